@@ -1,0 +1,72 @@
+#include "compute/compute_cost_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace dcsim {
+
+ComputeCostModel::ComputeCostModel(GpuSpec gpu, GpuProfile profile, Precision precision)
+    : gpu_(std::move(gpu)), profile_(std::move(profile)), precision_(precision),
+      peak_flop_per_s_(gpu_.peak_flop_per_s(precision))
+{
+  const auto it = profile_.gemm.peak_efficiency.find(precision);
+  if (it == profile_.gemm.peak_efficiency.end())
+    throw std::invalid_argument("profile " + profile_.name + " has no GEMM efficiency for this precision");
+  peak_efficiency_ = it->second;
+}
+
+double ComputeCostModel::memory_bandwidth_bytes_per_s() const
+{
+  return gpu_.hbm_bandwidth_bytes_per_s * profile_.memory_bound_efficiency;
+}
+
+double ComputeCostModel::wave_efficiency(long long m, long long n, long long batch) const
+{
+  const double sms = std::max(1, gpu_.sm_count);
+  double best = 0;
+  for (const auto& tile : profile_.gemm.tiles) {
+    const double tiles = std::ceil(double(m) / tile.m) * std::ceil(double(n) / tile.n) * double(batch);
+    const double waves = std::ceil(tiles / sms);
+    best = std::max(best, tile.relative_efficiency * tiles / (waves * sms));
+  }
+  return best > 0 ? best : 1.0;
+}
+
+double ComputeCostModel::gemm_efficiency(long long m, long long n, long long k, long long batch) const
+{
+  const auto& g = profile_.gemm;
+  const double q_k = double(k) / (double(k) + g.k_half);
+  const int a = std::max(1, g.alignment_elements);
+  const bool aligned = m % a == 0 && n % a == 0 && k % a == 0;
+  return peak_efficiency_ * wave_efficiency(m, n, batch) * q_k * (aligned ? 1.0 : g.misaligned_factor);
+}
+
+double ComputeCostModel::kernel_seconds(const Op& op) const
+{
+  const double memory_s = op.bytes / memory_bandwidth_bytes_per_s();
+  switch (op.kind) {
+    case OpKind::MemoryBound:
+      return memory_s;
+    case OpKind::Gemm: {
+      const double compute_s = op.flops / (peak_flop_per_s_ * gemm_efficiency(op.m, op.n, op.k, op.batch));
+      return std::max(compute_s, memory_s);
+    }
+    case OpKind::FlashAttention: {
+      const double efficiency = op.backward ? profile_.flash_attention_backward_efficiency
+                                            : profile_.flash_attention_forward_efficiency;
+      return std::max(op.flops / (peak_flop_per_s_ * efficiency), memory_s);
+    }
+  }
+  return 0;
+}
+
+double ComputeCostModel::seconds(const std::vector<Op>& ops) const
+{
+  double total = 0;
+  for (const auto& op : ops)
+    total += kernel_seconds(op) + profile_.kernel_overhead_s;
+  return total;
+}
+
+} // namespace dcsim

@@ -1,0 +1,49 @@
+// Time of one GPU kernel from its FLOPs, its bytes and the GPU.
+//
+// GEMM (a roofline with tensor-core efficiency):
+//   t = max(flops / (peak * e_peak * q_wave * q_k * q_align),  bytes / (hbm_bw * e_mem))
+//   q_wave  = best over candidate CTA tiles (m_t x n_t, relative efficiency r) of
+//             r * tiles / (ceil(tiles / SMs) * SMs), tiles = ceil(m/m_t) * ceil(n/n_t) * batch:
+//             the last wave of tiles leaves SMs idle (wave quantization);
+//   q_k     = k / (k + k_half): each tile pays a fixed prologue/epilogue besides its k-loop;
+//   q_align = misaligned_factor when m, n or k is not a multiple of alignment_elements.
+// Memory-bound kernels: t = bytes / (hbm_bw * e_mem). FlashAttention: executed flops at the
+// profile's forward/backward efficiency. Every kernel also pays kernel_overhead_s.
+// All parameters come from the GPU's profile (calibration/profiles/*.yaml).
+#pragma once
+
+#include "compute/gpu_profile.hpp"
+#include "hardware/gpu_spec.hpp"
+#include "transformer/op.hpp"
+
+#include <vector>
+
+namespace dcsim {
+
+class ComputeCostModel {
+public:
+  ComputeCostModel(GpuSpec gpu, GpuProfile profile, Precision precision);
+
+  /// Achieved fraction of the dense peak for C[m,n] = A[m,k] B[k,n] (x batch), compute side only.
+  double gemm_efficiency(long long m, long long n, long long k, long long batch = 1) const;
+  /// Kernel time without the launch gap.
+  double kernel_seconds(const Op& op) const;
+  /// Sum over `ops` of kernel time plus the per-kernel gap.
+  double seconds(const std::vector<Op>& ops) const;
+
+  double peak_flop_per_s() const { return peak_flop_per_s_; }
+  double memory_bandwidth_bytes_per_s() const;
+  const GpuProfile& profile() const { return profile_; }
+  const GpuSpec& gpu() const { return gpu_; }
+
+private:
+  double wave_efficiency(long long m, long long n, long long batch) const;
+
+  GpuSpec gpu_;
+  GpuProfile profile_;
+  Precision precision_;
+  double peak_flop_per_s_;
+  double peak_efficiency_;
+};
+
+} // namespace dcsim

@@ -1,0 +1,52 @@
+// Achieved-performance parameters of one GPU model: how far from the datasheet real kernels and
+// real NCCL collectives get. One profile per GPU under calibration/profiles/, written either from
+// published measurements (the shipped ones) or by `dcsim calibrate` on a real node.
+//
+// The file format is documented in calibration/README.md; sim/config/profile_loader.cpp reads it.
+#pragma once
+
+#include "hardware/gpu_spec.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dcsim {
+
+/// One CTA tile shape cuBLAS may pick, with its main-loop efficiency relative to the best tile.
+struct GemmTile {
+  int m = 128;
+  int n = 128;
+  double relative_efficiency = 1.0;
+};
+
+/// Parameters of the GEMM efficiency surface (see models/compute/gemm_model.hpp for the formula).
+struct GemmModelParams {
+  std::map<Precision, double> peak_efficiency; ///< best-shape fraction of the datasheet peak
+  double k_half = 256;                         ///< K (elements) at which the main loop reaches half efficiency
+  std::vector<GemmTile> tiles;                 ///< candidate tiles, best first
+  int alignment_elements = 8;                  ///< dims not a multiple of this run the slow path
+  double misaligned_factor = 0.7;              ///< throughput factor of the slow path
+};
+
+struct CommunicationParams {
+  double scale_up_efficiency = 0.82;  ///< NCCL payload rate / link rate inside the NVLink domain
+  double scale_out_efficiency = 0.95; ///< NCCL payload rate / link rate across the network
+  double step_latency_s = 2e-6;       ///< software latency per collective step (kernel, protocol)
+};
+
+struct GpuProfile {
+  std::string name;   ///< profile name, e.g. "h100-sxm"
+  std::string gpu;    ///< GPU this profile was made for (informative)
+  std::string source; ///< provenance: papers / measurements / command that produced it
+  std::string path;   ///< file it was read from ("<builtin>" for shipped profiles)
+
+  GemmModelParams gemm;
+  double memory_bound_efficiency = 0.8;     ///< achieved / datasheet HBM bandwidth for streaming kernels
+  double kernel_overhead_s = 3e-6;          ///< GPU-side gap per dependent kernel
+  double flash_attention_forward_efficiency = 0.5;  ///< of the dense peak
+  double flash_attention_backward_efficiency = 0.4;
+  CommunicationParams communication;
+};
+
+} // namespace dcsim

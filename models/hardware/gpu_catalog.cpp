@@ -1,0 +1,63 @@
+#include "hardware/gpu_catalog.hpp"
+
+#include <stdexcept>
+
+namespace dcsim {
+
+double GpuSpec::peak_flop_per_s(Precision precision) const
+{
+  double peak = 0;
+  switch (precision) {
+    case Precision::Bf16: peak = peak_bf16_flop_per_s; break;
+    case Precision::Fp16: peak = peak_fp16_flop_per_s; break;
+    case Precision::Fp8: peak = peak_fp8_flop_per_s; break;
+    case Precision::Tf32: peak = peak_tf32_flop_per_s; break;
+  }
+  if (peak <= 0)
+    throw std::invalid_argument(name + " has no tensor-core support for this precision");
+  return peak;
+}
+
+namespace {
+
+constexpr double T = 1e12;
+constexpr double GB = 1e9;
+constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
+
+const std::vector<GpuSpec>& catalog()
+{
+  static const std::vector<GpuSpec> gpus = {
+      // spec_a100_sxm4_80gb; the 40 GB part has the same compute and 1.555 TB/s HBM2 (NVIDIA A100 datasheet).
+      {"A100-SXM-40GB", 312 * T, 312 * T, 0, 156 * T, 40 * GiB, 1555 * GB, 108, 400, "a100-sxm",
+       "NVIDIA A100 datasheet (40GB HBM2, 1555 GB/s); compute as spec_a100_sxm4_80gb"},
+      {"A100-SXM-80GB", 312 * T, 312 * T, 0, 156 * T, 80 * GiB, 2039 * GB, 108, 400, "a100-sxm",
+       "reference/hardware/published.yaml spec_a100_sxm4_80gb (HBM2e 2.0 TB/s; 2039 GB/s per NVIDIA datasheet)"},
+      {"H100-SXM-80GB", 989 * T, 989 * T, 1979 * T, 494.5 * T, 80 * GiB, 3350 * GB, 132, 700, "h100-sxm",
+       "reference/hardware/published.yaml spec_h100_sxm5_80gb"},
+      {"H200-SXM-141GB", 989 * T, 989 * T, 1979 * T, 494.5 * T, 141 * GB, 4800 * GB, 132, 700, "h200-sxm",
+       "reference/hardware/published.yaml spec_h200_sxm_141gb (SMs as H100)"},
+      {"B200", 2250 * T, 2250 * T, 4500 * T, 1125 * T, 180 * GB, 8000 * GB, 148, 1000, "b200",
+       "reference/hardware/published.yaml spec_b200_sxm (180 GB usable)"},
+  };
+  return gpus;
+}
+
+} // namespace
+
+std::optional<GpuSpec> find_gpu(const std::string& name)
+{
+  for (const auto& gpu : catalog())
+    if (gpu.name == name)
+      return gpu;
+  return std::nullopt;
+}
+
+std::vector<std::string> gpu_names()
+{
+  std::vector<std::string> names;
+  for (const auto& gpu : catalog())
+    names.push_back(gpu.name);
+  return names;
+}
+
+} // namespace dcsim

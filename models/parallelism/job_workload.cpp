@@ -1,0 +1,179 @@
+#include "parallelism/job_workload.hpp"
+
+#include "transformer/layer_ops.hpp"
+#include "transformer/model_flops.hpp"
+
+namespace dcsim {
+
+namespace {
+
+void add_call(CollectiveCalls& calls, CollectiveKind kind, double bytes, int count)
+{
+  if (count <= 0)
+    return;
+  for (auto& c : calls)
+    if (c.kind == kind && c.bytes == bytes) {
+      c.count += count;
+      return;
+    }
+  calls.push_back({kind, bytes, count});
+}
+
+void add_calls(CollectiveCalls& into, const CollectiveCalls& calls, int times)
+{
+  for (const auto& c : calls)
+    add_call(into, c.kind, c.bytes, c.count * times);
+}
+
+double flops_of(const std::vector<Op>& ops)
+{
+  double total = 0;
+  for (const auto& op : ops)
+    total += op.flops;
+  return total;
+}
+
+/// Megatron's tensor-parallel collectives around one layer's attention and MLP blocks: an
+/// all-reduce after each row-parallel GEMM, or with sequence parallelism an all-gather before
+/// each column-parallel GEMM and a reduce-scatter after each row-parallel one. The backward pass
+/// mirrors them (Korthikanti et al. 2022, fig. 5).
+CollectiveCalls layer_tp_calls(const ParallelismConfig& p, double tensor_bytes)
+{
+  CollectiveCalls calls;
+  if (p.tensor == 1)
+    return calls;
+  if (p.sequence_parallel) {
+    add_call(calls, CollectiveKind::AllGather, tensor_bytes, 2);
+    add_call(calls, CollectiveKind::ReduceScatter, tensor_bytes, 2);
+  } else {
+    add_call(calls, CollectiveKind::AllReduce, tensor_bytes, 2);
+  }
+  return calls;
+}
+
+struct SectionWork {
+  PassWork forward, backward;
+};
+
+SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const LayerContext& context,
+                       double tensor_bytes)
+{
+  const LayerOps ops = transformer_layer_ops(job.model, context);
+  SectionWork w;
+  w.forward.compute_s = cost.seconds(ops.forward);
+  w.forward.flops = flops_of(ops.forward);
+  w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes);
+  w.backward.compute_s = cost.seconds(ops.backward);
+  w.backward.flops = flops_of(ops.backward);
+  w.backward.tensor_parallel = w.forward.tensor_parallel;
+  if (job.recompute == Recompute::Full) {
+    w.backward.compute_s += w.forward.compute_s;
+    w.backward.flops += w.forward.flops;
+    add_calls(w.backward.tensor_parallel, w.forward.tensor_parallel, 1);
+  } else if (job.recompute == Recompute::Selective) {
+    w.backward.compute_s += cost.seconds(ops.selective_recompute);
+    w.backward.flops += flops_of(ops.selective_recompute);
+  }
+  return w;
+}
+
+SectionWork embedding_work(const JobConfig& job, const ComputeCostModel& cost, const LayerContext& context,
+                           double tensor_bytes)
+{
+  const LayerOps ops = embedding_ops(job.model, context);
+  SectionWork w;
+  w.forward.compute_s = cost.seconds(ops.forward);
+  w.backward.compute_s = cost.seconds(ops.backward);
+  if (job.parallelism.tensor > 1)
+    add_call(w.forward.tensor_parallel,
+             job.parallelism.sequence_parallel ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce,
+             tensor_bytes, 1);
+  return w;
+}
+
+SectionWork head_work(const JobConfig& job, const ComputeCostModel& cost, const LayerContext& context,
+                      double tensor_bytes)
+{
+  const LayerOps ops = head_ops(job.model, context);
+  SectionWork w;
+  w.forward.compute_s = cost.seconds(ops.forward);
+  w.forward.flops = flops_of(ops.forward);
+  w.backward.compute_s = cost.seconds(ops.backward);
+  w.backward.flops = flops_of(ops.backward);
+  if (job.parallelism.tensor > 1) {
+    if (job.parallelism.sequence_parallel) {
+      add_call(w.forward.tensor_parallel, CollectiveKind::AllGather, tensor_bytes, 1);
+      add_call(w.backward.tensor_parallel, CollectiveKind::ReduceScatter, tensor_bytes, 1);
+    }
+    // Vocabulary-parallel cross-entropy: max, sum of exponentials and target logit, fp32 per token.
+    const double tokens = double(job.batch.micro) * job.model.seq_len;
+    add_call(w.forward.tensor_parallel, CollectiveKind::AllReduce, 4.0 * tokens, 3);
+  }
+  return w;
+}
+
+void accumulate(PassWork& into, const PassWork& part, int times)
+{
+  into.compute_s += part.compute_s * times;
+  into.flops += part.flops * times;
+  add_calls(into.tensor_parallel, part.tensor_parallel, times);
+}
+
+} // namespace
+
+double activation_element_bytes(Precision precision)
+{
+  return precision == Precision::Tf32 ? 4.0 : 2.0;
+}
+
+double optimizer_seconds(double parameters, const ComputeCostModel& cost)
+{
+  constexpr double kBytesPerParameter = 34.0;
+  constexpr int kKernels = 4; // multi-tensor apply launches a handful of kernels per step
+  return parameters * kBytesPerParameter / cost.memory_bandwidth_bytes_per_s() +
+         kKernels * cost.profile().kernel_overhead_s;
+}
+
+JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cost)
+{
+  const auto& p = job.parallelism;
+  const double e = activation_element_bytes(job.precision);
+  const LayerContext context{job.batch.micro, p.tensor, p.sequence_parallel, job.attention, e};
+  const double tensor_bytes = double(job.batch.micro) * job.model.seq_len * job.model.hidden * e;
+
+  const SectionWork layer = layer_work(job, cost, context, tensor_bytes);
+  const SectionWork embedding = embedding_work(job, cost, context, tensor_bytes);
+  const SectionWork head = head_work(job, cost, context, tensor_bytes);
+
+  JobWorkload w;
+  w.activation_bytes = tensor_bytes;
+  w.gradient_bytes_per_parameter = job.gradient_bytes;
+  w.parameter_bytes = e;
+  w.parameters_per_gpu.assign(p.pipeline, 0.0);
+  for (const auto& layout : split_layers(job.model.layers, p.pipeline, p.virtual_stages)) {
+    ChunkWork chunk;
+    chunk.layout = layout;
+    accumulate(chunk.forward, layer.forward, layout.layers);
+    accumulate(chunk.backward, layer.backward, layout.layers);
+    chunk.parameters_per_gpu = layout.layers * layer_parameters(job.model) / p.tensor;
+    if (layout.has_embedding) {
+      accumulate(chunk.forward, embedding.forward, 1);
+      accumulate(chunk.backward, embedding.backward, 1);
+      chunk.parameters_per_gpu += embedding_parameters(job.model) / p.tensor;
+    }
+    if (layout.has_head) {
+      accumulate(chunk.forward, head.forward, 1);
+      accumulate(chunk.backward, head.backward, 1);
+      chunk.parameters_per_gpu += head_parameters(job.model) / p.tensor;
+    }
+    w.parameters_per_gpu[layout.stage] += chunk.parameters_per_gpu;
+    w.chunks.push_back(chunk);
+  }
+  for (int stage = 0; stage < p.pipeline; ++stage) {
+    const double sharded = p.zero >= 1 ? w.parameters_per_gpu[stage] / p.data : w.parameters_per_gpu[stage];
+    w.optimizer_s.push_back(optimizer_seconds(sharded, cost));
+  }
+  return w;
+}
+
+} // namespace dcsim

@@ -1,0 +1,50 @@
+// What one rank of a job computes and communicates, per pipeline chunk and micro-batch.
+//
+// By symmetry every tensor-parallel rank of a chunk and every data-parallel replica does the same
+// work, so a chunk is described once: its compute time per pass (from the compute cost model),
+// the tensor-parallel collectives interleaved with it, and the parameters whose gradients the
+// data-parallel group reduces. The engine turns this into SimGrid activities.
+#pragma once
+
+#include "compute/compute_cost_model.hpp"
+#include "config/scenario_config.hpp"
+#include "parallelism/collective_call.hpp"
+#include "parallelism/layer_split.hpp"
+
+#include <vector>
+
+namespace dcsim {
+
+struct PassWork {
+  double compute_s = 0;      ///< kernels on one GPU, launch gaps included
+  double flops = 0;          ///< executed FLOPs on one GPU (recompute included)
+  CollectiveCalls tensor_parallel; ///< collectives over the TP group, on the critical path
+};
+
+struct ChunkWork {
+  ChunkLayers layout;
+  PassWork forward;
+  PassWork backward;           ///< includes the recomputed forward under recompute
+  double parameters_per_gpu = 0; ///< parameters this chunk holds on one TP rank
+};
+
+struct JobWorkload {
+  std::vector<ChunkWork> chunks;          ///< model order
+  double activation_bytes = 0;            ///< one micro-batch's [b, s, h] tensor between chunks
+  std::vector<double> optimizer_s;        ///< per pipeline rank: optimizer step time
+  std::vector<double> parameters_per_gpu; ///< per pipeline rank (all its chunks, one TP rank)
+  double gradient_bytes_per_parameter = 4;
+  double parameter_bytes = 2;
+};
+
+/// Builds the per-chunk work of `job` on a GPU described by `cost`.
+JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cost);
+
+/// Adam step time for `parameters` parameters on one GPU: fp32 master weights, moments and
+/// gradient read and written, 16-bit weights written, gradient norm read: 34 bytes per parameter.
+double optimizer_seconds(double parameters, const ComputeCostModel& cost);
+
+/// Bytes per activation element for a precision (FP8 still keeps 16-bit activations).
+double activation_element_bytes(Precision precision);
+
+} // namespace dcsim

@@ -1,0 +1,29 @@
+// How the layers of a model are cut into pipeline chunks.
+//
+// There are pipeline * virtual_stages chunks, numbered in model order; chunk c runs on pipeline
+// rank c % pipeline (Megatron's interleaved placement; with one virtual stage chunk c = rank c).
+// Layers that do not divide evenly go one each to the chunks nearest the middle of the model,
+// because the first chunk also holds the embedding and the last the LM head and loss.
+// Example: 126 layers (Llama 3 405B) into 8 x 2 = 16 chunks: 126 = 16*7 + 14, so the 14 middle
+// chunks get 8 layers and the first and last chunks 7.
+#pragma once
+
+#include <vector>
+
+namespace dcsim {
+
+struct ChunkLayers {
+  int chunk = 0;        ///< model-order index
+  int stage = 0;        ///< pipeline rank that runs it
+  int virtual_index = 0;///< which of that rank's chunks (0-based)
+  int first_layer = 0;
+  int layers = 0;
+  bool has_embedding = false;
+  bool has_head = false;
+};
+
+/// Splits `layers` into pipeline * virtual_stages chunks, each with at least one layer
+/// (the caller validates layers >= chunks).
+std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages);
+
+} // namespace dcsim

@@ -1,0 +1,156 @@
+#include "transformer/layer_ops.hpp"
+
+namespace dcsim {
+
+namespace {
+
+/// Input-gradient and weight-gradient GEMMs of a forward GEMM C[m,n] = A[m,k] B[k,n]:
+/// dA[m,k] = dC[m,n] B^T[n,k] and dB[k,n] = A^T[k,m] dC[m,n].
+void add_gemm_backward(std::vector<Op>& backward, const Op& forward, double element_bytes)
+{
+  backward.push_back(Op::gemm(forward.name + ".dgrad", forward.m, forward.k, forward.n, forward.batch, element_bytes));
+  backward.push_back(Op::gemm(forward.name + ".wgrad", forward.k, forward.n, forward.m, forward.batch, element_bytes));
+}
+
+struct Dims {
+  double e;      // bytes per activation element
+  double tokens; // T = micro_batch * seq
+  double norm_tokens; // tokens seen by norms/dropouts/residuals on this rank (T/t with SP)
+  long long t;   // tensor-parallel degree
+  long long s, h, h_kv, f, a, d;
+};
+
+Dims dims_of(const ModelConfig& m, const LayerContext& c)
+{
+  Dims d;
+  d.e = c.activation_bytes;
+  d.tokens = double(c.micro_batch) * m.seq_len;
+  d.norm_tokens = c.sequence_parallel ? d.tokens / c.tensor : d.tokens;
+  d.t = c.tensor;
+  d.s = m.seq_len, d.h = m.hidden, d.h_kv = m.kv_hidden(), d.f = m.ffn_hidden, d.a = m.heads, d.d = m.head_dim();
+  return d;
+}
+
+void add_attention_core(LayerOps& ops, const ModelConfig& model, const LayerContext& c, const Dims& d)
+{
+  const long long heads_local = d.a / d.t;
+  const long long batch = static_cast<long long>(c.micro_batch) * heads_local;
+  if (c.attention == AttentionKernel::Flash) {
+    // Causal FlashAttention skips the upper triangle: half of the 4*s^2*d FLOPs per head.
+    Op fwd;
+    fwd.name = "flash_attention";
+    fwd.kind = OpKind::FlashAttention;
+    fwd.flops = 0.5 * 4.0 * double(batch) * d.s * d.s * d.d;
+    fwd.bytes = d.e * d.tokens * (2.0 * d.h + 2.0 * d.h_kv) / d.t;
+    Op bwd = fwd;
+    bwd.name = "flash_attention.backward";
+    bwd.backward = true;
+    bwd.flops = 2.5 * fwd.flops; // recomputes S = QK^T: 5 GEMMs instead of 2 (Dao 2023)
+    bwd.bytes = 2.0 * fwd.bytes;
+    ops.forward.push_back(fwd);
+    ops.backward.push_back(bwd);
+    ops.selective_recompute.push_back(fwd);
+    return;
+  }
+  // Unfused (Megatron-LM 2021): scores = Q K^T, scale-mask-softmax, dropout, context = P V.
+  const double scores = double(batch) * d.s * d.s;
+  const Op qk = Op::gemm("attention_scores", d.s, d.s, d.d, batch, d.e);
+  const Op softmax = Op::memory("softmax", 2.0 * d.e * scores);
+  const Op dropout = Op::memory("attention_dropout", (2.0 * d.e + 1.0) * scores);
+  const Op pv = Op::gemm("attention_context", d.s, d.d, d.s, batch, d.e);
+  for (const Op& op : {qk, softmax, dropout, pv}) {
+    ops.forward.push_back(op);
+    ops.selective_recompute.push_back(op);
+  }
+  add_gemm_backward(ops.backward, pv, d.e);
+  ops.backward.push_back(Op::memory("attention_dropout.backward", (2.0 * d.e + 1.0) * scores));
+  ops.backward.push_back(Op::memory("softmax.backward", 3.0 * d.e * scores));
+  add_gemm_backward(ops.backward, qk, d.e);
+  (void)model;
+}
+
+} // namespace
+
+LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& context)
+{
+  const Dims d = dims_of(model, context);
+  const auto T = static_cast<long long>(d.tokens);
+  const double norm_bytes = 2.0 * d.e * d.norm_tokens * d.h;               // read + write
+  const double residual_bytes = (3.0 * d.e + 1.0) * d.norm_tokens * d.h;  // x, residual in; out, mask out
+  const bool swiglu = model.ffn == FfnKind::SwiGlu;
+  LayerOps ops;
+
+  ops.forward.push_back(Op::memory("input_norm", norm_bytes));
+  const Op qkv = Op::gemm("qkv", T, (d.h + 2 * d.h_kv) / d.t, d.h, 1, d.e);
+  ops.forward.push_back(qkv);
+  if (model.position_embedding == PositionEmbedding::Rotary)
+    ops.forward.push_back(Op::memory("rotary", 2.0 * d.e * d.tokens * (d.h + d.h_kv) / d.t));
+  add_attention_core(ops, model, context, d);
+  const Op proj = Op::gemm("attention_out", T, d.h, d.h / d.t, 1, d.e);
+  ops.forward.push_back(proj);
+  ops.forward.push_back(Op::memory("attention_residual", residual_bytes));
+  ops.forward.push_back(Op::memory("mlp_norm", norm_bytes));
+  const Op up = Op::gemm("mlp_up", T, (swiglu ? 2 : 1) * d.f / d.t, d.h, 1, d.e);
+  ops.forward.push_back(up);
+  ops.forward.push_back(Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * d.tokens * d.f / d.t));
+  const Op down = Op::gemm("mlp_down", T, d.h, d.f / d.t, 1, d.e);
+  ops.forward.push_back(down);
+  ops.forward.push_back(Op::memory("mlp_residual", residual_bytes));
+
+  // Backward, in reverse order of the forward.
+  const double residual_grad_bytes = (2.0 * d.e + 1.0) * d.norm_tokens * d.h;
+  const double norm_grad_bytes = 3.0 * d.e * d.norm_tokens * d.h;
+  auto& bwd = ops.backward;
+  std::vector<Op> attention_backward;
+  std::swap(attention_backward, bwd); // add_attention_core filled it; it runs mid-way through
+  bwd.push_back(Op::memory("mlp_residual.backward", residual_grad_bytes));
+  add_gemm_backward(bwd, down, d.e);
+  bwd.push_back(Op::memory(swiglu ? "swiglu.backward" : "gelu.backward",
+                           (swiglu ? 5.0 : 3.0) * d.e * d.tokens * d.f / d.t));
+  add_gemm_backward(bwd, up, d.e);
+  bwd.push_back(Op::memory("mlp_norm.backward", norm_grad_bytes));
+  bwd.push_back(Op::memory("attention_residual.backward", residual_grad_bytes));
+  add_gemm_backward(bwd, proj, d.e);
+  bwd.insert(bwd.end(), attention_backward.begin(), attention_backward.end());
+  if (model.position_embedding == PositionEmbedding::Rotary)
+    bwd.push_back(Op::memory("rotary.backward", 2.0 * d.e * d.tokens * (d.h + d.h_kv) / d.t));
+  add_gemm_backward(bwd, qkv, d.e);
+  bwd.push_back(Op::memory("input_norm.backward", norm_grad_bytes));
+  return ops;
+}
+
+LayerOps embedding_ops(const ModelConfig& model, const LayerContext& context)
+{
+  const Dims d = dims_of(model, context);
+  LayerOps ops;
+  // Vocabulary-parallel lookup writes [T, h] on every rank (then all-reduced); a learned position
+  // embedding is added; dropout follows.
+  double forward_bytes = d.e * d.tokens * d.h + (3.0 * d.e + 1.0) * d.norm_tokens * d.h;
+  if (model.position_embedding == PositionEmbedding::Learned)
+    forward_bytes += 3.0 * d.e * d.norm_tokens * d.h;
+  ops.forward.push_back(Op::memory("embedding", forward_bytes));
+  // Gradient scatter-add into the [V/t, h] table, accumulated into the fp32 main gradient.
+  ops.backward.push_back(Op::memory("embedding.backward",
+                                    3.0 * d.e * d.tokens * d.h + 8.0 * double(model.vocab) / d.t * d.h));
+  return ops;
+}
+
+LayerOps head_ops(const ModelConfig& model, const LayerContext& context)
+{
+  const Dims d = dims_of(model, context);
+  const auto T = static_cast<long long>(d.tokens);
+  const double logits = d.tokens * double(model.vocab) / d.t;
+  LayerOps ops;
+  ops.forward.push_back(Op::memory("final_norm", 2.0 * d.e * d.norm_tokens * d.h));
+  const Op head = Op::gemm("lm_head", T, model.vocab / d.t, d.h, 1, d.e);
+  ops.forward.push_back(head);
+  // Vocabulary-parallel cross-entropy in fp32: cast, max, subtract, exp, sum, normalise: about
+  // nine fp32 passes over the logits forward, five backward (Megatron's VocabParallelCrossEntropy).
+  ops.forward.push_back(Op::memory("cross_entropy", (d.e + 36.0) * logits));
+  ops.backward.push_back(Op::memory("cross_entropy.backward", (d.e + 20.0) * logits));
+  add_gemm_backward(ops.backward, head, d.e);
+  ops.backward.push_back(Op::memory("final_norm.backward", 3.0 * d.e * d.norm_tokens * d.h));
+  return ops;
+}
+
+} // namespace dcsim

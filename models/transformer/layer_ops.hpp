@@ -1,0 +1,46 @@
+// The kernels one tensor-parallel rank runs for one transformer layer, one micro-batch.
+//
+// Megatron-LM's layer (Shoeybi et al. 2019; Korthikanti et al. 2022), per rank of a TP group of
+// size t, T = micro_batch * seq tokens, h hidden, f ffn hidden, a heads, d = h/a:
+//   LN -> QKV GEMM [T, h] x [h, (h + 2 h_kv)/t] -> attention core -> out-proj [T, h/t] x [h/t, h]
+//   -> dropout+residual -> LN -> MLP up [T, h] x [h, f/t] (x2 for SwiGLU) -> GELU/SwiGLU
+//   -> MLP down [T, f/t] x [f/t, h] -> dropout+residual.
+// With sequence parallelism the norms, dropouts and residuals run on T/t tokens.
+// The attention core is either FlashAttention (one fused kernel, causal: half the s^2 work is
+// skipped) or Megatron's unfused path (two batched GEMMs around a fused scale-mask-softmax and an
+// attention dropout that read and write the b*a/t*s^2 score matrix).
+// Backward runs, for every GEMM, one GEMM for the input gradient and one for the weight gradient
+// (2x the forward FLOPs) and memory-bound kernels that read about 1.5x what the forward wrote.
+#pragma once
+
+#include "transformer/op.hpp"
+#include "config/scenario_config.hpp"
+
+#include <vector>
+
+namespace dcsim {
+
+/// Everything about a layer's execution context that changes its kernels.
+struct LayerContext {
+  int micro_batch = 1;
+  int tensor = 1;
+  bool sequence_parallel = false;
+  AttentionKernel attention = AttentionKernel::Flash;
+  double activation_bytes = 2; ///< bytes per activation element (bf16/fp16: 2)
+};
+
+struct LayerOps {
+  std::vector<Op> forward;
+  std::vector<Op> backward;
+  /// Ops re-run before the backward under selective recompute (the attention core only).
+  std::vector<Op> selective_recompute;
+};
+
+/// Kernels of one transformer layer on one TP rank.
+LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& context);
+/// Input embedding lookup (+ position embedding and dropout) on the first pipeline stage.
+LayerOps embedding_ops(const ModelConfig& model, const LayerContext& context);
+/// Final norm, vocabulary-parallel LM head and cross-entropy on the last pipeline stage.
+LayerOps head_ops(const ModelConfig& model, const LayerContext& context);
+
+} // namespace dcsim

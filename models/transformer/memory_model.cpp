@@ -1,0 +1,112 @@
+#include "transformer/memory_model.hpp"
+
+#include "parallelism/job_workload.hpp"
+#include "parallelism/layer_split.hpp"
+#include "transformer/model_flops.hpp"
+
+#include <algorithm>
+
+namespace dcsim {
+
+namespace {
+
+constexpr double kRuntimeBytes = 1024.0 * 1024.0 * 1024.0; // ~1 GiB: CUDA context, cuBLAS workspace, NCCL buffers
+
+double full_layer_activation_bytes(const JobConfig& job)
+{
+  const auto& m = job.model;
+  const auto& p = job.parallelism;
+  const double t = p.tensor;
+  const double h = m.hidden;
+  const double f = m.ffn_hidden;
+  const double tokens = double(job.batch.micro) * m.seq_len;
+  const double replicated = 10.0 * h;                                     // 2 norm inputs, 2 GEMM inputs, 2 masks
+  const double mlp = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * f * m.top_k; // up output(s) + activation output
+  const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp;             // Q, out-proj input, K, V, MLP
+  double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t;
+  if (job.attention == AttentionKernel::Unfused && job.recompute != Recompute::Selective)
+    per_token += 5.0 * m.heads * double(m.seq_len) / t;
+  return tokens * per_token;
+}
+
+/// Chunk forward passes whose activations a pipeline rank holds at its peak.
+int in_flight_passes(const JobConfig& job, int stage)
+{
+  const auto& p = job.parallelism;
+  const int m = job.micro_batches_per_replica();
+  switch (p.schedule) {
+    case PipelineSchedule::GPipe:
+      return m;
+    case PipelineSchedule::OneFOneB:
+      return std::min(p.pipeline - stage, m);
+    case PipelineSchedule::Interleaved:
+      return std::min((p.pipeline - stage - 1) * 2 + (p.virtual_stages - 1) * p.pipeline + 1, m * p.virtual_stages);
+  }
+  return m;
+}
+
+MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<ChunkLayers>& chunks)
+{
+  const auto& m = job.model;
+  const auto& p = job.parallelism;
+  MemoryEstimate est;
+  est.stage = stage;
+  double parameters = 0;
+  int layers = 0;
+  int stage_chunks = 0;
+  bool has_head = false;
+  for (const auto& c : chunks) {
+    if (c.stage != stage)
+      continue;
+    ++stage_chunks;
+    layers += c.layers;
+    parameters += c.layers * layer_parameters(m) / p.tensor;
+    if (c.has_embedding)
+      parameters += embedding_parameters(m) / p.tensor;
+    if (c.has_head) {
+      parameters += head_parameters(m) / p.tensor;
+      has_head = true;
+    }
+  }
+  const double d = p.data;
+  const double e = activation_element_bytes(job.precision);
+  est.weights_bytes = parameters * e / (p.zero >= 3 ? d : 1.0);
+  est.gradients_bytes = parameters * job.gradient_bytes / (p.zero >= 2 ? d : 1.0);
+  est.optimizer_bytes = parameters * 12.0 / (p.zero >= 1 ? d : 1.0);
+
+  const double layer_full = full_layer_activation_bytes(job);
+  const double tokens = double(job.batch.micro) * m.seq_len;
+  const double per_layer = job.recompute == Recompute::Full
+                               ? tokens * m.hidden * e / (p.sequence_parallel ? p.tensor : 1)
+                               : layer_full;
+  const double layers_per_pass = double(layers) / stage_chunks;
+  est.activations_bytes = in_flight_passes(job, stage) * layers_per_pass * per_layer;
+  if (job.recompute == Recompute::Full)
+    est.activations_bytes += layer_full; // the layer being recomputed
+  if (has_head)
+    est.activations_bytes += tokens * double(m.vocab) / p.tensor * (e + 4.0); // logits + fp32 softmax
+  est.runtime_bytes = kRuntimeBytes;
+  return est;
+}
+
+} // namespace
+
+double layer_activation_bytes(const JobConfig& job)
+{
+  return full_layer_activation_bytes(job);
+}
+
+MemoryEstimate estimate_memory(const JobConfig& job)
+{
+  const auto& p = job.parallelism;
+  const auto chunks = split_layers(job.model.layers, p.pipeline, p.virtual_stages);
+  MemoryEstimate worst;
+  for (int stage = 0; stage < p.pipeline; ++stage) {
+    const MemoryEstimate est = stage_memory(job, stage, chunks);
+    if (stage == 0 || est.total_bytes() > worst.total_bytes())
+      worst = est;
+  }
+  return worst;
+}
+
+} // namespace dcsim

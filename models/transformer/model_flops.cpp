@@ -1,0 +1,68 @@
+#include "transformer/model_flops.hpp"
+
+namespace dcsim {
+
+namespace {
+double up_projections(const ModelConfig& m) { return m.ffn == FfnKind::SwiGlu ? 2.0 : 1.0; }
+} // namespace
+
+double attention_forward_flops_per_token(const ModelConfig& m)
+{
+  return 4.0 * m.seq_len * double(m.hidden);
+}
+
+double layer_forward_flops_per_token(const ModelConfig& m)
+{
+  const double h = m.hidden;
+  const double weights = h * (h + 2.0 * m.kv_hidden()) + h * h + (up_projections(m) + 1.0) * h * m.ffn_hidden;
+  return 2.0 * weights * m.top_k + attention_forward_flops_per_token(m);
+}
+
+double model_flops_per_iteration(const ModelConfig& m, double sequences)
+{
+  const double tokens = sequences * m.seq_len;
+  return 3.0 * tokens * (m.layers * layer_forward_flops_per_token(m) + 2.0 * double(m.hidden) * m.vocab);
+}
+
+double hardware_flops_per_iteration(const ModelConfig& m, double sequences, Recompute recompute)
+{
+  const double tokens = sequences * m.seq_len;
+  double extra = 0;
+  if (recompute == Recompute::Full)
+    extra = tokens * m.layers * layer_forward_flops_per_token(m);
+  else if (recompute == Recompute::Selective)
+    extra = tokens * m.layers * attention_forward_flops_per_token(m);
+  return model_flops_per_iteration(m, sequences) + extra;
+}
+
+double sc21_flops_per_iteration(const ModelConfig& m, double sequences)
+{
+  const double s = m.seq_len, h = m.hidden, l = m.layers, v = m.vocab;
+  return 96.0 * sequences * s * l * h * h * (1.0 + s / (6.0 * h) + v / (16.0 * l * h));
+}
+
+double layer_parameters(const ModelConfig& m)
+{
+  const double h = m.hidden;
+  const double attention = h * (h + 2.0 * m.kv_hidden()) + (h + 2.0 * m.kv_hidden()) + h * h + h;
+  const double mlp_one = (up_projections(m) + 1.0) * h * m.ffn_hidden + up_projections(m) * m.ffn_hidden + h;
+  return attention + mlp_one * m.experts + 4.0 * h;
+}
+
+double embedding_parameters(const ModelConfig& m)
+{
+  const double positions = m.position_embedding == PositionEmbedding::Learned ? double(m.seq_len) * m.hidden : 0.0;
+  return double(m.vocab) * m.hidden + positions;
+}
+
+double head_parameters(const ModelConfig& m)
+{
+  return (m.tied_embeddings ? 0.0 : double(m.vocab) * m.hidden) + 2.0 * m.hidden;
+}
+
+double total_parameters(const ModelConfig& m)
+{
+  return m.layers * layer_parameters(m) + embedding_parameters(m) + head_parameters(m);
+}
+
+} // namespace dcsim

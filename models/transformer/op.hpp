@@ -1,0 +1,26 @@
+// One GPU kernel of the training step, described by what determines its cost.
+#pragma once
+
+#include <string>
+
+namespace dcsim {
+
+enum class OpKind {
+  Gemm,           ///< C[m,n] = A[m,k] * B[k,n], `batch` independent instances (tensor cores)
+  MemoryBound,    ///< streams `bytes` through HBM (norms, activations, dropout, softmax, optimizer)
+  FlashAttention, ///< fused attention; `flops` are the FLOPs actually executed
+};
+
+struct Op {
+  std::string name;
+  OpKind kind = OpKind::Gemm;
+  long long m = 0, n = 0, k = 0, batch = 1; ///< GEMM shape (per instance)
+  double flops = 0;                         ///< useful FLOPs (2*m*n*k*batch for a GEMM)
+  double bytes = 0;                         ///< HBM traffic
+  bool backward = false;                    ///< FlashAttention: backward kernel
+
+  static Op gemm(std::string name, long long m, long long n, long long k, long long batch, double element_bytes);
+  static Op memory(std::string name, double bytes);
+};
+
+} // namespace dcsim

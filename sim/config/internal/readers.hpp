@@ -1,0 +1,27 @@
+// Section readers shared by the scenario loader's translation units. Not part of the API.
+#pragma once
+
+#include "config/scenario_config.hpp"
+#include "config/yaml_reader.hpp"
+
+#include <string>
+#include <vector>
+
+namespace dcsim::internal {
+
+/// Finds a file named in a scenario: relative to the scenario's folder, the working directory,
+/// then the project data directory. Returns "" when not found.
+std::string resolve_path(const std::string& name, const std::string& scenario_file);
+
+ClusterConfig read_cluster(MapReader cluster, Diagnostics& diagnostics);
+JobConfig read_job(MapReader job, int index);
+ModelConfig read_model(MapReader& job);
+
+/// Cross-field rules of one job against its cluster; `job_reader` points errors at keys.
+void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader& job_reader);
+
+/// Applies "a.b.0.c=value" overrides to `root`; malformed ones become diagnostics.
+void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,
+                     std::map<std::string, std::string>& applied, Diagnostics& diagnostics);
+
+} // namespace dcsim::internal

@@ -1,0 +1,159 @@
+#include "config/internal/readers.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace dcsim::internal {
+
+namespace {
+
+const NameTable<Precision> kPrecisions = {
+    {"bf16", Precision::Bf16}, {"fp16", Precision::Fp16}, {"fp8", Precision::Fp8}};
+const NameTable<Recompute> kRecompute = {
+    {"none", Recompute::None}, {"selective", Recompute::Selective}, {"full", Recompute::Full}};
+const NameTable<AttentionKernel> kAttention = {{"flash", AttentionKernel::Flash}, {"unfused", AttentionKernel::Unfused}};
+const NameTable<FfnKind> kFfn = {{"gelu", FfnKind::Gelu}, {"swiglu", FfnKind::SwiGlu}};
+const NameTable<PositionEmbedding> kPositions = {{"learned", PositionEmbedding::Learned},
+                                                 {"rope", PositionEmbedding::Rotary}};
+const NameTable<PipelineSchedule> kSchedules = {{"1f1b", PipelineSchedule::OneFOneB},
+                                                {"gpipe", PipelineSchedule::GPipe},
+                                                {"interleaved", PipelineSchedule::Interleaved}};
+const NameTable<MemoryCheck> kMemoryChecks = {{"error", MemoryCheck::Error}, {"warn", MemoryCheck::Warn}};
+
+void read_model_fields(MapReader& m, ModelConfig& out)
+{
+  out.name = m.text("name", out.name);
+  out.hidden = static_cast<int>(m.integer("hidden", out.hidden > 0 ? std::optional<long long>(out.hidden) : std::nullopt));
+  out.layers = static_cast<int>(m.integer("layers", out.layers > 0 ? std::optional<long long>(out.layers) : std::nullopt));
+  out.heads = static_cast<int>(m.integer("heads", out.heads > 0 ? std::optional<long long>(out.heads) : std::nullopt));
+  out.seq_len = static_cast<int>(m.integer("seq_len", out.seq_len > 0 ? std::optional<long long>(out.seq_len) : std::nullopt));
+  out.vocab = static_cast<int>(m.integer("vocab", out.vocab > 0 ? std::optional<long long>(out.vocab) : std::nullopt));
+  out.ffn = m.choice("ffn", kFfn, out.ffn);
+  out.kv_heads = static_cast<int>(m.integer("kv_heads", out.kv_heads > 0 ? out.kv_heads : out.heads));
+  const long long default_ffn = out.ffn_hidden > 0 ? out.ffn_hidden : 4LL * out.hidden;
+  out.ffn_hidden = static_cast<int>(m.integer("ffn_hidden", default_ffn));
+  out.position_embedding = m.choice("position_embedding", kPositions,
+                                    out.ffn == FfnKind::SwiGlu ? PositionEmbedding::Rotary : out.position_embedding);
+  out.tied_embeddings = m.boolean("tied_embeddings", out.tied_embeddings);
+  out.experts = static_cast<int>(m.integer("experts", out.experts));
+  out.top_k = static_cast<int>(m.integer("top_k", out.top_k));
+  if (m.has("expert_ffn_hidden"))
+    out.ffn_hidden = static_cast<int>(m.integer("expert_ffn_hidden"));
+}
+
+/// A model preset: a name ("gpt3-175b") or a path to a YAML file of model keys.
+bool read_preset(MapReader& where, const std::string& key, const std::string& preset, ModelConfig& out)
+{
+  std::string path = resolve_path(preset, where.context().file);
+  if (path.empty())
+    path = resolve_path("models/" + preset + ".yaml", where.context().file);
+  if (path.empty()) {
+    where.error(key, "model file \"" + preset + "\" not found; expected a file such as models/gpt3-175b.yaml "
+                     "or a preset name (a file in models/)");
+    return false;
+  }
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::Exception& e) {
+    where.context().diagnostics->add({path, e.mark.line + 1, e.mark.column + 1}, "",
+                                     "malformed YAML (" + e.msg + ")");
+    return false;
+  }
+  MapReader model(root, "model", {path, where.context().diagnostics, nullptr});
+  out.name = std::filesystem::path(path).stem().string();
+  read_model_fields(model, out);
+  model.finish();
+  return true;
+}
+
+ParallelismConfig read_parallelism(MapReader p, int gpus)
+{
+  ParallelismConfig out;
+  out.tensor = static_cast<int>(p.integer("tensor", 1));
+  out.pipeline = static_cast<int>(p.integer("pipeline", 1));
+  out.context = static_cast<int>(p.integer("context", 1));
+  out.expert = static_cast<int>(p.integer("expert", 1));
+  const long long inner = static_cast<long long>(out.tensor) * out.pipeline * out.context;
+  const long long derived_data = gpus > 0 && gpus % inner == 0 ? gpus / inner : 1;
+  out.data = static_cast<int>(p.integer("data", derived_data));
+  out.virtual_stages = static_cast<int>(p.integer("virtual_stages", 1));
+  out.sequence_parallel = p.boolean("sequence_parallel", out.tensor > 1);
+  out.zero = static_cast<int>(p.integer("zero", 0, 0));
+  if (out.zero > 3)
+    p.error("zero", std::to_string(out.zero) + " is not a ZeRO stage; expected 0, 1, 2 or 3");
+  out.schedule = p.choice("schedule", kSchedules,
+                          out.virtual_stages > 1 ? PipelineSchedule::Interleaved : PipelineSchedule::OneFOneB);
+  if (out.schedule == PipelineSchedule::Interleaved && out.virtual_stages == 1)
+    p.error("schedule", "interleaved needs virtual_stages > 1; expected virtual_stages >= 2 or schedule: 1f1b");
+  if (out.schedule != PipelineSchedule::Interleaved && out.virtual_stages > 1)
+    p.error("virtual_stages", "virtual stages need the interleaved schedule; expected schedule: interleaved");
+  out.scatter_gather = p.boolean("scatter_gather", true);
+  out.overlap_grad_reduce = p.boolean("overlap_grad_reduce", true);
+  out.overlap_param_gather = p.boolean("overlap_param_gather", true);
+  out.tp_comm_overlap = p.boolean("tp_comm_overlap", false);
+  out.bucket_bytes = p.quantity("bucket_size", Dimension::Bytes, 0.0, true);
+  p.finish();
+  return out;
+}
+
+} // namespace
+
+ModelConfig read_model(MapReader& job)
+{
+  ModelConfig model;
+  const YAML::Node node = job.raw("model");
+  if (node.IsScalar()) {
+    read_preset(job, "model", node.Scalar(), model);
+    return model;
+  }
+  if (!node.IsDefined() || node.IsNull()) {
+    job.error("model", "is missing; expected {hidden, layers, heads, seq_len, vocab} or a model file");
+    return model;
+  }
+  MapReader m(node, job.path_of("model"), job.context());
+  if (m.has("preset"))
+    read_preset(m, "preset", m.text("preset"), model);
+  read_model_fields(m, model);
+  m.finish();
+  return model;
+}
+
+JobConfig read_job(MapReader job, int index)
+{
+  JobConfig out;
+  out.name = job.text("name", "job" + std::to_string(index));
+  out.gpus = static_cast<int>(job.integer("gpus"));
+  out.model = read_model(job);
+  if (auto p = job.child("parallelism"))
+    out.parallelism = read_parallelism(*p, out.gpus);
+  else
+    out.parallelism.data = out.gpus;
+  // Megatron pads the vocabulary to a multiple of 128 x tensor (make-vocab-size-divisible-by).
+  const int vocab_multiple = 128 * out.parallelism.tensor;
+  if (out.model.vocab > 0 && out.model.vocab % vocab_multiple != 0)
+    out.model.vocab = (out.model.vocab / vocab_multiple + 1) * vocab_multiple;
+  if (auto batch = job.child("batch")) {
+    out.batch.global = static_cast<int>(batch->integer("global"));
+    out.batch.micro = static_cast<int>(batch->integer("micro", 1));
+    batch->finish();
+  } else {
+    job.error("batch", "is missing; expected {global: sequences per iteration, micro: sequences per micro-batch}");
+  }
+  out.precision = job.choice("precision", kPrecisions, Precision::Bf16);
+  out.recompute = job.choice("recompute", kRecompute, Recompute::None);
+  out.attention = job.choice("attention", kAttention, AttentionKernel::Flash);
+  out.iterations = static_cast<int>(job.integer("iterations", 1));
+  out.start_time_s = job.quantity("start_time", Dimension::Seconds, 0.0, true);
+  out.gradient_bytes = static_cast<int>(job.integer("gradient_bytes", out.precision == Precision::Fp16 ? 2 : 4));
+  if (out.gradient_bytes != 2 && out.gradient_bytes != 4)
+    job.error("gradient_bytes", std::to_string(out.gradient_bytes) + " is not a gradient width; expected 2 or 4");
+  out.memory_check = job.choice("memory_check", kMemoryChecks, MemoryCheck::Error);
+  return out;
+}
+
+} // namespace dcsim::internal

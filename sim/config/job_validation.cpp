@@ -1,0 +1,120 @@
+// Rules that relate several keys of a job to each other and to its cluster.
+#include "config/internal/readers.hpp"
+
+#include "transformer/memory_model.hpp"
+#include "units/units.hpp"
+
+namespace dcsim::internal {
+
+namespace {
+
+std::string divisors_of(int n)
+{
+  std::string out;
+  for (int d = 1; d <= n && out.size() < 40; ++d)
+    if (n % d == 0)
+      out += (out.empty() ? "" : ", ") + std::to_string(d);
+  return out;
+}
+
+void validate_model(const JobConfig& job, MapReader& r)
+{
+  const auto& m = job.model;
+  if (m.hidden % m.heads != 0)
+    r.error("model.hidden", "hidden " + std::to_string(m.hidden) + " is not a multiple of heads " +
+                                std::to_string(m.heads) + "; expected hidden = heads x head size");
+  if (m.heads % m.kv_heads != 0)
+    r.error("model.kv_heads", std::to_string(m.kv_heads) + " does not divide heads " + std::to_string(m.heads) +
+                                  "; expected one of " + divisors_of(m.heads));
+  if (m.experts > 1 || m.top_k > 1)
+    r.error("model.experts", "mixture-of-experts models are not simulated yet; expected experts: 1");
+}
+
+void validate_parallelism(const JobConfig& job, MapReader& r)
+{
+  const auto& m = job.model;
+  const auto& p = job.parallelism;
+  if (m.heads % p.tensor != 0)
+    r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide the " +
+                                      std::to_string(m.heads) + " attention heads; expected one of " +
+                                      divisors_of(m.heads));
+  else if (m.kv_heads % p.tensor != 0)
+    r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide the " +
+                                      std::to_string(m.kv_heads) + " key/value heads; expected one of " +
+                                      divisors_of(m.kv_heads));
+  if (m.ffn_hidden % p.tensor != 0)
+    r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide ffn_hidden " +
+                                      std::to_string(m.ffn_hidden) + "; expected a divisor of it");
+  if (p.total() != job.gpus)
+    r.error("gpus", std::to_string(job.gpus) + " GPUs is not tensor x pipeline x data x context = " +
+                        std::to_string(p.tensor) + " x " + std::to_string(p.pipeline) + " x " +
+                        std::to_string(p.data) + " x " + std::to_string(p.context) + " = " +
+                        std::to_string(p.total()) + "; expected gpus: " + std::to_string(p.total()));
+  if (p.context > 1)
+    r.error("parallelism.context", "context parallelism is not simulated yet; expected 1");
+  if (p.expert > 1)
+    r.error("parallelism.expert", "expert parallelism is not simulated yet; expected 1");
+  const int chunks = p.pipeline * p.virtual_stages;
+  if (m.layers < chunks)
+    r.error("parallelism.pipeline", std::to_string(m.layers) + " layers cannot fill pipeline x virtual_stages = " +
+                                        std::to_string(chunks) + " chunks; expected at most " +
+                                        std::to_string(m.layers) + " chunks");
+  if (p.sequence_parallel && (static_cast<long long>(job.batch.micro) * m.seq_len) % p.tensor != 0)
+    r.error("parallelism.sequence_parallel", "micro-batch tokens are not divisible by tensor degree " +
+                                                 std::to_string(p.tensor) + "; expected seq_len x micro divisible");
+}
+
+void validate_batch(const JobConfig& job, MapReader& r)
+{
+  const auto& p = job.parallelism;
+  const long long per_step = static_cast<long long>(job.batch.micro) * p.data;
+  if (job.batch.global % per_step != 0) {
+    r.error("batch.global", "global batch " + std::to_string(job.batch.global) +
+                                " is not divisible by micro x data = " + std::to_string(job.batch.micro) + " x " +
+                                std::to_string(p.data) + " = " + std::to_string(per_step) +
+                                "; expected a multiple of " + std::to_string(per_step));
+    return;
+  }
+  const int m = job.micro_batches_per_replica();
+  if (p.schedule == PipelineSchedule::Interleaved && m % p.pipeline != 0)
+    r.error("batch.global", std::to_string(m) + " micro-batches per replica is not a multiple of pipeline " +
+                                std::to_string(p.pipeline) + ", which the interleaved schedule needs; expected " +
+                                "global / (micro x data) divisible by " + std::to_string(p.pipeline));
+}
+
+void validate_memory(const JobConfig& job, const ClusterConfig& cluster, MapReader& r)
+{
+  const MemoryEstimate mem = estimate_memory(job);
+  const double capacity = cluster.node.gpu.hbm_bytes;
+  if (mem.total_bytes() <= capacity || job.memory_check == MemoryCheck::Warn)
+    return;
+  r.error("parallelism", "the model needs " + format_bytes(mem.total_bytes()) + " per GPU on pipeline rank " +
+                             std::to_string(mem.stage) + " (weights " + format_bytes(mem.weights_bytes) +
+                             ", gradients " + format_bytes(mem.gradients_bytes) + ", optimizer " +
+                             format_bytes(mem.optimizer_bytes) + ", activations " +
+                             format_bytes(mem.activations_bytes) + ") but " + cluster.node.gpu.name + " has " +
+                             format_bytes(capacity) + ": " + format_bytes(mem.total_bytes() - capacity) +
+                             " too much; expected a plan that fits (more tensor/pipeline parallelism, "
+                             "recompute, zero) or memory_check: warn");
+}
+
+} // namespace
+
+void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader& r)
+{
+  validate_model(job, r);
+  validate_parallelism(job, r);
+  validate_batch(job, r);
+  if (job.precision == Precision::Fp8 && cluster.node.gpu.peak_fp8_flop_per_s <= 0)
+    r.error("precision", cluster.node.gpu.name + " has no FP8 tensor cores; expected bf16 or fp16");
+  if (job.gpus > cluster.total_gpus())
+    r.error("gpus", std::to_string(job.gpus) + " GPUs is more than the cluster's " +
+                        std::to_string(cluster.total_gpus()) + "; expected at most " +
+                        std::to_string(cluster.total_gpus()));
+  const auto& p = job.parallelism;
+  if (p.total() == job.gpus && job.batch.global % (job.batch.micro * p.data) == 0 &&
+      job.model.layers >= p.pipeline * p.virtual_stages)
+    validate_memory(job, cluster, r);
+}
+
+} // namespace dcsim::internal

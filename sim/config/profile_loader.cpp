@@ -1,0 +1,126 @@
+#include "config/profile_loader.hpp"
+
+#include "config/yaml_reader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace dcsim {
+
+// Generated at build time from calibration/profiles/*.yaml (see CMakeLists.txt).
+const std::vector<std::pair<std::string, std::string>>& embedded_profiles();
+
+namespace {
+
+const NameTable<Precision> kPrecisions = {
+    {"bf16", Precision::Bf16}, {"fp16", Precision::Fp16}, {"fp8", Precision::Fp8}, {"tf32", Precision::Tf32}};
+
+void read_gemm(MapReader gemm, GemmModelParams& out)
+{
+  if (auto peaks = gemm.child("peak_efficiency")) {
+    for (const auto& [name, precision] : kPrecisions)
+      if (peaks->has(name))
+        out.peak_efficiency[precision] = peaks->number(name, 0.8, 0.01, 1.0);
+    peaks->finish();
+  } else {
+    gemm.error("peak_efficiency", "is missing; expected a mapping like {bf16: 0.8}");
+  }
+  out.k_half = gemm.number("k_half", out.k_half, 0.0, 1e6);
+  out.alignment_elements = static_cast<int>(gemm.integer("alignment_elements", out.alignment_elements));
+  out.misaligned_factor = gemm.number("misaligned_factor", out.misaligned_factor, 0.01, 1.0);
+  const YAML::Node tiles = gemm.raw("tiles");
+  if (tiles.IsSequence()) {
+    for (size_t i = 0; i < tiles.size(); ++i) {
+      MapReader tile(tiles[i], gemm.path_of("tiles") + "." + std::to_string(i), gemm.context());
+      out.tiles.push_back({static_cast<int>(tile.integer("m")), static_cast<int>(tile.integer("n")),
+                           tile.number("efficiency", 1.0, 0.01, 1.0)});
+      tile.finish();
+    }
+  } else {
+    gemm.error("tiles", "is missing or not a list; expected a list of {m, n, efficiency}");
+  }
+  gemm.finish();
+}
+
+void read_communication(MapReader comm, CommunicationParams& out)
+{
+  out.scale_up_efficiency = comm.number("scale_up_efficiency", out.scale_up_efficiency, 0.01, 1.0);
+  out.scale_out_efficiency = comm.number("scale_out_efficiency", out.scale_out_efficiency, 0.01, 1.0);
+  out.step_latency_s = comm.quantity("step_latency", Dimension::Seconds, out.step_latency_s, true);
+  comm.finish();
+}
+
+} // namespace
+
+GpuProfile parse_profile(const std::string& text, const std::string& file, Diagnostics& diagnostics)
+{
+  GpuProfile profile;
+  profile.path = file;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    diagnostics.add({file, e.mark.line + 1, e.mark.column + 1}, "", "malformed YAML (" + e.msg + ")");
+    return profile;
+  }
+  MapReader top(root, "", {file, &diagnostics, nullptr});
+  profile.name = top.text("profile");
+  profile.gpu = top.text("gpu", "");
+  profile.source = top.text("source", "");
+  if (auto gemm = top.child("gemm"))
+    read_gemm(*gemm, profile.gemm);
+  else
+    top.error("gemm", "is missing; expected the GEMM efficiency parameters");
+  profile.memory_bound_efficiency = top.number("memory_bound_efficiency", 0.8, 0.01, 1.0);
+  profile.kernel_overhead_s = top.quantity("kernel_overhead", Dimension::Seconds, 3e-6, true);
+  if (auto fa = top.child("flash_attention")) {
+    profile.flash_attention_forward_efficiency = fa->number("forward_efficiency", 0.5, 0.01, 1.0);
+    profile.flash_attention_backward_efficiency = fa->number("backward_efficiency", 0.4, 0.01, 1.0);
+    fa->finish();
+  }
+  if (auto comm = top.child("communication"))
+    read_communication(*comm, profile.communication);
+  // Raw data and fit reports written by `dcsim calibrate` are kept in the file for people and
+  // tools; the simulator reads only the fitted parameters above.
+  top.raw("measurements");
+  top.raw("fit");
+  top.raw("provenance");
+  top.finish();
+  return profile;
+}
+
+GpuProfile load_profile_file(const std::string& path, Diagnostics& diagnostics)
+{
+  std::ifstream in(path);
+  if (!in) {
+    diagnostics.add({path, 0, 0}, "", "cannot read the profile file; expected a readable YAML file");
+    return {};
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_profile(text.str(), path, diagnostics);
+}
+
+std::optional<GpuProfile> builtin_profile(const std::string& name)
+{
+  for (const auto& [profile_name, text] : embedded_profiles()) {
+    if (profile_name != name)
+      continue;
+    Diagnostics diagnostics;
+    GpuProfile profile = parse_profile(text, "calibration/profiles/" + name + ".yaml", diagnostics);
+    diagnostics.throw_if_any();
+    profile.path = "<builtin " + name + ">";
+    return profile;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> builtin_profile_names()
+{
+  std::vector<std::string> names;
+  for (const auto& entry : embedded_profiles())
+    names.push_back(entry.first);
+  return names;
+}
+
+} // namespace dcsim

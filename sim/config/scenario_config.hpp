@@ -1,0 +1,137 @@
+// The validated, typed form of a scenario file. Produced once by load_scenario(); everything
+// downstream (platform, workload, engine, reports) reads these structs and never the YAML.
+// Quantities are SI base units, named with their unit.
+#pragma once
+
+#include "compute/gpu_profile.hpp"
+#include "hardware/gpu_spec.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dcsim {
+
+struct LinkConfig {
+  double bandwidth_bytes_per_s = 0; ///< per direction
+  double latency_s = 0;
+};
+
+struct NicConfig {
+  int count = 1;                    ///< NICs per node; GPUs are spread evenly over them
+  double bandwidth_bytes_per_s = 0; ///< per NIC, per direction
+  double latency_s = 0;
+};
+
+struct NodeConfig {
+  GpuSpec gpu;
+  int gpus = 8;
+  LinkConfig scale_up; ///< per GPU, per direction, through the node switch (NVSwitch)
+  NicConfig nics;
+};
+
+enum class TopologyKind { FatTree, RailOptimized, Dragonfly, Torus, File };
+
+struct FabricConfig {
+  TopologyKind topology = TopologyKind::FatTree;
+  int tiers = 2;
+  int radix = 0;                    ///< switch ports; 0 = smallest standard radix that fits
+  double oversubscription = 1.0;    ///< downlink : uplink bandwidth at the first tier
+  double link_latency_s = 600e-9;   ///< per switch-to-switch or NIC-to-switch cable
+  double link_bandwidth_bytes_per_s = 0; ///< switch-to-switch links; 0 = the NIC bandwidth
+};
+
+struct StorageConfig {
+  int servers = 0;
+  double bandwidth_per_server_bytes_per_s = 0;
+};
+
+struct ClusterConfig {
+  int nodes = 1;
+  NodeConfig node;
+  FabricConfig fabric;
+  StorageConfig storage;
+  GpuProfile profile; ///< resolved: the `calibration:` file or the GPU's shipped profile
+
+  int total_gpus() const { return nodes * node.gpus; }
+};
+
+enum class FfnKind { Gelu, SwiGlu };
+enum class PositionEmbedding { Learned, Rotary };
+
+struct ModelConfig {
+  std::string name;
+  int hidden = 0;
+  int layers = 0;
+  int heads = 0;
+  int kv_heads = 0;     ///< grouped-query attention groups; = heads for multi-head attention
+  int seq_len = 0;
+  int vocab = 0;
+  int ffn_hidden = 0;   ///< MLP inner size (per expert for MoE)
+  FfnKind ffn = FfnKind::Gelu;
+  PositionEmbedding position_embedding = PositionEmbedding::Learned;
+  bool tied_embeddings = false;
+  int experts = 1;
+  int top_k = 1;
+
+  int head_dim() const { return hidden / heads; }
+  int kv_hidden() const { return kv_heads * head_dim(); }
+};
+
+enum class PipelineSchedule { GPipe, OneFOneB, Interleaved };
+
+struct ParallelismConfig {
+  int tensor = 1;
+  int pipeline = 1;
+  int data = 1;
+  int context = 1;
+  int expert = 1;
+  int virtual_stages = 1;          ///< model chunks per pipeline rank (interleaved 1F1B when > 1)
+  bool sequence_parallel = false;
+  int zero = 0;                    ///< 0: replicated; 1: optimizer states sharded (distributed optimizer); 2: + gradients; 3: + weights
+  PipelineSchedule schedule = PipelineSchedule::OneFOneB;
+  bool scatter_gather = true;      ///< pipeline sends split over the TP ranks (Megatron scatter/gather)
+  bool overlap_grad_reduce = true; ///< data-parallel reduction overlapped with the last backward
+  bool overlap_param_gather = true;///< ZeRO parameter all-gather overlapped with the next forward
+  bool tp_comm_overlap = false;    ///< tensor-parallel collectives overlapped with GEMMs
+  double bucket_bytes = 0;         ///< data-parallel gradient bucket; 0 = Megatron's default
+
+  int total() const { return tensor * pipeline * data * context; }
+};
+
+enum class Recompute { None, Selective, Full };
+enum class AttentionKernel { Flash, Unfused };
+
+struct BatchConfig {
+  int global = 1; ///< sequences per iteration
+  int micro = 1;  ///< sequences per micro-batch
+};
+
+enum class MemoryCheck { Error, Warn };
+
+struct JobConfig {
+  std::string name;
+  int gpus = 0;
+  ModelConfig model;
+  ParallelismConfig parallelism;
+  BatchConfig batch;
+  Precision precision = Precision::Bf16;
+  Recompute recompute = Recompute::None;
+  AttentionKernel attention = AttentionKernel::Flash;
+  int iterations = 1;
+  double start_time_s = 0;
+  int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
+  MemoryCheck memory_check = MemoryCheck::Error;
+
+  int micro_batches_per_replica() const { return batch.global / (batch.micro * parallelism.data); }
+};
+
+struct ScenarioConfig {
+  std::string name;
+  std::uint64_t seed = 1;
+  std::string source_file;
+  ClusterConfig cluster;
+  std::vector<JobConfig> jobs;
+};
+
+} // namespace dcsim

@@ -1,0 +1,132 @@
+#include "config/scenario_loader.hpp"
+
+#include "config/internal/readers.hpp"
+#include "config/yaml_reader.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#ifndef DCSIM_DATA_DIR
+#define DCSIM_DATA_DIR "."
+#endif
+
+namespace dcsim {
+
+std::string data_directory()
+{
+  if (const char* env = std::getenv("DCSIM_DATA_DIR"))
+    return env;
+  return DCSIM_DATA_DIR;
+}
+
+namespace internal {
+
+std::string resolve_path(const std::string& name, const std::string& scenario_file)
+{
+  namespace fs = std::filesystem;
+  const fs::path candidate(name);
+  if (candidate.is_absolute())
+    return fs::exists(candidate) ? name : "";
+  const fs::path scenario_dir = fs::path(scenario_file).parent_path();
+  for (const fs::path& base : {scenario_dir, fs::current_path(), fs::path(data_directory())}) {
+    const fs::path p = base / candidate;
+    if (fs::exists(p) && fs::is_regular_file(p))
+      return p.string();
+  }
+  return "";
+}
+
+} // namespace internal
+
+namespace {
+
+void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics, bool require_jobs, bool cluster_ok)
+{
+  const YAML::Node jobs = top.raw("jobs");
+  if (!jobs.IsDefined() || jobs.IsNull()) {
+    if (require_jobs)
+      top.error("jobs", "is missing; expected a list of training jobs");
+    return;
+  }
+  if (!jobs.IsSequence()) {
+    top.error("jobs", "is not a list; expected a list of training jobs (\"- name: ...\")");
+    return;
+  }
+  if (jobs.size() == 0 && require_jobs)
+    top.error("jobs", "is empty; expected at least one training job");
+  int gpus_used = 0;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const size_t errors_before = diagnostics.size();
+    MapReader job_reader(jobs[i], "jobs." + std::to_string(i), top.context());
+    JobConfig job = internal::read_job(job_reader, static_cast<int>(i));
+    job_reader.finish();
+    const bool job_ok = diagnostics.size() == errors_before;
+    if (job_ok && cluster_ok)
+      internal::validate_job(job, config.cluster, job_reader);
+    gpus_used += job.gpus;
+    if (job_ok && cluster_ok && gpus_used > config.cluster.total_gpus())
+      job_reader.error("gpus", "needs " + std::to_string(job.gpus) + " GPUs but the cluster has " +
+                                   std::to_string(config.cluster.total_gpus()) + " and earlier jobs use " +
+                                   std::to_string(gpus_used - job.gpus) +
+                                   "; expected jobs that fit the cluster together");
+    config.jobs.push_back(std::move(job));
+  }
+}
+
+ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const LoadOptions& options,
+                              Diagnostics& diagnostics)
+{
+  std::map<std::string, std::string> applied;
+  internal::apply_overrides(root, options.overrides, applied, diagnostics);
+  ScenarioConfig config;
+  config.source_file = file;
+  MapReader top(root, "", {file, &diagnostics, &applied});
+  config.name = top.text("name", std::filesystem::path(file).stem().string());
+  config.seed = static_cast<std::uint64_t>(top.integer("seed", 1, 0));
+  if (auto cluster = top.child("cluster")) {
+    config.cluster = internal::read_cluster(*cluster, diagnostics);
+    cluster->finish();
+  } else {
+    top.error("cluster", "is missing; expected the cluster description (nodes, node, fabric)");
+  }
+  read_jobs(top, config, diagnostics, options.require_jobs, diagnostics.empty());
+  top.finish();
+  return config;
+}
+
+} // namespace
+
+ScenarioConfig load_scenario_text(const std::string& text, const std::string& name, const LoadOptions& options)
+{
+  Diagnostics diagnostics;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    diagnostics.add({name, e.mark.line + 1, e.mark.column + 1}, "",
+                    "malformed YAML (" + e.msg + "); expected a YAML mapping");
+    diagnostics.throw_if_any();
+  }
+  if (!root.IsDefined() || root.IsNull())
+    diagnostics.add({name, 1, 1}, "", "the scenario is empty; expected a mapping with cluster and jobs");
+  diagnostics.throw_if_any();
+  ScenarioConfig config = parse_scenario(root, name, options, diagnostics);
+  diagnostics.throw_if_any();
+  return config;
+}
+
+ScenarioConfig load_scenario(const std::string& path, const LoadOptions& options)
+{
+  std::ifstream in(path);
+  if (!in) {
+    Diagnostics diagnostics;
+    diagnostics.add({path, 0, 0}, "", "cannot read the scenario file; expected a readable YAML file");
+    diagnostics.throw_if_any();
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return load_scenario_text(text.str(), path, options);
+}
+
+} // namespace dcsim

@@ -1,0 +1,113 @@
+// A checked view of one YAML mapping: typed getters that record errors instead of throwing, and a
+// final check that rejects keys nobody asked for (suggesting the closest valid one).
+//
+// Only the scenario and profile loaders use this class; nothing else in dcsim touches YAML.
+//
+//   MapReader job(node, "jobs.0", context);
+//   int iterations = job.integer("iterations", 10);          // optional, default 10
+//   double lat = job.quantity("latency", Dimension::Seconds); // required
+//   job.finish();                                             // unknown keys -> errors
+#pragma once
+
+#include "config/scenario_error.hpp"
+#include "units/units.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dcsim {
+
+/// What every reader of one document shares: the file name, the error sink and the `--set`
+/// overrides (dotted path -> "KEY=VALUE" text) so that an error in an override points at it.
+struct ReadContext {
+  std::string file;
+  Diagnostics* diagnostics = nullptr;
+  const std::map<std::string, std::string>* overrides = nullptr;
+};
+
+/// A name table for an enumeration: the only place a choice's spellings are listed.
+template <typename E>
+using NameTable = std::vector<std::pair<std::string, E>>;
+
+/// Keeps a template parameter out of deduction (C++20's std::type_identity).
+template <typename T>
+struct NonDeduced {
+  using type = T;
+};
+
+class MapReader {
+public:
+  /// Reports an error (and reads nothing) when `node` is not a mapping.
+  MapReader(YAML::Node node, std::string path, ReadContext context);
+
+  bool has(const std::string& key);
+  /// Integer >= min_value. Without a fallback the key is required.
+  long long integer(const std::string& key, std::optional<long long> fallback = std::nullopt, long long min_value = 1);
+  /// Quantity of `dimension` in base units, > 0 unless allow_zero. Without a fallback it is required.
+  double quantity(const std::string& key, Dimension dimension, std::optional<double> fallback = std::nullopt,
+                  bool allow_zero = false);
+  /// A plain number in [min_value, max_value].
+  double number(const std::string& key, std::optional<double> fallback, double min_value, double max_value);
+  std::string text(const std::string& key, std::optional<std::string> fallback = std::nullopt);
+  bool boolean(const std::string& key, bool fallback);
+
+  template <typename E>
+  E choice(const std::string& key, const NameTable<E>& names,
+           std::optional<typename NonDeduced<E>::type> fallback = std::nullopt)
+  {
+    std::vector<std::string> spellings;
+    for (const auto& [name, value] : names)
+      spellings.push_back(name);
+    const std::string word = text(key, fallback ? std::optional<std::string>(name_of(names, *fallback))
+                                                : std::nullopt);
+    for (const auto& [name, value] : names)
+      if (name == word)
+        return value;
+    if (!word.empty())
+      error(key, unknown_choice_message(word, spellings));
+    return fallback ? *fallback : names.front().second;
+  }
+
+  /// The child mapping at `key`, if present (an error if present but not a mapping).
+  std::optional<MapReader> child(const std::string& key);
+  /// The raw node at `key` for values that may take several shapes (marks the key as used).
+  YAML::Node raw(const std::string& key);
+
+  void error(const std::string& key, const std::string& message);
+  SourceLocation location_of(const std::string& key) const;
+  std::string path_of(const std::string& key) const;
+  const std::string& path() const { return path_; }
+  const ReadContext& context() const { return context_; }
+
+  /// Reports every key that no getter asked for.
+  void finish();
+
+private:
+  template <typename E>
+  static std::string name_of(const NameTable<E>& names, E value)
+  {
+    for (const auto& [name, v] : names)
+      if (v == value)
+        return name;
+    return names.front().first;
+  }
+  static std::string unknown_choice_message(const std::string& word, const std::vector<std::string>& spellings);
+  std::optional<std::string> scalar(const std::string& key);
+
+  YAML::Node node_;
+  std::string path_;
+  ReadContext context_;
+  std::set<std::string> used_;
+  bool valid_ = true;
+};
+
+/// Location of a node: file:line:col from its mark, or the `--set` override that produced it.
+SourceLocation location_of_node(const YAML::Node& node, const std::string& path, const ReadContext& context);
+
+} // namespace dcsim
