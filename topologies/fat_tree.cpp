@@ -166,12 +166,13 @@ Route FatTree::route(int src, int dst, std::uint64_t flow_hash) const
   add_hop(r, gpu_nic_edge_[src], gpu_vertex(src));
   add_hop(r, nic_leaf_edge_[src_nic], nics_[src_nic]);
   if (src_leaf != dst_leaf) {
-    const int j = static_cast<int>(flow_hash % s.leaf_up);
+    const std::uint64_t selector = params_.ecmp ? flow_hash : static_cast<std::uint64_t>(dst_nic);
+    const int j = static_cast<int>(selector % s.leaf_up);
     const int src_pod = src_leaf / s.leaves_per_pod;
     const int dst_pod = dst_leaf / s.leaves_per_pod;
     add_hop(r, leaf_up_edge_[src_leaf][j], leaves_[src_leaf]);
     if (src_pod != dst_pod) {
-      const int c = static_cast<int>((flow_hash / s.leaf_up) % (s.radix / 2));
+      const int c = static_cast<int>((selector / s.leaf_up) % (s.radix / 2));
       const int src_agg = src_pod * s.leaf_up + j;
       const int dst_agg = dst_pod * s.leaf_up + j;
       add_hop(r, spine_up_edge_[src_agg][c], spines_[src_agg]);
@@ -187,10 +188,10 @@ Route FatTree::route(int src, int dst, std::uint64_t flow_hash) const
 std::string FatTree::describe() const
 {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%d-tier fat-tree, radix %d, %d leaves, %d %s%s, oversubscription %.3g:1",
+  std::snprintf(buf, sizeof buf, "%d-tier fat-tree, radix %d, %d leaves, %d %s%s, oversubscription %.3g:1, %s",
                 params_.tiers, shape_.radix, shape_.leaves, shape_.spines, params_.tiers == 3 ? "aggregation" : "spine",
                 params_.tiers == 3 ? (", " + std::to_string(shape_.cores) + " core").c_str() : "",
-                params_.oversubscription);
+                params_.oversubscription, params_.ecmp ? "ECMP" : "D-mod-K routing");
   return buf;
 }
 

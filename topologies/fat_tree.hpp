@@ -8,8 +8,11 @@
 //   3 tiers: pods of R/2 leaves and U aggregation switches; aggregation j of every pod links to
 //            the R/2 cores of group j (at most R pods). With o = 1 this is the k-ary fat-tree
 //            of Al-Fares et al. (SIGCOMM 2008): k^3/4 hosts, 5k^2/4 switches.
-// Routing goes up to the lowest common tier and down again; the up-ports are picked by hashing
-// the flow (ECMP), so repeated runs choose the same paths.
+// Routing goes up to the lowest common tier and down again. The up-ports are picked either by
+// destination (D-mod-K, the static fat-tree routing of InfiniBand subnet managers: port =
+// destination NIC mod uplinks, then (destination / uplinks) mod cores at the next tier; shift
+// patterns such as rings never collide) or by hashing the flow (ECMP, as Ethernet/RoCE fabrics
+// do; collisions happen). Both are deterministic.
 #pragma once
 
 #include "fabric.hpp"
@@ -33,6 +36,7 @@ struct FatTreeParams {
   double oversubscription = 1.0;
   double link_latency_s = 0;                 ///< per cable
   double link_bandwidth_bytes_per_s = 0;     ///< switch-to-switch; 0: derived from oversubscription
+  bool ecmp = false;                         ///< hash-based up-port choice instead of D-mod-K
 };
 
 /// The switch counts a FatTreeParams leads to, or why it cannot be built.

@@ -19,6 +19,7 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/sim/cli/*.cpp")
 set(OLD_GLOB
   "/work/main/sim/cli/main.cpp"
+  "/work/main/sim/cli/run_command.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -48,6 +49,9 @@ endif()
 file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/sim/*.cpp")
 set(OLD_GLOB
   "/work/main/sim/cli/main.cpp"
+  "/work/main/sim/cli/run_command.cpp"
+  "/work/main/sim/collectives/comm_plan.cpp"
+  "/work/main/sim/collectives/ring.cpp"
   "/work/main/sim/config/cluster_reader.cpp"
   "/work/main/sim/config/job_reader.cpp"
   "/work/main/sim/config/job_validation.cpp"
@@ -56,6 +60,18 @@ set(OLD_GLOB
   "/work/main/sim/config/scenario_error.cpp"
   "/work/main/sim/config/scenario_loader.cpp"
   "/work/main/sim/config/yaml_reader.cpp"
+  "/work/main/sim/engine/channel.cpp"
+  "/work/main/sim/engine/comm_stream.cpp"
+  "/work/main/sim/engine/job_layout.cpp"
+  "/work/main/sim/engine/job_plans.cpp"
+  "/work/main/sim/engine/job_runner.cpp"
+  "/work/main/sim/engine/simulation.cpp"
+  "/work/main/sim/engine/stage_runner.cpp"
+  "/work/main/sim/engine/steady_state.cpp"
+  "/work/main/sim/platform/fabric_zone.cpp"
+  "/work/main/sim/platform/platform.cpp"
+  "/work/main/sim/results/json_report.cpp"
+  "/work/main/sim/results/text_report.cpp"
   "/work/main/sim/units/units.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")

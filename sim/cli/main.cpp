@@ -1,1 +1,49 @@
-int main(){return 0;}
+// dcsim command line (../shared/spec/contract.md). Exit status: 0 success, 2 invalid input,
+// 1 anything else; errors go to stderr, one line each.
+#include "cli/commands.hpp"
+#include "config/scenario_error.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+  using namespace dcsim;
+  CLI::App app{"dcsim: simulate large-model training on a datacenter"};
+  app.require_subcommand(1);
+
+  cli::RunArgs run_args;
+  auto* run = app.add_subcommand("run", "simulate the scenario's training jobs and report their performance");
+  run->add_option("scenario", run_args.scenario, "scenario YAML file")->required();
+  run->add_option("--set", run_args.overrides, "override a scenario key: --set jobs.0.parallelism.tensor=4");
+  run->add_option("--json", run_args.json_path, "write the JSON result here");
+  run->add_option("--trace", run_args.trace_path, "write a Chrome/Perfetto trace of the simulated iterations");
+  run->add_flag("--quiet", run_args.quiet, "print nothing on success");
+
+  std::string validate_path;
+  std::vector<std::string> validate_overrides;
+  auto* validate = app.add_subcommand("validate", "check a scenario and print every error");
+  validate->add_option("scenario", validate_path, "scenario YAML file")->required();
+  validate->add_option("--set", validate_overrides, "override a scenario key");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? 0 : 2;
+  }
+  try {
+    if (*run)
+      return cli::run_command(run_args);
+    if (*validate)
+      return cli::validate_command(validate_path, validate_overrides);
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "dcsim: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 1;
+}

@@ -14,6 +14,8 @@ const NameTable<TopologyKind> kTopologies = {{"fat-tree", TopologyKind::FatTree}
                                              {"torus", TopologyKind::Torus},
                                              {"file", TopologyKind::File}};
 
+const NameTable<RoutingKind> kRouting = {{"dmodk", RoutingKind::DModK}, {"ecmp", RoutingKind::Ecmp}};
+
 GpuSpec read_inline_gpu(MapReader gpu)
 {
   GpuSpec spec;
@@ -90,6 +92,7 @@ FabricConfig read_fabric(MapReader fabric)
   out.oversubscription = fabric.number("oversubscription", 1.0, 0.01, 1000.0);
   out.link_latency_s = fabric.quantity("link_latency", Dimension::Seconds, 600e-9, true);
   out.link_bandwidth_bytes_per_s = fabric.quantity("link_bandwidth", Dimension::BytesPerSecond, 0.0, true);
+  out.routing = fabric.choice("routing", kRouting, RoutingKind::DModK);
   fabric.finish();
   return out;
 }
@@ -133,7 +136,7 @@ void check_fabric_fits(MapReader& where, const ClusterConfig& c)
 
 } // namespace
 
-ClusterConfig read_cluster(MapReader cluster, Diagnostics& diagnostics)
+ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics)
 {
   ClusterConfig out;
   const size_t errors_before = diagnostics.size();

@@ -123,7 +123,7 @@ ModelConfig read_model(MapReader& job)
   return model;
 }
 
-JobConfig read_job(MapReader job, int index)
+JobConfig read_job(MapReader& job, int index)
 {
   JobConfig out;
   out.name = job.text("name", "job" + std::to_string(index));

@@ -31,6 +31,7 @@ struct NodeConfig {
 };
 
 enum class TopologyKind { FatTree, RailOptimized, Dragonfly, Torus, File };
+enum class RoutingKind { DModK, Ecmp };
 
 struct FabricConfig {
   TopologyKind topology = TopologyKind::FatTree;
@@ -39,6 +40,7 @@ struct FabricConfig {
   double oversubscription = 1.0;    ///< downlink : uplink bandwidth at the first tier
   double link_latency_s = 600e-9;   ///< per switch-to-switch or NIC-to-switch cable
   double link_bandwidth_bytes_per_s = 0; ///< switch-to-switch links; 0 = the NIC bandwidth
+  RoutingKind routing = RoutingKind::DModK;
 };
 
 struct StorageConfig {

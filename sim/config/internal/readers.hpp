@@ -13,8 +13,8 @@ namespace dcsim::internal {
 /// then the project data directory. Returns "" when not found.
 std::string resolve_path(const std::string& name, const std::string& scenario_file);
 
-ClusterConfig read_cluster(MapReader cluster, Diagnostics& diagnostics);
-JobConfig read_job(MapReader job, int index);
+ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics);
+JobConfig read_job(MapReader& job, int index);
 ModelConfig read_model(MapReader& job);
 
 /// Cross-field rules of one job against its cluster; `job_reader` points errors at keys.

@@ -1,0 +1,21 @@
+// The `dcsim` subcommands. Each returns the process exit status: 0 success, 2 invalid input
+// (ScenarioError, reported by main), 1 anything else.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dcsim::cli {
+
+struct RunArgs {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string json_path;
+  std::string trace_path;
+  bool quiet = false;
+};
+
+int run_command(const RunArgs& args);
+int validate_command(const std::string& scenario, const std::vector<std::string>& overrides);
+
+} // namespace dcsim::cli

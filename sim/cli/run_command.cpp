@@ -1,0 +1,39 @@
+#include "cli/commands.hpp"
+
+#include "config/scenario_loader.hpp"
+#include "engine/simulation.hpp"
+#include "results/json_report.hpp"
+#include "results/text_report.hpp"
+
+#include <iostream>
+
+namespace dcsim::cli {
+
+int run_command(const RunArgs& args)
+{
+  LoadOptions options;
+  options.overrides = args.overrides;
+  const ScenarioConfig config = load_scenario(args.scenario, options);
+  SimulationOptions sim_options;
+  sim_options.record_trace = !args.trace_path.empty();
+  const SimulationResult result = simulate(config, sim_options);
+  if (!args.json_path.empty())
+    write_json_file(args.json_path, to_json(result));
+  if (!args.trace_path.empty())
+    write_json_file(args.trace_path, trace_to_json(result));
+  if (!args.quiet)
+    std::cout << text_summary(config, result);
+  return 0;
+}
+
+int validate_command(const std::string& scenario, const std::vector<std::string>& overrides)
+{
+  LoadOptions options;
+  options.overrides = overrides;
+  const ScenarioConfig config = load_scenario(scenario, options);
+  std::cout << scenario << ": valid (" << config.jobs.size() << " job" << (config.jobs.size() == 1 ? "" : "s")
+            << ", " << config.cluster.total_gpus() << " GPUs)\n";
+  return 0;
+}
+
+} // namespace dcsim::cli

@@ -1,0 +1,129 @@
+#include "engine/job_plans.hpp"
+
+#include "collectives/collective_algorithm.hpp"
+#include "platform/platform.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dcsim {
+
+double default_bucket_parameters(int data_parallel)
+{
+  return std::max(40e6, 1e6 * data_parallel);
+}
+
+namespace {
+
+CommPlan tensor_parallel_plan(const CollectiveCalls& calls, const std::vector<int>& group, const Platform& platform,
+                              const CommunicationParams& params)
+{
+  CommPlan plan;
+  for (const auto& call : calls)
+    ring_algorithm().append(plan, group, call, platform, params);
+  return plan;
+}
+
+/// One flow per tensor-parallel rank between the GPUs of two pipeline ranks (replica 0).
+CommPlan pipeline_send(const JobConfig& job, const JobLayout& layout, int from_stage, int to_stage, double bytes,
+                       const Platform& platform, const CommunicationParams& params)
+{
+  const auto& p = job.parallelism;
+  const bool split = p.scatter_gather || p.sequence_parallel;
+  CommPlan plan;
+  double latency = 0;
+  for (int tp = 0; tp < p.tensor; ++tp) {
+    const int src = layout.gpu(tp, 0, from_stage);
+    const int dst = layout.gpu(tp, 0, to_stage);
+    plan.add_flow(src, dst, split ? bytes / p.tensor : bytes);
+    latency = std::max(latency, platform.route_latency_s(src, dst));
+  }
+  plan.latency_s = latency + params.step_latency_s;
+  return plan;
+}
+
+/// The same collective over the data-parallel group of every tensor-parallel rank of `stage`.
+CommPlan data_parallel_plan(const JobConfig& job, const JobLayout& layout, int stage, const CollectiveCall& call,
+                            const Platform& platform, const CommunicationParams& params)
+{
+  CommPlan all;
+  for (int tp = 0; tp < job.parallelism.tensor; ++tp) {
+    CommPlan one;
+    ring_algorithm().append(one, layout.data_group(tp, stage), call, platform, params);
+    all.merge_concurrent(one);
+  }
+  return all;
+}
+
+void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWork& chunk, const JobWorkload& w,
+                          const JobLayout& layout, const Platform& platform, const CommunicationParams& params)
+{
+  const auto& p = job.parallelism;
+  if (p.data == 1)
+    return;
+  const double parameters = chunk.parameters_per_gpu;
+  const double bucket_parameters = p.bucket_bytes > 0 ? p.bucket_bytes / w.gradient_bytes_per_parameter
+                                                      : default_bucket_parameters(p.data);
+  const int buckets = p.overlap_grad_reduce ? std::max(1, int(std::ceil(parameters / bucket_parameters))) : 1;
+  const CollectiveKind kind = p.zero >= 1 ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce;
+  const double per_bucket = parameters / buckets;
+  // Buckets are simulated in groups: the last two alone, then groups doubling in size towards
+  // the first (1, 1, 2, 4, ... buckets from the end). Only the tail decides how much reduction
+  // stays exposed; early groups finish long before it, so merging them changes nothing but
+  // the number of flows (68 Megatron buckets become 7 groups).
+  int first = 0;
+  for (int size : bucket_groups(buckets)) {
+    const CollectiveCall call{kind, size * per_bucket * w.gradient_bytes_per_parameter, 1};
+    plans.gradient_buckets.push_back(data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params));
+    first += size;
+    plans.bucket_fractions.push_back(double(first) / buckets);
+  }
+  if (p.zero >= 1)
+    plans.parameter_gather = data_parallel_plan(
+        job, layout, chunk.layout.stage, {CollectiveKind::AllGather, parameters * w.parameter_bytes, 1}, platform, params);
+}
+
+} // namespace
+
+std::vector<int> bucket_groups(int buckets)
+{
+  std::vector<int> from_end;
+  int covered = 0;
+  for (int size = 1; covered < buckets; size = from_end.size() < 2 ? 1 : size * 2) {
+    const int take = std::min(size, buckets - covered);
+    from_end.push_back(take);
+    covered += take;
+  }
+  // A short first group is merged into the next one.
+  if (from_end.size() > 2 && from_end.back() < from_end[from_end.size() - 2]) {
+    const int extra = from_end.back();
+    from_end.pop_back();
+    from_end.back() += extra;
+  }
+  return {from_end.rbegin(), from_end.rend()};
+}
+
+std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkload& workload, const JobLayout& layout,
+                                          const Platform& platform, const CommunicationParams& params)
+{
+  const int chunks = static_cast<int>(workload.chunks.size());
+  const int pipeline = job.parallelism.pipeline;
+  std::vector<ChunkPlans> out(chunks);
+  for (int c = 0; c < chunks; ++c) {
+    const ChunkWork& chunk = workload.chunks[c];
+    const int stage = chunk.layout.stage;
+    const auto group = layout.tensor_group(0, stage);
+    out[c].tp_forward = tensor_parallel_plan(chunk.forward.tensor_parallel, group, platform, params);
+    out[c].tp_backward = tensor_parallel_plan(chunk.backward.tensor_parallel, group, platform, params);
+    if (c + 1 < chunks)
+      out[c].send_forward = pipeline_send(job, layout, stage, (c + 1) % pipeline, workload.activation_bytes,
+                                          platform, params);
+    if (c > 0)
+      out[c].send_backward = pipeline_send(job, layout, stage, (c - 1) % pipeline, workload.activation_bytes,
+                                           platform, params);
+    add_gradient_buckets(out[c], job, chunk, workload, layout, platform, params);
+  }
+  return out;
+}
+
+} // namespace dcsim

@@ -1,0 +1,38 @@
+// The communication of a job, turned once into flow plans before the simulation starts.
+//
+// By symmetry only data-parallel replica 0 runs pipeline and tensor-parallel traffic (every
+// replica does the same on its own GPUs); the data-parallel collectives involve every replica
+// and every tensor-parallel rank, because that is where replicas meet on the fabric.
+#pragma once
+
+#include "collectives/comm_plan.hpp"
+#include "config/scenario_config.hpp"
+#include "engine/job_layout.hpp"
+#include "parallelism/job_workload.hpp"
+
+#include <vector>
+
+namespace dcsim {
+
+class Platform;
+
+struct ChunkPlans {
+  CommPlan tp_forward;   ///< all tensor-parallel collectives of one forward pass
+  CommPlan tp_backward;
+  CommPlan send_forward; ///< activations to the next chunk (one flow per TP rank)
+  CommPlan send_backward;///< gradients to the previous chunk
+  std::vector<CommPlan> gradient_buckets; ///< data-parallel reduction, in the order grads become ready
+  std::vector<double> bucket_fractions;   ///< share of the chunk's backward after which each bucket is ready
+  CommPlan parameter_gather;              ///< ZeRO: all-gather of updated parameters (empty otherwise)
+};
+
+std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkload& workload, const JobLayout& layout,
+                                          const Platform& platform, const CommunicationParams& params);
+
+/// How `buckets` gradient buckets are grouped for simulation, in ready order: sizes ..., 4, 2, 1, 1.
+std::vector<int> bucket_groups(int buckets);
+
+/// Megatron's gradient bucket: max(40M, 1M x data) parameters (mcore DDP default).
+double default_bucket_parameters(int data_parallel);
+
+} // namespace dcsim

@@ -1,0 +1,84 @@
+#include "engine/job_runner.hpp"
+
+#include "engine/stage_runner.hpp"
+#include "platform/platform.hpp"
+#include "transformer/model_flops.hpp"
+
+#include <simgrid/s4u/Actor.hpp>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Platform& platform_,
+                     const ClusterConfig& cluster, SteadyStateCoordinator& coordinator_,
+                     std::vector<TraceEvent>* trace_)
+    : job(job_), index(index_), platform(platform_), comm(cluster.profile.communication),
+      layout(job_.parallelism, first_gpu), cost(cluster.node.gpu, cluster.profile, job_.precision),
+      workload(build_job_workload(job_, cost)), coordinator(coordinator_),
+      coordinator_id(coordinator_.add_job(job_.start_time_s)), trace(trace_)
+{
+  plans = build_chunk_plans(job, workload, layout, platform, comm);
+  forward_channels.resize(plans.size());
+  backward_channels.resize(plans.size());
+  for (int stage = 0; stage < job.parallelism.pipeline; ++stage)
+    streams.push_back(std::make_unique<CommStream>(platform, comm));
+  current.resize(job.parallelism.pipeline);
+  last.resize(job.parallelism.pipeline);
+}
+
+JobRunner::JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform,
+                     const ClusterConfig& cluster, SteadyStateCoordinator& coordinator,
+                     std::vector<TraceEvent>* trace)
+    : shared_(std::make_unique<JobShared>(job, index, first_gpu, platform, cluster, coordinator, trace)),
+      cluster_(cluster)
+{
+}
+
+void JobRunner::start()
+{
+  JobShared& s = *shared_;
+  const int pipeline = s.job.parallelism.pipeline;
+  s.barrier = sg4::Barrier::create(pipeline);
+  for (int stage = 0; stage < pipeline; ++stage) {
+    sg4::Host* host = s.platform.gpu_host(s.layout.gpu(0, 0, stage));
+    const std::string name = s.job.name + ".pp" + std::to_string(stage);
+    s.streams[stage]->start(host, name + ".comm");
+    sg4::Actor::create(name, host, StageRunner(s, stage));
+  }
+}
+
+JobResult JobRunner::result() const
+{
+  const JobShared& s = *shared_;
+  const JobConfig& job = s.job;
+  JobResult r;
+  r.name = job.name;
+  r.gpus = job.gpus;
+  r.first_gpu = s.layout.first_gpu();
+  r.iterations = job.iterations;
+  r.simulated_iterations = s.simulated_iterations;
+  r.iteration_times_s = s.iteration_times_s;
+  r.start_time_s = s.start_s;
+  r.end_time_s = s.end_s;
+  r.memory = estimate_memory(job);
+  r.memory_capacity_bytes = cluster_.node.gpu.hbm_bytes;
+  r.fits_in_memory = r.memory.total_bytes() <= r.memory_capacity_bytes;
+  r.stages = s.last;
+  if (!s.last.empty())
+    r.breakdown = s.last.front();
+  if (s.iteration_times_s.empty())
+    return r;
+  const double t = s.iteration_times_s.back();
+  const double sequences = job.batch.global;
+  const double peak = cluster_.node.gpu.peak_flop_per_s(job.precision);
+  r.iteration_time_s = t;
+  r.tokens_per_s = sequences * job.model.seq_len / t;
+  r.model_tflops_per_gpu = model_flops_per_iteration(job.model, sequences) / t / job.gpus / 1e12;
+  r.hardware_tflops_per_gpu = hardware_flops_per_iteration(job.model, sequences, job.recompute) / t / job.gpus / 1e12;
+  r.mfu = r.model_tflops_per_gpu * 1e12 / peak;
+  r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
+  return r;
+}
+
+} // namespace dcsim

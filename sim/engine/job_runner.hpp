@@ -1,0 +1,72 @@
+// Runs one training job on the platform: one actor per pipeline rank (the representative GPU of
+// data-parallel replica 0, tensor-parallel rank 0) plus a communication-stream actor per rank.
+//
+//   JobRunner runner(job, index, first_gpu, platform, cluster, coordinator, trace);
+//   runner.start();          // before Engine::run()
+//   ... engine.run() ...
+//   JobResult r = runner.result();
+#pragma once
+
+#include "compute/compute_cost_model.hpp"
+#include "config/scenario_config.hpp"
+#include "engine/channel.hpp"
+#include "engine/comm_stream.hpp"
+#include "engine/job_layout.hpp"
+#include "engine/job_plans.hpp"
+#include "engine/steady_state.hpp"
+#include "parallelism/job_workload.hpp"
+#include "parallelism/pipeline_schedule.hpp"
+#include "results/simulation_result.hpp"
+
+#include <simgrid/s4u/Barrier.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace dcsim {
+
+class Platform;
+
+/// State shared by the pipeline ranks of one job during the simulation.
+struct JobShared {
+  const JobConfig& job;
+  int index;
+  const Platform& platform;
+  const CommunicationParams& comm;
+  JobLayout layout;
+  ComputeCostModel cost;
+  JobWorkload workload;
+  std::vector<ChunkPlans> plans;
+  std::vector<Channel> forward_channels;  ///< [c]: chunk c -> c+1
+  std::vector<Channel> backward_channels; ///< [c]: chunk c+1 -> c
+  std::vector<std::unique_ptr<CommStream>> streams; ///< per pipeline rank
+  simgrid::s4u::BarrierPtr barrier;
+  SteadyStateCoordinator& coordinator;
+  int coordinator_id;
+  std::vector<TraceEvent>* trace;
+
+  // Written by the pipeline ranks.
+  std::vector<TimeBreakdown> current;  ///< per rank, iteration in progress
+  std::vector<TimeBreakdown> last;     ///< per rank, last simulated iteration
+  std::vector<double> iteration_times_s;
+  int skip = 0;
+  double start_s = 0, end_s = 0, iteration_start_s = 0;
+  int simulated_iterations = 0;
+
+  JobShared(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ClusterConfig& cluster,
+            SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
+};
+
+class JobRunner {
+public:
+  JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ClusterConfig& cluster,
+            SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
+  void start();
+  JobResult result() const;
+
+private:
+  std::unique_ptr<JobShared> shared_;
+  const ClusterConfig& cluster_;
+};
+
+} // namespace dcsim

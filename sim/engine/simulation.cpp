@@ -1,0 +1,66 @@
+#include "engine/simulation.hpp"
+
+#include "engine/job_runner.hpp"
+#include "platform/platform.hpp"
+
+#include <simgrid/s4u/Engine.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+namespace {
+
+/// Engine options, set before any zone exists (see ../shared/spec/simgrid-notes.md):
+/// plain max-min sharing (CM02), no reverse-path cross traffic, no TCP window cap, and no stack
+/// guard pages (needed above ~32K actors).
+std::unique_ptr<sg4::Engine> make_engine()
+{
+  static int argc = 7;
+  static const char* argv[] = {"dcsim",
+                               "--cfg=network/model:CM02",
+                               "--cfg=network/crosstraffic:0",
+                               "--cfg=network/TCP-gamma:0",
+                               "--cfg=contexts/guard-size:0",
+                               "--log=root.thresh:critical",
+                               "--log=xbt_cfg.thresh:critical",
+                               nullptr};
+  return std::make_unique<sg4::Engine>(&argc, const_cast<char**>(argv));
+}
+
+} // namespace
+
+SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions& options)
+{
+  const auto wall_start = std::chrono::steady_clock::now();
+  SimulationResult result;
+  result.scenario = config.name;
+  result.seed = config.seed;
+
+  auto engine = make_engine();
+  Platform platform(config.cluster, config.seed);
+  result.fabric = platform.fabric().describe();
+  SteadyStateCoordinator coordinator;
+  std::vector<std::unique_ptr<JobRunner>> runners;
+  int next_gpu = 0;
+  for (size_t i = 0; i < config.jobs.size(); ++i) {
+    runners.push_back(std::make_unique<JobRunner>(config.jobs[i], static_cast<int>(i), next_gpu, platform,
+                                                  config.cluster, coordinator,
+                                                  options.record_trace ? &result.trace : nullptr));
+    next_gpu += config.jobs[i].gpus;
+  }
+  for (auto& runner : runners)
+    runner->start();
+  engine->run();
+  result.simulated_time_s = sg4::Engine::get_clock();
+  for (auto& runner : runners)
+    result.jobs.push_back(runner->result());
+  result.wall_clock_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+} // namespace dcsim

@@ -1,0 +1,18 @@
+// One simulation of a scenario: the SimGrid engine, the platform, every job, and their results.
+//
+// SimGrid keeps global state: run at most one Simulation per process (see isolation.hpp to run
+// several from one process, as tests and sweeps do).
+#pragma once
+
+#include "config/scenario_config.hpp"
+#include "results/simulation_result.hpp"
+
+namespace dcsim {
+
+struct SimulationOptions {
+  bool record_trace = false; ///< collect per-pass events for --trace
+};
+
+SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions& options = {});
+
+} // namespace dcsim

@@ -1,0 +1,236 @@
+#include "engine/stage_runner.hpp"
+
+#include "platform/platform.hpp"
+
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Exec.hpp>
+
+#include <algorithm>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+namespace {
+
+double now() { return sg4::Engine::get_clock(); }
+
+CommPlan scaled(const CommPlan& plan, double fraction)
+{
+  if (fraction == 1.0)
+    return plan;
+  CommPlan out;
+  for (const auto& f : plan.flows)
+    out.add_flow(f.src, f.dst, f.bytes * fraction);
+  out.latency_s = plan.latency_s * fraction;
+  return out;
+}
+
+} // namespace
+
+StageRunner::StageRunner(JobShared& shared, int stage) : s_(shared), stage_(stage)
+{
+  const auto& p = s_.job.parallelism;
+  steps_ = pipeline_steps(p.schedule, stage, p.pipeline, p.virtual_stages, s_.job.micro_batches_per_replica());
+  last_backward_step_.assign(p.virtual_stages, -1);
+  for (int i = 0; i < static_cast<int>(steps_.size()); ++i)
+    if (steps_[i].pass == PassKind::Backward)
+      last_backward_step_[steps_[i].virtual_index] = i;
+}
+
+TimeBreakdown& StageRunner::now_stats() { return s_.current[stage_]; }
+
+const ChunkWork& StageRunner::work_of(const PipelineStep& step) const
+{
+  return s_.workload.chunks[step.virtual_index * s_.job.parallelism.pipeline + stage_];
+}
+
+const ChunkPlans& StageRunner::plans_of(const PipelineStep& step) const
+{
+  return s_.plans[step.virtual_index * s_.job.parallelism.pipeline + stage_];
+}
+
+void StageRunner::record(const char* name, double start_s)
+{
+  if (s_.trace)
+    s_.trace->push_back({name, s_.index, stage_, start_s, now() - start_s});
+}
+
+void StageRunner::compute(double seconds, const CommPlan& tp, double fraction, const char* name)
+{
+  TimeBreakdown& stats = now_stats();
+  const double start = now();
+  const bool overlap_tp = s_.job.parallelism.tp_comm_overlap && !tp.empty();
+  PendingComm tp_in_flight;
+  if (overlap_tp)
+    tp_in_flight = start_flows(scaled(tp, fraction), s_.platform, s_.comm);
+  if (parameter_gather_pending_) {
+    // ZeRO parameter all-gather of the last optimizer step, overlapped with this first pass.
+    sg4::ExecPtr exec = sg4::this_actor::exec_async(seconds * Platform::kWorkPerSecond);
+    s_.streams[stage_]->wait_idle();
+    const double gathered = now();
+    exec->wait();
+    const double exposed = std::max(0.0, gathered - (start + seconds));
+    stats.data_parallel_comm_s += exposed;
+    stats.exposed_comm_s += exposed;
+    parameter_gather_pending_ = false;
+  } else {
+    sg4::this_actor::execute(seconds * Platform::kWorkPerSecond);
+  }
+  stats.compute_s += seconds;
+  if (!tp.empty()) {
+    const double before = now();
+    if (overlap_tp)
+      tp_in_flight.wait();
+    else
+      start_flows(scaled(tp, fraction), s_.platform, s_.comm).wait();
+    stats.tensor_parallel_comm_s += now() - before;
+    stats.exposed_comm_s += now() - before;
+  }
+  record(name, start);
+}
+
+void StageRunner::forward(const PipelineStep& step)
+{
+  const ChunkWork& work = work_of(step);
+  const ChunkPlans& plans = plans_of(step);
+  const int c = work.layout.chunk;
+  if (c > 0) {
+    const double before = now();
+    s_.forward_channels[c - 1].receive();
+    now_stats().pipeline_wait_s += now() - before;
+  }
+  compute(work.forward.compute_s, plans.tp_forward, 1.0, "forward");
+  if (c + 1 < static_cast<int>(s_.plans.size()))
+    s_.forward_channels[c].post(start_flows(plans.send_forward, s_.platform, s_.comm));
+}
+
+void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
+{
+  const ChunkWork& work = work_of(step);
+  const ChunkPlans& plans = plans_of(step);
+  const int c = work.layout.chunk;
+  if (c + 1 < static_cast<int>(s_.plans.size())) {
+    const double before = now();
+    s_.backward_channels[c].receive();
+    now_stats().pipeline_wait_s += now() - before;
+  }
+  const bool overlap = last_for_chunk && s_.job.parallelism.overlap_grad_reduce && !plans.gradient_buckets.empty();
+  if (overlap) {
+    // Gradients become ready bucket by bucket during the last backward; each is reduced on the
+    // communication stream while the backward goes on.
+    double done = 0;
+    for (size_t b = 0; b < plans.gradient_buckets.size(); ++b) {
+      const double fraction = plans.bucket_fractions[b] - done;
+      compute(work.backward.compute_s * fraction, plans.tp_backward, fraction, "backward");
+      s_.streams[stage_]->enqueue(plans.gradient_buckets[b]);
+      done = plans.bucket_fractions[b];
+    }
+  } else {
+    compute(work.backward.compute_s, plans.tp_backward, 1.0, "backward");
+  }
+  if (c > 0)
+    s_.backward_channels[c - 1].post(start_flows(plans.send_backward, s_.platform, s_.comm));
+}
+
+void StageRunner::finish_iteration()
+{
+  const auto& p = s_.job.parallelism;
+  CommStream& stream = *s_.streams[stage_];
+  TimeBreakdown& stats = now_stats();
+  const int pipeline = p.pipeline;
+  if (!p.overlap_grad_reduce)
+    for (int v = 0; v < p.virtual_stages; ++v)
+      for (const auto& bucket : s_.plans[v * pipeline + stage_].gradient_buckets)
+        stream.enqueue(bucket);
+  double before = now();
+  stream.wait_idle();
+  stats.data_parallel_comm_s += now() - before;
+  stats.exposed_comm_s += now() - before;
+  if (now() > before)
+    record("gradient_sync", before);
+
+  before = now();
+  sg4::this_actor::execute(s_.workload.optimizer_s[stage_] * Platform::kWorkPerSecond);
+  stats.optimizer_s += now() - before;
+  record("optimizer", before);
+
+  bool gathers = false;
+  for (int v = 0; v < p.virtual_stages; ++v)
+    if (!s_.plans[v * pipeline + stage_].parameter_gather.empty()) {
+      stream.enqueue(s_.plans[v * pipeline + stage_].parameter_gather);
+      gathers = true;
+    }
+  if (gathers && p.overlap_param_gather) {
+    parameter_gather_pending_ = true;
+  } else if (gathers) {
+    before = now();
+    stream.wait_idle();
+    stats.data_parallel_comm_s += now() - before;
+    stats.exposed_comm_s += now() - before;
+  }
+}
+
+void StageRunner::run_iteration()
+{
+  now_stats() = TimeBreakdown{};
+  for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
+    const PipelineStep& step = steps_[i];
+    if (step.pass == PassKind::Forward)
+      forward(step);
+    else
+      backward(step, i == last_backward_step_[step.virtual_index]);
+  }
+  finish_iteration();
+}
+
+bool StageRunner::end_of_iteration_barrier()
+{
+  s_.barrier->wait();
+  if (stage_ == 0) {
+    const double iteration = now() - s_.iteration_start_s;
+    s_.iteration_times_s.push_back(iteration);
+    ++s_.simulated_iterations;
+    s_.last = s_.current;
+    for (auto& b : s_.last)
+      b.pipeline_bubble_s = std::max(0.0, iteration - b.compute_s - b.exposed_comm_s - b.optimizer_s);
+  }
+  return stage_ == 0;
+}
+
+void StageRunner::operator()()
+{
+  const int iterations = s_.job.iterations;
+  sg4::this_actor::sleep_until(s_.job.start_time_s);
+  if (stage_ == 0) {
+    s_.start_s = s_.iteration_start_s = now();
+    s_.coordinator.job_started(s_.coordinator_id);
+  }
+  int done = 0;
+  while (done < iterations) {
+    run_iteration();
+    ++done;
+    if (end_of_iteration_barrier())
+      s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), s_.iteration_times_s.back(),
+                                               iterations - done);
+    s_.barrier->wait();
+    if (s_.skip > 0) {
+      sg4::this_actor::sleep_for(s_.skip * s_.iteration_times_s.back());
+      done += s_.skip;
+    }
+    s_.barrier->wait();
+    if (stage_ == 0) {
+      s_.skip = 0;
+      s_.iteration_start_s = now();
+    }
+  }
+  s_.streams[stage_]->wait_idle();
+  s_.barrier->wait();
+  if (stage_ == 0) {
+    s_.end_s = now();
+    s_.coordinator.job_finished(s_.coordinator_id);
+  }
+}
+
+} // namespace dcsim

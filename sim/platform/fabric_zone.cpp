@@ -1,0 +1,31 @@
+#include "platform/fabric_zone.hpp"
+
+#include <simgrid/kernel/routing/NetPoint.hpp>
+
+namespace dcsim {
+
+FabricZone::FabricZone(const std::string& name, const Fabric& fabric, std::uint64_t seed)
+    : NetZoneImpl(name), fabric_(fabric), seed_(seed)
+{
+}
+
+void FabricZone::set_links(std::vector<simgrid::s4u::Link*> links)
+{
+  links_.clear();
+  links_.reserve(links.size());
+  for (auto* link : links)
+    links_.push_back(link->get_impl());
+}
+
+void FabricZone::get_local_route(const simgrid::kernel::routing::NetPoint* src,
+                                 const simgrid::kernel::routing::NetPoint* dst, simgrid::kernel::routing::Route* route,
+                                 double* /*latency*/)
+{
+  const auto s = static_cast<int>(src->id());
+  const auto d = static_cast<int>(dst->id());
+  const Route r = fabric_.route(s, d, mix_hash(s, d, seed_));
+  for (int i = 0; i < r.hops; ++i)
+    route->link_list_.push_back(links_[r.links[i]]);
+}
+
+} // namespace dcsim

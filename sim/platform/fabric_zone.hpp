@@ -1,0 +1,37 @@
+// A SimGrid routing zone whose routes come from a dcsim Fabric.
+//
+// SimGrid asks a zone for the links between two hosts each time a communication starts. This zone
+// answers by asking the Fabric (structural routing with ECMP), so no route table is ever built:
+// a 16,384-GPU fat-tree costs O(links) memory, not O(hosts^2).
+// Links have zero latency in SimGrid: the engine adds each route's latency itself, so that
+// SimGrid's CM02 model shares bandwidth fairly between flows (CM02 otherwise weights a flow's
+// share by its route latency, TCP-style, which RDMA fabrics do not do).
+#pragma once
+
+#include "fabric.hpp"
+
+#include <simgrid/kernel/routing/NetZoneImpl.hpp>
+#include <simgrid/s4u/Link.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace dcsim {
+
+class FabricZone : public simgrid::kernel::routing::NetZoneImpl {
+public:
+  FabricZone(const std::string& name, const Fabric& fabric, std::uint64_t seed);
+
+  /// Host netpoints must be created in GPU order; link i of `links` is directed link i of the fabric.
+  void set_links(std::vector<simgrid::s4u::Link*> links);
+
+  void get_local_route(const simgrid::kernel::routing::NetPoint* src, const simgrid::kernel::routing::NetPoint* dst,
+                       simgrid::kernel::routing::Route* route, double* latency) override;
+
+private:
+  const Fabric& fabric_;
+  std::uint64_t seed_;
+  std::vector<simgrid::kernel::resource::StandardLinkImpl*> links_;
+};
+
+} // namespace dcsim

@@ -1,0 +1,42 @@
+// The simulated datacenter: a Fabric (graph + routing) and its SimGrid twin (hosts and links).
+//
+// One host per GPU, named "gpu<i>", with its speed set so that an Exec of `seconds * kWorkPerSecond`
+// flops lasts `seconds`. Must be built after the SimGrid engine and before it runs.
+#pragma once
+
+#include "config/scenario_config.hpp"
+#include "fabric.hpp"
+
+#include <simgrid/s4u/Host.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace dcsim {
+
+class Platform {
+public:
+  /// Work units per simulated second on every GPU host (large, so SimGrid's absolute work
+  /// precision of 1e-5 units is negligible).
+  static constexpr double kWorkPerSecond = 1e15;
+
+  Platform(const ClusterConfig& cluster, std::uint64_t seed);
+
+  const Fabric& fabric() const { return *fabric_; }
+  simgrid::s4u::Host* gpu_host(int gpu) const { return hosts_[gpu]; }
+  int gpu_count() const { return static_cast<int>(hosts_.size()); }
+  bool same_node(int a, int b) const { return fabric_->node_of_gpu(a) == fabric_->node_of_gpu(b); }
+  /// Summed latency of the route SimGrid will use between two GPUs.
+  double route_latency_s(int src, int dst) const;
+
+  /// Builds the Fabric the cluster describes (no SimGrid involved; also used by `topology`).
+  static std::unique_ptr<Fabric> build_fabric(const ClusterConfig& cluster);
+
+private:
+  std::unique_ptr<Fabric> fabric_;
+  std::uint64_t seed_;
+  std::vector<simgrid::s4u::Host*> hosts_;
+};
+
+} // namespace dcsim

@@ -1,0 +1,106 @@
+#include "results/json_report.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#ifndef DCSIM_VERSION
+#define DCSIM_VERSION "dev"
+#endif
+
+namespace dcsim {
+
+namespace {
+
+nlohmann::json breakdown_json(const TimeBreakdown& b)
+{
+  return {{"compute", b.compute_s},
+          {"exposed_comm", b.exposed_comm_s},
+          {"pipeline_bubble", b.pipeline_bubble_s},
+          {"optimizer", b.optimizer_s},
+          {"tensor_parallel_comm", b.tensor_parallel_comm_s},
+          {"data_parallel_comm", b.data_parallel_comm_s},
+          {"pipeline_wait", b.pipeline_wait_s}};
+}
+
+nlohmann::json job_json(const JobResult& j)
+{
+  nlohmann::json stages = nlohmann::json::array();
+  for (const auto& s : j.stages)
+    stages.push_back(breakdown_json(s));
+  return {{"name", j.name},
+          {"gpus", j.gpus},
+          {"first_gpu", j.first_gpu},
+          {"iteration_time_s", j.iteration_time_s},
+          {"tokens_per_s", j.tokens_per_s},
+          {"model_tflops_per_gpu", j.model_tflops_per_gpu},
+          {"hardware_tflops_per_gpu", j.hardware_tflops_per_gpu},
+          {"mfu", j.mfu},
+          {"hfu", j.hfu},
+          {"memory_per_gpu_bytes", static_cast<long long>(j.memory.total_bytes())},
+          {"memory_capacity_bytes", static_cast<long long>(j.memory_capacity_bytes)},
+          {"memory_breakdown_bytes",
+           {{"weights", j.memory.weights_bytes},
+            {"gradients", j.memory.gradients_bytes},
+            {"optimizer", j.memory.optimizer_bytes},
+            {"activations", j.memory.activations_bytes},
+            {"runtime", j.memory.runtime_bytes}}},
+          {"fits_in_memory", j.fits_in_memory},
+          {"breakdown_s", breakdown_json(j.breakdown)},
+          {"stages_breakdown_s", stages},
+          {"start_time_s", j.start_time_s},
+          {"end_time_s", j.end_time_s},
+          {"iterations", j.iterations},
+          {"simulated_iterations", j.simulated_iterations},
+          {"iteration_times_s", j.iteration_times_s}};
+}
+
+} // namespace
+
+nlohmann::json to_json(const SimulationResult& r)
+{
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const auto& j : r.jobs)
+    jobs.push_back(job_json(j));
+  return {{"dcsim_version", DCSIM_VERSION},
+          {"scenario", r.scenario},
+          {"seed", r.seed},
+          {"wall_clock_s", r.wall_clock_s},
+          {"simulated_time_s", r.simulated_time_s},
+          {"fabric", r.fabric},
+          {"jobs", jobs}};
+}
+
+nlohmann::json trace_to_json(const SimulationResult& r)
+{
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& e : r.trace)
+    events.push_back({{"name", e.name},
+                      {"ph", "X"},
+                      {"pid", e.job},
+                      {"tid", e.stage},
+                      {"ts", e.start_s * 1e6},
+                      {"dur", e.duration_s * 1e6}});
+  for (size_t j = 0; j < r.jobs.size(); ++j)
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", j}, {"args", {{"name", r.jobs[j].name}}}});
+  return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
+}
+
+void write_json_file(const std::string& path, const nlohmann::json& value)
+{
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out)
+      throw std::runtime_error("cannot write " + path);
+    out << value.dump(2) << "\n";
+    if (!out)
+      throw std::runtime_error("cannot write " + path);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+} // namespace dcsim

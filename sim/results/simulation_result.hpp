@@ -1,0 +1,64 @@
+// What a simulation produces, before it is formatted (json_report, text_report).
+#pragma once
+
+#include "transformer/memory_model.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dcsim {
+
+/// Where one pipeline rank's iteration time went. compute + exposed_comm + pipeline_bubble +
+/// optimizer = iteration time.
+struct TimeBreakdown {
+  double compute_s = 0;         ///< kernels on the GPU (forward, backward, recompute)
+  double exposed_comm_s = 0;    ///< tensor- and data-parallel communication not hidden by compute
+  double pipeline_bubble_s = 0; ///< waiting for other pipeline ranks (includes pipeline transfers)
+  double optimizer_s = 0;
+  double tensor_parallel_comm_s = 0; ///< part of exposed_comm_s
+  double data_parallel_comm_s = 0;   ///< part of exposed_comm_s
+  double pipeline_wait_s = 0;        ///< part of pipeline_bubble_s spent waiting for a pipeline message
+};
+
+struct JobResult {
+  std::string name;
+  int gpus = 0;
+  int first_gpu = 0;
+  double iteration_time_s = 0;       ///< steady-state iteration
+  double tokens_per_s = 0;
+  double model_tflops_per_gpu = 0;
+  double hardware_tflops_per_gpu = 0;
+  double mfu = 0;
+  double hfu = 0;
+  MemoryEstimate memory;
+  double memory_capacity_bytes = 0;
+  bool fits_in_memory = true;
+  TimeBreakdown breakdown;           ///< pipeline rank 0, steady-state iteration
+  std::vector<TimeBreakdown> stages; ///< every pipeline rank, steady-state iteration
+  double start_time_s = 0;
+  double end_time_s = 0;
+  int iterations = 0;
+  int simulated_iterations = 0;      ///< the rest were steady and fast-forwarded
+  std::vector<double> iteration_times_s; ///< of the simulated iterations
+};
+
+struct TraceEvent {
+  std::string name;
+  int job = 0;
+  int stage = 0;
+  double start_s = 0;
+  double duration_s = 0;
+};
+
+struct SimulationResult {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  double wall_clock_s = 0;
+  double simulated_time_s = 0;
+  std::string fabric;
+  std::vector<JobResult> jobs;
+  std::vector<TraceEvent> trace;
+};
+
+} // namespace dcsim

@@ -1,0 +1,78 @@
+#include "results/text_report.hpp"
+
+#include "units/units.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace dcsim {
+
+namespace {
+
+std::string line(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string line(const char* format, ...)
+{
+  char buf[512];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
+  return std::string(buf) + "\n";
+}
+
+std::string percent_of(double part, double whole)
+{
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%5.1f%%", whole > 0 ? 100.0 * part / whole : 0.0);
+  return buf;
+}
+
+std::string job_summary(const JobConfig& job, const JobResult& r)
+{
+  const auto& p = job.parallelism;
+  std::string out;
+  out += line("job %s: %d GPUs, TP%d PP%d DP%d%s, micro-batch %d, global batch %d, seq %d", r.name.c_str(), r.gpus,
+              p.tensor, p.pipeline, p.data,
+              p.virtual_stages > 1 ? (" (v=" + std::to_string(p.virtual_stages) + ")").c_str() : "",
+              job.batch.micro, job.batch.global, job.model.seq_len);
+  out += line("  iteration time      %s", format_seconds(r.iteration_time_s).c_str());
+  out += line("  throughput          %.4g tokens/s", r.tokens_per_s);
+  out += line("  per GPU             %.1f TFLOP/s model, %.1f TFLOP/s hardware", r.model_tflops_per_gpu,
+              r.hardware_tflops_per_gpu);
+  out += line("  MFU / HFU           %.1f%% / %.1f%%", 100 * r.mfu, 100 * r.hfu);
+  out += line("  memory per GPU      %s of %s (%s)", format_bytes(r.memory.total_bytes()).c_str(),
+              format_bytes(r.memory_capacity_bytes).c_str(), r.fits_in_memory ? "fits" : "DOES NOT FIT");
+  const TimeBreakdown& b = r.breakdown;
+  const double t = r.iteration_time_s;
+  out += line("  breakdown (pipeline rank 0):");
+  out += line("    compute           %-10s %s", format_seconds(b.compute_s).c_str(), percent_of(b.compute_s, t).c_str());
+  out += line("    exposed comm      %-10s %s  (tensor-parallel %s, data-parallel %s)",
+              format_seconds(b.exposed_comm_s).c_str(), percent_of(b.exposed_comm_s, t).c_str(),
+              format_seconds(b.tensor_parallel_comm_s).c_str(), format_seconds(b.data_parallel_comm_s).c_str());
+  out += line("    pipeline bubble   %-10s %s", format_seconds(b.pipeline_bubble_s).c_str(),
+              percent_of(b.pipeline_bubble_s, t).c_str());
+  out += line("    optimizer         %-10s %s", format_seconds(b.optimizer_s).c_str(),
+              percent_of(b.optimizer_s, t).c_str());
+  out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
+              r.end_time_s, r.iterations, r.simulated_iterations);
+  return out;
+}
+
+} // namespace
+
+std::string text_summary(const ScenarioConfig& config, const SimulationResult& result)
+{
+  std::string out;
+  const auto& c = config.cluster;
+  out += line("dcsim: %s (seed %llu)", result.scenario.c_str(), static_cast<unsigned long long>(result.seed));
+  out += line("cluster: %d nodes x %d %s = %d GPUs; %s", c.nodes, c.node.gpus, c.node.gpu.name.c_str(),
+              c.total_gpus(), result.fabric.c_str());
+  out += line("profile: %s", c.profile.path.c_str());
+  for (size_t i = 0; i < result.jobs.size(); ++i)
+    out += job_summary(config.jobs[i], result.jobs[i]);
+  out += line("simulated %s in %.3f s wall-clock", format_seconds(result.simulated_time_s).c_str(),
+              result.wall_clock_s);
+  return out;
+}
+
+} // namespace dcsim
