@@ -18,6 +18,7 @@ endif()
 # DCSIM_CLI_SOURCES at CMakeLists.txt:47 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/sim/cli/*.cpp")
 set(OLD_GLOB
+  "/work/main/sim/cli/kernels_command.cpp"
   "/work/main/sim/cli/main.cpp"
   "/work/main/sim/cli/run_command.cpp"
   )
@@ -48,6 +49,7 @@ endif()
 # DCSIM_CORE_SOURCES at CMakeLists.txt:34 (file)
 file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/sim/*.cpp")
 set(OLD_GLOB
+  "/work/main/sim/cli/kernels_command.cpp"
   "/work/main/sim/cli/main.cpp"
   "/work/main/sim/cli/run_command.cpp"
   "/work/main/sim/collectives/comm_plan.cpp"
@@ -62,6 +64,7 @@ set(OLD_GLOB
   "/work/main/sim/config/yaml_reader.cpp"
   "/work/main/sim/engine/channel.cpp"
   "/work/main/sim/engine/comm_stream.cpp"
+  "/work/main/sim/engine/isolation.cpp"
   "/work/main/sim/engine/job_layout.cpp"
   "/work/main/sim/engine/job_plans.cpp"
   "/work/main/sim/engine/job_runner.cpp"
@@ -83,6 +86,9 @@ endif()
 file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/tests/*.cpp")
 set(OLD_GLOB
   "/work/main/tests/main.cpp"
+  "/work/main/tests/support/test_support.cpp"
+  "/work/main/tests/validation/training_reference_test.cpp"
+  "/work/main/tests/validation/vtrain_reference_test.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

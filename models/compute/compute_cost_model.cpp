@@ -70,3 +70,12 @@ double ComputeCostModel::seconds(const std::vector<Op>& ops) const
 }
 
 } // namespace dcsim
+
+namespace dcsim {
+
+double ComputeCostModel::host_seconds(const std::vector<Op>& ops) const
+{
+  return double(ops.size()) * profile_.launch_overhead_s;
+}
+
+} // namespace dcsim

@@ -28,8 +28,10 @@ public:
   double gemm_efficiency(long long m, long long n, long long k, long long batch = 1) const;
   /// Kernel time without the launch gap.
   double kernel_seconds(const Op& op) const;
-  /// Sum over `ops` of kernel time plus the per-kernel gap.
+  /// Sum over `ops` of kernel time plus the per-kernel gap (GPU side only).
   double seconds(const std::vector<Op>& ops) const;
+  /// Host time to issue `ops` (launch_overhead_s each).
+  double host_seconds(const std::vector<Op>& ops) const;
 
   double peak_flop_per_s() const { return peak_flop_per_s_; }
   double memory_bandwidth_bytes_per_s() const;

@@ -44,6 +44,10 @@ struct GpuProfile {
   GemmModelParams gemm;
   double memory_bound_efficiency = 0.8;     ///< achieved / datasheet HBM bandwidth for streaming kernels
   double kernel_overhead_s = 3e-6;          ///< GPU-side gap per dependent kernel
+  /// Host (CPU) time to issue one kernel or collective from the training framework (Python,
+  /// dispatcher, launch). A pass takes at least its kernels' total issue time: small models
+  /// are CPU-bound.
+  double launch_overhead_s = 0;
   double flash_attention_forward_efficiency = 0.5;  ///< of the dense peak
   double flash_attention_backward_efficiency = 0.4;
   CommunicationParams communication;

@@ -3,6 +3,8 @@
 #include "transformer/layer_ops.hpp"
 #include "transformer/model_flops.hpp"
 
+#include <algorithm>
+
 namespace dcsim {
 
 namespace {
@@ -33,6 +35,19 @@ double flops_of(const std::vector<Op>& ops)
   return total;
 }
 
+void add_ops(PassWork& pass, const std::vector<Op>& ops, const ComputeCostModel& cost)
+{
+  pass.gpu_s += cost.seconds(ops);
+  pass.host_s += cost.host_seconds(ops);
+  pass.flops += flops_of(ops);
+}
+
+void set_ops(PassWork& pass, const std::vector<Op>& ops, const ComputeCostModel& cost)
+{
+  pass = PassWork{};
+  add_ops(pass, ops, cost);
+}
+
 /// Megatron's tensor-parallel collectives around one layer's attention and MLP blocks: an
 /// all-reduce after each row-parallel GEMM, or with sequence parallelism an all-gather before
 /// each column-parallel GEMM and a reduce-scatter after each row-parallel one. The backward pass
@@ -60,19 +75,15 @@ SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const
 {
   const LayerOps ops = transformer_layer_ops(job.model, context);
   SectionWork w;
-  w.forward.compute_s = cost.seconds(ops.forward);
-  w.forward.flops = flops_of(ops.forward);
+  set_ops(w.forward, ops.forward, cost);
   w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes);
-  w.backward.compute_s = cost.seconds(ops.backward);
-  w.backward.flops = flops_of(ops.backward);
+  set_ops(w.backward, ops.backward, cost);
   w.backward.tensor_parallel = w.forward.tensor_parallel;
   if (job.recompute == Recompute::Full) {
-    w.backward.compute_s += w.forward.compute_s;
-    w.backward.flops += w.forward.flops;
+    add_ops(w.backward, ops.forward, cost);
     add_calls(w.backward.tensor_parallel, w.forward.tensor_parallel, 1);
   } else if (job.recompute == Recompute::Selective) {
-    w.backward.compute_s += cost.seconds(ops.selective_recompute);
-    w.backward.flops += flops_of(ops.selective_recompute);
+    add_ops(w.backward, ops.selective_recompute, cost);
   }
   return w;
 }
@@ -82,8 +93,8 @@ SectionWork embedding_work(const JobConfig& job, const ComputeCostModel& cost, c
 {
   const LayerOps ops = embedding_ops(job.model, context);
   SectionWork w;
-  w.forward.compute_s = cost.seconds(ops.forward);
-  w.backward.compute_s = cost.seconds(ops.backward);
+  set_ops(w.forward, ops.forward, cost);
+  set_ops(w.backward, ops.backward, cost);
   if (job.parallelism.tensor > 1)
     add_call(w.forward.tensor_parallel,
              job.parallelism.sequence_parallel ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce,
@@ -96,10 +107,8 @@ SectionWork head_work(const JobConfig& job, const ComputeCostModel& cost, const 
 {
   const LayerOps ops = head_ops(job.model, context);
   SectionWork w;
-  w.forward.compute_s = cost.seconds(ops.forward);
-  w.forward.flops = flops_of(ops.forward);
-  w.backward.compute_s = cost.seconds(ops.backward);
-  w.backward.flops = flops_of(ops.backward);
+  set_ops(w.forward, ops.forward, cost);
+  set_ops(w.backward, ops.backward, cost);
   if (job.parallelism.tensor > 1) {
     if (job.parallelism.sequence_parallel) {
       add_call(w.forward.tensor_parallel, CollectiveKind::AllGather, tensor_bytes, 1);
@@ -114,9 +123,21 @@ SectionWork head_work(const JobConfig& job, const ComputeCostModel& cost, const 
 
 void accumulate(PassWork& into, const PassWork& part, int times)
 {
-  into.compute_s += part.compute_s * times;
+  into.gpu_s += part.gpu_s * times;
+  into.host_s += part.host_s * times;
   into.flops += part.flops * times;
   add_calls(into.tensor_parallel, part.tensor_parallel, times);
+}
+
+/// The framework issues kernels asynchronously: a pass lasts as long as the slower of the GPU
+/// running its kernels and the CPU issuing them (and its collectives).
+void finish_pass(PassWork& pass, const ComputeCostModel& cost)
+{
+  int collectives = 0;
+  for (const auto& c : pass.tensor_parallel)
+    collectives += c.count;
+  pass.host_s += collectives * cost.profile().launch_overhead_s;
+  pass.compute_s = std::max(pass.gpu_s, pass.host_s);
 }
 
 } // namespace
@@ -166,6 +187,8 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
       accumulate(chunk.backward, head.backward, 1);
       chunk.parameters_per_gpu += head_parameters(job.model) / p.tensor;
     }
+    finish_pass(chunk.forward, cost);
+    finish_pass(chunk.backward, cost);
     w.parameters_per_gpu[layout.stage] += chunk.parameters_per_gpu;
     w.chunks.push_back(chunk);
   }

@@ -16,7 +16,9 @@
 namespace dcsim {
 
 struct PassWork {
-  double compute_s = 0;      ///< kernels on one GPU, launch gaps included
+  double compute_s = 0;      ///< max(GPU time, host issue time) of the pass's kernels
+  double gpu_s = 0;          ///< kernels on one GPU, launch gaps included
+  double host_s = 0;         ///< CPU time to issue the kernels and collectives
   double flops = 0;          ///< executed FLOPs on one GPU (recompute included)
   CollectiveCalls tensor_parallel; ///< collectives over the TP group, on the critical path
 };

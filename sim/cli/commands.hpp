@@ -17,5 +17,6 @@ struct RunArgs {
 
 int run_command(const RunArgs& args);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides);
+int kernels_command(const std::string& scenario, const std::vector<std::string>& overrides, int job_index);
 
 } // namespace dcsim::cli

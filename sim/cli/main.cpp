@@ -27,6 +27,14 @@ int main(int argc, char** argv)
   validate->add_option("scenario", validate_path, "scenario YAML file")->required();
   validate->add_option("--set", validate_overrides, "override a scenario key");
 
+  std::string kernels_path;
+  std::vector<std::string> kernels_overrides;
+  int kernels_job = 0;
+  auto* kernels = app.add_subcommand("kernels", "list one layer's kernels with the cost model's predictions");
+  kernels->add_option("scenario", kernels_path, "scenario YAML file")->required();
+  kernels->add_option("--set", kernels_overrides, "override a scenario key");
+  kernels->add_option("--job", kernels_job, "job index (default 0)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -38,6 +46,8 @@ int main(int argc, char** argv)
       return cli::run_command(run_args);
     if (*validate)
       return cli::validate_command(validate_path, validate_overrides);
+    if (*kernels)
+      return cli::kernels_command(kernels_path, kernels_overrides, kernels_job);
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return 2;

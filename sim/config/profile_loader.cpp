@@ -73,6 +73,7 @@ GpuProfile parse_profile(const std::string& text, const std::string& file, Diagn
     top.error("gemm", "is missing; expected the GEMM efficiency parameters");
   profile.memory_bound_efficiency = top.number("memory_bound_efficiency", 0.8, 0.01, 1.0);
   profile.kernel_overhead_s = top.quantity("kernel_overhead", Dimension::Seconds, 3e-6, true);
+  profile.launch_overhead_s = top.quantity("launch_overhead", Dimension::Seconds, 0.0, true);
   if (auto fa = top.child("flash_attention")) {
     profile.flash_attention_forward_efficiency = fa->number("forward_efficiency", 0.5, 0.01, 1.0);
     profile.flash_attention_backward_efficiency = fa->number("backward_efficiency", 0.4, 0.01, 1.0);

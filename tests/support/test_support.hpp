@@ -1,0 +1,29 @@
+// Helpers shared by the tests: paths to the repository and the reference data, and running a
+// scenario in a child process (SimGrid allows one simulation per process).
+#pragma once
+
+#include "config/scenario_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace dcsim::test {
+
+/// Absolute path of a file in the repository, e.g. repo_path("scenarios/1024gpu.yaml").
+std::string repo_path(const std::string& relative);
+/// Absolute path in ../shared/reference (the read-only measured data).
+std::string reference_path(const std::string& relative);
+
+/// Loads `scenario` with `overrides` and simulates it in a child process; returns the JSON result.
+nlohmann::json run_scenario(const std::string& scenario, const std::vector<std::string>& overrides = {});
+/// Same, for scenario text.
+nlohmann::json run_scenario_text(const std::string& text, const std::vector<std::string>& overrides = {});
+/// Runs `config` in a child process.
+nlohmann::json run_config(const ScenarioConfig& config);
+
+/// Median of absolute values.
+double median_abs(std::vector<double> values);
+
+} // namespace dcsim::test
