@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -45,6 +46,8 @@ std::string read_all(int fd)
 
 nlohmann::json run_isolated(const std::function<nlohmann::json()>& work)
 {
+  // Unflushed output would be written twice, once by the child.
+  std::fflush(nullptr);
   int fds[2];
   if (::pipe(fds) != 0)
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));

@@ -1,0 +1,108 @@
+// The GEMM efficiency surface against published GEMM measurements
+// (../shared/reference/hardware/published.yaml). Each check states the tolerance it uses; the
+// table printed by the first test shows every error.
+#include "compute/compute_cost_model.hpp"
+#include "config/profile_loader.hpp"
+#include "hardware/gpu_catalog.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+namespace {
+
+dcsim::ComputeCostModel model(const std::string& gpu, const std::string& profile, dcsim::Precision p)
+{
+  return dcsim::ComputeCostModel(*dcsim::find_gpu(gpu), *dcsim::builtin_profile(profile), p);
+}
+
+/// TFLOP/s a back-to-back GEMM benchmark would report: FLOPs over kernel time plus launch gap.
+double tflops(const dcsim::ComputeCostModel& m, long long M, long long N, long long K, long long batch = 1,
+              double element_bytes = 2)
+{
+  const auto op = dcsim::Op::gemm("gemm", M, N, K, batch, element_bytes);
+  return op.flops / (m.kernel_seconds(op) + m.profile().kernel_overhead_s) / 1e12;
+}
+
+struct Point {
+  const char* what;
+  double predicted, measured, tolerance;
+};
+
+void check_points(const char* title, const std::vector<Point>& points)
+{
+  std::printf("\n%s\n%-40s %10s %10s %8s %6s\n", title, "shape", "predicted", "measured", "error", "bound");
+  for (const auto& p : points) {
+    const double error = (p.predicted - p.measured) / p.measured;
+    std::printf("%-40s %10.1f %10.1f %+7.1f%% %5.0f%%\n", p.what, p.predicted, p.measured, 100 * error,
+                100 * p.tolerance);
+    INFO(p.what << ": predicted " << p.predicted << " TFLOP/s, measured " << p.measured);
+    CHECK(std::fabs(error) <= p.tolerance);
+  }
+}
+
+} // namespace
+
+TEST_CASE("compute::GEMM model: A100 square GEMMs (cuBLAS, CUDA 11) within 20% + reading error", "[models][reference]")
+{
+  // a100_cublas_gemm_vs_size: digitized by eye from a plot, +/-10 TFLOP/s (confidence low), so
+  // each bound is 20% plus that reading error relative to the value.
+  const auto m = model("A100-SXM-80GB", "a100-sxm", dcsim::Precision::Bf16);
+  std::vector<std::string> labels;
+  std::vector<Point> points;
+  for (auto [n, measured] : std::vector<std::pair<int, double>>{
+           {1024, 88}, {2048, 195}, {3072, 235}, {4096, 258}, {6144, 277}, {8192, 290}}) {
+    labels.push_back("A100 " + std::to_string(n) + "^3");
+    points.push_back({nullptr, tflops(m, n, n, n), measured, 0.20 + 10.0 / measured});
+  }
+  for (size_t i = 0; i < points.size(); ++i)
+    points[i].what = labels[i].c_str();
+  check_points("A100 cuBLAS square GEMMs, TFLOP/s", points);
+}
+
+TEST_CASE("compute::GEMM model: best-shape matmul (mamf-finder) within 10%", "[models][reference]")
+{
+  const auto a100 = model("A100-SXM-80GB", "a100-sxm", dcsim::Precision::Bf16);
+  const auto h100 = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Bf16);
+  const auto h100_fp8 = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Fp8);
+  const auto b200 = model("B200", "b200", dcsim::Precision::Bf16);
+  check_points("Maximum achievable matmul (mamf_*), TFLOP/s",
+               {{"A100 bf16 1024x10240x5120", tflops(a100, 1024, 10240, 5120), 271.2, 0.10},
+                {"H100 bf16 2048x2048x13312", tflops(h100, 2048, 2048, 13312), 794.5, 0.10},
+                {"H100 fp8 1024x9216x14336", tflops(h100_fp8, 1024, 9216, 14336, 1, 1), 1402.6, 0.10},
+                {"B200 bf16 1792x16128x3072", tflops(b200, 1792, 16128, 3072), 1745.0, 0.10}});
+}
+
+TEST_CASE("compute::GEMM model: throughput grows with K as on H800 (M = N = 8192) within 15%", "[models][reference]")
+{
+  // h800_tilelang_fp16_gemm_vs_k: TileLang kernels on H800 (989 TFLOP/s peak like H100); the
+  // check is on the shape of the curve: each point relative to the K = 16384 point.
+  const auto m = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Fp16);
+  const double top = tflops(m, 8192, 8192, 16384);
+  std::vector<Point> points;
+  std::vector<std::string> labels;
+  for (auto [k, measured] : std::vector<std::pair<int, double>>{
+           {256, 386}, {512, 520}, {1024, 628}, {2048, 705}, {4096, 736}, {8192, 758}}) {
+    labels.push_back("K=" + std::to_string(k) + " / K=16384");
+    points.push_back({nullptr, 100 * tflops(m, 8192, 8192, k) / top, 100 * measured / 766.0, 0.15});
+  }
+  for (size_t i = 0; i < points.size(); ++i)
+    points[i].what = labels[i].c_str();
+  check_points("H800 GEMM vs K, % of the K=16384 throughput", points);
+}
+
+TEST_CASE("compute::GEMM model: a dimension that is not a multiple of 8 takes the slow path", "[models][reference]")
+{
+  // h100_swiglu_mlp_dff_sensitivity: d_ff = 10922 runs at 272.7 TFLOP/s, 10944 at 398.4 (0.685x).
+  const auto m = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Fp16);
+  const double ratio = tflops(m, 4096, 4096, 10922, 4) / tflops(m, 4096, 4096, 10944, 4);
+  CHECK(ratio == Approx(272.73 / 398.38).epsilon(0.05));
+}
+
+TEST_CASE("compute::ComputeCostModel: memory-bound kernels stream at the profile's share of HBM bandwidth", "[models]")
+{
+  const auto m = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Bf16);
+  const auto op = dcsim::Op::memory("copy", 3.35e9);
+  CHECK(m.kernel_seconds(op) == Approx(1e-3 / m.profile().memory_bound_efficiency));
+}

@@ -1,0 +1,68 @@
+#include "parallelism/layer_split.hpp"
+#include "parallelism/pipeline_schedule.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using dcsim::PassKind;
+using dcsim::PipelineSchedule;
+
+TEST_CASE("parallelism::pipeline_steps: 1F1B warms up with p - rank - 1 forwards", "[models]")
+{
+  const auto steps = dcsim::pipeline_steps(PipelineSchedule::OneFOneB, 1, 4, 1, 8);
+  REQUIRE(steps.size() == 16);
+  for (int i = 0; i < 2; ++i)
+    CHECK(steps[i].pass == PassKind::Forward);
+  CHECK(steps[2].pass == PassKind::Forward); // first steady forward
+  CHECK(steps[3].pass == PassKind::Backward);
+  CHECK(steps[3].micro_batch == 0);
+  CHECK(steps.back().pass == PassKind::Backward);
+  CHECK(steps.back().micro_batch == 7);
+}
+
+TEST_CASE("parallelism::pipeline_steps: every micro-batch and chunk runs once each way", "[models]")
+{
+  for (auto schedule : {PipelineSchedule::GPipe, PipelineSchedule::OneFOneB, PipelineSchedule::Interleaved}) {
+    const int v = schedule == PipelineSchedule::Interleaved ? 3 : 1;
+    for (int rank = 0; rank < 4; ++rank) {
+      const auto steps = dcsim::pipeline_steps(schedule, rank, 4, v, 8);
+      REQUIRE(steps.size() == size_t(2 * 8 * v));
+      for (auto pass : {PassKind::Forward, PassKind::Backward})
+        for (int mb = 0; mb < 8; ++mb)
+          for (int c = 0; c < v; ++c)
+            CHECK(std::count_if(steps.begin(), steps.end(), [&](const auto& s) {
+                    return s.pass == pass && s.micro_batch == mb && s.virtual_index == c;
+                  }) == 1);
+    }
+  }
+}
+
+TEST_CASE("parallelism::pipeline_steps: interleaved warm-up is (p - rank - 1) * 2 + (v - 1) * p", "[models]")
+{
+  const auto steps = dcsim::pipeline_steps(PipelineSchedule::Interleaved, 0, 4, 2, 8);
+  const auto first_backward = std::find_if(steps.begin(), steps.end(), [](const auto& s) { return s.pass == PassKind::Backward; });
+  CHECK(first_backward - steps.begin() == (4 - 0 - 1) * 2 + (2 - 1) * 4 + 1);
+  // The first group of p micro-batches goes through chunk 0, then chunk 1.
+  CHECK(steps[0].virtual_index == 0);
+  CHECK(steps[4].virtual_index == 1);
+  CHECK(steps[4].micro_batch == 0);
+}
+
+TEST_CASE("parallelism::split_layers: uneven layers go to the middle chunks", "[models]")
+{
+  // 126 layers (Llama 3 405B) into 8 ranks x 2 chunks: 126 = 16 x 7 + 14.
+  const auto chunks = dcsim::split_layers(126, 8, 2);
+  REQUIRE(chunks.size() == 16);
+  int total = 0;
+  for (const auto& c : chunks)
+    total += c.layers;
+  CHECK(total == 126);
+  CHECK(chunks.front().layers == 7);
+  CHECK(chunks.back().layers == 7);
+  CHECK(chunks[7].layers == 8);
+  CHECK(chunks[9].stage == 1);
+  CHECK(chunks[9].virtual_index == 1);
+  CHECK(chunks.front().has_embedding);
+  CHECK(chunks.back().has_head);
+}

@@ -1,0 +1,59 @@
+// Activation memory against Korthikanti et al. 2022, table 2 (bytes per layer):
+//   no parallelism                     s b h (34 + 5 a s / h)
+//   tensor parallel t                  s b h (10 + 24/t + 5 a s / (h t))
+//   tensor + sequence parallel t       s b h / t (34 + 5 a s / h)
+//   ... + selective recompute          s b h / t * 34
+#include "transformer/memory_model.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+dcsim::JobConfig job(int tensor, bool sp, dcsim::Recompute recompute = dcsim::Recompute::None)
+{
+  dcsim::JobConfig j;
+  j.model.hidden = 12288, j.model.layers = 96, j.model.heads = 96, j.model.kv_heads = 96;
+  j.model.seq_len = 2048, j.model.vocab = 51200, j.model.ffn_hidden = 4 * 12288;
+  j.parallelism.tensor = tensor, j.parallelism.sequence_parallel = sp;
+  j.batch.micro = 1, j.batch.global = 1;
+  j.attention = dcsim::AttentionKernel::Unfused;
+  j.recompute = recompute;
+  return j;
+}
+} // namespace
+
+TEST_CASE("transformer::memory: per-layer activations follow Korthikanti et al. 2022", "[models]")
+{
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8;
+  CHECK(dcsim::layer_activation_bytes(job(1, false)) == Approx(s * b * h * (34 + 5 * a * s / h)));
+  CHECK(dcsim::layer_activation_bytes(job(8, false)) == Approx(s * b * h * (10 + 24 / t + 5 * a * s / (h * t))));
+  CHECK(dcsim::layer_activation_bytes(job(8, true)) == Approx(s * b * h / t * (34 + 5 * a * s / h)));
+  CHECK(dcsim::layer_activation_bytes(job(8, true, dcsim::Recompute::Selective)) == Approx(s * b * h / t * 34));
+}
+
+TEST_CASE("transformer::memory: ZeRO stages shard optimizer states, then gradients, then weights", "[models]")
+{
+  auto j = job(8, true);
+  j.parallelism.pipeline = 8, j.parallelism.data = 16, j.batch.global = 128;
+  j.gradient_bytes = 4;
+  const auto zero0 = dcsim::estimate_memory(j);
+  j.parallelism.zero = 1;
+  const auto zero1 = dcsim::estimate_memory(j);
+  j.parallelism.zero = 3;
+  const auto zero3 = dcsim::estimate_memory(j);
+  CHECK(zero1.optimizer_bytes == Approx(zero0.optimizer_bytes / 16));
+  CHECK(zero1.gradients_bytes == Approx(zero0.gradients_bytes));
+  CHECK(zero3.gradients_bytes == Approx(zero0.gradients_bytes / 16));
+  CHECK(zero3.weights_bytes == Approx(zero0.weights_bytes / 16));
+  // Mixed-precision Adam: 2 (weights) + 4 (fp32 grads) + 12 (master + 2 moments) bytes/param.
+  CHECK((zero0.weights_bytes + zero0.gradients_bytes + zero0.optimizer_bytes) / zero0.weights_bytes == Approx(9.0));
+}
+
+TEST_CASE("transformer::memory: the first 1F1B stage holds p micro-batches of activations", "[models]")
+{
+  auto j = job(8, true);
+  j.parallelism.pipeline = 8, j.parallelism.data = 1, j.batch.global = 64;
+  const auto m = dcsim::estimate_memory(j);
+  CHECK(m.stage == 0);
+  const double per_layer = dcsim::layer_activation_bytes(j);
+  CHECK(m.activations_bytes == Approx(8 * 12 * per_layer)); // 8 in flight x 12 layers
+}

@@ -1,0 +1,44 @@
+#include "transformer/model_flops.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+dcsim::ModelConfig gpt3()
+{
+  dcsim::ModelConfig m;
+  m.hidden = 12288, m.layers = 96, m.heads = 96, m.kv_heads = 96, m.seq_len = 2048, m.vocab = 51200;
+  m.ffn_hidden = 4 * m.hidden;
+  return m;
+}
+} // namespace
+
+TEST_CASE("transformer::model_flops: equals Megatron's 72 B s l h^2 (1 + s/(6h) + V/(12 l h)) for GPT", "[models]")
+{
+  const auto m = gpt3();
+  const double B = 1536, s = m.seq_len, l = m.layers, h = m.hidden, V = m.vocab;
+  const double expected = 72 * B * s * l * h * h * (1 + s / (6 * h) + V / (12 * l * h));
+  CHECK(dcsim::model_flops_per_iteration(m, B) == Approx(expected).epsilon(1e-12));
+}
+
+TEST_CASE("transformer::model_flops: full recompute adds one forward of every layer (SC21's 96 coefficient)", "[models]")
+{
+  const auto m = gpt3();
+  const double B = 1536, s = m.seq_len, l = m.layers, h = m.hidden, V = m.vocab;
+  // 72 -> 96 for the layers; the LM head is not recomputed: 96 B s l h^2 (1 + s/(6h) + V/(16 l h)).
+  const double sc21 = 96 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
+  CHECK(dcsim::hardware_flops_per_iteration(m, B, dcsim::Recompute::Full) == Approx(sc21).epsilon(1e-12));
+  CHECK(dcsim::sc21_flops_per_iteration(m, B) == Approx(sc21).epsilon(1e-12));
+}
+
+TEST_CASE("transformer::parameters: GPT-3 175B has 174.6 billion parameters", "[models]")
+{
+  // 96 layers x (12 h^2 + 13 h) + (V + s) h + 2h (Narayanan et al. 2021, eq. 2 counts 12 l h^2
+  // (1 + 13/(12h) + (V + s)/(12 l h)) = 174.6e9 for these dimensions).
+  const auto m = gpt3();
+  const double h = m.hidden;
+  const double expected = 12.0 * m.layers * h * h * (1 + 13 / (12 * h) + (m.vocab + m.seq_len) / (12.0 * m.layers * h));
+  // Our count also has the separate output layer (untied) and a final norm.
+  const double counted = dcsim::total_parameters(m) - double(m.vocab) * h - 2 * h;
+  CHECK(counted == Approx(expected).epsilon(1e-9));
+  CHECK(counted / 1e9 == Approx(174.6).epsilon(0.002));
+}
