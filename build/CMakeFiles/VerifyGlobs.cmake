@@ -90,10 +90,13 @@ set(OLD_GLOB
   "/work/main/tests/models/parallelism/pipeline_schedule_test.cpp"
   "/work/main/tests/models/transformer/memory_model_test.cpp"
   "/work/main/tests/models/transformer/model_flops_test.cpp"
+  "/work/main/tests/sim/cli/cli_test.cpp"
   "/work/main/tests/sim/collectives/ring_test.cpp"
+  "/work/main/tests/sim/engine/simulation_test.cpp"
   "/work/main/tests/sim/units/units_test.cpp"
   "/work/main/tests/support/collective_harness.cpp"
   "/work/main/tests/support/test_support.cpp"
+  "/work/main/tests/topologies/fat_tree_test.cpp"
   "/work/main/tests/validation/training_reference_test.cpp"
   "/work/main/tests/validation/vtrain_reference_test.cpp"
   )

@@ -43,7 +43,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   auto engine = make_engine();
   Platform platform(config.cluster, config.seed);
   result.fabric = platform.fabric().describe();
-  SteadyStateCoordinator coordinator;
+  SteadyStateCoordinator coordinator(options.fast_forward);
   std::vector<std::unique_ptr<JobRunner>> runners;
   int next_gpu = 0;
   for (size_t i = 0; i < config.jobs.size(); ++i) {

@@ -11,6 +11,7 @@ namespace dcsim {
 
 struct SimulationOptions {
   bool record_trace = false; ///< collect per-pass events for --trace
+  bool fast_forward = true;  ///< skip steady-state iterations (off: simulate every iteration)
 };
 
 SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions& options = {});

@@ -134,6 +134,20 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
     s_.backward_channels[c - 1].post(start_flows(plans.send_backward, s_.platform, s_.comm));
 }
 
+bool StageRunner::enqueue_parameter_gathers()
+{
+  const auto& p = s_.job.parallelism;
+  bool any = false;
+  for (int v = 0; v < p.virtual_stages; ++v) {
+    const CommPlan& gather = s_.plans[v * p.pipeline + stage_].parameter_gather;
+    if (!gather.empty()) {
+      s_.streams[stage_]->enqueue(gather);
+      any = true;
+    }
+  }
+  return any;
+}
+
 void StageRunner::finish_iteration()
 {
   const auto& p = s_.job.parallelism;
@@ -156,12 +170,7 @@ void StageRunner::finish_iteration()
   stats.optimizer_s += now() - before;
   record("optimizer", before);
 
-  bool gathers = false;
-  for (int v = 0; v < p.virtual_stages; ++v)
-    if (!s_.plans[v * pipeline + stage_].parameter_gather.empty()) {
-      stream.enqueue(s_.plans[v * pipeline + stage_].parameter_gather);
-      gathers = true;
-    }
+  const bool gathers = enqueue_parameter_gathers();
   if (gathers && p.overlap_param_gather) {
     parameter_gather_pending_ = true;
   } else if (gathers) {
@@ -199,6 +208,19 @@ bool StageRunner::end_of_iteration_barrier()
   return stage_ == 0;
 }
 
+void StageRunner::fast_forward(double seconds)
+{
+  // The skipped iterations are identical to the last one, including the parameter all-gather
+  // that overlaps each iteration's first pass: let the one in flight finish, sleep, and issue
+  // it again so the next simulated iteration starts in the same state.
+  const double end = now() + seconds;
+  if (parameter_gather_pending_)
+    s_.streams[stage_]->wait_idle();
+  sg4::this_actor::sleep_until(end);
+  if (parameter_gather_pending_)
+    enqueue_parameter_gathers();
+}
+
 void StageRunner::operator()()
 {
   const int iterations = s_.job.iterations;
@@ -216,7 +238,7 @@ void StageRunner::operator()()
                                                iterations - done);
     s_.barrier->wait();
     if (s_.skip > 0) {
-      sg4::this_actor::sleep_for(s_.skip * s_.iteration_times_s.back());
+      fast_forward(s_.skip * s_.iteration_times_s.back());
       done += s_.skip;
     }
     s_.barrier->wait();
@@ -225,7 +247,8 @@ void StageRunner::operator()()
       s_.iteration_start_s = now();
     }
   }
-  s_.streams[stage_]->wait_idle();
+  // A parameter all-gather still in flight serves an iteration that will not run: the job ends
+  // at its last optimizer step.
   s_.barrier->wait();
   if (stage_ == 0) {
     s_.end_s = now();

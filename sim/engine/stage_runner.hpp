@@ -21,6 +21,9 @@ private:
   /// Runs `seconds` of kernels with the tensor-parallel plan `tp` (scaled by `fraction`).
   void compute(double seconds, const CommPlan& tp, double fraction, const char* name);
   void finish_iteration();
+  /// Queues this rank's ZeRO parameter all-gathers; false when there are none.
+  bool enqueue_parameter_gathers();
+  void fast_forward(double seconds);
   bool end_of_iteration_barrier();
   const ChunkPlans& plans_of(const PipelineStep& step) const;
   const ChunkWork& work_of(const PipelineStep& step) const;

@@ -51,7 +51,7 @@ int SteadyStateCoordinator::after_iteration(int job, double now_s, double iterat
   s.iteration_time_s = iteration_time_s;
   s.remaining = remaining;
   s.boundary_s = now_s;
-  if (!s.steady || remaining <= 0)
+  if (!enabled_ || !s.steady || remaining <= 0)
     return 0;
   for (const JobState& other : jobs_)
     if (other.running && !other.steady)

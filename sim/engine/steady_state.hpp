@@ -17,6 +17,8 @@ class SteadyStateCoordinator {
 public:
   static constexpr double kTolerance = 1e-6;
 
+  explicit SteadyStateCoordinator(bool enabled = true) : enabled_(enabled) {}
+
   /// Declares a job that will start at `start_time_s`; returns its id.
   int add_job(double start_time_s);
   void job_started(int job);
@@ -40,6 +42,7 @@ private:
   };
   double next_event_s(int job, double now_s) const;
 
+  bool enabled_;
   std::vector<JobState> jobs_;
   long epoch_ = 0;
 };

@@ -20,9 +20,18 @@ std::string reference_path(const std::string& relative)
   return std::string(DCSIM_SOURCE_DIR) + "/../shared/reference/" + relative;
 }
 
-nlohmann::json run_config(const ScenarioConfig& config)
+nlohmann::json run_config(const ScenarioConfig& config, bool fast_forward)
 {
-  return run_isolated([&] { return to_json(simulate(config)); });
+  SimulationOptions options;
+  options.fast_forward = fast_forward;
+  return run_isolated([&] { return to_json(simulate(config, options)); });
+}
+
+ScenarioConfig load_text(const std::string& text, const std::vector<std::string>& overrides)
+{
+  LoadOptions options;
+  options.overrides = overrides;
+  return load_scenario_text(text, "<test>", options);
 }
 
 nlohmann::json run_scenario(const std::string& scenario, const std::vector<std::string>& overrides)
@@ -34,9 +43,7 @@ nlohmann::json run_scenario(const std::string& scenario, const std::vector<std::
 
 nlohmann::json run_scenario_text(const std::string& text, const std::vector<std::string>& overrides)
 {
-  LoadOptions options;
-  options.overrides = overrides;
-  return run_config(load_scenario_text(text, "<test>", options));
+  return run_config(load_text(text, overrides));
 }
 
 double median_abs(std::vector<double> values)

@@ -21,7 +21,9 @@ nlohmann::json run_scenario(const std::string& scenario, const std::vector<std::
 /// Same, for scenario text.
 nlohmann::json run_scenario_text(const std::string& text, const std::vector<std::string>& overrides = {});
 /// Runs `config` in a child process.
-nlohmann::json run_config(const ScenarioConfig& config);
+nlohmann::json run_config(const ScenarioConfig& config, bool fast_forward = true);
+/// Loads scenario text (file name "<test>") with overrides.
+ScenarioConfig load_text(const std::string& text, const std::vector<std::string>& overrides = {});
 
 /// Median of absolute values.
 double median_abs(std::vector<double> values);

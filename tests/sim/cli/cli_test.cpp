@@ -1,0 +1,193 @@
+// The command line as users and scripts see it: exit status, one-line file:line errors naming
+// the key, and the JSON result of ../shared/spec/contract.md.
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CliResult {
+  int status = -1;
+  std::string out, err;
+};
+
+fs::path temp_dir()
+{
+  static const fs::path dir = [] {
+    auto d = fs::temp_directory_path() / ("dcsim-cli-test-" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& p)
+{
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+CliResult dcsim_cli(const std::string& args)
+{
+  const auto out = temp_dir() / "stdout.txt";
+  const auto err = temp_dir() / "stderr.txt";
+  const std::string command = std::string(DCSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int raw = std::system(command.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+/// The 1024gpu scenario with `from` replaced by `to` in its text, written to `name`.
+fs::path edited_scenario(const std::string& name, const std::string& from, const std::string& to)
+{
+  std::string text = slurp(dcsim::test::repo_path("scenarios/1024gpu.yaml"));
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  const fs::path path = temp_dir() / name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+/// Every stderr line has the form file:line:col: key: message.
+void check_error_lines(const CliResult& r, const std::string& file, const std::string& key, const std::string& what)
+{
+  INFO("stderr: " << r.err);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  const std::regex line("^" + std::regex_replace(file, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                        R"(:\d+:\d+: [a-z0-9_.]+: .+; expected .+$)");
+  std::istringstream lines(r.err);
+  std::string l;
+  bool found = false;
+  while (std::getline(lines, l)) {
+    CHECK(std::regex_match(l, line));
+    found = found || (l.find(key + ": ") != std::string::npos && l.find(what) != std::string::npos);
+  }
+  CHECK(found);
+}
+
+} // namespace
+
+TEST_CASE("cli: run prints a summary and writes the contract's JSON", "[cli]")
+{
+  const auto json = temp_dir() / "result.json";
+  const auto r = dcsim_cli("run " + dcsim::test::repo_path("scenarios/1024gpu.yaml") + " --json " + json.string() +
+                           " --set jobs.0.iterations=2");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("iteration time") != std::string::npos);
+  CHECK(r.out.find("MFU") != std::string::npos);
+  const auto result = nlohmann::json::parse(slurp(json));
+  for (const char* key : {"dcsim_version", "scenario", "seed", "wall_clock_s", "jobs"})
+    CHECK(result.contains(key));
+  const auto& job = result["jobs"][0];
+  for (const char* key : {"name", "gpus", "iteration_time_s", "tokens_per_s", "model_tflops_per_gpu",
+                          "hardware_tflops_per_gpu", "mfu", "hfu", "memory_per_gpu_bytes", "fits_in_memory",
+                          "breakdown_s", "start_time_s", "end_time_s"})
+    CHECK(job.contains(key));
+  for (const char* key : {"compute", "exposed_comm", "pipeline_bubble", "optimizer"})
+    CHECK(job["breakdown_s"].contains(key));
+  // Tokens per second follow from the iteration time: 1536 sequences of 2048 tokens.
+  CHECK(job["tokens_per_s"].get<double>() ==
+        Approx(1536.0 * 2048 / job["iteration_time_s"].get<double>()).epsilon(1e-9));
+}
+
+TEST_CASE("cli: bad input exits 2 with one file:line:col error per problem, naming the key", "[cli]")
+{
+  SECTION("unknown key, with the closest valid one")
+  {
+    const auto f = edited_scenario("unknown_key.yaml", "sequence_parallel:", "sequence_paralel:");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.parallelism.sequence_paralel",
+                      "did you mean \"sequence_parallel\"");
+  }
+  SECTION("unknown unit")
+  {
+    const auto f = edited_scenario("unknown_unit.yaml", "450GB/s", "450GX/s");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.node.scale_up.bandwidth",
+                      "unknown unit 'GX/s'");
+  }
+  SECTION("negative count")
+  {
+    const auto f = edited_scenario("negative.yaml", "nodes: 128", "nodes: -128");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.nodes", "expected a positive integer");
+  }
+  SECTION("zero count")
+  {
+    const auto f = edited_scenario("zero.yaml", "global: 1536", "global: 0");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.batch.global", "positive integer");
+  }
+  SECTION("tensor degree not dividing the heads")
+  {
+    const auto f = edited_scenario("tensor.yaml", "tensor: 8, pipeline: 8, data: 16", "tensor: 5, pipeline: 8, data: 16");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.parallelism.tensor",
+                      "does not divide the 96 attention heads");
+  }
+  SECTION("GPUs not the product of the parallel degrees")
+  {
+    const auto f = edited_scenario("product.yaml", "data: 16", "data: 8");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.gpus", "expected gpus: 512");
+  }
+  SECTION("global batch not divisible by micro-batch x data")
+  {
+    const auto f = edited_scenario("batch.yaml", "global: 1536", "global: 1000");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.batch.global",
+                      "not divisible by micro x data = 1 x 16 = 16");
+  }
+  SECTION("a model that does not fit, by how much")
+  {
+    const auto f = edited_scenario("oom.yaml", "tensor: 8, pipeline: 8, data: 16", "tensor: 8, pipeline: 1, data: 128");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.parallelism", "too much");
+  }
+  SECTION("malformed YAML")
+  {
+    const auto f = edited_scenario("malformed.yaml", "  nodes: 128", "  nodes: [128");
+    const auto r = dcsim_cli("run " + f.string());
+    CHECK(r.status == 2);
+    CHECK(std::regex_search(r.err, std::regex(f.string() + R"(:\d+:\d+: malformed YAML)")));
+  }
+}
+
+TEST_CASE("cli: every error in a file is reported in one run", "[cli]")
+{
+  std::string text = slurp(dcsim::test::repo_path("scenarios/1024gpu.yaml"));
+  text.replace(text.find("nodes: 128"), 10, "nodes: -1");
+  text.replace(text.find("recompute: none"), 15, "recompute: nope");
+  const fs::path f = temp_dir() / "two_errors.yaml";
+  std::ofstream(f) << text;
+  const auto r = dcsim_cli("validate " + f.string());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("cluster.nodes") != std::string::npos);
+  CHECK(r.err.find("jobs.0.recompute: unknown value \"nope\" (did you mean \"none\"?)") != std::string::npos);
+}
+
+TEST_CASE("cli: --set overrides are checked like the file and errors point at them", "[cli]")
+{
+  const std::string scenario = dcsim::test::repo_path("scenarios/1024gpu.yaml");
+  CHECK(dcsim_cli("validate " + scenario + " --set jobs.0.parallelism.tensor=4 --set jobs.0.parallelism.data=32")
+            .status == 0);
+  const auto r = dcsim_cli("validate " + scenario + " --set cluster.fabric.oversubscription=fast");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--set cluster.fabric.oversubscription=fast: cluster.fabric.oversubscription") != std::string::npos);
+}
+
+TEST_CASE("cli: nothing is written to --json when the run fails", "[cli]")
+{
+  const auto json = temp_dir() / "never.json";
+  fs::remove(json);
+  const auto f = edited_scenario("fails.yaml", "data: 16", "data: 8");
+  CHECK(dcsim_cli("run " + f.string() + " --json " + json.string()).status == 2);
+  CHECK_FALSE(fs::exists(json));
+  CHECK(dcsim_cli("run /nonexistent/scenario.yaml --json " + json.string()).status == 2);
+  CHECK_FALSE(fs::exists(json));
+}

@@ -1,0 +1,109 @@
+// The engine end to end on small scenarios whose answers can be derived.
+#include "support/test_support.hpp"
+
+#include "compute/compute_cost_model.hpp"
+#include "parallelism/job_workload.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+// 4 nodes of 8 H100s; a wide, shallow model with a tiny vocabulary so that every pipeline stage
+// does the same work (the embedding and the head are negligible).
+const char* kScenario = R"(
+name: engine-test
+cluster:
+  nodes: 4
+  node:
+    gpu: H100-SXM-80GB
+    gpus: 8
+    scale_up: {bandwidth: 450GB/s, latency: 1us}
+    nics: {count: 8, bandwidth: 400Gb/s, latency: 2us}
+  fabric: {topology: fat-tree, tiers: 2, radix: 64}
+jobs:
+  - name: uniform
+    gpus: 4
+    model: {hidden: 8192, layers: 8, heads: 64, seq_len: 1024, vocab: 128}
+    parallelism: {tensor: 1, pipeline: 4, data: 1}
+    batch: {global: 8, micro: 1}
+    iterations: 3
+)";
+
+double iteration(const nlohmann::json& result, int job = 0)
+{
+  return result["jobs"][job]["iteration_time_s"].get<double>();
+}
+
+} // namespace
+
+TEST_CASE("engine: 1F1B iteration is (m + p - 1) x (forward + backward) of a stage", "[engine]")
+{
+  const auto config = dcsim::test::load_text(kScenario);
+  const auto& job = config.jobs[0];
+  const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, job.precision);
+  const auto work = dcsim::build_job_workload(job, cost);
+  // The middle stages carry neither embedding nor head; use stage 1's passes.
+  const double f = work.chunks[1].forward.compute_s;
+  const double b = work.chunks[1].backward.compute_s;
+  const int m = 8, p = 4;
+  const double expected = (m + p - 1) * (f + b) + work.optimizer_s[1];
+  const double simulated = iteration(dcsim::test::run_config(config));
+  INFO("simulated " << simulated << " s, (m+p-1)(F+B) = " << expected << " s");
+  // Pipeline transfers (a few us each over NVLink) and the tiny head add a little.
+  CHECK(simulated == Approx(expected).epsilon(0.02));
+  CHECK(simulated >= expected * 0.999);
+}
+
+TEST_CASE("engine: GPipe has the same bubble as 1F1B, interleaving shrinks it", "[engine]")
+{
+  const double one_f_one_b = iteration(dcsim::test::run_scenario_text(kScenario));
+  const double gpipe = iteration(dcsim::test::run_scenario_text(kScenario, {"jobs.0.parallelism.schedule=gpipe"}));
+  const double interleaved =
+      iteration(dcsim::test::run_scenario_text(kScenario, {"jobs.0.parallelism.virtual_stages=2"}));
+  CHECK(gpipe == Approx(one_f_one_b).epsilon(0.01));
+  // Bubble (p-1)/v: from 3 to 1.5 stage-passes out of m + bubble.
+  CHECK(interleaved < one_f_one_b * 0.9);
+}
+
+TEST_CASE("engine: results are deterministic run to run", "[engine]")
+{
+  auto first = dcsim::test::run_scenario("scenarios/1024gpu.yaml", {"jobs.0.iterations=2"});
+  auto second = dcsim::test::run_scenario("scenarios/1024gpu.yaml", {"jobs.0.iterations=2"});
+  first.erase("wall_clock_s");
+  second.erase("wall_clock_s");
+  CHECK(first == second);
+}
+
+TEST_CASE("engine: fast-forwarding steady iterations gives the times of simulating them all", "[engine]")
+{
+  auto config = dcsim::test::load_text(kScenario, {"jobs.0.iterations=6", "jobs.0.parallelism.data=2",
+                                                   "jobs.0.gpus=8", "jobs.0.parallelism.zero=1"});
+  const auto fast = dcsim::test::run_config(config, true);
+  const auto full = dcsim::test::run_config(config, false);
+  CHECK(fast["jobs"][0]["simulated_iterations"] < 6);
+  CHECK(full["jobs"][0]["simulated_iterations"] == 6);
+  CHECK(fast["jobs"][0]["end_time_s"].get<double>() ==
+        Approx(full["jobs"][0]["end_time_s"].get<double>()).epsilon(1e-9));
+}
+
+TEST_CASE("engine: two jobs on a non-blocking fabric do not slow each other", "[engine]")
+{
+  const std::vector<std::string> data_parallel = {"jobs.0.gpus=16", "jobs.0.parallelism.data=4"};
+  const double alone = iteration(dcsim::test::run_scenario_text(kScenario, data_parallel));
+  auto two = dcsim::test::load_text(kScenario, data_parallel);
+  two.jobs.push_back(two.jobs[0]);
+  two.jobs[1].name = "second";
+  const auto result = dcsim::test::run_config(two);
+  CHECK(iteration(result, 0) == Approx(alone).epsilon(1e-6));
+  CHECK(iteration(result, 1) == Approx(alone).epsilon(1e-6));
+  CHECK(result["jobs"][1]["first_gpu"] == 16);
+}
+
+TEST_CASE("engine: a job that starts later ends later by the same amount", "[engine]")
+{
+  const auto now = dcsim::test::run_scenario_text(kScenario);
+  const auto later = dcsim::test::run_scenario_text(kScenario, {"jobs.0.start_time=1h"});
+  CHECK(later["jobs"][0]["start_time_s"] == 3600.0);
+  CHECK(later["jobs"][0]["end_time_s"].get<double>() ==
+        Approx(now["jobs"][0]["end_time_s"].get<double>() + 3600).epsilon(1e-9));
+}
