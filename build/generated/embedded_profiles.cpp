@@ -86,7 +86,7 @@ gemm:
   misaligned_factor: 0.69
 memory_bound_efficiency: 0.85
 kernel_overhead: 2.5us
-flash_attention: {forward_efficiency: 0.60, backward_efficiency: 0.50}
+flash_attention: {forward_efficiency: 0.35, backward_efficiency: 0.30}
 communication:
   scale_up_efficiency: 0.822
   scale_out_efficiency: 0.95
@@ -117,7 +117,7 @@ gemm:
   misaligned_factor: 0.69
 memory_bound_efficiency: 0.85
 kernel_overhead: 2.5us
-flash_attention: {forward_efficiency: 0.60, backward_efficiency: 0.50}
+flash_attention: {forward_efficiency: 0.35, backward_efficiency: 0.30}
 communication:
   scale_up_efficiency: 0.822
   scale_out_efficiency: 0.95

@@ -8,7 +8,7 @@ namespace dcsim {
 
 ComputeCostModel::ComputeCostModel(GpuSpec gpu, GpuProfile profile, Precision precision)
     : gpu_(std::move(gpu)), profile_(std::move(profile)), precision_(precision),
-      peak_flop_per_s_(gpu_.peak_flop_per_s(precision))
+      peak_flop_per_s_(gpu_.peak_flop_per_s(precision) * profile_.sustained_clock_fraction)
 {
   const auto it = profile_.gemm.peak_efficiency.find(precision);
   if (it == profile_.gemm.peak_efficiency.end())

@@ -7,6 +7,7 @@
 //             the last wave of tiles leaves SMs idle (wave quantization);
 //   q_k     = k / (k + k_half): each tile pays a fixed prologue/epilogue besides its k-loop;
 //   q_align = misaligned_factor when m, n or k is not a multiple of alignment_elements.
+// peak is the datasheet peak times the profile's sustained clock fraction.
 // Memory-bound kernels: t = bytes / (hbm_bw * e_mem). FlashAttention: executed flops at the
 // profile's forward/backward efficiency. Every kernel also pays kernel_overhead_s.
 // All parameters come from the GPU's profile (calibration/profiles/*.yaml).
@@ -33,6 +34,7 @@ public:
   /// Host time to issue `ops` (launch_overhead_s each).
   double host_seconds(const std::vector<Op>& ops) const;
 
+  /// Dense peak at the sustained clock (datasheet peak x sustained_clock_fraction).
   double peak_flop_per_s() const { return peak_flop_per_s_; }
   double memory_bandwidth_bytes_per_s() const;
   const GpuProfile& profile() const { return profile_; }

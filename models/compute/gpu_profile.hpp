@@ -42,6 +42,9 @@ struct GpuProfile {
   std::string path;   ///< file it was read from ("<builtin>" for shipped profiles)
 
   GemmModelParams gemm;
+  /// Fraction of the datasheet clock the tensor cores hold under sustained training load on all
+  /// GPUs of a node (power and thermal limits); scales GEMM and attention throughput, not HBM.
+  double sustained_clock_fraction = 1.0;
   double memory_bound_efficiency = 0.8;     ///< achieved / datasheet HBM bandwidth for streaming kernels
   double kernel_overhead_s = 3e-6;          ///< GPU-side gap per dependent kernel
   /// Host (CPU) time to issue one kernel or collective from the training framework (Python,

@@ -130,13 +130,10 @@ void accumulate(PassWork& into, const PassWork& part, int times)
 }
 
 /// The framework issues kernels asynchronously: a pass lasts as long as the slower of the GPU
-/// running its kernels and the CPU issuing them (and its collectives).
-void finish_pass(PassWork& pass, const ComputeCostModel& cost)
+/// running its kernels and the CPU issuing them. (NCCL calls are enqueued like any other
+/// operation; the profile's per-kernel host time covers them.)
+void finish_pass(PassWork& pass)
 {
-  int collectives = 0;
-  for (const auto& c : pass.tensor_parallel)
-    collectives += c.count;
-  pass.host_s += collectives * cost.profile().launch_overhead_s;
   pass.compute_s = std::max(pass.gpu_s, pass.host_s);
 }
 
@@ -187,8 +184,8 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
       accumulate(chunk.backward, head.backward, 1);
       chunk.parameters_per_gpu += head_parameters(job.model) / p.tensor;
     }
-    finish_pass(chunk.forward, cost);
-    finish_pass(chunk.backward, cost);
+    finish_pass(chunk.forward);
+    finish_pass(chunk.backward);
     w.parameters_per_gpu[layout.stage] += chunk.parameters_per_gpu;
     w.chunks.push_back(chunk);
   }

@@ -8,6 +8,7 @@
 
 #include "compute/gpu_profile.hpp"
 
+#include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
 
 #include <cstdint>
@@ -40,18 +41,24 @@ private:
 
 /// Flows of a plan in flight. wait() blocks the calling actor until all have arrived and the
 /// latency has elapsed; it may be called from another actor than the one that started them.
+///
+/// Large plans are started by helper actors, kFlowsPerActor flows each (see start_flows).
 class PendingComm {
 public:
+  static constexpr size_t kFlowsPerActor = 32;
+
   PendingComm() = default;
-  PendingComm(std::vector<simgrid::s4u::CommPtr> comms, double latency_s)
-      : comms_(std::move(comms)), latency_s_(latency_s)
+  PendingComm(std::vector<simgrid::s4u::CommPtr> comms, std::vector<simgrid::s4u::ActorPtr> helpers,
+              double latency_s)
+      : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s)
   {
   }
   void wait();
-  bool empty() const { return comms_.empty() && latency_s_ == 0; }
+  bool empty() const { return comms_.empty() && helpers_.empty() && latency_s_ == 0; }
 
 private:
   std::vector<simgrid::s4u::CommPtr> comms_;
+  std::vector<simgrid::s4u::ActorPtr> helpers_;
   double latency_s_ = 0;
 };
 

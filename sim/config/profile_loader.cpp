@@ -72,6 +72,7 @@ GpuProfile parse_profile(const std::string& text, const std::string& file, Diagn
   else
     top.error("gemm", "is missing; expected the GEMM efficiency parameters");
   profile.memory_bound_efficiency = top.number("memory_bound_efficiency", 0.8, 0.01, 1.0);
+  profile.sustained_clock_fraction = top.number("sustained_clock_fraction", 1.0, 0.1, 1.0);
   profile.kernel_overhead_s = top.quantity("kernel_overhead", Dimension::Seconds, 3e-6, true);
   profile.launch_overhead_s = top.quantity("launch_overhead", Dimension::Seconds, 0.0, true);
   if (auto fa = top.child("flash_attention")) {

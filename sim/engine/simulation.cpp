@@ -19,12 +19,13 @@ namespace {
 /// guard pages (needed above ~32K actors).
 std::unique_ptr<sg4::Engine> make_engine()
 {
-  static int argc = 7;
+  static int argc = 8;
   static const char* argv[] = {"dcsim",
                                "--cfg=network/model:CM02",
                                "--cfg=network/crosstraffic:0",
                                "--cfg=network/TCP-gamma:0",
                                "--cfg=contexts/guard-size:0",
+                               "--cfg=contexts/stack-size:256",
                                "--log=root.thresh:critical",
                                "--log=xbt_cfg.thresh:critical",
                                nullptr};

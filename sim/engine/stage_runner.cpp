@@ -248,12 +248,13 @@ void StageRunner::operator()()
     }
   }
   // A parameter all-gather still in flight serves an iteration that will not run: the job ends
-  // at its last optimizer step.
+  // at its last optimizer step, though the gather's traffic still completes on the fabric.
   s_.barrier->wait();
   if (stage_ == 0) {
     s_.end_s = now();
     s_.coordinator.job_finished(s_.coordinator_id);
   }
+  s_.streams[stage_]->wait_idle();
 }
 
 } // namespace dcsim

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Wall-clock and peak-memory benchmark of whole `dcsim run` invocations.
+
+    /usr/bin/python3 bench/run_bench.py [--repeat N]
+
+Each case runs N times (default 3) as a child process; the report gives the median wall-clock
+time and the peak resident memory (ru_maxrss of the child). Targets from the issue: the 1,024-GPU
+scenario under 1 s, the 16,384-GPU one under 10 s, peak memory under 2 GiB.
+"""
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASES = [
+    ("1,024 GPUs (scenarios/1024gpu.yaml)", "scenarios/1024gpu.yaml", 1.0),
+    ("16,384 GPUs (scenarios/bench/16k-gpu.yaml)", "scenarios/bench/16k-gpu.yaml", 10.0),
+]
+
+
+def run_once(scenario):
+    start = time.perf_counter()
+    proc = subprocess.Popen([os.path.join(ROOT, "build", "dcsim"), "run", os.path.join(ROOT, scenario), "--quiet"])
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        sys.exit("dcsim failed on " + scenario)
+    return elapsed, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print("%-44s %12s %14s %8s" % ("case", "wall-clock", "peak memory", "target"))
+    ok = True
+    for label, scenario, target in CASES:
+        runs = [run_once(scenario) for _ in range(args.repeat)]
+        wall = statistics.median(r[0] for r in runs)
+        peak = max(r[1] for r in runs)
+        met = wall < target and peak < 2 * 1024**3
+        ok = ok and met
+        print("%-44s %10.3f s %10.0f MiB %6.0f s %s" % (label, wall, peak / 1024**2, target, "" if met else "MISSED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
