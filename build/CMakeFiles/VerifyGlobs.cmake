@@ -90,6 +90,7 @@ set(OLD_GLOB
   "/work/main/tests/models/parallelism/pipeline_schedule_test.cpp"
   "/work/main/tests/models/transformer/memory_model_test.cpp"
   "/work/main/tests/models/transformer/model_flops_test.cpp"
+  "/work/main/tests/scenarios_test.cpp"
   "/work/main/tests/sim/cli/cli_test.cpp"
   "/work/main/tests/sim/collectives/ring_test.cpp"
   "/work/main/tests/sim/engine/simulation_test.cpp"

@@ -25,47 +25,57 @@ void SteadyStateCoordinator::job_finished(int job)
   ++epoch_;
 }
 
-double SteadyStateCoordinator::next_event_s(int job, double now_s) const
+bool SteadyStateCoordinator::update_steadiness(JobState& s, double iteration_time_s)
+{
+  const bool same_time = s.iteration_time_s > 0 &&
+                         std::fabs(iteration_time_s - s.iteration_time_s) <= kTolerance * iteration_time_s;
+  s.steady = same_time && s.epoch_at_last == epoch_;
+  s.epoch_at_last = epoch_;
+  s.iteration_time_s = iteration_time_s;
+  return s.steady;
+}
+
+bool SteadyStateCoordinator::all_running_steady() const
+{
+  return std::all_of(jobs_.begin(), jobs_.end(), [](const JobState& j) { return !j.running || j.steady; });
+}
+
+double SteadyStateCoordinator::next_event_s() const
 {
   double next = std::numeric_limits<double>::infinity();
-  for (int j = 0; j < static_cast<int>(jobs_.size()); ++j) {
-    if (j == job)
-      continue;
-    const JobState& s = jobs_[j];
+  for (const JobState& s : jobs_) {
     if (!s.running && !s.finished)
       next = std::min(next, s.start_time_s);
-    else if (s.running) // it ends at the earliest after its remaining iterations
+    else if (s.running)
       next = std::min(next, s.boundary_s + s.remaining * s.iteration_time_s);
   }
-  return std::max(next, now_s);
+  return next;
+}
+
+int SteadyStateCoordinator::skip_within_window(JobState& s, double now_s)
+{
+  const double room = window_end_s_ - now_s;
+  // A small epsilon keeps the job that defines the window's end from missing its last iteration.
+  const int skip = std::clamp(static_cast<int>(std::floor(room / s.iteration_time_s + 1e-9)), 0, s.remaining);
+  s.boundary_s = now_s + skip * s.iteration_time_s;
+  s.remaining -= skip;
+  return skip;
 }
 
 int SteadyStateCoordinator::after_iteration(int job, double now_s, double iteration_time_s, int remaining)
 {
   JobState& s = jobs_[job];
-  const bool same_time = s.last_time_s > 0 &&
-                         std::fabs(iteration_time_s - s.last_time_s) <= kTolerance * iteration_time_s;
-  s.steady = same_time && s.epoch_at_last == epoch_;
-  s.last_time_s = iteration_time_s;
-  s.epoch_at_last = epoch_;
-  s.iteration_time_s = iteration_time_s;
+  update_steadiness(s, iteration_time_s);
   s.remaining = remaining;
   s.boundary_s = now_s;
-  if (!enabled_ || !s.steady || remaining <= 0)
+  if (!enabled_ || remaining <= 0)
     return 0;
-  for (const JobState& other : jobs_)
-    if (other.running && !other.steady)
-      return 0;
-  const double horizon = next_event_s(job, now_s);
-  if (std::isinf(horizon)) {
-    s.remaining = 0;
-    s.boundary_s = now_s + remaining * iteration_time_s;
-    return remaining;
-  }
-  const int skip = std::clamp(static_cast<int>(std::floor((horizon - now_s) / iteration_time_s)), 0, remaining);
-  s.boundary_s = now_s + skip * iteration_time_s;
-  s.remaining = remaining - skip;
-  return skip;
+  if (window_end_s_ > now_s)
+    return skip_within_window(s, now_s);
+  if (!s.steady || !all_running_steady())
+    return 0;
+  window_end_s_ = next_event_s();
+  return skip_within_window(s, now_s);
 }
 
 } // namespace dcsim

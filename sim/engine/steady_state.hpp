@@ -3,9 +3,11 @@
 // Iterations of a job are identical once nothing around it changes: same work, same competing
 // traffic. A job is steady when its last two simulated iterations took the same time (relative
 // difference below kTolerance) and no job started or ended meanwhile. When every running job is
-// steady, a job skips, at an iteration boundary, as many iterations as fit before the next event
-// (another job arriving or ending): it sleeps for them instead of simulating them.
-// With one job this is exact; with several, the few iterations around an event are simulated.
+// steady, the coordinator opens a fast-forward window that lasts until the next event (a job
+// arriving, or the earliest end among the running jobs); each job, at its next iteration
+// boundary, sleeps through as many whole iterations as fit in the window instead of simulating
+// them. All jobs skip the same window, so none simulates while another's traffic is missing,
+// except within one iteration of the window's edges. With one job this is exact.
 #pragma once
 
 #include <limits>
@@ -15,7 +17,9 @@ namespace dcsim {
 
 class SteadyStateCoordinator {
 public:
-  static constexpr double kTolerance = 1e-6;
+  /// Two iterations this close (relative) count as identical. Concurrent jobs drift slightly
+  /// against each other; each skipped iteration inherits at most this error.
+  static constexpr double kTolerance = 1e-3;
 
   explicit SteadyStateCoordinator(bool enabled = true) : enabled_(enabled) {}
 
@@ -35,16 +39,20 @@ private:
     bool finished = false;
     bool steady = false;
     double iteration_time_s = 0;
-    double last_time_s = 0;
     long epoch_at_last = -1;
     int remaining = 0;
     double boundary_s = 0;
   };
-  double next_event_s(int job, double now_s) const;
+  bool update_steadiness(JobState& s, double iteration_time_s);
+  bool all_running_steady() const;
+  /// Earliest next event: a pending job's start or a running job's end if it skipped through.
+  double next_event_s() const;
+  int skip_within_window(JobState& s, double now_s);
 
   bool enabled_;
   std::vector<JobState> jobs_;
   long epoch_ = 0;
+  double window_end_s_ = -1; ///< end of the open fast-forward window (< now: none)
 };
 
 } // namespace dcsim

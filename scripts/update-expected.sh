@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerates scenarios/*.expected (the golden results tests/scenarios_test.cpp compares against)
+# after an intended change to the models. Review the diff before committing it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for scenario in scenarios/*.yaml; do
+  out="${scenario%.yaml}.expected"
+  ./build/dcsim run "$scenario" --quiet --json /tmp/dcsim-expected.json
+  /usr/bin/python3 - "$out" <<'PY'
+import json, sys
+r = json.load(open("/tmp/dcsim-expected.json"))
+keep = ["iteration_time_s", "mfu", "memory_per_gpu_bytes", "start_time_s", "end_time_s"]
+golden = {"jobs": [{"name": j["name"], **{k: j[k] for k in keep}} for j in r["jobs"]]}
+json.dump(golden, open(sys.argv[1], "w"), indent=2)
+open(sys.argv[1], "a").write("\n")
+PY
+  echo "wrote $out"
+done
