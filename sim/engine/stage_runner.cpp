@@ -101,6 +101,7 @@ void StageRunner::forward(const PipelineStep& step)
     s_.forward_channels[c - 1].receive();
     now_stats().pipeline_wait_s += now() - before;
   }
+  gather_sharded_parameters(plans);
   compute(work.forward.compute_s, plans.tp_forward, 1.0, "forward");
   if (c + 1 < static_cast<int>(s_.plans.size()))
     s_.forward_channels[c].post(start_flows(plans.send_forward, s_.platform, s_.comm));
@@ -116,7 +117,10 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
     s_.backward_channels[c].receive();
     now_stats().pipeline_wait_s += now() - before;
   }
-  const bool overlap = last_for_chunk && s_.job.parallelism.overlap_grad_reduce && !plans.gradient_buckets.empty();
+  gather_sharded_parameters(plans);
+  const bool fully_sharded = s_.job.parallelism.zero >= 3;
+  const bool overlap = (last_for_chunk || fully_sharded) && s_.job.parallelism.overlap_grad_reduce &&
+                       !plans.gradient_buckets.empty();
   if (overlap) {
     // Gradients become ready bucket by bucket during the last backward; each is reduced on the
     // communication stream while the backward goes on.
@@ -129,6 +133,9 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
     }
   } else {
     compute(work.backward.compute_s, plans.tp_backward, 1.0, "backward");
+    if (fully_sharded)
+      for (const auto& bucket : plans.gradient_buckets)
+        s_.streams[stage_]->enqueue(bucket);
   }
   if (c > 0)
     s_.backward_channels[c - 1].post(start_flows(plans.send_backward, s_.platform, s_.comm));
@@ -148,13 +155,23 @@ bool StageRunner::enqueue_parameter_gathers()
   return any;
 }
 
+void StageRunner::gather_sharded_parameters(const ChunkPlans& plans)
+{
+  // ZeRO-3 keeps 1/d of every weight: each pass first all-gathers its chunk's parameters,
+  // prefetched on the communication stream while the previous pass computes.
+  if (s_.job.parallelism.zero < 3 || plans.parameter_gather.empty())
+    return;
+  s_.streams[stage_]->enqueue(plans.parameter_gather);
+  parameter_gather_pending_ = true;
+}
+
 void StageRunner::finish_iteration()
 {
   const auto& p = s_.job.parallelism;
   CommStream& stream = *s_.streams[stage_];
   TimeBreakdown& stats = now_stats();
   const int pipeline = p.pipeline;
-  if (!p.overlap_grad_reduce)
+  if (!p.overlap_grad_reduce && p.zero < 3)
     for (int v = 0; v < p.virtual_stages; ++v)
       for (const auto& bucket : s_.plans[v * pipeline + stage_].gradient_buckets)
         stream.enqueue(bucket);
@@ -170,7 +187,7 @@ void StageRunner::finish_iteration()
   stats.optimizer_s += now() - before;
   record("optimizer", before);
 
-  const bool gathers = enqueue_parameter_gathers();
+  const bool gathers = p.zero < 3 && enqueue_parameter_gathers();
   if (gathers && p.overlap_param_gather) {
     parameter_gather_pending_ = true;
   } else if (gathers) {

@@ -24,6 +24,7 @@ private:
   /// Queues this rank's ZeRO parameter all-gathers; false when there are none.
   bool enqueue_parameter_gathers();
   void fast_forward(double seconds);
+  void gather_sharded_parameters(const ChunkPlans& plans);
   bool end_of_iteration_barrier();
   const ChunkPlans& plans_of(const PipelineStep& step) const;
   const ChunkWork& work_of(const PipelineStep& step) const;

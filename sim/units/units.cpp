@@ -172,6 +172,8 @@ std::string format_rate(double bytes_per_s)
 std::string format_seconds(double s)
 {
   char buf[64];
+  if (std::fabs(s) < 1e-9)
+    return "0 s";
   if (s < 1e-3)
     std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
   else if (s < 1.0)
