@@ -1,6 +1,37 @@
 #include "fabric.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace dcsim {
+
+const char* to_string(VertexKind kind)
+{
+  switch (kind) {
+    case VertexKind::Gpu: return "gpu";
+    case VertexKind::ScaleUpSwitch: return "scale_up_switch";
+    case VertexKind::Nic: return "nic";
+    case VertexKind::Leaf: return "leaf";
+    case VertexKind::Spine: return "spine";
+    case VertexKind::Core: return "core";
+    case VertexKind::Router: return "router";
+    case VertexKind::Storage: return "storage";
+  }
+  return "?";
+}
+
+const char* to_string(LinkKind kind)
+{
+  switch (kind) {
+    case LinkKind::ScaleUp: return "scale_up";
+    case LinkKind::HostToNic: return "gpu_nic";
+    case LinkKind::NicToSwitch: return "nic_switch";
+    case LinkKind::Fabric: return "fabric";
+    case LinkKind::Global: return "global";
+    case LinkKind::Storage: return "storage";
+  }
+  return "?";
+}
 
 VertexId Fabric::add_vertex(VertexKind kind, int index, std::string name)
 {
@@ -14,10 +45,59 @@ VertexId Fabric::add_vertex(VertexKind kind, int index, std::string name)
 int Fabric::add_edge(VertexId a, VertexId b, LinkKind kind, double bandwidth_bytes_per_s, double latency_s)
 {
   const int id = static_cast<int>(edges_.size());
-  const auto [e, inserted] = boost::add_edge(a, b, FabricEdge{kind, bandwidth_bytes_per_s, latency_s, true, id}, graph_);
-  (void)inserted;
-  edges_.push_back(e);
+  const auto added = boost::add_edge(a, b, FabricEdge{kind, bandwidth_bytes_per_s, latency_s, true, id}, graph_);
+  edges_.push_back(added.first);
   return id;
+}
+
+int Fabric::nic_of_gpu(int gpu) const
+{
+  const int node = gpu / nodes_.gpus_per_node;
+  const int local = gpu % nodes_.gpus_per_node;
+  return node * nodes_.nics_per_node + local * nodes_.nics_per_node / nodes_.gpus_per_node;
+}
+
+VertexId Fabric::switch_of_nic(int nic) const
+{
+  const auto e = edges_[nic_switch_edge_[nic]];
+  const VertexId a = boost::source(e, graph_);
+  return a == nics_[nic] ? boost::target(e, graph_) : a;
+}
+
+void Fabric::build_nodes(const NodeParams& p)
+{
+  nodes_ = p;
+  if (domain_gpus() % p.gpus_per_node != 0)
+    throw std::invalid_argument("a scale-up domain of " + std::to_string(domain_gpus()) +
+                                " GPUs does not hold whole nodes of " + std::to_string(p.gpus_per_node));
+  const int total = p.nodes * p.gpus_per_node;
+  for (int d = 0; d * domain_gpus() < total; ++d)
+    domain_switches_.push_back(add_vertex(VertexKind::ScaleUpSwitch, d, "domain" + std::to_string(d) + ".switch"));
+  for (int n = 0; n < p.nodes; ++n) {
+    std::vector<VertexId> node_nics;
+    for (int k = 0; k < p.nics_per_node; ++k) {
+      const int nic = n * p.nics_per_node + k;
+      node_nics.push_back(add_vertex(VertexKind::Nic, nic, "node" + std::to_string(n) + ".nic" + std::to_string(k)));
+      nics_.push_back(node_nics.back());
+    }
+    for (int g = 0; g < p.gpus_per_node; ++g) {
+      const int gpu = n * p.gpus_per_node + g;
+      const VertexId v = add_vertex(VertexKind::Gpu, gpu, "gpu" + std::to_string(gpu));
+      // Half the GPU-to-GPU latency on each side of the domain switch.
+      gpu_switch_edge_.push_back(add_edge(v, domain_switches_[gpu / domain_gpus()], LinkKind::ScaleUp,
+                                          p.scale_up_bandwidth_bytes_per_s, p.scale_up_latency_s / 2));
+      gpu_nic_edge_.push_back(add_edge(v, node_nics[g * p.nics_per_node / p.gpus_per_node], LinkKind::HostToNic,
+                                       p.nic_bandwidth_bytes_per_s, p.nic_latency_s / 2));
+    }
+  }
+  nic_switch_edge_.assign(nics_.size(), -1);
+}
+
+int Fabric::connect_nic(int nic, VertexId fabric_switch, double latency_s)
+{
+  nic_switch_edge_[nic] = add_edge(nics_[nic], fabric_switch, LinkKind::NicToSwitch, nodes_.nic_bandwidth_bytes_per_s,
+                                   latency_s);
+  return nic_switch_edge_[nic];
 }
 
 int Fabric::directed(int edge_id, VertexId from) const
@@ -27,7 +107,111 @@ int Fabric::directed(int edge_id, VertexId from) const
 
 void Fabric::add_hop(Route& route, int edge_id, VertexId from) const
 {
+  if (route.hops >= Route::kMaxHops)
+    throw std::logic_error("route longer than Route::kMaxHops");
   route.add(directed(edge_id, from), graph_[edges_[edge_id]].latency_s);
+}
+
+void Fabric::route_through_nics(Route& r, int src, int dst, std::uint64_t flow_hash) const
+{
+  const int src_nic = nic_of_gpu(src);
+  const int dst_nic = nic_of_gpu(dst);
+  add_hop(r, gpu_nic_edge_[src], gpu_vertex(src));
+  route_network(r, src_nic, dst_nic, flow_hash);
+  add_hop(r, gpu_nic_edge_[dst], nics_[dst_nic]);
+}
+
+Route Fabric::route(int src, int dst, std::uint64_t flow_hash) const
+{
+  Route r;
+  if (same_domain(src, dst)) {
+    add_hop(r, gpu_switch_edge_[src], gpu_vertex(src));
+    add_hop(r, gpu_switch_edge_[dst], domain_switches_[domain_of_gpu(dst)]);
+    return r;
+  }
+  route_through_nics(r, src, dst, flow_hash);
+  return r;
+}
+
+void Fabric::set_edge_up(int edge_id, bool up)
+{
+  graph_[edges_[edge_id]].up = up;
+  distance_cache_.clear();
+}
+
+bool Fabric::is_switch(VertexKind kind)
+{
+  return kind == VertexKind::Leaf || kind == VertexKind::Spine || kind == VertexKind::Core ||
+         kind == VertexKind::Router;
+}
+
+int Fabric::switch_slot(VertexId v) const
+{
+  if (switch_slot_.size() != boost::num_vertices(graph_)) {
+    switch_slot_.assign(boost::num_vertices(graph_), -1);
+    int next = 0;
+    for (auto u : boost::make_iterator_range(boost::vertices(graph_)))
+      if (is_switch(graph_[u].kind))
+        switch_slot_[u] = next++;
+  }
+  return switch_slot_[v];
+}
+
+const std::vector<int>& Fabric::distances_to(VertexId to) const
+{
+  auto found = distance_cache_.find(to);
+  if (found != distance_cache_.end())
+    return found->second;
+  switch_slot(to); // builds the index
+  const int switches = *std::max_element(switch_slot_.begin(), switch_slot_.end()) + 1;
+  std::vector<int> dist(std::max(switches, 1), -1);
+  std::vector<VertexId> frontier{to};
+  dist[switch_slot_[to]] = 0;
+  for (size_t head = 0; head < frontier.size(); ++head) {
+    const VertexId v = frontier[head];
+    for (auto e : boost::make_iterator_range(boost::out_edges(v, graph_))) {
+      const VertexId u = boost::target(e, graph_);
+      const int slot = switch_slot_[u];
+      if (!graph_[e].up || slot < 0 || dist[slot] >= 0)
+        continue;
+      dist[slot] = dist[switch_slot_[v]] + 1;
+      frontier.push_back(u);
+    }
+  }
+  return distance_cache_.emplace(to, std::move(dist)).first->second;
+}
+
+int Fabric::switch_distance(VertexId from, VertexId to) const
+{
+  const int slot = switch_slot(from);
+  return slot < 0 || switch_slot(to) < 0 ? -1 : distances_to(to)[slot];
+}
+
+void Fabric::route_shortest(Route& r, VertexId from, VertexId to, std::uint64_t flow_hash) const
+{
+  const std::vector<int>& dist = distances_to(to);
+  if (switch_distance(from, to) < 0)
+    throw std::runtime_error("no path from " + graph_[from].name + " to " + graph_[to].name);
+  VertexId v = from;
+  std::vector<std::pair<int, VertexId>> next; // (edge id, neighbour) one hop closer
+  for (int step = 0; v != to; ++step) {
+    next.clear();
+    for (auto e : boost::make_iterator_range(boost::out_edges(v, graph_))) {
+      const VertexId u = boost::target(e, graph_);
+      const int slot = switch_slot_[u];
+      if (graph_[e].up && slot >= 0 && dist[slot] == dist[switch_slot_[v]] - 1)
+        next.emplace_back(graph_[e].id, u);
+    }
+    const auto& [edge_id, u] = next[mix_hash(flow_hash, step, v) % next.size()];
+    add_hop(r, edge_id, v);
+    v = u;
+  }
+}
+
+void Fabric::set_vertex_up(VertexId vertex, bool up)
+{
+  for (auto e : boost::make_iterator_range(boost::out_edges(vertex, graph_)))
+    set_edge_up(graph_[e].id, up);
 }
 
 std::string Fabric::link_name(int directed_link) const

@@ -1,9 +1,14 @@
-// The datacenter as a graph: GPUs, NICs, node switches and fabric switches as vertices; cables as
-// edges with a bandwidth and a latency. Every topology generator produces a Fabric; the platform
-// builder turns it into SimGrid links, and the engine asks it for routes.
+// The datacenter as a graph: GPUs, NICs, scale-up (NVLink) switches, fabric switches and
+// storage servers as vertices; cables as edges with a bandwidth, a latency and an up/down
+// state. Every topology generator produces a Fabric; the platform builder turns it into SimGrid
+// links, the engine asks it for routes, and `dcsim topology` analyses it.
 //
 // Each undirected edge is two directed links (one per direction, full duplex), numbered
-// 2*edge (from the lower-numbered end "source" to "target") and 2*edge+1 (the reverse).
+// 2*edge (from the edge's source vertex to its target) and 2*edge+1 (the reverse).
+//
+// Routes between GPUs of one scale-up domain cross its switch; other routes leave through the
+// source GPU's NIC, cross the network (route_network(), one method per topology) and enter
+// through the destination GPU's NIC.
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>
@@ -11,11 +16,15 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace dcsim {
 
-enum class VertexKind { Gpu, NodeSwitch, Nic, Leaf, Spine, Core, Storage };
+enum class VertexKind { Gpu, ScaleUpSwitch, Nic, Leaf, Spine, Core, Router, Storage };
+
+/// Lower-case name of a vertex kind ("leaf", "spine", ...), for reports.
+const char* to_string(VertexKind kind);
 
 struct FabricVertex {
   VertexKind kind = VertexKind::Gpu;
@@ -23,7 +32,9 @@ struct FabricVertex {
   std::string name;
 };
 
-enum class LinkKind { ScaleUp, HostToNic, NicToLeaf, Fabric };
+enum class LinkKind { ScaleUp, HostToNic, NicToSwitch, Fabric, Global, Storage };
+
+const char* to_string(LinkKind kind);
 
 struct FabricEdge {
   LinkKind kind = LinkKind::Fabric;
@@ -38,47 +49,105 @@ using VertexId = FabricGraph::vertex_descriptor;
 
 /// A path through the fabric as directed link ids, with its summed latency.
 struct Route {
-  static constexpr int kMaxHops = 16;
-  std::array<int, kMaxHops> links{};
+  static constexpr int kMaxHops = 48;
+  std::array<int, kMaxHops> links; ///< only the first `hops` are set
   int hops = 0;
   double latency_s = 0;
 
   void add(int directed_link, double latency) { links[hops++] = directed_link, latency_s += latency; }
 };
 
-/// A built fabric: the graph plus what routing needs. Topology generators subclass it and
-/// implement route(); everything else is shared.
+/// What every topology puts at its edge: nodes of GPUs behind NICs, GPUs grouped into scale-up
+/// (NVLink) domains of `domain_gpus` (a multiple of the node's GPUs, e.g. 72 for NVL72).
+struct NodeParams {
+  int nodes = 1;
+  int gpus_per_node = 8;
+  int domain_gpus = 0;                        ///< GPUs per scale-up domain; 0 = one node
+  double scale_up_bandwidth_bytes_per_s = 0;  ///< per GPU per direction into its domain switch
+  double scale_up_latency_s = 0;              ///< GPU to GPU through the domain switch
+  int nics_per_node = 8;
+  double nic_bandwidth_bytes_per_s = 0;
+  double nic_latency_s = 0;                   ///< NIC processing, once per NIC traversed
+};
+
 class Fabric {
 public:
   virtual ~Fabric() = default;
 
   const FabricGraph& graph() const { return graph_; }
   int gpu_count() const { return static_cast<int>(gpus_.size()); }
-  int gpus_per_node() const { return gpus_per_node_; }
-  int node_of_gpu(int gpu) const { return gpu / gpus_per_node_; }
+  int nic_count() const { return static_cast<int>(nics_.size()); }
+  int node_count() const { return nodes_.nodes; }
+  int gpus_per_node() const { return nodes_.gpus_per_node; }
+  int node_of_gpu(int gpu) const { return gpu / nodes_.gpus_per_node; }
+  int domain_of_gpu(int gpu) const { return gpu / domain_gpus(); }
+  bool same_domain(int a, int b) const { return domain_of_gpu(a) == domain_of_gpu(b); }
+  int nic_of_gpu(int gpu) const;
   VertexId gpu_vertex(int gpu) const { return gpus_[gpu]; }
-  int directed_link_count() const { return 2 * static_cast<int>(edges_.size()); }
+  VertexId nic_vertex(int nic) const { return nics_[nic]; }
+  /// The switch a NIC is cabled to.
+  VertexId switch_of_nic(int nic) const;
+  int edge_count() const { return static_cast<int>(edges_.size()); }
+  int directed_link_count() const { return 2 * edge_count(); }
   const FabricEdge& edge(int edge_id) const { return graph_[edges_[edge_id]]; }
+  FabricGraph::edge_descriptor edge_descriptor(int edge_id) const { return edges_[edge_id]; }
   /// Human-readable name of a directed link, e.g. "leaf3->spine1".
   std::string link_name(int directed_link) const;
 
-  /// Path from GPU `src` to GPU `dst`. `flow_hash` picks one of several equal-cost paths.
-  virtual Route route(int src, int dst, std::uint64_t flow_hash) const = 0;
-  /// Short description, e.g. "2-tier fat-tree, radix 64, 1:1".
+  /// Path from GPU `src` to GPU `dst`; `flow_hash` picks one of several equal-cost paths.
+  /// @throw std::runtime_error when failed links leave no path.
+  virtual Route route(int src, int dst, std::uint64_t flow_hash) const;
+  /// Short description, e.g. "2-tier fat-tree, radix 64, ...".
   virtual std::string describe() const = 0;
 
+  /// Takes a cable down or up; routes computed afterwards avoid down cables.
+  virtual void set_edge_up(int edge_id, bool up);
+  /// Takes every cable of a switch (or any vertex) down or up.
+  void set_vertex_up(VertexId vertex, bool up);
+
+  /// Network switches (leaf, spine, core, router): what routes may cross.
+  static bool is_switch(VertexKind kind);
+  /// Hop distance from switch `from` to switch `to` through switches and up cables (-1:
+  /// unreachable). One BFS per destination on first use, cached until a cable changes state.
+  int switch_distance(VertexId from, VertexId to) const;
+
 protected:
+  /// Network part of a route: from NIC `src_nic` (its cable to the switch included) to NIC
+  /// `dst_nic` (its cable included).
+  virtual void route_network(Route& route, int src_nic, int dst_nic, std::uint64_t flow_hash) const = 0;
+
   VertexId add_vertex(VertexKind kind, int index, std::string name);
   /// Adds a cable; returns its edge id.
   int add_edge(VertexId a, VertexId b, LinkKind kind, double bandwidth_bytes_per_s, double latency_s);
+  /// Creates GPUs, scale-up switches and NICs (NICs not yet cabled to the network).
+  void build_nodes(const NodeParams& params);
+  /// Cables NIC `nic` to `fabric_switch`; returns the edge id.
+  int connect_nic(int nic, VertexId fabric_switch, double latency_s);
   /// Directed link id for traversing edge `edge_id` starting from vertex `from`.
   int directed(int edge_id, VertexId from) const;
   void add_hop(Route& route, int edge_id, VertexId from) const;
+  int domain_gpus() const { return nodes_.domain_gpus > 0 ? nodes_.domain_gpus : nodes_.gpus_per_node; }
+  bool is_up(int edge_id) const { return graph_[edges_[edge_id]].up; }
+  /// Appends the GPU->NIC and NIC->GPU hops around a network route.
+  void route_through_nics(Route& route, int src, int dst, std::uint64_t flow_hash) const;
+  /// A shortest path between two switches over up cables, among equal-cost next hops chosen by
+  /// `flow_hash` (ECMP). Distances to each destination are computed on first use (one BFS) and
+  /// cached until a cable changes state. @throw std::runtime_error when unreachable.
+  void route_shortest(Route& route, VertexId from, VertexId to, std::uint64_t flow_hash) const;
 
   FabricGraph graph_;
-  std::vector<VertexId> gpus_;
+  NodeParams nodes_;
+  std::vector<VertexId> gpus_, nics_, domain_switches_;
   std::vector<FabricGraph::edge_descriptor> edges_;
-  int gpus_per_node_ = 1;
+  std::vector<int> gpu_switch_edge_, gpu_nic_edge_, nic_switch_edge_;
+
+private:
+  /// Distances from every switch (compact index) to `to`.
+  const std::vector<int>& distances_to(VertexId to) const;
+  int switch_slot(VertexId v) const;
+
+  mutable std::vector<int> switch_slot_;                             ///< vertex -> compact switch index, -1 otherwise
+  mutable std::unordered_map<VertexId, std::vector<int>> distance_cache_;
 };
 
 /// Deterministic mix of three values (for ECMP path choice): same inputs, same path, any platform.

@@ -15,7 +15,14 @@ struct RunArgs {
   bool quiet = false;
 };
 
+struct TopologyArgs {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string json_path, dot_path, graphml_path;
+};
+
 int run_command(const RunArgs& args);
+int topology_command(const TopologyArgs& args);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides);
 int kernels_command(const std::string& scenario, const std::vector<std::string>& overrides, int job_index);
 

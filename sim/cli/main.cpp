@@ -35,6 +35,14 @@ int main(int argc, char** argv)
   kernels->add_option("--set", kernels_overrides, "override a scenario key");
   kernels->add_option("--job", kernels_job, "job index (default 0)");
 
+  cli::TopologyArgs topology_args;
+  auto* topology = app.add_subcommand("topology", "describe and analyse the scenario's fabric");
+  topology->add_option("scenario", topology_args.scenario, "scenario YAML file")->required();
+  topology->add_option("--set", topology_args.overrides, "override a scenario key");
+  topology->add_option("--json", topology_args.json_path, "write the analysis as JSON");
+  topology->add_option("--dot", topology_args.dot_path, "write the graph in Graphviz DOT");
+  topology->add_option("--graphml", topology_args.graphml_path, "write the graph in GraphML");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,6 +54,8 @@ int main(int argc, char** argv)
       return cli::run_command(run_args);
     if (*validate)
       return cli::validate_command(validate_path, validate_overrides);
+    if (*topology)
+      return cli::topology_command(topology_args);
     if (*kernels)
       return cli::kernels_command(kernels_path, kernels_overrides, kernels_job);
   } catch (const ScenarioError& e) {

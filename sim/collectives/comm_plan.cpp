@@ -46,7 +46,7 @@ namespace {
 
 double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params)
 {
-  const double efficiency = platform.same_node(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
+  const double efficiency = platform.same_domain(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
   return std::ceil(f.bytes / efficiency);
 }
 

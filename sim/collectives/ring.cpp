@@ -38,7 +38,7 @@ std::vector<std::vector<int>> channel_rings(const std::vector<int>& group, const
 {
   std::vector<std::vector<int>> nodes;
   for (int gpu : group) {
-    if (nodes.empty() || !platform.same_node(nodes.back().front(), gpu))
+    if (nodes.empty() || !platform.same_domain(nodes.back().front(), gpu))
       nodes.push_back({});
     nodes.back().push_back(gpu);
   }

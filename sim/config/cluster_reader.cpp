@@ -2,7 +2,8 @@
 #include "config/profile_loader.hpp"
 #include "hardware/gpu_catalog.hpp"
 
-#include "fat_tree.hpp"
+#include "file_fabric.hpp"
+#include "platform/fabric_builder.hpp"
 
 namespace dcsim::internal {
 
@@ -62,6 +63,10 @@ NodeConfig read_node(MapReader node)
   if (auto up = node.child("scale_up")) {
     out.scale_up.bandwidth_bytes_per_s = up->quantity("bandwidth", Dimension::BytesPerSecond);
     out.scale_up.latency_s = up->quantity("latency", Dimension::Seconds, 1e-6, true);
+    out.scale_up_domain_gpus = static_cast<int>(up->integer("domain", out.gpus));
+    if (out.scale_up_domain_gpus % out.gpus != 0)
+      up->error("domain", std::to_string(out.scale_up_domain_gpus) + " GPUs is not a whole number of " +
+                              std::to_string(out.gpus) + "-GPU nodes; expected a multiple of gpus");
     up->finish();
   } else {
     node.error("scale_up", "is missing; expected {bandwidth: ..., latency: ...} per GPU through the node switch");
@@ -81,18 +86,126 @@ NodeConfig read_node(MapReader node)
   return out;
 }
 
+std::vector<double> number_list(MapReader& reader, const std::string& key, double min_value)
+{
+  const YAML::Node node = reader.raw(key);
+  std::vector<double> values;
+  const auto read_one = [&](const YAML::Node& item) {
+    double v = 0;
+    try {
+      v = item.as<double>();
+    } catch (const YAML::Exception&) {
+      reader.error(key, "\"" + (item.IsScalar() ? item.Scalar() : std::string("?")) +
+                            "\" is not a number; expected numbers >= " + std::to_string(min_value));
+      return;
+    }
+    if (v < min_value)
+      reader.error(key, std::to_string(v) + " is out of range; expected numbers >= " + std::to_string(min_value));
+    values.push_back(v);
+  };
+  if (node.IsSequence())
+    for (const auto& item : node)
+      read_one(item);
+  else if (node.IsScalar())
+    read_one(node);
+  return values;
+}
+
+void read_fat_tree(MapReader& fabric, FatTreeConfig& out)
+{
+  out.tiers = static_cast<int>(fabric.integer("tiers", 2));
+  out.radix = static_cast<int>(fabric.integer("radix", 0, 0));
+  if (fabric.has("oversubscription")) {
+    const auto ratios = number_list(fabric, "oversubscription", 0.01);
+    if (ratios.size() > 2)
+      fabric.error("oversubscription", "has " + std::to_string(ratios.size()) +
+                                           " values; expected one ratio or [leaf, aggregation]");
+    if (!ratios.empty())
+      out.oversubscription = ratios[0];
+    if (ratios.size() > 1)
+      out.spine_oversubscription = ratios[1];
+  }
+}
+
+void read_dragonfly(MapReader& fabric, DragonflyConfig& out)
+{
+  out.groups = static_cast<int>(fabric.integer("groups", std::nullopt, 2));
+  out.routers_per_group = static_cast<int>(fabric.integer("routers_per_group"));
+  out.nodes_per_router = static_cast<int>(fabric.integer("nodes_per_router"));
+  out.global_links_per_router = static_cast<int>(fabric.integer("global_links_per_router"));
+  out.global_link_bandwidth_bytes_per_s =
+      fabric.quantity("global_link_bandwidth", Dimension::BytesPerSecond, 0.0, true);
+}
+
+void read_torus(MapReader& fabric, TorusConfig& out)
+{
+  for (double d : number_list(fabric, "dimensions", 1))
+    out.dimensions.push_back(static_cast<int>(d));
+  if (out.dimensions.size() < 2 || out.dimensions.size() > 3)
+    fabric.error("dimensions", "has " + std::to_string(out.dimensions.size()) +
+                                   " values; expected 2 or 3 router counts, e.g. [8, 8, 16]");
+  out.nodes_per_router = static_cast<int>(fabric.integer("nodes_per_router", 1));
+}
+
+void read_topology_file_key(MapReader& fabric, FileTopologyConfig& out)
+{
+  const std::string name = fabric.text("file");
+  if (name.empty())
+    return;
+  out.path = resolve_path(name, fabric.context().file);
+  if (out.path.empty()) {
+    fabric.error("file", "topology file \"" + name + "\" not found; expected a CSV of host,tier...,tor rows");
+    return;
+  }
+  std::vector<TopologyFileError> errors;
+  FileFabricParams parsed = read_topology_file(out.path, errors);
+  for (const auto& e : errors)
+    fabric.context().diagnostics->add({out.path, e.line, e.line > 0 ? 1 : 0}, "", e.message);
+  out.tier_names = std::move(parsed.tier_names);
+  out.switches = std::move(parsed.switches);
+  if (fabric.has("tier_bandwidth")) {
+    const YAML::Node list = fabric.raw("tier_bandwidth");
+    if (!list.IsSequence() || (!out.tier_names.empty() && list.size() + 1 != out.tier_names.size())) {
+      fabric.error("tier_bandwidth", "expected a list of " + std::to_string(out.tier_names.size() - 1) +
+                                         " bandwidths, one per cable tier from the top");
+      return;
+    }
+    for (const auto& item : list) {
+      try {
+        out.tier_bandwidth_bytes_per_s.push_back(parse_quantity(item.Scalar(), Dimension::BytesPerSecond));
+      } catch (const UnitError& e) {
+        fabric.error("tier_bandwidth", e.what());
+      }
+    }
+  }
+}
+
 FabricConfig read_fabric(MapReader fabric)
 {
   FabricConfig out;
   out.topology = fabric.choice("topology", kTopologies, TopologyKind::FatTree);
-  if (out.topology != TopologyKind::FatTree)
-    fabric.error("topology", "is not simulated yet (only fat-tree is); expected fat-tree");
-  out.tiers = static_cast<int>(fabric.integer("tiers", 2));
-  out.radix = static_cast<int>(fabric.integer("radix", 0, 0));
-  out.oversubscription = fabric.number("oversubscription", 1.0, 0.01, 1000.0);
   out.link_latency_s = fabric.quantity("link_latency", Dimension::Seconds, 600e-9, true);
   out.link_bandwidth_bytes_per_s = fabric.quantity("link_bandwidth", Dimension::BytesPerSecond, 0.0, true);
   out.routing = fabric.choice("routing", kRouting, RoutingKind::DModK);
+  switch (out.topology) {
+    case TopologyKind::FatTree:
+      read_fat_tree(fabric, out.fat_tree);
+      break;
+    case TopologyKind::RailOptimized:
+      out.rail.rail_group_nodes = static_cast<int>(fabric.integer("rail_group", 32));
+      out.fat_tree.radix = static_cast<int>(fabric.integer("radix", 64, 2));
+      out.rail.oversubscription = fabric.number("oversubscription", 1.0, 0.01, 1000.0);
+      break;
+    case TopologyKind::Dragonfly:
+      read_dragonfly(fabric, out.dragonfly);
+      break;
+    case TopologyKind::Torus:
+      read_torus(fabric, out.torus);
+      break;
+    case TopologyKind::File:
+      read_topology_file_key(fabric, out.file);
+      break;
+  }
   fabric.finish();
   return out;
 }
@@ -121,17 +234,11 @@ GpuProfile read_profile(MapReader& cluster, const GpuSpec& gpu)
 
 void check_fabric_fits(MapReader& where, const ClusterConfig& c)
 {
-  FatTreeParams p;
-  p.nodes = c.nodes;
-  p.gpus_per_node = c.node.gpus;
-  p.nics_per_node = c.node.nics.count;
-  p.nic_bandwidth_bytes_per_s = c.node.nics.bandwidth_bytes_per_s;
-  p.tiers = c.fabric.tiers;
-  p.radix = c.fabric.radix;
-  p.oversubscription = c.fabric.oversubscription;
-  const FatTreeShape shape = FatTreeShape::plan(p);
-  if (!shape.error.empty())
-    where.error(c.fabric.radix > 0 ? "radix" : "tiers", shape.error);
+  const std::string error = check_fabric(c);
+  if (!error.empty()) {
+    const bool fat_tree = c.fabric.topology == TopologyKind::FatTree;
+    where.error(fat_tree ? (c.fabric.fat_tree.radix > 0 ? "radix" : "tiers") : "topology", error);
+  }
 }
 
 } // namespace
@@ -140,14 +247,17 @@ ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics)
 {
   ClusterConfig out;
   const size_t errors_before = diagnostics.size();
-  out.nodes = static_cast<int>(cluster.integer("nodes"));
+  std::optional<MapReader> fabric = cluster.child("fabric");
+  if (fabric)
+    out.fabric = read_fabric(*fabric);
+  // A file-described fabric says how many hosts there are.
+  const auto hosts_in_file = static_cast<long long>(out.fabric.file.switches.size());
+  out.nodes = static_cast<int>(cluster.integer(
+      "nodes", hosts_in_file > 0 ? std::optional<long long>(hosts_in_file) : std::nullopt));
   if (auto node = cluster.child("node"))
     out.node = read_node(*node);
   else
     cluster.error("node", "is missing; expected the node description (gpu, gpus, scale_up, nics)");
-  std::optional<MapReader> fabric = cluster.child("fabric");
-  if (fabric)
-    out.fabric = read_fabric(*fabric);
   if (auto storage = cluster.child("storage")) {
     out.storage.servers = static_cast<int>(storage->integer("servers", 1));
     out.storage.bandwidth_per_server_bytes_per_s = storage->quantity("bandwidth_per_server", Dimension::BytesPerSecond);

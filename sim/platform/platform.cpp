@@ -1,6 +1,6 @@
 #include "platform/platform.hpp"
 
-#include "fat_tree.hpp"
+#include "platform/fabric_builder.hpp"
 #include "platform/fabric_zone.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
@@ -12,29 +12,8 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 
-std::unique_ptr<Fabric> Platform::build_fabric(const ClusterConfig& c)
-{
-  if (c.fabric.topology != TopologyKind::FatTree)
-    throw std::invalid_argument("only fat-tree fabrics are simulated");
-  FatTreeParams p;
-  p.nodes = c.nodes;
-  p.gpus_per_node = c.node.gpus;
-  p.scale_up_bandwidth_bytes_per_s = c.node.scale_up.bandwidth_bytes_per_s;
-  p.scale_up_latency_s = c.node.scale_up.latency_s;
-  p.nics_per_node = c.node.nics.count;
-  p.nic_bandwidth_bytes_per_s = c.node.nics.bandwidth_bytes_per_s;
-  p.nic_latency_s = c.node.nics.latency_s;
-  p.tiers = c.fabric.tiers;
-  p.radix = c.fabric.radix;
-  p.oversubscription = c.fabric.oversubscription;
-  p.link_latency_s = c.fabric.link_latency_s;
-  p.link_bandwidth_bytes_per_s = c.fabric.link_bandwidth_bytes_per_s;
-  p.ecmp = c.fabric.routing == RoutingKind::Ecmp;
-  return std::make_unique<FatTree>(p);
-}
-
 Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
-    : fabric_(build_fabric(cluster)), seed_(seed)
+    : fabric_(dcsim::build_fabric(cluster)), seed_(seed)
 {
   auto* root = sg4::create_empty_zone("datacenter");
   auto* zone = new FabricZone("fabric", *fabric_, seed); // owned by SimGrid once parented

@@ -26,12 +26,13 @@ public:
   const Fabric& fabric() const { return *fabric_; }
   simgrid::s4u::Host* gpu_host(int gpu) const { return hosts_[gpu]; }
   int gpu_count() const { return static_cast<int>(hosts_.size()); }
-  bool same_node(int a, int b) const { return fabric_->node_of_gpu(a) == fabric_->node_of_gpu(b); }
+  /// Whether two GPUs share a scale-up (NVLink) domain.
+  bool same_domain(int a, int b) const { return fabric_->same_domain(a, b); }
   /// Summed latency of the route SimGrid will use between two GPUs.
   double route_latency_s(int src, int dst) const;
-
-  /// Builds the Fabric the cluster describes (no SimGrid involved; also used by `topology`).
-  static std::unique_ptr<Fabric> build_fabric(const ClusterConfig& cluster);
+  /// Takes a cable down or up: flows started afterwards are routed around it (flows already in
+  /// flight keep their path).
+  void set_cable_up(int edge_id, bool up) { fabric_->set_edge_up(edge_id, up); }
 
 private:
   std::unique_ptr<Fabric> fabric_;

@@ -191,3 +191,45 @@ TEST_CASE("cli: nothing is written to --json when the run fails", "[cli]")
   CHECK(dcsim_cli("run /nonexistent/scenario.yaml --json " + json.string()).status == 2);
   CHECK_FALSE(fs::exists(json));
 }
+
+TEST_CASE("cli: topology prints the analysis and writes the contract's JSON, DOT and GraphML", "[cli]")
+{
+  const auto json = temp_dir() / "topology.json";
+  const auto dot = temp_dir() / "topology.dot";
+  const auto graphml = temp_dir() / "topology.graphml";
+  const auto r = dcsim_cli("topology " + dcsim::test::repo_path("scenarios/1024gpu.yaml") + " --json " + json.string() +
+                           " --dot " + dot.string() + " --graphml " + graphml.string());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("bisection bandwidth 25.6 TB/s") != std::string::npos);
+  const auto result = nlohmann::json::parse(slurp(json));
+  for (const char* key : {"gpus", "nodes", "switches", "links", "bisection_bandwidth_bytes_per_s", "diameter_hops"})
+    CHECK(result.contains(key));
+  CHECK(result["gpus"] == 1024);
+  CHECK(result["switches"] == 64); // 32 leaves + 32 spines
+  CHECK(slurp(dot).rfind("graph G {", 0) == 0);
+  CHECK(slurp(graphml).find("<graphml") != std::string::npos);
+}
+
+TEST_CASE("cli: bad fabric input exits 2 with file:line errors", "[cli]")
+{
+  SECTION("radix too small for the hosts")
+  {
+    const auto f = edited_scenario("small_radix.yaml", "radix: 64", "radix: 16");
+    check_error_lines(dcsim_cli("topology " + f.string()), f.string(), "cluster.fabric.radix",
+                      "2 tiers of radix 16 connect at most 128 NICs, not 1024");
+  }
+  SECTION("negative bandwidth")
+  {
+    const auto f = edited_scenario("negative_bw.yaml", "bandwidth: 400Gb/s", "bandwidth: -400Gb/s");
+    check_error_lines(dcsim_cli("validate " + f.string()), f.string(), "cluster.node.nics.bandwidth", "is negative");
+  }
+  SECTION("malformed topology file, with the file's own line")
+  {
+    const auto f = edited_scenario("bad_file.yaml", "topology: fat-tree\n    tiers: 2\n    radix: 64\n",
+                                   "topology: file\n    file: " + dcsim::test::repo_path("tests/topologies/data/malformed_topology.csv") + "\n");
+    const auto r = dcsim_cli("topology " + f.string());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("malformed_topology.csv:3:1: row has 3 fields; expected 4") != std::string::npos);
+    CHECK(r.err.find("malformed_topology.csv:5:1: row has an empty field") != std::string::npos);
+  }
+}

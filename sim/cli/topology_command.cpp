@@ -1,0 +1,93 @@
+// `dcsim topology SCENARIO [--json OUT] [--dot OUT] [--graphml OUT]`: describe and analyse the
+// scenario's fabric without simulating anything.
+#include "cli/commands.hpp"
+
+#include "config/scenario_loader.hpp"
+#include "fabric_analysis.hpp"
+#include "fabric_export.hpp"
+#include "platform/fabric_builder.hpp"
+#include "results/json_report.hpp"
+#include "units/units.hpp"
+
+#include <cstdio>
+#include <functional>
+#include <fstream>
+#include <stdexcept>
+
+namespace dcsim::cli {
+
+namespace {
+
+nlohmann::json summary_json(const FabricSummary& s, const std::string& description)
+{
+  return {{"description", description},
+          {"gpus", s.gpus},
+          {"nodes", s.nodes},
+          {"nics", s.nics},
+          {"switches", s.switches},
+          {"vertices_by_kind", s.vertices_by_kind},
+          {"links", s.links},
+          {"links_by_kind", s.links_by_kind},
+          {"bisection_bandwidth_bytes_per_s", s.bisection_bandwidth_bytes_per_s},
+          {"diameter_hops", s.diameter_hops},
+          {"average_hops", s.average_hops},
+          {"ecmp_paths", {{"min", s.ecmp_paths_min}, {"mean", s.ecmp_paths_mean}, {"max", s.ecmp_paths_max}}},
+          {"routes_checked", s.routes_checked},
+          {"routes_not_shortest", s.routes_not_shortest}};
+}
+
+void write_text(const std::string& path, const std::function<void(std::ostream&)>& writer)
+{
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out)
+      throw std::runtime_error("cannot write " + path);
+    writer(out);
+    if (!out)
+      throw std::runtime_error("cannot write " + path);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot write " + path);
+}
+
+} // namespace
+
+int topology_command(const TopologyArgs& args)
+{
+  LoadOptions options;
+  options.overrides = args.overrides;
+  options.require_jobs = false;
+  const ScenarioConfig config = load_scenario(args.scenario, options);
+  const auto fabric = build_fabric(config.cluster);
+  const FabricSummary s = analyse_fabric(*fabric);
+  if (!args.json_path.empty())
+    write_json_file(args.json_path, summary_json(s, fabric->describe()));
+  if (!args.dot_path.empty())
+    write_text(args.dot_path, [&](std::ostream& o) { write_dot(o, *fabric); });
+  if (!args.graphml_path.empty())
+    write_text(args.graphml_path, [&](std::ostream& o) { write_graphml(o, *fabric); });
+  std::printf("%s: %s\n", args.scenario.c_str(), fabric->describe().c_str());
+  std::printf("  GPUs %d in %d nodes, %d NICs, %d switches (", s.gpus, s.nodes, s.nics, s.switches);
+  bool first = true;
+  for (const auto& [kind, count] : s.vertices_by_kind)
+    if (kind != "gpu" && kind != "nic") {
+      std::printf("%s%d %s", first ? "" : ", ", count, kind.c_str());
+      first = false;
+    }
+  std::printf(")\n  cables %d (", s.links);
+  first = true;
+  for (const auto& [kind, count] : s.links_by_kind) {
+    std::printf("%s%d %s", first ? "" : ", ", count, kind.c_str());
+    first = false;
+  }
+  std::printf(")\n  bisection bandwidth %s per direction\n", format_rate(s.bisection_bandwidth_bytes_per_s).c_str());
+  std::printf("  diameter %d hops, average %.2f hops between nodes\n", s.diameter_hops, s.average_hops);
+  std::printf("  equal-cost paths between leaf switches: min %.0f, mean %.1f, max %.0f\n", s.ecmp_paths_min,
+              s.ecmp_paths_mean, s.ecmp_paths_max);
+  std::printf("  routes checked (each GPU to its peer in the next node): %d, %d longer than shortest\n",
+              s.routes_checked, s.routes_not_shortest);
+  return 0;
+}
+
+} // namespace dcsim::cli

@@ -1,0 +1,132 @@
+#include "platform/fabric_builder.hpp"
+
+#include "dragonfly.hpp"
+#include "fat_tree.hpp"
+#include "file_fabric.hpp"
+#include "rail_optimized.hpp"
+#include "torus.hpp"
+
+#include <stdexcept>
+
+namespace dcsim {
+
+namespace {
+
+NodeParams node_params(const ClusterConfig& c)
+{
+  NodeParams p;
+  p.nodes = c.nodes;
+  p.gpus_per_node = c.node.gpus;
+  p.domain_gpus = c.node.scale_up_domain_gpus;
+  p.scale_up_bandwidth_bytes_per_s = c.node.scale_up.bandwidth_bytes_per_s;
+  p.scale_up_latency_s = c.node.scale_up.latency_s;
+  p.nics_per_node = c.node.nics.count;
+  p.nic_bandwidth_bytes_per_s = c.node.nics.bandwidth_bytes_per_s;
+  p.nic_latency_s = c.node.nics.latency_s;
+  return p;
+}
+
+/// Switch-to-switch bandwidth where nothing derives it: the configured one, else the NIC rate.
+double link_bandwidth(const ClusterConfig& c)
+{
+  return c.fabric.link_bandwidth_bytes_per_s > 0 ? c.fabric.link_bandwidth_bytes_per_s
+                                                 : c.node.nics.bandwidth_bytes_per_s;
+}
+
+FatTreeParams fat_tree_params(const ClusterConfig& c)
+{
+  FatTreeParams p;
+  p.nodes = node_params(c);
+  p.tiers = c.fabric.fat_tree.tiers;
+  p.radix = c.fabric.fat_tree.radix;
+  p.oversubscription = c.fabric.fat_tree.oversubscription;
+  p.spine_oversubscription = c.fabric.fat_tree.spine_oversubscription;
+  p.link_latency_s = c.fabric.link_latency_s;
+  p.link_bandwidth_bytes_per_s = c.fabric.link_bandwidth_bytes_per_s;
+  p.ecmp = c.fabric.routing == RoutingKind::Ecmp;
+  return p;
+}
+
+RailOptimizedParams rail_params(const ClusterConfig& c)
+{
+  RailOptimizedParams p;
+  p.nodes = node_params(c);
+  p.rail_group_nodes = c.fabric.rail.rail_group_nodes;
+  p.radix = c.fabric.fat_tree.radix > 0 ? c.fabric.fat_tree.radix : 64;
+  p.oversubscription = c.fabric.rail.oversubscription;
+  p.link_latency_s = c.fabric.link_latency_s;
+  p.link_bandwidth_bytes_per_s = c.fabric.link_bandwidth_bytes_per_s;
+  p.ecmp = c.fabric.routing == RoutingKind::Ecmp;
+  return p;
+}
+
+DragonflyParams dragonfly_params(const ClusterConfig& c)
+{
+  const auto& d = c.fabric.dragonfly;
+  DragonflyParams p;
+  p.nodes = node_params(c);
+  p.groups = d.groups;
+  p.routers_per_group = d.routers_per_group;
+  p.nodes_per_router = d.nodes_per_router;
+  p.global_links_per_router = d.global_links_per_router;
+  p.local_link_bandwidth_bytes_per_s = link_bandwidth(c);
+  p.global_link_bandwidth_bytes_per_s =
+      d.global_link_bandwidth_bytes_per_s > 0 ? d.global_link_bandwidth_bytes_per_s : link_bandwidth(c);
+  p.link_latency_s = c.fabric.link_latency_s;
+  return p;
+}
+
+TorusParams torus_params(const ClusterConfig& c)
+{
+  TorusParams p;
+  p.nodes = node_params(c);
+  p.dimensions = c.fabric.torus.dimensions;
+  p.nodes_per_router = c.fabric.torus.nodes_per_router;
+  p.link_bandwidth_bytes_per_s = link_bandwidth(c);
+  p.link_latency_s = c.fabric.link_latency_s;
+  return p;
+}
+
+FileFabricParams file_params(const ClusterConfig& c)
+{
+  FileFabricParams p;
+  p.nodes = node_params(c);
+  p.tier_names = c.fabric.file.tier_names;
+  p.switches = c.fabric.file.switches;
+  p.tier_bandwidth_bytes_per_s = c.fabric.file.tier_bandwidth_bytes_per_s;
+  p.link_bandwidth_bytes_per_s = link_bandwidth(c);
+  p.link_latency_s = c.fabric.link_latency_s;
+  return p;
+}
+
+} // namespace
+
+std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
+{
+  switch (c.fabric.topology) {
+    case TopologyKind::FatTree: return std::make_unique<FatTree>(fat_tree_params(c));
+    case TopologyKind::RailOptimized: return std::make_unique<RailOptimized>(rail_params(c));
+    case TopologyKind::Dragonfly: return std::make_unique<Dragonfly>(dragonfly_params(c));
+    case TopologyKind::Torus: return std::make_unique<Torus>(torus_params(c));
+    case TopologyKind::File: return std::make_unique<FileFabric>(file_params(c));
+  }
+  throw std::invalid_argument("unknown topology");
+}
+
+std::string check_fabric(const ClusterConfig& c)
+{
+  switch (c.fabric.topology) {
+    case TopologyKind::FatTree: return FatTreeShape::plan(fat_tree_params(c)).error;
+    case TopologyKind::RailOptimized: return RailOptimized::check(rail_params(c));
+    case TopologyKind::Dragonfly: return Dragonfly::check(dragonfly_params(c));
+    case TopologyKind::Torus: return Torus::check(torus_params(c));
+    case TopologyKind::File:
+      if (c.fabric.file.switches.size() != static_cast<size_t>(c.nodes))
+        return "the topology file lists " + std::to_string(c.fabric.file.switches.size()) + " hosts but nodes is " +
+               std::to_string(c.nodes) + "; expected nodes: " + std::to_string(c.fabric.file.switches.size());
+      return "";
+  }
+  return "unknown topology";
+}
+
+} // namespace dcsim
