@@ -133,6 +133,47 @@ Route Fabric::route(int src, int dst, std::uint64_t flow_hash) const
   return r;
 }
 
+void Fabric::add_storage(int servers, double bandwidth_bytes_per_s, double latency_s)
+{
+  // The highest tier present: cores, else spines, else leaves, else routers.
+  std::vector<VertexId> top;
+  for (VertexKind kind : {VertexKind::Core, VertexKind::Spine, VertexKind::Leaf, VertexKind::Router}) {
+    for (auto v : boost::make_iterator_range(boost::vertices(graph_)))
+      if (graph_[v].kind == kind)
+        top.push_back(v);
+    if (!top.empty())
+      break;
+  }
+  if (top.empty() && servers > 0)
+    throw std::invalid_argument("the fabric has no switch to attach storage to");
+  for (int i = 0; i < servers; ++i) {
+    storage_.push_back(add_vertex(VertexKind::Storage, i, "storage" + std::to_string(i)));
+    storage_edge_.push_back(add_edge(storage_.back(), top[i % top.size()], LinkKind::Storage, bandwidth_bytes_per_s,
+                                     latency_s));
+  }
+  switch_slot_.clear();
+  distance_cache_.clear();
+}
+
+Route Fabric::route_storage(int gpu, int server, std::uint64_t flow_hash, bool to_gpu) const
+{
+  Route r;
+  const int nic = nic_of_gpu(gpu);
+  const auto e = edges_[storage_edge_[server]];
+  const VertexId storage_switch =
+      boost::source(e, graph_) == storage_[server] ? boost::target(e, graph_) : boost::source(e, graph_);
+  add_hop(r, gpu_nic_edge_[gpu], gpu_vertex(gpu));
+  add_hop(r, nic_switch_edge_[nic], nics_[nic]);
+  route_shortest(r, switch_of_nic(nic), storage_switch, flow_hash);
+  add_hop(r, storage_edge_[server], storage_switch);
+  if (to_gpu) { // the same cables, walked backwards
+    std::reverse(r.links.begin(), r.links.begin() + r.hops);
+    for (int i = 0; i < r.hops; ++i)
+      r.links[i] ^= 1;
+  }
+  return r;
+}
+
 void Fabric::set_edge_up(int edge_id, bool up)
 {
   graph_[edges_[edge_id]].up = up;

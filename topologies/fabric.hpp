@@ -100,6 +100,14 @@ public:
   /// Short description, e.g. "2-tier fat-tree, radix 64, ...".
   virtual std::string describe() const = 0;
 
+  /// Adds `servers` storage servers, each cabled (`bandwidth_bytes_per_s`) to one of the
+  /// top-tier switches in turn, where every node can reach them.
+  void add_storage(int servers, double bandwidth_bytes_per_s, double latency_s);
+  int storage_count() const { return static_cast<int>(storage_.size()); }
+  VertexId storage_vertex(int server) const { return storage_[server]; }
+  /// Path from GPU `gpu` to storage server `server` (or back, when `to_gpu`).
+  Route route_storage(int gpu, int server, std::uint64_t flow_hash, bool to_gpu) const;
+
   /// Takes a cable down or up; routes computed afterwards avoid down cables.
   virtual void set_edge_up(int edge_id, bool up);
   /// Takes every cable of a switch (or any vertex) down or up.
@@ -137,7 +145,8 @@ protected:
 
   FabricGraph graph_;
   NodeParams nodes_;
-  std::vector<VertexId> gpus_, nics_, domain_switches_;
+  std::vector<VertexId> gpus_, nics_, domain_switches_, storage_;
+  std::vector<int> storage_edge_;
   std::vector<FabricGraph::edge_descriptor> edges_;
   std::vector<int> gpu_switch_edge_, gpu_nic_edge_, nic_switch_edge_;
 

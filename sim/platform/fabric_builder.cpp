@@ -101,7 +101,9 @@ FileFabricParams file_params(const ClusterConfig& c)
 
 } // namespace
 
-std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
+namespace {
+
+std::unique_ptr<Fabric> build_network(const ClusterConfig& c)
 {
   switch (c.fabric.topology) {
     case TopologyKind::FatTree: return std::make_unique<FatTree>(fat_tree_params(c));
@@ -111,6 +113,15 @@ std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
     case TopologyKind::File: return std::make_unique<FileFabric>(file_params(c));
   }
   throw std::invalid_argument("unknown topology");
+}
+
+} // namespace
+
+std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
+{
+  auto fabric = build_network(c);
+  fabric->add_storage(c.storage.servers, c.storage.bandwidth_per_server_bytes_per_s, c.fabric.link_latency_s);
+  return fabric;
 }
 
 std::string check_fabric(const ClusterConfig& c)

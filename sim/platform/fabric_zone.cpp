@@ -21,9 +21,20 @@ void FabricZone::get_local_route(const simgrid::kernel::routing::NetPoint* src,
                                  const simgrid::kernel::routing::NetPoint* dst, simgrid::kernel::routing::Route* route,
                                  double* /*latency*/)
 {
+  // Netpoints are created GPUs first, then storage servers.
   const auto s = static_cast<int>(src->id());
   const auto d = static_cast<int>(dst->id());
-  const Route r = fabric_.route(s, d, mix_hash(s, d, seed_));
+  const int gpus = fabric_.gpu_count();
+  const std::uint64_t hash = mix_hash(s, d, seed_);
+  Route r;
+  if (s < gpus && d < gpus)
+    r = fabric_.route(s, d, hash);
+  else if (s < gpus)
+    r = fabric_.route_storage(s, d - gpus, hash, false);
+  else if (d < gpus)
+    r = fabric_.route_storage(d, s - gpus, hash, true);
+  else
+    throw std::invalid_argument("storage servers do not talk to each other");
   for (int i = 0; i < r.hops; ++i)
     route->link_list_.push_back(links_[r.links[i]]);
 }

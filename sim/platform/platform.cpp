@@ -22,6 +22,8 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
   hosts_.reserve(fabric_->gpu_count());
   for (int g = 0; g < fabric_->gpu_count(); ++g)
     hosts_.push_back(iface->create_host("gpu" + std::to_string(g), kWorkPerSecond));
+  for (int s = 0; s < fabric_->storage_count(); ++s)
+    storage_hosts_.push_back(iface->create_host("storage" + std::to_string(s), kWorkPerSecond));
   std::vector<sg4::Link*> links;
   links.reserve(fabric_->directed_link_count());
   for (int l = 0; l < fabric_->directed_link_count(); ++l) {

@@ -25,6 +25,9 @@ public:
 
   const Fabric& fabric() const { return *fabric_; }
   simgrid::s4u::Host* gpu_host(int gpu) const { return hosts_[gpu]; }
+  /// Storage server hosts (named "storage<i>"), after the GPUs.
+  simgrid::s4u::Host* storage_host(int server) const { return storage_hosts_[server]; }
+  int storage_count() const { return static_cast<int>(storage_hosts_.size()); }
   int gpu_count() const { return static_cast<int>(hosts_.size()); }
   /// Whether two GPUs share a scale-up (NVLink) domain.
   bool same_domain(int a, int b) const { return fabric_->same_domain(a, b); }
@@ -38,6 +41,7 @@ private:
   std::unique_ptr<Fabric> fabric_;
   std::uint64_t seed_;
   std::vector<simgrid::s4u::Host*> hosts_;
+  std::vector<simgrid::s4u::Host*> storage_hosts_;
 };
 
 } // namespace dcsim

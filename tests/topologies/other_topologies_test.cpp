@@ -122,3 +122,23 @@ TEST_CASE("topologies::read_topology_file: malformed rows are reported with thei
   CHECK(errors[1].line == 5);
   CHECK(errors[1].message.find("empty field") != std::string::npos);
 }
+
+TEST_CASE("topologies: storage servers hang off the top tier and routes reach them both ways", "[topologies]")
+{
+  dcsim::FatTreeParams p;
+  p.nodes = hosts(16);
+  p.tiers = 2;
+  p.radix = 8; // 4 leaves, 4 spines
+  dcsim::FatTree tree(p);
+  tree.add_storage(2, 25e9, 1e-6);
+  const auto s = dcsim::analyse_fabric(tree);
+  CHECK(s.vertices_by_kind.at("storage") == 2);
+  CHECK(s.links_by_kind.at("storage") == 2);
+  const auto write = tree.route_storage(5, 1, 0, false);
+  CHECK(write.hops == 4); // gpu-nic, nic-leaf, leaf-spine (the storage's spine), spine-storage
+  CHECK(tree.edge(write.links[write.hops - 1] / 2).kind == dcsim::LinkKind::Storage);
+  const auto read = tree.route_storage(5, 1, 0, true);
+  REQUIRE(read.hops == write.hops);
+  for (int i = 0; i < read.hops; ++i)
+    CHECK(read.links[i] == (write.links[write.hops - 1 - i] ^ 1));
+}
