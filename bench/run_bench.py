@@ -7,7 +7,9 @@ Each case runs N times (default 3) as a child process; the report gives the medi
 time and the peak resident memory (ru_maxrss of the child). Targets from the issues: a whole run
 of the 1,024-GPU scenario under 1 s and of the 16,384-GPU one under 10 s; building, routing and
 analysing (`dcsim topology`: bisection by max-flow, hop statistics, a route per GPU) a
-16,384-GPU fat-tree under 5 s and a 65,536-GPU one under 30 s; peak memory under 2 GiB.
+16,384-GPU fat-tree under 5 s and a 65,536-GPU one under 30 s; a 16,384-GPU all-reduce of 1 GiB
+under 1 s and a `dcsim collective` sweep from 8 B to 8 GiB on 1,024 GPUs under 5 s; peak memory
+under 2 GiB.
 """
 import argparse
 import os
@@ -23,17 +25,23 @@ CASES = [
     ("run 16,384 GPUs (scenarios/bench/16k-gpu.yaml)", "run", "scenarios/bench/16k-gpu.yaml", 10.0),
     ("topology 16,384 GPUs (3-tier fat-tree)", "topology", "scenarios/bench/16k-gpu.yaml", 5.0),
     ("topology 65,536 GPUs (3-tier fat-tree)", "topology", "scenarios/bench/65k-gpu.yaml", 30.0),
+    ("collective all-reduce 1 GiB on 16,384 GPUs", "collective",
+     "--cluster scenarios/bench/16k-gpu.yaml --op allreduce --gpus 16384 --bytes 1GiB", 1.0),
+    ("collective sweep 8 B-8 GiB on 1,024 GPUs", "collective",
+     "--cluster scenarios/1024gpu.yaml --op allreduce --gpus 1024 --min-bytes 8 --max-bytes 8GiB", 5.0),
 ]
 
 
-def run_once(command, scenario):
+def run_once(command, arguments):
+    """`arguments` is a scenario path, or (for collective) the command line after the command."""
+    args = arguments.split() if command == "collective" else [os.path.join(ROOT, arguments)]
     start = time.perf_counter()
-    proc = subprocess.Popen([os.path.join(ROOT, "build", "dcsim"), command, os.path.join(ROOT, scenario)],
-                            stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([os.path.join(ROOT, "build", "dcsim"), command] + args, stdout=subprocess.DEVNULL,
+                            cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if status != 0:
-        sys.exit("dcsim failed on " + scenario)
+        sys.exit("dcsim failed on " + arguments)
     return elapsed, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
 
 

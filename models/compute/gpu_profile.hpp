@@ -29,10 +29,30 @@ struct GemmModelParams {
   double misaligned_factor = 0.7;              ///< throughput factor of the slow path
 };
 
+/// NCCL's three protocols trade latency for bandwidth: LL (8-byte stores with flags: lowest
+/// latency, a fraction of the bandwidth), LL128 (128-byte lines), Simple (full bandwidth, the
+/// highest per-step latency). The tuner picks the fastest for each size.
+enum class Protocol { LL, LL128, Simple };
+constexpr int kProtocols = 3;
+
+struct ProtocolParams {
+  double base_latency_s = 5e-6; ///< once per collective (launch, synchronisation)
+  double step_latency_s = 2e-6; ///< per algorithm step, on top of the route's latency
+  double network_step_latency_s = 0; ///< added to a step whose edge crosses the network (proxy, NIC)
+  double efficiency = 1.0;      ///< payload rate relative to Simple
+};
+
 struct CommunicationParams {
-  double scale_up_efficiency = 0.82;  ///< NCCL payload rate / link rate inside the NVLink domain
-  double scale_out_efficiency = 0.95; ///< NCCL payload rate / link rate across the network
-  double step_latency_s = 2e-6;       ///< software latency per collective step (kernel, protocol)
+  double scale_up_efficiency = 0.82;  ///< NCCL Simple payload rate / link rate inside the NVLink domain
+  double scale_out_efficiency = 0.95; ///< the same across the network
+  double nvls_efficiency = 0;         ///< in-switch reduction (NVLS) algbw / link rate; 0: not available
+  double nvls_base_latency_s = 23e-6; ///< NVLS's latency per call (replaces the protocol's base latency)
+  /// Payload rate of NCCL's (double binary) tree relative to the ring's on the same links: its
+  /// pipeline of reduce-then-broadcast through chains and tree heads does not keep links as busy.
+  double tree_efficiency = 1.0;
+  ProtocolParams protocols[kProtocols] = {{5e-6, 1.5e-6, 2e-6, 0.25}, {8e-6, 2.5e-6, 2e-6, 0.8}, {10e-6, 5e-6, 6e-6, 1.0}};
+
+  const ProtocolParams& protocol(Protocol p) const { return protocols[static_cast<int>(p)]; }
 };
 
 struct GpuProfile {

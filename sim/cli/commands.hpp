@@ -21,7 +21,17 @@ struct TopologyArgs {
   std::string json_path, dot_path, graphml_path;
 };
 
+struct CollectiveArgs {
+  std::string cluster;
+  std::vector<std::string> overrides;
+  std::string op, algorithm, protocol;
+  int gpus = 0;
+  std::string bytes, min_bytes, max_bytes;
+  std::string json_path;
+};
+
 int run_command(const RunArgs& args);
+int collective_command(const CollectiveArgs& args);
 int topology_command(const TopologyArgs& args);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides);
 int kernels_command(const std::string& scenario, const std::vector<std::string>& overrides, int job_index);

@@ -43,6 +43,22 @@ int main(int argc, char** argv)
   topology->add_option("--dot", topology_args.dot_path, "write the graph in Graphviz DOT");
   topology->add_option("--graphml", topology_args.graphml_path, "write the graph in GraphML");
 
+  cli::CollectiveArgs collective_args;
+  auto* collective = app.add_subcommand("collective", "simulate one collective like nccl-tests *_perf");
+  collective->add_option("--cluster", collective_args.cluster, "scenario YAML file (its cluster)")->required();
+  collective->add_option("--set", collective_args.overrides, "override a scenario key");
+  collective->add_option("--op", collective_args.op,
+                         "allreduce, allgather, reducescatter, alltoall, broadcast, reduce or sendrecv")
+      ->required();
+  collective->add_option("--gpus", collective_args.gpus, "the first N GPUs of the cluster")->required();
+  collective->add_option("--bytes", collective_args.bytes, "one size, e.g. 1GiB");
+  collective->add_option("--min-bytes", collective_args.min_bytes, "sweep from (default 8)");
+  collective->add_option("--max-bytes", collective_args.max_bytes, "sweep to, doubling (default 8GiB)");
+  collective->add_option("--algo", collective_args.algorithm,
+                         "ring, tree, halving_doubling, hierarchical, nvls or direct (default: tuner)");
+  collective->add_option("--protocol", collective_args.protocol, "LL, LL128 or Simple (default: tuner)");
+  collective->add_option("--json", collective_args.json_path, "write the results as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -54,6 +70,8 @@ int main(int argc, char** argv)
       return cli::run_command(run_args);
     if (*validate)
       return cli::validate_command(validate_path, validate_overrides);
+    if (*collective)
+      return cli::collective_command(collective_args);
     if (*topology)
       return cli::topology_command(topology_args);
     if (*kernels)

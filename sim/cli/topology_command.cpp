@@ -58,6 +58,7 @@ int topology_command(const TopologyArgs& args)
   LoadOptions options;
   options.overrides = args.overrides;
   options.require_jobs = false;
+  options.cluster_only = true;
   const ScenarioConfig config = load_scenario(args.scenario, options);
   const auto fabric = build_fabric(config.cluster);
   const FabricSummary s = analyse_fabric(*fabric);

@@ -1,28 +1,69 @@
-// How a collective over a group of GPUs becomes flows. One algorithm per file (ring.cpp, ...);
-// the engine only sees this interface.
+// How a collective over a group of GPUs becomes flows. One algorithm per file (ring.cpp,
+// tree.cpp, halving_doubling.cpp, hierarchical.cpp, nvls.cpp, direct.cpp), listed once in
+// algorithms.cpp; the engine and the CLI reach them through the tuner (tuner.hpp).
+//
+// Every algorithm expresses its cost the same way: flows (bytes each pair moves, at the
+// protocol's efficiency), phases when partners change, and a latency of
+//   base_latency(protocol) + steps x (edge route latency + step_latency(protocol) [+ network step])
 #pragma once
 
 #include "collectives/comm_plan.hpp"
 #include "parallelism/collective_call.hpp"
 
+#include <string>
 #include <vector>
 
 namespace dcsim {
 
 class Platform;
 
+/// What an algorithm needs to know about its group.
+struct GroupShape {
+  int ranks = 0;
+  int domains = 0;         ///< NVLink domains spanned
+  int per_domain = 0;      ///< ranks per domain when uniform, else 0
+  bool power_of_two = false;
+
+  static GroupShape of(const std::vector<int>& group, const Platform& platform);
+};
+
+struct CollectiveContext {
+  const Platform& platform;
+  const CommunicationParams& params;
+  Protocol protocol = Protocol::Simple;
+};
+
 class CollectiveAlgorithm {
 public:
   virtual ~CollectiveAlgorithm() = default;
-  /// Adds the flows and step latencies of `call` over `group` (GPU indices in rank order) to
-  /// `plan`. Calls added to the same plan run one after the other: their bytes per edge and
-  /// their latencies add up.
+  virtual std::string name() const = 0;
+  virtual bool supports(CollectiveKind kind, const GroupShape& shape, Protocol protocol) const = 0;
+  /// Adds the flows, phases and latencies of `call` over `group` (GPU indices in rank order)
+  /// to `plan`. Calls added to the same plan run one after the other.
   virtual void append(CommPlan& plan, const std::vector<int>& group, const CollectiveCall& call,
-                      const Platform& platform, const CommunicationParams& params) const = 0;
+                      const CollectiveContext& context) const = 0;
 };
 
-/// The ring algorithm (NCCL's default for large messages).
+/// Every algorithm, in the order the tuner tries them.
+const std::vector<const CollectiveAlgorithm*>& collective_algorithms();
+/// The algorithm called `name`, or nullptr.
+const CollectiveAlgorithm* find_collective_algorithm(const std::string& name);
+std::vector<std::string> collective_algorithm_names();
+
+/// Latency of one hop (src -> dst): its route latency, the protocol's step latency and, when it
+/// crosses the network, the network step latency.
+double hop_latency(int src, int dst, const CollectiveContext& context);
+/// Latency of one algorithm step: the slowest of the given edges.
+double step_latency(const std::vector<std::pair<int, int>>& edges, const CollectiveContext& context);
+/// The protocol's base latency plus `steps` steps over `edges`.
+double steps_latency(int steps, const std::vector<std::pair<int, int>>& edges, const CollectiveContext& context);
+
 const CollectiveAlgorithm& ring_algorithm();
+const CollectiveAlgorithm& tree_algorithm();
+const CollectiveAlgorithm& halving_doubling_algorithm();
+const CollectiveAlgorithm& hierarchical_algorithm();
+const CollectiveAlgorithm& nvls_algorithm();
+const CollectiveAlgorithm& direct_algorithm();
 
 /// Bytes each rank sends to its ring successor for `call` over `n` ranks, and the number of
 /// sequential steps: all-reduce 2(n-1)/n*S over 2(n-1) steps; all-gather, reduce-scatter and

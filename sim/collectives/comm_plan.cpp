@@ -2,7 +2,6 @@
 
 #include "platform/platform.hpp"
 
-#include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Mailbox.hpp>
 
 #include <algorithm>
@@ -12,7 +11,7 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 
-void CommPlan::add_flow(int src, int dst, double bytes)
+void CommPhase::add_flow(int src, int dst, double bytes)
 {
   const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst);
   const auto [it, inserted] = index_.emplace(key, flows.size());
@@ -22,11 +21,70 @@ void CommPlan::add_flow(int src, int dst, double bytes)
     flows[it->second].bytes += bytes;
 }
 
+bool CommPlan::empty() const
+{
+  for (const auto& p : phases)
+    if (!p.flows.empty() || p.latency_s > 0)
+      return false;
+  return true;
+}
+
+CommPhase& CommPlan::current()
+{
+  if (phases.empty())
+    phases.emplace_back();
+  return phases.back();
+}
+
+CommPhase& CommPlan::next_phase()
+{
+  phases.emplace_back();
+  return phases.back();
+}
+
 void CommPlan::merge_concurrent(const CommPlan& other)
 {
-  for (const auto& f : other.flows)
-    add_flow(f.src, f.dst, f.bytes);
-  latency_s = std::max(latency_s, other.latency_s);
+  if (phases.size() < other.phases.size())
+    phases.resize(other.phases.size());
+  for (size_t i = 0; i < other.phases.size(); ++i) {
+    for (const auto& f : other.phases[i].flows)
+      phases[i].add_flow(f.src, f.dst, f.bytes);
+    phases[i].latency_s = std::max(phases[i].latency_s, other.phases[i].latency_s);
+  }
+}
+
+void CommPlan::merge_concurrent_at_last(const CommPlan& other)
+{
+  CommPhase& last = current();
+  double latency = 0;
+  for (const auto& phase : other.phases) {
+    for (const auto& f : phase.flows)
+      last.add_flow(f.src, f.dst, f.bytes);
+    latency += phase.latency_s;
+  }
+  last.latency_s = std::max(last.latency_s, latency);
+}
+
+CommPlan CommPlan::scaled(double fraction) const
+{
+  if (fraction == 1.0)
+    return *this;
+  CommPlan out;
+  for (const auto& p : phases) {
+    CommPhase& q = out.next_phase();
+    for (const auto& f : p.flows)
+      q.add_flow(f.src, f.dst, f.bytes * fraction);
+    q.latency_s = p.latency_s * fraction;
+  }
+  return out;
+}
+
+std::size_t CommPlan::flow_count() const
+{
+  std::size_t n = 0;
+  for (const auto& p : phases)
+    n += p.flows.size();
+  return n;
 }
 
 void PendingComm::wait()
@@ -44,10 +102,58 @@ void PendingComm::wait()
 
 namespace {
 
-double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params)
+double link_efficiency(const Flow& f, const Platform& platform, const CommunicationParams& params)
 {
-  const double efficiency = platform.same_domain(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
-  return std::ceil(f.bytes / efficiency);
+  return platform.same_domain(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
+}
+
+/// Seconds the phase's flows take on an idle fabric: the busiest directed link's bytes over its
+/// bandwidth.
+double phase_transfer_seconds(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
+{
+  const Fabric& fabric = platform.fabric();
+  std::unordered_map<int, double> link_bytes;
+  double busiest = 0;
+  for (const auto& f : phase.flows) {
+    if (f.src == f.dst || f.bytes <= 0)
+      continue;
+    const double wire = f.bytes / link_efficiency(f, platform, params);
+    const Route r = platform.route(f.src, f.dst);
+    for (int i = 0; i < r.hops; ++i) {
+      double& bytes = link_bytes[r.links[i]];
+      bytes += wire;
+      busiest = std::max(busiest, bytes / fabric.edge(r.links[i] / 2).bandwidth_bytes_per_s);
+    }
+  }
+  return busiest;
+}
+
+/// A flow's wire bytes and the rate it may not exceed. A collective's flows are one pipeline:
+/// chunks move through every edge in lockstep, so an edge with less to carry does not finish
+/// early and hand its bandwidth to the others; each flow is capped at the pace that makes all
+/// of them end together on an idle fabric. (It also makes SimGrid solve the sharing once per
+/// phase rather than once per flow completion.)
+struct WireFlow {
+  double bytes = 0;
+  double rate_cap = -1; ///< bytes/s; negative: none
+};
+
+WireFlow wire_flow(const Flow& f, double phase_seconds, const Platform& platform, const CommunicationParams& params)
+{
+  WireFlow w;
+  w.bytes = std::ceil(f.bytes / link_efficiency(f, platform, params));
+  if (phase_seconds > 0)
+    w.rate_cap = w.bytes / phase_seconds;
+  return w;
+}
+
+/// Helper actors run a few SimGrid calls and nothing deep: a small stack, so that thousands of them
+/// cost little to create (the engine's default stack is sized for the job actors).
+template <typename F>
+sg4::ActorPtr helper_actor(const std::string& name, sg4::Host* host, F code)
+{
+  constexpr unsigned kHelperStackBytes = 64 * 1024;
+  return sg4::Actor::init(name, host)->set_stacksize(kHelperStackBytes)->start(std::move(code));
 }
 
 /// Mailboxes reused by flow helpers (a permanent-receiver mailbox per helper at a time).
@@ -75,12 +181,13 @@ sg4::Mailbox* take_mailbox()
 /// Why not Comm::sendto_async: SimGrid 3.32 keeps every host-to-host communication in one global
 /// list that it scans linearly each time one completes, so 16,384 concurrent flows cost O(n^2)
 /// (minutes at 16K GPUs). Mailbox communications are kept per actor, 32 here.
-void run_flow_chunk(const std::vector<Flow>& chunk, const Platform& platform, const CommunicationParams& params)
+void run_flow_chunk(const std::vector<Flow>& chunk, double phase_seconds, const Platform& platform,
+                    const CommunicationParams& params)
 {
   static char payload; // the simulated data needs no storage; SimGrid wants a non-null pointer
   sg4::Mailbox* mailbox = take_mailbox();
   const auto count = static_cast<int>(chunk.size());
-  sg4::ActorPtr receiver = sg4::Actor::create("flow-receiver", platform.gpu_host(chunk.front().dst), [mailbox, count] {
+  sg4::ActorPtr receiver = helper_actor("flow-receiver", platform.gpu_host(chunk.front().dst), [mailbox, count] {
     for (int i = 0; i < count; ++i)
       mailbox->get<char>();
   });
@@ -90,7 +197,8 @@ void run_flow_chunk(const std::vector<Flow>& chunk, const Platform& platform, co
   for (const Flow& f : chunk) {
     sg4::this_actor::set_host(platform.gpu_host(f.src));
     receiver->set_host(platform.gpu_host(f.dst));
-    comms.push_back(mailbox->put_async(&payload, static_cast<std::uint64_t>(wire_bytes(f, platform, params))));
+    const WireFlow w = wire_flow(f, phase_seconds, platform, params);
+    comms.push_back(mailbox->put_init(&payload, static_cast<std::uint64_t>(w.bytes))->set_rate(w.rate_cap)->start());
   }
   sg4::Comm::wait_all(comms);
   receiver->join();
@@ -98,30 +206,70 @@ void run_flow_chunk(const std::vector<Flow>& chunk, const Platform& platform, co
   free_mailboxes().push_back(mailbox);
 }
 
+std::vector<Flow> real_flows(const CommPhase& phase)
+{
+  std::vector<Flow> flows;
+  for (const auto& f : phase.flows)
+    if (f.src != f.dst && f.bytes > 0)
+      flows.push_back(f);
+  return flows;
+}
+
+constexpr size_t kMaxHelpers = 1024;
+
+/// Starts one phase; small phases as direct host-to-host communications (cheap while few are
+/// in flight), large ones on helper actors.
+PendingComm start_phase(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
+{
+  const std::vector<Flow> flows = real_flows(phase);
+  std::vector<sg4::CommPtr> comms;
+  std::vector<sg4::ActorPtr> helpers;
+  if (flows.size() <= PendingComm::kFlowsPerActor) {
+    for (const Flow& f : flows) {
+      const WireFlow w = wire_flow(f, -1, platform, params);
+      // SimGrid 3.32 ignores the rate of host-to-host communications, so small phases run
+      // uncapped: with this few flows, the ones that end early rarely share a link with the rest.
+      comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src), platform.gpu_host(f.dst),
+                                              static_cast<std::uint64_t>(w.bytes)));
+    }
+    return PendingComm(std::move(comms), {}, phase.latency_s);
+  }
+  const double seconds = phase_transfer_seconds(phase, platform, params);
+  // At most kMaxHelpers helper pairs: each actor costs a stack, which dominates at 100K+ flows.
+  const size_t per_actor = std::max(PendingComm::kFlowsPerActor, (flows.size() + kMaxHelpers - 1) / kMaxHelpers);
+  for (size_t first = 0; first < flows.size(); first += per_actor) {
+    std::vector<Flow> chunk(flows.begin() + first, flows.begin() + std::min(flows.size(), first + per_actor));
+    helpers.push_back(helper_actor("flows", platform.gpu_host(chunk.front().src),
+                                         [chunk, seconds, &platform, &params] {
+                                           run_flow_chunk(chunk, seconds, platform, params);
+                                         }));
+  }
+  return PendingComm({}, std::move(helpers), phase.latency_s);
+}
+
 } // namespace
 
 PendingComm start_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
 {
-  std::vector<Flow> flows;
-  for (const auto& f : plan.flows)
-    if (f.src != f.dst && f.bytes > 0)
-      flows.push_back(f);
-  std::vector<sg4::CommPtr> comms;
-  std::vector<sg4::ActorPtr> helpers;
-  if (flows.size() <= PendingComm::kFlowsPerActor) {
-    // Few flows: direct host-to-host communications (cheap while few are in flight).
-    for (const Flow& f : flows)
-      comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src), platform.gpu_host(f.dst),
-                                              static_cast<std::uint64_t>(wire_bytes(f, platform, params))));
-    return PendingComm(std::move(comms), {}, plan.latency_s);
-  }
-  for (size_t first = 0; first < flows.size(); first += PendingComm::kFlowsPerActor) {
-    std::vector<Flow> chunk(flows.begin() + first,
-                            flows.begin() + std::min(flows.size(), first + PendingComm::kFlowsPerActor));
-    helpers.push_back(sg4::Actor::create("flows", platform.gpu_host(chunk.front().src),
-                                         [chunk, &platform, &params] { run_flow_chunk(chunk, platform, params); }));
-  }
-  return PendingComm({}, std::move(helpers), plan.latency_s);
+  if (plan.phases.empty())
+    return {};
+  if (plan.phases.size() == 1)
+    return start_phase(plan.phases.front(), platform, params);
+  // Phases run one after the other on a helper actor, so that the caller can overlap them.
+  const int first_gpu = plan.phases.front().flows.empty() ? 0 : plan.phases.front().flows.front().src;
+  sg4::ActorPtr runner = sg4::Actor::create("phases", platform.gpu_host(first_gpu), [plan, &platform, &params] {
+    for (const auto& phase : plan.phases)
+      start_phase(phase, platform, params).wait();
+  });
+  return PendingComm({}, {runner}, 0);
+}
+
+double uncontended_seconds(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
+{
+  double total = 0;
+  for (const auto& phase : plan.phases)
+    total += phase_transfer_seconds(phase, platform, params) + phase.latency_s;
+  return total;
 }
 
 } // namespace dcsim

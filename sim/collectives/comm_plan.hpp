@@ -1,9 +1,11 @@
-// Network work as the engine hands it to SimGrid: a set of concurrent flows plus a latency term.
+// Network work as the engine hands it to SimGrid: phases of concurrent flows, each followed by a
+// latency term.
 //
-// A collective phase is sent as one flow per ring edge carrying everything that edge moves in
-// the phase, not one message per step: SimGrid then shares links between all concurrent flows
-// by max-min fairness, and the per-step latencies are added once, explicitly. A 1,024-rank ring
-// all-reduce is 1,024 flows instead of 2 million messages.
+// A collective phase is sent as one flow per communicating pair carrying everything that pair
+// moves in the phase, not one message per step: SimGrid then shares links between all concurrent
+// flows by max-min fairness, and the per-step latencies are added once, explicitly. A 1,024-rank
+// ring all-reduce is 1,024 flows instead of 2 million messages. Algorithms whose steps use
+// different partners (recursive halving-doubling, hierarchical) have one phase per step.
 #pragma once
 
 #include "compute/gpu_profile.hpp"
@@ -22,27 +24,44 @@ class Platform;
 struct Flow {
   int src = 0;      ///< GPU index
   int dst = 0;
-  double bytes = 0; ///< payload
+  double bytes = 0; ///< bytes on the wire at the protocol's efficiency (link efficiency applied at start)
 };
 
-struct CommPlan {
+class CommPhase {
+public:
   std::vector<Flow> flows;
-  double latency_s = 0; ///< added after the flows complete (per-step latencies of the algorithm)
+  double latency_s = 0; ///< added after the flows complete (per-step latencies)
 
-  bool empty() const { return flows.empty() && latency_s == 0; }
   /// Adds `bytes` to the flow src->dst, creating it if needed.
   void add_flow(int src, int dst, double bytes);
-  /// Runs `other` at the same time as this plan (flows merged, latencies overlapped).
-  void merge_concurrent(const CommPlan& other);
 
 private:
   std::unordered_map<std::uint64_t, std::size_t> index_; ///< (src, dst) -> position in flows
 };
 
-/// Flows of a plan in flight. wait() blocks the calling actor until all have arrived and the
-/// latency has elapsed; it may be called from another actor than the one that started them.
-///
-/// Large plans are started by helper actors, kFlowsPerActor flows each (see start_flows).
+class CommPlan {
+public:
+  std::vector<CommPhase> phases;
+
+  bool empty() const;
+  /// The phase being filled (created on first use).
+  CommPhase& current();
+  /// Starts a new phase: what follows runs after everything before it.
+  CommPhase& next_phase();
+  void add_flow(int src, int dst, double bytes) { current().add_flow(src, dst, bytes); }
+  void add_latency(double seconds) { current().latency_s += seconds; }
+  /// Runs `other` at the same time as this plan: phase i with phase i, latencies overlapped.
+  void merge_concurrent(const CommPlan& other);
+  /// Runs `other` (its phases flattened into one) at the same time as this plan's last phase.
+  void merge_concurrent_at_last(const CommPlan& other);
+  /// The same plan with every flow and latency multiplied by `fraction`.
+  CommPlan scaled(double fraction) const;
+  std::size_t flow_count() const;
+};
+
+/// Flows of a plan in flight. wait() blocks the calling actor until every phase has completed;
+/// it may be called from another actor than the one that started them. Large phases and
+/// multi-phase plans run on helper actors (see start_flows).
 class PendingComm {
 public:
   static constexpr size_t kFlowsPerActor = 32;
@@ -62,8 +81,12 @@ private:
   double latency_s_ = 0;
 };
 
-/// Starts every flow of `plan` (payload divided by the NCCL efficiency of its path: scale-up
-/// inside a node, scale-out across nodes).
+/// Starts a plan (payload divided by the NCCL efficiency of each flow's path: scale-up inside an
+/// NVLink domain, scale-out across the network).
 PendingComm start_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);
+
+/// The plan's duration if nothing else used the fabric: per phase, its latency plus the busiest
+/// directed link's bytes over that link's bandwidth. The collective tuner ranks algorithms by it.
+double uncontended_seconds(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);
 
 } // namespace dcsim

@@ -1,56 +1,49 @@
+// Ring: every rank sends to its successor; NCCL's default for large messages. Groups spanning
+// several NVLink domains with k ranks in each run k channels, each visiting a domain's ranks in
+// an order rotated by one, so that every channel leaves a node through a different GPU's NIC
+// (all of a node's NICs carry ring traffic at once).
 #include "collectives/collective_algorithm.hpp"
 
 #include "platform/platform.hpp"
-
-#include <algorithm>
 
 namespace dcsim {
 
 RingCost ring_cost(const CollectiveCall& call, int n)
 {
-  RingCost c;
   if (n <= 1)
-    return c;
+    return {};
   const double S = call.bytes;
   switch (call.kind) {
-    case CollectiveKind::AllReduce:
-      return {2.0 * (n - 1) / n * S, 2 * (n - 1)};
+    case CollectiveKind::AllReduce: return {2.0 * (n - 1) / n * S, 2 * (n - 1)};
     case CollectiveKind::AllGather:
     case CollectiveKind::ReduceScatter:
-    case CollectiveKind::AllToAll:
-      return {double(n - 1) / n * S, n - 1};
+    case CollectiveKind::AllToAll: return {double(n - 1) / n * S, n - 1};
     case CollectiveKind::Broadcast:
-    case CollectiveKind::Reduce:
-      return {S, n - 1};
-    case CollectiveKind::SendRecv:
-      return {S, 1};
+    case CollectiveKind::Reduce: return {S, n - 1};
+    case CollectiveKind::SendRecv: return {S, 1};
   }
-  return c;
+  return {};
 }
 
 namespace {
 
-/// The ring orders NCCL uses, one per channel. A group spanning several nodes with k members on
-/// each gets k channels, each carrying 1/k of the data, each visiting a node's members in an
-/// order rotated by one, so that every channel leaves a node through a different GPU's NIC:
-/// all of a node's NICs carry ring traffic at once. A group inside one node is one ring.
 std::vector<std::vector<int>> channel_rings(const std::vector<int>& group, const Platform& platform)
 {
-  std::vector<std::vector<int>> nodes;
+  std::vector<std::vector<int>> domains;
   for (int gpu : group) {
-    if (nodes.empty() || !platform.same_domain(nodes.back().front(), gpu))
-      nodes.push_back({});
-    nodes.back().push_back(gpu);
+    if (domains.empty() || !platform.same_domain(domains.back().front(), gpu))
+      domains.push_back({});
+    domains.back().push_back(gpu);
   }
-  const size_t k = nodes.front().size();
-  bool uniform = nodes.size() > 1;
-  for (const auto& members : nodes)
+  const size_t k = domains.front().size();
+  bool uniform = domains.size() > 1;
+  for (const auto& members : domains)
     uniform = uniform && members.size() == k;
   if (!uniform)
     return {group};
   std::vector<std::vector<int>> rings(k);
   for (size_t c = 0; c < k; ++c)
-    for (const auto& members : nodes)
+    for (const auto& members : domains)
       for (size_t i = 0; i < k; ++i)
         rings[c].push_back(members[(i + c) % k]);
   return rings;
@@ -58,25 +51,36 @@ std::vector<std::vector<int>> channel_rings(const std::vector<int>& group, const
 
 class Ring : public CollectiveAlgorithm {
 public:
-  void append(CommPlan& plan, const std::vector<int>& group, const CollectiveCall& call, const Platform& platform,
-              const CommunicationParams& params) const override
+  std::string name() const override { return "ring"; }
+
+  bool supports(CollectiveKind kind, const GroupShape&, Protocol) const override
+  {
+    return kind != CollectiveKind::AllToAll && kind != CollectiveKind::SendRecv;
+  }
+
+  void append(CommPlan& plan, const std::vector<int>& group, const CollectiveCall& call,
+              const CollectiveContext& context) const override
   {
     const int n = static_cast<int>(group.size());
     const RingCost cost = ring_cost(call, n);
     if (cost.steps == 0)
       return;
-    const auto rings = channel_rings(group, platform);
-    const double channel_bytes = cost.edge_bytes * call.count / double(rings.size());
-    // A step ends when its slowest edge delivers, so each step pays the longest edge latency.
-    double edge_latency = 0;
-    for (const auto& ring : rings)
+    const double efficiency = context.params.protocol(context.protocol).efficiency;
+    const auto rings = channel_rings(group, context.platform);
+    const double channel_bytes = cost.edge_bytes * call.count / double(rings.size()) / efficiency;
+    // Pipelined: each chunk crosses every edge steps/n times, so a ring pays steps/n times the
+    // sum of its edges' latencies (2(n-1) x one hop when all hops are alike); the slowest channel.
+    double slowest_ring = 0;
+    for (const auto& ring : rings) {
+      double around = 0;
       for (int i = 0; i < n; ++i) {
-        const int src = ring[i];
-        const int dst = ring[(i + 1) % n];
-        plan.add_flow(src, dst, channel_bytes);
-        edge_latency = std::max(edge_latency, platform.route_latency_s(src, dst));
+        plan.add_flow(ring[i], ring[(i + 1) % n], channel_bytes);
+        around += hop_latency(ring[i], ring[(i + 1) % n], context);
       }
-    plan.latency_s += double(cost.steps) * call.count * (edge_latency + params.step_latency_s);
+      slowest_ring = std::max(slowest_ring, around);
+    }
+    const double base = context.params.protocol(context.protocol).base_latency_s;
+    plan.add_latency(call.count * (base + double(cost.steps) / n * slowest_ring));
   }
 };
 

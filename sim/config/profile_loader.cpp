@@ -46,7 +46,25 @@ void read_communication(MapReader comm, CommunicationParams& out)
 {
   out.scale_up_efficiency = comm.number("scale_up_efficiency", out.scale_up_efficiency, 0.01, 1.0);
   out.scale_out_efficiency = comm.number("scale_out_efficiency", out.scale_out_efficiency, 0.01, 1.0);
-  out.step_latency_s = comm.quantity("step_latency", Dimension::Seconds, out.step_latency_s, true);
+  out.nvls_efficiency = comm.number("nvls_efficiency", out.nvls_efficiency, 0.0, 1.0);
+  out.nvls_base_latency_s = comm.quantity("nvls_base_latency", Dimension::Seconds, out.nvls_base_latency_s, true);
+  out.tree_efficiency = comm.number("tree_efficiency", out.tree_efficiency, 0.01, 1.0);
+  if (auto protocols = comm.child("protocols")) {
+    const NameTable<Protocol> names = {{"ll", Protocol::LL}, {"ll128", Protocol::LL128}, {"simple", Protocol::Simple}};
+    for (const auto& [name, protocol] : names) {
+      auto p = protocols->child(name);
+      if (!p)
+        continue;
+      ProtocolParams& params = out.protocols[static_cast<int>(protocol)];
+      params.base_latency_s = p->quantity("base_latency", Dimension::Seconds, params.base_latency_s, true);
+      params.step_latency_s = p->quantity("step_latency", Dimension::Seconds, params.step_latency_s, true);
+      params.network_step_latency_s =
+          p->quantity("network_step_latency", Dimension::Seconds, params.network_step_latency_s, true);
+      params.efficiency = p->number("efficiency", params.efficiency, 0.01, 1.0);
+      p->finish();
+    }
+    protocols->finish();
+  }
   comm.finish();
 }
 

@@ -90,7 +90,10 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
   } else {
     top.error("cluster", "is missing; expected the cluster description (nodes, node, fabric)");
   }
-  read_jobs(top, config, diagnostics, options.require_jobs, diagnostics.empty());
+  if (options.cluster_only)
+    top.raw("jobs");
+  else
+    read_jobs(top, config, diagnostics, options.require_jobs, diagnostics.empty());
   top.finish();
   return config;
 }

@@ -15,7 +15,8 @@ namespace dcsim {
 
 struct LoadOptions {
   std::vector<std::string> overrides; ///< "dotted.key=value", applied before validation
-  bool require_jobs = true;           ///< false for `topology` and `collective`, which need only the cluster
+  bool require_jobs = true;           ///< false: a scenario without jobs is fine
+  bool cluster_only = false;          ///< `topology` and `collective`: jobs are not read or checked
 };
 
 /// @throw ScenarioError listing every problem found.

@@ -1,6 +1,6 @@
 #include "engine/job_plans.hpp"
 
-#include "collectives/collective_algorithm.hpp"
+#include "collectives/tuner.hpp"
 #include "platform/platform.hpp"
 
 #include <algorithm>
@@ -20,7 +20,7 @@ CommPlan tensor_parallel_plan(const CollectiveCalls& calls, const std::vector<in
 {
   CommPlan plan;
   for (const auto& call : calls)
-    ring_algorithm().append(plan, group, call, platform, params);
+    append_collective(plan, group, call, platform, params);
   return plan;
 }
 
@@ -31,14 +31,12 @@ CommPlan pipeline_send(const JobConfig& job, const JobLayout& layout, int from_s
   const auto& p = job.parallelism;
   const bool split = p.scatter_gather || p.sequence_parallel;
   CommPlan plan;
-  double latency = 0;
   for (int tp = 0; tp < p.tensor; ++tp) {
-    const int src = layout.gpu(tp, 0, from_stage);
-    const int dst = layout.gpu(tp, 0, to_stage);
-    plan.add_flow(src, dst, split ? bytes / p.tensor : bytes);
-    latency = std::max(latency, platform.route_latency_s(src, dst));
+    CommPlan one;
+    append_collective(one, {layout.gpu(tp, 0, from_stage), layout.gpu(tp, 0, to_stage)},
+                      {CollectiveKind::SendRecv, split ? bytes / p.tensor : bytes, 1}, platform, params);
+    plan.merge_concurrent(one);
   }
-  plan.latency_s = latency + params.step_latency_s;
   return plan;
 }
 
@@ -49,7 +47,7 @@ CommPlan data_parallel_plan(const JobConfig& job, const JobLayout& layout, int s
   CommPlan all;
   for (int tp = 0; tp < job.parallelism.tensor; ++tp) {
     CommPlan one;
-    ring_algorithm().append(one, layout.data_group(tp, stage), call, platform, params);
+    append_collective(one, layout.data_group(tp, stage), call, platform, params);
     all.merge_concurrent(one);
   }
   return all;

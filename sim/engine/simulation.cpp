@@ -1,38 +1,16 @@
 #include "engine/simulation.hpp"
 
+#include "engine/engine_options.hpp"
 #include "engine/job_runner.hpp"
 #include "platform/platform.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
 
 #include <chrono>
-#include <memory>
 
 namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
-
-namespace {
-
-/// Engine options, set before any zone exists (see ../shared/spec/simgrid-notes.md):
-/// plain max-min sharing (CM02), no reverse-path cross traffic, no TCP window cap, and no stack
-/// guard pages (needed above ~32K actors).
-std::unique_ptr<sg4::Engine> make_engine()
-{
-  static int argc = 8;
-  static const char* argv[] = {"dcsim",
-                               "--cfg=network/model:CM02",
-                               "--cfg=network/crosstraffic:0",
-                               "--cfg=network/TCP-gamma:0",
-                               "--cfg=contexts/guard-size:0",
-                               "--cfg=contexts/stack-size:256",
-                               "--log=root.thresh:critical",
-                               "--log=xbt_cfg.thresh:critical",
-                               nullptr};
-  return std::make_unique<sg4::Engine>(&argc, const_cast<char**>(argv));
-}
-
-} // namespace
 
 SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions& options)
 {

@@ -16,17 +16,6 @@ namespace {
 
 double now() { return sg4::Engine::get_clock(); }
 
-CommPlan scaled(const CommPlan& plan, double fraction)
-{
-  if (fraction == 1.0)
-    return plan;
-  CommPlan out;
-  for (const auto& f : plan.flows)
-    out.add_flow(f.src, f.dst, f.bytes * fraction);
-  out.latency_s = plan.latency_s * fraction;
-  return out;
-}
-
 } // namespace
 
 StageRunner::StageRunner(JobShared& shared, int stage) : s_(shared), stage_(stage)
@@ -64,7 +53,7 @@ void StageRunner::compute(double seconds, const CommPlan& tp, double fraction, c
   const bool overlap_tp = s_.job.parallelism.tp_comm_overlap && !tp.empty();
   PendingComm tp_in_flight;
   if (overlap_tp)
-    tp_in_flight = start_flows(scaled(tp, fraction), s_.platform, s_.comm);
+    tp_in_flight = start_flows(tp.scaled(fraction), s_.platform, s_.comm);
   if (parameter_gather_pending_) {
     // ZeRO parameter all-gather of the last optimizer step, overlapped with this first pass.
     sg4::ExecPtr exec = sg4::this_actor::exec_async(seconds * Platform::kWorkPerSecond);
@@ -84,7 +73,7 @@ void StageRunner::compute(double seconds, const CommPlan& tp, double fraction, c
     if (overlap_tp)
       tp_in_flight.wait();
     else
-      start_flows(scaled(tp, fraction), s_.platform, s_.comm).wait();
+      start_flows(tp.scaled(fraction), s_.platform, s_.comm).wait();
     stats.tensor_parallel_comm_s += now() - before;
     stats.exposed_comm_s += now() - before;
   }

@@ -35,6 +35,11 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
   root->seal();
 }
 
+Route Platform::route(int src, int dst) const
+{
+  return fabric_->route(src, dst, mix_hash(src, dst, seed_));
+}
+
 double Platform::route_latency_s(int src, int dst) const
 {
   return fabric_->route(src, dst, mix_hash(src, dst, seed_)).latency_s;

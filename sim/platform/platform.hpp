@@ -33,6 +33,8 @@ public:
   bool same_domain(int a, int b) const { return fabric_->same_domain(a, b); }
   /// Summed latency of the route SimGrid will use between two GPUs.
   double route_latency_s(int src, int dst) const;
+  /// The route SimGrid will use between two GPUs.
+  Route route(int src, int dst) const;
   /// Takes a cable down or up: flows started afterwards are routed around it (flows already in
   /// flight keep their path).
   void set_cable_up(int edge_id, bool up) { fabric_->set_edge_up(edge_id, up); }

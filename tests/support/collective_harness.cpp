@@ -1,6 +1,7 @@
 #include "support/collective_harness.hpp"
 
 #include "collectives/collective_algorithm.hpp"
+#include "collectives/tuner.hpp"
 #include "engine/isolation.hpp"
 #include "platform/platform.hpp"
 
@@ -12,7 +13,7 @@ namespace sg4 = simgrid::s4u;
 namespace dcsim::test {
 
 std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
-                                                const CollectiveCall& call)
+                                                const CollectiveCall& call, const CollectiveOverride& choice)
 {
   const nlohmann::json times = run_isolated([&] {
     int argc = 4;
@@ -24,7 +25,7 @@ std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, co
     for (size_t g = 0; g < groups.size(); ++g)
       sg4::Actor::create("collective" + std::to_string(g), platform.gpu_host(groups[g][0]), [&, g] {
         CommPlan plan;
-        ring_algorithm().append(plan, groups[g], call, platform, cluster.profile.communication);
+        append_collective(plan, groups[g], call, platform, cluster.profile.communication, choice);
         start_flows(plan, platform, cluster.profile.communication).wait();
         done[g] = sg4::Engine::get_clock();
       });
@@ -32,6 +33,27 @@ std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, co
     return nlohmann::json(done);
   });
   return times.get<std::vector<double>>();
+}
+
+} // namespace dcsim::test
+
+namespace dcsim::test {
+
+std::vector<CollectiveMeasurement> isolated_sweep(const ClusterConfig& cluster, CollectiveKind kind, int gpus,
+                                                  const std::vector<double>& sizes_bytes,
+                                                  const CollectiveOverride& choice)
+{
+  const nlohmann::json rows = run_isolated([&] {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& m : sweep_collective(cluster, kind, gpus, sizes_bytes, choice))
+      out.push_back({m.bytes, m.time_s, m.algorithm, static_cast<int>(m.protocol)});
+    return out;
+  });
+  std::vector<CollectiveMeasurement> results;
+  for (const auto& r : rows)
+    results.push_back({r[0].get<double>(), r[1].get<double>(), r[2].get<std::string>(),
+                       static_cast<Protocol>(r[3].get<int>())});
+  return results;
 }
 
 } // namespace dcsim::test

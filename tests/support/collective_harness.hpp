@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/scenario_config.hpp"
+#include "collectives/tuner.hpp"
 #include "parallelism/collective_call.hpp"
 
 #include <vector>
@@ -10,7 +11,19 @@
 namespace dcsim::test {
 
 /// Starts one collective per group at t = 0 (all concurrently) and returns when each finished.
+/// The algorithm and protocol are the tuner's unless `choice` names them.
 std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
-                                                const CollectiveCall& call);
+                                                const CollectiveCall& call, const CollectiveOverride& choice = {});
+
+} // namespace dcsim::test
+
+#include "engine/collective_sweep.hpp"
+
+namespace dcsim::test {
+
+/// sweep_collective in a child process (one simulation per process).
+std::vector<CollectiveMeasurement> isolated_sweep(const ClusterConfig& cluster, CollectiveKind kind, int gpus,
+                                                  const std::vector<double>& sizes_bytes,
+                                                  const CollectiveOverride& choice = {});
 
 } // namespace dcsim::test

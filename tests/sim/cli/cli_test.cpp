@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -232,4 +233,45 @@ TEST_CASE("cli: bad fabric input exits 2 with file:line errors", "[cli]")
     CHECK(r.err.find("malformed_topology.csv:3:1: row has 3 fields; expected 4") != std::string::npos);
     CHECK(r.err.find("malformed_topology.csv:5:1: row has an empty field") != std::string::npos);
   }
+}
+
+TEST_CASE("cli: collective prints an nccl-tests table and writes the contract's JSON", "[cli][collectives]")
+{
+  const auto json = temp_dir() / "collective.json";
+  const auto r = dcsim_cli("collective --cluster " + dcsim::test::repo_path("scenarios/1024gpu.yaml") +
+                           " --op allreduce --gpus 16 --min-bytes 8 --max-bytes 1GiB --json " + json.string());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("time (us)") != std::string::npos);
+  CHECK(r.out.find("busbw") != std::string::npos);
+  const auto result = nlohmann::json::parse(slurp(json));
+  CHECK(result["op"] == "allreduce");
+  CHECK(result["gpus"] == 16);
+  const auto& rows = result["results"];
+  REQUIRE(rows.size() == 28); // 8 B .. 1 GiB in powers of two
+  for (const auto& row : rows) {
+    const double S = row["bytes"], t = row["time_s"];
+    // nccl-tests' definitions: algbw = S / t, busbw = algbw x 2(n-1)/n for an all-reduce.
+    CHECK(double(row["algbw_GBps"]) == Approx(S / t / 1e9).epsilon(1e-9));
+    CHECK(double(row["busbw_GBps"]) == Approx(S / t / 1e9 * 2 * 15 / 16).epsilon(1e-9));
+  }
+  // Larger messages take longer, and reach higher bandwidth (latency-bound to bandwidth-bound).
+  CHECK(double(rows.back()["time_s"]) > double(rows.front()["time_s"]));
+  CHECK(double(rows.back()["busbw_GBps"]) > 100 * double(rows.front()["busbw_GBps"]));
+}
+
+TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a one-line error", "[cli][collectives]")
+{
+  const std::string cluster = "collective --cluster " + dcsim::test::repo_path("scenarios/1024gpu.yaml");
+  const auto check = [](const CliResult& r, const std::string& what) {
+    INFO("stderr: " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find(what) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  };
+  check(dcsim_cli(cluster + " --op allreduse --gpus 8"), "--op: unknown value \"allreduse\" (did you mean \"allreduce\"?)");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --algo rign"), "--algo: unknown algorithm \"rign\" (did you mean \"ring\"?)");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 2048"), "--gpus: 2048 GPUs is not available; expected 1 to 1024");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 0"), "--bytes: \"0\" is not a positive size");
+  check(dcsim_cli(cluster + " --op allgather --gpus 8 --algo nvls"), "--algo: algorithm nvls cannot run allgather");
 }

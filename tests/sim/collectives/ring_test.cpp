@@ -42,13 +42,18 @@ TEST_CASE("collectives::Ring: uncontended all-reduce matches 2(n-1)/n S/B + 2(n-
   for (int node = 0; node < n; ++node)
     group.push_back(node * 8);
   const double S = 1024.0 * 1024 * 1024;
-  const auto t = dcsim::test::time_concurrent_collectives(c, {group}, {dcsim::CollectiveKind::AllReduce, S, 1});
+  const auto t = dcsim::test::time_concurrent_collectives(c, {group}, {dcsim::CollectiveKind::AllReduce, S, 1},
+                                                         {"ring", dcsim::Protocol::Simple});
 
-  // B: NIC rate x NCCL scale-out efficiency. alpha: per step, the longest edge's route latency
-  // (NIC 2us + GPU-NIC-leaf-spine-leaf-NIC-GPU cables: 4 x 0.5us) plus the profile's step latency.
-  const double B = 50e9 * c.profile.communication.scale_out_efficiency;
-  const double alpha = 2e-6 + 4 * 0.5e-6 + c.profile.communication.step_latency_s;
-  const double expected = 2.0 * (n - 1) / n * S / B + 2.0 * (n - 1) * alpha;
+  // B: NIC rate x NCCL scale-out efficiency. alpha: per step, the edge's route latency (NIC 2us
+  // + GPU-NIC-leaf-spine-leaf-NIC-GPU cables: 4 x 0.5us) plus the Simple protocol's step latency
+  // and the network step latency; plus the protocol's base latency once.
+  const auto& comm = c.profile.communication;
+  const double B = 50e9 * comm.scale_out_efficiency;
+  const double alpha = 2e-6 + 4 * 0.5e-6 + comm.protocol(dcsim::Protocol::Simple).step_latency_s +
+                       comm.protocol(dcsim::Protocol::Simple).network_step_latency_s;
+  const double expected = 2.0 * (n - 1) / n * S / B + 2.0 * (n - 1) * alpha +
+                          comm.protocol(dcsim::Protocol::Simple).base_latency_s;
   INFO("simulated " << t[0] << " s, formula " << expected << " s");
   CHECK(t[0] == Approx(expected).epsilon(0.01));
 }
@@ -62,7 +67,8 @@ TEST_CASE("collectives::Ring: a ring spanning nodes uses every NIC of a node (on
   for (int g = 0; g < 32; ++g)
     group.push_back(g);
   const double S = 4.0 * 1024 * 1024 * 1024;
-  const auto t = dcsim::test::time_concurrent_collectives(c, {group}, {dcsim::CollectiveKind::AllReduce, S, 1});
+  const auto t = dcsim::test::time_concurrent_collectives(c, {group}, {dcsim::CollectiveKind::AllReduce, S, 1},
+                                                         {"ring", dcsim::Protocol::Simple});
   const double per_channel = 2.0 * 31 / 32 * S / 8; // bytes on each channel edge
   const double nic = 50e9 * c.profile.communication.scale_out_efficiency;
   const double nvlink = 450e9 * c.profile.communication.scale_up_efficiency;
@@ -82,8 +88,9 @@ TEST_CASE("collectives::Ring: two all-reduces sharing one oversubscribed uplink 
   const std::vector<int> b = {2, 3, 9, 10};  // the same single uplinks
   const double S = 2.0 * 1024 * 1024 * 1024;
   const dcsim::CollectiveCall call{dcsim::CollectiveKind::AllReduce, S, 1};
-  const double alone = dcsim::test::time_concurrent_collectives(c, {a}, call)[0];
-  const auto both = dcsim::test::time_concurrent_collectives(c, {a, b}, call);
+  const dcsim::CollectiveOverride ring{"ring", dcsim::Protocol::Simple};
+  const double alone = dcsim::test::time_concurrent_collectives(c, {a}, call, ring)[0];
+  const auto both = dcsim::test::time_concurrent_collectives(c, {a, b}, call, ring);
   INFO("alone " << alone << " s, together " << both[0] << " and " << both[1] << " s");
   CHECK(both[0] / alone == Approx(2.0).epsilon(0.02));
   CHECK(both[1] / alone == Approx(2.0).epsilon(0.02));

@@ -1,0 +1,116 @@
+#include "collectives/tuner.hpp"
+
+#include "platform/platform.hpp"
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+
+namespace dcsim {
+
+std::string to_string(Protocol protocol)
+{
+  switch (protocol) {
+    case Protocol::LL: return "LL";
+    case Protocol::LL128: return "LL128";
+    case Protocol::Simple: return "Simple";
+  }
+  return "?";
+}
+
+namespace {
+
+/// Above this many ranks, algorithms whose flow count grows faster than the ranks' are not
+/// tried (NCCL does not run them at that scale either).
+constexpr int kLargeGroup = 4096;
+
+struct UnitCost {
+  double seconds_per_byte = 0;
+  double latency_s = 0;
+};
+
+std::size_t group_hash(const std::vector<int>& group)
+{
+  std::size_t h = group.size();
+  for (int g : group)
+    h = h * 1000003u ^ std::hash<int>()(g);
+  return h;
+}
+
+/// Cost of one candidate for a unit message, cached per (platform, group, op, algorithm, protocol).
+UnitCost unit_cost(const CollectiveAlgorithm& algorithm, Protocol protocol, const std::vector<int>& group,
+                   CollectiveKind kind, const Platform& platform, const CommunicationParams& params)
+{
+  using Key = std::tuple<const Platform*, std::size_t, std::size_t, int, const CollectiveAlgorithm*, int>;
+  static std::map<Key, UnitCost> cache;
+  const Key key{&platform, group_hash(group), group.size(), static_cast<int>(kind), &algorithm,
+                static_cast<int>(protocol)};
+  if (auto found = cache.find(key); found != cache.end())
+    return found->second;
+  constexpr double kUnit = 1 << 20;
+  CommPlan plan;
+  algorithm.append(plan, group, {kind, kUnit, 1}, {platform, params, protocol});
+  double latency = 0;
+  for (const auto& phase : plan.phases)
+    latency += phase.latency_s;
+  const double total = uncontended_seconds(plan, platform, params);
+  const UnitCost cost{std::max(0.0, total - latency) / kUnit, latency};
+  cache.emplace(key, cost);
+  return cost;
+}
+
+} // namespace
+
+CollectiveChoice choose_collective(const std::vector<int>& group, const CollectiveCall& call, const Platform& platform,
+                                   const CommunicationParams& params, const CollectiveOverride& override)
+{
+  const GroupShape shape = GroupShape::of(group, platform);
+  CollectiveChoice best;
+  best.estimated_s = std::numeric_limits<double>::infinity();
+  for (const CollectiveAlgorithm* algorithm : collective_algorithms()) {
+    if (!override.algorithm.empty() && algorithm->name() != override.algorithm)
+      continue;
+    // By default only what NCCL implements (ring, tree, NVLS, direct); halving-doubling and
+    // hierarchical (MPI/Horovod-style) run when asked for.
+    const bool nccl = algorithm != &halving_doubling_algorithm() && algorithm != &hierarchical_algorithm();
+    if (override.algorithm.empty() && !nccl)
+      continue;
+    if (override.algorithm.empty() && algorithm == &direct_algorithm() && shape.ranks > kLargeGroup &&
+        call.kind != CollectiveKind::AllToAll)
+      continue;
+    for (Protocol protocol : {Protocol::LL, Protocol::LL128, Protocol::Simple}) {
+      if (override.protocol && protocol != *override.protocol)
+        continue;
+      if (!algorithm->supports(call.kind, shape, protocol))
+        continue;
+      if (algorithm == &nvls_algorithm() && params.nvls_efficiency <= 0)
+        continue;
+      const UnitCost cost = unit_cost(*algorithm, protocol, group, call.kind, platform, params);
+      const double seconds = call.count * (cost.latency_s + call.bytes * cost.seconds_per_byte);
+      if (seconds < best.estimated_s)
+        best = {algorithm, protocol, seconds};
+    }
+  }
+  if (!best.algorithm) {
+    std::string what = "no collective algorithm";
+    if (!override.algorithm.empty())
+      what = "algorithm " + override.algorithm;
+    throw std::invalid_argument(what + " cannot run " + to_string(call.kind) + " over " +
+                                std::to_string(shape.ranks) + " GPUs" +
+                                (override.protocol ? " with protocol " + to_string(*override.protocol) : ""));
+  }
+  return best;
+}
+
+CollectiveChoice append_collective(CommPlan& plan, const std::vector<int>& group, const CollectiveCall& call,
+                                   const Platform& platform, const CommunicationParams& params,
+                                   const CollectiveOverride& override)
+{
+  const CollectiveChoice choice = choose_collective(group, call, platform, params, override);
+  choice.algorithm->append(plan, group, call, {platform, params, choice.protocol});
+  return choice;
+}
+
+} // namespace dcsim

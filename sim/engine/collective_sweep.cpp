@@ -1,0 +1,60 @@
+#include "engine/collective_sweep.hpp"
+
+#include "engine/engine_options.hpp"
+#include "platform/platform.hpp"
+
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+
+#include <stdexcept>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+double bus_bandwidth_factor(CollectiveKind kind, int ranks)
+{
+  switch (kind) {
+    case CollectiveKind::AllReduce: return 2.0 * (ranks - 1) / ranks;
+    case CollectiveKind::AllGather:
+    case CollectiveKind::ReduceScatter:
+    case CollectiveKind::AllToAll: return double(ranks - 1) / ranks;
+    case CollectiveKind::Broadcast:
+    case CollectiveKind::Reduce:
+    case CollectiveKind::SendRecv: return 1.0;
+  }
+  return 1.0;
+}
+
+std::vector<CollectiveMeasurement> sweep_collective(const ClusterConfig& cluster, CollectiveKind kind, int gpus,
+                                                    const std::vector<double>& sizes_bytes,
+                                                    const CollectiveOverride& choice)
+{
+  auto engine = make_engine();
+  Platform platform(cluster, 1);
+  std::vector<int> group(gpus);
+  for (int g = 0; g < gpus; ++g)
+    group[g] = g;
+  const CommunicationParams& params = cluster.profile.communication;
+  std::vector<CollectiveMeasurement> results;
+  std::string error;
+  sg4::Actor::create("collective", platform.gpu_host(0), [&] {
+    try {
+      for (double bytes : sizes_bytes) {
+        CommPlan plan;
+        const CollectiveChoice chosen = append_collective(plan, group, {kind, bytes, 1}, platform, params, choice);
+        const double start = sg4::Engine::get_clock();
+        start_flows(plan, platform, params).wait();
+        results.push_back({bytes, sg4::Engine::get_clock() - start, chosen.algorithm->name(), chosen.protocol});
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  engine->run();
+  if (!error.empty())
+    throw std::invalid_argument(error);
+  return results;
+}
+
+} // namespace dcsim

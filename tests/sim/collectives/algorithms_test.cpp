@@ -1,0 +1,162 @@
+// Every collective algorithm on an idle fabric against its closed-form cost, within 1%, and the
+// tuner's choices. Cluster: nodes of 8 H100 (450 GB/s NVLink, 1 us), 8 x 400 Gb/s NICs (2 us),
+// one node per leaf of a 2-tier fat-tree with 0.5 us cables, so:
+//   NVLink hop = 1 us route + step latency;  network hop = 2 us + 4 x 0.5 us + step + network step.
+// Rates: NVLink 450 GB/s x scale_up_efficiency, NIC 50 GB/s x scale_out_efficiency (h100-sxm).
+#include "support/collective_harness.hpp"
+#include "support/test_support.hpp"
+
+#include "collectives/tuner.hpp"
+#include "config/scenario_loader.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using dcsim::CollectiveKind;
+using dcsim::Protocol;
+
+const char* kCluster = R"(
+cluster:
+  nodes: 4
+  node:
+    gpu: H100-SXM-80GB
+    gpus: 8
+    scale_up: {bandwidth: 450GB/s, latency: 1us}
+    nics: {count: 8, bandwidth: 400Gb/s, latency: 2us}
+  fabric: {topology: fat-tree, tiers: 2, radix: 16, link_latency: 500ns}
+)";
+
+const dcsim::ClusterConfig& cluster()
+{
+  static const dcsim::ClusterConfig c = [] {
+    dcsim::LoadOptions options;
+    options.require_jobs = false;
+    options.cluster_only = true;
+    return dcsim::load_scenario_text(kCluster, "<algorithms_test>", options).cluster;
+  }();
+  return c;
+}
+
+struct Model {
+  const dcsim::CommunicationParams& comm = cluster().profile.communication;
+  const dcsim::ProtocolParams& simple = comm.protocol(Protocol::Simple);
+  double nvlink = 450e9 * comm.scale_up_efficiency;
+  double nic = 50e9 * comm.scale_out_efficiency;
+  double nv_hop = 1e-6 + simple.step_latency_s;
+  double net_hop = 2e-6 + 4 * 0.5e-6 + simple.step_latency_s + simple.network_step_latency_s;
+  double base = simple.base_latency_s;
+};
+
+std::vector<int> gpus(int first, int count)
+{
+  std::vector<int> g(count);
+  for (int i = 0; i < count; ++i)
+    g[i] = first + i;
+  return g;
+}
+
+double simulate(const std::string& algorithm, CollectiveKind kind, const std::vector<int>& group, double bytes)
+{
+  return dcsim::test::time_concurrent_collectives(cluster(), {group}, {kind, bytes, 1}, {algorithm, Protocol::Simple})
+      .at(0);
+}
+
+constexpr double S = 1024.0 * 1024 * 1024;
+
+} // namespace
+
+TEST_CASE("collectives: ring reduce-scatter, all-gather and broadcast in one node match the formulas within 1%",
+          "[collectives]")
+{
+  const Model m;
+  const auto node = gpus(0, 8);
+  const double rs = 7.0 / 8 * S / m.nvlink + m.base + 7 * m.nv_hop;
+  CHECK(simulate("ring", CollectiveKind::ReduceScatter, node, S) == Approx(rs).epsilon(0.01));
+  CHECK(simulate("ring", CollectiveKind::AllGather, node, S) == Approx(rs).epsilon(0.01));
+  // Broadcast is pipelined through the ring: every edge carries S once.
+  const double bcast = S / m.nvlink + m.base + 7 * m.nv_hop;
+  CHECK(simulate("ring", CollectiveKind::Broadcast, node, S) == Approx(bcast).epsilon(0.01));
+}
+
+TEST_CASE("collectives: double binary tree over 4 nodes matches its closed form within 1%", "[collectives]")
+{
+  const Model m;
+  // 8 channels (one chain head per GPU), each tree carrying S/16. A chain GPU sends S/8 up and
+  // S/8 down per channel except at the chain's ends: 2 x 7/8 S on its NVLink port in all, at the
+  // tree efficiency. Head NICs carry 3 tree edges (inner node: 2 children + parent; or a child
+  // in one tree and inner in the other): 3 S/16 each, less than NVLink here.
+  const double eff = m.comm.tree_efficiency;
+  const double nvlink_s = 2 * 7.0 / 8 * S / (eff * m.nvlink);
+  const double nic_s = 3 * S / 16 / (eff * m.nic);
+  REQUIRE(nvlink_s > nic_s);
+  // Latency: up the chain (7 NVLink hops) and up the tree (depth 2 over 4 nodes), then down.
+  const double latency = m.base + 2 * (7 * m.nv_hop + 2 * m.net_hop);
+  CHECK(simulate("tree", CollectiveKind::AllReduce, gpus(0, 32), S) == Approx(nvlink_s + latency).epsilon(0.01));
+}
+
+TEST_CASE("collectives: recursive halving-doubling in one node matches its closed form within 1%", "[collectives]")
+{
+  const Model m;
+  // log2(8) = 3 halving steps (S/2, S/4, S/8) and 3 doubling steps back: 2 x 7/8 S per GPU, 6 hops.
+  const double expected = 2 * 7.0 / 8 * S / m.nvlink + m.base + 6 * m.nv_hop;
+  CHECK(simulate("halving_doubling", CollectiveKind::AllReduce, gpus(0, 8), S) == Approx(expected).epsilon(0.01));
+}
+
+TEST_CASE("collectives: hierarchical all-reduce over 4 nodes is three rings, within 1%", "[collectives]")
+{
+  const Model m;
+  const double in_node = 7.0 / 8 * S / m.nvlink + m.base + 7 * m.nv_hop;                  // RS, then AG
+  const double across = 2 * 3.0 / 4 * (S / 8) / m.nic + m.base + 2 * 3 * m.net_hop;         // per rail, S/8
+  CHECK(simulate("hierarchical", CollectiveKind::AllReduce, gpus(0, 32), S) ==
+        Approx(2 * in_node + across).epsilon(0.01));
+}
+
+TEST_CASE("collectives: NVLS all-reduce sends S into the switch and back at the NVLS efficiency, within 1%",
+          "[collectives]")
+{
+  const Model m;
+  const double expected = S / (450e9 * m.comm.nvls_efficiency) + m.comm.nvls_base_latency_s + 2 * m.nv_hop;
+  CHECK(simulate("nvls", CollectiveKind::AllReduce, gpus(0, 8), S) == Approx(expected).epsilon(0.01));
+}
+
+TEST_CASE("collectives: direct all-to-all and send/recv across nodes are NIC-bound, within 1%", "[collectives]")
+{
+  const Model m;
+  // 16 GPUs on 2 nodes: each GPU sends S/16 to each of the 8 GPUs of the other node through its NIC.
+  const double a2a = 8 * S / 16 / m.nic + m.base + m.net_hop;
+  CHECK(simulate("direct", CollectiveKind::AllToAll, gpus(0, 16), S) == Approx(a2a).epsilon(0.01));
+  const double p2p = S / m.nic + m.base + m.net_hop;
+  CHECK(simulate("direct", CollectiveKind::SendRecv, {0, 8}, S) == Approx(p2p).epsilon(0.01));
+}
+
+TEST_CASE("collectives::tuner: LL for small messages, Simple for large, NVLS on H100 nodes, overrides obeyed",
+          "[collectives]")
+{
+  const auto run = [](double bytes, const std::vector<int>& group, dcsim::CollectiveOverride choice = {}) {
+    return dcsim::test::isolated_sweep(cluster(), CollectiveKind::AllReduce, static_cast<int>(group.size()), {bytes},
+                                       choice)
+        .at(0);
+  };
+  const auto small = run(1024, gpus(0, 8));
+  CHECK(small.protocol == Protocol::LL);
+  const auto large = run(S, gpus(0, 8));
+  CHECK(large.algorithm == "nvls");
+  CHECK(large.protocol == Protocol::Simple);
+  // Forced: the ring, slower than NVLS for this size.
+  const auto ring = run(S, gpus(0, 8), {"ring", std::nullopt});
+  CHECK(ring.algorithm == "ring");
+  CHECK(ring.time_s > large.time_s);
+  // Across nodes, a small all-reduce takes the tree (fewer sequential hops than the ring).
+  CHECK(run(4096, gpus(0, 32)).algorithm == "tree");
+  // The tuner's pick is the fastest of what it may choose, as simulated on an idle fabric.
+  const auto ll128 = run(256 * 1024, gpus(0, 8), {"", Protocol::LL128});
+  const auto best = run(256 * 1024, gpus(0, 8));
+  CHECK(best.time_s <= ll128.time_s * 1.001);
+}
+
+TEST_CASE("collectives::tuner: an algorithm that cannot run the call is refused with a reason", "[collectives]")
+{
+  CHECK_THROWS_WITH(dcsim::test::isolated_sweep(cluster(), CollectiveKind::AllGather, 8, {1024}, {"nvls", std::nullopt}),
+                    Catch::Contains("nvls cannot run allgather over 8 GPUs"));
+}
