@@ -1,0 +1,58 @@
+"""One collective on a scenario's cluster, like ``dcsim collective`` and nccl-tests' *_perf.
+
+    table = dcsim.collective("scenarios/1024gpu.yaml", "allreduce", gpus=64,
+                             min_bytes="1MiB", max_bytes="1GiB").to_frame()
+
+Runs over the cluster's first `gpus` GPUs (8 per node, node after node) for one size or every
+power of two from `min_bytes` (default 8 B) to `max_bytes` (default 8 GiB). Jobs in the scenario
+are ignored. Invalid arguments raise ValueError naming the argument, as the CLI names its flags.
+"""
+from . import _core
+from .scenario import Scenario, load
+
+
+class CollectiveResult:
+    """The measurements: ``to_dict()`` is what ``dcsim collective --json`` writes; ``to_frame()``
+    one row per size (bytes, time_s, algbw_GBps, busbw_GBps, algorithm, protocol)."""
+
+    def __init__(self, data):
+        self._data = data
+
+    @property
+    def op(self):
+        return self._data["op"]
+
+    @property
+    def gpus(self):
+        return self._data["gpus"]
+
+    def to_dict(self):
+        return {**self._data, "results": [dict(row) for row in self._data["results"]]}
+
+    def to_frame(self):
+        import pandas
+        return pandas.DataFrame(self._data["results"])
+
+    def __repr__(self):
+        return f"<dcsim.CollectiveResult {self.op} on {self.gpus} GPUs, {len(self._data['results'])} sizes>"
+
+
+def _size_text(size):
+    """A size as the loader's unit parser reads it: 1048576 -> "1048576", "1MiB" stays."""
+    if size is None:
+        return ""
+    if isinstance(size, str):
+        return size
+    return str(int(size)) if float(size).is_integer() else repr(float(size))
+
+
+def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None, algo=None, protocol=None):
+    """Simulates `op` (allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv)
+    over the first `gpus` GPUs of `scenario`'s cluster (a path, dict or Scenario).
+    `algo` / `protocol` force the choice the tuner would make (ring, tree, ...; LL, LL128, Simple)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load(scenario) if not isinstance(scenario, dict) else Scenario.from_dict(scenario)
+    data = _core.collective(scenario.text, scenario.name, scenario.set_arguments(), op, int(gpus),
+                            _size_text(bytes), _size_text(min_bytes), _size_text(max_bytes),
+                            algo or "", protocol or "")
+    return CollectiveResult(data)

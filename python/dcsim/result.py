@@ -1,0 +1,124 @@
+"""Result: what one simulation reports, as the CLI's JSON (a dict) and as pandas DataFrames.
+
+    result = dcsim.run("scenarios/1024gpu.yaml")
+    result.to_dict()        # exactly what `dcsim run --json` writes (../shared/spec/contract.md)
+    result.jobs             # one row per job: iteration time, tokens/s, MFU, memory, breakdown...
+    result.breakdown        # one row per job: where pipeline rank 0's iteration time went (s)
+    result.stages           # one row per job and pipeline rank: the same breakdown per rank
+    result.memory           # one row per job: bytes per GPU by kind, total, capacity, fits
+    result.summary()        # one flat dict: a sweep's result columns
+
+pandas is imported only when a DataFrame is asked for, so sweep workers stay light.
+"""
+import copy
+
+# Per-job lists (per pipeline rank, per simulated iteration): DataFrames of their own, not columns.
+_JOB_LISTS = ("stages_breakdown_s", "iteration_times_s")
+# Scenario-level numbers worth a sweep column (the rest is the same for every point).
+_SCENARIO_COLUMNS = ("simulated_time_s", "wall_clock_s")
+
+
+def flatten(mapping, prefix=""):
+    """Nested dict -> one level with dotted keys; lists are left out.
+    {"breakdown_s": {"compute": 1.0}} -> {"breakdown_s.compute": 1.0}"""
+    flat = {}
+    for key, value in mapping.items():
+        name = prefix + key
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        elif not isinstance(value, list):
+            flat[name] = value
+    return flat
+
+
+# The JSON's keys come sorted by name; these lead the columns because they are what one compares.
+_LEADING_JOB_COLUMNS = ("name", "iteration_time_s", "tokens_per_s", "mfu", "hfu", "model_tflops_per_gpu",
+                        "hardware_tflops_per_gpu", "memory_per_gpu_bytes", "memory_capacity_bytes",
+                        "fits_in_memory")
+
+
+def _job_columns(job):
+    leading = {key: job[key] for key in _LEADING_JOB_COLUMNS if key in job}
+    rest = {key: value for key, value in job.items() if key not in _JOB_LISTS and key not in leading}
+    return {**leading, **flatten(rest)}
+
+
+class Result:
+    """One simulation's results. `trace` is the Chrome trace dict when the run kept one."""
+
+    def __init__(self, data, trace=None):
+        self._data = data
+        self.trace = trace
+
+    def to_dict(self):
+        """The contract's JSON result as a dict (a copy: changing it changes nothing here)."""
+        return copy.deepcopy(self._data)
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    @property
+    def scenario(self):
+        return self._data["scenario"]
+
+    @property
+    def jobs(self):
+        """DataFrame indexed by job name: every scalar the JSON has per job, nested keys dotted
+        (``breakdown_s.compute``, ``memory_breakdown_bytes.weights``)."""
+        pandas = _pandas()
+        frame = pandas.DataFrame([_job_columns(job) for job in self._data["jobs"]])
+        return frame.set_index("name")
+
+    @property
+    def breakdown(self):
+        """DataFrame indexed by job name, one column per part of the iteration time (seconds)."""
+        return self._per_job("breakdown_s")
+
+    @property
+    def memory(self):
+        """DataFrame indexed by job name: bytes per GPU by kind, then total, capacity and fits."""
+        frame = self._per_job("memory_breakdown_bytes")
+        jobs = self._data["jobs"]
+        frame["total"] = [job["memory_per_gpu_bytes"] for job in jobs]
+        frame["capacity"] = [job["memory_capacity_bytes"] for job in jobs]
+        frame["fits"] = [job["fits_in_memory"] for job in jobs]
+        return frame
+
+    @property
+    def stages(self):
+        """DataFrame with one row per job and pipeline rank (columns job, stage, then the
+        breakdown in seconds)."""
+        rows = [{"job": job["name"], "stage": stage, **parts}
+                for job in self._data["jobs"]
+                for stage, parts in enumerate(job["stages_breakdown_s"])]
+        return _pandas().DataFrame(rows)
+
+    def summary(self):
+        """One flat dict of numbers: simulated_time_s, wall_clock_s, then each job's scalars.
+        With one job its columns are unprefixed (``iteration_time_s``); with several, each is
+        prefixed by the job's name (``gpt3.iteration_time_s``)."""
+        row = {key: self._data[key] for key in _SCENARIO_COLUMNS}
+        jobs = self._data["jobs"]
+        for job in jobs:
+            columns = _job_columns(job)
+            name = columns.pop("name")
+            prefix = f"{name}." if len(jobs) > 1 else ""
+            row.update({prefix + key: value for key, value in columns.items()})
+        return row
+
+    def _per_job(self, key):
+        pandas = _pandas()
+        jobs = self._data["jobs"]
+        frame = pandas.DataFrame([job[key] for job in jobs], index=[job["name"] for job in jobs])
+        frame.index.name = "job"
+        return frame
+
+    def __repr__(self):
+        jobs = ", ".join(f"{job['name']}: {job['iteration_time_s']:.4g} s/iteration, MFU {job['mfu']:.1%}"
+                         for job in self._data["jobs"])
+        return f"<dcsim.Result {self.scenario}: {jobs}>"
+
+
+def _pandas():
+    import pandas
+    return pandas

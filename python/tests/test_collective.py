@@ -1,0 +1,42 @@
+"""dcsim.collective: `dcsim collective --json` as a dict and a DataFrame."""
+import pytest
+
+import dcsim
+from conftest import REPO, cli_json
+
+CLUSTER = REPO / "scenarios/1024gpu.yaml"
+
+
+def test_a_size_sweep_matches_the_cli(tmp_path):
+    expected = cli_json("collective", "--cluster", CLUSTER, "--op", "allreduce", "--gpus", 64,
+                        "--min-bytes", "1MiB", "--max-bytes", "256MiB", tmp_path=tmp_path)
+    result = dcsim.collective(CLUSTER, "allreduce", 64, min_bytes="1MiB", max_bytes="256MiB")
+    assert result.to_dict() == expected
+    assert len(expected["results"]) == 9  # 1, 2, 4, ..., 256 MiB
+
+
+def test_the_frame_has_one_row_per_size_with_nccl_tests_columns():
+    frame = dcsim.collective(CLUSTER, "allgather", 16, min_bytes=2**20, max_bytes=2**24).to_frame()
+    assert list(frame["bytes"]) == [2.0**k for k in range(20, 25)]
+    assert {"time_s", "algbw_GBps", "busbw_GBps", "algorithm", "protocol"} <= set(frame.columns)
+    # nccl-tests: all-gather busbw = algbw x (n-1)/n, algbw = bytes / time.
+    assert frame["busbw_GBps"].tolist() == pytest.approx((frame["algbw_GBps"] * 15 / 16).tolist())
+    assert frame["algbw_GBps"].tolist() == pytest.approx((frame["bytes"] / frame["time_s"] / 1e9).tolist())
+
+
+def test_a_forced_algorithm_and_protocol_are_used(tmp_path):
+    result = dcsim.collective(CLUSTER, "allreduce", 16, bytes="64MiB", algo="ring", protocol="Simple")
+    row = result.to_frame().iloc[0]
+    assert (row["algorithm"], row["protocol"], row["bytes"]) == ("ring", "Simple", 2**26)
+    expected = cli_json("collective", "--cluster", CLUSTER, "--op", "allreduce", "--gpus", 16, "--bytes", "64MiB",
+                        "--algo", "ring", "--protocol", "Simple", tmp_path=tmp_path)
+    assert result.to_dict() == expected
+
+
+def test_overrides_apply_to_the_cluster():
+    # 256 GPUs (32 nodes) span several leaves, so most of an all-to-all's traffic crosses the
+    # leaf uplinks, and 4:1 oversubscription leaves them a quarter of the NICs' bandwidth.
+    plain = dcsim.collective(CLUSTER, "alltoall", 256, bytes="256MiB").to_frame()["time_s"][0]
+    scenario = dcsim.load(CLUSTER, {"cluster.fabric.oversubscription": 4})
+    slower = dcsim.collective(scenario, "alltoall", 256, bytes="256MiB").to_frame()["time_s"][0]
+    assert slower > 2 * plain

@@ -1,0 +1,119 @@
+"""Scenario.run / dcsim.run: the same numbers as `dcsim run --json`, as dicts and DataFrames."""
+import threading
+import time
+
+import pytest
+
+import dcsim
+from conftest import REPO, SMALL_SCENARIO, cli_json
+
+# Differ from run to run by nature: how long the simulator itself took.
+WALL_CLOCK_KEYS = {"wall_clock_s"}
+
+
+def without_wall_clock(result):
+    return {key: value for key, value in result.items() if key not in WALL_CLOCK_KEYS}
+
+
+def test_run_returns_exactly_the_clis_json(small, tmp_path):
+    expected = cli_json("run", SMALL_SCENARIO, "--quiet", tmp_path=tmp_path)
+    result = small.run().to_dict()
+    assert without_wall_clock(result) == without_wall_clock(expected)
+    assert result["jobs"][0]["iteration_time_s"] > 0
+
+
+def test_overrides_give_the_same_numbers_as_set(small, tmp_path):
+    expected = cli_json("run", SMALL_SCENARIO, "--quiet", "--set", "jobs.0.parallelism.tensor=4",
+                        "--set", "cluster.fabric.oversubscription=4", tmp_path=tmp_path)
+    result = dcsim.run(SMALL_SCENARIO, {"jobs.0.parallelism.tensor": 4, "cluster.fabric.oversubscription": 4})
+    assert without_wall_clock(result.to_dict()) == without_wall_clock(expected)
+
+
+def test_two_runs_in_a_row_give_identical_results(small):
+    # SimGrid keeps global state; each run is isolated in its own child process.
+    first, second = small.run().to_dict(), small.run().to_dict()
+    assert without_wall_clock(first) == without_wall_clock(second)
+
+
+def test_an_oversubscribed_fabric_is_slower(small):
+    # Without pipeline parallelism, 8 data-parallel replicas reduce gradients across both nodes,
+    # so the leaf uplinks carry traffic and thinning them to a quarter shows.
+    data_parallel = small.override({"jobs.0.parallelism.pipeline": 1})
+    plain = data_parallel.run()["jobs"][0]
+    oversubscribed = data_parallel.override({"cluster.fabric.oversubscription": 4}).run()["jobs"][0]
+    assert oversubscribed["breakdown_s"]["data_parallel_comm"] > plain["breakdown_s"]["data_parallel_comm"]
+    assert oversubscribed["iteration_time_s"] > plain["iteration_time_s"]
+
+
+def test_jobs_frame_has_one_row_per_job_with_the_json_numbers(small):
+    result = small.run()
+    job = result.to_dict()["jobs"][0]
+    frame = result.jobs
+    assert list(frame.index) == ["gpt-1.3b"]
+    row = frame.loc["gpt-1.3b"]
+    for key in ("iteration_time_s", "tokens_per_s", "mfu", "hfu", "memory_per_gpu_bytes"):
+        assert row[key] == job[key]
+    assert row["breakdown_s.compute"] == job["breakdown_s"]["compute"]
+    assert list(frame.columns[:3]) == ["iteration_time_s", "tokens_per_s", "mfu"]
+
+
+def test_breakdown_parts_add_up_to_the_iteration_time(small):
+    result = small.run()
+    parts = result.breakdown.loc["gpt-1.3b"]
+    total = parts["compute"] + parts["exposed_comm"] + parts["pipeline_bubble"] + parts["optimizer"]
+    assert total == pytest.approx(result["jobs"][0]["iteration_time_s"], rel=1e-6)
+
+
+def test_stages_frame_has_one_row_per_pipeline_rank(small):
+    stages = small.run().stages  # pipeline 2 in small-job.yaml
+    assert list(stages["stage"]) == [0, 1]
+    assert set(stages["job"]) == {"gpt-1.3b"}
+    assert (stages["compute"] > 0).all()
+
+
+def test_memory_frame_adds_up_to_the_total_per_gpu(small):
+    memory = small.run().memory.loc["gpt-1.3b"]
+    parts = memory[["weights", "gradients", "optimizer", "activations", "runtime"]].sum()
+    assert parts == pytest.approx(memory["total"], rel=1e-9)
+    assert memory["capacity"] == 80 * 2**30
+    assert memory["fits"]
+
+
+def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
+    result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
+    names = [job["name"] for job in result["jobs"]]
+    assert len(names) >= 2
+    row = result.summary()
+    for job in result["jobs"]:
+        assert row[f"{job['name']}.iteration_time_s"] == job["iteration_time_s"]
+    assert "iteration_time_s" not in row
+
+
+def test_trace_is_kept_on_request(small):
+    result = small.run(trace=True)
+    events = result.trace["traceEvents"]
+    assert any(event["ph"] == "X" and event["dur"] > 0 for event in events)
+    assert small.run().trace is None
+
+
+def test_without_fast_forward_every_iteration_is_simulated(small):
+    job = small.run(fast_forward=False)["jobs"][0]
+    assert job["simulated_iterations"] == job["iterations"] == 3
+
+
+def test_the_gil_is_released_while_the_simulation_runs():
+    # A 1,024-GPU run with every iteration simulated takes over a second in C++. Had run() kept
+    # the GIL, this thread would stall for all of it; released, it never waits long.
+    scenario = dcsim.load(REPO / "scenarios/1024gpu.yaml")
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (scenario.run(fast_forward=False), done.set()))
+    start = last = time.perf_counter()
+    longest_stall = 0.0
+    thread.start()
+    while not done.is_set():
+        now = time.perf_counter()
+        longest_stall = max(longest_stall, now - last)
+        last = now
+    thread.join()
+    assert last - start > 0.5  # the run was long enough to tell
+    assert longest_stall < 0.25
