@@ -36,6 +36,8 @@ double ComputeCostModel::wave_efficiency(long long m, long long n, long long bat
 double ComputeCostModel::gemm_efficiency(long long m, long long n, long long k, long long batch) const
 {
   const auto& g = profile_.gemm;
+  if (const auto surface = g.surfaces.find(precision_); surface != g.surfaces.end())
+    return surface->second.at(double(m) * double(batch), double(n), double(k));
   const double q_k = double(k) / (double(k) + g.k_half);
   const int a = std::max(1, g.alignment_elements);
   const bool aligned = m % a == 0 && n % a == 0 && k % a == 0;

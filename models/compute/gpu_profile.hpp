@@ -5,6 +5,7 @@
 // The file format is documented in calibration/README.md; sim/config/profile_loader.cpp reads it.
 #pragma once
 
+#include "compute/gemm_surface.hpp"
 #include "hardware/gpu_spec.hpp"
 
 #include <map>
@@ -27,6 +28,9 @@ struct GemmModelParams {
   std::vector<GemmTile> tiles;                 ///< candidate tiles, best first
   int alignment_elements = 8;                  ///< dims not a multiple of this run the slow path
   double misaligned_factor = 0.7;              ///< throughput factor of the slow path
+  /// Measured surfaces (calibrated profiles); where one exists for a precision it replaces the
+  /// tile model for that precision. Efficiency relative to the datasheet peak.
+  std::map<Precision, GemmSurface> surfaces;
 };
 
 /// NCCL's three protocols trade latency for bandwidth: LL (8-byte stores with flags: lowest

@@ -30,7 +30,14 @@ struct CollectiveArgs {
   std::string json_path;
 };
 
+struct CalibrateArgs {
+  std::string backend, out, gpu, scale_up_bandwidth, measurements, command_line;
+  bool quick = false;
+  std::vector<std::string> nccl_tests_logs;
+};
+
 int run_command(const RunArgs& args);
+int calibrate_command(const CalibrateArgs& args);
 int collective_command(const CollectiveArgs& args);
 int topology_command(const TopologyArgs& args);
 int validate_command(const std::string& scenario, const std::vector<std::string>& overrides);

@@ -59,6 +59,17 @@ int main(int argc, char** argv)
   collective->add_option("--protocol", collective_args.protocol, "LL, LL128 or Simple (default: tuner)");
   collective->add_option("--json", collective_args.json_path, "write the results as JSON");
 
+  cli::CalibrateArgs calibrate_args;
+  auto* calibrate = app.add_subcommand("calibrate", "measure this machine's GPU (or CPU), fit and write a profile");
+  calibrate->add_option("--backend", calibrate_args.backend, "cuda or cpu");
+  calibrate->add_option("--out", calibrate_args.out, "profile YAML to write")->required();
+  calibrate->add_flag("--quick", calibrate_args.quick, "a smaller sweep");
+  calibrate->add_option("--gpu", calibrate_args.gpu, "catalog GPU of the device (default: recognised from its name)");
+  calibrate->add_option("--scale-up-bandwidth", calibrate_args.scale_up_bandwidth,
+                        "NVLink rate per GPU per direction, e.g. 450GB/s (to fit scale_up_efficiency)");
+  calibrate->add_option("--nccl-tests", calibrate_args.nccl_tests_logs, "nccl-tests logs to fit the collectives on");
+  calibrate->add_option("--measurements", calibrate_args.measurements, "fit these raw measurements (JSON)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -76,6 +87,11 @@ int main(int argc, char** argv)
       return cli::topology_command(topology_args);
     if (*kernels)
       return cli::kernels_command(kernels_path, kernels_overrides, kernels_job);
+    if (*calibrate) {
+      for (int i = 0; i < argc; ++i)
+        calibrate_args.command_line += (i ? " " : "") + std::string(argv[i]);
+      return cli::calibrate_command(calibrate_args);
+    }
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return 2;

@@ -28,6 +28,18 @@ void read_gemm(MapReader gemm, GemmModelParams& out)
   out.k_half = gemm.number("k_half", out.k_half, 0.0, 1e6);
   out.alignment_elements = static_cast<int>(gemm.integer("alignment_elements", out.alignment_elements));
   out.misaligned_factor = gemm.number("misaligned_factor", out.misaligned_factor, 0.01, 1.0);
+  if (auto surfaces = gemm.child("surfaces")) {
+    for (const auto& [name, precision] : kPrecisions)
+      if (auto s = surfaces->child(name)) {
+        GemmSurface surface{s->numbers("m"), s->numbers("n"), s->numbers("k"), s->numbers("efficiency")};
+        if (const char* problem = surface.check())
+          surfaces->error(name, std::string(problem) + "; expected a complete grid of efficiencies");
+        else
+          out.surfaces[precision] = std::move(surface);
+        s->finish();
+      }
+    surfaces->finish();
+  }
   const YAML::Node tiles = gemm.raw("tiles");
   if (tiles.IsSequence()) {
     for (size_t i = 0; i < tiles.size(); ++i) {

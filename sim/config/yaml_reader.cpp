@@ -158,6 +158,25 @@ double MapReader::number(const std::string& key, std::optional<double> fallback,
   return value;
 }
 
+std::vector<double> MapReader::numbers(const std::string& key)
+{
+  const YAML::Node list = raw(key);
+  std::vector<double> out;
+  if (!list || !list.IsSequence() || list.size() == 0) {
+    error(key, "is missing or not a list; expected a list of numbers");
+    return out;
+  }
+  for (const auto& item : list) {
+    double value = 0;
+    if (!item.IsScalar() || !YAML::convert<double>::decode(item, value) || !std::isfinite(value)) {
+      error(key, "has an element that is not a number; expected a list of numbers");
+      return {};
+    }
+    out.push_back(value);
+  }
+  return out;
+}
+
 std::string MapReader::text(const std::string& key, std::optional<std::string> fallback)
 {
   const auto value = scalar(key);

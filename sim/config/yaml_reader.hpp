@@ -55,6 +55,8 @@ public:
   /// A plain number in [min_value, max_value].
   double number(const std::string& key, std::optional<double> fallback, double min_value, double max_value);
   std::string text(const std::string& key, std::optional<std::string> fallback = std::nullopt);
+  /// A required non-empty list of finite numbers.
+  std::vector<double> numbers(const std::string& key);
   bool boolean(const std::string& key, bool fallback);
 
   template <typename E>
