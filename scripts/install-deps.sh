@@ -8,6 +8,8 @@ packages=(
   libsimgrid-dev libboost-graph-dev libeigen3-dev libyaml-cpp-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev catch2 pybind11-dev
   python3 python3-dev python3-pytest python3-numpy python3-pandas python3-yaml
+  python3-matplotlib python3-dask python3-distributed python3-tqdm
+  python3-cloudpickle python3-nbclient python3-nbformat python3-ipykernel
 )
 
 missing=()

@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
-if [ -d build/python ] && ls build/python/dcsim*.so >/dev/null 2>&1; then
+if ls build/python/dcsim/_core*.so >/dev/null 2>&1; then
   PYTHONPATH=build/python /usr/bin/python3 -m pytest -q python/tests
 fi

@@ -1,57 +1,78 @@
 """Local worker processes for sweeps that survive a worker being killed.
 
 concurrent.futures' process pool gives up on every pending task once one worker dies
-(BrokenProcessPool) and cannot say which task killed it. Here each worker has its own pipe and
+(BrokenProcessPool) and cannot say which task killed it. Here each worker has its own socket and
 runs one task at a time, so when a worker dies the parent knows exactly which task it held: that
 task goes back to the queue (up to `max_attempts` tries in all) and a fresh worker takes the
 dead one's place. Nothing else is disturbed.
 
-Workers are forked, so the task function is inherited rather than pickled: lambdas and functions
-defined in a notebook work. Only arguments and results cross the pipes (pickled).
+Workers are fresh interpreters running dcsim.worker, not forks of the caller. Every simulation
+forks its worker (one SimGrid engine per process), and forking is cheap only from a small
+process: from a process holding pandas each run cost more than twice as much (measured: 25 ms vs
+57 ms per run of scenarios/memory-recompute.yaml). multiprocessing's spawn and forkserver would
+also be lean, but they run the caller's __main__ script again in every worker. The task function
+is serialised with cloudpickle when it is installed (it comes with Dask), so lambdas and
+functions defined in a notebook work too.
 """
 import collections
-import multiprocessing
+import os
 import pickle
 import signal
-from multiprocessing.connection import wait
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection, wait
 
-_FORK = multiprocessing.get_context("fork")
+# The directory holding the dcsim package, so that workers import this very copy.
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _serve(function, connection):
-    """A worker's life: run `function` on each (index, argument) received until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    while True:
-        try:
-            task = connection.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        index, argument = task
-        try:
-            reply = pickle.dumps((index, True, function(argument)))
-        except Exception as error:  # the task's failure is its result, not the worker's death
-            reply = pickle.dumps((index, False, f"{type(error).__name__}: {error}"))
-        connection.send_bytes(reply)
+def _serialise(function):
+    try:
+        import cloudpickle
+    except ImportError:
+        return pickle.dumps(function)
+    return cloudpickle.dumps(function)
+
+
+def _worker_environment():
+    paths = [_PACKAGE_PARENT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
+
+
+def _exit_sentinel(pid):
+    """A descriptor that becomes readable when the process ends (Linux pidfd), or None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None  # then a death shows as the socket closing
 
 
 class _Worker:
-    def __init__(self, function):
-        self.connection, worker_end = _FORK.Pipe()
-        self.process = _FORK.Process(target=_serve, args=(function, worker_end), daemon=True,
-                                     name="dcsim-sweep-worker")
-        self.process.start()
-        worker_end.close()
+    def __init__(self, serialised_task):
+        parent_end, worker_end = socket.socketpair()
+        with worker_end:
+            self.process = subprocess.Popen([sys.executable, "-m", "dcsim.worker", str(worker_end.fileno())],
+                                            pass_fds=[worker_end.fileno()], env=_worker_environment())
+        self.connection = Connection(parent_end.detach())
+        self.sentinel = _exit_sentinel(self.process.pid)
         self.task = None  # index of the task it runs, None when idle
+        try:
+            self.connection.send(sys.path)
+            self.connection.send_bytes(serialised_task)
+        except OSError:
+            pass  # it died at once; the next wait() reports it
+
+    def waitables(self):
+        return [self.connection] + ([self.sentinel] if self.sentinel is not None else [])
 
     def is_dead(self):
-        return self.process.exitcode is not None
+        return self.process.poll() is not None
 
     def death_cause(self):
-        self.process.join(timeout=5)  # the pipe closes a moment before the process is reaped
-        code = self.process.exitcode
-        if code is None:
+        try:
+            code = self.process.wait(timeout=5)  # the socket may close a moment before the exit
+        except subprocess.TimeoutExpired:
             return "stopped answering"
         if code < 0:
             try:
@@ -65,30 +86,33 @@ class _Worker:
             self.connection.send(None)
         except OSError:
             pass
-        self.process.join(timeout=2)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
         self.connection.close()
+        if self.sentinel is not None:
+            os.close(self.sentinel)
 
 
 class _Scheduler:
     """Hands tasks to idle workers and turns replies and deaths into outcomes."""
 
     def __init__(self, function, arguments, workers, max_attempts):
-        self._function = function
+        self._task = _serialise(function)
         self._arguments = arguments
         self._max_attempts = max_attempts
         self._pending = collections.deque(range(len(arguments)))
         self._deaths = collections.Counter()
-        self._workers = [_Worker(function) for _ in range(max(1, min(workers, len(arguments))))]
+        self._workers = [_Worker(self._task) for _ in range(max(1, min(workers, len(arguments))))]
         self.remaining = len(arguments)
 
     def dispatch(self):
         for position, worker in enumerate(self._workers):
             if worker.task is None and worker.is_dead():  # died while idle: just replace it
                 worker.stop()
-                worker = self._workers[position] = _Worker(self._function)
+                worker = self._workers[position] = _Worker(self._task)
             if worker.task is None and self._pending:
                 worker.task = self._pending.popleft()
                 try:
@@ -99,7 +123,7 @@ class _Scheduler:
     def collect(self):
         """Waits for at least one reply or death; returns the finished (index, ok, value)."""
         busy = [worker for worker in self._workers if worker.task is not None]
-        ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy]))
+        ready = set(wait([waitable for worker in busy for waitable in worker.waitables()]))
         outcomes = []
         for position, worker in enumerate(self._workers):
             if worker.task is None:
@@ -111,7 +135,7 @@ class _Scheduler:
                     continue
                 except (EOFError, OSError):
                     pass  # closed without a reply: the worker died
-            if worker.connection in ready or worker.process.sentinel in ready:
+            if worker.connection in ready or worker.sentinel in ready:
                 outcomes.extend(self._bury(position))
         self.remaining -= len(outcomes)
         return outcomes
@@ -121,7 +145,7 @@ class _Scheduler:
         worker = self._workers[position]
         index, cause = worker.task, worker.death_cause()
         worker.stop()
-        self._workers[position] = _Worker(self._function)
+        self._workers[position] = _Worker(self._task)
         self._deaths[index] += 1
         if self._deaths[index] < self._max_attempts:
             self._pending.appendleft(index)
