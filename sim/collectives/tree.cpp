@@ -6,7 +6,7 @@
 //
 // With k ranks per domain there are k channels; channel c rotates every chain by c, so its head
 // is a different GPU and its inter-domain traffic leaves through a different NIC (as NCCL's
-// channels do). A node then sends S once per all-reduce over the network, against the ring's
+// channels do); the first half of the channels runs the first tree, the second half its mirror. A node then sends S once per all-reduce over the network, against the ring's
 // 2(n-1)/n S, and a chunk crosses 2 x (chain + tree depth) hops instead of 2(n-1): the tree wins
 // for small and medium messages on many nodes.
 #include "collectives/collective_algorithm.hpp"
@@ -56,7 +56,10 @@ public:
     const bool up = call.kind != CollectiveKind::Broadcast;  // reduce towards the root
     const bool down = call.kind != CollectiveKind::Reduce;   // broadcast from the root
     const double efficiency = context.params.protocol(context.protocol).efficiency * context.params.tree_efficiency;
-    const double per_tree = call.bytes * call.count / (2.0 * k) / efficiency; // each channel, each tree
+    // NCCL runs the first tree on half of the channels and the mirrored one on the other half;
+    // one channel per GPU of a domain (at least two, so that both trees run).
+    const int channels = std::max(k, 2);
+    const double per_channel = call.bytes * call.count / channels / efficiency;
     const auto edge = [&](int child, int parent, double bytes) {
       if (up)
         plan.add_flow(child, parent, bytes);
@@ -66,27 +69,26 @@ public:
 
     // Critical path of one direction: the slowest chain plus the deepest tree path, per channel.
     double critical = 0;
-    for (int c = 0; c < k; ++c) {
+    for (int c = 0; c < channels; ++c) {
       const auto member = [&](int d, int i) { return domains[d][(i + c) % k]; };
       double chain = 0;
       for (int d = 0; d < D; ++d) {
         double length = 0;
         for (int i = 1; i < k; ++i) {
-          edge(member(d, i), member(d, i - 1), 2 * per_tree); // both trees' halves
+          edge(member(d, i), member(d, i - 1), per_channel);
           length += hop_latency(member(d, i), member(d, i - 1), context);
         }
         chain = std::max(chain, length);
       }
-      for (int tree = 0; tree < 2; ++tree) {
-        std::vector<double> to_root(D, 0.0); // by heap position
-        for (int pos = 1; pos < D; ++pos) {
-          // Heap layout for the first tree; the second is its mirror image (domain d -> D-1-d).
-          const int child = tree == 0 ? pos : D - 1 - pos;
-          const int parent = tree == 0 ? (pos - 1) / 2 : D - 1 - (pos - 1) / 2;
-          edge(member(child, 0), member(parent, 0), per_tree);
-          to_root[pos] = to_root[(pos - 1) / 2] + hop_latency(member(child, 0), member(parent, 0), context);
-          critical = std::max(critical, chain + to_root[pos]);
-        }
+      const bool mirrored = c >= channels / 2;
+      std::vector<double> to_root(D, 0.0); // by heap position
+      for (int pos = 1; pos < D; ++pos) {
+        // Heap layout for the first tree; the second is its mirror image (domain d -> D-1-d).
+        const int child = mirrored ? D - 1 - pos : pos;
+        const int parent = mirrored ? D - 1 - (pos - 1) / 2 : (pos - 1) / 2;
+        edge(member(child, 0), member(parent, 0), per_channel);
+        to_root[pos] = to_root[(pos - 1) / 2] + hop_latency(member(child, 0), member(parent, 0), context);
+        critical = std::max(critical, chain + to_root[pos]);
       }
     }
     const double base = context.params.protocol(context.protocol).base_latency_s;

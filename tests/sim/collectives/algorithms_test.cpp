@@ -82,17 +82,18 @@ TEST_CASE("collectives: ring reduce-scatter, all-gather and broadcast in one nod
 TEST_CASE("collectives: double binary tree over 4 nodes matches its closed form within 1%", "[collectives]")
 {
   const Model m;
-  // 8 channels (one chain head per GPU), each tree carrying S/16. A chain GPU sends S/8 up and
-  // S/8 down per channel except at the chain's ends: 2 x 7/8 S on its NVLink port in all, at the
-  // tree efficiency. Head NICs carry 3 tree edges (inner node: 2 children + parent; or a child
-  // in one tree and inner in the other): 3 S/16 each, less than NVLink here.
+  // 8 channels (one chain head per GPU), each carrying S/8 through one of the two trees (the first
+  // on channels 0-3, its mirror on 4-7). A chain GPU sends S/8 up and S/8 down per channel except
+  // at the chain's ends: 2 x 7/8 S on its NVLink port in all, at the tree efficiency. A head's
+  // NIC sends on at most 2 tree edges (the root to its 2 children, an inner node to its parent
+  // and child): 2 S/8, the bottleneck here.
   const double eff = m.comm.tree_efficiency;
   const double nvlink_s = 2 * 7.0 / 8 * S / (eff * m.nvlink);
-  const double nic_s = 3 * S / 16 / (eff * m.nic);
-  REQUIRE(nvlink_s > nic_s);
+  const double nic_s = 2 * S / 8 / (eff * m.nic);
+  REQUIRE(nic_s > nvlink_s);
   // Latency: up the chain (7 NVLink hops) and up the tree (depth 2 over 4 nodes), then down.
   const double latency = m.base + 2 * (7 * m.nv_hop + 2 * m.net_hop);
-  CHECK(simulate("tree", CollectiveKind::AllReduce, gpus(0, 32), S) == Approx(nvlink_s + latency).epsilon(0.01));
+  CHECK(simulate("tree", CollectiveKind::AllReduce, gpus(0, 32), S) == Approx(nic_s + latency).epsilon(0.01));
 }
 
 TEST_CASE("collectives: recursive halving-doubling in one node matches its closed form within 1%", "[collectives]")
