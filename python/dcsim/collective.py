@@ -8,7 +8,7 @@ power of two from `min_bytes` (default 8 B) to `max_bytes` (default 8 GiB). Jobs
 are ignored. Invalid arguments raise ValueError naming the argument, as the CLI names its flags.
 """
 from . import _core
-from .scenario import Scenario, load
+from .scenario import load
 
 
 class CollectiveResult:
@@ -50,8 +50,7 @@ def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None
     """Simulates `op` (allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv)
     over the first `gpus` GPUs of `scenario`'s cluster (a path, dict or Scenario).
     `algo` / `protocol` force the choice the tuner would make (ring, tree, ...; LL, LL128, Simple)."""
-    if not isinstance(scenario, Scenario):
-        scenario = load(scenario) if not isinstance(scenario, dict) else Scenario.from_dict(scenario)
+    scenario = load(scenario)
     data = _core.collective(scenario.text, scenario.name, scenario.set_arguments(), op, int(gpus),
                             _size_text(bytes), _size_text(min_bytes), _size_text(max_bytes),
                             algo or "", protocol or "")

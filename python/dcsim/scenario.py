@@ -63,9 +63,12 @@ class Scenario:
         """A copy of the overrides, dotted key -> value, in the order they apply."""
         return dict(self._overrides)
 
-    def override(self, overrides):
-        """A new Scenario with `overrides` (dotted key -> value) applied after this one's."""
-        return self._derive(overrides, validate=True)
+    def override(self, overrides, *, validate=True):
+        """A new Scenario with `overrides` (dotted key -> value) applied after this one's.
+        `validate=False` defers the check to run() (a sweep's worker loads each point once)."""
+        merged = dict(self._overrides)
+        merged.update(overrides or {})
+        return Scenario(self._text, self._name, merged, validate=validate)
 
     def describe(self):
         """The loaded scenario in brief: name, seed, nodes, gpus, gpu and jobs (degrees)."""
@@ -86,11 +89,6 @@ class Scenario:
     def set_arguments(self):
         """The overrides as the CLI's ``--set`` arguments (``["key=value", ...]``)."""
         return to_set_arguments(self._overrides)
-
-    def _derive(self, overrides, validate):
-        merged = dict(self._overrides)
-        merged.update(overrides or {})
-        return Scenario(self._text, self._name, merged, validate=validate)
 
     def _describe(self):
         return _core.describe(self._text, self._name, self.set_arguments())

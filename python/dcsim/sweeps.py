@@ -25,7 +25,7 @@ def run_point(scenario, overrides, metrics=None, fast_forward=True):
     """What a worker does for one point: a flat dict of result columns and ``error``."""
     try:
         # Checked by the run itself: loading it first as well would parse every point twice.
-        result = scenario._derive(overrides, validate=False).run(fast_forward=fast_forward)
+        result = scenario.override(overrides, validate=False).run(fast_forward=fast_forward)
         row = result.summary()
         if metrics is not None:
             row.update(metrics(result))
@@ -60,15 +60,15 @@ def sweep(scenario, points, *, workers=None, client=None, metrics=None, progress
     client: a dask.distributed.Client: run the points on its cluster instead.
     metrics: optional function(Result) -> dict of extra columns, run on the worker.
     progress: show a progress bar (tqdm if importable, else a counter on stderr).
-    max_attempts: local tries per point when its worker process dies (Dask uses its
-        allowed-failures setting instead).
+    max_attempts: tries per point when the process running it dies (on Dask, the helper process;
+        a dead Dask worker is Dask's to retry, see dask_runner.py).
     fast_forward: as in Scenario.run().
     """
     base = scenario if isinstance(scenario, Scenario) else load(scenario)
     overrides = expand_points(points)
     task = functools.partial(run_point, base, metrics=metrics, fast_forward=fast_forward)
     if client is not None:
-        outcomes = run_dask(client, task, overrides)
+        outcomes = run_dask(client, task, overrides, max_attempts)
     else:
         outcomes = run_local(task, overrides, workers or _default_workers(), max_attempts)
     rows = [None] * len(overrides)

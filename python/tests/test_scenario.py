@@ -72,7 +72,7 @@ def test_load_applies_overrides_given_with_the_source():
     ("400Gb/s", "400Gb/s"), ([1, 2], "[1, 2]"), ({"preset": "llama3-8b"}, '{"preset": "llama3-8b"}'),
 ])
 def test_override_values_are_written_as_after_set(small, value, text):
-    assert small._derive({"k": value}, validate=False).set_arguments() == [f"k={text}"]
+    assert small.override({"k": value}, validate=False).set_arguments() == [f"k={text}"]
 
 
 def test_override_values_can_be_whole_sections(small):

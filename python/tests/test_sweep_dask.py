@@ -15,7 +15,7 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")  # any free port
     with distributed.Client(cluster) as dask_client:
         yield dask_client
     cluster.close()
