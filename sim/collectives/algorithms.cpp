@@ -54,6 +54,17 @@ GroupShape GroupShape::of(const std::vector<int>& group, const Platform& platfor
   return s;
 }
 
+std::vector<std::vector<int>> split_by_domain(const std::vector<int>& group, const Platform& platform)
+{
+  std::vector<std::vector<int>> domains;
+  for (int gpu : group) {
+    if (domains.empty() || !platform.same_domain(domains.back().front(), gpu))
+      domains.push_back({});
+    domains.back().push_back(gpu);
+  }
+  return domains;
+}
+
 double hop_latency(int src, int dst, const CollectiveContext& context)
 {
   double hop = context.platform.route_latency_s(src, dst) + context.params.protocol(context.protocol).step_latency_s;

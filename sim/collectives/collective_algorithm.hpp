@@ -50,6 +50,10 @@ const std::vector<const CollectiveAlgorithm*>& collective_algorithms();
 const CollectiveAlgorithm* find_collective_algorithm(const std::string& name);
 std::vector<std::string> collective_algorithm_names();
 
+/// The group's members split by NVLink domain, in group order (consecutive members of one domain
+/// form one part).
+std::vector<std::vector<int>> split_by_domain(const std::vector<int>& group, const Platform& platform);
+
 /// Latency of one hop (src -> dst): its route latency, the protocol's step latency and, when it
 /// crosses the network, the network step latency.
 double hop_latency(int src, int dst, const CollectiveContext& context);

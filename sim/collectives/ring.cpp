@@ -29,12 +29,7 @@ namespace {
 
 std::vector<std::vector<int>> channel_rings(const std::vector<int>& group, const Platform& platform)
 {
-  std::vector<std::vector<int>> domains;
-  for (int gpu : group) {
-    if (domains.empty() || !platform.same_domain(domains.back().front(), gpu))
-      domains.push_back({});
-    domains.back().push_back(gpu);
-  }
+  const auto domains = split_by_domain(group, platform);
   const size_t k = domains.front().size();
   bool uniform = domains.size() > 1;
   for (const auto& members : domains)

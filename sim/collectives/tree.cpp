@@ -22,12 +22,7 @@ namespace {
 /// Group members by NVLink domain, in group order; empty if the domains are not all the same size.
 std::vector<std::vector<int>> uniform_domains(const std::vector<int>& group, const Platform& platform)
 {
-  std::vector<std::vector<int>> domains;
-  for (int gpu : group) {
-    if (domains.empty() || !platform.same_domain(domains.back().front(), gpu))
-      domains.push_back({});
-    domains.back().push_back(gpu);
-  }
+  auto domains = split_by_domain(group, platform);
   for (const auto& d : domains)
     if (d.size() != domains.front().size())
       return {};

@@ -19,32 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out, err;
-};
+using dcsim::test::slurp;
 
-fs::path temp_dir()
-{
-  const auto dir = fs::temp_directory_path() / ("dcsim-calibrate-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path temp_dir() { return dcsim::test::temp_dir(); }
 
-std::string slurp(const fs::path& p)
-{
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Result dcsim_cli(const std::string& args)
-{
-  const auto out = temp_dir() / "out.txt", err = temp_dir() / "err.txt";
-  const int raw = std::system((std::string(DCSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string()).c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
+dcsim::test::CliResult dcsim_cli(const std::string& args) { return dcsim::test::run_cli(args); }
 
 /// A one-node cluster whose "GPU" is the calibrated CPU, with the calibrated profile.
 std::string cpu_scenario(const YAML::Node& reference, const std::string& profile)

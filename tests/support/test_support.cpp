@@ -7,6 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace dcsim::test {
 
@@ -55,6 +61,31 @@ double median_abs(std::vector<double> values)
     return 0;
   const size_t n = values.size();
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+std::string temp_dir()
+{
+  static const std::string dir = [] {
+    const auto d = std::filesystem::temp_directory_path() / ("dcsim-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d.string();
+  }();
+  return dir;
+}
+
+std::string slurp(const std::string& path)
+{
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+CliResult run_cli(const std::string& args)
+{
+  const std::string out = temp_dir() + "/stdout.txt", err = temp_dir() + "/stderr.txt";
+  const int raw = std::system((std::string(DCSIM_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
 }
 
 } // namespace dcsim::test

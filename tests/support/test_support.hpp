@@ -25,6 +25,18 @@ nlohmann::json run_config(const ScenarioConfig& config, bool fast_forward = true
 /// Loads scenario text (file name "<test>") with overrides.
 ScenarioConfig load_text(const std::string& text, const std::vector<std::string>& overrides = {});
 
+/// What a `dcsim` command line printed and returned.
+struct CliResult {
+  int status = -1;
+  std::string out, err;
+};
+/// Runs build/dcsim with `args` (a shell-quoted string); stdout and stderr captured.
+CliResult run_cli(const std::string& args);
+/// A directory for this test process's files (created once).
+std::string temp_dir();
+/// The whole content of a file ("" if unreadable).
+std::string slurp(const std::string& path);
+
 /// Median of absolute values.
 double median_abs(std::vector<double> values);
 

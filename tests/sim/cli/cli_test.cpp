@@ -17,37 +17,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CliResult {
-  int status = -1;
-  std::string out, err;
-};
+using dcsim::test::CliResult;
+using dcsim::test::slurp;
 
-fs::path temp_dir()
-{
-  static const fs::path dir = [] {
-    auto d = fs::temp_directory_path() / ("dcsim-cli-test-" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+fs::path temp_dir() { return dcsim::test::temp_dir(); }
 
-std::string slurp(const fs::path& p)
-{
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-CliResult dcsim_cli(const std::string& args)
-{
-  const auto out = temp_dir() / "stdout.txt";
-  const auto err = temp_dir() / "stderr.txt";
-  const std::string command = std::string(DCSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int raw = std::system(command.c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
+CliResult dcsim_cli(const std::string& args) { return dcsim::test::run_cli(args); }
 
 /// The 1024gpu scenario with `from` replaced by `to` in its text, written to `name`.
 fs::path edited_scenario(const std::string& name, const std::string& from, const std::string& to)
