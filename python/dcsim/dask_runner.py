@@ -16,8 +16,7 @@ copy) and find its data directory (models/); the scenario itself travels as text
 import threading
 import uuid
 
-from .local_pool import death_message
-from .worker_process import WorkerProcess, serialise
+from .worker_process import WorkerProcess, death_message, serialise
 
 _helpers = threading.local()  # on a Dask worker: each task thread's helper process
 

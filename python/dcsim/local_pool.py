@@ -9,13 +9,7 @@ fresh worker takes the dead one's place. Nothing else is disturbed.
 import collections
 from multiprocessing.connection import wait
 
-from .worker_process import WorkerProcess, serialise
-
-
-def death_message(cause, deaths):
-    """A point's error once its worker died `deaths` times running it."""
-    return (f"the worker process running this point {cause}, {deaths} times; "
-            "expected a point that does not crash its worker")
+from .worker_process import WorkerProcess, death_message, serialise
 
 
 class _Scheduler:

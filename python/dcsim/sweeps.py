@@ -64,6 +64,8 @@ def sweep(scenario, points, *, workers=None, client=None, metrics=None, progress
         a dead Dask worker is Dask's to retry, see dask_runner.py).
     fast_forward: as in Scenario.run().
     """
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts={max_attempts}; expected at least 1 try per point")
     base = scenario if isinstance(scenario, Scenario) else load(scenario)
     overrides = expand_points(points)
     task = functools.partial(run_point, base, metrics=metrics, fast_forward=fast_forward)

@@ -32,6 +32,12 @@ def serialise(function):
     return cloudpickle.dumps(function)
 
 
+def death_message(cause, deaths):
+    """A point's error once the process running it died `deaths` times."""
+    return (f"the worker process running this point {cause}, {deaths} times; "
+            "expected a point that does not crash its worker")
+
+
 def _environment():
     paths = [_PACKAGE_PARENT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     return dict(os.environ, PYTHONPATH=os.pathsep.join(paths))

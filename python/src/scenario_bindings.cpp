@@ -20,12 +20,12 @@ namespace {
 
 using Overrides = std::vector<std::string>;
 
-ScenarioConfig load(const std::string& text, const std::string& name, const Overrides& overrides, bool require_jobs)
+LoadOptions load_options(const Overrides& overrides, bool require_jobs)
 {
   LoadOptions options;
   options.overrides = overrides;
   options.require_jobs = require_jobs;
-  return load_scenario_text(text, name, options);
+  return options;
 }
 
 nlohmann::json describe_config(const ScenarioConfig& config)
@@ -51,7 +51,7 @@ py::object describe(const std::string& text, const std::string& name, const Over
   nlohmann::json summary;
   {
     py::gil_scoped_release release;
-    summary = describe_config(load(text, name, overrides, require_jobs));
+    summary = describe_config(load_scenario_text(text, name, load_options(overrides, require_jobs)));
   }
   return to_python(summary);
 }
@@ -62,10 +62,7 @@ py::object describe_file(const std::string& path, const Overrides& overrides, bo
   nlohmann::json summary;
   {
     py::gil_scoped_release release;
-    LoadOptions options;
-    options.overrides = overrides;
-    options.require_jobs = require_jobs;
-    summary = describe_config(load_scenario(path, options));
+    summary = describe_config(load_scenario(path, load_options(overrides, require_jobs)));
   }
   return to_python(summary);
 }
@@ -77,7 +74,7 @@ py::tuple run(const std::string& text, const std::string& name, const Overrides&
   nlohmann::json reply;
   {
     py::gil_scoped_release release;
-    const ScenarioConfig config = load(text, name, overrides, true);
+    const ScenarioConfig config = load_scenario_text(text, name, load_options(overrides, true));
     SimulationOptions options;
     options.fast_forward = fast_forward;
     options.record_trace = trace;
