@@ -1,5 +1,6 @@
 #include "collectives/comm_plan.hpp"
 
+#include "collectives/fabric_occupancy.hpp"
 #include "platform/platform.hpp"
 
 #include <simgrid/s4u/Mailbox.hpp>
@@ -92,6 +93,9 @@ void PendingComm::wait()
   if (!comms_.empty())
     sg4::Comm::wait_all(comms_);
   comms_.clear();
+  if (holds_fabric_)
+    FabricOccupancy::current().end_real();
+  holds_fabric_ = false;
   for (auto& helper : helpers_)
     helper->join();
   helpers_.clear();
@@ -112,7 +116,11 @@ double link_efficiency(const Flow& f, const Platform& platform, const Communicat
 double phase_transfer_seconds(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
 {
   const Fabric& fabric = platform.fabric();
-  std::unordered_map<int, double> link_bytes;
+  // Bytes per directed link, in a table reused between calls (the tuner ranks many plans); only
+  // the links this phase touched are cleared afterwards.
+  static std::vector<double> link_bytes;
+  static std::vector<int> touched;
+  link_bytes.resize(std::max<size_t>(link_bytes.size(), fabric.directed_link_count()), 0.0);
   double busiest = 0;
   for (const auto& f : phase.flows) {
     if (f.src == f.dst || f.bytes <= 0)
@@ -121,10 +129,15 @@ double phase_transfer_seconds(const CommPhase& phase, const Platform& platform, 
     const Route r = platform.route(f.src, f.dst);
     for (int i = 0; i < r.hops; ++i) {
       double& bytes = link_bytes[r.links[i]];
+      if (bytes == 0)
+        touched.push_back(r.links[i]);
       bytes += wire;
       busiest = std::max(busiest, bytes / fabric.edge(r.links[i] / 2).bandwidth_bytes_per_s);
     }
   }
+  for (int link : touched)
+    link_bytes[link] = 0;
+  touched.clear();
   return busiest;
 }
 
@@ -217,14 +230,55 @@ std::vector<Flow> real_flows(const CommPhase& phase)
 
 constexpr size_t kMaxHelpers = 1024;
 
+/// Runs a large phase's flows for real (the last `fraction` of each, when a solo run was
+/// interrupted) on helper actors, and waits for them.
+void run_real_flows(const std::vector<Flow>& flows, double seconds, double fraction, const Platform& platform,
+                    const CommunicationParams& params)
+{
+  // At most kMaxHelpers helper pairs: each actor costs a stack, which dominates at 100K+ flows.
+  const size_t per_actor = std::max(PendingComm::kFlowsPerActor, (flows.size() + kMaxHelpers - 1) / kMaxHelpers);
+  std::vector<sg4::ActorPtr> helpers;
+  for (size_t first = 0; first < flows.size(); first += per_actor) {
+    std::vector<Flow> chunk(flows.begin() + first, flows.begin() + std::min(flows.size(), first + per_actor));
+    for (Flow& f : chunk)
+      f.bytes *= fraction;
+    // Caps stay those of the whole phase: scaling bytes and time alike keeps bytes / seconds.
+    helpers.push_back(helper_actor("flows", platform.gpu_host(chunk.front().src),
+                                   [chunk, s = seconds * fraction, &platform, &params] {
+                                     run_flow_chunk(chunk, s, platform, params);
+                                   }));
+  }
+  for (auto& helper : helpers)
+    helper->join();
+}
+
+/// A large phase: solo (a timer, see fabric_occupancy.hpp) while the fabric is otherwise idle,
+/// real flows from the moment other traffic shares it.
+void run_large_phase(const std::vector<Flow>& flows, double seconds, const Platform& platform,
+                     const CommunicationParams& params)
+{
+  FabricOccupancy& occupancy = FabricOccupancy::current();
+  double left = 1.0;
+  if (occupancy.idle()) {
+    left = occupancy.run_solo(seconds);
+    if (left <= 0)
+      return;
+  }
+  occupancy.begin_real();
+  run_real_flows(flows, seconds, left, platform, params);
+  occupancy.end_real();
+}
+
 /// Starts one phase; small phases as direct host-to-host communications (cheap while few are
-/// in flight), large ones on helper actors.
+/// in flight), large ones on a phase actor.
 PendingComm start_phase(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
 {
-  const std::vector<Flow> flows = real_flows(phase);
-  std::vector<sg4::CommPtr> comms;
-  std::vector<sg4::ActorPtr> helpers;
+  std::vector<Flow> flows = real_flows(phase);
   if (flows.size() <= PendingComm::kFlowsPerActor) {
+    if (flows.empty())
+      return PendingComm({}, {}, phase.latency_s);
+    FabricOccupancy::current().begin_real();
+    std::vector<sg4::CommPtr> comms;
     for (const Flow& f : flows) {
       const WireFlow w = wire_flow(f, -1, platform, params);
       // SimGrid 3.32 ignores the rate of host-to-host communications, so small phases run
@@ -232,19 +286,15 @@ PendingComm start_phase(const CommPhase& phase, const Platform& platform, const 
       comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src), platform.gpu_host(f.dst),
                                               static_cast<std::uint64_t>(w.bytes)));
     }
-    return PendingComm(std::move(comms), {}, phase.latency_s);
+    return PendingComm(std::move(comms), {}, phase.latency_s, true);
   }
   const double seconds = phase_transfer_seconds(phase, platform, params);
-  // At most kMaxHelpers helper pairs: each actor costs a stack, which dominates at 100K+ flows.
-  const size_t per_actor = std::max(PendingComm::kFlowsPerActor, (flows.size() + kMaxHelpers - 1) / kMaxHelpers);
-  for (size_t first = 0; first < flows.size(); first += per_actor) {
-    std::vector<Flow> chunk(flows.begin() + first, flows.begin() + std::min(flows.size(), first + per_actor));
-    helpers.push_back(helper_actor("flows", platform.gpu_host(chunk.front().src),
-                                         [chunk, seconds, &platform, &params] {
-                                           run_flow_chunk(chunk, seconds, platform, params);
-                                         }));
-  }
-  return PendingComm({}, std::move(helpers), phase.latency_s);
+  sg4::Host* host = platform.gpu_host(flows.front().src);
+  sg4::ActorPtr runner = helper_actor("phase", host,
+                                      [flows = std::move(flows), seconds, &platform, &params] {
+                                        run_large_phase(flows, seconds, platform, params);
+                                      });
+  return PendingComm({}, {runner}, phase.latency_s);
 }
 
 } // namespace

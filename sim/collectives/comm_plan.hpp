@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace dcsim {
@@ -68,10 +69,22 @@ public:
 
   PendingComm() = default;
   PendingComm(std::vector<simgrid::s4u::CommPtr> comms, std::vector<simgrid::s4u::ActorPtr> helpers,
-              double latency_s)
-      : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s)
+              double latency_s, bool holds_fabric = false)
+      : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s), holds_fabric_(holds_fabric)
   {
   }
+  // Move-only: one owner ends the fabric use it holds.
+  PendingComm(PendingComm&& other) noexcept { *this = std::move(other); }
+  PendingComm& operator=(PendingComm&& other) noexcept
+  {
+    comms_ = std::move(other.comms_);
+    helpers_ = std::move(other.helpers_);
+    latency_s_ = other.latency_s_;
+    holds_fabric_ = std::exchange(other.holds_fabric_, false);
+    return *this;
+  }
+  PendingComm(const PendingComm&) = delete;
+  PendingComm& operator=(const PendingComm&) = delete;
   void wait();
   bool empty() const { return comms_.empty() && helpers_.empty() && latency_s_ == 0; }
 
@@ -79,6 +92,7 @@ private:
   std::vector<simgrid::s4u::CommPtr> comms_;
   std::vector<simgrid::s4u::ActorPtr> helpers_;
   double latency_s_ = 0;
+  bool holds_fabric_ = false; ///< its comms count as real traffic (FabricOccupancy) until waited
 };
 
 /// Starts a plan (payload divided by the NCCL efficiency of each flow's path: scale-up inside an

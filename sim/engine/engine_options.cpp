@@ -1,10 +1,12 @@
 #include "engine/engine_options.hpp"
 
+#include "collectives/fabric_occupancy.hpp"
+
 namespace dcsim {
 
 /// Options set before any zone exists: plain max-min sharing (CM02), no reverse-path cross
 /// traffic, no TCP window cap, and no stack guard pages (needed above ~32K actors).
-std::unique_ptr<simgrid::s4u::Engine> make_engine()
+EngineHandle make_engine()
 {
   static int argc = 8;
   static const char* argv[] = {"dcsim",
@@ -16,7 +18,8 @@ std::unique_ptr<simgrid::s4u::Engine> make_engine()
                                "--log=root.thresh:critical",
                                "--log=xbt_cfg.thresh:critical",
                                nullptr};
-  return std::make_unique<simgrid::s4u::Engine>(&argc, const_cast<char**>(argv));
+  FabricOccupancy::current().reset();
+  return EngineHandle(new simgrid::s4u::Engine(&argc, const_cast<char**>(argv)));
 }
 
 } // namespace dcsim

@@ -19,8 +19,8 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
       coordinator_id(coordinator_.add_job(job_.start_time_s)), trace(trace_)
 {
   plans = build_chunk_plans(job, workload, layout, platform, comm);
-  forward_channels.resize(plans.size());
-  backward_channels.resize(plans.size());
+  forward_channels = std::vector<Channel>(plans.size()); // Channel is not movable in a vector (its queue)
+  backward_channels = std::vector<Channel>(plans.size());
   for (int stage = 0; stage < job.parallelism.pipeline; ++stage)
     streams.push_back(std::make_unique<CommStream>(platform, comm));
   current.resize(job.parallelism.pipeline);

@@ -9,8 +9,9 @@ FabricZone::FabricZone(const std::string& name, const Fabric& fabric, std::uint6
 {
 }
 
-void FabricZone::set_links(std::vector<simgrid::s4u::Link*> links)
+void FabricZone::set_links(std::vector<simgrid::s4u::Link*> links, std::vector<int> merged_of_link)
 {
+  merged_of_link_ = std::move(merged_of_link);
   links_.clear();
   links_.reserve(links.size());
   for (auto* link : links)
@@ -35,8 +36,14 @@ void FabricZone::get_local_route(const simgrid::kernel::routing::NetPoint* src,
     r = fabric_.route_storage(d, s - gpus, hash, true);
   else
     throw std::invalid_argument("storage servers do not talk to each other");
-  for (int i = 0; i < r.hops; ++i)
-    route->link_list_.push_back(links_[r.links[i]]);
+  // Links merged in series are consecutive on a route: each must count once per flow.
+  int previous = -1;
+  for (int i = 0; i < r.hops; ++i) {
+    const int merged = merged_of_link_[r.links[i]];
+    if (merged != previous)
+      route->link_list_.push_back(links_[merged]);
+    previous = merged;
+  }
 }
 
 } // namespace dcsim

@@ -22,8 +22,9 @@ class FabricZone : public simgrid::kernel::routing::NetZoneImpl {
 public:
   FabricZone(const std::string& name, const Fabric& fabric, std::uint64_t seed);
 
-  /// Host netpoints must be created in GPU order; link i of `links` is directed link i of the fabric.
-  void set_links(std::vector<simgrid::s4u::Link*> links);
+  /// Host netpoints must be created in GPU order; `links[merged_of_link[l]]` carries directed
+  /// fabric link l (several fabric links may share one SimGrid link, see series_links.hpp).
+  void set_links(std::vector<simgrid::s4u::Link*> links, std::vector<int> merged_of_link);
 
   void get_local_route(const simgrid::kernel::routing::NetPoint* src, const simgrid::kernel::routing::NetPoint* dst,
                        simgrid::kernel::routing::Route* route, double* latency) override;
@@ -32,6 +33,7 @@ private:
   const Fabric& fabric_;
   std::uint64_t seed_;
   std::vector<simgrid::kernel::resource::StandardLinkImpl*> links_;
+  std::vector<int> merged_of_link_;
 };
 
 } // namespace dcsim

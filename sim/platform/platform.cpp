@@ -2,6 +2,7 @@
 
 #include "platform/fabric_builder.hpp"
 #include "platform/fabric_zone.hpp"
+#include "platform/series_links.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/NetZone.hpp>
@@ -24,13 +25,12 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
     hosts_.push_back(iface->create_host("gpu" + std::to_string(g), kWorkPerSecond));
   for (int s = 0; s < fabric_->storage_count(); ++s)
     storage_hosts_.push_back(iface->create_host("storage" + std::to_string(s), kWorkPerSecond));
+  SeriesLinks series = merge_series_links(*fabric_);
   std::vector<sg4::Link*> links;
-  links.reserve(fabric_->directed_link_count());
-  for (int l = 0; l < fabric_->directed_link_count(); ++l) {
-    const FabricEdge& e = fabric_->edge(l / 2);
-    links.push_back(iface->create_link("l" + std::to_string(l), e.bandwidth_bytes_per_s)->seal());
-  }
-  zone->set_links(std::move(links));
+  links.reserve(series.bandwidth_bytes_per_s.size());
+  for (size_t l = 0; l < series.bandwidth_bytes_per_s.size(); ++l)
+    links.push_back(iface->create_link("l" + std::to_string(l), series.bandwidth_bytes_per_s[l])->seal());
+  zone->set_links(std::move(links), std::move(series.merged_of_link));
   iface->seal();
   root->seal();
 }

@@ -1,6 +1,7 @@
 #include "support/collective_harness.hpp"
 
 #include "collectives/collective_algorithm.hpp"
+#include "collectives/fabric_occupancy.hpp"
 #include "collectives/tuner.hpp"
 #include "engine/isolation.hpp"
 #include "platform/platform.hpp"
@@ -13,17 +14,22 @@ namespace sg4 = simgrid::s4u;
 namespace dcsim::test {
 
 std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
-                                                const CollectiveCall& call, const CollectiveOverride& choice)
+                                                const CollectiveCall& call, const CollectiveOverride& choice,
+                                                const std::vector<double>& start_s, bool allow_solo)
 {
   const nlohmann::json times = run_isolated([&] {
     int argc = 4;
     const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
                           "--log=root.thresh:critical", nullptr};
     sg4::Engine engine(&argc, const_cast<char**>(argv));
+    FabricOccupancy::current().reset();
+    FabricOccupancy::current().allow_solo(allow_solo);
     Platform platform(cluster, 1);
     std::vector<double> done(groups.size(), 0.0);
     for (size_t g = 0; g < groups.size(); ++g)
       sg4::Actor::create("collective" + std::to_string(g), platform.gpu_host(groups[g][0]), [&, g] {
+        if (g < start_s.size())
+          sg4::this_actor::sleep_for(start_s[g]);
         CommPlan plan;
         append_collective(plan, groups[g], call, platform, cluster.profile.communication, choice);
         start_flows(plan, platform, cluster.profile.communication).wait();

@@ -10,10 +10,12 @@
 
 namespace dcsim::test {
 
-/// Starts one collective per group at t = 0 (all concurrently) and returns when each finished.
-/// The algorithm and protocol are the tuner's unless `choice` names them.
+/// Starts one collective per group at t = 0 (all concurrently; or at `start_s[g]` when given) and
+/// returns when each finished. The algorithm and protocol are the tuner's unless `choice` names
+/// them. `allow_solo` false simulates every phase flow by flow (collectives/fabric_occupancy.hpp).
 std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
-                                                const CollectiveCall& call, const CollectiveOverride& choice = {});
+                                                const CollectiveCall& call, const CollectiveOverride& choice = {},
+                                                const std::vector<double>& start_s = {}, bool allow_solo = true);
 
 } // namespace dcsim::test
 
