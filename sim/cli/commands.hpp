@@ -2,6 +2,8 @@
 // (ScenarioError, reported by main), 1 anything else.
 #pragma once
 
+#include "engine/collective_request.hpp"
+
 #include <string>
 #include <vector>
 
@@ -24,9 +26,7 @@ struct TopologyArgs {
 struct CollectiveArgs {
   std::string cluster;
   std::vector<std::string> overrides;
-  std::string op, algorithm, protocol;
-  int gpus = 0;
-  std::string bytes, min_bytes, max_bytes;
+  CollectiveRequestText request;
   std::string json_path;
 };
 

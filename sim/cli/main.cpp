@@ -51,16 +51,16 @@ int dispatch(int argc, char** argv)
   auto* collective = app.add_subcommand("collective", "simulate one collective like nccl-tests *_perf");
   collective->add_option("--cluster", collective_args.cluster, "scenario YAML file (its cluster)")->required();
   collective->add_option("--set", collective_args.overrides, "override a scenario key");
-  collective->add_option("--op", collective_args.op,
+  collective->add_option("--op", collective_args.request.op,
                          "allreduce, allgather, reducescatter, alltoall, broadcast, reduce or sendrecv")
       ->required();
-  collective->add_option("--gpus", collective_args.gpus, "the first N GPUs of the cluster")->required();
-  collective->add_option("--bytes", collective_args.bytes, "one size, e.g. 1GiB");
-  collective->add_option("--min-bytes", collective_args.min_bytes, "sweep from (default 8)");
-  collective->add_option("--max-bytes", collective_args.max_bytes, "sweep to, doubling (default 8GiB)");
-  collective->add_option("--algo", collective_args.algorithm,
+  collective->add_option("--gpus", collective_args.request.gpus, "the first N GPUs of the cluster")->required();
+  collective->add_option("--bytes", collective_args.request.bytes, "one size, e.g. 1GiB");
+  collective->add_option("--min-bytes", collective_args.request.min_bytes, "sweep from (default 8)");
+  collective->add_option("--max-bytes", collective_args.request.max_bytes, "sweep to, doubling (default 8GiB)");
+  collective->add_option("--algo", collective_args.request.algorithm,
                          "ring, tree, halving_doubling, hierarchical, nvls or direct (default: tuner)");
-  collective->add_option("--protocol", collective_args.protocol, "LL, LL128 or Simple (default: tuner)");
+  collective->add_option("--protocol", collective_args.request.protocol, "LL, LL128 or Simple (default: tuner)");
   collective->add_option("--json", collective_args.json_path, "write the results as JSON");
 
   cli::CalibrateArgs calibrate_args;

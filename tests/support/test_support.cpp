@@ -88,4 +88,21 @@ CliResult run_cli(const std::string& args)
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
 }
 
+ClusterConfig h100_test_cluster(int nodes, const std::vector<std::string>& overrides)
+{
+  const std::string text = "cluster:\n"
+                           "  nodes: " + std::to_string(nodes) + "\n"
+                           "  node:\n"
+                           "    gpu: H100-SXM-80GB\n"
+                           "    gpus: 8\n"
+                           "    scale_up: {bandwidth: 450GB/s, latency: 1us}\n"
+                           "    nics: {count: 8, bandwidth: 400Gb/s, latency: 2us}\n"
+                           "  fabric: {topology: fat-tree, tiers: 2, radix: 16, link_latency: 500ns}\n";
+  LoadOptions options;
+  options.require_jobs = false;
+  options.cluster_only = true;
+  options.overrides = overrides;
+  return load_scenario_text(text, "<h100_test_cluster>", options).cluster;
+}
+
 } // namespace dcsim::test

@@ -25,6 +25,11 @@ nlohmann::json run_config(const ScenarioConfig& config, bool fast_forward = true
 /// Loads scenario text (file name "<test>") with overrides.
 ScenarioConfig load_text(const std::string& text, const std::vector<std::string>& overrides = {});
 
+/// A cluster of `nodes` DGX-H100-like nodes (8 H100s on a 450 GB/s NVLink switch, 8 x 400 Gb/s
+/// NICs, 2 us) on a 2-tier radix-16 fat-tree with 500 ns cables; `overrides` as --set texts, e.g.
+/// "cluster.fabric.oversubscription=4". Jobs are not read.
+ClusterConfig h100_test_cluster(int nodes, const std::vector<std::string>& overrides = {});
+
 /// What a `dcsim` command line printed and returned.
 struct CliResult {
   int status = -1;

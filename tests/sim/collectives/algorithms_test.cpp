@@ -16,25 +16,10 @@ namespace {
 using dcsim::CollectiveKind;
 using dcsim::Protocol;
 
-const char* kCluster = R"(
-cluster:
-  nodes: 4
-  node:
-    gpu: H100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 450GB/s, latency: 1us}
-    nics: {count: 8, bandwidth: 400Gb/s, latency: 2us}
-  fabric: {topology: fat-tree, tiers: 2, radix: 16, link_latency: 500ns}
-)";
-
+// 4 nodes of 8 H100s, one 400 Gb/s NIC per GPU, 2-tier fat-tree.
 const dcsim::ClusterConfig& cluster()
 {
-  static const dcsim::ClusterConfig c = [] {
-    dcsim::LoadOptions options;
-    options.require_jobs = false;
-    options.cluster_only = true;
-    return dcsim::load_scenario_text(kCluster, "<algorithms_test>", options).cluster;
-  }();
+  static const dcsim::ClusterConfig c = dcsim::test::h100_test_cluster(4);
   return c;
 }
 

@@ -2,7 +2,7 @@
 // alone, and interrupted part-way by a second collective that shares the fabric.
 #include "support/collective_harness.hpp"
 
-#include "config/scenario_loader.hpp"
+#include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,22 +12,9 @@ namespace {
 
 // 16 nodes of 8 GPUs, 2-tier fat-tree with 4:1 oversubscribed leaves: collectives that cross
 // leaves slow each other down.
-const char* kCluster = R"(
-cluster:
-  nodes: 16
-  node:
-    gpu: H100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 450GB/s, latency: 1us}
-    nics: {count: 8, bandwidth: 400Gb/s, latency: 2us}
-  fabric: {topology: fat-tree, tiers: 2, radix: 16, oversubscription: 4, link_latency: 500ns}
-)";
-
 dcsim::ClusterConfig cluster()
 {
-  dcsim::LoadOptions options;
-  options.require_jobs = false;
-  return dcsim::load_scenario_text(kCluster, "<fabric_occupancy_test>", options).cluster;
+  return dcsim::test::h100_test_cluster(16, {"cluster.fabric.oversubscription=4"});
 }
 
 std::vector<int> gpus(int first, int count)

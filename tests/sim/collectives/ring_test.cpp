@@ -13,23 +13,9 @@
 namespace {
 
 // 16 nodes of 8 GPUs (one 400 Gb/s NIC per GPU) on a 2-tier non-blocking fat-tree.
-const char* kCluster = R"(
-cluster:
-  nodes: 16
-  node:
-    gpu: H100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 450GB/s, latency: 1us}
-    nics: {count: 8, bandwidth: 400Gb/s, latency: 2us}
-  fabric: {topology: fat-tree, tiers: 2, radix: 16, link_latency: 500ns}
-)";
-
 dcsim::ClusterConfig cluster(const std::vector<std::string>& overrides = {})
 {
-  dcsim::LoadOptions options;
-  options.require_jobs = false;
-  options.overrides = overrides;
-  return dcsim::load_scenario_text(kCluster, "<ring_test>", options).cluster;
+  return dcsim::test::h100_test_cluster(16, overrides);
 }
 
 } // namespace

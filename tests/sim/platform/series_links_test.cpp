@@ -3,32 +3,16 @@
 #include "platform/series_links.hpp"
 #include "platform/fabric_builder.hpp"
 
-#include "config/scenario_loader.hpp"
+#include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <set>
 
-namespace {
-
-const char* kCluster = R"(
-cluster:
-  nodes: 16
-  node:
-    gpu: H100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 450GB/s, latency: 1us}
-    nics: {count: 8, bandwidth: 200Gb/s, latency: 2us}
-  fabric: {topology: fat-tree, tiers: 2, radix: 16, link_latency: 500ns}
-)";
-
-} // namespace
-
 TEST_CASE("platform::merge_series_links: each NIC's two cables become one link per direction", "[platform]")
 {
-  dcsim::LoadOptions options;
-  options.require_jobs = false;
-  const auto fabric = dcsim::build_fabric(dcsim::load_scenario_text(kCluster, "<series>", options).cluster);
+  // 16 nodes of 8 GPUs with 200 Gb/s NICs: the NIC cable is every inter-node route's bottleneck.
+  const auto fabric = dcsim::build_fabric(dcsim::test::h100_test_cluster(16, {"cluster.node.nics.bandwidth=200Gb/s"}));
   const auto series = dcsim::merge_series_links(*fabric);
   // 128 NICs, each between a GPU and a leaf: 4 directed links become 2.
   CHECK(series.bandwidth_bytes_per_s.size() == static_cast<size_t>(fabric->directed_link_count() - 2 * 128));

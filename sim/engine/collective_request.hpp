@@ -1,0 +1,53 @@
+// A collective to simulate as the user typed it (`dcsim collective` flags, or the keywords of
+// Python's dcsim.collective), checked once into typed values and run. Both front ends share this,
+// so they accept and refuse the same things with the same messages; only the names under which
+// the arguments are reported differ ("--op" on the command line, "op" in Python).
+#pragma once
+
+#include "config/scenario_config.hpp"
+#include "config/scenario_error.hpp"
+#include "engine/collective_sweep.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace dcsim {
+
+/// The request as text; "" = not given.
+struct CollectiveRequestText {
+  std::string op;
+  int gpus = 0;
+  std::string bytes, min_bytes, max_bytes; ///< one size, or a doubling sweep (default 8 B to 8 GiB)
+  std::string algorithm, protocol;         ///< "" = the tuner chooses
+};
+
+/// How each argument is named in error messages.
+struct CollectiveArgumentNames {
+  std::string op, gpus, bytes, min_bytes, max_bytes, algorithm, protocol;
+};
+
+struct CollectiveRequest {
+  CollectiveKind kind = CollectiveKind::AllReduce;
+  int gpus = 0;
+  std::vector<double> sizes_bytes;
+  CollectiveOverride choice;
+};
+
+/// Checks everything that does not need the cluster; problems go to `diagnostics`.
+CollectiveRequest check_collective_request(const CollectiveRequestText& text, const CollectiveArgumentNames& names,
+                                           Diagnostics& diagnostics);
+/// Checks the GPU count against the cluster's.
+void check_collective_gpus(const CollectiveRequest& request, const ClusterConfig& cluster,
+                           const CollectiveArgumentNames& names, Diagnostics& diagnostics);
+/// Simulates the request (one process: see isolation.hpp). A forced algorithm or protocol that
+/// cannot run the call is the caller's mistake: ScenarioError naming that argument.
+std::vector<CollectiveMeasurement> run_collective_request(const ClusterConfig& cluster, const CollectiveRequest& request,
+                                                          const CollectiveRequestText& text,
+                                                          const CollectiveArgumentNames& names);
+/// The contract's JSON result of `dcsim collective --json`.
+nlohmann::json collective_result_json(const CollectiveRequestText& text, const CollectiveRequest& request,
+                                      const std::vector<CollectiveMeasurement>& measurements);
+
+} // namespace dcsim
