@@ -9,6 +9,10 @@
 // on. The result is the one the flows would have given from the start; only the time to get it
 // changes (a lone 16,384-GPU all-reduce costs one timer instead of ~65,000 flows).
 //
+// One difference remains: a solo phase's remainder takes its routes when it becomes real, so a
+// cable taken down while the phase was solo is avoided, where real flows keep the path they
+// started on (Platform::set_cable_up).
+//
 // All calls happen inside the simulation (SimGrid runs one actor at a time, so no locking).
 #pragma once
 
