@@ -6,6 +6,7 @@
     result.breakdown        # one row per job: where pipeline rank 0's iteration time went (s)
     result.stages           # one row per job and pipeline rank: the same breakdown per rank
     result.memory           # one row per job: bytes per GPU by kind, total, capacity, fits
+    result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
     result.summary()        # one flat dict: a sweep's result columns
 
 pandas is imported only when a DataFrame is asked for, so sweep workers stay light.
@@ -13,7 +14,7 @@ pandas is imported only when a DataFrame is asked for, so sweep workers stay lig
 import copy
 
 # Per-job lists (per pipeline rank, per simulated iteration): DataFrames of their own, not columns.
-_JOB_LISTS = ("stages_breakdown_s", "iteration_times_s")
+_JOB_LISTS = ("stages_breakdown_s", "iteration_times_s", "collectives")
 # Scenario-level numbers worth a sweep column (the rest is the same for every point).
 _SCENARIO_COLUMNS = ("simulated_time_s", "wall_clock_s")
 
@@ -91,6 +92,17 @@ class Result:
         rows = [{"job": job["name"], "stage": stage, **parts}
                 for job in self._data["jobs"]
                 for stage, parts in enumerate(job["stages_breakdown_s"])]
+        return _pandas().DataFrame(rows)
+
+    @property
+    def collectives(self):
+        """DataFrame with one row per job and kind of collective it issues, as the tuner chose it:
+        job, purpose (tensor_parallel, pipeline_send, data_parallel, parameter_gather), op, ranks,
+        bytes per call, algorithm, protocol, estimated_s per call alone on the fabric, and
+        calls_per_iteration (every pipeline rank counted)."""
+        rows = [{"job": job["name"], **use}
+                for job in self._data["jobs"]
+                for use in job.get("collectives", [])]
         return _pandas().DataFrame(rows)
 
     def summary(self):

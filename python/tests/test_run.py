@@ -79,6 +79,16 @@ def test_memory_frame_adds_up_to_the_total_per_gpu(small):
     assert memory["fits"]
 
 
+def test_collectives_frame_lists_each_kind_of_collective_with_the_json_numbers(small):
+    result = small.run()  # TP2 PP2 DP4 in small-job.yaml
+    frame = result.collectives
+    assert len(frame) == len(result["jobs"][0]["collectives"])
+    assert set(frame["purpose"]) == {"tensor_parallel", "pipeline_send", "data_parallel"}
+    ranks = frame.groupby("purpose")["ranks"].max()
+    assert ranks["tensor_parallel"] == 2 and ranks["pipeline_send"] == 2 and ranks["data_parallel"] == 4
+    assert (frame["estimated_s"] > 0).all() and (frame["calls_per_iteration"] > 0).all()
+
+
 def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
     names = [job["name"] for job in result["jobs"]]

@@ -15,26 +15,37 @@ double default_bucket_parameters(int data_parallel)
 
 namespace {
 
+void record(std::vector<CollectiveUse>& uses, const char* purpose, const CollectiveCall& call, int ranks,
+            const CollectiveChoice& choice)
+{
+  uses.push_back({purpose, to_string(call.kind), ranks, call.bytes, choice.algorithm->name(),
+                  to_string(choice.protocol), choice.estimated_s / std::max(1, call.count), call.count});
+}
+
 CommPlan tensor_parallel_plan(const CollectiveCalls& calls, const std::vector<int>& group, const Platform& platform,
-                              const CommunicationParams& params)
+                              const CommunicationParams& params, std::vector<CollectiveUse>& uses)
 {
   CommPlan plan;
   for (const auto& call : calls)
-    append_collective(plan, group, call, platform, params);
+    record(uses, "tensor_parallel", call, static_cast<int>(group.size()),
+           append_collective(plan, group, call, platform, params));
   return plan;
 }
 
 /// One flow per tensor-parallel rank between the GPUs of two pipeline ranks (replica 0).
 CommPlan pipeline_send(const JobConfig& job, const JobLayout& layout, int from_stage, int to_stage, double bytes,
-                       const Platform& platform, const CommunicationParams& params)
+                       const Platform& platform, const CommunicationParams& params, std::vector<CollectiveUse>& uses)
 {
   const auto& p = job.parallelism;
   const bool split = p.scatter_gather || p.sequence_parallel;
   CommPlan plan;
   for (int tp = 0; tp < p.tensor; ++tp) {
     CommPlan one;
-    append_collective(one, {layout.gpu(tp, 0, from_stage), layout.gpu(tp, 0, to_stage)},
-                      {CollectiveKind::SendRecv, split ? bytes / p.tensor : bytes, 1}, platform, params);
+    const CollectiveCall call{CollectiveKind::SendRecv, split ? bytes / p.tensor : bytes, 1};
+    const CollectiveChoice choice = append_collective(
+        one, {layout.gpu(tp, 0, from_stage), layout.gpu(tp, 0, to_stage)}, call, platform, params);
+    if (tp == 0)
+      record(uses, "pipeline_send", call, 2, choice);
     plan.merge_concurrent(one);
   }
   return plan;
@@ -42,12 +53,16 @@ CommPlan pipeline_send(const JobConfig& job, const JobLayout& layout, int from_s
 
 /// The same collective over the data-parallel group of every tensor-parallel rank of `stage`.
 CommPlan data_parallel_plan(const JobConfig& job, const JobLayout& layout, int stage, const CollectiveCall& call,
-                            const Platform& platform, const CommunicationParams& params)
+                            const Platform& platform, const CommunicationParams& params, const char* purpose,
+                            std::vector<CollectiveUse>& uses)
 {
   CommPlan all;
   for (int tp = 0; tp < job.parallelism.tensor; ++tp) {
     CommPlan one;
-    append_collective(one, layout.data_group(tp, stage), call, platform, params);
+    const auto group = layout.data_group(tp, stage);
+    const CollectiveChoice choice = append_collective(one, group, call, platform, params);
+    if (tp == 0)
+      record(uses, purpose, call, static_cast<int>(group.size()), choice);
     all.merge_concurrent(one);
   }
   return all;
@@ -72,13 +87,15 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
   int first = 0;
   for (int size : bucket_groups(buckets)) {
     const CollectiveCall call{kind, size * per_bucket * w.gradient_bytes_per_parameter, 1};
-    plans.gradient_buckets.push_back(data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params));
+    plans.gradient_buckets.push_back(
+        data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params, "data_parallel", plans.uses));
     first += size;
     plans.bucket_fractions.push_back(double(first) / buckets);
   }
   if (p.zero >= 1)
-    plans.parameter_gather = data_parallel_plan(
-        job, layout, chunk.layout.stage, {CollectiveKind::AllGather, parameters * w.parameter_bytes, 1}, platform, params);
+    plans.parameter_gather =
+        data_parallel_plan(job, layout, chunk.layout.stage, {CollectiveKind::AllGather, parameters * w.parameter_bytes, 1},
+                           platform, params, "parameter_gather", plans.uses);
 }
 
 } // namespace
@@ -111,14 +128,14 @@ std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkloa
     const ChunkWork& chunk = workload.chunks[c];
     const int stage = chunk.layout.stage;
     const auto group = layout.tensor_group(0, stage);
-    out[c].tp_forward = tensor_parallel_plan(chunk.forward.tensor_parallel, group, platform, params);
-    out[c].tp_backward = tensor_parallel_plan(chunk.backward.tensor_parallel, group, platform, params);
+    out[c].tp_forward = tensor_parallel_plan(chunk.forward.tensor_parallel, group, platform, params, out[c].uses);
+    out[c].tp_backward = tensor_parallel_plan(chunk.backward.tensor_parallel, group, platform, params, out[c].uses);
     if (c + 1 < chunks)
       out[c].send_forward = pipeline_send(job, layout, stage, (c + 1) % pipeline, workload.activation_bytes,
-                                          platform, params);
+                                          platform, params, out[c].uses);
     if (c > 0)
       out[c].send_backward = pipeline_send(job, layout, stage, (c - 1) % pipeline, workload.activation_bytes,
-                                           platform, params);
+                                           platform, params, out[c].uses);
     add_gradient_buckets(out[c], job, chunk, workload, layout, platform, params);
   }
   return out;

@@ -5,6 +5,7 @@
 // and every tensor-parallel rank, because that is where replicas meet on the fabric.
 #pragma once
 
+#include "results/simulation_result.hpp"
 #include "collectives/comm_plan.hpp"
 #include "config/scenario_config.hpp"
 #include "engine/job_layout.hpp"
@@ -24,6 +25,9 @@ struct ChunkPlans {
   std::vector<CommPlan> gradient_buckets; ///< data-parallel reduction, in the order grads become ready
   std::vector<double> bucket_fractions;   ///< share of the chunk's backward after which each bucket is ready
   CommPlan parameter_gather;              ///< ZeRO: all-gather of updated parameters (empty otherwise)
+  /// What the plans above were made of, for the report; calls_per_iteration counts per
+  /// micro-batch for tensor-parallel and pipeline traffic (JobRunner scales it).
+  std::vector<CollectiveUse> uses;
 };
 
 std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkload& workload, const JobLayout& layout,

@@ -6,6 +6,8 @@
 
 #include <simgrid/s4u/Actor.hpp>
 
+#include <algorithm>
+
 namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
@@ -48,6 +50,34 @@ void JobRunner::start()
   }
 }
 
+namespace {
+
+/// Every collective the job issues, merged across chunks, with its calls per iteration.
+std::vector<CollectiveUse> collective_uses(const JobShared& s)
+{
+  const JobConfig& job = s.job;
+  // Tensor-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
+  const auto& p = job.parallelism;
+  const int micro_batches = job.batch.global / (job.batch.micro * p.data);
+  std::vector<CollectiveUse> merged;
+  for (const auto& chunk : s.plans)
+    for (CollectiveUse use : chunk.uses) {
+      if (use.purpose == "tensor_parallel" || use.purpose == "pipeline_send")
+        use.calls_per_iteration *= micro_batches;
+      const auto same = std::find_if(merged.begin(), merged.end(), [&](const CollectiveUse& m) {
+        return m.purpose == use.purpose && m.op == use.op && m.ranks == use.ranks && m.bytes == use.bytes &&
+               m.algorithm == use.algorithm && m.protocol == use.protocol;
+      });
+      if (same == merged.end())
+        merged.push_back(use);
+      else
+        same->calls_per_iteration += use.calls_per_iteration;
+    }
+  return merged;
+}
+
+} // namespace
+
 JobResult JobRunner::result() const
 {
   const JobShared& s = *shared_;
@@ -64,6 +94,7 @@ JobResult JobRunner::result() const
   r.memory = estimate_memory(job);
   r.memory_capacity_bytes = cluster_.node.gpu.hbm_bytes;
   r.fits_in_memory = r.memory.total_bytes() <= r.memory_capacity_bytes;
+  r.collectives = collective_uses(s);
   r.stages = s.last;
   if (!s.last.empty())
     r.breakdown = s.last.front();

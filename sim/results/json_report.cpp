@@ -23,6 +23,21 @@ nlohmann::json breakdown_json(const TimeBreakdown& b)
           {"pipeline_wait", b.pipeline_wait_s}};
 }
 
+nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
+{
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& u : uses)
+    out.push_back({{"purpose", u.purpose},
+                   {"op", u.op},
+                   {"ranks", u.ranks},
+                   {"bytes", u.bytes},
+                   {"algorithm", u.algorithm},
+                   {"protocol", u.protocol},
+                   {"estimated_s", u.estimated_s},
+                   {"calls_per_iteration", u.calls_per_iteration}});
+  return out;
+}
+
 nlohmann::json job_json(const JobResult& j)
 {
   nlohmann::json stages = nlohmann::json::array();
@@ -52,7 +67,8 @@ nlohmann::json job_json(const JobResult& j)
           {"end_time_s", j.end_time_s},
           {"iterations", j.iterations},
           {"simulated_iterations", j.simulated_iterations},
-          {"iteration_times_s", j.iteration_times_s}};
+          {"iteration_times_s", j.iteration_times_s},
+          {"collectives", collectives_json(j.collectives)}};
 }
 
 } // namespace

@@ -21,6 +21,18 @@ struct TimeBreakdown {
   double pipeline_wait_s = 0;        ///< part of pipeline_bubble_s spent waiting for a pipeline message
 };
 
+/// One kind of collective a job issues, as the tuner chose it (every pipeline rank counted).
+struct CollectiveUse {
+  std::string purpose;         ///< tensor_parallel, pipeline_send, data_parallel, parameter_gather
+  std::string op;              ///< allreduce, reducescatter, ... (as `dcsim collective --op`)
+  int ranks = 0;               ///< GPUs in one group
+  double bytes = 0;            ///< per call
+  std::string algorithm;
+  std::string protocol;
+  double estimated_s = 0;      ///< per call, alone on the fabric (the tuner's estimate)
+  int calls_per_iteration = 0; ///< by one group of each pipeline rank, summed over the ranks
+};
+
 struct JobResult {
   std::string name;
   int gpus = 0;
@@ -41,6 +53,7 @@ struct JobResult {
   int iterations = 0;
   int simulated_iterations = 0;      ///< the rest were steady and fast-forwarded
   std::vector<double> iteration_times_s; ///< of the simulated iterations
+  std::vector<CollectiveUse> collectives;
 };
 
 struct TraceEvent {

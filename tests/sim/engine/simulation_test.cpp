@@ -107,3 +107,41 @@ TEST_CASE("engine: a job that starts later ends later by the same amount", "[eng
   CHECK(later["jobs"][0]["end_time_s"].get<double>() ==
         Approx(now["jobs"][0]["end_time_s"].get<double>() + 3600).epsilon(1e-9));
 }
+
+TEST_CASE("engine: the report lists the job's collectives as the tuner chose them", "[engine]")
+{
+  // GPT-3 175B, TP8 (sequence parallel) PP8 DP16, ZeRO-1, micro-batch 1, global batch 1536.
+  const auto result = dcsim::test::run_scenario("scenarios/1024gpu.yaml");
+  const auto& uses = result["jobs"][0]["collectives"];
+  REQUIRE(uses.is_array());
+  const double activation = 2048.0 * 1 * 12288 * 2; // s x b x h in bf16
+  const int micro_batches = 1536 / 16;
+  int tensor = 0, send = 0, data = 0, gather = 0;
+  for (const auto& u : uses) {
+    const std::string purpose = u["purpose"];
+    CHECK(u["estimated_s"].get<double>() > 0);
+    CHECK(u["calls_per_iteration"].get<int>() > 0);
+    if (purpose == "tensor_parallel" && u["op"] != "allreduce") {
+      // Sequence-parallel all-gather / reduce-scatter of the whole activation, every micro-batch.
+      CHECK(u["ranks"] == 8);
+      CHECK(u["bytes"].get<double>() == Approx(activation).epsilon(1e-9));
+      CHECK(u["calls_per_iteration"].get<int>() % micro_batches == 0);
+      ++tensor;
+    } else if (purpose == "pipeline_send") {
+      CHECK(u["ranks"] == 2); // each tensor-parallel rank sends its 1/8 of the activation
+      CHECK(u["bytes"].get<double>() == Approx(activation / 8).epsilon(1e-9));
+      ++send;
+    } else if (purpose == "data_parallel") {
+      CHECK(u["ranks"] == 16);
+      CHECK(u["op"] == "reducescatter"); // ZeRO-1: gradients are reduce-scattered
+      ++data;
+    } else if (purpose == "parameter_gather") {
+      CHECK(u["op"] == "allgather");
+      ++gather;
+    }
+  }
+  CHECK(tensor >= 2);
+  CHECK(send >= 1);
+  CHECK(data >= 1);
+  CHECK(gather >= 1);
+}
