@@ -15,11 +15,11 @@ double default_bucket_parameters(int data_parallel)
 
 namespace {
 
-void record(std::vector<CollectiveUse>& uses, const char* purpose, const CollectiveCall& call, int ranks,
+void record(std::vector<CollectiveUse>& uses, CollectivePurpose purpose, const CollectiveCall& call, int ranks,
             const CollectiveChoice& choice)
 {
-  uses.push_back({purpose, to_string(call.kind), ranks, call.bytes, choice.algorithm->name(),
-                  to_string(choice.protocol), choice.estimated_s / std::max(1, call.count), call.count});
+  uses.push_back({purpose, call.kind, ranks, call.bytes, choice.algorithm->name(), choice.protocol,
+                  choice.estimated_s / std::max(1, call.count), call.count});
 }
 
 CommPlan tensor_parallel_plan(const CollectiveCalls& calls, const std::vector<int>& group, const Platform& platform,
@@ -27,7 +27,7 @@ CommPlan tensor_parallel_plan(const CollectiveCalls& calls, const std::vector<in
 {
   CommPlan plan;
   for (const auto& call : calls)
-    record(uses, "tensor_parallel", call, static_cast<int>(group.size()),
+    record(uses, CollectivePurpose::TensorParallel, call, static_cast<int>(group.size()),
            append_collective(plan, group, call, platform, params));
   return plan;
 }
@@ -45,7 +45,7 @@ CommPlan pipeline_send(const JobConfig& job, const JobLayout& layout, int from_s
     const CollectiveChoice choice = append_collective(
         one, {layout.gpu(tp, 0, from_stage), layout.gpu(tp, 0, to_stage)}, call, platform, params);
     if (tp == 0)
-      record(uses, "pipeline_send", call, 2, choice);
+      record(uses, CollectivePurpose::PipelineSend, call, 2, choice);
     plan.merge_concurrent(one);
   }
   return plan;
@@ -53,7 +53,7 @@ CommPlan pipeline_send(const JobConfig& job, const JobLayout& layout, int from_s
 
 /// The same collective over the data-parallel group of every tensor-parallel rank of `stage`.
 CommPlan data_parallel_plan(const JobConfig& job, const JobLayout& layout, int stage, const CollectiveCall& call,
-                            const Platform& platform, const CommunicationParams& params, const char* purpose,
+                            const Platform& platform, const CommunicationParams& params, CollectivePurpose purpose,
                             std::vector<CollectiveUse>& uses)
 {
   CommPlan all;
@@ -88,14 +88,14 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
   for (int size : bucket_groups(buckets)) {
     const CollectiveCall call{kind, size * per_bucket * w.gradient_bytes_per_parameter, 1};
     plans.gradient_buckets.push_back(
-        data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params, "data_parallel", plans.uses));
+        data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params, CollectivePurpose::DataParallel, plans.uses));
     first += size;
     plans.bucket_fractions.push_back(double(first) / buckets);
   }
   if (p.zero >= 1)
     plans.parameter_gather =
         data_parallel_plan(job, layout, chunk.layout.stage, {CollectiveKind::AllGather, parameters * w.parameter_bytes, 1},
-                           platform, params, "parameter_gather", plans.uses);
+                           platform, params, CollectivePurpose::ParameterGather, plans.uses);
 }
 
 } // namespace

@@ -55,19 +55,14 @@ namespace {
 /// Every collective the job issues, merged across chunks, with its calls per iteration.
 std::vector<CollectiveUse> collective_uses(const JobShared& s)
 {
-  const JobConfig& job = s.job;
-  // Tensor-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
-  const auto& p = job.parallelism;
-  const int micro_batches = job.batch.global / (job.batch.micro * p.data);
+  const int micro_batches = s.job.batch.global / (s.job.batch.micro * s.job.parallelism.data);
   std::vector<CollectiveUse> merged;
   for (const auto& chunk : s.plans)
     for (CollectiveUse use : chunk.uses) {
-      if (use.purpose == "tensor_parallel" || use.purpose == "pipeline_send")
+      if (repeats_per_micro_batch(use.purpose))
         use.calls_per_iteration *= micro_batches;
-      const auto same = std::find_if(merged.begin(), merged.end(), [&](const CollectiveUse& m) {
-        return m.purpose == use.purpose && m.op == use.op && m.ranks == use.ranks && m.bytes == use.bytes &&
-               m.algorithm == use.algorithm && m.protocol == use.protocol;
-      });
+      const auto same =
+          std::find_if(merged.begin(), merged.end(), [&](const CollectiveUse& m) { return m.same_call(use); });
       if (same == merged.end())
         merged.push_back(use);
       else

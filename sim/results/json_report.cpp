@@ -1,5 +1,7 @@
 #include "results/json_report.hpp"
 
+#include "collectives/tuner.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -23,16 +25,27 @@ nlohmann::json breakdown_json(const TimeBreakdown& b)
           {"pipeline_wait", b.pipeline_wait_s}};
 }
 
+std::string to_string(CollectivePurpose purpose)
+{
+  switch (purpose) {
+    case CollectivePurpose::TensorParallel: return "tensor_parallel";
+    case CollectivePurpose::PipelineSend: return "pipeline_send";
+    case CollectivePurpose::DataParallel: return "data_parallel";
+    case CollectivePurpose::ParameterGather: return "parameter_gather";
+  }
+  return "unknown";
+}
+
 nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
 {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& u : uses)
-    out.push_back({{"purpose", u.purpose},
-                   {"op", u.op},
+    out.push_back({{"purpose", to_string(u.purpose)},
+                   {"op", to_string(u.op)},
                    {"ranks", u.ranks},
                    {"bytes", u.bytes},
                    {"algorithm", u.algorithm},
-                   {"protocol", u.protocol},
+                   {"protocol", to_string(u.protocol)},
                    {"estimated_s", u.estimated_s},
                    {"calls_per_iteration", u.calls_per_iteration}});
   return out;

@@ -1,6 +1,8 @@
 // What a simulation produces, before it is formatted (json_report, text_report).
 #pragma once
 
+#include "compute/gpu_profile.hpp"
+#include "parallelism/collective_call.hpp"
 #include "transformer/memory_model.hpp"
 
 #include <cstdint>
@@ -21,16 +23,32 @@ struct TimeBreakdown {
   double pipeline_wait_s = 0;        ///< part of pipeline_bubble_s spent waiting for a pipeline message
 };
 
+/// Why a job runs a collective.
+enum class CollectivePurpose { TensorParallel, PipelineSend, DataParallel, ParameterGather };
+
+/// Tensor-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
+inline bool repeats_per_micro_batch(CollectivePurpose purpose)
+{
+  return purpose == CollectivePurpose::TensorParallel || purpose == CollectivePurpose::PipelineSend;
+}
+
 /// One kind of collective a job issues, as the tuner chose it (every pipeline rank counted).
 struct CollectiveUse {
-  std::string purpose;         ///< tensor_parallel, pipeline_send, data_parallel, parameter_gather
-  std::string op;              ///< allreduce, reducescatter, ... (as `dcsim collective --op`)
+  CollectivePurpose purpose = CollectivePurpose::TensorParallel;
+  CollectiveKind op = CollectiveKind::AllReduce;
   int ranks = 0;               ///< GPUs in one group
   double bytes = 0;            ///< per call
   std::string algorithm;
-  std::string protocol;
+  Protocol protocol = Protocol::Simple;
   double estimated_s = 0;      ///< per call, alone on the fabric (the tuner's estimate)
   int calls_per_iteration = 0; ///< by one group of each pipeline rank, summed over the ranks
+
+  /// Same collective (all but the counts).
+  bool same_call(const CollectiveUse& o) const
+  {
+    return purpose == o.purpose && op == o.op && ranks == o.ranks && bytes == o.bytes && algorithm == o.algorithm &&
+           protocol == o.protocol;
+  }
 };
 
 struct JobResult {
