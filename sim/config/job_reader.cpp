@@ -127,6 +127,8 @@ JobConfig read_job(MapReader& job, int index)
 {
   JobConfig out;
   out.name = job.text("name", "job" + std::to_string(index));
+  if (out.name.empty())
+    job.error("name", "is empty; expected a name for the job's report");
   out.gpus = static_cast<int>(job.integer("gpus"));
   out.model = read_model(job);
   if (auto p = job.child("parallelism"))

@@ -8,6 +8,9 @@ namespace dcsim::internal {
 
 namespace {
 
+// ~10 s of simulation on 2 cores (GPT-3 175B, PP8, 8,192 micro-batches per iteration).
+constexpr long long kMaxPipelineSteps = 65536;
+
 std::string divisors_of(int n)
 {
   std::string out;
@@ -76,6 +79,16 @@ void validate_batch(const JobConfig& job, MapReader& r)
     return;
   }
   const int m = job.micro_batches_per_replica();
+  // Each micro-batch passes every pipeline chunk forward and backward within an iteration; the
+  // engine simulates those steps one by one (steady-state iterations are skipped, steps within an
+  // iteration are not), so an absurd batch would look like a hang.
+  const long long steps = static_cast<long long>(m) * p.pipeline * p.virtual_stages;
+  if (steps > kMaxPipelineSteps)
+    r.error("batch.global", std::to_string(m) + " micro-batches per replica x " +
+                                std::to_string(p.pipeline * p.virtual_stages) + " pipeline chunks = " +
+                                std::to_string(steps) + " steps per iteration is more than dcsim simulates; "
+                                "expected at most " + std::to_string(kMaxPipelineSteps) +
+                                " (a larger micro-batch or a smaller global batch)");
   if (p.schedule == PipelineSchedule::Interleaved && m % p.pipeline != 0)
     r.error("batch.global", std::to_string(m) + " micro-batches per replica is not a multiple of pipeline " +
                                 std::to_string(p.pipeline) + ", which the interleaved schedule needs; expected " +
@@ -112,7 +125,7 @@ void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader&
                         std::to_string(cluster.total_gpus()) + "; expected at most " +
                         std::to_string(cluster.total_gpus()));
   const auto& p = job.parallelism;
-  if (p.total() == job.gpus && job.batch.global % (job.batch.micro * p.data) == 0 &&
+  if (p.total() == job.gpus && job.batch.global % (static_cast<long long>(job.batch.micro) * p.data) == 0 &&
       job.model.layers >= p.pipeline * p.virtual_stages)
     validate_memory(job, cluster, r);
 }

@@ -137,7 +137,7 @@ struct ParallelismConfig {
   bool tp_comm_overlap = false;    ///< tensor-parallel collectives overlapped with GEMMs
   double bucket_bytes = 0;         ///< data-parallel gradient bucket; 0 = Megatron's default
 
-  int total() const { return tensor * pipeline * data * context; }
+  long long total() const { return static_cast<long long>(tensor) * pipeline * data * context; }
 };
 
 enum class Recompute { None, Selective, Full };
@@ -164,7 +164,10 @@ struct JobConfig {
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;
 
-  int micro_batches_per_replica() const { return batch.global / (batch.micro * parallelism.data); }
+  int micro_batches_per_replica() const
+  {
+    return static_cast<int>(batch.global / (static_cast<long long>(batch.micro) * parallelism.data));
+  }
 };
 
 struct ScenarioConfig {

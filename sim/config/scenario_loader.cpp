@@ -64,6 +64,10 @@ void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics,
     const bool job_ok = diagnostics.size() == errors_before;
     if (job_ok && cluster_ok)
       internal::validate_job(job, config.cluster, job_reader);
+    for (size_t earlier = 0; earlier < config.jobs.size(); ++earlier)
+      if (config.jobs[earlier].name == job.name)
+        job_reader.error("name", "\"" + job.name + "\" is already the name of jobs." + std::to_string(earlier) +
+                                     "; expected a name of its own (reports are keyed by it)");
     gpus_used += job.gpus;
     if (job_ok && cluster_ok && gpus_used > config.cluster.total_gpus())
       job_reader.error("gpus", "needs " + std::to_string(job.gpus) + " GPUs but the cluster has " +
@@ -83,7 +87,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
   config.source_file = file;
   MapReader top(root, "", {file, &diagnostics, &applied});
   config.name = top.text("name", std::filesystem::path(file).stem().string());
-  config.seed = static_cast<std::uint64_t>(top.integer("seed", 1, 0));
+  config.seed = static_cast<std::uint64_t>(top.integer("seed", 1, 0, std::numeric_limits<long long>::max()));
   if (auto cluster = top.child("cluster")) {
     config.cluster = internal::read_cluster(*cluster, diagnostics);
     cluster->finish();

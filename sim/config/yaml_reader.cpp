@@ -1,5 +1,6 @@
 #include "config/yaml_reader.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
@@ -94,7 +95,8 @@ std::optional<std::string> MapReader::scalar(const std::string& key)
   return value.Scalar();
 }
 
-long long MapReader::integer(const std::string& key, std::optional<long long> fallback, long long min_value)
+long long MapReader::integer(const std::string& key, std::optional<long long> fallback, long long min_value,
+                            long long max_value)
 {
   const auto text_value = scalar(key);
   if (!text_value) {
@@ -103,14 +105,19 @@ long long MapReader::integer(const std::string& key, std::optional<long long> fa
     return fallback.value_or(min_value);
   }
   char* end = nullptr;
+  errno = 0;
   const long long value = std::strtoll(text_value->c_str(), &end, 10);
   if (end == text_value->c_str() || *end != '\0') {
     error(key, "\"" + *text_value + "\" is not an integer; expected an integer >= " + std::to_string(min_value));
     return fallback.value_or(min_value);
   }
+  const std::string what = min_value == 1 ? "a positive integer" : "an integer >= " + std::to_string(min_value);
+  if (errno == ERANGE || value > max_value) {
+    error(key, *text_value + " is out of range; expected " + what + " up to " + std::to_string(max_value));
+    return fallback.value_or(min_value);
+  }
   if (value < min_value) {
-    const std::string what = min_value == 1 ? "a positive integer" : "an integer >= " + std::to_string(min_value);
-    error(key, std::to_string(value) + " is out of range; expected " + what);
+    error(key, *text_value + " is out of range; expected " + what);
     return fallback.value_or(min_value);
   }
   return value;

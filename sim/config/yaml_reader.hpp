@@ -14,6 +14,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,8 +48,11 @@ public:
   MapReader(YAML::Node node, std::string path, ReadContext context);
 
   bool has(const std::string& key);
-  /// Integer >= min_value. Without a fallback the key is required.
-  long long integer(const std::string& key, std::optional<long long> fallback = std::nullopt, long long min_value = 1);
+  /// Integer in [min_value, max_value]; the default maximum is what an `int` field holds, so a
+  /// value too large for the struct is an error here, never a silent wrap-around later.
+  /// Without a fallback the key is required.
+  long long integer(const std::string& key, std::optional<long long> fallback = std::nullopt, long long min_value = 1,
+                    long long max_value = std::numeric_limits<int>::max());
   /// Quantity of `dimension` in base units, > 0 unless allow_zero. Without a fallback it is required.
   double quantity(const std::string& key, Dimension dimension, std::optional<double> fallback = std::nullopt,
                   bool allow_zero = false);

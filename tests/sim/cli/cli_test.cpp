@@ -134,6 +134,44 @@ TEST_CASE("cli: bad input exits 2 with one file:line:col error per problem, nami
   }
 }
 
+TEST_CASE("cli: sizes beyond what a field or the simulator holds are refused, not wrapped or left to hang", "[cli]")
+{
+  SECTION("a count too large for its field (it would wrap to a negative number)")
+  {
+    const auto f = edited_scenario("huge_count.yaml", "iterations: 10", "iterations: 1000000000000");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.iterations",
+                      "out of range; expected a positive integer up to 2147483647");
+  }
+  SECTION("a cluster far beyond the largest dcsim builds")
+  {
+    const auto f = edited_scenario("huge_cluster.yaml", "gpus: 8\n", "gpus: 1000000\n");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.nodes",
+                      "128 nodes x 1000000 GPUs = 128000000 GPUs is more than dcsim simulates");
+  }
+  SECTION("an iteration with more pipeline steps than it can simulate quickly")
+  {
+    // 1,048,576 / (1 x 16) = 65,536 micro-batches through 8 stages.
+    const auto f = edited_scenario("huge_batch.yaml", "global: 1536", "global: 1048576");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.batch.global",
+                      "65536 micro-batches per replica x 8 pipeline chunks = 524288 steps");
+  }
+  SECTION("two jobs with one name")
+  {
+    std::string text = slurp(dcsim::test::repo_path("scenarios/jobs-shared-fabric.yaml"));
+    const std::regex second_name(R"((- name: )[A-Za-z0-9_-]+)");
+    std::smatch first;
+    REQUIRE(std::regex_search(text, first, second_name));
+    const std::string name = first.str(0).substr(8);
+    const auto second = text.find("- name: ", first.position(0) + 1);
+    REQUIRE(second != std::string::npos);
+    text.replace(second, text.find('\n', second) - second, "- name: " + name);
+    const fs::path path = temp_dir() / "duplicate_name.yaml";
+    std::ofstream(path) << text;
+    check_error_lines(dcsim_cli("run " + path.string()), path.string(), "jobs.1.name",
+                      "\"" + name + "\" is already the name of jobs.0");
+  }
+}
+
 TEST_CASE("cli: every error in a file is reported in one run", "[cli]")
 {
   std::string text = slurp(dcsim::test::repo_path("scenarios/1024gpu.yaml"));
