@@ -94,10 +94,9 @@ CollectiveChoice choose_collective(const std::vector<int>& group, const Collecti
     }
   }
   if (!best.algorithm) {
-    std::string what = "no collective algorithm";
-    if (!override.algorithm.empty())
-      what = "algorithm " + override.algorithm;
-    throw std::invalid_argument(what + " cannot run " + to_string(call.kind) + " over " +
+    const std::string what = override.algorithm.empty() ? "no collective algorithm can run "
+                                                        : "algorithm " + override.algorithm + " cannot run ";
+    throw std::invalid_argument(what + to_string(call.kind) + " over " +
                                 std::to_string(shape.ranks) + " GPUs" +
                                 (override.protocol ? " with protocol " + to_string(*override.protocol) : ""));
   }

@@ -4,6 +4,8 @@
 #include "config/yaml_reader.hpp"
 #include "units/units.hpp"
 
+#include <cmath>
+
 namespace dcsim {
 
 namespace {
@@ -40,13 +42,22 @@ E parse_choice(const std::string& argument, const std::string& word, const NameT
   return names.front().second;
 }
 
+// A buffer larger than any GPU's memory is a typo; beyond ~1e19 bytes the engine's arithmetic
+// would also stop being exact.
+constexpr double kMaxMessageBytes = 1099511627776.0; // 1 TiB
+
 double parse_size(const std::string& argument, const std::string& text, Diagnostics& diagnostics)
 {
   try {
     const double bytes = parse_quantity(text, Dimension::Bytes);
-    if (bytes >= 1)
+    if (bytes < 1)
+      diagnostics.add({argument, 0, 0}, "", "\"" + text + "\" is not a positive size; expected at least 1 byte");
+    else if (bytes != std::floor(bytes))
+      diagnostics.add({argument, 0, 0}, "", "\"" + text + "\" is not a whole number of bytes; expected an integer size");
+    else if (bytes > kMaxMessageBytes)
+      diagnostics.add({argument, 0, 0}, "", "\"" + text + "\" is larger than any GPU's memory; expected at most 1TiB");
+    else
       return bytes;
-    diagnostics.add({argument, 0, 0}, "", "\"" + text + "\" is not a positive size; expected at least 1 byte");
   } catch (const UnitError& e) {
     diagnostics.add({argument, 0, 0}, "", e.what());
   }
@@ -60,6 +71,10 @@ std::vector<double> message_sizes(const CollectiveRequestText& text, const Colle
     return {parse_size(names.bytes, text.bytes, diagnostics)};
   const double lo = parse_size(names.min_bytes, text.min_bytes.empty() ? "8" : text.min_bytes, diagnostics);
   const double hi = parse_size(names.max_bytes, text.max_bytes.empty() ? "8GiB" : text.max_bytes, diagnostics);
+  if (lo > hi)
+    diagnostics.add({names.min_bytes, 0, 0}, "",
+                    "\"" + text.min_bytes + "\" is larger than " + names.max_bytes + " \"" +
+                        (text.max_bytes.empty() ? std::string("8GiB") : text.max_bytes) + "\"; expected min <= max");
   std::vector<double> sizes;
   for (double s = lo; s <= hi * (1 + 1e-12); s *= 2)
     sizes.push_back(s);

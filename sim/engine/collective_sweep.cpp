@@ -1,5 +1,6 @@
 #include "engine/collective_sweep.hpp"
 
+#include "compute/compute_cost_model.hpp"
 #include "engine/engine_options.hpp"
 #include "platform/platform.hpp"
 
@@ -26,10 +27,27 @@ double bus_bandwidth_factor(CollectiveKind kind, int ranks)
   return 1.0;
 }
 
+namespace {
+
+// nccl-tests on one GPU: the operations are run out of place, so what runs is one device copy of
+// the buffer (read and written once through HBM) — no network, no peer.
+std::vector<CollectiveMeasurement> one_gpu_copies(const ClusterConfig& cluster, const std::vector<double>& sizes_bytes)
+{
+  const ComputeCostModel gpu(cluster.node.gpu, cluster.profile, Precision::Bf16);
+  std::vector<CollectiveMeasurement> results;
+  for (double bytes : sizes_bytes)
+    results.push_back({bytes, gpu.seconds({Op::memory("copy", 2 * bytes)}), "copy", Protocol::Simple});
+  return results;
+}
+
+} // namespace
+
 std::vector<CollectiveMeasurement> sweep_collective(const ClusterConfig& cluster, CollectiveKind kind, int gpus,
                                                     const std::vector<double>& sizes_bytes,
                                                     const CollectiveOverride& choice)
 {
+  if (gpus == 1) // NCCL copies on one rank whatever algorithm or protocol it is told to use
+    return one_gpu_copies(cluster, sizes_bytes);
   auto engine = make_engine();
   Platform platform(cluster, 1);
   std::vector<int> group(gpus);

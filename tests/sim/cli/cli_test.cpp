@@ -287,4 +287,25 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
   check(dcsim_cli(cluster + " --op allreduce --gpus 2048"), "--gpus: 2048 GPUs is not available; expected 1 to 1024");
   check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 0"), "--bytes: \"0\" is not a positive size");
   check(dcsim_cli(cluster + " --op allgather --gpus 8 --algo nvls"), "--algo: algorithm nvls cannot run allgather");
+  // 1e30 bytes once came back as 33.8 us (the engine's arithmetic had overflowed); 1.5 bytes as 2.
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 1e30"), "--bytes: \"1e30\" is larger than any GPU's memory");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 1.5"), "--bytes: \"1.5\" is not a whole number of bytes");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --min-bytes 1GiB --max-bytes 1KiB"),
+        "--min-bytes: \"1GiB\" is larger than --max-bytes \"1KiB\"; expected min <= max");
+}
+
+TEST_CASE("cli: a collective on one GPU is a device copy, not a zero time", "[cli][collectives]")
+{
+  // Formerly 0 us, algbw inf, busbw nan. 1 GiB read and written once at H100's 3.35 TB/s x the
+  // profile's memory-bound efficiency (0.85), plus the per-kernel gap.
+  const auto r = dcsim_cli("collective --cluster " + dcsim::test::repo_path("scenarios/1024gpu.yaml") +
+                           " --op allreduce --gpus 1 --bytes 1GiB");
+  REQUIRE(r.status == 0);
+  std::istringstream rows(r.out.substr(r.out.rfind("1073741824")));
+  double bytes, count, time_us, algbw, busbw;
+  std::string type, chosen;
+  REQUIRE(rows >> bytes >> count >> type >> time_us >> algbw >> busbw >> chosen);
+  CHECK(time_us == Approx(2 * 1073741824.0 / (3.35e12 * 0.85) * 1e6 + 2.5).epsilon(0.01));
+  CHECK(busbw == 0.0);
+  CHECK(chosen == "copy/Simple");
 }
