@@ -11,10 +11,11 @@
 #include "profile_writer.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -101,19 +102,29 @@ Measurements gather(const CalibrateOptions& options)
   return m;
 }
 
+/// What can be checked before minutes of benchmarks: the named GPU and the logs to ingest.
+void check_inputs(const CalibrateOptions& options)
+{
+  if (!options.gpu.empty() && options.backend == "cpu")
+    throw CalibrationError("--gpu: the cpu backend measures this machine's CPU; expected no --gpu (it names the "
+                           "GPU of the cuda backend or of nccl-tests logs)",
+                           true);
+  if (!options.gpu.empty() && !find_gpu(options.gpu)) {
+    std::string names;
+    for (const auto& n : gpu_names())
+      names += (names.empty() ? "" : ", ") + n;
+    throw CalibrationError("--gpu: unknown GPU \"" + options.gpu + "\"; expected one of " + names, true);
+  }
+  for (const auto& log : options.nccl_tests_logs)
+    if (!std::ifstream(log).good() || std::filesystem::is_directory(log))
+      throw CalibrationError("--nccl-tests: cannot read \"" + log + "\"; expected an nccl-tests output file", true);
+}
+
 /// The catalog GPU the measurements are fractions of: named, or recognised in the device name.
 std::optional<GpuSpec> catalog_gpu(const CalibrateOptions& options, const Measurements& m)
 {
-  if (!options.gpu.empty()) {
-    auto gpu = find_gpu(options.gpu);
-    if (!gpu) {
-      std::string names;
-      for (const auto& n : gpu_names())
-        names += (names.empty() ? "" : ", ") + n;
-      throw CalibrationError("--gpu: unknown GPU \"" + options.gpu + "\"; expected one of " + names, true);
-    }
-    return gpu;
-  }
+  if (!options.gpu.empty())
+    return find_gpu(options.gpu); // known: check_inputs
   std::optional<GpuSpec> best;
   for (const auto& name : gpu_names()) {
     const std::string family = name.substr(0, name.find('-')); // "H200", "A100", "B200"
@@ -296,6 +307,7 @@ std::string calibrate(const CalibrateOptions& options)
     throw CalibrationError(e.what(), false);
   }
 
+  check_inputs(options);
   const Measurements m = gather(options);
   const bool cpu = m.device.backend == "cpu";
   std::optional<GpuSpec> spec = cpu ? std::optional<GpuSpec>(cpu_spec(m)) : catalog_gpu(options, m);

@@ -13,7 +13,15 @@ std::string Dragonfly::check(const DragonflyParams& p)
     return "routers_per_group x global_links_per_router = " + std::to_string(ports) +
            " global ports per group cannot be spread evenly over " + std::to_string(p.groups - 1) +
            " other groups; expected a multiple of groups - 1";
-  const long long capacity = static_cast<long long>(p.groups) * p.routers_per_group * p.nodes_per_router;
+  const long long routers = static_cast<long long>(p.groups) * p.routers_per_group;
+  // Routers of a group are all-to-all connected; each global port is one end of a global cable.
+  const long long cables = p.groups * (static_cast<long long>(p.routers_per_group) * (p.routers_per_group - 1) / 2) +
+                           routers * p.global_links_per_router / 2;
+  if (routers > kMaxRouters || cables > kMaxRouterCables)
+    return "groups x routers_per_group = " + std::to_string(routers) + " routers with " + std::to_string(cables) +
+           " router cables is more than dcsim builds; expected at most " + std::to_string(kMaxRouters) +
+           " routers and " + std::to_string(kMaxRouterCables) + " cables";
+  const long long capacity = routers * p.nodes_per_router;
   if (p.nodes.nodes > capacity)
     return std::to_string(p.nodes.nodes) + " nodes exceed the dragonfly's " + std::to_string(capacity) +
            " (groups x routers_per_group x nodes_per_router)";

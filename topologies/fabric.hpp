@@ -72,6 +72,12 @@ struct NodeParams {
 
 class Fabric {
 public:
+  /// Largest router/switch count and router-to-router cable count a generator accepts: beyond
+  /// them building and routing take minutes, so a typo such as `dimensions: [1000000, 4, 4]` is
+  /// refused at once instead of looking like a hang.
+  static constexpr long long kMaxRouters = 65536;
+  static constexpr long long kMaxRouterCables = 1 << 20;
+
   virtual ~Fabric() = default;
 
   const FabricGraph& graph() const { return graph_; }

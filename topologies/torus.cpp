@@ -13,6 +13,8 @@ std::string Torus::check(const TorusParams& p)
     if (d < 1)
       return "torus dimension " + std::to_string(d) + " is not positive";
     routers *= d;
+    if (routers > kMaxRouters)
+      return "the torus has more than " + std::to_string(kMaxRouters) + " routers; expected smaller dimensions";
   }
   if (p.nodes.nodes > routers * p.nodes_per_router)
     return std::to_string(p.nodes.nodes) + " nodes exceed the torus's " + std::to_string(routers * p.nodes_per_router) +

@@ -2,8 +2,11 @@
 #include "config/profile_loader.hpp"
 #include "hardware/gpu_catalog.hpp"
 
+#include "fabric.hpp"
 #include "file_fabric.hpp"
 #include "platform/fabric_builder.hpp"
+
+#include <cmath>
 
 namespace dcsim::internal {
 
@@ -96,11 +99,11 @@ std::vector<double> number_list(MapReader& reader, const std::string& key, doubl
       v = item.as<double>();
     } catch (const YAML::Exception&) {
       reader.error(key, "\"" + (item.IsScalar() ? item.Scalar() : std::string("?")) +
-                            "\" is not a number; expected numbers >= " + std::to_string(min_value));
+                            "\" is not a number; expected numbers >= " + plain_number(min_value));
       return;
     }
-    if (v < min_value)
-      reader.error(key, std::to_string(v) + " is out of range; expected numbers >= " + std::to_string(min_value));
+    if (!(v >= min_value)) // also NaN
+      reader.error(key, item.Scalar() + " is out of range; expected numbers >= " + plain_number(min_value));
     values.push_back(v);
   };
   if (node.IsSequence())
@@ -133,14 +136,19 @@ void read_dragonfly(MapReader& fabric, DragonflyConfig& out)
   out.routers_per_group = static_cast<int>(fabric.integer("routers_per_group"));
   out.nodes_per_router = static_cast<int>(fabric.integer("nodes_per_router"));
   out.global_links_per_router = static_cast<int>(fabric.integer("global_links_per_router"));
-  out.global_link_bandwidth_bytes_per_s =
-      fabric.quantity("global_link_bandwidth", Dimension::BytesPerSecond, 0.0, true);
+  // Absent: the fabric's link bandwidth (0 stands for that in the struct; a written 0 is an error).
+  out.global_link_bandwidth_bytes_per_s = fabric.quantity("global_link_bandwidth", Dimension::BytesPerSecond, 0.0);
 }
 
 void read_torus(MapReader& fabric, TorusConfig& out)
 {
-  for (double d : number_list(fabric, "dimensions", 1))
-    out.dimensions.push_back(static_cast<int>(d));
+  for (double d : number_list(fabric, "dimensions", 1)) {
+    if (d != std::floor(d) || d > Fabric::kMaxRouters)
+      fabric.error("dimensions", plain_number(d) + " is not a router count; expected whole numbers from 1 to " +
+                                     std::to_string(Fabric::kMaxRouters));
+    else
+      out.dimensions.push_back(static_cast<int>(d));
+  }
   if (out.dimensions.size() < 2 || out.dimensions.size() > 3)
     fabric.error("dimensions", "has " + std::to_string(out.dimensions.size()) +
                                    " values; expected 2 or 3 router counts, e.g. [8, 8, 16]");
@@ -185,7 +193,8 @@ FabricConfig read_fabric(MapReader fabric)
   FabricConfig out;
   out.topology = fabric.choice("topology", kTopologies, TopologyKind::FatTree);
   out.link_latency_s = fabric.quantity("link_latency", Dimension::Seconds, 600e-9, true);
-  out.link_bandwidth_bytes_per_s = fabric.quantity("link_bandwidth", Dimension::BytesPerSecond, 0.0, true);
+  // Absent: the NIC bandwidth (0 stands for that in the struct; a written 0 is an error).
+  out.link_bandwidth_bytes_per_s = fabric.quantity("link_bandwidth", Dimension::BytesPerSecond, 0.0);
   out.routing = fabric.choice("routing", kRouting, RoutingKind::DModK);
   switch (out.topology) {
     case TopologyKind::FatTree:

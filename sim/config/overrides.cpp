@@ -43,13 +43,14 @@ std::string assign(YAML::Node root, const std::vector<std::string>& parts, const
     const std::string& part = parts[i];
     const bool last = i + 1 == parts.size();
     if (part.empty())
-      return "empty key in the path";
+      return "empty key in the path; expected dotted keys such as jobs.0.gpus";
     if (node.IsSequence()) {
       if (!is_index(part))
         return "\"" + part + "\" indexes a list; expected a number";
-      const size_t index = std::stoul(part);
+      const size_t index = part.size() > 9 ? node.size() : std::stoul(part); // beyond any list
       if (index >= node.size())
-        return "index " + part + " is past the end of a list of " + std::to_string(node.size());
+        return "index " + part + " is past the end of a list of " + std::to_string(node.size()) +
+               "; expected an index below " + std::to_string(node.size());
       if (last) {
         node[index] = value;
         return "";

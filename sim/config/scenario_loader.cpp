@@ -126,7 +126,7 @@ ScenarioConfig load_scenario_text(const std::string& text, const std::string& na
 ScenarioConfig load_scenario(const std::string& path, const LoadOptions& options)
 {
   std::ifstream in(path);
-  if (!in) {
+  if (!in || std::filesystem::is_directory(path)) {
     Diagnostics diagnostics;
     diagnostics.add({path, 0, 0}, "", "cannot read the scenario file; expected a readable YAML file");
     diagnostics.throw_if_any();

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 namespace dcsim {
 
@@ -95,6 +96,13 @@ std::optional<std::string> MapReader::scalar(const std::string& key)
   return value.Scalar();
 }
 
+std::string plain_number(double value)
+{
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 long long MapReader::integer(const std::string& key, std::optional<long long> fallback, long long min_value,
                             long long max_value)
 {
@@ -149,7 +157,7 @@ double MapReader::quantity(const std::string& key, Dimension dimension, std::opt
 double MapReader::number(const std::string& key, std::optional<double> fallback, double min_value, double max_value)
 {
   const auto text_value = scalar(key);
-  const std::string range = "a number in [" + std::to_string(min_value) + ", " + std::to_string(max_value) + "]";
+  const std::string range = "a number in [" + plain_number(min_value) + ", " + plain_number(max_value) + "]";
   if (!text_value) {
     if (!fallback && valid_ && !has(key))
       error(key, "is missing; expected " + range);

@@ -42,6 +42,9 @@ struct NonDeduced {
   using type = T;
 };
 
+/// A bound or value as a person writes it: 0.01, 1, 1000 (not 0.010000).
+std::string plain_number(double value);
+
 class MapReader {
 public:
   /// Reports an error (and reads nothing) when `node` is not a mapping.

@@ -166,5 +166,19 @@ TEST_CASE("calibrate: bad input fails clearly and leaves no partial profile", "[
     CHECK(r.err.find("--gpu: unknown GPU \"Z100\"") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "x.yaml"));
   }
+  SECTION("a missing log or a GPU name the cpu backend cannot use, refused before the benchmarks run")
+  {
+    // Without --quick the CPU sweep takes minutes; these must fail before it starts, so the
+    // output shows no benchmark line.
+    auto r = dcsim_cli("calibrate --backend cpu --nccl-tests /nonexistent.log --out " + (dir / "x.yaml").string());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--nccl-tests: cannot read \"/nonexistent.log\"") != std::string::npos);
+    CHECK(r.out.empty());
+    r = dcsim_cli("calibrate --backend cpu --gpu H100-SXM-80GB --out " + (dir / "x.yaml").string());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--gpu: the cpu backend measures this machine's CPU") != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(dir / "x.yaml"));
+  }
   CHECK_FALSE(leftovers(dir));
 }

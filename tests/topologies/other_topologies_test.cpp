@@ -60,6 +60,24 @@ TEST_CASE("topologies::Dragonfly: groups of all-to-all routers, one global link 
   CHECK(fly.route(0, 71, 0).hops <= 7);
 }
 
+TEST_CASE("topologies: a torus or dragonfly past the size limits is refused before it is built", "[topologies]")
+{
+  dcsim::TorusParams torus;
+  torus.dimensions = {256, 256, 2}; // 131,072 routers
+  torus.nodes = hosts(8);
+  CHECK(dcsim::Torus::check(torus).find("more than 65536 routers") != std::string::npos);
+  torus.dimensions = {256, 256, 1}; // 65,536: the limit itself is allowed
+  CHECK(dcsim::Torus::check(torus).empty());
+
+  dcsim::DragonflyParams fly;
+  fly.groups = 9;
+  fly.routers_per_group = 2048; // 9 x 2048 x 2047 / 2 local + 9,216 global cables
+  fly.nodes_per_router = 1;
+  fly.global_links_per_router = 1;
+  fly.nodes = hosts(8);
+  CHECK(dcsim::Dragonfly::check(fly).find("18874368 router cables is more than dcsim builds") != std::string::npos);
+}
+
 TEST_CASE("topologies::RailOptimized: NIC i of every node sits on rail i, cross-rail traffic uses NVLink first", "[topologies]")
 {
   dcsim::RailOptimizedParams p;

@@ -195,6 +195,21 @@ TEST_CASE("cli: --set overrides are checked like the file and errors point at th
   CHECK(r.err.find("--set cluster.fabric.oversubscription=fast: cluster.fabric.oversubscription") != std::string::npos);
 }
 
+TEST_CASE("cli: --set paths that point nowhere are errors, not crashes", "[cli]")
+{
+  const std::string run = "run " + dcsim::test::repo_path("scenarios/1024gpu.yaml");
+  const auto check = [](const CliResult& r, const std::string& what) {
+    INFO("stderr: " << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(what) != std::string::npos);
+  };
+  check(dcsim_cli(run + " --set jobs.5.gpus=3"), "index 5 is past the end of a list of 1; expected an index below 1");
+  // Formerly an uncaught std::out_of_range ("dcsim: error: stoul", exit 1).
+  check(dcsim_cli(run + " --set jobs.99999999999999999999999.gpus=3"), "is past the end of a list of 1");
+  check(dcsim_cli(run + " --set jobs..gpus=3"), "empty key in the path; expected dotted keys");
+  check(dcsim_cli("run /"), "/: cannot read the scenario file; expected a readable YAML file");
+}
+
 TEST_CASE("cli: nothing is written to --json when the run fails", "[cli]")
 {
   const auto json = temp_dir() / "never.json";
