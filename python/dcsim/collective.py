@@ -51,7 +51,10 @@ def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None
     over the first `gpus` GPUs of `scenario`'s cluster (a path, dict or Scenario).
     `algo` / `protocol` force the choice the tuner would make (ring, tree, ...; LL, LL128, Simple)."""
     scenario = load(scenario)
-    data = _core.collective(scenario.text, scenario.name, scenario.set_arguments(), op, int(gpus),
+    gpus = int(gpus)
+    if not -2**31 <= gpus < 2**31:  # beyond C++'s int: say what the CLI says, not a binding error
+        raise ValueError(f"gpus: {gpus} GPUs is not available; expected 1 to the cluster's GPUs")
+    data = _core.collective(scenario.text, scenario.name, scenario.set_arguments(), op, gpus,
                             _size_text(bytes), _size_text(min_bytes), _size_text(max_bytes),
                             algo or "", protocol or "")
     return CollectiveResult(data)

@@ -27,6 +27,8 @@ def _plain(value):
 def yaml_value(value):
     """The YAML text for one override value, as typed after ``--set KEY=``."""
     value = _plain(value)
+    if value == "":
+        return '""'  # typed bare it would be YAML's null, i.e. "use the default"
     if isinstance(value, str):
         return value
     return json.dumps(value, default=_plain)  # JSON is valid YAML flow style

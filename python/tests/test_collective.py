@@ -40,3 +40,14 @@ def test_overrides_apply_to_the_cluster():
     scenario = dcsim.load(CLUSTER, {"cluster.fabric.oversubscription": 4})
     slower = dcsim.collective(scenario, "alltoall", 256, bytes="256MiB").to_frame()["time_s"][0]
     assert slower > 2 * plain
+
+
+def test_one_gpu_is_a_device_copy_and_out_of_range_counts_are_value_errors():
+    # One rank copies the buffer through HBM: 2 x 1 GiB at 3.35 TB/s x 0.85, plus the 2.5 us gap.
+    frame = dcsim.collective(CLUSTER, "allreduce", 1, bytes="1GiB").to_frame()
+    assert frame["time_s"][0] == pytest.approx(2 * 2**30 / (3.35e12 * 0.85) + 2.5e-6, rel=0.01)
+    assert frame["busbw_GBps"][0] == 0
+    with pytest.raises(ValueError, match=r"^gpus: 1000000000000 GPUs is not available"):
+        dcsim.collective(CLUSTER, "allreduce", 10**12, bytes="1MiB")
+    with pytest.raises(ValueError, match=r"larger than any GPU's memory"):
+        dcsim.collective(CLUSTER, "allreduce", 8, bytes=1e30)

@@ -69,7 +69,7 @@ def test_load_applies_overrides_given_with_the_source():
 
 @pytest.mark.parametrize("value, text", [
     (4, "4"), (numpy.int64(4), "4"), (2.5, "2.5"), (numpy.float32(0.5), "0.5"), (True, "true"), (None, "null"),
-    ("400Gb/s", "400Gb/s"), ([1, 2], "[1, 2]"), ({"preset": "llama3-8b"}, '{"preset": "llama3-8b"}'),
+    ("400Gb/s", "400Gb/s"), ("", '""'), ([1, 2], "[1, 2]"), ({"preset": "llama3-8b"}, '{"preset": "llama3-8b"}'),
 ])
 def test_override_values_are_written_as_after_set(small, value, text):
     assert small.override({"k": value}, validate=False).set_arguments() == [f"k={text}"]
