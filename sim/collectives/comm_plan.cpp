@@ -307,11 +307,16 @@ PendingComm start_flows(const CommPlan& plan, const Platform& platform, const Co
     return start_phase(plan.phases.front(), platform, params);
   // Phases run one after the other on a helper actor, so that the caller can overlap them.
   const int first_gpu = plan.phases.front().flows.empty() ? 0 : plan.phases.front().flows.front().src;
-  sg4::ActorPtr runner = sg4::Actor::create("phases", platform.gpu_host(first_gpu), [plan, &platform, &params] {
-    for (const auto& phase : plan.phases)
-      start_phase(phase, platform, params).wait();
+  sg4::ActorPtr runner = helper_actor("phases", platform.gpu_host(first_gpu), [plan, &platform, &params] {
+    run_flows(plan, platform, params);
   });
   return PendingComm({}, {runner}, 0);
+}
+
+void run_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
+{
+  for (const auto& phase : plan.phases)
+    start_phase(phase, platform, params).wait();
 }
 
 double uncontended_seconds(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)

@@ -98,6 +98,8 @@ private:
 /// Starts a plan (payload divided by the NCCL efficiency of each flow's path: scale-up inside an
 /// NVLink domain, scale-out across the network).
 PendingComm start_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);
+/// start_flows(...).wait() without a helper actor for the phases: the calling actor runs them.
+void run_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);
 
 /// The plan's duration if nothing else used the fabric: per phase, its latency plus the busiest
 /// directed link's bytes over that link's bandwidth. The collective tuner ranks algorithms by it.

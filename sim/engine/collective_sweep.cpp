@@ -62,7 +62,7 @@ std::vector<CollectiveMeasurement> sweep_collective(const ClusterConfig& cluster
         CommPlan plan;
         const CollectiveChoice chosen = append_collective(plan, group, {kind, bytes, 1}, platform, params, choice);
         const double start = sg4::Engine::get_clock();
-        start_flows(plan, platform, params).wait();
+        run_flows(plan, platform, params);
         results.push_back({bytes, sg4::Engine::get_clock() - start, chosen.algorithm->name(), chosen.protocol});
       }
     } catch (const std::exception& e) {

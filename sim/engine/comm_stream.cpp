@@ -38,7 +38,7 @@ void CommStream::run()
     queued_->acquire();
     CommPlan plan = std::move(queue_.front());
     queue_.pop_front();
-    start_flows(plan, platform_, params_).wait();
+    run_flows(plan, platform_, params_);
     completed_->release();
   }
 }
