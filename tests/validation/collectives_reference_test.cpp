@@ -151,6 +151,15 @@ std::vector<PublishedCase> published_cases()
   return cases;
 }
 
+/// The Echo logs' cluster (scenarios/validation/azure-ndv4-a100.yaml).
+dcsim::ScenarioConfig azure_ndv4_cluster()
+{
+  dcsim::LoadOptions options;
+  options.require_jobs = false;
+  options.cluster_only = true;
+  return dcsim::load_scenario(dcsim::test::repo_path("scenarios/validation/azure-ndv4-a100.yaml"), options);
+}
+
 std::string size_label(double bytes)
 {
   char s[32];
@@ -167,13 +176,7 @@ TEST_CASE("validation: nccl-tests all-reduce on Azure ND A100 v4 (Echo logs), bu
           "25% from 64 KiB",
           "[validation][collectives]")
 {
-  const auto config = dcsim::load_scenario(dcsim::test::repo_path("scenarios/validation/azure-ndv4-a100.yaml"),
-                                           [] {
-                                             dcsim::LoadOptions o;
-                                             o.require_jobs = false;
-                                             o.cluster_only = true;
-                                             return o;
-                                           }());
+  const auto config = azure_ndv4_cluster();
   int outside = 0;
   std::printf("\nEcho, Azure ND A100 v4: all-reduce busbw (GB/s), simulated vs nccl-tests\n");
   std::printf("%5s %10s %10s %10s %8s  %s\n", "GPUs", "size", "measured", "simulated", "error", "chosen");
@@ -211,13 +214,7 @@ TEST_CASE("validation: nccl-tests all-reduce on one A100 (Echo log) is a device 
   // memory-bound efficiency, plus the per-kernel gap. Below 16 MiB the copy kernel has not
   // reached full bandwidth (1 MiB: 5.26 us measured) and the run is host-bound (4.5 us per call
   // at 8 B); that ramp is not modelled, so those sizes are printed, not bounded.
-  const auto config = dcsim::load_scenario(dcsim::test::repo_path("scenarios/validation/azure-ndv4-a100.yaml"),
-                                           [] {
-                                             dcsim::LoadOptions o;
-                                             o.require_jobs = false;
-                                             o.cluster_only = true;
-                                             return o;
-                                           }());
+  const auto config = azure_ndv4_cluster();
   const auto measured =
       read_nccl_tests_log(dcsim::test::reference_path("collectives/echo_azure_ndv4_a100/nccl_allreduce_1gpu.log"));
   std::vector<double> sizes;
