@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build
   libsimgrid-dev libboost-graph-dev libeigen3-dev libyaml-cpp-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev catch2 pybind11-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev catch2 pybind11-dev libjemalloc-dev
   python3 python3-dev python3-pytest python3-numpy python3-pandas python3-yaml
   python3-matplotlib python3-dask python3-distributed python3-tqdm
   python3-cloudpickle python3-nbclient python3-nbformat python3-ipykernel
