@@ -182,3 +182,28 @@ TEST_CASE("calibrate: bad input fails clearly and leaves no partial profile", "[
   }
   CHECK_FALSE(leftovers(dir));
 }
+
+TEST_CASE("scripts/device-calibrate.sh: runs the CUDA benchmarks into $OUT, or says there is no GPU", "[calibration]")
+{
+  const fs::path bin = fs::path(DCSIM_BINARY).parent_path() / "dcsim-calibrate-cuda";
+  if (!fs::exists(bin)) {
+    SUCCEED("no nvcc when this build was configured: the CUDA backend was not built");
+    return;
+  }
+  const fs::path out = temp_dir() / "device-out";
+  fs::create_directories(out);
+  const std::string command = "cd " + dcsim::test::repo_path(".") + " && OUT=" + out.string() + " BIN=" +
+                              bin.string() + " bash scripts/device-calibrate.sh >" + (out / "log.txt").string() +
+                              " 2>&1";
+  const int raw = std::system(command.c_str());
+  const int status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  INFO(slurp((out / "log.txt").string()));
+  // Without a GPU the benchmarks exit 3 with their one-line reason; with one they write the JSON.
+  CHECK((status == 0 || status == 3));
+  CHECK(slurp((out / "status.txt").string()).find("dcsim-calibrate-cuda exit " + std::to_string(status)) !=
+        std::string::npos);
+  if (status == 3)
+    CHECK(slurp((out / "calibrate-cuda.stderr").string()).find("no usable NVIDIA GPU") != std::string::npos);
+  else
+    CHECK(fs::file_size(out / "h200-raw.json") > 0);
+}
