@@ -89,8 +89,10 @@ Measurements gather(const CalibrateOptions& options)
     m = run_cpu_benchmarks({options.quick, 0});
   else if (options.backend == "cuda")
     m = run_cuda_backend(options);
-  else
-    m.device = {"nccl-tests", "nccl-tests logs"};
+  else {
+    m.device.backend = "nccl-tests";
+    m.device.name = "nccl-tests logs";
+  }
   for (const auto& log : options.nccl_tests_logs) {
     try {
       const auto samples = read_nccl_tests_log(log);
