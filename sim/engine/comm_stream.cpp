@@ -1,10 +1,25 @@
 #include "engine/comm_stream.hpp"
 
 #include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
 
 namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
+
+StreamGate::StreamGate(int buckets) : buckets_(buckets), opened_(sg4::Semaphore::create(0)) {}
+
+void StreamGate::open()
+{
+  opened_at_s_ = sg4::Engine::get_clock();
+  opened_->release();
+}
+
+void StreamGate::finish(double transfer_s)
+{
+  opened_->acquire();
+  sg4::this_actor::sleep_until(opened_at_s_ + transfer_s / buckets_);
+}
 
 CommStream::CommStream(const Platform& platform, const CommunicationParams& params)
     : platform_(platform), params_(params), queued_(sg4::Semaphore::create(0)),
@@ -17,9 +32,9 @@ void CommStream::start(sg4::Host* host, const std::string& name)
   sg4::Actor::create(name, host, [this] { run(); })->daemonize();
 }
 
-void CommStream::enqueue(CommPlan plan)
+void CommStream::enqueue(CommPlan plan, std::shared_ptr<StreamGate> gate)
 {
-  queue_.push_back(std::move(plan));
+  queue_.push_back({std::move(plan), std::move(gate)});
   ++outstanding_;
   queued_->release();
 }
@@ -36,9 +51,12 @@ void CommStream::run()
 {
   while (true) {
     queued_->acquire();
-    CommPlan plan = std::move(queue_.front());
+    Entry entry = std::move(queue_.front());
     queue_.pop_front();
-    run_flows(plan, platform_, params_);
+    const double start = sg4::Engine::get_clock();
+    run_flows(entry.plan, platform_, params_);
+    if (entry.gate)
+      entry.gate->finish(sg4::Engine::get_clock() - start);
     completed_->release();
   }
 }

@@ -8,17 +8,39 @@
 #include <simgrid/s4u/Semaphore.hpp>
 
 #include <deque>
+#include <memory>
 
 namespace dcsim {
 
 class Platform;
+
+/// Completion gate of a group of gradient buckets simulated as one collective. The group's flows
+/// may start when its first bucket is ready, but in a FIFO stream the group is not done before
+/// its last bucket's gradients exist (open()) plus that bucket's share of the transfer. Without
+/// the gate a merged group would start only when its last bucket is ready, which overstates the
+/// exposed reduction whenever the reduction is slower than the backward that feeds it.
+class StreamGate {
+public:
+  explicit StreamGate(int buckets);
+  /// Called by the compute side when the group's last bucket is ready.
+  void open();
+  /// Called by the stream after the group's flows took `transfer_s`: blocks until open(), then
+  /// until open() + transfer_s / buckets.
+  void finish(double transfer_s);
+
+private:
+  int buckets_;
+  double opened_at_s_ = 0;
+  simgrid::s4u::SemaphorePtr opened_;
+};
 
 class CommStream {
 public:
   CommStream(const Platform& platform, const CommunicationParams& params);
   /// Starts the stream's actor on `host` (a daemon: it ends with the simulation).
   void start(simgrid::s4u::Host* host, const std::string& name);
-  void enqueue(CommPlan plan);
+  /// Queues `plan`; with a gate, the plan counts as done only once the gate allows it.
+  void enqueue(CommPlan plan, std::shared_ptr<StreamGate> gate = nullptr);
   /// Blocks the caller until everything enqueued so far has completed.
   void wait_idle();
   bool idle() const { return outstanding_ == 0; }
@@ -28,7 +50,11 @@ private:
 
   const Platform& platform_;
   const CommunicationParams& params_;
-  std::deque<CommPlan> queue_;
+  struct Entry {
+    CommPlan plan;
+    std::shared_ptr<StreamGate> gate;
+  };
+  std::deque<Entry> queue_;
   simgrid::s4u::SemaphorePtr queued_;
   simgrid::s4u::SemaphorePtr completed_;
   int outstanding_ = 0;

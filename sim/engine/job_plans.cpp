@@ -81,16 +81,21 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
   const CollectiveKind kind = p.zero >= 1 ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce;
   const double per_bucket = parameters / buckets;
   // Buckets are simulated in groups: the last two alone, then groups doubling in size towards
-  // the first (1, 1, 2, 4, ... buckets from the end). Only the tail decides how much reduction
-  // stays exposed; early groups finish long before it, so merging them changes nothing but
-  // the number of flows (68 Megatron buckets become 7 groups).
+  // the first (1, 1, 2, 4, ... buckets from the end), so 68 Megatron buckets become 7 groups of
+  // flows. A group may start as soon as its first bucket is ready and is done no earlier than
+  // its last bucket plus that bucket's transfer (StreamGate), which keeps the exposed tail right
+  // both when the reduction keeps up with the backward and when it falls behind.
   int first = 0;
   for (int size : bucket_groups(buckets)) {
     const CollectiveCall call{kind, size * per_bucket * w.gradient_bytes_per_parameter, 1};
-    plans.gradient_buckets.push_back(
-        data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params, CollectivePurpose::DataParallel, plans.uses));
+    GradientGroup group;
+    group.reduce =
+        data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params, CollectivePurpose::DataParallel, plans.uses);
+    group.buckets = size;
+    group.first_ready = double(first + 1) / buckets;
     first += size;
-    plans.bucket_fractions.push_back(double(first) / buckets);
+    group.last_ready = double(first) / buckets;
+    plans.gradient_groups.push_back(std::move(group));
   }
   if (p.zero >= 1)
     plans.parameter_gather =

@@ -17,13 +17,20 @@ namespace dcsim {
 
 class Platform;
 
+/// Consecutive gradient buckets reduced as one collective (see bucket_groups()).
+struct GradientGroup {
+  CommPlan reduce;
+  int buckets = 1;          ///< Megatron buckets merged into this group
+  double first_ready = 0;   ///< share of the chunk's backward after which its first bucket is ready
+  double last_ready = 1;    ///< ... and its last bucket
+};
+
 struct ChunkPlans {
   CommPlan tp_forward;   ///< all tensor-parallel collectives of one forward pass
   CommPlan tp_backward;
   CommPlan send_forward; ///< activations to the next chunk (one flow per TP rank)
   CommPlan send_backward;///< gradients to the previous chunk
-  std::vector<CommPlan> gradient_buckets; ///< data-parallel reduction, in the order grads become ready
-  std::vector<double> bucket_fractions;   ///< share of the chunk's backward after which each bucket is ready
+  std::vector<GradientGroup> gradient_groups; ///< data-parallel reduction, in the order grads become ready
   CommPlan parameter_gather;              ///< ZeRO: all-gather of updated parameters (empty otherwise)
   /// What the plans above were made of, for the report; calls_per_iteration counts per
   /// micro-batch for tensor-parallel and pipeline traffic (JobRunner scales it).

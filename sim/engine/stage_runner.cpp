@@ -109,22 +109,30 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
   gather_sharded_parameters(plans);
   const bool fully_sharded = s_.job.parallelism.zero >= 3;
   const bool overlap = (last_for_chunk || fully_sharded) && s_.job.parallelism.overlap_grad_reduce &&
-                       !plans.gradient_buckets.empty();
+                       !plans.gradient_groups.empty();
   if (overlap) {
-    // Gradients become ready bucket by bucket during the last backward; each is reduced on the
-    // communication stream while the backward goes on.
+    // Gradients become ready bucket by bucket during the last backward; each group of buckets
+    // is reduced on the communication stream while the backward goes on.
     double done = 0;
-    for (size_t b = 0; b < plans.gradient_buckets.size(); ++b) {
-      const double fraction = plans.bucket_fractions[b] - done;
-      compute(work.backward.compute_s * fraction, plans.tp_backward, fraction, "backward");
-      s_.streams[stage_]->enqueue(plans.gradient_buckets[b]);
-      done = plans.bucket_fractions[b];
+    for (const GradientGroup& group : plans.gradient_groups) {
+      compute(work.backward.compute_s * (group.first_ready - done), plans.tp_backward, group.first_ready - done,
+              "backward");
+      std::shared_ptr<StreamGate> gate;
+      if (group.last_ready > group.first_ready)
+        gate = std::make_shared<StreamGate>(group.buckets);
+      s_.streams[stage_]->enqueue(group.reduce, gate);
+      if (gate) {
+        compute(work.backward.compute_s * (group.last_ready - group.first_ready), plans.tp_backward,
+                group.last_ready - group.first_ready, "backward");
+        gate->open();
+      }
+      done = group.last_ready;
     }
   } else {
     compute(work.backward.compute_s, plans.tp_backward, 1.0, "backward");
     if (fully_sharded)
-      for (const auto& bucket : plans.gradient_buckets)
-        s_.streams[stage_]->enqueue(bucket);
+      for (const auto& group : plans.gradient_groups)
+        s_.streams[stage_]->enqueue(group.reduce);
   }
   if (c > 0)
     s_.backward_channels[c - 1].post(start_flows(plans.send_backward, s_.platform, s_.comm));
@@ -162,8 +170,8 @@ void StageRunner::finish_iteration()
   const int pipeline = p.pipeline;
   if (!p.overlap_grad_reduce && p.zero < 3)
     for (int v = 0; v < p.virtual_stages; ++v)
-      for (const auto& bucket : s_.plans[v * pipeline + stage_].gradient_buckets)
-        stream.enqueue(bucket);
+      for (const auto& group : s_.plans[v * pipeline + stage_].gradient_groups)
+        stream.enqueue(group.reduce);
   double before = now();
   stream.wait_idle();
   stats.data_parallel_comm_s += now() - before;
