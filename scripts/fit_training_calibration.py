@@ -97,6 +97,12 @@ def published_cases():
         elif i.startswith("mcore_h100_weak_"):
             o = job_overrides(c["model"], c["num_gpus"], p["tensor_parallel"], p["pipeline_parallel"],
                               c["global_batch_size"])
+            # As tests/validation/training_reference_test.cpp: pipelined rows interleave one layer
+            # per virtual stage at micro-batch 1, the others run micro-batch 2.
+            if p["pipeline_parallel"] > 1:
+                o.append("jobs.0.parallelism.virtual_stages=%d" % (c["model"]["num_layers"] // p["pipeline_parallel"]))
+            else:
+                o.append("jobs.0.batch.micro=2")
             mcore.append((i, o, e["measured"]["tflops_per_gpu"], None, c["num_gpus"]))
     return sc21, mcore
 
@@ -167,7 +173,7 @@ def main():
                                        ("H100", "h100-sxm", mcore, "eos-h100.yaml")]:
         print("2. sustained_clock_fraction for %s on rows %s" % (gpu, [c[0] for c in even(cases)]))
         best = None
-        for f in [0.76, 0.78, 0.80, 0.82, 0.84, 0.86, 0.88, 0.90]:
+        for f in [0.66, 0.68, 0.70, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82, 0.84, 0.86, 0.88, 0.90]:
             res = run_published(even(cases), scenario, profile_with(name, launch_overhead=launch, sustained_clock_fraction=f))
             score = median_abs(log_errors(res))
             print("  %.2f: median |log error| %.4f" % (f, score))
