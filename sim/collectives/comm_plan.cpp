@@ -161,12 +161,15 @@ WireFlow wire_flow(const Flow& f, double phase_seconds, const Platform& platform
 }
 
 /// Helper actors run a few SimGrid calls and nothing deep: a small stack, so that thousands of them
-/// cost little to create (the engine's default stack is sized for the job actors).
+/// cost little to create and destroy. SimGrid 3.32's Actor::set_stacksize() takes KiB, like the
+/// contexts/stack-size option (this was 64 * 1024, i.e. 64 MiB per helper: every helper's end
+/// unmapped 64 MiB, a third of a 768-GPU interleaved run's time). No guard page protects it
+/// (contexts/guard-size:0 for scale), so stay well above what the helpers use.
 template <typename F>
 sg4::ActorPtr helper_actor(const std::string& name, sg4::Host* host, F code)
 {
-  constexpr unsigned kHelperStackBytes = 64 * 1024;
-  return sg4::Actor::init(name, host)->set_stacksize(kHelperStackBytes)->start(std::move(code));
+  constexpr unsigned kHelperStackKiB = 128;
+  return sg4::Actor::init(name, host)->set_stacksize(kHelperStackKiB)->start(std::move(code));
 }
 
 /// Mailboxes reused by flow helpers (a permanent-receiver mailbox per helper at a time).
