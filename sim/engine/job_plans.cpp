@@ -77,7 +77,11 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
   const double parameters = chunk.parameters_per_gpu;
   const double bucket_parameters = p.bucket_bytes > 0 ? p.bucket_bytes / w.gradient_bytes_per_parameter
                                                       : default_bucket_parameters(p.data);
-  const int buckets = p.overlap_grad_reduce ? std::max(1, int(std::ceil(parameters / bucket_parameters))) : 1;
+  // Megatron-Core's DDP (r0.8, distributed_data_parallel.py) buckets only the first pipeline
+  // rank's first model chunk; on later ranks and chunks the reduction has the pipeline's drain to
+  // hide in, so each chunk's gradients are one bucket, reduced after its last backward.
+  const bool bucketed = p.overlap_grad_reduce && chunk.layout.stage == 0 && chunk.layout.virtual_index == 0;
+  const int buckets = bucketed ? std::max(1, int(std::ceil(parameters / bucket_parameters))) : 1;
   const CollectiveKind kind = p.zero >= 1 ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce;
   const double per_bucket = parameters / buckets;
   // Buckets are simulated in groups: the last two alone, then groups doubling in size towards

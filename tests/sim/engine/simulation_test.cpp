@@ -194,3 +194,29 @@ jobs:
   // each group only when its last bucket is ready exposes ~40% of the backward more.
   CHECK(exposed == Approx(expected).epsilon(0.05));
 }
+
+TEST_CASE("engine: only the first pipeline rank's first chunk reduces its gradients bucket by bucket", "[engine]")
+{
+  // Megatron-Core r0.8's DDP: later pipeline ranks and later model chunks are one bucket each.
+  // PP2 x 2 virtual stages over 8 layers: four chunks of 2 layers (1.61B parameters, 6.4 GB of
+  // fp32 gradients each); the first chunk in 40M-parameter buckets (simulated in groups of at
+  // most 25), the other three as one reduction each.
+  const auto result = dcsim::test::run_scenario_text(
+      kScenario, {"jobs.0.gpus=8", "jobs.0.parallelism.pipeline=2", "jobs.0.parallelism.data=4",
+                  "jobs.0.parallelism.virtual_stages=2", "jobs.0.parallelism.zero=1", "jobs.0.batch.global=16"});
+  const double chunk_bytes = 2 * 12.0 * 8192 * 8192 * 4;
+  int whole_chunk_calls = 0;
+  double reduced_bytes = 0;
+  for (const auto& u : result["jobs"][0]["collectives"]) {
+    if (u["purpose"] != "data_parallel")
+      continue;
+    const double bytes = u["bytes"].get<double>();
+    const int calls = u["calls_per_iteration"].get<int>();
+    if (bytes >= chunk_bytes)
+      whole_chunk_calls += calls;
+    reduced_bytes += bytes * calls;
+  }
+  CHECK(whole_chunk_calls == 3);
+  // Every gradient is reduced once: 4 chunks plus the (tiny, vocabulary 128) embedding and head.
+  CHECK(reduced_bytes == Approx(4 * chunk_bytes).epsilon(0.01));
+}
