@@ -2,6 +2,7 @@
 
 #include "config/profile_loader.hpp"
 #include "config/scenario_error.hpp"
+#include "config/text_file.hpp"
 #include "cpu/cpu_backend.hpp"
 #include "fit/block_check.hpp"
 #include "fit/collective_fit.hpp"
@@ -18,7 +19,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <unistd.h>
 
 namespace dcsim::calibration {
@@ -33,14 +33,6 @@ std::string executable_directory()
     return ".";
   const std::string path(buffer, static_cast<size_t>(n));
   return path.substr(0, path.find_last_of('/'));
-}
-
-std::string slurp(const std::string& path)
-{
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 Measurements read_measurements(const std::string& path)
@@ -68,7 +60,7 @@ Measurements run_cuda_backend(const CalibrateOptions& options)
   const std::string command =
       "'" + exe + "' --out '" + json_path + "'" + (options.quick ? " --quick" : "") + " 2>'" + err_path + "'";
   const int status = std::system(command.c_str());
-  const std::string errors = slurp(err_path);
+  const std::string errors = read_text_file(err_path).value_or("");
   std::remove(err_path.c_str());
   if (status != 0) {
     std::remove(json_path.c_str());

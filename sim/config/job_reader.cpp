@@ -1,8 +1,7 @@
 #include "config/internal/readers.hpp"
+#include "config/text_file.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace dcsim::internal {
 
@@ -53,12 +52,14 @@ bool read_preset(MapReader& where, const std::string& key, const std::string& pr
                      "or a preset name (a file in models/)");
     return false;
   }
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) {
+    where.error(key, "model file \"" + path + "\" cannot be read; expected a readable YAML file");
+    return false;
+  }
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(*text);
   } catch (const YAML::Exception& e) {
     where.context().diagnostics->add({path, e.mark.line + 1, e.mark.column + 1}, "",
                                      "malformed YAML (" + e.msg + ")");

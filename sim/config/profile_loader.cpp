@@ -1,9 +1,8 @@
 #include "config/profile_loader.hpp"
 
+#include "config/text_file.hpp"
 #include "config/yaml_reader.hpp"
 
-#include <fstream>
-#include <sstream>
 
 namespace dcsim {
 
@@ -123,14 +122,12 @@ GpuProfile parse_profile(const std::string& text, const std::string& file, Diagn
 
 GpuProfile load_profile_file(const std::string& path, Diagnostics& diagnostics)
 {
-  std::ifstream in(path);
-  if (!in) {
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) {
     diagnostics.add({path, 0, 0}, "", "cannot read the profile file; expected a readable YAML file");
     return {};
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_profile(text.str(), path, diagnostics);
+  return parse_profile(*text, path, diagnostics);
 }
 
 std::optional<GpuProfile> builtin_profile(const std::string& name)

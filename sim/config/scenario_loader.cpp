@@ -1,11 +1,10 @@
 #include "config/scenario_loader.hpp"
 
 #include "config/internal/readers.hpp"
+#include "config/text_file.hpp"
 #include "config/yaml_reader.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #ifndef DCSIM_DATA_DIR
 #define DCSIM_DATA_DIR "."
@@ -125,15 +124,13 @@ ScenarioConfig load_scenario_text(const std::string& text, const std::string& na
 
 ScenarioConfig load_scenario(const std::string& path, const LoadOptions& options)
 {
-  std::ifstream in(path);
-  if (!in || std::filesystem::is_directory(path)) {
+  const std::optional<std::string> text = read_text_file(path);
+  if (!text) {
     Diagnostics diagnostics;
     diagnostics.add({path, 0, 0}, "", "cannot read the scenario file; expected a readable YAML file");
     diagnostics.throw_if_any();
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return load_scenario_text(text.str(), path, options);
+  return load_scenario_text(*text, path, options);
 }
 
 } // namespace dcsim
