@@ -79,8 +79,10 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
                                                       : default_bucket_parameters(p.data);
   // Megatron-Core's DDP (r0.8, distributed_data_parallel.py) buckets only the first pipeline
   // rank's first model chunk; on later ranks and chunks the reduction has the pipeline's drain to
-  // hide in, so each chunk's gradients are one bucket, reduced after its last backward.
-  const bool bucketed = p.overlap_grad_reduce && chunk.layout.stage == 0 && chunk.layout.virtual_index == 0;
+  // hide in, so each chunk's gradients are one bucket, reduced after its last backward. ZeRO-3
+  // (FSDP-style) reduces every micro-batch's gradients and buckets them everywhere.
+  const bool first_chunk = chunk.layout.stage == 0 && chunk.layout.virtual_index == 0;
+  const bool bucketed = p.overlap_grad_reduce && (first_chunk || p.zero >= 3);
   const int buckets = bucketed ? std::max(1, int(std::ceil(parameters / bucket_parameters))) : 1;
   const CollectiveKind kind = p.zero >= 1 ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce;
   const double per_bucket = parameters / buckets;

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -195,7 +196,7 @@ jobs:
   CHECK(exposed == Approx(expected).epsilon(0.05));
 }
 
-TEST_CASE("engine: only the first pipeline rank's first chunk reduces its gradients bucket by bucket", "[engine]")
+TEST_CASE("engine: only the first pipeline rank's first chunk reduces its gradients bucket by bucket (ZeRO-3: all)", "[engine]")
 {
   // Megatron-Core r0.8's DDP: later pipeline ranks and later model chunks are one bucket each.
   // PP2 x 2 virtual stages over 8 layers: four chunks of 2 layers (1.61B parameters, 6.4 GB of
@@ -219,4 +220,15 @@ TEST_CASE("engine: only the first pipeline rank's first chunk reduces its gradie
   CHECK(whole_chunk_calls == 3);
   // Every gradient is reduced once: 4 chunks plus the (tiny, vocabulary 128) embedding and head.
   CHECK(reduced_bytes == Approx(4 * chunk_bytes).epsilon(0.01));
+
+  // ZeRO-3 (FSDP-style) buckets every chunk's reduction.
+  const auto sharded = dcsim::test::run_scenario_text(
+      kScenario, {"jobs.0.gpus=8", "jobs.0.parallelism.pipeline=2", "jobs.0.parallelism.data=4",
+                  "jobs.0.parallelism.virtual_stages=2", "jobs.0.parallelism.zero=3", "jobs.0.batch.global=16"});
+  double largest = 0;
+  for (const auto& u : sharded["jobs"][0]["collectives"])
+    if (u["purpose"] == "data_parallel")
+      largest = std::max(largest, u["bytes"].get<double>());
+  CHECK(largest > 0);
+  CHECK(largest < chunk_bytes);
 }
