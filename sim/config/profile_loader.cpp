@@ -3,7 +3,6 @@
 #include "config/text_file.hpp"
 #include "config/yaml_reader.hpp"
 
-
 namespace dcsim {
 
 // Generated at build time from calibration/profiles/*.yaml (see CMakeLists.txt).

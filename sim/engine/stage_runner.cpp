@@ -113,17 +113,18 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
   if (overlap) {
     // Gradients become ready bucket by bucket during the last backward; each group of buckets
     // is reduced on the communication stream while the backward goes on.
+    const auto backward_share = [&](double share) {
+      compute(work.backward.compute_s * share, plans.tp_backward, share, "backward");
+    };
     double done = 0;
     for (const GradientGroup& group : plans.gradient_groups) {
-      compute(work.backward.compute_s * (group.first_ready - done), plans.tp_backward, group.first_ready - done,
-              "backward");
+      backward_share(group.first_ready - done);
       std::shared_ptr<StreamGate> gate;
       if (group.last_ready > group.first_ready)
         gate = std::make_shared<StreamGate>(group.buckets);
       s_.streams[stage_]->enqueue(group.reduce, gate);
       if (gate) {
-        compute(work.backward.compute_s * (group.last_ready - group.first_ready), plans.tp_backward,
-                group.last_ready - group.first_ready, "backward");
+        backward_share(group.last_ready - group.first_ready);
         gate->open();
       }
       done = group.last_ready;

@@ -1,6 +1,7 @@
 #include "support/test_support.hpp"
 
 #include "config/scenario_loader.hpp"
+#include "config/text_file.hpp"
 #include "engine/isolation.hpp"
 #include "engine/simulation.hpp"
 #include "results/json_report.hpp"
@@ -9,8 +10,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,10 +74,7 @@ std::string temp_dir()
 
 std::string slurp(const std::string& path)
 {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return read_text_file(path).value_or("");
 }
 
 CliResult run_cli(const std::string& args)

@@ -157,32 +157,18 @@ TEST_CASE("engine: a gradient reduction slower than the backward starts with the
   // Megatron's buckets queue on one stream, the first ready after 1/k of the backward, so the
   // reduction ends at B/k + (all of it) and B - B/k of it is hidden. (Simulating merged bucket
   // groups that start only when their last bucket is ready hid ~40% of B less.)
-  const char* scenario = R"(
-name: slow-reduction
-cluster:
-  nodes: 4
-  node:
-    gpu: H100-SXM-80GB
-    gpus: 1
-    scale_up: {bandwidth: 450GB/s, latency: 1us}
-    nics: {count: 1, bandwidth: 400Gb/s, latency: 2us}
-  fabric: {topology: fat-tree, tiers: 2, radix: 64}
-jobs:
-  - name: data-parallel
-    gpus: 4
-    model: {hidden: 4096, layers: 8, heads: 32, seq_len: 2048, vocab: 128}
-    parallelism: {tensor: 1, pipeline: 1, data: 4, zero: 0}
-    batch: {global: 16, micro: 4}
-    iterations: 2
-)";
-  const auto config = dcsim::test::load_text(scenario);
+  // kScenario's nodes with one GPU and one NIC each, and a data-parallel job on four of them.
+  const auto config = dcsim::test::load_text(
+      kScenario, {"cluster.node.gpus=1", "cluster.node.nics.count=1", "jobs.0.model.hidden=4096",
+                  "jobs.0.model.heads=32", "jobs.0.model.seq_len=2048", "jobs.0.parallelism.pipeline=1",
+                  "jobs.0.parallelism.data=4", "jobs.0.batch.global=16", "jobs.0.batch.micro=4", "jobs.0.iterations=2"});
   const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, config.jobs[0].precision);
   const auto work = dcsim::build_job_workload(config.jobs[0], cost);
   const double backward = work.chunks[0].backward.compute_s;
   const auto breakdown = [](const nlohmann::json& r) { return r["jobs"][0]["breakdown_s"]; };
-  const double all_at_end =
-      breakdown(dcsim::test::run_scenario_text(scenario, {"jobs.0.parallelism.overlap_grad_reduce=false"}))
-          ["data_parallel_comm"];
+  auto reduced_at_end = config;
+  reduced_at_end.jobs[0].parallelism.overlap_grad_reduce = false;
+  const double all_at_end = breakdown(dcsim::test::run_config(reduced_at_end))["data_parallel_comm"];
   const double exposed = breakdown(dcsim::test::run_config(config))["data_parallel_comm"];
   const double buckets = std::ceil(work.chunks[0].parameters_per_gpu / dcsim::default_bucket_parameters(4));
   const double expected = all_at_end - backward * (1 - 1 / buckets);
