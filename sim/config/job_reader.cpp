@@ -156,6 +156,10 @@ JobConfig read_job(MapReader& job, int index)
   if (out.gradient_bytes != 2 && out.gradient_bytes != 4)
     job.error("gradient_bytes", std::to_string(out.gradient_bytes) + " is not a gradient width; expected 2 or 4");
   out.memory_check = job.choice("memory_check", kMemoryChecks, MemoryCheck::Error);
+  if (auto checkpoint = job.child("checkpoint")) {
+    out.checkpoint = read_checkpoint(*checkpoint);
+    checkpoint->finish();
+  }
   return out;
 }
 

@@ -150,6 +150,14 @@ struct BatchConfig {
 
 enum class MemoryCheck { Error, Warn };
 
+/// Periodic checkpoints of one job to the cluster's storage servers (contract: jobs[].checkpoint).
+/// Writes are synchronous: training stops while the job's nodes write their shares.
+struct CheckpointConfig {
+  bool enabled = false;
+  double interval_s = 0; ///< training time between checkpoints; 0 = Daly's optimum for the job's failure rate
+  double bytes = 0;      ///< whole checkpoint; 0 = 14 bytes per parameter (reliability/checkpoint_size.hpp)
+};
+
 struct JobConfig {
   std::string name;
   int gpus = 0;
@@ -163,6 +171,7 @@ struct JobConfig {
   double start_time_s = 0;
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;
+  CheckpointConfig checkpoint;
 
   int micro_batches_per_replica() const
   {
@@ -170,11 +179,22 @@ struct JobConfig {
   }
 };
 
+/// Node failures (contract: `failures`). Every node fails independently with exponential times
+/// between failures; a failure interrupts the job on that node, which loses its work since its
+/// last checkpoint, restarts (on a spare node) and reads the checkpoint back.
+struct FailureConfig {
+  double node_mtbf_s = 0; ///< mean time between failures of one node; 0 = nodes never fail
+  double restart_s = 0;   ///< from the failure to the job running again, before its checkpoint is read
+
+  bool enabled() const { return node_mtbf_s > 0; }
+};
+
 struct ScenarioConfig {
   std::string name;
   std::uint64_t seed = 1;
   std::string source_file;
   ClusterConfig cluster;
+  FailureConfig failures;
   std::vector<JobConfig> jobs;
 };
 

@@ -61,8 +61,10 @@ void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics,
     JobConfig job = internal::read_job(job_reader, static_cast<int>(i));
     job_reader.finish();
     const bool job_ok = diagnostics.size() == errors_before;
-    if (job_ok && cluster_ok)
+    if (job_ok && cluster_ok) {
       internal::validate_job(job, config.cluster, job_reader);
+      internal::validate_checkpoint(job, config, job_reader);
+    }
     for (size_t earlier = 0; earlier < config.jobs.size(); ++earlier)
       if (config.jobs[earlier].name == job.name)
         job_reader.error("name", "\"" + job.name + "\" is already the name of jobs." + std::to_string(earlier) +
@@ -92,6 +94,10 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     cluster->finish();
   } else {
     top.error("cluster", "is missing; expected the cluster description (nodes, node, fabric)");
+  }
+  if (auto failures = top.child("failures")) {
+    config.failures = internal::read_failures(*failures);
+    failures->finish();
   }
   if (options.cluster_only)
     top.raw("jobs");

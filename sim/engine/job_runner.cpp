@@ -13,12 +13,13 @@ namespace sg4 = simgrid::s4u;
 namespace dcsim {
 
 JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Platform& platform_,
-                     const ClusterConfig& cluster, SteadyStateCoordinator& coordinator_,
+                     const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator_,
                      std::vector<TraceEvent>* trace_)
-    : job(job_), index(index_), platform(platform_), comm(cluster.profile.communication),
-      layout(job_.parallelism, first_gpu), cost(cluster.node.gpu, cluster.profile, job_.precision),
+    : job(job_), index(index_), platform(platform_), comm(scenario.cluster.profile.communication),
+      layout(job_.parallelism, first_gpu), cost(scenario.cluster.node.gpu, scenario.cluster.profile, job_.precision),
       workload(build_job_workload(job_, cost)), coordinator(coordinator_),
-      coordinator_id(coordinator_.add_job(job_.start_time_s)), trace(trace_)
+      coordinator_id(coordinator_.add_job(job_.start_time_s)), trace(trace_),
+      reliability(job_, scenario, platform_, first_gpu, index_, coordinator_, coordinator_id)
 {
   plans = build_chunk_plans(job, workload, layout, platform, comm);
   forward_channels = std::vector<Channel>(plans.size()); // Channel is not movable in a vector (its queue)
@@ -30,10 +31,10 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
 }
 
 JobRunner::JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform,
-                     const ClusterConfig& cluster, SteadyStateCoordinator& coordinator,
+                     const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator,
                      std::vector<TraceEvent>* trace)
-    : shared_(std::make_unique<JobShared>(job, index, first_gpu, platform, cluster, coordinator, trace)),
-      cluster_(cluster)
+    : shared_(std::make_unique<JobShared>(job, index, first_gpu, platform, scenario, coordinator, trace)),
+      cluster_(scenario.cluster)
 {
 }
 
@@ -90,6 +91,7 @@ JobResult JobRunner::result() const
   r.memory_capacity_bytes = cluster_.node.gpu.hbm_bytes;
   r.fits_in_memory = r.memory.total_bytes() <= r.memory_capacity_bytes;
   r.collectives = collective_uses(s);
+  r.reliability = s.reliability.stats();
   r.stages = s.last;
   if (!s.last.empty())
     r.breakdown = s.last.front();
@@ -104,6 +106,9 @@ JobResult JobRunner::result() const
   r.hardware_tflops_per_gpu = hardware_flops_per_iteration(job.model, sequences, job.recompute) / t / job.gpus / 1e12;
   r.mfu = r.model_tflops_per_gpu * 1e12 / peak;
   r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
+  const ReliabilityStats& rs = r.reliability;
+  if (r.end_time_s > r.start_time_s)
+    r.goodput = 1.0 - (rs.checkpoint_time_s + rs.restart_time_s + rs.lost_work_s) / (r.end_time_s - r.start_time_s);
   return r;
 }
 

@@ -1,7 +1,7 @@
 // Runs one training job on the platform: one actor per pipeline rank (the representative GPU of
 // data-parallel replica 0, tensor-parallel rank 0) plus a communication-stream actor per rank.
 //
-//   JobRunner runner(job, index, first_gpu, platform, cluster, coordinator, trace);
+//   JobRunner runner(job, index, first_gpu, platform, scenario, coordinator, trace);
 //   runner.start();          // before Engine::run()
 //   ... engine.run() ...
 //   JobResult r = runner.result();
@@ -13,6 +13,7 @@
 #include "engine/comm_stream.hpp"
 #include "engine/job_layout.hpp"
 #include "engine/job_plans.hpp"
+#include "engine/job_reliability.hpp"
 #include "engine/steady_state.hpp"
 #include "parallelism/job_workload.hpp"
 #include "parallelism/pipeline_schedule.hpp"
@@ -44,22 +45,24 @@ struct JobShared {
   SteadyStateCoordinator& coordinator;
   int coordinator_id;
   std::vector<TraceEvent>* trace;
+  JobReliability reliability;
 
   // Written by the pipeline ranks.
   std::vector<TimeBreakdown> current;  ///< per rank, iteration in progress
   std::vector<TimeBreakdown> last;     ///< per rank, last simulated iteration
   std::vector<double> iteration_times_s;
   int skip = 0;
+  int done = 0; ///< iterations the job has completed (and kept, after failures)
   double start_s = 0, end_s = 0, iteration_start_s = 0;
   int simulated_iterations = 0;
 
-  JobShared(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ClusterConfig& cluster,
+  JobShared(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ScenarioConfig& scenario,
             SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
 };
 
 class JobRunner {
 public:
-  JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ClusterConfig& cluster,
+  JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ScenarioConfig& scenario,
             SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
   void start();
   JobResult result() const;

@@ -27,7 +27,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   int next_gpu = 0;
   for (size_t i = 0; i < config.jobs.size(); ++i) {
     runners.push_back(std::make_unique<JobRunner>(config.jobs[i], static_cast<int>(i), next_gpu, platform,
-                                                  config.cluster, coordinator,
+                                                  config, coordinator,
                                                   options.record_trace ? &result.trace : nullptr));
     next_gpu += config.jobs[i].gpus;
   }

@@ -241,30 +241,40 @@ void StageRunner::operator()()
   const int iterations = s_.job.iterations;
   sg4::this_actor::sleep_until(s_.job.start_time_s);
   if (stage_ == 0) {
-    s_.start_s = s_.iteration_start_s = now();
+    s_.start_s = now();
     s_.coordinator.job_started(s_.coordinator_id);
+    s_.reliability.start(now());
   }
-  int done = 0;
-  while (done < iterations) {
-    run_iteration();
-    ++done;
-    if (end_of_iteration_barrier())
-      s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), s_.iteration_times_s.back(),
-                                               iterations - done);
-    s_.barrier->wait();
-    if (s_.skip > 0) {
-      fast_forward(s_.skip * s_.iteration_times_s.back());
-      done += s_.skip;
+  for (;;) {
+    if (stage_ == 0) {
+      // Checkpoints and failures happen here, while the other ranks wait at the barrier.
+      const double expected = s_.iteration_times_s.empty() ? 0.0 : s_.iteration_times_s.back();
+      s_.done = s_.reliability.before_iteration(s_.done, expected);
+      s_.iteration_start_s = now();
     }
     s_.barrier->wait();
+    if (s_.done >= iterations)
+      break;
+    run_iteration();
+    if (end_of_iteration_barrier()) {
+      const double t = s_.iteration_times_s.back();
+      ++s_.done;
+      s_.reliability.trained(t);
+      s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now()));
+      s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), t, iterations - s_.done);
+    }
+    s_.barrier->wait();
+    if (s_.skip > 0)
+      fast_forward(s_.skip * s_.iteration_times_s.back());
+    s_.barrier->wait();
     if (stage_ == 0) {
+      s_.done += s_.skip;
+      s_.reliability.trained(s_.skip * s_.iteration_times_s.back());
       s_.skip = 0;
-      s_.iteration_start_s = now();
     }
   }
   // A parameter all-gather still in flight serves an iteration that will not run: the job ends
   // at its last optimizer step, though the gather's traffic still completes on the fabric.
-  s_.barrier->wait();
   if (stage_ == 0) {
     s_.end_s = now();
     s_.coordinator.job_finished(s_.coordinator_id);

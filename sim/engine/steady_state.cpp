@@ -18,6 +18,13 @@ void SteadyStateCoordinator::job_started(int job)
   ++epoch_;
 }
 
+void SteadyStateCoordinator::job_paused(int job, double resume_s)
+{
+  jobs_[job].running = false;
+  jobs_[job].start_time_s = resume_s;
+  ++epoch_;
+}
+
 void SteadyStateCoordinator::job_finished(int job)
 {
   jobs_[job].running = false;
@@ -47,7 +54,7 @@ double SteadyStateCoordinator::next_event_s() const
     if (!s.running && !s.finished)
       next = std::min(next, s.start_time_s);
     else if (s.running)
-      next = std::min(next, s.boundary_s + s.remaining * s.iteration_time_s);
+      next = std::min({next, s.boundary_s + s.remaining * s.iteration_time_s, s.own_event_s});
   }
   return next;
 }

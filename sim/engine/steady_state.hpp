@@ -27,6 +27,10 @@ public:
   int add_job(double start_time_s);
   void job_started(int job);
   void job_finished(int job);
+  /// The job stops (a failure, a checkpoint write) until about `resume_s`, then calls job_started.
+  void job_paused(int job, double resume_s);
+  /// The job's own next change (a checkpoint due, a failure): fast-forward windows end there.
+  void set_own_event(int job, double time_s) { jobs_[job].own_event_s = time_s; }
 
   /// Called by a job at an iteration boundary; returns how many of its `remaining` iterations it
   /// may skip (0: simulate the next one).
@@ -42,6 +46,7 @@ private:
     long epoch_at_last = -1;
     int remaining = 0;
     double boundary_s = 0;
+    double own_event_s = std::numeric_limits<double>::infinity();
   };
   bool update_steadiness(JobState& s, double iteration_time_s);
   bool all_running_steady() const;

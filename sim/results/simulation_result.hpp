@@ -51,6 +51,20 @@ struct CollectiveUse {
   }
 };
 
+/// Failures and checkpoints of one job (all zero when the scenario has neither).
+struct ReliabilityStats {
+  double mtbi_s = 0;                ///< the job's mean time between interrupts (node MTBF / nodes); 0: none
+  double checkpoint_bytes = 0;
+  double checkpoint_interval_s = 0; ///< training time between checkpoints (Daly's optimum when auto)
+  double checkpoint_write_s = 0;    ///< last completed write
+  double checkpoint_read_s = 0;     ///< last completed read
+  int checkpoints = 0;              ///< completed writes
+  int failures = 0;                 ///< including those during a restart or a write
+  double checkpoint_time_s = 0;     ///< all writing, completed or cut short
+  double restart_time_s = 0;        ///< from each failure to training again (restart and reads)
+  double lost_work_s = 0;           ///< training since the last checkpoint, thrown away by failures
+};
+
 struct JobResult {
   std::string name;
   int gpus = 0;
@@ -72,6 +86,9 @@ struct JobResult {
   int simulated_iterations = 0;      ///< the rest were steady and fast-forwarded
   std::vector<double> iteration_times_s; ///< of the simulated iterations
   std::vector<CollectiveUse> collectives;
+  ReliabilityStats reliability;
+  /// Failure-free training time over the job's wall-clock time (1 without failures or checkpoints).
+  double goodput = 1;
 };
 
 struct TraceEvent {

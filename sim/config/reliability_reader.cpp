@@ -1,0 +1,41 @@
+// The scenario's `failures` section and each job's `checkpoint`.
+#include "config/internal/readers.hpp"
+
+namespace dcsim::internal {
+
+FailureConfig read_failures(MapReader& failures)
+{
+  FailureConfig out;
+  out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
+  // Llama 3's 54-day run put restarts in the tens of minutes; 10 minutes is a common planning figure.
+  out.restart_s = failures.quantity("restart", Dimension::Seconds, 600.0, true);
+  return out;
+}
+
+CheckpointConfig read_checkpoint(MapReader& checkpoint)
+{
+  CheckpointConfig out;
+  out.enabled = checkpoint.boolean("enabled", true);
+  const YAML::Node interval = checkpoint.raw("interval");
+  if (!(interval.IsScalar() && interval.Scalar() == "auto"))
+    out.interval_s = checkpoint.quantity("interval", Dimension::Seconds, 0.0);
+  out.bytes = checkpoint.quantity("size", Dimension::Bytes, 0.0);
+  return out;
+}
+
+} // namespace dcsim::internal
+
+namespace dcsim::internal {
+
+void validate_checkpoint(const JobConfig& job, const ScenarioConfig& scenario, MapReader& job_reader)
+{
+  if (!job.checkpoint.enabled)
+    return;
+  if (scenario.cluster.storage.servers <= 0)
+    job_reader.error("checkpoint", "needs somewhere to write; expected cluster.storage {servers, bandwidth_per_server}");
+  if (job.checkpoint.interval_s <= 0 && !scenario.failures.enabled())
+    job_reader.error("checkpoint", "interval auto (Daly's optimum) needs a failure rate; expected an interval "
+                                   "such as 2h, or a failures: {node_mtbf: ...} section");
+}
+
+} // namespace dcsim::internal

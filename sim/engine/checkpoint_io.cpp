@@ -1,0 +1,136 @@
+#include "engine/checkpoint_io.hpp"
+
+#include "collectives/fabric_occupancy.hpp"
+#include "platform/platform.hpp"
+
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Comm.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Mailbox.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+namespace {
+
+struct HostFlow {
+  sg4::Host* src;
+  sg4::Host* dst;
+  double bytes;
+};
+
+constexpr unsigned kStackKiB = 128; // these actors only post and wait for communications
+
+/// One sender and one receiver per storage server. Mailbox communications, not
+/// Comm::sendto_async: SimGrid 3.32 scans all host-to-host communications each time one ends,
+/// which is quadratic in the thousands of NICs a large job writes from (see comm_plan.cpp). A
+/// communication is routed between its actors' hosts when it starts, so the actor on the GPU side
+/// moves to each flow's GPU before the flow starts.
+struct ServerTransfer {
+  sg4::ActorPtr sender;
+  sg4::ActorPtr receiver;
+  std::shared_ptr<bool> sent = std::make_shared<bool>(false);
+};
+
+/// A job's mailbox to one server; jobs own disjoint GPUs, so their first endpoint names them.
+sg4::Mailbox* checkpoint_mailbox(int first_endpoint, int server)
+{
+  return sg4::Mailbox::by_name("dcsim.checkpoint." + std::to_string(first_endpoint) + "." + std::to_string(server));
+}
+
+ServerTransfer start_server_transfer(const std::vector<HostFlow>& flows, sg4::Mailbox* mailbox,
+                                     CheckpointDirection direction)
+{
+  static char payload; // the simulated data needs no storage; SimGrid wants a non-null pointer
+  const auto count = static_cast<int>(flows.size());
+  const bool move_receiver = direction == CheckpointDirection::Read;
+  ServerTransfer t;
+  t.receiver = sg4::Actor::init("checkpoint-receiver", flows.front().dst)
+                   ->set_stacksize(kStackKiB)
+                   ->start([mailbox, count] {
+                     for (int i = 0; i < count; ++i)
+                       mailbox->get<char>();
+                   });
+  mailbox->set_receiver(t.receiver);
+  t.sender = sg4::Actor::init("checkpoint-sender", flows.front().src)
+                 ->set_stacksize(kStackKiB)
+                 ->start([flows, mailbox, receiver = t.receiver, move_receiver, sent = t.sent] {
+                   std::vector<sg4::CommPtr> comms;
+                   for (const HostFlow& f : flows) {
+                     if (move_receiver)
+                       receiver->set_host(f.dst);
+                     else
+                       sg4::this_actor::set_host(f.src);
+                     comms.push_back(mailbox->put_async(&payload, static_cast<std::uint64_t>(f.bytes)));
+                   }
+                   sg4::Comm::wait_all(comms);
+                   *sent = true;
+                 });
+  return t;
+}
+
+} // namespace
+
+std::vector<int> checkpoint_endpoints(const Platform& platform, int first_gpu, int gpus, int gpus_per_node,
+                                      int nics_per_node)
+{
+  std::vector<int> endpoints;
+  const int gpus_per_nic = std::max(1, gpus_per_node / std::max(1, nics_per_node));
+  int last_nic = -1;
+  for (int gpu = first_gpu; gpu < first_gpu + gpus; gpu += gpus_per_nic) {
+    const int nic = platform.fabric().nic_of_gpu(gpu);
+    if (nic != last_nic)
+      endpoints.push_back(gpu);
+    last_nic = nic;
+  }
+  return endpoints;
+}
+
+bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpoints, double bytes,
+                         CheckpointDirection direction, double deadline_s)
+{
+  const int servers = platform.storage_count();
+  std::vector<std::vector<HostFlow>> per_server(servers);
+  const double share = bytes / static_cast<double>(endpoints.size());
+  for (size_t k = 0; k < endpoints.size(); ++k) {
+    sg4::Host* gpu = platform.gpu_host(endpoints[k]);
+    sg4::Host* storage = platform.storage_host(static_cast<int>(k % servers));
+    per_server[k % servers].push_back(direction == CheckpointDirection::Write ? HostFlow{gpu, storage, share}
+                                                                            : HostFlow{storage, gpu, share});
+  }
+  FabricOccupancy::current().begin_real();
+  std::vector<ServerTransfer> transfers;
+  for (int s = 0; s < servers; ++s)
+    if (!per_server[s].empty())
+      transfers.push_back(start_server_transfer(per_server[s], checkpoint_mailbox(endpoints.front(), s), direction));
+  bool done = true;
+  for (const ServerTransfer& t : transfers) {
+    const double left = deadline_s - sg4::Engine::get_clock();
+    if (left > 0)
+      t.sender->join(left);
+    if (!*t.sent) {
+      done = false;
+      break;
+    }
+  }
+  if (!done)
+    for (const ServerTransfer& t : transfers) {
+      t.sender->kill();
+      t.receiver->kill();
+    }
+  else
+    for (const ServerTransfer& t : transfers)
+      t.receiver->join();
+  for (int s = 0; s < servers; ++s)
+    checkpoint_mailbox(endpoints.front(), s)->set_receiver(nullptr);
+  FabricOccupancy::current().end_real();
+  return done;
+}
+
+} // namespace dcsim

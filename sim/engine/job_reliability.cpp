@@ -1,0 +1,164 @@
+#include "engine/job_reliability.hpp"
+
+#include "engine/checkpoint_io.hpp"
+#include "platform/platform.hpp"
+#include "reliability/checkpoint_interval.hpp"
+#include "reliability/checkpoint_size.hpp"
+
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+namespace {
+
+double now() { return sg4::Engine::get_clock(); }
+
+/// More failures than this in one job means it cannot get past them (failures faster than its
+/// restarts, or no checkpoints for a job much longer than its MTBI): stop instead of looping.
+constexpr int kMaxFailures = 1000000;
+
+double job_mtbi_s(const JobConfig& job, const ScenarioConfig& scenario)
+{
+  if (!scenario.failures.enabled())
+    return 0;
+  const int per_node = scenario.cluster.node.gpus;
+  const int nodes = (job.gpus + per_node - 1) / per_node;
+  return scenario.failures.node_mtbf_s / nodes;
+}
+
+/// A first guess of the write time, for Daly's interval before the first write is simulated: the
+/// narrower of the job's NICs and the storage servers' links.
+double estimated_write_s(double bytes, size_t endpoints, const ClusterConfig& cluster)
+{
+  const double nics = static_cast<double>(endpoints) * cluster.node.nics.bandwidth_bytes_per_s;
+  const double storage = cluster.storage.servers * cluster.storage.bandwidth_per_server_bytes_per_s;
+  return bytes / std::min(nics, storage);
+}
+
+} // namespace
+
+JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
+                               int first_gpu, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id)
+    : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s), platform_(platform),
+      clock_(job_mtbi_s(job, scenario), scenario.seed, job_index), coordinator_(coordinator),
+      coordinator_id_(coordinator_id)
+{
+  stats_.mtbi_s = clock_.mtbi_s();
+  if (!checkpoint_.enabled)
+    return;
+  const auto& node = scenario.cluster.node;
+  endpoints_ = checkpoint_endpoints(platform, first_gpu, job.gpus, node.gpus, node.nics.count);
+  stats_.checkpoint_bytes = checkpoint_.bytes > 0 ? checkpoint_.bytes : checkpoint_bytes(job.model);
+  stats_.checkpoint_interval_s = checkpoint_.interval_s;
+  if (checkpoint_.interval_s <= 0)
+    set_interval(estimated_write_s(stats_.checkpoint_bytes, endpoints_.size(), scenario.cluster));
+}
+
+void JobReliability::set_interval(double checkpoint_s)
+{
+  if (checkpoint_.interval_s <= 0)
+    stats_.checkpoint_interval_s = daly_interval_s(checkpoint_s, clock_.mtbi_s());
+}
+
+bool JobReliability::checkpoint_due() const
+{
+  return checkpoint_.enabled && since_checkpoint_s_ >= stats_.checkpoint_interval_s;
+}
+
+double JobReliability::next_event_s(double now_s)
+{
+  double next = clock_.pending();
+  if (checkpoint_.enabled)
+    next = std::min(next, now_s + std::max(0.0, stats_.checkpoint_interval_s - since_checkpoint_s_));
+  return next;
+}
+
+int JobReliability::before_iteration(int done, double next_iteration_s)
+{
+  if (!active())
+    return done;
+  for (;;) {
+    const double t = now();
+    const double failure = clock_.pending();
+    if (failure <= t) { // struck during the last iteration, which ran longer than the one before
+      lose_work(0);
+      recover(t);
+    } else if (checkpoint_due()) {
+      if (write_checkpoint(done))
+        continue;
+    } else if (failure < t + next_iteration_s) {
+      // The next iteration would not finish: the job computes until the failure, for nothing.
+      coordinator_.job_paused(coordinator_id_, failure + restart_s_);
+      sg4::this_actor::sleep_until(failure);
+      lose_work(failure - t);
+      recover(failure);
+    } else {
+      return done;
+    }
+    done = have_checkpoint_ ? committed_ : 0; // after a failure
+  }
+}
+
+bool JobReliability::write_checkpoint(int done)
+{
+  const double start = now();
+  const double failure = clock_.pending();
+  coordinator_.job_paused(coordinator_id_, start);
+  const bool written =
+      transfer_checkpoint(platform_, endpoints_, stats_.checkpoint_bytes, CheckpointDirection::Write, failure);
+  stats_.checkpoint_time_s += now() - start;
+  if (!written) {
+    lose_work(0);
+    recover(failure);
+    return false;
+  }
+  stats_.checkpoint_write_s = now() - start;
+  ++stats_.checkpoints;
+  committed_ = done;
+  have_checkpoint_ = true;
+  since_checkpoint_s_ = 0;
+  set_interval(stats_.checkpoint_write_s);
+  coordinator_.job_started(coordinator_id_);
+  return true;
+}
+
+void JobReliability::recover(double failure_s)
+{
+  double failed_at = failure_s;
+  for (;;) {
+    if (++stats_.failures > kMaxFailures)
+      throw std::runtime_error("a job failed " + std::to_string(kMaxFailures) +
+                               " times without finishing; expected restarts shorter than the time between "
+                               "failures and checkpoints (jobs[].checkpoint) for jobs longer than it");
+    clock_.consume();
+    const double resume = failed_at + restart_s_;
+    coordinator_.job_paused(coordinator_id_, resume);
+    const double next_failure = clock_.pending();
+    if (next_failure < resume) {
+      failed_at = next_failure;
+      continue;
+    }
+    sg4::this_actor::sleep_until(resume);
+    if (!have_checkpoint_)
+      break;
+    const double read_start = now();
+    if (transfer_checkpoint(platform_, endpoints_, stats_.checkpoint_bytes, CheckpointDirection::Read, next_failure)) {
+      stats_.checkpoint_read_s = now() - read_start;
+      break;
+    }
+    failed_at = next_failure;
+  }
+  stats_.restart_time_s += now() - failure_s;
+  since_checkpoint_s_ = 0;
+  coordinator_.job_started(coordinator_id_);
+}
+
+} // namespace dcsim
