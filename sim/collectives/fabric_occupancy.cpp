@@ -19,12 +19,14 @@ void FabricOccupancy::reset()
 {
   solo_allowed_ = true;
   real_in_flight_ = 0;
+  real_starts_ = 0;
   solo_.clear();
 }
 
 void FabricOccupancy::begin_real()
 {
   ++real_in_flight_;
+  ++real_starts_;
   interrupt_solos();
 }
 

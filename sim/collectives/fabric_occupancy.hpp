@@ -38,6 +38,9 @@ public:
 
   /// Real flows are about to start: solo phases must become real flows now.
   void begin_real();
+  /// How many times real flows have begun: unchanged across an activity means nobody else
+  /// started traffic meanwhile.
+  long real_starts() const { return real_starts_; }
   /// Real flows that began have all completed (may be called late: that only keeps the fabric
   /// marked busy longer, which costs speed, never accuracy).
   void end_real();
@@ -56,6 +59,7 @@ private:
 
   bool solo_allowed_ = true;
   int real_in_flight_ = 0;
+  long real_starts_ = 0;
   std::vector<Solo*> solo_;
 };
 

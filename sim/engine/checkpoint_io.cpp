@@ -7,6 +7,7 @@
 #include <simgrid/s4u/Comm.hpp>
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Mailbox.hpp>
+#include <simgrid/Exception.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -54,8 +55,11 @@ ServerTransfer start_server_transfer(const std::vector<HostFlow>& flows, sg4::Ma
   t.receiver = sg4::Actor::init("checkpoint-receiver", flows.front().dst)
                    ->set_stacksize(kStackKiB)
                    ->start([mailbox, count] {
-                     for (int i = 0; i < count; ++i)
-                       mailbox->get<char>();
+                     try {
+                       for (int i = 0; i < count; ++i)
+                         mailbox->get<char>();
+                     } catch (const simgrid::Exception&) { // the sender was killed: a failure cut the transfer
+                     }
                    });
   mailbox->set_receiver(t.receiver);
   t.sender = sg4::Actor::init("checkpoint-sender", flows.front().src)
@@ -69,8 +73,11 @@ ServerTransfer start_server_transfer(const std::vector<HostFlow>& flows, sg4::Ma
                        sg4::this_actor::set_host(f.src);
                      comms.push_back(mailbox->put_async(&payload, static_cast<std::uint64_t>(f.bytes)));
                    }
-                   sg4::Comm::wait_all(comms);
-                   *sent = true;
+                   try {
+                     sg4::Comm::wait_all(comms);
+                     *sent = true;
+                   } catch (const simgrid::Exception&) { // the receiver was killed: a failure cut the transfer
+                   }
                  });
   return t;
 }
@@ -121,8 +128,8 @@ bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpo
   }
   if (!done)
     for (const ServerTransfer& t : transfers) {
-      t.sender->kill();
       t.receiver->kill();
+      t.sender->kill();
     }
   else
     for (const ServerTransfer& t : transfers)
@@ -130,6 +137,29 @@ bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpo
   for (int s = 0; s < servers; ++s)
     checkpoint_mailbox(endpoints.front(), s)->set_receiver(nullptr);
   FabricOccupancy::current().end_real();
+  return done;
+}
+
+bool CheckpointMover::move(CheckpointDirection direction, double deadline_s)
+{
+  FabricOccupancy& occupancy = FabricOccupancy::current();
+  double& solo = solo_s_[direction == CheckpointDirection::Write ? 0 : 1];
+  double fraction = 1.0;
+  if (solo > 0 && occupancy.idle()) {
+    const double timer = std::min(solo, deadline_s - sg4::Engine::get_clock());
+    if (timer <= 0)
+      return false;
+    const double left = occupancy.run_solo(timer);
+    if (left <= 0)
+      return timer >= solo; // done, unless the deadline came first
+    fraction = 1.0 - timer * (1.0 - left) / solo;
+  }
+  const bool alone = fraction == 1.0 && occupancy.idle();
+  const long starts = occupancy.real_starts();
+  const double start = sg4::Engine::get_clock();
+  const bool done = transfer_checkpoint(*platform_, endpoints_, bytes_ * fraction, direction, deadline_s);
+  if (done && alone && occupancy.real_starts() == starts + 1)
+    solo = sg4::Engine::get_clock() - start;
   return done;
 }
 

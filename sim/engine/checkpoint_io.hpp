@@ -7,6 +7,7 @@
 // servers' links, whichever binds.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 namespace dcsim {
@@ -23,5 +24,25 @@ std::vector<int> checkpoint_endpoints(const Platform& platform, int first_gpu, i
 /// (false: the transfer is abandoned, its flows cancelled), whichever comes first.
 bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpoints, double bytes,
                          CheckpointDirection direction, double deadline_s);
+
+/// One job's checkpoint transfers, memoized: a transfer that had the fabric to itself took a
+/// time that the next one alone on the fabric will take again, so that one runs as a timer
+/// (FabricOccupancy's solo mode) and turns into real flows for what is left the moment other
+/// traffic starts. Thousands of checkpoints of a 16,384-GPU job then cost a few real transfers.
+class CheckpointMover {
+public:
+  CheckpointMover(const Platform& platform, std::vector<int> endpoints, double bytes)
+      : platform_(&platform), endpoints_(std::move(endpoints)), bytes_(bytes)
+  {
+  }
+  /// As transfer_checkpoint.
+  bool move(CheckpointDirection direction, double deadline_s);
+
+private:
+  const Platform* platform_;
+  std::vector<int> endpoints_;
+  double bytes_;
+  double solo_s_[2] = {0, 0}; ///< per direction: the last transfer alone on the fabric (0: none yet)
+};
 
 } // namespace dcsim

@@ -47,19 +47,19 @@ double estimated_write_s(double bytes, size_t endpoints, const ClusterConfig& cl
 
 JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
                                int first_gpu, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id)
-    : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s), platform_(platform),
-      clock_(job_mtbi_s(job, scenario), scenario.seed, job_index), coordinator_(coordinator),
+    : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s), clock_(job_mtbi_s(job, scenario), scenario.seed, job_index), coordinator_(coordinator),
       coordinator_id_(coordinator_id)
 {
   stats_.mtbi_s = clock_.mtbi_s();
   if (!checkpoint_.enabled)
     return;
   const auto& node = scenario.cluster.node;
-  endpoints_ = checkpoint_endpoints(platform, first_gpu, job.gpus, node.gpus, node.nics.count);
+  std::vector<int> endpoints = checkpoint_endpoints(platform, first_gpu, job.gpus, node.gpus, node.nics.count);
   stats_.checkpoint_bytes = checkpoint_.bytes > 0 ? checkpoint_.bytes : checkpoint_bytes(job.model);
   stats_.checkpoint_interval_s = checkpoint_.interval_s;
   if (checkpoint_.interval_s <= 0)
-    set_interval(estimated_write_s(stats_.checkpoint_bytes, endpoints_.size(), scenario.cluster));
+    set_interval(estimated_write_s(stats_.checkpoint_bytes, endpoints.size(), scenario.cluster));
+  mover_.emplace(platform, std::move(endpoints), stats_.checkpoint_bytes);
 }
 
 void JobReliability::set_interval(double checkpoint_s)
@@ -111,9 +111,10 @@ bool JobReliability::write_checkpoint(int done)
 {
   const double start = now();
   const double failure = clock_.pending();
-  coordinator_.job_paused(coordinator_id_, start);
-  const bool written =
-      transfer_checkpoint(platform_, endpoints_, stats_.checkpoint_bytes, CheckpointDirection::Write, failure);
+  // Not a pause for the coordinator: the job's traffic pattern does not change, so once written
+  // it goes on fast-forwarding. Other jobs simulate through the write (their windows end at this
+  // job's checkpoint time).
+  const bool written = mover_->move(CheckpointDirection::Write, failure);
   stats_.checkpoint_time_s += now() - start;
   if (!written) {
     lose_work(0);
@@ -126,7 +127,6 @@ bool JobReliability::write_checkpoint(int done)
   have_checkpoint_ = true;
   since_checkpoint_s_ = 0;
   set_interval(stats_.checkpoint_write_s);
-  coordinator_.job_started(coordinator_id_);
   return true;
 }
 
@@ -150,7 +150,7 @@ void JobReliability::recover(double failure_s)
     if (!have_checkpoint_)
       break;
     const double read_start = now();
-    if (transfer_checkpoint(platform_, endpoints_, stats_.checkpoint_bytes, CheckpointDirection::Read, next_failure)) {
+    if (mover_->move(CheckpointDirection::Read, next_failure)) {
       stats_.checkpoint_read_s = now() - read_start;
       break;
     }

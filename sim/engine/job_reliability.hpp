@@ -7,10 +7,12 @@
 #pragma once
 
 #include "config/scenario_config.hpp"
+#include "engine/checkpoint_io.hpp"
 #include "engine/failure_clock.hpp"
 #include "engine/steady_state.hpp"
 #include "results/simulation_result.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace dcsim {
@@ -49,8 +51,7 @@ private:
 
   CheckpointConfig checkpoint_;
   double restart_s_;
-  const Platform& platform_;
-  std::vector<int> endpoints_;
+  std::optional<CheckpointMover> mover_;
   FailureClock clock_;
   SteadyStateCoordinator& coordinator_;
   int coordinator_id_;

@@ -251,12 +251,17 @@ void StageRunner::operator()()
       const double expected = s_.iteration_times_s.empty() ? 0.0 : s_.iteration_times_s.back();
       s_.done = s_.reliability.before_iteration(s_.done, expected);
       s_.iteration_start_s = now();
+      if (expected > 0) { // still steady after a checkpoint: no iteration needs simulating
+        s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now()));
+        s_.skip = s_.coordinator.resume_skip(s_.coordinator_id, now(), iterations - s_.done);
+      }
     }
     s_.barrier->wait();
     if (s_.done >= iterations)
       break;
-    run_iteration();
-    if (end_of_iteration_barrier()) {
+    if (s_.skip == 0)
+      run_iteration();
+    if (s_.skip == 0 && end_of_iteration_barrier()) {
       const double t = s_.iteration_times_s.back();
       ++s_.done;
       s_.reliability.trained(t);

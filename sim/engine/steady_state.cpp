@@ -71,15 +71,20 @@ int SteadyStateCoordinator::skip_within_window(JobState& s, double now_s)
 
 int SteadyStateCoordinator::after_iteration(int job, double now_s, double iteration_time_s, int remaining)
 {
+  update_steadiness(jobs_[job], iteration_time_s);
+  return resume_skip(job, now_s, remaining);
+}
+
+int SteadyStateCoordinator::resume_skip(int job, double now_s, int remaining)
+{
   JobState& s = jobs_[job];
-  update_steadiness(s, iteration_time_s);
   s.remaining = remaining;
   s.boundary_s = now_s;
   if (!enabled_ || remaining <= 0)
     return 0;
   if (window_end_s_ > now_s)
     return skip_within_window(s, now_s);
-  if (!s.steady || !all_running_steady())
+  if (!s.steady || s.epoch_at_last != epoch_ || !all_running_steady())
     return 0;
   window_end_s_ = next_event_s();
   return skip_within_window(s, now_s);

@@ -35,6 +35,9 @@ public:
   /// Called by a job at an iteration boundary; returns how many of its `remaining` iterations it
   /// may skip (0: simulate the next one).
   int after_iteration(int job, double now_s, double iteration_time_s, int remaining);
+  /// Called by a steady job that paused without anything around it changing (a checkpoint
+  /// write): how many iterations it may skip right away, as after_iteration.
+  int resume_skip(int job, double now_s, int remaining);
 
 private:
   struct JobState {

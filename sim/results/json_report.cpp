@@ -51,6 +51,20 @@ nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
   return out;
 }
 
+nlohmann::json reliability_json(const ReliabilityStats& r)
+{
+  return {{"mtbi_s", r.mtbi_s},
+          {"checkpoint_bytes", r.checkpoint_bytes},
+          {"checkpoint_interval_s", r.checkpoint_interval_s},
+          {"checkpoint_write_s", r.checkpoint_write_s},
+          {"checkpoint_read_s", r.checkpoint_read_s},
+          {"checkpoints", r.checkpoints},
+          {"failures", r.failures},
+          {"checkpoint_time_s", r.checkpoint_time_s},
+          {"restart_time_s", r.restart_time_s},
+          {"lost_work_s", r.lost_work_s}};
+}
+
 nlohmann::json job_json(const JobResult& j)
 {
   nlohmann::json stages = nlohmann::json::array();
@@ -81,7 +95,9 @@ nlohmann::json job_json(const JobResult& j)
           {"iterations", j.iterations},
           {"simulated_iterations", j.simulated_iterations},
           {"iteration_times_s", j.iteration_times_s},
-          {"collectives", collectives_json(j.collectives)}};
+          {"collectives", collectives_json(j.collectives)},
+          {"goodput", j.goodput},
+          {"reliability", reliability_json(j.reliability)}};
 }
 
 } // namespace

@@ -27,6 +27,26 @@ std::string percent_of(double part, double whole)
   return buf;
 }
 
+/// Only for jobs that checkpoint or can fail.
+std::string reliability_summary(const JobResult& r)
+{
+  const ReliabilityStats& s = r.reliability;
+  if (s.checkpoints == 0 && s.failures == 0 && s.checkpoint_bytes == 0)
+    return "";
+  std::string out;
+  if (s.checkpoint_bytes > 0)
+    out += line("  checkpoints         %d of %s every %s of training (write %s, read %s)", s.checkpoints,
+                format_bytes(s.checkpoint_bytes).c_str(), format_seconds(s.checkpoint_interval_s).c_str(),
+                format_seconds(s.checkpoint_write_s).c_str(), format_seconds(s.checkpoint_read_s).c_str());
+  if (s.mtbi_s > 0)
+    out += line("  failures            %d (one every %s on average); restarts %s, work lost %s", s.failures,
+                format_seconds(s.mtbi_s).c_str(), format_seconds(s.restart_time_s).c_str(),
+                format_seconds(s.lost_work_s).c_str());
+  out += line("  goodput             %.1f%% (checkpointing %s)", 100 * r.goodput,
+              format_seconds(s.checkpoint_time_s).c_str());
+  return out;
+}
+
 std::string job_summary(const JobConfig& job, const JobResult& r)
 {
   const auto& p = job.parallelism;
@@ -55,6 +75,7 @@ std::string job_summary(const JobConfig& job, const JobResult& r)
               percent_of(b.optimizer_s, t).c_str());
   out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
               r.end_time_s, r.iterations, r.simulated_iterations);
+  out += reliability_summary(r);
   return out;
 }
 
