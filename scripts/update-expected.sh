@@ -9,7 +9,7 @@ for scenario in scenarios/*.yaml; do
   /usr/bin/python3 - "$out" <<'PY'
 import json, sys
 r = json.load(open("/tmp/dcsim-expected.json"))
-keep = ["iteration_time_s", "mfu", "memory_per_gpu_bytes", "start_time_s", "end_time_s"]
+keep = ["iteration_time_s", "mfu", "memory_per_gpu_bytes", "start_time_s", "end_time_s", "goodput"]
 golden = {"jobs": [{"name": j["name"], **{k: j[k] for k in keep}} for j in r["jobs"]]}
 json.dump(golden, open(sys.argv[1], "w"), indent=2)
 open(sys.argv[1], "a").write("\n")

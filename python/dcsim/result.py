@@ -86,6 +86,14 @@ class Result:
         return frame
 
     @property
+    def reliability(self):
+        """DataFrame indexed by job name: checkpoints and failures (counts, bytes, seconds) and
+        goodput, the share of the job's wall-clock time that went into training it kept."""
+        frame = self._per_job("reliability")
+        frame["goodput"] = [job["goodput"] for job in self._data["jobs"]]
+        return frame
+
+    @property
     def stages(self):
         """DataFrame with one row per job and pipeline rank (columns job, stage, then the
         breakdown in seconds)."""

@@ -89,6 +89,18 @@ def test_collectives_frame_lists_each_kind_of_collective_with_the_json_numbers(s
     assert (frame["estimated_s"] > 0).all() and (frame["calls_per_iteration"] > 0).all()
 
 
+def test_reliability_frame_accounts_for_the_wall_clock_time_lost():
+    # A month of GPT-3 175B on 1,024 GPUs with Llama 3's node failure rate (scenario header).
+    result = dcsim.load(REPO / "scenarios" / "failures-checkpoint.yaml").run()
+    row = result.reliability.loc["gpt3-175b"]
+    job = result["jobs"][0]
+    lost = row["checkpoint_time_s"] + row["restart_time_s"] + row["lost_work_s"]
+    assert row["goodput"] == pytest.approx(1 - lost / (job["end_time_s"] - job["start_time_s"]), rel=1e-9)
+    assert row["failures"] > 0 and row["checkpoints"] > 0
+    # 2.45 TB through 16 storage servers at 25 GB/s: the servers' links bound the write.
+    assert row["checkpoint_write_s"] == pytest.approx(row["checkpoint_bytes"] / (16 * 25e9), rel=0.01)
+
+
 def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
     names = [job["name"] for job in result["jobs"]]

@@ -68,9 +68,11 @@ void JobReliability::set_interval(double checkpoint_s)
     stats_.checkpoint_interval_s = daly_interval_s(checkpoint_s, clock_.mtbi_s());
 }
 
-bool JobReliability::checkpoint_due() const
+bool JobReliability::checkpoint_due(double next_iteration_s) const
 {
-  return checkpoint_.enabled && since_checkpoint_s_ >= stats_.checkpoint_interval_s;
+  // At the last iteration boundary before the interval runs out, so that fast-forwarding to it
+  // needs no iteration simulated in between.
+  return checkpoint_.enabled && since_checkpoint_s_ + next_iteration_s > stats_.checkpoint_interval_s;
 }
 
 double JobReliability::next_event_s(double now_s)
@@ -78,6 +80,7 @@ double JobReliability::next_event_s(double now_s)
   double next = clock_.pending();
   if (checkpoint_.enabled)
     next = std::min(next, now_s + std::max(0.0, stats_.checkpoint_interval_s - since_checkpoint_s_));
+  // (the skip stops at the boundary before this, where checkpoint_due() holds)
   return next;
 }
 
@@ -91,7 +94,7 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
     if (failure <= t) { // struck during the last iteration, which ran longer than the one before
       lose_work(0);
       recover(t);
-    } else if (checkpoint_due()) {
+    } else if (checkpoint_due(next_iteration_s)) {
       if (write_checkpoint(done))
         continue;
     } else if (failure < t + next_iteration_s) {
@@ -109,6 +112,7 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
 
 bool JobReliability::write_checkpoint(int done)
 {
+  drain_();
   const double start = now();
   const double failure = clock_.pending();
   // Not a pause for the coordinator: the job's traffic pattern does not change, so once written
@@ -132,6 +136,7 @@ bool JobReliability::write_checkpoint(int done)
 
 void JobReliability::recover(double failure_s)
 {
+  drain_();
   double failed_at = failure_s;
   for (;;) {
     if (++stats_.failures > kMaxFailures)

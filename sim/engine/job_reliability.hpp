@@ -12,6 +12,7 @@
 #include "engine/steady_state.hpp"
 #include "results/simulation_result.hpp"
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -25,6 +26,10 @@ public:
                  int job_index, SteadyStateCoordinator& coordinator, int coordinator_id);
 
   bool active() const { return checkpoint_.enabled || clock_.mtbi_s() > 0; }
+  /// What to wait for before a write or a restart: the job's communication still in flight (a
+  /// synchronous checkpoint saves the state of a finished optimizer step; a failed job's last
+  /// traffic ends before it restarts).
+  void set_drain(std::function<void()> drain) { drain_ = std::move(drain); }
   /// The job starts at `now_s`: failures before it do not concern it.
   void start(double now_s) { clock_.next_after(now_s); }
 
@@ -37,9 +42,11 @@ public:
   /// When this job's next checkpoint or failure is due, for the fast-forward windows.
   double next_event_s(double now_s);
   const ReliabilityStats& stats() const { return stats_; }
+  /// Checkpoints and failures so far: a change means the job stopped.
+  int events() const { return stats_.checkpoints + stats_.failures; }
 
 private:
-  bool checkpoint_due() const;
+  bool checkpoint_due(double next_iteration_s) const;
   /// Writes a checkpoint; false when a failure cut it short (recovered from on return).
   bool write_checkpoint(int done);
   /// From a failure at `failure_s` to training again: restarts, checkpoint reads, and the
@@ -52,6 +59,7 @@ private:
   CheckpointConfig checkpoint_;
   double restart_s_;
   std::optional<CheckpointMover> mover_;
+  std::function<void()> drain_ = [] {};
   FailureClock clock_;
   SteadyStateCoordinator& coordinator_;
   int coordinator_id_;

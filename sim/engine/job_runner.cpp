@@ -28,6 +28,10 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
     streams.push_back(std::make_unique<CommStream>(platform, comm));
   current.resize(job.parallelism.pipeline);
   last.resize(job.parallelism.pipeline);
+  reliability.set_drain([this] {
+    for (auto& stream : streams)
+      stream->wait_idle();
+  });
 }
 
 JobRunner::JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform,

@@ -53,6 +53,7 @@ struct JobShared {
   std::vector<double> iteration_times_s;
   int skip = 0;
   int done = 0; ///< iterations the job has completed (and kept, after failures)
+  bool refill = false; ///< the job just stopped for a checkpoint or a failure
   double start_s = 0, end_s = 0, iteration_start_s = 0;
   int simulated_iterations = 0;
 

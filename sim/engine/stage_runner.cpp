@@ -249,14 +249,21 @@ void StageRunner::operator()()
     if (stage_ == 0) {
       // Checkpoints and failures happen here, while the other ranks wait at the barrier.
       const double expected = s_.iteration_times_s.empty() ? 0.0 : s_.iteration_times_s.back();
+      const int events = s_.reliability.events();
       s_.done = s_.reliability.before_iteration(s_.done, expected);
+      s_.refill = s_.reliability.events() != events;
       s_.iteration_start_s = now();
       if (expected > 0) { // still steady after a checkpoint: no iteration needs simulating
         s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now()));
         s_.skip = s_.coordinator.resume_skip(s_.coordinator_id, now(), iterations - s_.done);
       }
+
     }
     s_.barrier->wait();
+    // The job stopped (its streams drained): put back the parameter all-gathers that a steady
+    // iteration starts with, so that it stays steady.
+    if (s_.refill && parameter_gather_pending_)
+      enqueue_parameter_gathers();
     if (s_.done >= iterations)
       break;
     if (s_.skip == 0)
@@ -267,6 +274,7 @@ void StageRunner::operator()()
       s_.reliability.trained(t);
       s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now()));
       s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), t, iterations - s_.done);
+
     }
     s_.barrier->wait();
     if (s_.skip > 0)

@@ -15,14 +15,24 @@ int SteadyStateCoordinator::add_job(double start_time_s)
 void SteadyStateCoordinator::job_started(int job)
 {
   jobs_[job].running = true;
+  bump_epoch(jobs_[job]);
+}
+
+void SteadyStateCoordinator::bump_epoch(JobState& by)
+{
+  // The job that changed stays steady if nothing else changed since its last iteration: it
+  // resumes (after a failure, on a spare node) in the same surroundings as it left.
+  const bool current = by.epoch_at_last == epoch_;
   ++epoch_;
+  if (current)
+    by.epoch_at_last = epoch_;
 }
 
 void SteadyStateCoordinator::job_paused(int job, double resume_s)
 {
   jobs_[job].running = false;
   jobs_[job].start_time_s = resume_s;
-  ++epoch_;
+  bump_epoch(jobs_[job]);
 }
 
 void SteadyStateCoordinator::job_finished(int job)
@@ -82,7 +92,9 @@ int SteadyStateCoordinator::resume_skip(int job, double now_s, int remaining)
   s.boundary_s = now_s;
   if (!enabled_ || remaining <= 0)
     return 0;
-  if (window_end_s_ > now_s)
+  // A window that ends within the next iteration is spent (it was cut at an event that has now
+  // happened, such as this job's checkpoint); look for the next one.
+  if (window_end_s_ > now_s && window_end_s_ - now_s >= s.iteration_time_s)
     return skip_within_window(s, now_s);
   if (!s.steady || s.epoch_at_last != epoch_ || !all_running_steady())
     return 0;

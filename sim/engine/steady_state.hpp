@@ -52,6 +52,8 @@ private:
     double own_event_s = std::numeric_limits<double>::infinity();
   };
   bool update_steadiness(JobState& s, double iteration_time_s);
+  /// Something about `by` changed (started, paused, resumed): the others must re-check steadiness.
+  void bump_epoch(JobState& by);
   bool all_running_steady() const;
   /// Earliest next event: a pending job's start or a running job's end if it skipped through.
   double next_event_s() const;

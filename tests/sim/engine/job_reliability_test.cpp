@@ -1,0 +1,127 @@
+// Checkpoints and failures in the engine: write times from the storage bandwidth, the time they
+// add, and, with exponential node failures, Daly's expected wall time (the analytic model of
+// exactly this process, models/reliability/checkpoint_interval.hpp).
+#include "support/test_support.hpp"
+
+#include "config/scenario_error.hpp"
+#include "reliability/checkpoint_interval.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace {
+
+// One 8-GPU node writing to one storage server whose 1 GB/s link is the narrowest on the way
+// (the NIC carries 25 GB/s): a checkpoint of S bytes takes S / 1 GB/s.
+const char* kScenario = R"(
+name: reliability-test
+cluster:
+  nodes: 1
+  node:
+    gpu: A100-SXM-80GB
+    gpus: 8
+    scale_up: {bandwidth: 300GB/s}
+    nics: {count: 1, bandwidth: 200Gb/s}
+  storage: {servers: 1, bandwidth_per_server: 1GB/s}
+jobs:
+  - name: small
+    gpus: 8
+    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}
+    parallelism: {tensor: 1, data: 8}
+    batch: {global: 64, micro: 8}
+    iterations: 10000
+    checkpoint: {interval: 60s, size: 10GB}
+)";
+
+double elapsed_s(const nlohmann::json& job)
+{
+  return job["end_time_s"].get<double>() - job["start_time_s"].get<double>();
+}
+
+} // namespace
+
+TEST_CASE("reliability: synchronous checkpoints take size / storage bandwidth and add exactly their time")
+{
+  const auto job = dcsim::test::run_scenario_text(kScenario)["jobs"][0];
+  const auto& r = job["reliability"];
+  const double iteration = job["iteration_time_s"].get<double>();
+  const double training = 10000 * iteration;
+  INFO("iteration " << iteration << " s, " << r.dump());
+  CHECK(r["checkpoint_write_s"].get<double>() == Approx(10.0).epsilon(0.01)); // 10 GB at 1 GB/s
+  // One at the last iteration boundary before every 60 s of training.
+  CHECK(r["checkpoints"].get<int>() == static_cast<int>(std::floor(training / 60.0)));
+  CHECK(r["failures"].get<int>() == 0);
+  const double expected = training + r["checkpoints"].get<int>() * r["checkpoint_write_s"].get<double>();
+  CHECK(elapsed_s(job) == Approx(expected).epsilon(1e-3));
+  CHECK(job["goodput"].get<double>() ==
+        Approx(1.0 - r["checkpoint_time_s"].get<double>() / elapsed_s(job)).epsilon(1e-9));
+}
+
+TEST_CASE("reliability: with exponential node failures the mean wall time matches Daly's expectation within 2%")
+{
+  // Daly's first test point: M = 24 h, delta = 5 min, T_s = 500 h; restarts of 10 min plus the
+  // 5-minute read, R = 15 min. Eight seeds (the spread of one run is ~1%).
+  const double iteration = dcsim::test::run_scenario_text(kScenario)["jobs"][0]["iteration_time_s"].get<double>();
+  const int iterations = static_cast<int>(500 * 3600.0 / iteration);
+  const double work = iterations * iteration, delta = 300, restart = 900, mtbi = 24 * 3600.0;
+  const double best = dcsim::daly_interval_s(delta, mtbi);
+  auto mean_wall = [&](double interval) {
+    double sum = 0;
+    for (int seed = 1; seed <= 8; ++seed) {
+      const auto job = dcsim::test::run_scenario_text(
+          kScenario, {"seed=" + std::to_string(seed), "failures.node_mtbf=24h", "failures.restart=10min",
+                      "jobs.0.iterations=" + std::to_string(iterations), "jobs.0.checkpoint.size=300GB",
+                      "jobs.0.checkpoint.interval=" + std::to_string(interval)})["jobs"][0];
+      sum += elapsed_s(job);
+    }
+    return sum / 8;
+  };
+  const double at_best = mean_wall(best);
+  for (double interval : {best / 2, best, best * 2}) {
+    const double simulated = interval == best ? at_best : mean_wall(interval);
+    const double daly = dcsim::daly_expected_wall_s(work, interval, delta, restart, mtbi);
+    INFO("interval " << interval / 60 << " min: simulated " << simulated / 3600 << " h, Daly " << daly / 3600 << " h");
+    CHECK(simulated == Approx(daly).epsilon(0.02));
+    if (interval != best)
+      CHECK(simulated > at_best);
+  }
+}
+
+TEST_CASE("reliability: auto interval is Daly's optimum for the measured write; failures are reproducible per seed")
+{
+  const std::vector<std::string> failing = {"failures.node_mtbf=2h", "failures.restart=60s",
+                                            "jobs.0.checkpoint.interval=auto", "jobs.0.iterations=2000000"};
+  const auto a = dcsim::test::run_scenario_text(kScenario, failing)["jobs"][0]["reliability"];
+  const auto b = dcsim::test::run_scenario_text(kScenario, failing)["jobs"][0]["reliability"];
+  auto reseeded = failing;
+  reseeded.push_back("seed=2");
+  const auto c = dcsim::test::run_scenario_text(kScenario, reseeded)["jobs"][0]["reliability"];
+  INFO(a.dump());
+  CHECK(a["checkpoint_interval_s"].get<double>() ==
+        Approx(dcsim::daly_interval_s(a["checkpoint_write_s"].get<double>(), 7200)).epsilon(1e-9));
+  CHECK(a["failures"].get<int>() > 0);
+  CHECK(a["lost_work_s"].get<double>() > 0);
+  CHECK(a == b);
+  CHECK(a != c);
+}
+
+TEST_CASE("reliability: bad failure and checkpoint settings are one-line errors naming the key")
+{
+  auto error_of = [](const std::vector<std::string>& overrides) -> std::string {
+    try {
+      dcsim::test::load_text(kScenario, overrides);
+    } catch (const dcsim::ScenarioError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK_THAT(error_of({"cluster.storage.servers=0"}), Catch::Contains("cluster.storage.servers"));
+  CHECK_THAT(error_of({"jobs.0.checkpoint.interval=auto"}),
+             Catch::Contains("jobs.0.checkpoint: interval auto (Daly's optimum) needs a failure rate"));
+  CHECK_THAT(error_of({"failures.node_mtbf=0"}), Catch::Contains("failures.node_mtbf: \"0\" is zero"));
+  CHECK_THAT(error_of({"failures.mtbf=3d"}), Catch::Contains("node_mtbf"));
+  CHECK_THAT(error_of({"jobs.0.checkpoint.interval=10GB"}), Catch::Contains("jobs.0.checkpoint.interval"));
+}
