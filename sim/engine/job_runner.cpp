@@ -22,6 +22,13 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
       reliability(job_, scenario, platform_, first_gpu, index_, coordinator_, coordinator_id)
 {
   plans = build_chunk_plans(job, workload, layout, platform, comm);
+  for (const ChunkPlans& chunk : plans) {
+    for (const CommPlan* plan : {&chunk.tp_forward, &chunk.tp_backward, &chunk.send_forward, &chunk.send_backward,
+                                 &chunk.parameter_gather})
+      cache_transfer_times(*plan, platform, comm);
+    for (const GradientGroup& group : chunk.gradient_groups)
+      cache_transfer_times(group.reduce, platform, comm);
+  }
   forward_channels = std::vector<Channel>(plans.size()); // Channel is not movable in a vector (its queue)
   backward_channels = std::vector<Channel>(plans.size());
   for (int stage = 0; stage < job.parallelism.pipeline; ++stage)

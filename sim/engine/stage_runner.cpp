@@ -198,6 +198,10 @@ void StageRunner::finish_iteration()
 
 void StageRunner::run_iteration()
 {
+  if (gathers_owed_) { // see fast_forward
+    enqueue_parameter_gathers();
+    gathers_owed_ = false;
+  }
   now_stats() = TimeBreakdown{};
   for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
     const PipelineStep& step = steps_[i];
@@ -226,14 +230,16 @@ bool StageRunner::end_of_iteration_barrier()
 void StageRunner::fast_forward(double seconds)
 {
   // The skipped iterations are identical to the last one, including the parameter all-gather
-  // that overlaps each iteration's first pass: let the one in flight finish, sleep, and issue
-  // it again so the next simulated iteration starts in the same state.
+  // that overlaps each iteration's first pass: let the one in flight finish, sleep, and owe it
+  // to the next simulated iteration, which issues it as it starts, in the same state as the
+  // last one did. (Not issued here: a checkpoint and another skip may come first, and the
+  // gathers of every pipeline rank at once are real flows, seconds each at 16K GPUs.)
   const double end = now() + seconds;
-  if (parameter_gather_pending_)
+  if (parameter_gather_pending_) {
     s_.streams[stage_]->wait_idle();
+    gathers_owed_ = true;
+  }
   sg4::this_actor::sleep_until(end);
-  if (parameter_gather_pending_)
-    enqueue_parameter_gathers();
 }
 
 void StageRunner::operator()()
@@ -263,7 +269,7 @@ void StageRunner::operator()()
     // The job stopped (its streams drained): put back the parameter all-gathers that a steady
     // iteration starts with, so that it stays steady.
     if (s_.refill && parameter_gather_pending_)
-      enqueue_parameter_gathers();
+      gathers_owed_ = true;
     if (s_.done >= iterations)
       break;
     if (s_.skip == 0)

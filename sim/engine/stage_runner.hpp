@@ -35,6 +35,7 @@ private:
   std::vector<PipelineStep> steps_;
   std::vector<int> last_backward_step_; ///< per virtual chunk: index in steps_ of its last backward
   bool parameter_gather_pending_ = false;
+  bool gathers_owed_ = false; ///< the next simulated iteration starts by issuing the parameter gathers
   TimeBreakdown& now_stats();
 };
 
