@@ -27,8 +27,19 @@ CheckpointConfig read_checkpoint(MapReader& checkpoint)
 
 namespace dcsim::internal {
 
-void validate_checkpoint(const JobConfig& job, const ScenarioConfig& scenario, MapReader& job_reader)
+void validate_reliability(const JobConfig& job, const ScenarioConfig& scenario, MapReader& job_reader)
 {
+  const FailureConfig& failures = scenario.failures;
+  const int nodes = (job.gpus + scenario.cluster.node.gpus - 1) / scenario.cluster.node.gpus;
+  const double mtbi_s = failures.node_mtbf_s / nodes;
+  // A restart must outlast the next failure e^(R/M) - 1 times on average before one succeeds.
+  constexpr double kMaxRestartsPerMtbi = 10;
+  if (failures.enabled() && failures.restart_s > kMaxRestartsPerMtbi * mtbi_s)
+    job_reader.error("gpus", "on " + std::to_string(nodes) + " nodes fails every " + format_seconds(mtbi_s) +
+                                 " on average (failures.node_mtbf / nodes) but restarts take " +
+                                 format_seconds(failures.restart_s) +
+                                 ", so it would almost never run again; expected failures.restart under " +
+                                 format_seconds(kMaxRestartsPerMtbi * mtbi_s) + " or a larger failures.node_mtbf");
   if (!job.checkpoint.enabled)
     return;
   if (scenario.cluster.storage.servers <= 0)

@@ -63,7 +63,7 @@ void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics,
     const bool job_ok = diagnostics.size() == errors_before;
     if (job_ok && cluster_ok) {
       internal::validate_job(job, config.cluster, job_reader);
-      internal::validate_checkpoint(job, config, job_reader);
+      internal::validate_reliability(job, config, job_reader);
     }
     for (size_t earlier = 0; earlier < config.jobs.size(); ++earlier)
       if (config.jobs[earlier].name == job.name)

@@ -4,13 +4,14 @@
 #include "platform/platform.hpp"
 #include "reliability/checkpoint_interval.hpp"
 #include "reliability/checkpoint_size.hpp"
+#include "units/units.hpp"
 
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
+#include <limits>
 #include <string>
 
 namespace sg4 = simgrid::s4u;
@@ -22,7 +23,8 @@ namespace {
 double now() { return sg4::Engine::get_clock(); }
 
 /// More failures than this in one job means it cannot get past them (failures faster than its
-/// restarts, or no checkpoints for a job much longer than its MTBI): stop instead of looping.
+/// restarts, or no checkpoints for a job much longer than its MTBI): it gives up, and the
+/// simulation reports why, instead of looping for ever.
 constexpr int kMaxFailures = 1000000;
 
 double job_mtbi_s(const JobConfig& job, const ScenarioConfig& scenario)
@@ -89,6 +91,8 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
   if (!active())
     return done;
   for (;;) {
+    if (!gave_up_.empty())
+      return std::numeric_limits<int>::max(); // ends the job's loop
     const double t = now();
     const double failure = clock_.pending();
     if (failure <= t) { // struck during the last iteration, which ran longer than the one before
@@ -139,10 +143,13 @@ void JobReliability::recover(double failure_s)
   drain_();
   double failed_at = failure_s;
   for (;;) {
-    if (++stats_.failures > kMaxFailures)
-      throw std::runtime_error("a job failed " + std::to_string(kMaxFailures) +
-                               " times without finishing; expected restarts shorter than the time between "
-                               "failures and checkpoints (jobs[].checkpoint) for jobs longer than it");
+    if (++stats_.failures > kMaxFailures) {
+      gave_up_ = "failed " + std::to_string(kMaxFailures) + " times without finishing (one failure every " +
+                 format_seconds(clock_.mtbi_s()) + " on average, restarts of " + format_seconds(restart_s_) +
+                 "); expected restarts much shorter than the time between failures, and checkpoints "
+                 "(jobs[].checkpoint) for jobs longer than it";
+      break;
+    }
     clock_.consume();
     const double resume = failed_at + restart_s_;
     coordinator_.job_paused(coordinator_id_, resume);

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace dcsim {
@@ -42,6 +43,8 @@ public:
   /// When this job's next checkpoint or failure is due, for the fast-forward windows.
   double next_event_s(double now_s);
   const ReliabilityStats& stats() const { return stats_; }
+  /// Why the job could not go on ("" if it could): it failed more often than anything finishes.
+  const std::string& gave_up() const { return gave_up_; }
   /// Checkpoints and failures so far: a change means the job stopped.
   int events() const { return stats_.checkpoints + stats_.failures; }
 
@@ -67,6 +70,7 @@ private:
   double since_checkpoint_s_ = 0;
   int committed_ = 0;           ///< iterations saved by the last checkpoint
   bool have_checkpoint_ = false;
+  std::string gave_up_;
 };
 
 } // namespace dcsim

@@ -67,6 +67,8 @@ public:
             SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
   void start();
   JobResult result() const;
+  /// Why the job stopped before its last iteration ("" when it did not).
+  const std::string& gave_up() const { return shared_->reliability.gave_up(); }
 
 private:
   std::unique_ptr<JobShared> shared_;

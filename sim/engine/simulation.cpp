@@ -7,6 +7,7 @@
 #include <simgrid/s4u/Engine.hpp>
 
 #include <chrono>
+#include <stdexcept>
 
 namespace sg4 = simgrid::s4u;
 
@@ -37,6 +38,9 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   result.simulated_time_s = sg4::Engine::get_clock();
   for (auto& runner : runners)
     result.jobs.push_back(runner->result());
+  for (size_t i = 0; i < runners.size(); ++i)
+    if (!runners[i]->gave_up().empty())
+      throw std::runtime_error("job " + config.jobs[i].name + " " + runners[i]->gave_up());
   result.wall_clock_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

@@ -22,8 +22,9 @@ CheckpointConfig read_checkpoint(MapReader& checkpoint);
 /// Cross-field rules of one job against its cluster; `job_reader` points errors at keys.
 void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader& job_reader);
 
-/// A job's checkpoint against the scenario: storage to write to, a failure rate for `auto`.
-void validate_checkpoint(const JobConfig& job, const ScenarioConfig& scenario, MapReader& job_reader);
+/// A job's checkpoint and failures against the scenario: storage to write to, a failure rate for
+/// `auto`, restarts short enough for the job ever to run again.
+void validate_reliability(const JobConfig& job, const ScenarioConfig& scenario, MapReader& job_reader);
 
 /// Applies "a.b.0.c=value" overrides to `root`; malformed ones become diagnostics.
 void apply_overrides(YAML::Node& root, const std::vector<std::string>& overrides,

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -124,4 +125,23 @@ TEST_CASE("reliability: bad failure and checkpoint settings are one-line errors 
   CHECK_THAT(error_of({"failures.node_mtbf=0"}), Catch::Contains("failures.node_mtbf: \"0\" is zero"));
   CHECK_THAT(error_of({"failures.mtbf=3d"}), Catch::Contains("node_mtbf"));
   CHECK_THAT(error_of({"jobs.0.checkpoint.interval=10GB"}), Catch::Contains("jobs.0.checkpoint.interval"));
+  CHECK_THAT(error_of({"failures.node_mtbf=1s", "failures.restart=1h"}),
+             Catch::Contains("jobs.0.gpus: on 1 nodes fails every 1 s on average (failures.node_mtbf / nodes) but "
+                             "restarts take 1 h, so it would almost never run again"));
+}
+
+TEST_CASE("reliability: a job that cannot get past its failures stops the run with a message, not a hang")
+{
+  // Restarts of 6 mean times between failures, no checkpoints: e^6 attempts per success, and a
+  // year of training to redo each time.
+  const std::string scenario = dcsim::test::temp_dir() + "/give-up.yaml";
+  std::ofstream(scenario) << kScenario;
+  const std::string json = dcsim::test::temp_dir() + "/give-up.json";
+  const auto r = dcsim::test::run_cli("run " + scenario +
+                                      " --set failures.node_mtbf=10min --set failures.restart=1h"
+                                      " --set jobs.0.checkpoint.enabled=false --set jobs.0.iterations=1000000"
+                                      " --json " + json);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("dcsim: error: job small failed 1000000 times without finishing"));
+  CHECK(dcsim::test::slurp(json).empty());
 }
