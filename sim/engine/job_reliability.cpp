@@ -73,8 +73,10 @@ void JobReliability::set_interval(double checkpoint_s)
 bool JobReliability::checkpoint_due(double next_iteration_s) const
 {
   // At the last iteration boundary before the interval runs out, so that fast-forwarding to it
-  // needs no iteration simulated in between.
-  return checkpoint_.enabled && since_checkpoint_s_ + next_iteration_s > stats_.checkpoint_interval_s;
+  // needs no iteration simulated in between; never twice without training in between (an
+  // interval shorter than an iteration checkpoints after every iteration).
+  return checkpoint_.enabled && since_checkpoint_s_ > 0 &&
+         since_checkpoint_s_ + next_iteration_s > stats_.checkpoint_interval_s;
 }
 
 double JobReliability::next_event_s(double now_s)

@@ -61,6 +61,13 @@ TEST_CASE("reliability: synchronous checkpoints take size / storage bandwidth an
         Approx(1.0 - r["checkpoint_time_s"].get<double>() / elapsed_s(job)).epsilon(1e-9));
 }
 
+TEST_CASE("reliability: an interval shorter than an iteration checkpoints after every iteration")
+{
+  const auto job = dcsim::test::run_scenario_text(kScenario, {"jobs.0.iterations=5", "jobs.0.checkpoint.interval=1ms"})
+                       ["jobs"][0];
+  CHECK(job["reliability"]["checkpoints"].get<int>() == 5);
+}
+
 TEST_CASE("reliability: with exponential node failures the mean wall time matches Daly's expectation within 2%")
 {
   // Daly's first test point: M = 24 h, delta = 5 min, T_s = 500 h; restarts of 10 min plus the
