@@ -64,6 +64,12 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
   mover_.emplace(platform, std::move(endpoints), stats_.checkpoint_bytes);
 }
 
+void JobReliability::record(const char* name, double start_s)
+{
+  if (trace_)
+    trace_->push_back({name, job_index_, 0, start_s, now() - start_s});
+}
+
 void JobReliability::set_interval(double checkpoint_s)
 {
   if (checkpoint_.interval_s <= 0)
@@ -126,6 +132,7 @@ bool JobReliability::write_checkpoint(int done)
   // job's checkpoint time).
   const bool written = mover_->move(CheckpointDirection::Write, failure);
   stats_.checkpoint_time_s += now() - start;
+  record(written ? "checkpoint write" : "checkpoint write (cut by a failure)", start);
   if (!written) {
     lose_work(0);
     recover(failure);
@@ -171,6 +178,7 @@ void JobReliability::recover(double failure_s)
     failed_at = next_failure;
   }
   stats_.restart_time_s += now() - failure_s;
+  record("failure: restart and checkpoint read", failure_s);
   since_checkpoint_s_ = 0;
   coordinator_.job_started(coordinator_id_);
 }

@@ -31,6 +31,12 @@ public:
   /// synchronous checkpoint saves the state of a finished optimizer step; a failed job's last
   /// traffic ends before it restarts).
   void set_drain(std::function<void()> drain) { drain_ = std::move(drain); }
+  /// Where to record checkpoint writes and restarts for --trace (null: nowhere).
+  void set_trace(std::vector<TraceEvent>* trace, int job_index)
+  {
+    trace_ = trace;
+    job_index_ = job_index;
+  }
   /// The job starts at `now_s`: failures before it do not concern it.
   void start(double now_s) { clock_.next_after(now_s); }
 
@@ -71,6 +77,9 @@ private:
   int committed_ = 0;           ///< iterations saved by the last checkpoint
   bool have_checkpoint_ = false;
   std::string gave_up_;
+  std::vector<TraceEvent>* trace_ = nullptr;
+  int job_index_ = 0;
+  void record(const char* name, double start_s);
 };
 
 } // namespace dcsim

@@ -35,6 +35,7 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
     streams.push_back(std::make_unique<CommStream>(platform, comm));
   current.resize(job.parallelism.pipeline);
   last.resize(job.parallelism.pipeline);
+  reliability.set_trace(trace_, index_);
   reliability.set_drain([this] {
     for (auto& stream : streams)
       stream->wait_idle();

@@ -152,3 +152,25 @@ TEST_CASE("reliability: a job that cannot get past its failures stops the run wi
   CHECK_THAT(r.err, Catch::Contains("dcsim: error: job small failed 1000000 times without finishing"));
   CHECK(dcsim::test::slurp(json).empty());
 }
+
+TEST_CASE("reliability: --trace shows every checkpoint write and every restart")
+{
+  const std::string scenario = dcsim::test::temp_dir() + "/traced.yaml";
+  std::ofstream(scenario) << kScenario;
+  const std::string json = dcsim::test::temp_dir() + "/traced.json";
+  const std::string trace = dcsim::test::temp_dir() + "/traced.trace.json";
+  const auto r = dcsim::test::run_cli("run " + scenario + " --quiet --set failures.node_mtbf=2h --set jobs.0.iterations=2000000" +
+                                      " --json " + json + " --trace " + trace);
+  REQUIRE(r.status == 0);
+  const auto result = nlohmann::json::parse(dcsim::test::slurp(json))["jobs"][0]["reliability"];
+  int writes = 0, restarts = 0;
+  const auto events = nlohmann::json::parse(dcsim::test::slurp(trace));
+  for (const auto& e : events["traceEvents"]) {
+    const std::string name = e["name"];
+    writes += name == "checkpoint write";
+    restarts += name.rfind("failure", 0) == 0;
+  }
+  CHECK(writes == result["checkpoints"].get<int>());
+  CHECK(restarts > 0);
+  CHECK(restarts <= result["failures"].get<int>()); // a failure during a restart extends that restart
+}
