@@ -178,7 +178,6 @@ void Fabric::set_edge_up(int edge_id, bool up)
 {
   graph_[edges_[edge_id]].up = up;
   distance_cache_.clear();
-  ++routing_version_;
 }
 
 bool Fabric::is_switch(VertexKind kind)

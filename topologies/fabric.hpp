@@ -116,8 +116,6 @@ public:
 
   /// Takes a cable down or up; routes computed afterwards avoid down cables.
   virtual void set_edge_up(int edge_id, bool up);
-  /// Changes whenever routes may have: a cable went down or up.
-  long routing_version() const { return routing_version_; }
   /// Takes every cable of a switch (or any vertex) down or up.
   void set_vertex_up(VertexId vertex, bool up);
 
@@ -165,7 +163,6 @@ private:
 
   mutable std::vector<int> switch_slot_;                             ///< vertex -> compact switch index, -1 otherwise
   mutable std::unordered_map<VertexId, std::vector<int>> distance_cache_;
-  long routing_version_ = 0;
 };
 
 /// Deterministic mix of three values (for ECMP path choice): same inputs, same path, any platform.

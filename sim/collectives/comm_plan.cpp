@@ -15,7 +15,6 @@ namespace dcsim {
 void CommPhase::add_flow(int src, int dst, double bytes)
 {
   const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | static_cast<std::uint32_t>(dst);
-  cached_transfer_s = -1;
   const auto [it, inserted] = index_.emplace(key, flows.size());
   if (inserted)
     flows.push_back({src, dst, bytes});
@@ -117,8 +116,6 @@ double link_efficiency(const Flow& f, const Platform& platform, const Communicat
 double phase_transfer_seconds(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
 {
   const Fabric& fabric = platform.fabric();
-  if (phase.cached_transfer_s >= 0 && phase.cached_routing_version == fabric.routing_version())
-    return phase.cached_transfer_s;
   // Bytes per directed link, in a table reused between calls (the tuner ranks many plans); only
   // the links this phase touched are cleared afterwards.
   static std::vector<double> link_bytes;
@@ -141,8 +138,6 @@ double phase_transfer_seconds(const CommPhase& phase, const Platform& platform, 
   for (int link : touched)
     link_bytes[link] = 0;
   touched.clear();
-  phase.cached_transfer_s = busiest;
-  phase.cached_routing_version = fabric.routing_version();
   return busiest;
 }
 
@@ -306,13 +301,6 @@ PendingComm start_phase(const CommPhase& phase, const Platform& platform, const 
 }
 
 } // namespace
-
-void cache_transfer_times(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
-{
-  for (const auto& phase : plan.phases)
-    if (phase.flows.size() > PendingComm::kFlowsPerActor)
-      phase_transfer_seconds(phase, platform, params);
-}
 
 PendingComm start_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
 {

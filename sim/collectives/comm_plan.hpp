@@ -36,13 +36,6 @@ public:
   /// Adds `bytes` to the flow src->dst, creating it if needed.
   void add_flow(int src, int dst, double bytes);
 
-  /// The flows' transfer time alone on the fabric (comm_plan.cpp), kept with the phase because
-  /// routing thousands of flows to find the busiest link is the expensive part of starting a
-  /// large phase, and a job starts the same phases over and over. Copies keep it; a flow added
-  /// or a cable taken down or up (Fabric::routing_version) drops it.
-  mutable double cached_transfer_s = -1;
-  mutable long cached_routing_version = -1;
-
 private:
   std::unordered_map<std::uint64_t, std::size_t> index_; ///< (src, dst) -> position in flows
 };
@@ -66,10 +59,6 @@ public:
   CommPlan scaled(double fraction) const;
   std::size_t flow_count() const;
 };
-
-/// Works out and keeps every large phase's transfer time now (see CommPhase), so that the copies
-/// the engine starts later find it.
-void cache_transfer_times(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);
 
 /// Flows of a plan in flight. wait() blocks the calling actor until every phase has completed;
 /// it may be called from another actor than the one that started them. Large phases and

@@ -30,8 +30,8 @@ namespace dcsim::internal {
 void validate_reliability(const JobConfig& job, const ScenarioConfig& scenario, MapReader& job_reader)
 {
   const FailureConfig& failures = scenario.failures;
-  const int nodes = (job.gpus + scenario.cluster.node.gpus - 1) / scenario.cluster.node.gpus;
-  const double mtbi_s = failures.node_mtbf_s / nodes;
+  const int nodes = scenario.cluster.nodes_for(job.gpus);
+  const double mtbi_s = failures.job_mtbi_s(nodes);
   // A restart must outlast the next failure e^(R/M) - 1 times on average before one succeeds.
   constexpr double kMaxRestartsPerMtbi = 10;
   if (failures.enabled() && failures.restart_s > kMaxRestartsPerMtbi * mtbi_s)

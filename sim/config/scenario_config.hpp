@@ -95,6 +95,8 @@ struct ClusterConfig {
   GpuProfile profile; ///< resolved: the `calibration:` file or the GPU's shipped profile
 
   int total_gpus() const { return nodes * node.gpus; }
+  /// Nodes a job of `gpus` GPUs spans (the last one may be partly used).
+  int nodes_for(int gpus) const { return (gpus + node.gpus - 1) / node.gpus; }
 };
 
 enum class FfnKind { Gelu, SwiGlu };
@@ -187,6 +189,8 @@ struct FailureConfig {
   double restart_s = 0;   ///< from the failure to the job running again, before its checkpoint is read
 
   bool enabled() const { return node_mtbf_s > 0; }
+  /// Mean time between interrupts of a job on `nodes` nodes (0 without failures).
+  double job_mtbi_s(int nodes) const { return enabled() ? node_mtbf_s / nodes : 0; }
 };
 
 struct ScenarioConfig {

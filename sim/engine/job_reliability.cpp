@@ -27,15 +27,6 @@ double now() { return sg4::Engine::get_clock(); }
 /// simulation reports why, instead of looping for ever.
 constexpr int kMaxFailures = 1000000;
 
-double job_mtbi_s(const JobConfig& job, const ScenarioConfig& scenario)
-{
-  if (!scenario.failures.enabled())
-    return 0;
-  const int per_node = scenario.cluster.node.gpus;
-  const int nodes = (job.gpus + per_node - 1) / per_node;
-  return scenario.failures.node_mtbf_s / nodes;
-}
-
 /// A first guess of the write time, for Daly's interval before the first write is simulated: the
 /// narrower of the job's NICs and the storage servers' links.
 double estimated_write_s(double bytes, size_t endpoints, const ClusterConfig& cluster)
@@ -48,9 +39,11 @@ double estimated_write_s(double bytes, size_t endpoints, const ClusterConfig& cl
 } // namespace
 
 JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
-                               int first_gpu, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id)
-    : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s), clock_(job_mtbi_s(job, scenario), scenario.seed, job_index), coordinator_(coordinator),
-      coordinator_id_(coordinator_id)
+                               int first_gpu, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
+                               std::vector<TraceEvent>* trace)
+    : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s),
+      clock_(scenario.failures.job_mtbi_s(scenario.cluster.nodes_for(job.gpus)), scenario.seed, job_index),
+      coordinator_(coordinator), coordinator_id_(coordinator_id), job_index_(job_index), trace_(trace)
 {
   stats_.mtbi_s = clock_.mtbi_s();
   if (!checkpoint_.enabled)
@@ -118,7 +111,7 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
     } else {
       return done;
     }
-    done = have_checkpoint_ ? committed_ : 0; // after a failure
+    done = committed_; // after a failure: back to the last checkpoint (0 before the first)
   }
 }
 
@@ -141,7 +134,6 @@ bool JobReliability::write_checkpoint(int done)
   stats_.checkpoint_write_s = now() - start;
   ++stats_.checkpoints;
   committed_ = done;
-  have_checkpoint_ = true;
   since_checkpoint_s_ = 0;
   set_interval(stats_.checkpoint_write_s);
   return true;
@@ -168,7 +160,7 @@ void JobReliability::recover(double failure_s)
       continue;
     }
     sg4::this_actor::sleep_until(resume);
-    if (!have_checkpoint_)
+    if (stats_.checkpoints == 0)
       break;
     const double read_start = now();
     if (mover_->move(CheckpointDirection::Read, next_failure)) {

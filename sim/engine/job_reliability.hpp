@@ -23,20 +23,16 @@ class Platform;
 
 class JobReliability {
 public:
+  /// `trace`: where to record checkpoint writes and restarts for --trace (null: nowhere).
   JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform, int first_gpu,
-                 int job_index, SteadyStateCoordinator& coordinator, int coordinator_id);
+                 int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
+                 std::vector<TraceEvent>* trace);
 
   bool active() const { return checkpoint_.enabled || clock_.mtbi_s() > 0; }
   /// What to wait for before a write or a restart: the job's communication still in flight (a
   /// synchronous checkpoint saves the state of a finished optimizer step; a failed job's last
   /// traffic ends before it restarts).
   void set_drain(std::function<void()> drain) { drain_ = std::move(drain); }
-  /// Where to record checkpoint writes and restarts for --trace (null: nowhere).
-  void set_trace(std::vector<TraceEvent>* trace, int job_index)
-  {
-    trace_ = trace;
-    job_index_ = job_index;
-  }
   /// The job starts at `now_s`: failures before it do not concern it.
   void start(double now_s) { clock_.next_after(now_s); }
 
@@ -64,6 +60,7 @@ private:
   /// Failure: the training since the last checkpoint, and `extra_s` of an unfinished iteration, are lost.
   void lose_work(double extra_s) { stats_.lost_work_s += since_checkpoint_s_ + extra_s; }
   void set_interval(double checkpoint_s);
+  void record(const char* name, double start_s);
 
   CheckpointConfig checkpoint_;
   double restart_s_;
@@ -75,11 +72,9 @@ private:
   ReliabilityStats stats_;
   double since_checkpoint_s_ = 0;
   int committed_ = 0;           ///< iterations saved by the last checkpoint
-  bool have_checkpoint_ = false;
   std::string gave_up_;
-  std::vector<TraceEvent>* trace_ = nullptr;
-  int job_index_ = 0;
-  void record(const char* name, double start_s);
+  int job_index_;
+  std::vector<TraceEvent>* trace_;
 };
 
 } // namespace dcsim

@@ -19,23 +19,15 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
       layout(job_.parallelism, first_gpu), cost(scenario.cluster.node.gpu, scenario.cluster.profile, job_.precision),
       workload(build_job_workload(job_, cost)), coordinator(coordinator_),
       coordinator_id(coordinator_.add_job(job_.start_time_s)), trace(trace_),
-      reliability(job_, scenario, platform_, first_gpu, index_, coordinator_, coordinator_id)
+      reliability(job_, scenario, platform_, first_gpu, index_, coordinator_, coordinator_id, trace_)
 {
   plans = build_chunk_plans(job, workload, layout, platform, comm);
-  for (const ChunkPlans& chunk : plans) {
-    for (const CommPlan* plan : {&chunk.tp_forward, &chunk.tp_backward, &chunk.send_forward, &chunk.send_backward,
-                                 &chunk.parameter_gather})
-      cache_transfer_times(*plan, platform, comm);
-    for (const GradientGroup& group : chunk.gradient_groups)
-      cache_transfer_times(group.reduce, platform, comm);
-  }
   forward_channels = std::vector<Channel>(plans.size()); // Channel is not movable in a vector (its queue)
   backward_channels = std::vector<Channel>(plans.size());
   for (int stage = 0; stage < job.parallelism.pipeline; ++stage)
     streams.push_back(std::make_unique<CommStream>(platform, comm));
   current.resize(job.parallelism.pipeline);
   last.resize(job.parallelism.pipeline);
-  reliability.set_trace(trace_, index_);
   reliability.set_drain([this] {
     for (auto& stream : streams)
       stream->wait_idle();

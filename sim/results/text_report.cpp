@@ -31,7 +31,7 @@ std::string percent_of(double part, double whole)
 std::string reliability_summary(const JobResult& r)
 {
   const ReliabilityStats& s = r.reliability;
-  if (s.checkpoints == 0 && s.failures == 0 && s.checkpoint_bytes == 0)
+  if (s.checkpoint_bytes == 0 && s.mtbi_s == 0) // neither checkpoints nor failures configured
     return "";
   std::string out;
   if (s.checkpoint_bytes > 0)
