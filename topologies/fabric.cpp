@@ -186,6 +186,14 @@ bool Fabric::is_switch(VertexKind kind)
          kind == VertexKind::Router;
 }
 
+int Fabric::network_switch_count() const
+{
+  int count = 0;
+  for (const VertexId v : boost::make_iterator_range(boost::vertices(graph_)))
+    count += is_switch(graph_[v].kind) ? 1 : 0;
+  return count;
+}
+
 int Fabric::switch_slot(VertexId v) const
 {
   if (switch_slot_.size() != boost::num_vertices(graph_)) {

@@ -121,6 +121,8 @@ public:
 
   /// Network switches (leaf, spine, core, router): what routes may cross.
   static bool is_switch(VertexKind kind);
+  /// Network switches in the fabric (scale-up switches are part of their nodes).
+  int network_switch_count() const;
   /// Hop distance from switch `from` to switch `to` through switches and up cables (-1:
   /// unreachable). One BFS per destination on first use, cached until a cable changes state.
   int switch_distance(VertexId from, VertexId to) const;

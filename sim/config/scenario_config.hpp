@@ -193,12 +193,37 @@ struct FailureConfig {
   double job_mtbi_s(int nodes) const { return enabled() ? node_mtbf_s / nodes : 0; }
 };
 
+/// Electrical power of the cluster's parts (contract: `power`). Zeros are resolved from the GPU's
+/// TDP by models/energy/power_model.hpp, which says where each default comes from.
+struct PowerConfig {
+  double gpu_busy_watts = 0;          ///< running kernels (compute, optimizer); 0 = TDP
+  double gpu_communicating_watts = 0; ///< only communication kernels (exposed comm, pipeline waits); 0 = derived
+  double gpu_idle_watts = 0;          ///< nothing to run (bubbles, checkpoints, restarts, no job); 0 = derived
+  double node_other_watts = 0;        ///< a node's CPUs, memory, NICs, NVSwitches, fans, PSU losses; 0 = derived
+  double switch_watts = -1;           ///< each network switch of the fabric; < 0 = default (0 = not counted)
+  double storage_server_watts = -1;   ///< each storage server; < 0 = default
+  double pue = 1.0;                   ///< facility energy / IT energy (cooling, power delivery)
+};
+
+/// Money (contract: `cost`), in US dollars. A GPU-hour price is either given (a cloud price,
+/// which already includes power: leave electricity at 0) or amortized from the purchase price.
+struct CostConfig {
+  double usd_per_gpu_hour = 0;    ///< allocation price; from gpu_capex / amortization when those are given
+  double usd_per_kwh = 0;         ///< electricity, charged on facility energy (IT x PUE)
+  double gpu_capex_usd = 0;       ///< purchase price per GPU, its share of node, network and install
+  double amortization_s = 0;      ///< depreciation period of gpu_capex_usd
+
+  bool enabled() const { return usd_per_gpu_hour > 0 || usd_per_kwh > 0 || gpu_capex_usd > 0; }
+};
+
 struct ScenarioConfig {
   std::string name;
   std::uint64_t seed = 1;
   std::string source_file;
   ClusterConfig cluster;
   FailureConfig failures;
+  PowerConfig power;
+  CostConfig cost;
   std::vector<JobConfig> jobs;
 };
 

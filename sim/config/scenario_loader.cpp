@@ -99,6 +99,14 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     config.failures = internal::read_failures(*failures);
     failures->finish();
   }
+  if (auto power = top.child("power")) {
+    config.power = internal::read_power(*power);
+    power->finish();
+  }
+  if (auto cost = top.child("cost")) {
+    config.cost = internal::read_cost(*cost);
+    cost->finish();
+  }
   if (options.cluster_only)
     top.raw("jobs");
   else

@@ -3,6 +3,7 @@
 #include "engine/engine_options.hpp"
 #include "engine/job_runner.hpp"
 #include "platform/platform.hpp"
+#include "results/energy_accounting.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
 
@@ -41,6 +42,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   for (size_t i = 0; i < runners.size(); ++i)
     if (!runners[i]->gave_up().empty())
       throw std::runtime_error("job " + config.jobs[i].name + " " + runners[i]->gave_up());
+  account_energy(result, config, platform.fabric().network_switch_count(), platform.storage_count());
   result.wall_clock_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

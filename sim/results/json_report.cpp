@@ -65,6 +65,36 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
           {"lost_work_s", r.lost_work_s}};
 }
 
+nlohmann::json energy_json(const EnergyStats& e, bool job)
+{
+  nlohmann::json out = {{"gpu_j", e.gpu_j},
+                        {"node_other_j", e.node_other_j},
+                        {"it_j", e.it_j},
+                        {"facility_j", e.facility_j},
+                        {"mean_power_w", e.mean_power_w},
+                        {"training_power_w", e.training_power_w},
+                        {"idle_power_w", e.idle_power_w}};
+  if (job) {
+    out["gpu_training_w"] = e.gpu_training_w;
+    out["joules_per_token"] = e.joules_per_token;
+  } else {
+    out["network_j"] = e.network_j;
+    out["storage_j"] = e.storage_j;
+  }
+  return out;
+}
+
+nlohmann::json cost_json(const EnergyStats& e, bool job)
+{
+  nlohmann::json out = {{"gpu_hours", e.cost.gpu_hours},
+                        {"allocation_usd", e.cost.allocation_usd},
+                        {"electricity_usd", e.cost.electricity_usd},
+                        {"total_usd", e.cost.total_usd()}};
+  if (job)
+    out["usd_per_million_tokens"] = e.usd_per_million_tokens;
+  return out;
+}
+
 nlohmann::json job_json(const JobResult& j)
 {
   nlohmann::json stages = nlohmann::json::array();
@@ -97,7 +127,9 @@ nlohmann::json job_json(const JobResult& j)
           {"iteration_times_s", j.iteration_times_s},
           {"collectives", collectives_json(j.collectives)},
           {"goodput", j.goodput},
-          {"reliability", reliability_json(j.reliability)}};
+          {"reliability", reliability_json(j.reliability)},
+          {"energy", energy_json(j.energy, true)},
+          {"cost", cost_json(j.energy, true)}};
 }
 
 } // namespace
@@ -113,7 +145,9 @@ nlohmann::json to_json(const SimulationResult& r)
           {"wall_clock_s", r.wall_clock_s},
           {"simulated_time_s", r.simulated_time_s},
           {"fabric", r.fabric},
-          {"jobs", jobs}};
+          {"jobs", jobs},
+          {"energy", energy_json(r.energy, false)},
+          {"cost", cost_json(r.energy, false)}};
 }
 
 nlohmann::json trace_to_json(const SimulationResult& r)

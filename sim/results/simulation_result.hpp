@@ -2,6 +2,7 @@
 #pragma once
 
 #include "compute/gpu_profile.hpp"
+#include "energy/cost_model.hpp"
 #include "parallelism/collective_call.hpp"
 #include "transformer/memory_model.hpp"
 
@@ -65,6 +66,24 @@ struct ReliabilityStats {
   double lost_work_s = 0;           ///< training since the last checkpoint, thrown away by failures
 };
 
+/// Energy and money of one job over its run, or of the whole cluster over the simulated time
+/// (sim/results/energy_accounting.hpp says how they are counted).
+struct EnergyStats {
+  double gpu_j = 0;            ///< the GPUs
+  double node_other_j = 0;     ///< the rest of their nodes (a job: its GPUs' share)
+  double network_j = 0;        ///< fabric switches (cluster only)
+  double storage_j = 0;        ///< storage servers (cluster only)
+  double it_j = 0;             ///< all of the above
+  double facility_j = 0;       ///< it_j x PUE
+  double mean_power_w = 0;     ///< facility power averaged over the time span
+  double training_power_w = 0; ///< IT power while training steadily (cluster: every job at once, other GPUs idle)
+  double idle_power_w = 0;     ///< IT power with all the GPUs idle
+  double gpu_training_w = 0;   ///< one GPU's mean power over a steady iteration (jobs only)
+  double joules_per_token = 0; ///< facility energy per token trained (jobs only)
+  Cost cost;
+  double usd_per_million_tokens = 0; ///< jobs only
+};
+
 struct JobResult {
   std::string name;
   int gpus = 0;
@@ -89,6 +108,7 @@ struct JobResult {
   ReliabilityStats reliability;
   /// Failure-free training time over the job's wall-clock time (1 without failures or checkpoints).
   double goodput = 1;
+  EnergyStats energy;
 };
 
 struct TraceEvent {
@@ -106,6 +126,7 @@ struct SimulationResult {
   double simulated_time_s = 0;
   std::string fabric;
   std::vector<JobResult> jobs;
+  EnergyStats energy; ///< the whole cluster from time 0 to the last job's end
   std::vector<TraceEvent> trace;
 };
 

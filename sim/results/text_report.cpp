@@ -47,7 +47,46 @@ std::string reliability_summary(const JobResult& r)
   return out;
 }
 
-std::string job_summary(const JobConfig& job, const JobResult& r)
+std::string money(double usd)
+{
+  char buf[64];
+  if (usd >= 1e6)
+    std::snprintf(buf, sizeof buf, "$%.3gM", usd / 1e6);
+  else if (usd >= 1e3)
+    std::snprintf(buf, sizeof buf, "$%.3gk", usd / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "$%.3g", usd);
+  return buf;
+}
+
+std::string energy_summary(const ScenarioConfig& config, const JobResult& r)
+{
+  const EnergyStats& e = r.energy;
+  // Per node's worth of GPUs, so that a job on part of a node reads like a whole one.
+  const double per_node_w = r.gpus > 0 ? e.training_power_w * config.cluster.node.gpus / r.gpus : 0;
+  std::string out = line("  energy              %s (PUE %.2f); training %s per node, %s per GPU",
+                         format_energy(e.facility_j).c_str(), config.power.pue, format_watts(per_node_w).c_str(),
+                         format_watts(e.gpu_training_w).c_str());
+  if (config.cost.enabled())
+    out += line("  cost                %s (%.4g GPU-hours; %s per million tokens)", money(e.cost.total_usd()).c_str(),
+                e.cost.gpu_hours, money(e.usd_per_million_tokens).c_str());
+  return out;
+}
+
+std::string cluster_energy_summary(const ScenarioConfig& config, const SimulationResult& result)
+{
+  const EnergyStats& e = result.energy;
+  std::string out = line("cluster energy: %s over %s (mean %s; IT power %s training, %s idle)",
+                         format_energy(e.facility_j).c_str(), format_seconds(result.simulated_time_s).c_str(),
+                         format_watts(e.mean_power_w).c_str(), format_watts(e.training_power_w).c_str(),
+                         format_watts(e.idle_power_w).c_str());
+  if (config.cost.enabled())
+    out += line("cluster cost: %s (%.4g GPU-hours, electricity %s)", money(e.cost.total_usd()).c_str(),
+                e.cost.gpu_hours, money(e.cost.electricity_usd).c_str());
+  return out;
+}
+
+std::string job_summary(const ScenarioConfig& config, const JobConfig& job, const JobResult& r)
 {
   const auto& p = job.parallelism;
   std::string out;
@@ -76,6 +115,7 @@ std::string job_summary(const JobConfig& job, const JobResult& r)
   out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
               r.end_time_s, r.iterations, r.simulated_iterations);
   out += reliability_summary(r);
+  out += energy_summary(config, r);
   return out;
 }
 
@@ -90,7 +130,8 @@ std::string text_summary(const ScenarioConfig& config, const SimulationResult& r
               c.total_gpus(), result.fabric.c_str());
   out += line("profile: %s", c.profile.path.c_str());
   for (size_t i = 0; i < result.jobs.size(); ++i)
-    out += job_summary(config.jobs[i], result.jobs[i]);
+    out += job_summary(config, config.jobs[i], result.jobs[i]);
+  out += cluster_energy_summary(config, result);
   out += line("simulated %s in %.3f s wall-clock", format_seconds(result.simulated_time_s).c_str(),
               result.wall_clock_s);
   return out;

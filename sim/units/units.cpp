@@ -64,6 +64,8 @@ const std::vector<UnitEntry>& unit_table()
         {"TFLOPS", Dimension::FlopPerSecond, 1e12}, {"PFLOPS", Dimension::FlopPerSecond, 1e15},
         {"Gf", Dimension::FlopPerSecond, 1e9},     {"Tf", Dimension::FlopPerSecond, 1e12},
         {"Pf", Dimension::FlopPerSecond, 1e15},
+        {"W", Dimension::Watts, 1.0},              {"kW", Dimension::Watts, 1e3},
+        {"KW", Dimension::Watts, 1e3},             {"MW", Dimension::Watts, 1e6},
     };
     t.insert(t.end(), others.begin(), others.end());
     return t;
@@ -93,6 +95,8 @@ std::string examples(Dimension d)
       return "ns, us, ms, s, min, h, d, w, y";
     case Dimension::FlopPerSecond:
       return "flop/s, Gflop/s, Tflop/s, Pflop/s, TFLOPS, Tf";
+    case Dimension::Watts:
+      return "W, kW, MW";
     case Dimension::Dimensionless:
       return "no unit";
   }
@@ -112,6 +116,8 @@ std::string describe(Dimension d)
       return "a duration (e.g. \"2us\", \"30min\" or seconds)";
     case Dimension::FlopPerSecond:
       return "a compute rate (e.g. \"989Tflop/s\" or flop/s)";
+    case Dimension::Watts:
+      return "a power (e.g. \"700W\", \"2.8kW\" or watts)";
     case Dimension::Dimensionless:
       return "a number";
   }
@@ -183,6 +189,20 @@ std::string format_seconds(double s)
   else
     std::snprintf(buf, sizeof buf, "%.4g h", s / 3600.0);
   return buf;
+}
+
+} // namespace dcsim
+
+namespace dcsim {
+
+std::string format_watts(double watts)
+{
+  return format_scaled(watts, {"W", "kW", "MW", "GW", "TW", "PW"}, 1000.0);
+}
+
+std::string format_energy(double joules)
+{
+  return format_scaled(joules / 3600.0, {"Wh", "kWh", "MWh", "GWh", "TWh", "PWh"}, 1000.0);
 }
 
 } // namespace dcsim

@@ -18,7 +18,7 @@
 
 namespace dcsim {
 
-enum class Dimension { Dimensionless, Bytes, BytesPerSecond, Seconds, FlopPerSecond };
+enum class Dimension { Dimensionless, Bytes, BytesPerSecond, Seconds, FlopPerSecond, Watts };
 
 /// Thrown for text that is not a quantity of the expected dimension. what() is one sentence
 /// fragment suitable after "key: " (e.g. "unknown unit 'GX' in \"5GX\"; expected one of ...").
@@ -38,5 +38,8 @@ std::string describe(Dimension dimension);
 std::string format_bytes(double bytes);
 std::string format_seconds(double seconds);
 std::string format_rate(double bytes_per_s);
+std::string format_watts(double watts);
+/// Energy in joules as Wh, kWh, MWh or GWh, e.g. 3.6e9 J -> "1.00 MWh".
+std::string format_energy(double joules);
 
 } // namespace dcsim

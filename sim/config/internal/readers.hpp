@@ -18,6 +18,8 @@ JobConfig read_job(MapReader& job, int index);
 ModelConfig read_model(MapReader& job);
 FailureConfig read_failures(MapReader& failures);
 CheckpointConfig read_checkpoint(MapReader& checkpoint);
+PowerConfig read_power(MapReader& power);
+CostConfig read_cost(MapReader& cost);
 
 /// Cross-field rules of one job against its cluster; `job_reader` points errors at keys.
 void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader& job_reader);
