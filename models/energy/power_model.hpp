@@ -12,7 +12,7 @@
 //   measurements of idle H200 SXM GPUs with a context report (ConserveMode's RunPod study;
 //   the Alice GPU energy benchmark).
 // - communicating = idle + 25% of (busy - idle): NCCL kernels occupy a few SMs and keep HBM and
-//   NVLink busy. An assumption, not a measurement; docs/energy.md shows how much it moves.
+//   NVLink busy. An assumption, not a measurement; docs/validation.md ("Energy") shows how much it moves.
 // - node_other = 0.5 x the node's GPU TDPs: Latif et al. 2024 (arXiv 2412.08602) measured at most
 //   8.48 kW on an 8 x H100 HGX node training with its GPUs near full use; less 8 x 700 W, 2.88 kW.
 #pragma once

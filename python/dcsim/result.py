@@ -7,6 +7,7 @@
     result.stages           # one row per job and pipeline rank: the same breakdown per rank
     result.memory           # one row per job: bytes per GPU by kind, total, capacity, fits
     result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
+    result.energy           # one row per job and one for the cluster: joules, watts, cost in USD
     result.summary()        # one flat dict: a sweep's result columns
 
 pandas is imported only when a DataFrame is asked for, so sweep workers stay light.
@@ -94,6 +95,20 @@ class Result:
         return frame
 
     @property
+    def energy(self):
+        """DataFrame indexed by job name plus a last row "(cluster)" for the whole cluster over the
+        simulated time: energy in joules (gpu, node_other, network and storage for the cluster,
+        it, facility = it x PUE), powers in watts (mean, training, idle) and cost (gpu_hours,
+        allocation_usd, electricity_usd, total_usd)."""
+        pandas = _pandas()
+        rows = [{**job["energy"], **job["cost"]} for job in self._data["jobs"]]
+        rows.append({**self._data["energy"], **self._data["cost"]})
+        names = [job["name"] for job in self._data["jobs"]] + ["(cluster)"]
+        frame = pandas.DataFrame(rows, index=names)
+        frame.index.name = "job"
+        return frame
+
+    @property
     def stages(self):
         """DataFrame with one row per job and pipeline rank (columns job, stage, then the
         breakdown in seconds)."""
@@ -114,10 +129,12 @@ class Result:
         return _pandas().DataFrame(rows)
 
     def summary(self):
-        """One flat dict of numbers: simulated_time_s, wall_clock_s, then each job's scalars.
+        """One flat dict of numbers: simulated_time_s, wall_clock_s, the cluster's energy and cost
+        (``cluster.energy.facility_j``, ``cluster.cost.total_usd``), then each job's scalars.
         With one job its columns are unprefixed (``iteration_time_s``); with several, each is
         prefixed by the job's name (``gpt3.iteration_time_s``)."""
         row = {key: self._data[key] for key in _SCENARIO_COLUMNS}
+        row.update(flatten({"energy": self._data["energy"], "cost": self._data["cost"]}, "cluster."))
         jobs = self._data["jobs"]
         for job in jobs:
             columns = _job_columns(job)

@@ -101,6 +101,23 @@ def test_reliability_frame_accounts_for_the_wall_clock_time_lost():
     assert row["checkpoint_write_s"] == pytest.approx(row["checkpoint_bytes"] / (16 * 25e9), rel=0.01)
 
 
+def test_energy_frame_has_each_job_and_the_cluster_and_prices_them():
+    result = dcsim.run(SMALL_SCENARIO, {"power.pue": 1.2, "cost.gpu_hour": 2.0, "cost.electricity": 0.1})
+    frame = result.energy
+    job = result["jobs"][0]
+    assert list(frame.index) == [job["name"], "(cluster)"]
+    row, cluster = frame.loc[job["name"]], frame.loc["(cluster)"]
+    # Facility energy is IT energy x PUE; the cluster holds the job and more.
+    assert row["facility_j"] == pytest.approx(1.2 * row["it_j"], rel=1e-12)
+    assert cluster["facility_j"] > row["facility_j"]
+    hours = job["gpus"] * (job["end_time_s"] - job["start_time_s"]) / 3600
+    assert row["gpu_hours"] == pytest.approx(hours, rel=1e-12)
+    assert row["total_usd"] == pytest.approx(2.0 * hours + row["facility_j"] / 3.6e6 * 0.1, rel=1e-12)
+    summary = result.summary()
+    assert summary["cluster.energy.facility_j"] == cluster["facility_j"]
+    assert summary["cost.total_usd"] == row["total_usd"]
+
+
 def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
     names = [job["name"] for job in result["jobs"]]

@@ -324,3 +324,35 @@ TEST_CASE("cli: a collective on one GPU is a device copy, not a zero time", "[cl
   CHECK(busbw == 0.0);
   CHECK(chosen == "copy/Simple");
 }
+
+TEST_CASE("cli: bad power and cost settings exit 2 naming the key", "[cli]")
+{
+  auto with = [](const std::string& name, const std::string& section) {
+    return edited_scenario(name, "\njobs:", "\n" + section + "\njobs:");
+  };
+  SECTION("a power in the wrong unit")
+  {
+    const auto f = with("power_unit.yaml", "power: {gpu_idle: 70GB}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "power.gpu_idle", "expected a power");
+  }
+  SECTION("a PUE below 1")
+  {
+    const auto f = with("pue.yaml", "power: {pue: 0.9}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "power.pue", "0.9");
+  }
+  SECTION("an idle GPU drawing more than a busy one")
+  {
+    const auto f = with("idle.yaml", "power: {gpu_busy: 300W, gpu_idle: 400W}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "power.gpu_idle", "more than gpu_busy");
+  }
+  SECTION("two GPU-hour prices")
+  {
+    const auto f = with("two_prices.yaml", "cost: {gpu_hour: 2, gpu_capex: 30000, amortization: 4y}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cost.gpu_capex", "both given");
+  }
+  SECTION("a purchase price without a depreciation period")
+  {
+    const auto f = with("capex.yaml", "cost: {gpu_capex: 30000}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cost.gpu_capex", "amortization");
+  }
+}
