@@ -216,6 +216,27 @@ struct CostConfig {
   bool enabled() const { return usd_per_gpu_hour > 0 || usd_per_kwh > 0 || gpu_capex_usd > 0; }
 };
 
+/// How queued jobs get GPUs (sim/scheduler/policies.cpp lists them, one file each).
+enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst };
+
+/// A job replayed from a cluster trace: it holds `gpus` GPUs for `duration_s` and moves no data
+/// (its own traffic is not in the trace); it competes with the training jobs for GPUs only.
+struct TraceJob {
+  double submit_s = 0;   ///< from the trace's first submission
+  double duration_s = 0;
+  int gpus = 0;
+};
+
+/// Cluster scheduling (contract: `scheduler`). Without it every job starts at its start_time on
+/// GPUs of its own; with it, jobs (the training jobs, submitted at their start_time, and the
+/// trace's) queue for GPUs and start when the policy gives them a contiguous range.
+struct SchedulerConfig {
+  bool enabled = false;
+  SchedulingPolicyKind policy = SchedulingPolicyKind::Fifo;
+  std::string trace_path;          ///< "" = no trace
+  std::vector<TraceJob> trace_jobs; ///< in submission order
+};
+
 struct ScenarioConfig {
   std::string name;
   std::uint64_t seed = 1;
@@ -224,6 +245,7 @@ struct ScenarioConfig {
   FailureConfig failures;
   PowerConfig power;
   CostConfig cost;
+  SchedulerConfig scheduler;
   std::vector<JobConfig> jobs;
 };
 

@@ -69,7 +69,8 @@ void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics,
       if (config.jobs[earlier].name == job.name)
         job_reader.error("name", "\"" + job.name + "\" is already the name of jobs." + std::to_string(earlier) +
                                      "; expected a name of its own (reports are keyed by it)");
-    gpus_used += job.gpus;
+    // With a scheduler jobs queue for GPUs: each must fit the cluster alone (validate_job).
+    gpus_used += config.scheduler.enabled ? 0 : job.gpus;
     if (job_ok && cluster_ok && gpus_used > config.cluster.total_gpus())
       job_reader.error("gpus", "needs " + std::to_string(job.gpus) + " GPUs but the cluster has " +
                                    std::to_string(config.cluster.total_gpus()) + " and earlier jobs use " +
@@ -107,10 +108,16 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     config.cost = internal::read_cost(*cost);
     cost->finish();
   }
+  if (auto scheduler = top.child("scheduler")) {
+    config.scheduler = internal::read_scheduler(*scheduler, file);
+    scheduler->finish();
+  }
   if (options.cluster_only)
     top.raw("jobs");
   else
-    read_jobs(top, config, diagnostics, options.require_jobs, diagnostics.empty());
+    // A scheduler replaying a trace has work without training jobs.
+    read_jobs(top, config, diagnostics, options.require_jobs && config.scheduler.trace_jobs.empty(),
+              diagnostics.empty());
   top.finish();
   return config;
 }

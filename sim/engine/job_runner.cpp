@@ -89,6 +89,8 @@ JobResult JobRunner::result() const
   r.iterations = job.iterations;
   r.simulated_iterations = s.simulated_iterations;
   r.iteration_times_s = s.iteration_times_s;
+  r.submit_time_s = job.start_time_s;
+  r.queue_s = std::max(0.0, s.start_s - job.start_time_s);
   r.start_time_s = s.start_s;
   r.end_time_s = s.end_s;
   r.memory = estimate_memory(job);

@@ -21,6 +21,7 @@
 
 #include <simgrid/s4u/Barrier.hpp>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -56,6 +57,7 @@ struct JobShared {
   bool refill = false; ///< the job just stopped for a checkpoint or a failure
   double start_s = 0, end_s = 0, iteration_start_s = 0;
   int simulated_iterations = 0;
+  std::function<void()> on_finish; ///< called once by pipeline rank 0 when the job has ended
 
   JobShared(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ScenarioConfig& scenario,
             SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
@@ -65,6 +67,8 @@ class JobRunner {
 public:
   JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ScenarioConfig& scenario,
             SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
+  /// `done` runs (in the job's actor) when the job has ended, e.g. to free its GPUs.
+  void set_on_finish(std::function<void()> done) { shared_->on_finish = std::move(done); }
   void start();
   JobResult result() const;
   /// Why the job stopped before its last iteration ("" when it did not).

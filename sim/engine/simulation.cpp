@@ -4,6 +4,7 @@
 #include "engine/job_runner.hpp"
 #include "platform/platform.hpp"
 #include "results/energy_accounting.hpp"
+#include "scheduler/cluster_scheduler.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
 
@@ -25,20 +26,38 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   Platform platform(config.cluster, config.seed);
   result.fabric = platform.fabric().describe();
   SteadyStateCoordinator coordinator(options.fast_forward);
-  std::vector<std::unique_ptr<JobRunner>> runners;
-  int next_gpu = 0;
-  for (size_t i = 0; i < config.jobs.size(); ++i) {
-    runners.push_back(std::make_unique<JobRunner>(config.jobs[i], static_cast<int>(i), next_gpu, platform,
-                                                  config, coordinator,
-                                                  options.record_trace ? &result.trace : nullptr));
-    next_gpu += config.jobs[i].gpus;
+  std::vector<TraceEvent>* trace = options.record_trace ? &result.trace : nullptr;
+  std::vector<std::unique_ptr<JobRunner>> runners(config.jobs.size());
+  auto make_runner = [&](int job, int first_gpu) {
+    runners[job] = std::make_unique<JobRunner>(config.jobs[job], job, first_gpu, platform, config, coordinator, trace);
+  };
+  std::unique_ptr<ClusterScheduler> scheduler;
+  if (config.scheduler.enabled) {
+    // Jobs start when the scheduler gives them GPUs; their runners are made then.
+    scheduler = std::make_unique<ClusterScheduler>(config, coordinator, [&](int job, int first_gpu) {
+      make_runner(job, first_gpu);
+      runners[job]->set_on_finish([&scheduler, job] { scheduler->training_finished(job); });
+      runners[job]->start();
+    });
+    scheduler->start(platform.gpu_host(0));
+  } else {
+    int next_gpu = 0; // each job on GPUs of its own, in order
+    for (size_t i = 0; i < config.jobs.size(); ++i) {
+      make_runner(static_cast<int>(i), next_gpu);
+      next_gpu += config.jobs[i].gpus;
+    }
+    for (auto& runner : runners)
+      runner->start();
   }
-  for (auto& runner : runners)
-    runner->start();
   engine->run();
   result.simulated_time_s = sg4::Engine::get_clock();
-  for (auto& runner : runners)
-    result.jobs.push_back(runner->result());
+  for (size_t i = 0; i < runners.size(); ++i) {
+    if (!runners[i])
+      throw std::runtime_error("job " + config.jobs[i].name + " never started");
+    result.jobs.push_back(runners[i]->result());
+  }
+  if (scheduler)
+    result.scheduler = scheduler->stats();
   for (size_t i = 0; i < runners.size(); ++i)
     if (!runners[i]->gave_up().empty())
       throw std::runtime_error("job " + config.jobs[i].name + " " + runners[i]->gave_up());

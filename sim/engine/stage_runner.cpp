@@ -297,6 +297,8 @@ void StageRunner::operator()()
   if (stage_ == 0) {
     s_.end_s = now();
     s_.coordinator.job_finished(s_.coordinator_id);
+    if (s_.on_finish)
+      s_.on_finish();
   }
   s_.streams[stage_]->wait_idle();
 }

@@ -59,7 +59,7 @@ bool SteadyStateCoordinator::all_running_steady() const
 
 double SteadyStateCoordinator::next_event_s() const
 {
-  double next = std::numeric_limits<double>::infinity();
+  double next = external_event_s_;
   for (const JobState& s : jobs_) {
     if (!s.running && !s.finished)
       next = std::min(next, s.start_time_s);

@@ -32,6 +32,10 @@ public:
   /// The job's own next change (a checkpoint due, a failure): fast-forward windows end there.
   void set_own_event(int job, double time_s) { jobs_[job].own_event_s = time_s; }
 
+  /// A moment something outside the jobs may change them (a scheduler starting a job): windows
+  /// end there. Infinity: none.
+  void set_external_event(double time_s) { external_event_s_ = time_s; }
+
   /// Called by a job at an iteration boundary; returns how many of its `remaining` iterations it
   /// may skip (0: simulate the next one).
   int after_iteration(int job, double now_s, double iteration_time_s, int remaining);
@@ -63,6 +67,7 @@ private:
   std::vector<JobState> jobs_;
   long epoch_ = 0;
   double window_end_s_ = -1; ///< end of the open fast-forward window (< now: none)
+  double external_event_s_ = std::numeric_limits<double>::infinity();
 };
 
 } // namespace dcsim

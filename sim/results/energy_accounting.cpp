@@ -81,7 +81,10 @@ void account_energy(SimulationResult& result, const ScenarioConfig& config, int 
   const int gpus = cluster.total_gpus();
   const double fixed_w = cluster.nodes * power.node_other_w + network_switches * switch_watts(config.power) +
                          storage_servers * storage_server_watts(config.power);
-  all.gpu_j += power.gpu_idle_w * std::max(0.0, gpus * span_s - job_gpu_seconds);
+  // A trace job's GPUs (scheduler) run a workload the trace does not describe: counted busy.
+  const double trace_gpu_seconds = result.scheduler.trace_gpu_seconds;
+  all.gpu_j += power.gpu_busy_w * trace_gpu_seconds;
+  all.gpu_j += power.gpu_idle_w * std::max(0.0, gpus * span_s - job_gpu_seconds - trace_gpu_seconds);
   all.node_other_j = cluster.nodes * power.node_other_w * span_s;
   all.network_j = network_switches * switch_watts(config.power) * span_s;
   all.storage_j = storage_servers * storage_server_watts(config.power) * span_s;

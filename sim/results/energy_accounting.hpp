@@ -4,8 +4,9 @@
 // (models/energy/power_model.hpp: compute and optimizer busy, exposed communication and waits
 // for pipeline messages communicating, the rest of the bubble idle); the warm-up iterations and
 // work later lost to failures count as training too. Checkpoint writes and restarts leave the
-// GPUs idle. The rest of each node is charged to its jobs by GPU share. The cluster adds its
-// GPUs outside jobs (idle), whole nodes, switches and storage servers over the simulated time,
+// GPUs idle. The rest of each node is charged to its jobs by GPU share. The cluster adds the
+// GPUs of a scheduler's trace jobs (busy: the trace does not say what they ran), its GPUs
+// outside jobs (idle), whole nodes, switches and storage servers over the simulated time,
 // from 0 to the last job's end. Steady-state fast-forwarding does not change any of this: it
 // replays the iteration whose breakdown is used.
 #pragma once

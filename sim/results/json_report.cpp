@@ -95,6 +95,23 @@ nlohmann::json cost_json(const EnergyStats& e, bool job)
   return out;
 }
 
+nlohmann::json scheduler_json(const SchedulerStats& s)
+{
+  return {{"policy", s.policy},
+          {"jobs", s.jobs},
+          {"training_jobs", s.training_jobs},
+          {"trace_jobs", s.trace_jobs},
+          {"rejected_jobs", s.rejected_jobs},
+          {"mean_queue_s", s.mean_queue_s},
+          {"median_queue_s", s.median_queue_s},
+          {"p95_queue_s", s.p95_queue_s},
+          {"max_queue_s", s.max_queue_s},
+          {"mean_jct_s", s.mean_jct_s},
+          {"median_jct_s", s.median_jct_s},
+          {"makespan_s", s.makespan_s},
+          {"gpu_utilization", s.gpu_utilization}};
+}
+
 nlohmann::json job_json(const JobResult& j)
 {
   nlohmann::json stages = nlohmann::json::array();
@@ -120,6 +137,8 @@ nlohmann::json job_json(const JobResult& j)
           {"fits_in_memory", j.fits_in_memory},
           {"breakdown_s", breakdown_json(j.breakdown)},
           {"stages_breakdown_s", stages},
+          {"submit_time_s", j.submit_time_s},
+          {"queue_s", j.queue_s},
           {"start_time_s", j.start_time_s},
           {"end_time_s", j.end_time_s},
           {"iterations", j.iterations},
@@ -139,15 +158,18 @@ nlohmann::json to_json(const SimulationResult& r)
   nlohmann::json jobs = nlohmann::json::array();
   for (const auto& j : r.jobs)
     jobs.push_back(job_json(j));
-  return {{"dcsim_version", DCSIM_VERSION},
-          {"scenario", r.scenario},
-          {"seed", r.seed},
-          {"wall_clock_s", r.wall_clock_s},
-          {"simulated_time_s", r.simulated_time_s},
-          {"fabric", r.fabric},
-          {"jobs", jobs},
-          {"energy", energy_json(r.energy, false)},
-          {"cost", cost_json(r.energy, false)}};
+  nlohmann::json out = {{"dcsim_version", DCSIM_VERSION},
+                        {"scenario", r.scenario},
+                        {"seed", r.seed},
+                        {"wall_clock_s", r.wall_clock_s},
+                        {"simulated_time_s", r.simulated_time_s},
+                        {"fabric", r.fabric},
+                        {"jobs", jobs},
+                        {"energy", energy_json(r.energy, false)},
+                        {"cost", cost_json(r.energy, false)}};
+  if (r.scheduler.enabled)
+    out["scheduler"] = scheduler_json(r.scheduler);
+  return out;
 }
 
 nlohmann::json trace_to_json(const SimulationResult& r)

@@ -84,6 +84,25 @@ struct EnergyStats {
   double usd_per_million_tokens = 0; ///< jobs only
 };
 
+/// A cluster scheduler's run (scenario `scheduler`): every job it queued, training and trace.
+struct SchedulerStats {
+  bool enabled = false;
+  std::string policy;
+  int jobs = 0;              ///< run to the end: training jobs and trace jobs
+  int training_jobs = 0;
+  int trace_jobs = 0;
+  int rejected_jobs = 0;     ///< trace jobs needing more GPUs than the cluster has: not run
+  double mean_queue_s = 0;   ///< from submission to start
+  double median_queue_s = 0;
+  double p95_queue_s = 0;
+  double max_queue_s = 0;
+  double mean_jct_s = 0;     ///< job completion time: from submission to end
+  double median_jct_s = 0;
+  double makespan_s = 0;     ///< from the first submission to the last end
+  double gpu_utilization = 0; ///< GPU-seconds held by jobs / (the cluster's GPUs x makespan)
+  double trace_gpu_seconds = 0; ///< GPU-seconds held by trace jobs (counted busy for energy)
+};
+
 struct JobResult {
   std::string name;
   int gpus = 0;
@@ -99,6 +118,8 @@ struct JobResult {
   bool fits_in_memory = true;
   TimeBreakdown breakdown;           ///< pipeline rank 0, steady-state iteration
   std::vector<TimeBreakdown> stages; ///< every pipeline rank, steady-state iteration
+  double submit_time_s = 0;          ///< when it asked for GPUs (its start_time)
+  double queue_s = 0;                ///< waiting for GPUs: start - submit (0 without a scheduler)
   double start_time_s = 0;
   double end_time_s = 0;
   int iterations = 0;
@@ -127,6 +148,7 @@ struct SimulationResult {
   std::string fabric;
   std::vector<JobResult> jobs;
   EnergyStats energy; ///< the whole cluster from time 0 to the last job's end
+  SchedulerStats scheduler;
   std::vector<TraceEvent> trace;
 };
 

@@ -86,6 +86,24 @@ std::string cluster_energy_summary(const ScenarioConfig& config, const Simulatio
   return out;
 }
 
+std::string scheduler_summary(const SchedulerStats& s)
+{
+  if (!s.enabled)
+    return "";
+  std::string out = line("scheduler: %s, %d jobs (%d training, %d from the trace)%s", s.policy.c_str(), s.jobs,
+                         s.training_jobs, s.trace_jobs,
+                         s.rejected_jobs > 0
+                             ? (", " + std::to_string(s.rejected_jobs) + " trace jobs larger than the cluster not run").c_str()
+                             : "");
+  out += line("  queue               mean %s, median %s, p95 %s, max %s", format_seconds(s.mean_queue_s).c_str(),
+              format_seconds(s.median_queue_s).c_str(), format_seconds(s.p95_queue_s).c_str(),
+              format_seconds(s.max_queue_s).c_str());
+  out += line("  completion time     mean %s, median %s; makespan %s, GPU utilization %.1f%%",
+              format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(),
+              format_seconds(s.makespan_s).c_str(), 100 * s.gpu_utilization);
+  return out;
+}
+
 std::string job_summary(const ScenarioConfig& config, const JobConfig& job, const JobResult& r)
 {
   const auto& p = job.parallelism;
@@ -112,6 +130,9 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
               percent_of(b.pipeline_bubble_s, t).c_str());
   out += line("    optimizer         %-10s %s", format_seconds(b.optimizer_s).c_str(),
               percent_of(b.optimizer_s, t).c_str());
+  if (config.scheduler.enabled)
+    out += line("  submitted at %s, waited %s for GPUs (first GPU %d)", format_seconds(r.submit_time_s).c_str(),
+                format_seconds(r.queue_s).c_str(), r.first_gpu);
   out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
               r.end_time_s, r.iterations, r.simulated_iterations);
   out += reliability_summary(r);
@@ -131,6 +152,7 @@ std::string text_summary(const ScenarioConfig& config, const SimulationResult& r
   out += line("profile: %s", c.profile.path.c_str());
   for (size_t i = 0; i < result.jobs.size(); ++i)
     out += job_summary(config, config.jobs[i], result.jobs[i]);
+  out += scheduler_summary(result.scheduler);
   out += cluster_energy_summary(config, result);
   out += line("simulated %s in %.3f s wall-clock", format_seconds(result.simulated_time_s).c_str(),
               result.wall_clock_s);

@@ -19,6 +19,8 @@ ModelConfig read_model(MapReader& job);
 FailureConfig read_failures(MapReader& failures);
 CheckpointConfig read_checkpoint(MapReader& checkpoint);
 PowerConfig read_power(MapReader& power);
+/// The scheduler section; reads and checks the trace file it names (relative to the scenario).
+SchedulerConfig read_scheduler(MapReader& scheduler, const std::string& scenario_file);
 CostConfig read_cost(MapReader& cost);
 
 /// Cross-field rules of one job against its cluster; `job_reader` points errors at keys.

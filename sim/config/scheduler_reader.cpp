@@ -1,0 +1,143 @@
+// The scenario's `scheduler` section and the cluster trace it may replay.
+#include "config/internal/readers.hpp"
+#include "config/text_file.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+namespace dcsim::internal {
+
+namespace {
+
+const NameTable<SchedulingPolicyKind> kPolicies = {{"fifo", SchedulingPolicyKind::Fifo},
+                                                   {"first_fit", SchedulingPolicyKind::FirstFit},
+                                                   {"smallest_first", SchedulingPolicyKind::SmallestFirst}};
+
+std::vector<std::string> split_csv(const std::string& line)
+{
+  std::vector<std::string> cells;
+  std::stringstream in(line);
+  std::string cell;
+  while (std::getline(in, cell, ','))
+    cells.push_back(cell);
+  if (!line.empty() && line.back() == ',')
+    cells.emplace_back();
+  for (auto& c : cells)
+    if (!c.empty() && c.back() == '\r')
+      c.pop_back();
+  return cells;
+}
+
+/// "2017-10-09 07:01:55" (UTC) as seconds since the epoch; false when malformed.
+bool parse_timestamp(const std::string& text, double& seconds)
+{
+  std::tm tm{};
+  std::istringstream in(text);
+  in >> std::get_time(&tm, "%Y-%m-%d %H:%M:%S");
+  if (in.fail())
+    return false;
+  seconds = static_cast<double>(timegm(&tm));
+  return true;
+}
+
+bool parse_number(const std::string& text, double& value)
+{
+  char* end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
+}
+
+/// Reads a trace in one of two layouts, told apart by the header: Philly's as flattened by the
+/// Pollux/Sia simulators (timestamp,duration,num_gpus,...), or dcsim's (submit_time_s,
+/// duration_s,gpus). Returns "" or the first problem, as "line N: ...".
+std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
+{
+  std::istringstream lines(text);
+  std::string line;
+  if (!std::getline(lines, line))
+    return "is empty";
+  std::map<std::string, size_t> column;
+  const std::vector<std::string> header = split_csv(line);
+  for (size_t i = 0; i < header.size(); ++i)
+    column[header[i]] = i;
+  const bool philly = column.count("timestamp") && column.count("duration") && column.count("num_gpus");
+  const bool plain = column.count("submit_time_s") && column.count("duration_s") && column.count("gpus");
+  if (!philly && !plain)
+    return "line 1: header \"" + line +
+           "\" has neither layout; expected columns submit_time_s,duration_s,gpus or Philly's "
+           "timestamp,duration,num_gpus";
+  const size_t submit_col = column[philly ? "timestamp" : "submit_time_s"];
+  const size_t duration_col = column[philly ? "duration" : "duration_s"];
+  const size_t gpus_col = column[philly ? "num_gpus" : "gpus"];
+  const size_t needed = std::max({submit_col, duration_col, gpus_col}) + 1;
+  int number = 1;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (line.empty() || line == "\r")
+      continue;
+    const std::vector<std::string> cells = split_csv(line);
+    const std::string where = "line " + std::to_string(number) + ": ";
+    if (cells.size() < needed)
+      return where + "has " + std::to_string(cells.size()) + " columns; expected at least " + std::to_string(needed);
+    TraceJob job;
+    double gpus = 0;
+    const bool submit_ok = philly ? parse_timestamp(cells[submit_col], job.submit_s)
+                                  : parse_number(cells[submit_col], job.submit_s);
+    if (!submit_ok)
+      return where + "submission time \"" + cells[submit_col] + "\" is not " +
+             (philly ? "a time; expected YYYY-MM-DD HH:MM:SS" : "a number; expected seconds");
+    if (!parse_number(cells[duration_col], job.duration_s) || job.duration_s < 0)
+      return where + "duration \"" + cells[duration_col] + "\" is not a duration; expected seconds >= 0";
+    if (!parse_number(cells[gpus_col], gpus) || gpus < 1 || gpus != std::floor(gpus) || gpus > 1e6)
+      return where + "GPU count \"" + cells[gpus_col] + "\" is not a count; expected a positive integer";
+    job.gpus = static_cast<int>(gpus);
+    jobs.push_back(job);
+  }
+  if (jobs.empty())
+    return "has no jobs; expected one row per job after the header";
+  // Submissions from the first one on, in order (ties keep the file's order).
+  std::stable_sort(jobs.begin(), jobs.end(), [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
+  const double first = jobs.front().submit_s;
+  for (auto& j : jobs)
+    j.submit_s -= first;
+  return "";
+}
+
+} // namespace
+
+SchedulerConfig read_scheduler(MapReader& scheduler, const std::string& scenario_file)
+{
+  SchedulerConfig out;
+  out.enabled = true;
+  out.policy = scheduler.choice("policy", kPolicies, SchedulingPolicyKind::Fifo);
+  const long long limit = scheduler.integer("trace_jobs", 0, 0);
+  if (!scheduler.has("trace")) {
+    if (scheduler.has("trace_jobs"))
+      scheduler.error("trace_jobs", "limits a trace but none is given; expected a trace: FILE beside it");
+    return out;
+  }
+  const std::string name = scheduler.text("trace");
+  out.trace_path = resolve_path(name, scenario_file);
+  const std::optional<std::string> text = out.trace_path.empty() ? std::nullopt : read_text_file(out.trace_path);
+  if (!text) {
+    scheduler.error("trace", "cannot read \"" + name + "\"; expected a CSV file of jobs (relative to the scenario, "
+                                                       "the working directory or the data directory)");
+    return out;
+  }
+  const std::string problem = read_trace(*text, out.trace_jobs);
+  if (!problem.empty()) {
+    scheduler.error("trace", name + " " + problem);
+    out.trace_jobs.clear();
+    return out;
+  }
+  if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
+    out.trace_jobs.resize(static_cast<size_t>(limit));
+  return out;
+}
+
+} // namespace dcsim::internal

@@ -1,0 +1,196 @@
+#include "scheduler/cluster_scheduler.hpp"
+
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+namespace {
+
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+double now() { return sg4::Engine::get_clock(); }
+
+double quantile(std::vector<double> values, double q)
+{
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  const double at = q * static_cast<double>(values.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(at));
+  const size_t hi = std::min(values.size() - 1, lo + 1);
+  return values[lo] + (at - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+} // namespace
+
+ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, SteadyStateCoordinator& coordinator,
+                                   StartTraining start_training)
+    : policy_(scheduling_policy(config.scheduler.policy)), coordinator_(coordinator),
+      start_training_(std::move(start_training)), allocator_(config.cluster.nodes, config.cluster.node.gpus)
+{
+  for (const JobConfig& job : config.jobs)
+    records_.push_back({job.start_time_s, job.gpus, true});
+  for (const TraceJob& job : config.scheduler.trace_jobs) {
+    Record r{job.submit_s, job.gpus, false, job.duration_s};
+    records_.push_back(r);
+  }
+  for (int id = 0; id < static_cast<int>(records_.size()); ++id) {
+    if (records_[id].gpus > allocator_.total_gpus()) { // only trace jobs: the config checks training jobs
+      ++rejected_;
+      continue;
+    }
+    arrivals_.push_back(id);
+  }
+  std::stable_sort(arrivals_.begin(), arrivals_.end(),
+                   [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
+  training_not_started_ = static_cast<int>(config.jobs.size());
+}
+
+void ClusterScheduler::start(sg4::Host* host)
+{
+  mutex_ = sg4::Mutex::create();
+  wake_ = sg4::ConditionVariable::create();
+  sg4::Actor::create("scheduler", host, [this] { run(); });
+}
+
+void ClusterScheduler::training_finished(int job)
+{
+  std::unique_lock<sg4::Mutex> lock(*mutex_);
+  Record& r = records_[job];
+  r.end_s = now();
+  allocator_.release(r.first_gpu, r.gpus);
+  --running_training_;
+  woken_ = true;
+  wake_->notify_all();
+}
+
+void ClusterScheduler::run()
+{
+  std::unique_lock<sg4::Mutex> lock(*mutex_);
+  for (;;) {
+    const double t = now();
+    admit_arrivals(t);
+    end_trace_jobs(t);
+    dispatch(t);
+    if (all_done())
+      break;
+    const double wake = next_wake_s();
+    // While a training job waits, the scheduler's next decision is an event for fast-forwarding.
+    coordinator_.set_external_event(training_waiting() ? wake : kNever);
+    if (!woken_) {
+      if (wake == kNever)
+        wake_->wait(lock);
+      else
+        wake_->wait_until(lock, wake);
+    }
+    woken_ = false;
+  }
+  coordinator_.set_external_event(kNever);
+}
+
+void ClusterScheduler::admit_arrivals(double t)
+{
+  for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_) {
+    const int id = arrivals_[next_arrival_];
+    queue_.push_back({id, records_[id].submit_s, records_[id].gpus});
+  }
+}
+
+void ClusterScheduler::end_trace_jobs(double t)
+{
+  while (!trace_ends_.empty() && trace_ends_.top().first <= t) {
+    const Record& r = records_[trace_ends_.top().second];
+    allocator_.release(r.first_gpu, r.gpus);
+    trace_ends_.pop();
+  }
+}
+
+void ClusterScheduler::dispatch(double t)
+{
+  if (queue_.empty())
+    return;
+  policy_.dispatch(queue_, [&](const QueuedJob& job) { return try_start(job, t); });
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const QueuedJob& j) { return records_[j.id].start_s >= 0; }),
+               queue_.end());
+}
+
+bool ClusterScheduler::try_start(const QueuedJob& job, double t)
+{
+  Record& r = records_[job.id];
+  const std::optional<int> first = allocator_.allocate(r.gpus);
+  if (!first)
+    return false;
+  r.first_gpu = *first;
+  r.start_s = t;
+  if (r.training) {
+    ++running_training_;
+    --training_not_started_;
+    start_training_(job.id, *first);
+  } else {
+    r.end_s = t + r.duration_s;
+    trace_ends_.push({r.end_s, job.id});
+  }
+  return true;
+}
+
+double ClusterScheduler::next_wake_s() const
+{
+  double wake = next_arrival_ < arrivals_.size() ? records_[arrivals_[next_arrival_]].submit_s : kNever;
+  if (!trace_ends_.empty())
+    wake = std::min(wake, trace_ends_.top().first);
+  return wake;
+}
+
+bool ClusterScheduler::training_waiting() const { return training_not_started_ > 0; }
+
+bool ClusterScheduler::all_done() const
+{
+  return queue_.empty() && next_arrival_ == arrivals_.size() && trace_ends_.empty() && running_training_ == 0;
+}
+
+SchedulerStats ClusterScheduler::stats() const
+{
+  SchedulerStats s;
+  s.enabled = true;
+  s.policy = policy_.name();
+  s.rejected_jobs = rejected_;
+  std::vector<double> queue, jct;
+  double first_submit = kNever, last_end = 0, gpu_seconds = 0;
+  for (const Record& r : records_) {
+    if (r.start_s < 0 || r.end_s < 0)
+      continue;
+    ++s.jobs;
+    (r.training ? s.training_jobs : s.trace_jobs) += 1;
+    queue.push_back(r.start_s - r.submit_s);
+    jct.push_back(r.end_s - r.submit_s);
+    first_submit = std::min(first_submit, r.submit_s);
+    last_end = std::max(last_end, r.end_s);
+    gpu_seconds += r.gpus * (r.end_s - r.start_s);
+    if (!r.training)
+      s.trace_gpu_seconds += r.gpus * (r.end_s - r.start_s);
+  }
+  if (s.jobs == 0)
+    return s;
+  for (double q : queue)
+    s.mean_queue_s += q / static_cast<double>(queue.size());
+  for (double j : jct)
+    s.mean_jct_s += j / static_cast<double>(jct.size());
+  s.median_queue_s = quantile(queue, 0.5);
+  s.p95_queue_s = quantile(queue, 0.95);
+  s.max_queue_s = *std::max_element(queue.begin(), queue.end());
+  s.median_jct_s = quantile(jct, 0.5);
+  s.makespan_s = last_end - first_submit;
+  if (s.makespan_s > 0)
+    s.gpu_utilization = gpu_seconds / (allocator_.total_gpus() * s.makespan_s);
+  return s;
+}
+
+} // namespace dcsim

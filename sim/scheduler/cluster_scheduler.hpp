@@ -1,0 +1,76 @@
+// A cluster scheduler as one SimGrid actor: jobs (the scenario's training jobs, submitted at
+// their start_time, and a trace's jobs) queue for GPUs, and the policy starts them on free
+// ranges (gpu_allocator.hpp). Training jobs are created when they start (the engine's callback)
+// and report their end; trace jobs hold their GPUs for their traced duration and move no data,
+// so they are timers inside this actor, not actors of their own: a 100,000-job trace is cheap.
+//
+// Fast-forwarding (engine/steady_state.hpp) stays exact: while a training job waits to start,
+// every moment the scheduler might start it (the next submission, the next trace job's end) ends
+// the other jobs' fast-forward windows; training jobs' ends end them anyway.
+#pragma once
+
+#include "config/scenario_config.hpp"
+#include "engine/steady_state.hpp"
+#include "results/simulation_result.hpp"
+#include "scheduler/gpu_allocator.hpp"
+#include "scheduler/scheduling_policy.hpp"
+
+#include <simgrid/s4u/ConditionVariable.hpp>
+#include <simgrid/s4u/Host.hpp>
+#include <simgrid/s4u/Mutex.hpp>
+
+#include <functional>
+#include <queue>
+#include <vector>
+
+namespace dcsim {
+
+class ClusterScheduler {
+public:
+  /// Creates and starts training job `job` on GPUs first_gpu, first_gpu + 1, ...
+  using StartTraining = std::function<void(int job, int first_gpu)>;
+
+  ClusterScheduler(const ScenarioConfig& config, SteadyStateCoordinator& coordinator, StartTraining start_training);
+  /// Creates the scheduler's actor (before Engine::run()).
+  void start(simgrid::s4u::Host* host);
+  /// Called from training job `job`'s actor when it has finished: its GPUs are free again.
+  void training_finished(int job);
+  SchedulerStats stats() const;
+
+private:
+  struct Record {
+    double submit_s = 0;
+    int gpus = 0;
+    bool training = false;
+    double duration_s = 0; ///< trace jobs
+    int first_gpu = -1;
+    double start_s = -1, end_s = -1;
+  };
+  void run();
+  void admit_arrivals(double now);
+  void end_trace_jobs(double now);
+  void dispatch(double now);
+  bool try_start(const QueuedJob& job, double now);
+  double next_wake_s() const;
+  bool training_waiting() const;
+  bool all_done() const;
+
+  const SchedulingPolicy& policy_;
+  SteadyStateCoordinator& coordinator_;
+  StartTraining start_training_;
+  GpuAllocator allocator_;
+  std::vector<Record> records_;        ///< training jobs first (ids = their scenario index), then the trace's
+  std::vector<int> arrivals_;          ///< ids by submission time
+  size_t next_arrival_ = 0;
+  std::vector<QueuedJob> queue_;       ///< submission order
+  using End = std::pair<double, int>;  ///< a trace job's end and id
+  std::priority_queue<End, std::vector<End>, std::greater<>> trace_ends_;
+  int running_training_ = 0;
+  int training_not_started_ = 0;
+  int rejected_ = 0;
+  bool woken_ = false;
+  simgrid::s4u::MutexPtr mutex_;
+  simgrid::s4u::ConditionVariablePtr wake_;
+};
+
+} // namespace dcsim

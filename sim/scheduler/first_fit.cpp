@@ -1,0 +1,29 @@
+// Every queued job that fits starts, oldest first: later jobs overtake one that waits for a
+// larger range (fewer idle GPUs than FIFO; a large job can wait long behind a stream of small ones).
+#include "scheduler/scheduling_policy.hpp"
+
+namespace dcsim {
+
+namespace {
+
+class FirstFit final : public SchedulingPolicy {
+public:
+  SchedulingPolicyKind kind() const override { return SchedulingPolicyKind::FirstFit; }
+  std::string name() const override { return "first_fit"; }
+  void dispatch(const std::vector<QueuedJob>& queue,
+                const std::function<bool(const QueuedJob&)>& try_start) const override
+  {
+    for (const QueuedJob& job : queue)
+      try_start(job);
+  }
+};
+
+} // namespace
+
+const SchedulingPolicy& first_fit_policy()
+{
+  static const FirstFit policy;
+  return policy;
+}
+
+} // namespace dcsim

@@ -1,0 +1,17 @@
+// The list of scheduling policies: add a new one here, in SchedulingPolicyKind and in the
+// scheduler reader's names, and in its own file.
+#include "scheduler/scheduling_policy.hpp"
+
+#include <stdexcept>
+
+namespace dcsim {
+
+const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind)
+{
+  for (const SchedulingPolicy* p : {&fifo_policy(), &first_fit_policy(), &smallest_first_policy()})
+    if (p->kind() == kind)
+      return *p;
+  throw std::logic_error("scheduling policy not listed in policies.cpp");
+}
+
+} // namespace dcsim

@@ -1,0 +1,37 @@
+// Jobs needing the fewest GPUs first (oldest first among equals), each that fits starts: short
+// queues for the many small jobs of a shared cluster, long ones for the few large jobs.
+#include "scheduler/scheduling_policy.hpp"
+
+#include <algorithm>
+
+namespace dcsim {
+
+namespace {
+
+class SmallestFirst final : public SchedulingPolicy {
+public:
+  SchedulingPolicyKind kind() const override { return SchedulingPolicyKind::SmallestFirst; }
+  std::string name() const override { return "smallest_first"; }
+  void dispatch(const std::vector<QueuedJob>& queue,
+                const std::function<bool(const QueuedJob&)>& try_start) const override
+  {
+    std::vector<const QueuedJob*> order;
+    order.reserve(queue.size());
+    for (const QueuedJob& job : queue)
+      order.push_back(&job);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const QueuedJob* a, const QueuedJob* b) { return a->gpus < b->gpus; });
+    for (const QueuedJob* job : order)
+      try_start(*job);
+  }
+};
+
+} // namespace
+
+const SchedulingPolicy& smallest_first_policy()
+{
+  static const SmallestFirst policy;
+  return policy;
+}
+
+} // namespace dcsim
