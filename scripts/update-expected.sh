@@ -9,10 +9,12 @@ for scenario in scenarios/*.yaml; do
   /usr/bin/python3 - "$out" <<'PY'
 import json, sys
 r = json.load(open("/tmp/dcsim-expected.json"))
-keep = ["iteration_time_s", "mfu", "memory_per_gpu_bytes", "start_time_s", "end_time_s", "goodput"]
+keep = ["iteration_time_s", "mfu", "memory_per_gpu_bytes", "queue_s", "start_time_s", "end_time_s", "goodput"]
 nested = [("energy", "facility_j"), ("cost", "total_usd")]  # compared as JSON pointers
 golden = {"jobs": [{"name": j["name"], **{k: j[k] for k in keep},
                     **{f"{a}/{b}": j[a][b] for a, b in nested}} for j in r["jobs"]]}
+if "scheduler" in r:
+    golden["scheduler"] = {k: r["scheduler"][k] for k in ["jobs", "mean_queue_s", "makespan_s", "gpu_utilization"]}
 json.dump(golden, open(sys.argv[1], "w"), indent=2)
 open(sys.argv[1], "a").write("\n")
 PY

@@ -32,6 +32,11 @@ TEST_CASE("scenarios: every scenario runs and matches its golden results", "[sce
         const nlohmann::json::json_pointer at("/" + key);
         CHECK(result["jobs"][j][at].get<double>() == Approx(value.get<double>()).epsilon(1e-6));
       }
+    if (golden.contains("scheduler"))
+      for (const auto& [key, value] : golden["scheduler"].items()) {
+        INFO("scheduler " << key);
+        CHECK(result["scheduler"][key].get<double>() == Approx(value.get<double>()).epsilon(1e-6));
+      }
     ++checked;
   }
   CHECK(checked >= 7);

@@ -8,6 +8,7 @@
     result.memory           # one row per job: bytes per GPU by kind, total, capacity, fits
     result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
     result.energy           # one row per job and one for the cluster: joules, watts, cost in USD
+    result.scheduler        # the cluster scheduler's statistics (a dict), None without one
     result.summary()        # one flat dict: a sweep's result columns
 
 pandas is imported only when a DataFrame is asked for, so sweep workers stay light.
@@ -109,6 +110,14 @@ class Result:
         return frame
 
     @property
+    def scheduler(self):
+        """The cluster scheduler's statistics when the scenario has a `scheduler` section (policy,
+        jobs run and rejected, queue and completion times in seconds, makespan, GPU utilization),
+        else None. Each job's own wait is its `queue_s` in `jobs`."""
+        stats = self._data.get("scheduler")
+        return dict(stats) if stats is not None else None
+
+    @property
     def stages(self):
         """DataFrame with one row per job and pipeline rank (columns job, stage, then the
         breakdown in seconds)."""
@@ -130,11 +139,14 @@ class Result:
 
     def summary(self):
         """One flat dict of numbers: simulated_time_s, wall_clock_s, the cluster's energy and cost
-        (``cluster.energy.facility_j``, ``cluster.cost.total_usd``), then each job's scalars.
+        (``cluster.energy.facility_j``, ``cluster.cost.total_usd``), the scheduler's statistics
+        when there is one (``scheduler.mean_queue_s``), then each job's scalars.
         With one job its columns are unprefixed (``iteration_time_s``); with several, each is
         prefixed by the job's name (``gpt3.iteration_time_s``)."""
         row = {key: self._data[key] for key in _SCENARIO_COLUMNS}
         row.update(flatten({"energy": self._data["energy"], "cost": self._data["cost"]}, "cluster."))
+        if "scheduler" in self._data:
+            row.update(flatten(self._data["scheduler"], "scheduler."))
         jobs = self._data["jobs"]
         for job in jobs:
             columns = _job_columns(job)

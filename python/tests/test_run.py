@@ -118,6 +118,23 @@ def test_energy_frame_has_each_job_and_the_cluster_and_prices_them():
     assert summary["cost.total_usd"] == row["total_usd"]
 
 
+def test_scheduler_statistics_and_each_jobs_wait(tmp_path):
+    # A trace job holds both nodes for 100 s, so the training job submitted at 10 s waits 90 s.
+    trace = tmp_path / "trace.csv"
+    trace.write_text("submit_time_s,duration_s,gpus\n0,100,16\n")
+    base = dcsim.load(SMALL_SCENARIO)
+    result = base.override({"scheduler.policy": "fifo", "scheduler.trace": str(trace),
+                            "jobs.0.start_time": "10s"}).run()
+    job = result["jobs"][0]
+    assert job["queue_s"] == pytest.approx(90, rel=1e-9)
+    assert job["start_time_s"] == pytest.approx(100, rel=1e-9)
+    stats = result.scheduler
+    assert stats["jobs"] == 2 and stats["trace_jobs"] == 1 and stats["policy"] == "fifo"
+    assert stats["mean_queue_s"] == pytest.approx(45, rel=1e-9)
+    assert result.summary()["scheduler.mean_queue_s"] == stats["mean_queue_s"]
+    assert base.run().scheduler is None
+
+
 def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
     names = [job["name"] for job in result["jobs"]]

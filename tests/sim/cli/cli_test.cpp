@@ -356,3 +356,43 @@ TEST_CASE("cli: bad power and cost settings exit 2 naming the key", "[cli]")
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cost.gpu_capex", "amortization");
   }
 }
+
+TEST_CASE("cli: bad scheduler settings and traces exit 2 naming the key and the trace line", "[cli]")
+{
+  auto with = [](const std::string& name, const std::string& section) {
+    return edited_scenario(name, "\njobs:", "\n" + section + "\njobs:");
+  };
+  auto trace = [](const std::string& name, const std::string& text) {
+    const fs::path path = temp_dir() / name;
+    std::ofstream(path) << text;
+    return path.string();
+  };
+  SECTION("an unknown policy, with the closest one")
+  {
+    const auto f = with("policy.yaml", "scheduler: {policy: fifa}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.policy", "did you mean \"fifo\"");
+  }
+  SECTION("a trace that cannot be read")
+  {
+    const auto f = with("no_trace.yaml", "scheduler: {trace: /nonexistent/trace.csv}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace", "cannot read");
+  }
+  SECTION("a trace with an unknown header")
+  {
+    const auto t = trace("header.csv", "when,how_long,gpus\n0,1,1\n");
+    const auto f = with("header.yaml", "scheduler: {trace: " + t + "}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace", "line 1: header");
+  }
+  SECTION("a malformed row, by its line")
+  {
+    const auto t = trace("row.csv", "submit_time_s,duration_s,gpus\n0,10,1\n5,ten,1\n");
+    const auto f = with("row.yaml", "scheduler: {trace: " + t + "}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace", "line 3: duration \"ten\"");
+  }
+  SECTION("a GPU count that is not a count")
+  {
+    const auto t = trace("gpus.csv", "submit_time_s,duration_s,gpus\n0,10,0.5\n");
+    const auto f = with("gpus.yaml", "scheduler: {trace: " + t + "}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace", "line 2: GPU count");
+  }
+}
