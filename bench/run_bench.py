@@ -34,6 +34,9 @@ CASES = [
     ("run a month, 1,024 GPUs, failures + checkpoints", "run", "scenarios/failures-checkpoint.yaml", 1.0),
     ("run 54 days, 16,384 GPUs, failures + checkpoints", "run",
      "scenarios/validation/llama3-405b-16k.yaml --set jobs.0.iterations=444000", 10.0),
+    ("run 82,247 Philly trace jobs + a 128-GPU training job (scheduler)", "run",
+     "scenarios/scheduler-philly.yaml", 10.0),
+    ("run GPT-3 175B's 300B tokens, energy and cost", "run", "scenarios/energy-cost.yaml", 1.0),
 ]
 
 

@@ -115,11 +115,27 @@ void ClusterScheduler::end_trace_jobs(double t)
 
 void ClusterScheduler::dispatch(double t)
 {
-  if (queue_.empty())
+  // A full cluster starts nothing: skip offering a queue that may hold thousands of jobs.
+  if (queue_.empty() || allocator_.free_gpus() == 0)
     return;
-  policy_.dispatch(queue_, [&](const QueuedJob& job) { return try_start(job, t); });
-  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const QueuedJob& j) { return records_[j.id].start_s >= 0; }),
-               queue_.end());
+  struct Starter final : JobStarter {
+    ClusterScheduler& scheduler;
+    double t;
+    int started = 0;
+    Starter(ClusterScheduler& s, double now) : scheduler(s), t(now) {}
+    bool try_start(const QueuedJob& job) override
+    {
+      const bool ok = scheduler.try_start(job, t);
+      started += ok ? 1 : 0;
+      return ok;
+    }
+    int free_gpus() const override { return scheduler.allocator_.free_gpus(); }
+  } starter(*this, t);
+  policy_.dispatch(queue_, starter);
+  if (starter.started > 0)
+    queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
+                                [&](const QueuedJob& j) { return records_[j.id].start_s >= 0; }),
+                 queue_.end());
 }
 
 bool ClusterScheduler::try_start(const QueuedJob& job, double t)

@@ -10,11 +10,10 @@ class Fifo final : public SchedulingPolicy {
 public:
   SchedulingPolicyKind kind() const override { return SchedulingPolicyKind::Fifo; }
   std::string name() const override { return "fifo"; }
-  void dispatch(const std::vector<QueuedJob>& queue,
-                const std::function<bool(const QueuedJob&)>& try_start) const override
+  void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
     for (const QueuedJob& job : queue)
-      if (!try_start(job))
+      if (!starter.try_start(job))
         return;
   }
 };

@@ -10,11 +10,14 @@ class FirstFit final : public SchedulingPolicy {
 public:
   SchedulingPolicyKind kind() const override { return SchedulingPolicyKind::FirstFit; }
   std::string name() const override { return "first_fit"; }
-  void dispatch(const std::vector<QueuedJob>& queue,
-                const std::function<bool(const QueuedJob&)>& try_start) const override
+  void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
-    for (const QueuedJob& job : queue)
-      try_start(job);
+    for (const QueuedJob& job : queue) {
+      if (starter.free_gpus() == 0)
+        return;
+      if (job.gpus <= starter.free_gpus())
+        starter.try_start(job);
+    }
   }
 };
 

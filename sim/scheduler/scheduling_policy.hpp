@@ -4,7 +4,6 @@
 
 #include "config/scenario_config.hpp"
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,15 +16,23 @@ struct QueuedJob {
   int gpus = 0;
 };
 
+/// What a policy may do to the cluster: start a job where a range of GPUs is free for it.
+class JobStarter {
+public:
+  virtual ~JobStarter() = default;
+  /// Starts `job` when a range of its size is free; says whether it did.
+  virtual bool try_start(const QueuedJob& job) = 0;
+  /// Free GPUs (a job larger cannot start; one as large may not find them consecutive).
+  virtual int free_gpus() const = 0;
+};
+
 class SchedulingPolicy {
 public:
   virtual ~SchedulingPolicy() = default;
   virtual SchedulingPolicyKind kind() const = 0;
   virtual std::string name() const = 0;
-  /// Offers jobs of `queue` (in submission order) to `try_start`, which starts a job when a
-  /// range of GPUs is free for it and says whether it did.
-  virtual void dispatch(const std::vector<QueuedJob>& queue,
-                        const std::function<bool(const QueuedJob&)>& try_start) const = 0;
+  /// Starts, through `starter`, the jobs of `queue` (in submission order) it chooses to start now.
+  virtual void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const = 0;
 };
 
 const SchedulingPolicy& fifo_policy();

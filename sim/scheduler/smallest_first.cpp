@@ -12,17 +12,20 @@ class SmallestFirst final : public SchedulingPolicy {
 public:
   SchedulingPolicyKind kind() const override { return SchedulingPolicyKind::SmallestFirst; }
   std::string name() const override { return "smallest_first"; }
-  void dispatch(const std::vector<QueuedJob>& queue,
-                const std::function<bool(const QueuedJob&)>& try_start) const override
+  void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
+    // Only jobs that could fit matter: no sort of the whole queue.
     std::vector<const QueuedJob*> order;
-    order.reserve(queue.size());
     for (const QueuedJob& job : queue)
-      order.push_back(&job);
+      if (job.gpus <= starter.free_gpus())
+        order.push_back(&job);
     std::stable_sort(order.begin(), order.end(),
                      [](const QueuedJob* a, const QueuedJob* b) { return a->gpus < b->gpus; });
-    for (const QueuedJob* job : order)
-      try_start(*job);
+    for (const QueuedJob* job : order) {
+      if (job->gpus > starter.free_gpus()) // sorted by size: no later one fits either
+        return;
+      starter.try_start(*job);
+    }
   }
 };
 
