@@ -31,8 +31,10 @@ int validate_command(const std::string& scenario, const std::vector<std::string>
   LoadOptions options;
   options.overrides = overrides;
   const ScenarioConfig config = load_scenario(scenario, options);
-  std::cout << scenario << ": valid (" << config.jobs.size() << " job" << (config.jobs.size() == 1 ? "" : "s")
-            << ", " << config.cluster.total_gpus() << " GPUs)\n";
+  std::cout << scenario << ": valid (" << config.jobs.size() << " job" << (config.jobs.size() == 1 ? "" : "s");
+  if (!config.scheduler.trace_jobs.empty())
+    std::cout << " and " << config.scheduler.trace_jobs.size() << " from the trace";
+  std::cout << ", " << config.cluster.total_gpus() << " GPUs)\n";
   return 0;
 }
 

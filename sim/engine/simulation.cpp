@@ -35,6 +35,9 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   if (config.scheduler.enabled) {
     // Jobs start when the scheduler gives them GPUs; their runners are made then.
     scheduler = std::make_unique<ClusterScheduler>(config, coordinator, [&](int job, int first_gpu) {
+      const double submit_s = config.jobs[job].start_time_s;
+      if (trace && sg4::Engine::get_clock() > submit_s)
+        trace->push_back({"waiting for GPUs", job, 0, submit_s, sg4::Engine::get_clock() - submit_s});
       make_runner(job, first_gpu);
       runners[job]->set_on_finish([&scheduler, job] { scheduler->training_finished(job); });
       runners[job]->start();

@@ -151,6 +151,28 @@ TEST_CASE("scheduler: a training job waits for the trace's GPUs, and fast-forwar
   CHECK(fast["scheduler"]["jobs"].get<int>() == 4);
 }
 
+TEST_CASE("scheduler: --trace shows a training job's wait for GPUs")
+{
+  const std::string trace = written_trace("wait.csv", "0,100,16\n");
+  const std::string text = cluster_with_trace(2, "fifo", trace) +
+                           "jobs:\n  - name: t\n    gpus: 8\n    start_time: 10s\n"
+                           "    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}\n"
+                           "    parallelism: {tensor: 8}\n    batch: {global: 32, micro: 4}\n    iterations: 2\n";
+  const std::string scenario = test::temp_dir() + "/wait.yaml";
+  std::ofstream(scenario) << text;
+  const std::string out = test::temp_dir() + "/wait.trace.json";
+  REQUIRE(test::run_cli("run " + scenario + " --quiet --trace " + out).status == 0);
+  const auto events = nlohmann::json::parse(test::slurp(out))["traceEvents"];
+  bool found = false;
+  for (const auto& e : events)
+    if (e["name"] == "waiting for GPUs") {
+      found = true;
+      CHECK(e["ts"].get<double>() == Approx(10e6));
+      CHECK(e["dur"].get<double>() == Approx(90e6));
+    }
+  CHECK(found);
+}
+
 TEST_CASE("scheduler: the allocator gives consecutive GPUs inside a node or whole consecutive nodes")
 {
   GpuAllocator a(3, 8);
