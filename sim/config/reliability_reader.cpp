@@ -3,10 +3,17 @@
 
 namespace dcsim::internal {
 
-FailureConfig read_failures(MapReader& failures)
+FailureConfig read_failures(MapReader& failures, const std::string& scenario_file)
 {
   FailureConfig out;
-  out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
+  if (failures.has("trace")) {
+    if (failures.has("node_mtbf"))
+      failures.error("node_mtbf", "and trace are both given; expected one: a rate to draw failures from, or a "
+                                  "trace to replay");
+    read_failure_trace(failures, scenario_file, out);
+  } else {
+    out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
+  }
   // Llama 3's 54-day run put restarts in the tens of minutes; 10 minutes is a common planning figure.
   out.restart_s = failures.quantity("restart", Dimension::Seconds, 600.0, true);
   return out;

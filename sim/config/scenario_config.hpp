@@ -184,9 +184,23 @@ struct JobConfig {
 /// Node failures (contract: `failures`). Every node fails independently with exponential times
 /// between failures; a failure interrupts the job on that node, which loses its work since its
 /// last checkpoint, restarts (on a spare node) and reads the checkpoint back.
+/// One node fault of a failure trace: when it started and on which of the trace's servers.
+struct NodeFault {
+  double time_s = 0;
+  int server = 0; ///< in [0, FailureConfig::trace_servers)
+};
+
 struct FailureConfig {
   double node_mtbf_s = 0; ///< mean time between failures of one node; 0 = nodes never fail
   double restart_s = 0;   ///< from the failure to the job running again, before its checkpoint is read
+  /// A fault trace replayed instead of drawing failures (node_mtbf_s is then the trace's mean):
+  /// cluster node c lives the faults of trace server c mod trace_servers, the trace repeated
+  /// over time and, for each further block of trace_servers nodes, shifted by a fraction of its
+  /// span (engine/failure_clock.hpp).
+  std::string trace_path;
+  std::vector<NodeFault> trace_faults; ///< by time
+  int trace_servers = 0;
+  double trace_span_s = 0;
 
   bool enabled() const { return node_mtbf_s > 0; }
   /// Mean time between interrupts of a job on `nodes` nodes (0 without failures).

@@ -97,7 +97,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     top.error("cluster", "is missing; expected the cluster description (nodes, node, fabric)");
   }
   if (auto failures = top.child("failures")) {
-    config.failures = internal::read_failures(*failures);
+    config.failures = internal::read_failures(*failures, file);
     failures->finish();
   }
   if (auto power = top.child("power")) {

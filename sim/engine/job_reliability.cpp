@@ -36,13 +36,27 @@ double estimated_write_s(double bytes, size_t endpoints, const ClusterConfig& cl
   return bytes / std::min(nics, storage);
 }
 
+/// Poisson failures at the job's rate, or the trace's faults on the job's nodes.
+FailureClock make_clock(const JobConfig& job, const ScenarioConfig& scenario, int first_gpu, int job_index)
+{
+  const ClusterConfig& cluster = scenario.cluster;
+  const FailureConfig& failures = scenario.failures;
+  const double mtbi_s = failures.job_mtbi_s(cluster.nodes_for(job.gpus));
+  if (failures.trace_faults.empty())
+    return FailureClock(mtbi_s, scenario.seed, job_index);
+  const int first_node = first_gpu / cluster.node.gpus;
+  const int nodes = (first_gpu + job.gpus - 1) / cluster.node.gpus - first_node + 1;
+  return FailureClock(mtbi_s, job_fault_times(failures, first_node, nodes, cluster.nodes, scenario.seed),
+                      failures.trace_span_s);
+}
+
 } // namespace
 
 JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
                                int first_gpu, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                                std::vector<TraceEvent>* trace)
     : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s),
-      clock_(scenario.failures.job_mtbi_s(scenario.cluster.nodes_for(job.gpus)), scenario.seed, job_index),
+      clock_(make_clock(job, scenario, first_gpu, job_index)),
       coordinator_(coordinator), coordinator_id_(coordinator_id), job_index_(job_index), trace_(trace)
 {
   stats_.mtbi_s = clock_.mtbi_s();

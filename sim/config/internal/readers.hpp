@@ -16,7 +16,9 @@ std::string resolve_path(const std::string& name, const std::string& scenario_fi
 ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics);
 JobConfig read_job(MapReader& job, int index);
 ModelConfig read_model(MapReader& job);
-FailureConfig read_failures(MapReader& failures);
+FailureConfig read_failures(MapReader& failures, const std::string& scenario_file);
+/// failures.trace and trace_servers into `out` (faults, span, and the fleet's node MTBF).
+void read_failure_trace(MapReader& failures, const std::string& scenario_file, FailureConfig& out);
 CheckpointConfig read_checkpoint(MapReader& checkpoint);
 PowerConfig read_power(MapReader& power);
 /// The scheduler section; reads and checks the trace file it names (relative to the scenario).

@@ -8,8 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -173,4 +175,83 @@ TEST_CASE("reliability: --trace shows every checkpoint write and every restart")
   CHECK(writes == result["checkpoints"].get<int>());
   CHECK(restarts > 0);
   CHECK(restarts <= result["failures"].get<int>()); // a failure during a restart extends that restart
+}
+
+namespace {
+
+/// Fault start times (s) of the StepFun trace, by server index in order of first appearance.
+std::vector<std::pair<double, int>> stepfun_faults(double& span_s)
+{
+  const auto events = nlohmann::json::parse(dcsim::test::slurp(dcsim::test::reference_path("traces/stepfun_node_faults.json")));
+  std::map<std::string, int> servers;
+  std::vector<std::pair<double, int>> faults;
+  span_s = 0;
+  for (const auto& e : events) {
+    const double t = e["event_time"].get<double>() * 86400;
+    span_s = std::max(span_s, t);
+    if (e["event_type"] == "fault_start")
+      faults.push_back({t, servers.emplace(e["node_id"].get<std::string>(), static_cast<int>(servers.size())).first->second});
+  }
+  return faults;
+}
+
+const char* kTraceScenario = R"(
+name: fault-trace
+cluster:
+  nodes: 800
+  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}
+  fabric: {topology: fat-tree, tiers: 2}
+  storage: {servers: 16, bandwidth_per_server: 25GB/s}
+failures: {trace: ../shared/reference/traces/stepfun_node_faults.json, trace_servers: 400, restart: 10min}
+jobs:
+  - name: big
+    gpus: 6400
+    model: {hidden: 2048, layers: 24, heads: 16, seq_len: 2048, vocab: 51200}
+    parallelism: {tensor: 8, data: 800}
+    batch: {global: 6400, micro: 1}
+    iterations: 4000000
+    checkpoint: {interval: auto}
+)";
+
+} // namespace
+
+TEST_CASE("reliability: a fault trace is replayed on the job's nodes: every fault before the job ends, none drawn")
+{
+  // 800 nodes over a 400-server trace: nodes 0-399 live the trace as it was, nodes 400-799 the
+  // same trace shifted by half its span (wrapped), so the job meets each of those faults once.
+  double span = 0;
+  const auto faults = stepfun_faults(span);
+  const auto job = dcsim::test::run_scenario_text(kTraceScenario)["jobs"][0];
+  const double end = job["end_time_s"].get<double>();
+  int expected = 0;
+  for (const auto& [t, server] : faults) {
+    expected += t < end ? 1 : 0;
+    expected += std::fmod(t + span / 2, span) < end ? 1 : 0;
+  }
+  const auto& r = job["reliability"];
+  INFO("ran " << end / 86400 << " days; " << r.dump());
+  CHECK(r["failures"].get<int>() == expected);
+  CHECK(expected > 20);
+  // The job's rate: the fleet's node MTBF (400 servers x 349 days / 584 faults) over its 800 nodes.
+  CHECK(r["mtbi_s"].get<double>() == Approx(400 * span / faults.size() / 800).epsilon(1e-9));
+  // The job covers the whole fleet, so where the seed puts each trace server does not matter:
+  // the same failures for every seed.
+  const auto reseeded = dcsim::test::run_scenario_text(kTraceScenario, {"seed=7"})["jobs"][0];
+  CHECK(reseeded["reliability"] == r);
+}
+
+TEST_CASE("reliability: bad fault traces are one-line errors naming the key")
+{
+  auto errors = [](const std::vector<std::string>& overrides) {
+    try {
+      dcsim::test::load_text(kTraceScenario, overrides);
+    } catch (const dcsim::ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(errors({"failures.node_mtbf=100h"}).find("failures.node_mtbf: and trace are both given") != std::string::npos);
+  CHECK(errors({"failures.trace_servers=100"}).find("names 231 faulty servers but trace_servers is 100") !=
+        std::string::npos);
+  CHECK(errors({"failures.trace=/nonexistent.json"}).find("failures.trace: cannot read") != std::string::npos);
 }

@@ -1,0 +1,85 @@
+// A node fault trace for `failures: {trace: FILE, trace_servers: N}`: a JSON list of events
+// {node_id, event_time (days), event_type: fault_start | fault_end, ...}, as StepFun's
+// InfiniteHBD fault trace (../shared/reference/traces/stepfun_node_faults.json). Only fault
+// starts matter here (a failed job restarts on a spare node; the fault's repair is not its wait).
+#include "config/internal/readers.hpp"
+#include "config/text_file.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace dcsim::internal {
+
+namespace {
+
+constexpr double kSecondsPerDay = 86400.0;
+
+/// Fills `out` from the trace text; returns "" or what is wrong.
+std::string parse_fault_trace(const std::string& text, FailureConfig& out)
+{
+  nlohmann::json events;
+  try {
+    events = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return "is not JSON (" + std::string(e.what()) + ")";
+  }
+  if (!events.is_array())
+    return "is not a JSON list; expected a list of {node_id, event_time, event_type} events";
+  std::map<std::string, int> servers; // node_id -> index, in order of first appearance
+  double last_s = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    const std::string where = "event " + std::to_string(i) + ": ";
+    if (!e.is_object() || !e.contains("node_id") || !e.contains("event_time") || !e.contains("event_type") ||
+        !e["event_time"].is_number() || !e["node_id"].is_string() || !e["event_type"].is_string())
+      return where + "expected {node_id: string, event_time: days, event_type: fault_start|fault_end}";
+    const double time_s = e["event_time"].get<double>() * kSecondsPerDay;
+    if (!(time_s >= 0))
+      return where + "event_time is negative; expected days from the trace's start";
+    last_s = std::max(last_s, time_s);
+    if (e["event_type"] != "fault_start")
+      continue;
+    const auto [it, added] = servers.emplace(e["node_id"].get<std::string>(), static_cast<int>(servers.size()));
+    out.trace_faults.push_back({time_s, it->second});
+  }
+  if (out.trace_faults.empty())
+    return "has no fault_start events; expected node faults";
+  if (static_cast<int>(servers.size()) > out.trace_servers)
+    return "names " + std::to_string(servers.size()) + " faulty servers but trace_servers is " +
+           std::to_string(out.trace_servers) + "; expected trace_servers at least that (the fleet the trace covers)";
+  std::stable_sort(out.trace_faults.begin(), out.trace_faults.end(),
+                   [](const NodeFault& a, const NodeFault& b) { return a.time_s < b.time_s; });
+  out.trace_span_s = last_s;
+  return "";
+}
+
+} // namespace
+
+void read_failure_trace(MapReader& failures, const std::string& scenario_file, FailureConfig& out)
+{
+  const std::string name = failures.text("trace");
+  out.trace_servers = static_cast<int>(failures.integer("trace_servers"));
+  out.trace_path = resolve_path(name, scenario_file);
+  const std::optional<std::string> text = out.trace_path.empty() ? std::nullopt : read_text_file(out.trace_path);
+  if (!text) {
+    failures.error("trace", "cannot read \"" + name + "\"; expected a JSON fault trace");
+    return;
+  }
+  const std::string problem = parse_fault_trace(*text, out);
+  if (!problem.empty()) {
+    failures.error("trace", name + " " + problem);
+    out.trace_faults.clear();
+    return;
+  }
+  if (out.trace_span_s <= 0) {
+    failures.error("trace", name + " spans no time; expected events over days");
+    out.trace_faults.clear();
+    return;
+  }
+  // The fleet's mean: what Daly's `auto` interval and the restart check work from.
+  out.node_mtbf_s = out.trace_servers * out.trace_span_s / static_cast<double>(out.trace_faults.size());
+}
+
+} // namespace dcsim::internal
