@@ -255,3 +255,22 @@ TEST_CASE("reliability: bad fault traces are one-line errors naming the key")
         std::string::npos);
   CHECK(errors({"failures.trace=/nonexistent.json"}).find("failures.trace: cannot read") != std::string::npos);
 }
+
+TEST_CASE("reliability: a fault trace reaches a 128-node job at the fleet's rate, over placements (8 seeds), within 10%")
+{
+  // 128 of the trace's 400 server slots, for about the trace's 349 days. The mean over seeds must
+  // be the job's Poisson mean (nodes x time / node MTBF): where faulty servers sit is unbiased.
+  const std::vector<std::string> job128 = {"cluster.nodes=128", "jobs.0.gpus=1024", "jobs.0.parallelism.data=128",
+                                           "jobs.0.batch.global=1024", "jobs.0.iterations=60000000",
+                                           "jobs.0.checkpoint.interval=1h"};
+  double failures = 0, expected = 0;
+  for (int seed = 1; seed <= 8; ++seed) {
+    auto overrides = job128;
+    overrides.push_back("seed=" + std::to_string(seed));
+    const auto job = dcsim::test::run_scenario_text(kTraceScenario, overrides)["jobs"][0];
+    failures += job["reliability"]["failures"].get<double>() / 8;
+    expected += elapsed_s(job) / job["reliability"]["mtbi_s"].get<double>() / 8;
+  }
+  INFO("mean failures " << failures << ", Poisson mean " << expected);
+  CHECK(failures == Approx(expected).epsilon(0.10));
+}
