@@ -16,7 +16,7 @@ pandas is imported only when a DataFrame is asked for, so sweep workers stay lig
 import copy
 
 # Per-job lists (per pipeline rank, per simulated iteration): DataFrames of their own, not columns.
-_JOB_LISTS = ("stages_breakdown_s", "iteration_times_s", "collectives")
+_JOB_LISTS = ("stages_breakdown_s", "iteration_times_s", "collectives", "stages_slowdown")
 # Scenario-level numbers worth a sweep column (the rest is the same for every point).
 _SCENARIO_COLUMNS = ("simulated_time_s", "wall_clock_s")
 

@@ -251,6 +251,14 @@ struct SchedulerConfig {
   std::vector<TraceJob> trace_jobs; ///< in submission order
 };
 
+/// Slow nodes (contract: `stragglers`): their GPUs take `slowdown` times as long for every
+/// kernel (thermal or power throttling, a degraded HBM stack, a noisy neighbour on the host).
+/// Synchronous training waits for them: every job's pipeline rank with a GPU on one runs at its pace.
+struct StragglerConfig {
+  std::vector<int> nodes; ///< sorted node indices (given, or drawn from the seed)
+  double slowdown = 1.0;
+};
+
 struct ScenarioConfig {
   std::string name;
   std::uint64_t seed = 1;
@@ -260,6 +268,7 @@ struct ScenarioConfig {
   PowerConfig power;
   CostConfig cost;
   SchedulerConfig scheduler;
+  StragglerConfig stragglers;
   std::vector<JobConfig> jobs;
 };
 

@@ -108,6 +108,10 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     config.cost = internal::read_cost(*cost);
     cost->finish();
   }
+  if (auto stragglers = top.child("stragglers")) {
+    config.stragglers = internal::read_stragglers(*stragglers, config.cluster.nodes, config.seed);
+    stragglers->finish();
+  }
   if (auto scheduler = top.child("scheduler")) {
     config.scheduler = internal::read_scheduler(*scheduler, file);
     scheduler->finish();

@@ -12,6 +12,31 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 
+namespace {
+
+/// A pipeline rank runs at the pace of its slowest GPU: its tensor-parallel groups meet at every
+/// layer, its data-parallel replicas at the gradient reduction.
+void apply_stragglers(JobShared& s, const ScenarioConfig& scenario)
+{
+  const auto& slow = scenario.stragglers.nodes;
+  const auto& p = s.job.parallelism;
+  s.slowdown.assign(p.pipeline, 1.0);
+  if (slow.empty())
+    return;
+  const int gpus_per_node = scenario.cluster.node.gpus;
+  for (int pp = 0; pp < p.pipeline; ++pp)
+    for (int dp = 0; dp < p.data; ++dp)
+      for (int tp = 0; tp < p.tensor; ++tp)
+        if (std::binary_search(slow.begin(), slow.end(), s.layout.gpu(tp, dp, pp) / gpus_per_node))
+          s.slowdown[pp] = scenario.stragglers.slowdown;
+  const int first_node = s.layout.first_gpu() / gpus_per_node;
+  const int last_node = (s.layout.first_gpu() + s.job.gpus - 1) / gpus_per_node;
+  s.straggler_nodes = static_cast<int>(std::count_if(slow.begin(), slow.end(),
+                                                     [&](int n) { return n >= first_node && n <= last_node; }));
+}
+
+} // namespace
+
 JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Platform& platform_,
                      const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator_,
                      std::vector<TraceEvent>* trace_)
@@ -28,6 +53,7 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
     streams.push_back(std::make_unique<CommStream>(platform, comm));
   current.resize(job.parallelism.pipeline);
   last.resize(job.parallelism.pipeline);
+  apply_stragglers(*this, scenario);
   reliability.set_drain([this] {
     for (auto& stream : streams)
       stream->wait_idle();
@@ -99,6 +125,9 @@ JobResult JobRunner::result() const
   r.collectives = collective_uses(s);
   r.reliability = s.reliability.stats();
   r.stages = s.last;
+  r.straggler_nodes = s.straggler_nodes;
+  if (s.straggler_nodes > 0)
+    r.stage_slowdown = s.slowdown;
   if (!s.last.empty())
     r.breakdown = s.last.front();
   if (s.iteration_times_s.empty())

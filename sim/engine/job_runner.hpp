@@ -47,6 +47,8 @@ struct JobShared {
   int coordinator_id;
   std::vector<TraceEvent>* trace;
   JobReliability reliability;
+  std::vector<double> slowdown; ///< per pipeline rank: compute time multiplier from straggler nodes
+  int straggler_nodes = 0;      ///< of the job's nodes, how many are slow
 
   // Written by the pipeline ranks.
   std::vector<TimeBreakdown> current;  ///< per rank, iteration in progress

@@ -46,8 +46,9 @@ void StageRunner::record(const char* name, double start_s)
     s_.trace->push_back({name, s_.index, stage_, start_s, now() - start_s});
 }
 
-void StageRunner::compute(double seconds, const CommPlan& tp, double fraction, const char* name)
+void StageRunner::compute(double seconds_at_speed, const CommPlan& tp, double fraction, const char* name)
 {
+  const double seconds = seconds_at_speed * s_.slowdown[stage_];
   TimeBreakdown& stats = now_stats();
   const double start = now();
   const bool overlap_tp = s_.job.parallelism.tp_comm_overlap && !tp.empty();
@@ -181,7 +182,7 @@ void StageRunner::finish_iteration()
     record("gradient_sync", before);
 
   before = now();
-  sg4::this_actor::execute(s_.workload.optimizer_s[stage_] * Platform::kWorkPerSecond);
+  sg4::this_actor::execute(s_.workload.optimizer_s[stage_] * s_.slowdown[stage_] * Platform::kWorkPerSecond);
   stats.optimizer_s += now() - before;
   record("optimizer", before);
 

@@ -137,6 +137,8 @@ nlohmann::json job_json(const JobResult& j)
           {"fits_in_memory", j.fits_in_memory},
           {"breakdown_s", breakdown_json(j.breakdown)},
           {"stages_breakdown_s", stages},
+          {"straggler_nodes", j.straggler_nodes},
+          {"stages_slowdown", j.stage_slowdown},
           {"submit_time_s", j.submit_time_s},
           {"queue_s", j.queue_s},
           {"start_time_s", j.start_time_s},

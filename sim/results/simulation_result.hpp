@@ -118,6 +118,8 @@ struct JobResult {
   bool fits_in_memory = true;
   TimeBreakdown breakdown;           ///< pipeline rank 0, steady-state iteration
   std::vector<TimeBreakdown> stages; ///< every pipeline rank, steady-state iteration
+  int straggler_nodes = 0;             ///< slow nodes among the job's (scenario `stragglers`)
+  std::vector<double> stage_slowdown;  ///< per pipeline rank, when the job has straggler nodes
   double submit_time_s = 0;          ///< when it asked for GPUs (its start_time)
   double queue_s = 0;                ///< waiting for GPUs: start - submit (0 without a scheduler)
   double start_time_s = 0;

@@ -130,6 +130,15 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
               percent_of(b.pipeline_bubble_s, t).c_str());
   out += line("    optimizer         %-10s %s", format_seconds(b.optimizer_s).c_str(),
               percent_of(b.optimizer_s, t).c_str());
+  if (r.straggler_nodes > 0) {
+    std::string ranks;
+    for (size_t p = 0; p < r.stage_slowdown.size(); ++p)
+      if (r.stage_slowdown[p] > 1.0)
+        ranks += (ranks.empty() ? "" : ", ") + std::to_string(p);
+    out += line("  stragglers          %d slow node%s (x%.3g) hold back pipeline rank%s %s", r.straggler_nodes,
+                r.straggler_nodes == 1 ? "" : "s", config.stragglers.slowdown,
+                ranks.find(',') == std::string::npos ? "" : "s", ranks.c_str());
+  }
   if (config.scheduler.enabled)
     out += line("  submitted at %s, waited %s for GPUs (first GPU %d)", format_seconds(r.submit_time_s).c_str(),
                 format_seconds(r.queue_s).c_str(), r.first_gpu);

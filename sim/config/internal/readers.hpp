@@ -24,6 +24,8 @@ PowerConfig read_power(MapReader& power);
 /// The scheduler section; reads and checks the trace file it names (relative to the scenario).
 SchedulerConfig read_scheduler(MapReader& scheduler, const std::string& scenario_file);
 CostConfig read_cost(MapReader& cost);
+/// Slow nodes, listed or drawn from `seed` among the cluster's `cluster_nodes`.
+StragglerConfig read_stragglers(MapReader& stragglers, int cluster_nodes, std::uint64_t seed);
 
 /// Cross-field rules of one job against its cluster; `job_reader` points errors at keys.
 void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader& job_reader);
