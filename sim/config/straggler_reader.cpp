@@ -1,32 +1,11 @@
 // The scenario's `stragglers` section: slow nodes, listed or drawn from the seed.
 #include "config/internal/readers.hpp"
+#include "random/seeded.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 namespace dcsim::internal {
-
-namespace {
-
-/// `count` distinct nodes of `nodes`, drawn from `seed` (Fisher-Yates with our own draws, as
-/// std::shuffle's are left to each library).
-std::vector<int> draw_nodes(int nodes, int count, std::uint64_t seed)
-{
-  std::vector<int> all(nodes);
-  for (int i = 0; i < nodes; ++i)
-    all[i] = i;
-  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + 0x57A6);
-  for (int i = nodes - 1; i > 0; --i) {
-    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-    std::swap(all[i], all[static_cast<int>(u * (i + 1))]);
-  }
-  all.resize(count);
-  std::sort(all.begin(), all.end());
-  return all;
-}
-
-} // namespace
 
 StragglerConfig read_stragglers(MapReader& stragglers, int cluster_nodes, std::uint64_t seed)
 {
@@ -44,7 +23,10 @@ StragglerConfig read_stragglers(MapReader& stragglers, int cluster_nodes, std::u
   if (drawn) {
     const double fraction = stragglers.number("fraction", std::nullopt, 0.0, 1.0);
     const int count = static_cast<int>(std::lround(fraction * cluster_nodes));
-    out.nodes = draw_nodes(cluster_nodes, count, seed);
+    std::mt19937_64 rng = seeded_engine(seed, 0x57A6);
+    out.nodes = seeded_permutation(cluster_nodes, rng);
+    out.nodes.resize(count);
+    std::sort(out.nodes.begin(), out.nodes.end());
     return out;
   }
   for (double node : stragglers.numbers("nodes")) {

@@ -1,12 +1,14 @@
 #include "engine/failure_clock.hpp"
 
+#include "random/seeded.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 namespace dcsim {
 
 FailureClock::FailureClock(double mtbi_s, std::uint64_t seed, int job_index)
-    : mtbi_s_(mtbi_s), rng_(seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(job_index) + 1)
+    : mtbi_s_(mtbi_s), rng_(seeded_engine(seed, static_cast<std::uint64_t>(job_index) + 1))
 {
   if (mtbi_s_ > 0)
     next_s_ = draw_interval();
@@ -34,10 +36,8 @@ void FailureClock::consume()
 
 double FailureClock::draw_interval()
 {
-  // Inverse CDF from 53 random bits, not std::exponential_distribution, whose algorithm the
-  // standard leaves to each library: the same seed gives the same failures everywhere.
-  const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53; // [0, 1)
-  return -mtbi_s_ * std::log1p(-u);
+  // Inverse CDF, not std::exponential_distribution (random/seeded.hpp says why).
+  return -mtbi_s_ * std::log1p(-uniform01(rng_));
 }
 
 double FailureClock::next_after(double now_s)
@@ -51,15 +51,8 @@ std::vector<double> job_fault_times(const FailureConfig& failures, int first_nod
                                     std::uint64_t seed)
 {
   const int servers = failures.trace_servers;
-  // Fisher-Yates with our own draws (std::shuffle's are left to each library).
-  std::vector<int> slot_of(servers);
-  for (int i = 0; i < servers; ++i)
-    slot_of[i] = i;
-  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + 0x5EED);
-  for (int i = servers - 1; i > 0; --i) {
-    const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-    std::swap(slot_of[i], slot_of[static_cast<int>(u * (i + 1))]);
-  }
+  std::mt19937_64 rng = seeded_engine(seed, 0x5EED);
+  const std::vector<int> slot_of = seeded_permutation(servers, rng);
   const int blocks = (cluster_nodes + servers - 1) / servers;
   std::vector<double> times;
   for (int node = first_node; node < first_node + nodes; ++node) {
