@@ -231,7 +231,7 @@ struct CostConfig {
 };
 
 /// How queued jobs get GPUs (sim/scheduler/policies.cpp lists them, one file each).
-enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst };
+enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst, EasyBackfill };
 
 /// A job replayed from a cluster trace: it holds `gpus` GPUs for `duration_s` and moves no data
 /// (its own traffic is not in the trace); it competes with the training jobs for GPUs only.

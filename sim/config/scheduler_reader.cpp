@@ -16,7 +16,8 @@ namespace {
 
 const NameTable<SchedulingPolicyKind> kPolicies = {{"fifo", SchedulingPolicyKind::Fifo},
                                                    {"first_fit", SchedulingPolicyKind::FirstFit},
-                                                   {"smallest_first", SchedulingPolicyKind::SmallestFirst}};
+                                                   {"smallest_first", SchedulingPolicyKind::SmallestFirst},
+                                                   {"easy_backfill", SchedulingPolicyKind::EasyBackfill}};
 
 std::vector<std::string> split_csv(const std::string& line)
 {

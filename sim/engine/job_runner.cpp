@@ -7,6 +7,7 @@
 #include <simgrid/s4u/Actor.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace sg4 = simgrid::s4u;
 
@@ -79,6 +80,14 @@ void JobRunner::start()
     s.streams[stage]->start(host, name + ".comm");
     sg4::Actor::create(name, host, StageRunner(s, stage));
   }
+}
+
+double JobRunner::expected_end_s(double now_s) const
+{
+  const JobShared& s = *shared_;
+  if (s.iteration_times_s.empty())
+    return std::numeric_limits<double>::infinity();
+  return now_s + (s.job.iterations - s.done) * s.iteration_times_s.back();
 }
 
 namespace {

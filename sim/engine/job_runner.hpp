@@ -72,6 +72,8 @@ public:
   /// `done` runs (in the job's actor) when the job has ended, e.g. to free its GPUs.
   void set_on_finish(std::function<void()> done) { shared_->on_finish = std::move(done); }
   void start();
+  /// When the job should end if it keeps its last iteration time (infinity before the first).
+  double expected_end_s(double now_s) const;
   JobResult result() const;
   /// Why the job stopped before its last iteration ("" when it did not).
   const std::string& gave_up() const { return shared_->reliability.gave_up(); }

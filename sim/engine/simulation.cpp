@@ -41,7 +41,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       make_runner(job, first_gpu);
       runners[job]->set_on_finish([&scheduler, job] { scheduler->training_finished(job); });
       runners[job]->start();
-    });
+    }, [&](int job) { return runners[job]->expected_end_s(sg4::Engine::get_clock()); });
     scheduler->start(platform.gpu_host(0));
   } else {
     int next_gpu = 0; // each job on GPUs of its own, in order

@@ -32,9 +32,10 @@ double quantile(std::vector<double> values, double q)
 } // namespace
 
 ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, SteadyStateCoordinator& coordinator,
-                                   StartTraining start_training)
+                                   StartTraining start_training, ExpectedEnd expected_end)
     : policy_(scheduling_policy(config.scheduler.policy)), coordinator_(coordinator),
-      start_training_(std::move(start_training)), allocator_(config.cluster.nodes, config.cluster.node.gpus)
+      start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
+      allocator_(config.cluster.nodes, config.cluster.node.gpus), gpus_per_node_(config.cluster.node.gpus)
 {
   for (const JobConfig& job : config.jobs)
     records_.push_back({job.start_time_s, job.gpus, true});
@@ -67,6 +68,7 @@ void ClusterScheduler::training_finished(int job)
   Record& r = records_[job];
   r.end_s = now();
   allocator_.release(r.first_gpu, r.gpus);
+  running_.erase(job);
   --running_training_;
   woken_ = true;
   wake_->notify_all();
@@ -100,15 +102,17 @@ void ClusterScheduler::admit_arrivals(double t)
 {
   for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_) {
     const int id = arrivals_[next_arrival_];
-    queue_.push_back({id, records_[id].submit_s, records_[id].gpus});
+    const Record& r = records_[id];
+    queue_.push_back({id, r.submit_s, r.gpus, r.training ? kNever : r.duration_s});
   }
 }
 
 void ClusterScheduler::end_trace_jobs(double t)
 {
   while (!trace_ends_.empty() && trace_ends_.top().first <= t) {
-    const Record& r = records_[trace_ends_.top().second];
-    allocator_.release(r.first_gpu, r.gpus);
+    const int id = trace_ends_.top().second;
+    allocator_.release(records_[id].first_gpu, records_[id].gpus);
+    running_.erase(id);
     trace_ends_.pop();
   }
 }
@@ -123,13 +127,18 @@ void ClusterScheduler::dispatch(double t)
     double t;
     int started = 0;
     Starter(ClusterScheduler& s, double now) : scheduler(s), t(now) {}
-    bool try_start(const QueuedJob& job) override
+    bool try_start(const QueuedJob& job) override { return try_start_avoiding(job, 0, 0); }
+    bool try_start_avoiding(const QueuedJob& job, int first_gpu, int gpus) override
     {
-      const bool ok = scheduler.try_start(job, t);
+      const bool ok = scheduler.try_start(job, t, first_gpu, gpus);
       started += ok ? 1 : 0;
       return ok;
     }
+    int gpus_per_node() const override { return scheduler.gpus_per_node_; }
+    int total_gpus() const override { return scheduler.allocator_.total_gpus(); }
     int free_gpus() const override { return scheduler.allocator_.free_gpus(); }
+    double now_s() const override { return t; }
+    std::vector<RunningJob> running() const override { return scheduler.running_jobs(); }
   } starter(*this, t);
   policy_.dispatch(queue_, starter);
   if (starter.started > 0)
@@ -138,14 +147,15 @@ void ClusterScheduler::dispatch(double t)
                  queue_.end());
 }
 
-bool ClusterScheduler::try_start(const QueuedJob& job, double t)
+bool ClusterScheduler::try_start(const QueuedJob& job, double t, int avoid_first, int avoid_gpus)
 {
   Record& r = records_[job.id];
-  const std::optional<int> first = allocator_.allocate(r.gpus);
+  const std::optional<int> first = allocator_.allocate_avoiding(r.gpus, avoid_first, avoid_gpus);
   if (!first)
     return false;
   r.first_gpu = *first;
   r.start_s = t;
+  running_.insert(job.id);
   if (r.training) {
     ++running_training_;
     --training_not_started_;
@@ -155,6 +165,17 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t)
     trace_ends_.push({r.end_s, job.id});
   }
   return true;
+}
+
+std::vector<RunningJob> ClusterScheduler::running_jobs() const
+{
+  std::vector<RunningJob> out;
+  out.reserve(running_.size());
+  for (int id : running_) {
+    const Record& r = records_[id];
+    out.push_back({r.training ? expected_end_(id) : r.end_s, r.first_gpu, r.gpus});
+  }
+  return out;
 }
 
 double ClusterScheduler::next_wake_s() const

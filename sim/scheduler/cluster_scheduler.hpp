@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <queue>
+#include <set>
 #include <vector>
 
 namespace dcsim {
@@ -29,8 +30,11 @@ class ClusterScheduler {
 public:
   /// Creates and starts training job `job` on GPUs first_gpu, first_gpu + 1, ...
   using StartTraining = std::function<void(int job, int first_gpu)>;
+  /// When running training job `job` is expected to end (infinity when not known yet).
+  using ExpectedEnd = std::function<double(int job)>;
 
-  ClusterScheduler(const ScenarioConfig& config, SteadyStateCoordinator& coordinator, StartTraining start_training);
+  ClusterScheduler(const ScenarioConfig& config, SteadyStateCoordinator& coordinator, StartTraining start_training,
+                   ExpectedEnd expected_end);
   /// Creates the scheduler's actor (before Engine::run()).
   void start(simgrid::s4u::Host* host);
   /// Called from training job `job`'s actor when it has finished: its GPUs are free again.
@@ -50,7 +54,9 @@ private:
   void admit_arrivals(double now);
   void end_trace_jobs(double now);
   void dispatch(double now);
-  bool try_start(const QueuedJob& job, double now);
+  /// Starts `job` at `now` on a free range (avoiding GPUs [avoid_first, avoid_first + avoid_gpus)).
+  bool try_start(const QueuedJob& job, double now, int avoid_first = 0, int avoid_gpus = 0);
+  std::vector<RunningJob> running_jobs() const;
   double next_wake_s() const;
   bool training_waiting() const;
   bool all_done() const;
@@ -58,13 +64,16 @@ private:
   const SchedulingPolicy& policy_;
   SteadyStateCoordinator& coordinator_;
   StartTraining start_training_;
+  ExpectedEnd expected_end_;
   GpuAllocator allocator_;
+  int gpus_per_node_;
   std::vector<Record> records_;        ///< training jobs first (ids = their scenario index), then the trace's
   std::vector<int> arrivals_;          ///< ids by submission time
   size_t next_arrival_ = 0;
   std::vector<QueuedJob> queue_;       ///< submission order
   using End = std::pair<double, int>;  ///< a trace job's end and id
   std::priority_queue<End, std::vector<End>, std::greater<>> trace_ends_;
+  std::set<int> running_;              ///< ids of the jobs holding GPUs
   int running_training_ = 0;
   int training_not_started_ = 0;
   int rejected_ = 0;

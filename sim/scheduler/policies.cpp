@@ -8,7 +8,8 @@ namespace dcsim {
 
 const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind)
 {
-  for (const SchedulingPolicy* p : {&fifo_policy(), &first_fit_policy(), &smallest_first_policy()})
+  for (const SchedulingPolicy* p :
+       {&fifo_policy(), &first_fit_policy(), &smallest_first_policy(), &easy_backfill_policy()})
     if (p->kind() == kind)
       return *p;
   throw std::logic_error("scheduling policy not listed in policies.cpp");

@@ -1,5 +1,5 @@
 // How a cluster scheduler picks, among the queued jobs, the ones to start now. One file per
-// policy (fifo.cpp, first_fit.cpp, smallest_first.cpp), listed once in policies.cpp.
+// policy (fifo.cpp, first_fit.cpp, smallest_first.cpp, easy_backfill.cpp), listed once in policies.cpp.
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -14,6 +14,14 @@ struct QueuedJob {
   int id = 0;
   double submit_s = 0;
   int gpus = 0;
+  double estimate_s = 0; ///< how long it will run: a trace job's duration; infinity when unknown
+};
+
+/// A job holding GPUs, for policies that plan ahead.
+struct RunningJob {
+  double end_s = 0; ///< expected end; infinity when unknown
+  int first_gpu = 0;
+  int gpus = 0;
 };
 
 /// What a policy may do to the cluster: start a job where a range of GPUs is free for it.
@@ -22,8 +30,15 @@ public:
   virtual ~JobStarter() = default;
   /// Starts `job` when a range of its size is free; says whether it did.
   virtual bool try_start(const QueuedJob& job) = 0;
+  /// The same, on a range that leaves GPUs [first_gpu, first_gpu + gpus) alone (a reservation).
+  virtual bool try_start_avoiding(const QueuedJob& job, int first_gpu, int gpus) = 0;
   /// Free GPUs (a job larger cannot start; one as large may not find them consecutive).
   virtual int free_gpus() const = 0;
+  virtual double now_s() const = 0;
+  virtual int gpus_per_node() const = 0;
+  virtual int total_gpus() const = 0;
+  /// The jobs holding GPUs, with their expected ends.
+  virtual std::vector<RunningJob> running() const = 0;
 };
 
 class SchedulingPolicy {
@@ -38,6 +53,7 @@ public:
 const SchedulingPolicy& fifo_policy();
 const SchedulingPolicy& first_fit_policy();
 const SchedulingPolicy& smallest_first_policy();
+const SchedulingPolicy& easy_backfill_policy();
 
 /// The policy of `kind` (policies.cpp).
 const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind);

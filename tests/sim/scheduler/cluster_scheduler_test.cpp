@@ -121,6 +121,24 @@ TEST_CASE("scheduler: policies on a hand-made trace (2 nodes of 8 GPUs), waits w
   CHECK(mean_queue(2, "smallest_first", packing) == Approx((0 + 109 + 98 + 97) / 4.0));
 }
 
+TEST_CASE("scheduler: EASY backfilling lets short jobs jump ahead without delaying the oldest one (worked by hand)")
+{
+  // A holds node 0 until 100 s; B needs both nodes, so its reservation is at 100 s with no GPUs
+  // to spare. C (50 s) ends by then: it backfills at once. D (200 s) would not end by then: it
+  // waits, and B starts at 100 s as reserved. First fit lets D run at 52 s and B waits to 252 s.
+  const std::string trace = written_trace("easy.csv", "0,100,8\n1,50,16\n2,50,8\n3,200,8\n");
+  CHECK(mean_queue(2, "easy_backfill", trace) == Approx((0 + 99 + 0 + 147) / 4.0));
+  CHECK(mean_queue(2, "fifo", trace) == Approx((0 + 99 + 148 + 147) / 4.0));
+  CHECK(mean_queue(2, "first_fit", trace) == Approx((0 + 251 + 0 + 49) / 4.0));
+  const auto s = test::run_scenario_text(cluster_with_trace(2, "easy_backfill", trace))["scheduler"];
+  CHECK(s["max_queue_s"].get<double>() == Approx(147));
+  // Placement, 3 nodes: A holds node 0 to 100 s, E node 1 to 300 s. B needs two consecutive
+  // whole nodes: both pairs free up at 300 s, so it reserves the lower, nodes 0-1. F (1 GPU,
+  // 500 s) would not end by then, so it may only start outside them: on node 2, at once.
+  const std::string placed = written_trace("easy_placed.csv", "0,100,8\n0,300,8\n1,50,16\n2,500,1\n");
+  CHECK(mean_queue(3, "easy_backfill", placed) == Approx((0 + 0 + 299 + 0) / 4.0));
+}
+
 TEST_CASE("scheduler: a training job waits for the trace's GPUs, and fast-forwarding does not change the result")
 {
   // Trace: X holds both nodes for 1000 s; Y (one node, 500 s) arrives at 1500 s. Training job t1
@@ -186,4 +204,11 @@ TEST_CASE("scheduler: the allocator gives consecutive GPUs inside a node or whol
   CHECK(a.allocate(4) == 20);
   CHECK(a.allocate(1) == std::nullopt);
   CHECK(a.allocate(25) == std::nullopt);
+  // Leaving a reserved range alone: the lowest range that does not overlap it.
+  GpuAllocator b(3, 8);
+  CHECK(b.allocate_avoiding(2, 0, 8) == 8);             // node 0 reserved: GPUs 8-9
+  CHECK(b.allocate_avoiding(8, 0, 8) == 16);            // the only whole free node left
+  CHECK(b.allocate_avoiding(8, 0, 8) == std::nullopt);  // node 0 is free but reserved
+  CHECK(b.allocate_avoiding(4, 0, 12) == 12);           // node 0 and GPUs 10-11 reserved, 8-9 taken
+  CHECK(b.allocate_avoiding(12, 0, 0) == std::nullopt); // no two whole consecutive nodes free
 }
