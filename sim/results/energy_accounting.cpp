@@ -90,6 +90,7 @@ void account_energy(SimulationResult& result, const ScenarioConfig& config, int 
   all.storage_j = storage_servers * storage_server_watts(config.power) * span_s;
   all.training_power_w = job_training_gpu_w + (gpus - job_gpus) * power.gpu_idle_w + fixed_w;
   all.idle_power_w = gpus * power.gpu_idle_w + fixed_w;
+  all.busy_power_w = gpus * power.gpu_busy_w + fixed_w;
   finish(all, config.power.pue, span_s);
   all.cost = cost_of(config.cost, gpus * span_s / 3600.0, all.facility_j);
 }

@@ -80,6 +80,7 @@ nlohmann::json energy_json(const EnergyStats& e, bool job)
   } else {
     out["network_j"] = e.network_j;
     out["storage_j"] = e.storage_j;
+    out["busy_power_w"] = e.busy_power_w;
   }
   return out;
 }

@@ -78,6 +78,7 @@ struct EnergyStats {
   double mean_power_w = 0;     ///< facility power averaged over the time span
   double training_power_w = 0; ///< IT power while training steadily (cluster: every job at once, other GPUs idle)
   double idle_power_w = 0;     ///< IT power with all the GPUs idle
+  double busy_power_w = 0;     ///< IT power with every GPU busy: what the site must supply (cluster only)
   double gpu_training_w = 0;   ///< one GPU's mean power over a steady iteration (jobs only)
   double joules_per_token = 0; ///< facility energy per token trained (jobs only)
   Cost cost;

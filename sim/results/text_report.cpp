@@ -76,10 +76,11 @@ std::string energy_summary(const ScenarioConfig& config, const JobResult& r)
 std::string cluster_energy_summary(const ScenarioConfig& config, const SimulationResult& result)
 {
   const EnergyStats& e = result.energy;
-  std::string out = line("cluster energy: %s over %s (mean %s; IT power %s training, %s idle)",
+  std::string out = line("cluster energy: %s over %s (mean %s; IT power %s with the jobs training, %s idle, "
+                         "%s every GPU busy)",
                          format_energy(e.facility_j).c_str(), format_seconds(result.simulated_time_s).c_str(),
                          format_watts(e.mean_power_w).c_str(), format_watts(e.training_power_w).c_str(),
-                         format_watts(e.idle_power_w).c_str());
+                         format_watts(e.idle_power_w).c_str(), format_watts(e.busy_power_w).c_str());
   if (config.cost.enabled())
     out += line("cluster cost: %s (%.4g GPU-hours, electricity %s)", money(e.cost.total_usd()).c_str(),
                 e.cost.gpu_hours, money(e.cost.electricity_usd).c_str());
@@ -135,8 +136,8 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
     for (size_t p = 0; p < r.stage_slowdown.size(); ++p)
       if (r.stage_slowdown[p] > 1.0)
         ranks += (ranks.empty() ? "" : ", ") + std::to_string(p);
-    out += line("  stragglers          %d slow node%s (x%.3g) hold back pipeline rank%s %s", r.straggler_nodes,
-                r.straggler_nodes == 1 ? "" : "s", config.stragglers.slowdown,
+    out += line("  stragglers          %d slow node%s (x%.3g) hold%s back pipeline rank%s %s", r.straggler_nodes,
+                r.straggler_nodes == 1 ? "" : "s", config.stragglers.slowdown, r.straggler_nodes == 1 ? "s" : "",
                 ranks.find(',') == std::string::npos ? "" : "s", ranks.c_str());
   }
   if (config.scheduler.enabled)

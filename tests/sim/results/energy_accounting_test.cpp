@@ -87,6 +87,7 @@ TEST_CASE("energy: a job's and the cluster's energy and cost follow the state mo
   CHECK(all.facility_j == Approx(1.25 * (all.gpu_j + all.node_other_j + all.network_j + all.storage_j)).epsilon(1e-12));
   CHECK(all.mean_power_w == Approx(all.facility_j / 1000).epsilon(1e-12));
   CHECK(all.idle_power_w == Approx(16 * idle + 2 * other + 1500 + 800).epsilon(1e-12));
+  CHECK(all.busy_power_w == Approx(16 * busy + 2 * other + 1500 + 800).epsilon(1e-12));
   CHECK(all.training_power_w == Approx(8 * gpu_w + 8 * idle + 2 * other + 1500 + 800).epsilon(1e-12));
   CHECK(all.cost.gpu_hours == Approx(16 * 1000 / 3600.0).epsilon(1e-12));
 }
