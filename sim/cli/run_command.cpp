@@ -14,14 +14,17 @@ int run_command(const RunArgs& args)
   LoadOptions options;
   options.overrides = args.overrides;
   const ScenarioConfig config = load_scenario(args.scenario, options);
+  // The command line's flags win over the scenario's output section.
+  const std::string json_path = args.json_path.empty() ? config.output.json_path : args.json_path;
+  const std::string trace_path = args.trace_path.empty() ? config.output.trace_path : args.trace_path;
   SimulationOptions sim_options;
-  sim_options.record_trace = !args.trace_path.empty();
+  sim_options.record_trace = !trace_path.empty();
   const SimulationResult result = simulate(config, sim_options);
-  if (!args.json_path.empty())
-    write_json_file(args.json_path, to_json(result));
-  if (!args.trace_path.empty())
-    write_json_file(args.trace_path, trace_to_json(result));
-  if (!args.quiet)
+  if (!json_path.empty())
+    write_json_file(json_path, to_json(result));
+  if (!trace_path.empty())
+    write_json_file(trace_path, trace_to_json(result));
+  if (!args.quiet && !config.output.quiet)
     std::cout << text_summary(config, result);
   return 0;
 }

@@ -259,6 +259,14 @@ struct StragglerConfig {
   double slowdown = 1.0;
 };
 
+/// Where `dcsim run` writes its results (contract: `output`); its --json, --trace and --quiet
+/// flags take precedence. Paths are relative to the working directory, like the flags'.
+struct OutputConfig {
+  std::string json_path;  ///< "" = no JSON file
+  std::string trace_path; ///< "" = no Chrome trace
+  bool quiet = false;     ///< no text summary
+};
+
 struct ScenarioConfig {
   std::string name;
   std::uint64_t seed = 1;
@@ -269,6 +277,7 @@ struct ScenarioConfig {
   CostConfig cost;
   SchedulerConfig scheduler;
   StragglerConfig stragglers;
+  OutputConfig output;
   std::vector<JobConfig> jobs;
 };
 

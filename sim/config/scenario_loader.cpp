@@ -108,6 +108,12 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     config.cost = internal::read_cost(*cost);
     cost->finish();
   }
+  if (auto output = top.child("output")) {
+    config.output.json_path = output->text("json", "");
+    config.output.trace_path = output->text("trace", "");
+    config.output.quiet = output->boolean("quiet", false);
+    output->finish();
+  }
   if (auto stragglers = top.child("stragglers")) {
     config.stragglers = internal::read_stragglers(*stragglers, config.cluster.nodes, config.seed);
     stragglers->finish();

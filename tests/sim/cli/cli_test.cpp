@@ -396,3 +396,24 @@ TEST_CASE("cli: bad scheduler settings and traces exit 2 naming the key and the 
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace", "line 2: GPU count");
   }
 }
+
+TEST_CASE("cli: a scenario's output section writes the JSON and trace; the flags take precedence", "[cli]")
+{
+  const auto json = temp_dir() / "from_section.json";
+  const auto trace = temp_dir() / "from_section.trace.json";
+  const auto flag_json = temp_dir() / "from_flag.json";
+  for (const auto& p : {json, trace, flag_json})
+    fs::remove(p);
+  const auto f = edited_scenario("output.yaml", "\njobs:",
+                                 "\noutput: {json: " + json.string() + ", trace: " + trace.string() +
+                                     ", quiet: true}\njobs:");
+  const auto r = dcsim_cli("run " + f.string());
+  CHECK(r.status == 0);
+  CHECK(r.out.empty()); // quiet
+  CHECK(nlohmann::json::parse(slurp(json.string()))["jobs"][0]["iteration_time_s"].get<double>() > 0);
+  CHECK(nlohmann::json::parse(slurp(trace.string())).contains("traceEvents"));
+  fs::remove(json);
+  CHECK(dcsim_cli("run " + f.string() + " --json " + flag_json.string()).status == 0);
+  CHECK(fs::exists(flag_json));
+  CHECK_FALSE(fs::exists(json));
+}
