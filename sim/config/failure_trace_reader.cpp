@@ -3,7 +3,6 @@
 // InfiniteHBD fault trace (../shared/reference/traces/stepfun_node_faults.json). Only fault
 // starts matter here (a failed job restarts on a spare node; the fault's repair is not its wait).
 #include "config/internal/readers.hpp"
-#include "config/text_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -57,16 +56,14 @@ std::string parse_fault_trace(const std::string& text, FailureConfig& out)
 
 } // namespace
 
-void read_failure_trace(MapReader& failures, const std::string& scenario_file, FailureConfig& out)
+void read_failure_trace(MapReader& failures, FailureConfig& out)
 {
   const std::string name = failures.text("trace");
   out.trace_servers = static_cast<int>(failures.integer("trace_servers"));
-  out.trace_path = resolve_path(name, scenario_file);
-  const std::optional<std::string> text = out.trace_path.empty() ? std::nullopt : read_text_file(out.trace_path);
-  if (!text) {
-    failures.error("trace", "cannot read \"" + name + "\"; expected a JSON fault trace");
+  const std::optional<std::string> text =
+      read_named_file(failures, "trace", name, "a JSON fault trace", out.trace_path);
+  if (!text)
     return;
-  }
   const std::string problem = parse_fault_trace(*text, out);
   if (!problem.empty()) {
     failures.error("trace", name + " " + problem);

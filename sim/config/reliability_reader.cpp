@@ -3,14 +3,14 @@
 
 namespace dcsim::internal {
 
-FailureConfig read_failures(MapReader& failures, const std::string& scenario_file)
+FailureConfig read_failures(MapReader& failures)
 {
   FailureConfig out;
   if (failures.has("trace")) {
     if (failures.has("node_mtbf"))
       failures.error("node_mtbf", "and trace are both given; expected one: a rate to draw failures from, or a "
                                   "trace to replay");
-    read_failure_trace(failures, scenario_file, out);
+    read_failure_trace(failures, out);
   } else {
     out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
   }

@@ -97,6 +97,8 @@ struct ClusterConfig {
   int total_gpus() const { return nodes * node.gpus; }
   /// Nodes a job of `gpus` GPUs spans (the last one may be partly used).
   int nodes_for(int gpus) const { return (gpus + node.gpus - 1) / node.gpus; }
+  /// The node GPU `gpu` (a cluster-wide index) sits on.
+  int node_of(int gpu) const { return gpu / node.gpus; }
 };
 
 enum class FfnKind { Gelu, SwiGlu };

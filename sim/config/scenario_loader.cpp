@@ -36,6 +36,16 @@ std::string resolve_path(const std::string& name, const std::string& scenario_fi
   return "";
 }
 
+std::optional<std::string> read_named_file(MapReader& reader, const std::string& key, const std::string& name,
+                                           const std::string& expected, std::string& resolved)
+{
+  resolved = resolve_path(name, reader.context().file);
+  std::optional<std::string> text = resolved.empty() ? std::nullopt : read_text_file(resolved);
+  if (!text)
+    reader.error(key, "cannot read \"" + name + "\"; expected " + expected);
+  return text;
+}
+
 } // namespace internal
 
 namespace {
@@ -97,7 +107,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     top.error("cluster", "is missing; expected the cluster description (nodes, node, fabric)");
   }
   if (auto failures = top.child("failures")) {
-    config.failures = internal::read_failures(*failures, file);
+    config.failures = internal::read_failures(*failures);
     failures->finish();
   }
   if (auto power = top.child("power")) {
@@ -119,7 +129,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     stragglers->finish();
   }
   if (auto scheduler = top.child("scheduler")) {
-    config.scheduler = internal::read_scheduler(*scheduler, file);
+    config.scheduler = internal::read_scheduler(*scheduler);
     scheduler->finish();
   }
   if (options.cluster_only)

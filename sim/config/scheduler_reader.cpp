@@ -1,6 +1,5 @@
 // The scenario's `scheduler` section and the cluster trace it may replay.
 #include "config/internal/readers.hpp"
-#include "config/text_file.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -111,7 +110,7 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
 
 } // namespace
 
-SchedulerConfig read_scheduler(MapReader& scheduler, const std::string& scenario_file)
+SchedulerConfig read_scheduler(MapReader& scheduler)
 {
   SchedulerConfig out;
   out.enabled = true;
@@ -123,13 +122,11 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::string& scenario
     return out;
   }
   const std::string name = scheduler.text("trace");
-  out.trace_path = resolve_path(name, scenario_file);
-  const std::optional<std::string> text = out.trace_path.empty() ? std::nullopt : read_text_file(out.trace_path);
-  if (!text) {
-    scheduler.error("trace", "cannot read \"" + name + "\"; expected a CSV file of jobs (relative to the scenario, "
-                                                       "the working directory or the data directory)");
+  const std::optional<std::string> text = read_named_file(
+      scheduler, "trace", name,
+      "a CSV file of jobs (relative to the scenario, the working directory or the data directory)", out.trace_path);
+  if (!text)
     return out;
-  }
   const std::string problem = read_trace(*text, out.trace_jobs);
   if (!problem.empty()) {
     scheduler.error("trace", name + " " + problem);

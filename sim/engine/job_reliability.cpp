@@ -44,8 +44,8 @@ FailureClock make_clock(const JobConfig& job, const ScenarioConfig& scenario, in
   const double mtbi_s = failures.job_mtbi_s(cluster.nodes_for(job.gpus));
   if (failures.trace_faults.empty())
     return FailureClock(mtbi_s, scenario.seed, job_index);
-  const int first_node = first_gpu / cluster.node.gpus;
-  const int nodes = (first_gpu + job.gpus - 1) / cluster.node.gpus - first_node + 1;
+  const int first_node = cluster.node_of(first_gpu);
+  const int nodes = cluster.node_of(first_gpu + job.gpus - 1) - first_node + 1;
   return FailureClock(mtbi_s, job_fault_times(failures, first_node, nodes, cluster.nodes, scenario.seed),
                       failures.trace_span_s);
 }

@@ -15,25 +15,28 @@ namespace dcsim {
 
 namespace {
 
+/// Slow nodes among cluster nodes [first, last].
+int slow_nodes_in(const std::vector<int>& slow, int first, int last)
+{
+  return static_cast<int>(std::upper_bound(slow.begin(), slow.end(), last) -
+                          std::lower_bound(slow.begin(), slow.end(), first));
+}
+
 /// A pipeline rank runs at the pace of its slowest GPU: its tensor-parallel groups meet at every
-/// layer, its data-parallel replicas at the gradient reduction.
+/// layer, its data-parallel replicas at the gradient reduction. A rank's GPUs are consecutive
+/// (engine/job_layout.hpp), so it is slow when a slow node lies in its node range.
 void apply_stragglers(JobShared& s, const ScenarioConfig& scenario)
 {
   const auto& slow = scenario.stragglers.nodes;
   const auto& p = s.job.parallelism;
+  const ClusterConfig& cluster = scenario.cluster;
   s.slowdown.assign(p.pipeline, 1.0);
-  if (slow.empty())
-    return;
-  const int gpus_per_node = scenario.cluster.node.gpus;
   for (int pp = 0; pp < p.pipeline; ++pp)
-    for (int dp = 0; dp < p.data; ++dp)
-      for (int tp = 0; tp < p.tensor; ++tp)
-        if (std::binary_search(slow.begin(), slow.end(), s.layout.gpu(tp, dp, pp) / gpus_per_node))
-          s.slowdown[pp] = scenario.stragglers.slowdown;
-  const int first_node = s.layout.first_gpu() / gpus_per_node;
-  const int last_node = (s.layout.first_gpu() + s.job.gpus - 1) / gpus_per_node;
-  s.straggler_nodes = static_cast<int>(std::count_if(slow.begin(), slow.end(),
-                                                     [&](int n) { return n >= first_node && n <= last_node; }));
+    if (slow_nodes_in(slow, cluster.node_of(s.layout.gpu(0, 0, pp)),
+                      cluster.node_of(s.layout.gpu(p.tensor - 1, p.data - 1, pp))) > 0)
+      s.slowdown[pp] = scenario.stragglers.slowdown;
+  s.straggler_nodes = slow_nodes_in(slow, cluster.node_of(s.layout.first_gpu()),
+                                    cluster.node_of(s.layout.first_gpu() + s.job.gpus - 1));
 }
 
 } // namespace

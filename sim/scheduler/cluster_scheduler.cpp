@@ -103,7 +103,7 @@ void ClusterScheduler::admit_arrivals(double t)
   for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_) {
     const int id = arrivals_[next_arrival_];
     const Record& r = records_[id];
-    queue_.push_back({id, r.submit_s, r.gpus, r.training ? kNever : r.duration_s});
+    queue_.push_back({id, r.gpus, r.training ? kNever : r.duration_s});
   }
 }
 

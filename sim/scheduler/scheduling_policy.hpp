@@ -9,10 +9,9 @@
 
 namespace dcsim {
 
-/// A job waiting for GPUs.
+/// A job waiting for GPUs (queues are in submission order).
 struct QueuedJob {
   int id = 0;
-  double submit_s = 0;
   int gpus = 0;
   double estimate_s = 0; ///< how long it will run: a trace job's duration; infinity when unknown
 };

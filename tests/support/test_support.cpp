@@ -1,5 +1,6 @@
 #include "support/test_support.hpp"
 
+#include "config/scenario_error.hpp"
 #include "config/scenario_loader.hpp"
 #include "config/text_file.hpp"
 #include "engine/isolation.hpp"
@@ -37,6 +38,16 @@ ScenarioConfig load_text(const std::string& text, const std::vector<std::string>
   LoadOptions options;
   options.overrides = overrides;
   return load_scenario_text(text, "<test>", options);
+}
+
+std::string load_error(const std::string& text, const std::vector<std::string>& overrides)
+{
+  try {
+    load_text(text, overrides);
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
 }
 
 nlohmann::json run_scenario(const std::string& scenario, const std::vector<std::string>& overrides)

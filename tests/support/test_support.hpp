@@ -24,6 +24,8 @@ nlohmann::json run_scenario_text(const std::string& text, const std::vector<std:
 nlohmann::json run_config(const ScenarioConfig& config, bool fast_forward = true);
 /// Loads scenario text (file name "<test>") with overrides.
 ScenarioConfig load_text(const std::string& text, const std::vector<std::string>& overrides = {});
+/// The errors loading that gives ("" when it loads).
+std::string load_error(const std::string& text, const std::vector<std::string>& overrides = {});
 
 /// A cluster of `nodes` DGX-H100-like nodes (8 H100s on a 450 GB/s NVLink switch, 8 x 400 Gb/s
 /// NICs, 2 us) on a 2-tier radix-16 fat-tree with 500 ns cables; `overrides` as --set texts, e.g.

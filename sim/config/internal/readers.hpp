@@ -4,6 +4,7 @@
 #include "config/scenario_config.hpp"
 #include "config/yaml_reader.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,17 +13,22 @@ namespace dcsim::internal {
 /// Finds a file named in a scenario: relative to the scenario's folder, the working directory,
 /// then the project data directory. Returns "" when not found.
 std::string resolve_path(const std::string& name, const std::string& scenario_file);
+/// The text of the file `name` that `reader`'s `key` names (found as resolve_path does, from the
+/// reader's scenario file); on failure an error at `key`: cannot read "name"; expected `expected`.
+/// `resolved` receives the path found ("" when none).
+std::optional<std::string> read_named_file(MapReader& reader, const std::string& key, const std::string& name,
+                                           const std::string& expected, std::string& resolved);
 
 ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics);
 JobConfig read_job(MapReader& job, int index);
 ModelConfig read_model(MapReader& job);
-FailureConfig read_failures(MapReader& failures, const std::string& scenario_file);
+FailureConfig read_failures(MapReader& failures);
 /// failures.trace and trace_servers into `out` (faults, span, and the fleet's node MTBF).
-void read_failure_trace(MapReader& failures, const std::string& scenario_file, FailureConfig& out);
+void read_failure_trace(MapReader& failures, FailureConfig& out);
 CheckpointConfig read_checkpoint(MapReader& checkpoint);
 PowerConfig read_power(MapReader& power);
 /// The scheduler section; reads and checks the trace file it names (relative to the scenario).
-SchedulerConfig read_scheduler(MapReader& scheduler, const std::string& scenario_file);
+SchedulerConfig read_scheduler(MapReader& scheduler);
 CostConfig read_cost(MapReader& cost);
 /// Slow nodes, listed or drawn from `seed` among the cluster's `cluster_nodes`.
 StragglerConfig read_stragglers(MapReader& stragglers, int cluster_nodes, std::uint64_t seed);

@@ -3,7 +3,6 @@
 // exactly this process, models/reliability/checkpoint_interval.hpp).
 #include "support/test_support.hpp"
 
-#include "config/scenario_error.hpp"
 #include "reliability/checkpoint_interval.hpp"
 
 #include <catch2/catch.hpp>
@@ -120,13 +119,8 @@ TEST_CASE("reliability: auto interval is Daly's optimum for the measured write; 
 
 TEST_CASE("reliability: bad failure and checkpoint settings are one-line errors naming the key")
 {
-  auto error_of = [](const std::vector<std::string>& overrides) -> std::string {
-    try {
-      dcsim::test::load_text(kScenario, overrides);
-    } catch (const dcsim::ScenarioError& e) {
-      return e.what();
-    }
-    return "";
+  auto error_of = [](const std::vector<std::string>& overrides) {
+    return dcsim::test::load_error(kScenario, overrides);
   };
   CHECK_THAT(error_of({"cluster.storage.servers=0"}), Catch::Contains("cluster.storage.servers"));
   CHECK_THAT(error_of({"jobs.0.checkpoint.interval=auto"}),
@@ -243,12 +237,7 @@ TEST_CASE("reliability: a fault trace is replayed on the job's nodes: every faul
 TEST_CASE("reliability: bad fault traces are one-line errors naming the key")
 {
   auto errors = [](const std::vector<std::string>& overrides) {
-    try {
-      dcsim::test::load_text(kTraceScenario, overrides);
-    } catch (const dcsim::ScenarioError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
+    return dcsim::test::load_error(kTraceScenario, overrides);
   };
   CHECK(errors({"failures.node_mtbf=100h"}).find("failures.node_mtbf: and trace are both given") != std::string::npos);
   CHECK(errors({"failures.trace_servers=100"}).find("names 231 faulty servers but trace_servers is 100") !=

@@ -3,8 +3,6 @@
 // other ranks wait for it through the pipeline. Checked against the unperturbed run.
 #include "support/test_support.hpp"
 
-#include "config/scenario_error.hpp"
-
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -73,12 +71,7 @@ TEST_CASE("stragglers: a fraction of the nodes is drawn from the seed, the same 
 TEST_CASE("stragglers: bad settings are one-line errors naming the key")
 {
   auto error = [](const std::vector<std::string>& overrides) {
-    try {
-      dcsim::test::load_text(kScenario, overrides);
-    } catch (const dcsim::ScenarioError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
+    return dcsim::test::load_error(kScenario, overrides);
   };
   CHECK(error({"stragglers.nodes=[7]", "stragglers.slowdown=1.2"}).find("stragglers.nodes: 7 is not a node") !=
         std::string::npos);
