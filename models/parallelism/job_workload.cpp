@@ -1,5 +1,6 @@
 #include "parallelism/job_workload.hpp"
 
+#include "parallelism/context_exchange.hpp"
 #include "transformer/layer_ops.hpp"
 #include "transformer/model_flops.hpp"
 
@@ -79,11 +80,22 @@ SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const
   w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes);
   set_ops(w.backward, ops.backward, cost);
   w.backward.tensor_parallel = w.forward.tensor_parallel;
+  const ContextExchangeCalls cp = context_exchange_calls(job, context.activation_bytes);
+  w.forward.context_parallel = cp.forward;
+  w.backward.context_parallel = cp.backward;
+  if (cp.overlaps_attention) {
+    w.forward.context_overlap_s = cost.seconds(ops.attention_forward);
+    w.backward.context_overlap_s = cost.seconds(ops.attention_backward);
+  }
   if (job.recompute == Recompute::Full) {
     add_ops(w.backward, ops.forward, cost);
     add_calls(w.backward.tensor_parallel, w.forward.tensor_parallel, 1);
+    add_calls(w.backward.context_parallel, w.forward.context_parallel, 1);
+    w.backward.context_overlap_s += w.forward.context_overlap_s;
   } else if (job.recompute == Recompute::Selective) {
     add_ops(w.backward, ops.selective_recompute, cost);
+    add_calls(w.backward.context_parallel, w.forward.context_parallel, 1);
+    w.backward.context_overlap_s += w.forward.context_overlap_s;
   }
   return w;
 }
@@ -115,7 +127,7 @@ SectionWork head_work(const JobConfig& job, const ComputeCostModel& cost, const 
       add_call(w.backward.tensor_parallel, CollectiveKind::ReduceScatter, tensor_bytes, 1);
     }
     // Vocabulary-parallel cross-entropy: max, sum of exponentials and target logit, fp32 per token.
-    const double tokens = double(job.batch.micro) * job.model.seq_len;
+    const double tokens = double(job.batch.micro) * job.model.seq_len / job.parallelism.context;
     add_call(w.forward.tensor_parallel, CollectiveKind::AllReduce, 4.0 * tokens, 3);
   }
   return w;
@@ -126,7 +138,9 @@ void accumulate(PassWork& into, const PassWork& part, int times)
   into.gpu_s += part.gpu_s * times;
   into.host_s += part.host_s * times;
   into.flops += part.flops * times;
+  into.context_overlap_s += part.context_overlap_s * times;
   add_calls(into.tensor_parallel, part.tensor_parallel, times);
+  add_calls(into.context_parallel, part.context_parallel, times);
 }
 
 /// The framework issues kernels asynchronously: a pass lasts as long as the slower of the GPU
@@ -156,8 +170,10 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
 {
   const auto& p = job.parallelism;
   const double e = activation_element_bytes(job.precision);
-  const LayerContext context{job.batch.micro, p.tensor, p.sequence_parallel, job.attention, e};
-  const double tensor_bytes = double(job.batch.micro) * job.model.seq_len * job.model.hidden * e;
+  const LayerContext context{job.batch.micro, p.tensor, p.sequence_parallel, job.attention, e, p.context,
+                             p.context_exchange};
+  // One micro-batch's [b, s/c, h] activation on one context-parallel rank.
+  const double tensor_bytes = double(job.batch.micro) * job.model.seq_len / p.context * job.model.hidden * e;
 
   const SectionWork layer = layer_work(job, cost, context, tensor_bytes);
   const SectionWork embedding = embedding_work(job, cost, context, tensor_bytes);
@@ -190,7 +206,7 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
     w.chunks.push_back(chunk);
   }
   for (int stage = 0; stage < p.pipeline; ++stage) {
-    const double sharded = p.zero >= 1 ? w.parameters_per_gpu[stage] / p.data : w.parameters_per_gpu[stage];
+    const double sharded = p.zero >= 1 ? w.parameters_per_gpu[stage] / p.data_shards() : w.parameters_per_gpu[stage];
     w.optimizer_s.push_back(optimizer_seconds(sharded, cost));
   }
   return w;

@@ -21,6 +21,10 @@ struct PassWork {
   double host_s = 0;         ///< CPU time to issue the kernels and collectives
   double flops = 0;          ///< executed FLOPs on one GPU (recompute included)
   CollectiveCalls tensor_parallel; ///< collectives over the TP group, on the critical path
+  CollectiveCalls context_parallel; ///< key/value exchange over the context-parallel group
+  /// GPU time the context-parallel exchange can hide behind (ring attention: the attention
+  /// kernels); 0 when it is exposed.
+  double context_overlap_s = 0;
 };
 
 struct ChunkWork {

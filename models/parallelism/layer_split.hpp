@@ -22,8 +22,10 @@ struct ChunkLayers {
   bool has_head = false;
 };
 
-/// Splits `layers` into pipeline * virtual_stages chunks, each with at least one layer
-/// (the caller validates layers >= chunks).
+/// Splits `layers` into pipeline * virtual_stages chunks as evenly as possible, the extra layers
+/// going to the chunks nearest the middle. With more chunks than layers (at most two more; the
+/// caller validates), the first chunk holds only the embedding and/or the last only the output
+/// layer and loss: every other chunk has at least one layer.
 std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages);
 
 } // namespace dcsim

@@ -14,7 +14,7 @@ void add_gemm_backward(std::vector<Op>& backward, const Op& forward, double elem
 
 struct Dims {
   double e;      // bytes per activation element
-  double tokens; // T = micro_batch * seq
+  double tokens; // T = micro_batch * seq / context: the tokens this rank holds
   double norm_tokens; // tokens seen by norms/dropouts/residuals on this rank (T/t with SP)
   long long t;   // tensor-parallel degree
   long long s, h, h_kv, f, a, d;
@@ -24,49 +24,56 @@ Dims dims_of(const ModelConfig& m, const LayerContext& c)
 {
   Dims d;
   d.e = c.activation_bytes;
-  d.tokens = double(c.micro_batch) * m.seq_len;
+  d.tokens = double(c.micro_batch) * m.seq_len / c.context;
   d.norm_tokens = c.sequence_parallel ? d.tokens / c.tensor : d.tokens;
   d.t = c.tensor;
   d.s = m.seq_len, d.h = m.hidden, d.h_kv = m.kv_hidden(), d.f = m.ffn_hidden, d.a = m.heads, d.d = m.head_dim();
   return d;
 }
 
-void add_attention_core(LayerOps& ops, const ModelConfig& model, const LayerContext& c, const Dims& d)
+void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
 {
-  const long long heads_local = d.a / d.t;
+  // Context parallelism: ring and all-gather attend this rank's T/c queries to all s keys and
+  // values; Ulysses (all-to-all) attends all s queries of a/(t c) heads. Same FLOPs either way.
+  const bool ulysses = c.context > 1 && c.context_exchange == ContextExchange::AllToAll;
+  const long long heads_local = d.a / d.t / (ulysses ? c.context : 1);
+  const long long queries = ulysses ? d.s : d.s / c.context;
   const long long batch = static_cast<long long>(c.micro_batch) * heads_local;
+  std::vector<Op> forward, backward;
   if (c.attention == AttentionKernel::Flash) {
-    // Causal FlashAttention skips the upper triangle: half of the 4*s^2*d FLOPs per head.
+    // Causal FlashAttention skips the upper triangle: half of the 4*s^2*d FLOPs per head (with
+    // context parallelism each rank's 2 chunks of 2c hold an equal share of the triangle).
     Op fwd;
     fwd.name = "flash_attention";
     fwd.kind = OpKind::FlashAttention;
-    fwd.flops = 0.5 * 4.0 * double(batch) * d.s * d.s * d.d;
-    fwd.bytes = d.e * d.tokens * (2.0 * d.h + 2.0 * d.h_kv) / d.t;
+    fwd.flops = 0.5 * 4.0 * double(batch) * queries * d.s * d.d;
+    const double q_and_out = 2.0 * heads_local * d.d, keys_and_values = 2.0 * d.h_kv / d.t / (ulysses ? c.context : 1);
+    fwd.bytes = d.e * c.micro_batch * (queries * q_and_out + d.s * keys_and_values);
     Op bwd = fwd;
     bwd.name = "flash_attention.backward";
     bwd.backward = true;
     bwd.flops = 2.5 * fwd.flops; // recomputes S = QK^T: 5 GEMMs instead of 2 (Dao 2023)
     bwd.bytes = 2.0 * fwd.bytes;
-    ops.forward.push_back(fwd);
-    ops.backward.push_back(bwd);
-    ops.selective_recompute.push_back(fwd);
-    return;
+    forward = {fwd};
+    backward = {bwd};
+  } else {
+    // Unfused (Megatron-LM 2021): scores = Q K^T, scale-mask-softmax, dropout, context = P V.
+    const double scores = double(batch) * queries * d.s;
+    const Op qk = Op::gemm("attention_scores", queries, d.s, d.d, batch, d.e);
+    const Op softmax = Op::memory("softmax", 2.0 * d.e * scores);
+    const Op dropout = Op::memory("attention_dropout", (2.0 * d.e + 1.0) * scores);
+    const Op pv = Op::gemm("attention_context", queries, d.d, d.s, batch, d.e);
+    forward = {qk, softmax, dropout, pv};
+    add_gemm_backward(backward, pv, d.e);
+    backward.push_back(Op::memory("attention_dropout.backward", (2.0 * d.e + 1.0) * scores));
+    backward.push_back(Op::memory("softmax.backward", 3.0 * d.e * scores));
+    add_gemm_backward(backward, qk, d.e);
   }
-  // Unfused (Megatron-LM 2021): scores = Q K^T, scale-mask-softmax, dropout, context = P V.
-  const double scores = double(batch) * d.s * d.s;
-  const Op qk = Op::gemm("attention_scores", d.s, d.s, d.d, batch, d.e);
-  const Op softmax = Op::memory("softmax", 2.0 * d.e * scores);
-  const Op dropout = Op::memory("attention_dropout", (2.0 * d.e + 1.0) * scores);
-  const Op pv = Op::gemm("attention_context", d.s, d.d, d.s, batch, d.e);
-  for (const Op& op : {qk, softmax, dropout, pv}) {
-    ops.forward.push_back(op);
-    ops.selective_recompute.push_back(op);
-  }
-  add_gemm_backward(ops.backward, pv, d.e);
-  ops.backward.push_back(Op::memory("attention_dropout.backward", (2.0 * d.e + 1.0) * scores));
-  ops.backward.push_back(Op::memory("softmax.backward", 3.0 * d.e * scores));
-  add_gemm_backward(ops.backward, qk, d.e);
-  (void)model;
+  ops.forward.insert(ops.forward.end(), forward.begin(), forward.end());
+  ops.backward.insert(ops.backward.end(), backward.begin(), backward.end());
+  ops.selective_recompute = forward;
+  ops.attention_forward = forward;
+  ops.attention_backward = backward;
 }
 
 } // namespace
@@ -85,7 +92,7 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   ops.forward.push_back(qkv);
   if (model.position_embedding == PositionEmbedding::Rotary)
     ops.forward.push_back(Op::memory("rotary", 2.0 * d.e * d.tokens * (d.h + d.h_kv) / d.t));
-  add_attention_core(ops, model, context, d);
+  add_attention_core(ops, context, d);
   const Op proj = Op::gemm("attention_out", T, d.h, d.h / d.t, 1, d.e);
   ops.forward.push_back(proj);
   ops.forward.push_back(Op::memory("attention_residual", residual_bytes));

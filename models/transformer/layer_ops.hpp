@@ -5,7 +5,9 @@
 //   LN -> QKV GEMM [T, h] x [h, (h + 2 h_kv)/t] -> attention core -> out-proj [T, h/t] x [h/t, h]
 //   -> dropout+residual -> LN -> MLP up [T, h] x [h, f/t] (x2 for SwiGLU) -> GELU/SwiGLU
 //   -> MLP down [T, f/t] x [f/t, h] -> dropout+residual.
-// With sequence parallelism the norms, dropouts and residuals run on T/t tokens.
+// With sequence parallelism the norms, dropouts and residuals run on T/t tokens. With context
+// parallelism c every token-wise kernel runs on T/c tokens and the attention core on 1/c of the
+// causal work (engine-side: parallelism/context_exchange.hpp moves the keys and values).
 // The attention core is either FlashAttention (one fused kernel, causal: half the s^2 work is
 // skipped) or Megatron's unfused path (two batched GEMMs around a fused scale-mask-softmax and an
 // attention dropout that read and write the b*a/t*s^2 score matrix).
@@ -27,6 +29,8 @@ struct LayerContext {
   bool sequence_parallel = false;
   AttentionKernel attention = AttentionKernel::Flash;
   double activation_bytes = 2; ///< bytes per activation element (bf16/fp16: 2)
+  int context = 1;             ///< context-parallel degree: this rank holds 1/c of each sequence
+  ContextExchange context_exchange = ContextExchange::Ring;
 };
 
 struct LayerOps {
@@ -34,6 +38,10 @@ struct LayerOps {
   std::vector<Op> backward;
   /// Ops re-run before the backward under selective recompute (the attention core only).
   std::vector<Op> selective_recompute;
+  /// The attention core's forward and backward kernels (also in forward/backward): ring attention
+  /// hides its key/value hand-offs behind them.
+  std::vector<Op> attention_forward;
+  std::vector<Op> attention_backward;
 };
 
 /// Kernels of one transformer layer on one TP rank.

@@ -19,7 +19,7 @@ double full_layer_activation_bytes(const JobConfig& job)
   const double t = p.tensor;
   const double h = m.hidden;
   const double f = m.ffn_hidden;
-  const double tokens = double(job.batch.micro) * m.seq_len;
+  const double tokens = double(job.batch.micro) * m.seq_len / p.context;
   const double replicated = 10.0 * h;                                     // 2 norm inputs, 2 GEMM inputs, 2 masks
   const double mlp = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * f * m.top_k; // up output(s) + activation output
   const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp;             // Q, out-proj input, K, V, MLP
@@ -68,14 +68,14 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
       has_head = true;
     }
   }
-  const double d = p.data;
+  const double d = p.data_shards();
   const double e = activation_element_bytes(job.precision);
   est.weights_bytes = parameters * e / (p.zero >= 3 ? d : 1.0);
   est.gradients_bytes = parameters * job.gradient_bytes / (p.zero >= 2 ? d : 1.0);
   est.optimizer_bytes = parameters * 12.0 / (p.zero >= 1 ? d : 1.0);
 
   const double layer_full = full_layer_activation_bytes(job);
-  const double tokens = double(job.batch.micro) * m.seq_len;
+  const double tokens = double(job.batch.micro) * m.seq_len / p.context;
   const double per_layer = job.recompute == Recompute::Full
                                ? tokens * m.hidden * e / (p.sequence_parallel ? p.tensor : 1)
                                : layer_full;

@@ -18,6 +18,9 @@ const NameTable<PositionEmbedding> kPositions = {{"learned", PositionEmbedding::
 const NameTable<PipelineSchedule> kSchedules = {{"1f1b", PipelineSchedule::OneFOneB},
                                                 {"gpipe", PipelineSchedule::GPipe},
                                                 {"interleaved", PipelineSchedule::Interleaved}};
+const NameTable<ContextExchange> kContextExchanges = {{"ring", ContextExchange::Ring},
+                                                      {"all_gather", ContextExchange::AllGather},
+                                                      {"all_to_all", ContextExchange::AllToAll}};
 const NameTable<MemoryCheck> kMemoryChecks = {{"error", MemoryCheck::Error}, {"warn", MemoryCheck::Warn}};
 
 void read_model_fields(MapReader& m, ModelConfig& out)
@@ -98,6 +101,7 @@ ParallelismConfig read_parallelism(MapReader p, int gpus)
   out.overlap_param_gather = p.boolean("overlap_param_gather", true);
   out.tp_comm_overlap = p.boolean("tp_comm_overlap", false);
   out.bucket_bytes = p.quantity("bucket_size", Dimension::Bytes, 0.0, true);
+  out.context_exchange = p.choice("context_exchange", kContextExchanges, ContextExchange::Ring);
   p.finish();
   return out;
 }

@@ -33,6 +33,24 @@ void validate_model(const JobConfig& job, MapReader& r)
     r.error("model.experts", "mixture-of-experts models are not simulated yet; expected experts: 1");
 }
 
+void validate_context(const JobConfig& job, MapReader& r)
+{
+  const auto& m = job.model;
+  const auto& p = job.parallelism;
+  // Load-balanced causal attention splits each sequence into 2c chunks; each rank's share must
+  // also split over the tensor-parallel ranks under sequence parallelism.
+  const long long chunks = 2LL * p.context * (p.sequence_parallel ? p.tensor : 1);
+  if (m.seq_len % chunks != 0)
+    r.error("parallelism.context", "seq_len " + std::to_string(m.seq_len) + " does not split into 2 x context" +
+                                       (p.sequence_parallel ? " x tensor" : "") + " = " + std::to_string(chunks) +
+                                       " equal chunks; expected seq_len divisible by " + std::to_string(chunks));
+  if (p.context_exchange == ContextExchange::AllToAll && (m.heads / p.tensor) % p.context != 0)
+    r.error("parallelism.context_exchange", "all_to_all spreads the " + std::to_string(m.heads / p.tensor) +
+                                                " heads of a tensor-parallel rank over context " +
+                                                std::to_string(p.context) +
+                                                " ranks; expected heads / tensor divisible by context (or ring)");
+}
+
 void validate_parallelism(const JobConfig& job, MapReader& r)
 {
   const auto& m = job.model;
@@ -54,14 +72,17 @@ void validate_parallelism(const JobConfig& job, MapReader& r)
                         std::to_string(p.data) + " x " + std::to_string(p.context) + " = " +
                         std::to_string(p.total()) + "; expected gpus: " + std::to_string(p.total()));
   if (p.context > 1)
-    r.error("parallelism.context", "context parallelism is not simulated yet; expected 1");
+    validate_context(job, r);
   if (p.expert > 1)
     r.error("parallelism.expert", "expert parallelism is not simulated yet; expected 1");
+  // The first chunk holds the embedding and the last the output layer and loss, so each may hold
+  // no transformer layer (Llama 3 405B: 126 layers in 16 x 8 chunks, Dubey et al. 2024 sec. 3.3.2).
   const int chunks = p.pipeline * p.virtual_stages;
-  if (m.layers < chunks)
+  if (m.layers + 2 < chunks)
     r.error("parallelism.pipeline", std::to_string(m.layers) + " layers cannot fill pipeline x virtual_stages = " +
                                         std::to_string(chunks) + " chunks; expected at most " +
-                                        std::to_string(m.layers) + " chunks");
+                                        std::to_string(m.layers + 2) +
+                                        " chunks (layers, plus the embedding and output layer on their own)");
   if (p.sequence_parallel && (static_cast<long long>(job.batch.micro) * m.seq_len) % p.tensor != 0)
     r.error("parallelism.sequence_parallel", "micro-batch tokens are not divisible by tensor degree " +
                                                  std::to_string(p.tensor) + "; expected seq_len x micro divisible");
@@ -126,7 +147,7 @@ void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader&
                         std::to_string(cluster.total_gpus()));
   const auto& p = job.parallelism;
   if (p.total() == job.gpus && job.batch.global % (static_cast<long long>(job.batch.micro) * p.data) == 0 &&
-      job.model.layers >= p.pipeline * p.virtual_stages)
+      job.model.layers + 2 >= p.pipeline * p.virtual_stages)
     validate_memory(job, cluster, r);
 }
 

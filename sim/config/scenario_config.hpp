@@ -125,6 +125,15 @@ struct ModelConfig {
 
 enum class PipelineSchedule { GPipe, OneFOneB, Interleaved };
 
+/// How context-parallel ranks, each holding 1/c of every sequence, exchange keys and values for
+/// attention. Every variant computes the same attention FLOPs per rank (1/c of the causal work,
+/// the sequence split into 2c chunks so that every rank's share of the triangle is equal).
+enum class ContextExchange {
+  Ring,      ///< ring attention (Megatron-Core's cp_comm_type p2p): c-1 KV hand-offs, overlapped with attention
+  AllGather, ///< all-gather K and V before attention, reduce-scatter their gradients (Llama 3)
+  AllToAll,  ///< DeepSpeed-Ulysses: all-to-all from sequence- to head-sharded Q, K, V and back
+};
+
 struct ParallelismConfig {
   int tensor = 1;
   int pipeline = 1;
@@ -140,8 +149,12 @@ struct ParallelismConfig {
   bool overlap_param_gather = true;///< ZeRO parameter all-gather overlapped with the next forward
   bool tp_comm_overlap = false;    ///< tensor-parallel collectives overlapped with GEMMs
   double bucket_bytes = 0;         ///< data-parallel gradient bucket; 0 = Megatron's default
+  ContextExchange context_exchange = ContextExchange::Ring;
 
   long long total() const { return static_cast<long long>(tensor) * pipeline * data * context; }
+  /// Ranks holding the same parameters: gradients are reduced, and ZeRO shards, over data x
+  /// context (context-parallel ranks see different tokens of the same sequences).
+  int data_shards() const { return data * context; }
 };
 
 enum class Recompute { None, Selective, Full };

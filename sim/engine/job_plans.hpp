@@ -1,8 +1,9 @@
 // The communication of a job, turned once into flow plans before the simulation starts.
 //
-// By symmetry only data-parallel replica 0 runs pipeline and tensor-parallel traffic (every
-// replica does the same on its own GPUs); the data-parallel collectives involve every replica
-// and every tensor-parallel rank, because that is where replicas meet on the fabric.
+// By symmetry only data-parallel replica 0 runs pipeline, tensor- and context-parallel traffic
+// (every replica does the same on its own GPUs; of the context-parallel groups only tensor rank
+// 0's, see context_parallel_plan); the data-parallel collectives involve every replica and every
+// tensor-parallel rank, because that is where replicas meet on the fabric.
 #pragma once
 
 #include "results/simulation_result.hpp"
@@ -28,6 +29,8 @@ struct GradientGroup {
 struct ChunkPlans {
   CommPlan tp_forward;   ///< all tensor-parallel collectives of one forward pass
   CommPlan tp_backward;
+  CommPlan cp_forward;   ///< all context-parallel exchanges of one forward pass (every TP rank's group)
+  CommPlan cp_backward;
   CommPlan send_forward; ///< activations to the next chunk (one flow per TP rank)
   CommPlan send_backward;///< gradients to the previous chunk
   std::vector<GradientGroup> gradient_groups; ///< data-parallel reduction, in the order grads become ready

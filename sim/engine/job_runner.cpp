@@ -32,8 +32,8 @@ void apply_stragglers(JobShared& s, const ScenarioConfig& scenario)
   const ClusterConfig& cluster = scenario.cluster;
   s.slowdown.assign(p.pipeline, 1.0);
   for (int pp = 0; pp < p.pipeline; ++pp)
-    if (slow_nodes_in(slow, cluster.node_of(s.layout.gpu(0, 0, pp)),
-                      cluster.node_of(s.layout.gpu(p.tensor - 1, p.data - 1, pp))) > 0)
+    if (slow_nodes_in(slow, cluster.node_of(s.layout.first_gpu_of_stage(pp)),
+                      cluster.node_of(s.layout.last_gpu_of_stage(pp))) > 0)
       s.slowdown[pp] = scenario.stragglers.slowdown;
   s.straggler_nodes = slow_nodes_in(slow, cluster.node_of(s.layout.first_gpu()),
                                     cluster.node_of(s.layout.first_gpu() + s.job.gpus - 1));
@@ -78,7 +78,7 @@ void JobRunner::start()
   const int pipeline = s.job.parallelism.pipeline;
   s.barrier = sg4::Barrier::create(pipeline);
   for (int stage = 0; stage < pipeline; ++stage) {
-    sg4::Host* host = s.platform.gpu_host(s.layout.gpu(0, 0, stage));
+    sg4::Host* host = s.platform.gpu_host(s.layout.first_gpu_of_stage(stage));
     const std::string name = s.job.name + ".pp" + std::to_string(stage);
     s.streams[stage]->start(host, name + ".comm");
     sg4::Actor::create(name, host, StageRunner(s, stage));

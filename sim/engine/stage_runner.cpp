@@ -46,37 +46,67 @@ void StageRunner::record(const char* name, double start_s)
     s_.trace->push_back({name, s_.index, stage_, start_s, now() - start_s});
 }
 
-void StageRunner::compute(double seconds_at_speed, const CommPlan& tp, double fraction, const char* name)
+double StageRunner::overlapped_context_exchange(double seconds, const PassComm& comm, double fraction)
+{
+  if (comm.context.empty() || comm.context_overlap_s <= 0)
+    return 0;
+  // Ring attention: the key/value hand-offs run during the attention kernels; what they cannot
+  // hide, the next attention block waits for.
+  PendingComm ring = start_flows(comm.context.scaled(fraction), s_.platform, s_.comm);
+  const double window = std::min(seconds, comm.context_overlap_s * fraction * s_.slowdown[stage_]);
+  sg4::this_actor::execute(window * Platform::kWorkPerSecond);
+  const double before = now();
+  ring.wait();
+  TimeBreakdown& stats = now_stats();
+  stats.context_parallel_comm_s += now() - before;
+  stats.exposed_comm_s += now() - before;
+  return window;
+}
+
+void StageRunner::exposed_comm(const CommPlan& plan, double fraction, double TimeBreakdown::*kind)
+{
+  const double before = now();
+  run_flows(plan.scaled(fraction), s_.platform, s_.comm);
+  TimeBreakdown& stats = now_stats();
+  stats.*kind += now() - before;
+  stats.exposed_comm_s += now() - before;
+}
+
+void StageRunner::compute(double seconds_at_speed, const PassComm& comm, double fraction, const char* name)
 {
   const double seconds = seconds_at_speed * s_.slowdown[stage_];
   TimeBreakdown& stats = now_stats();
   const double start = now();
+  const double remaining = seconds - overlapped_context_exchange(seconds, comm, fraction);
+  const CommPlan& tp = comm.tensor;
   const bool overlap_tp = s_.job.parallelism.tp_comm_overlap && !tp.empty();
   PendingComm tp_in_flight;
   if (overlap_tp)
     tp_in_flight = start_flows(tp.scaled(fraction), s_.platform, s_.comm);
   if (parameter_gather_pending_) {
     // ZeRO parameter all-gather of the last optimizer step, overlapped with this first pass.
-    sg4::ExecPtr exec = sg4::this_actor::exec_async(seconds * Platform::kWorkPerSecond);
+    const double kernels_start = now();
+    sg4::ExecPtr exec = sg4::this_actor::exec_async(remaining * Platform::kWorkPerSecond);
     s_.streams[stage_]->wait_idle();
     const double gathered = now();
     exec->wait();
-    const double exposed = std::max(0.0, gathered - (start + seconds));
+    const double exposed = std::max(0.0, gathered - (kernels_start + remaining));
     stats.data_parallel_comm_s += exposed;
     stats.exposed_comm_s += exposed;
     parameter_gather_pending_ = false;
   } else {
-    sg4::this_actor::execute(seconds * Platform::kWorkPerSecond);
+    sg4::this_actor::execute(remaining * Platform::kWorkPerSecond);
   }
   stats.compute_s += seconds;
-  if (!tp.empty()) {
+  if (!comm.context.empty() && comm.context_overlap_s <= 0)
+    exposed_comm(comm.context, fraction, &TimeBreakdown::context_parallel_comm_s);
+  if (overlap_tp) {
     const double before = now();
-    if (overlap_tp)
-      tp_in_flight.wait();
-    else
-      run_flows(tp.scaled(fraction), s_.platform, s_.comm);
+    tp_in_flight.wait();
     stats.tensor_parallel_comm_s += now() - before;
     stats.exposed_comm_s += now() - before;
+  } else if (!tp.empty()) {
+    exposed_comm(tp, fraction, &TimeBreakdown::tensor_parallel_comm_s);
   }
   record(name, start);
 }
@@ -92,7 +122,8 @@ void StageRunner::forward(const PipelineStep& step)
     now_stats().pipeline_wait_s += now() - before;
   }
   gather_sharded_parameters(plans);
-  compute(work.forward.compute_s, plans.tp_forward, 1.0, "forward");
+  compute(work.forward.compute_s, {plans.tp_forward, plans.cp_forward, work.forward.context_overlap_s}, 1.0,
+          "forward");
   if (c + 1 < static_cast<int>(s_.plans.size()))
     s_.forward_channels[c].post(start_flows(plans.send_forward, s_.platform, s_.comm));
 }
@@ -114,8 +145,9 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
   if (overlap) {
     // Gradients become ready bucket by bucket during the last backward; each group of buckets
     // is reduced on the communication stream while the backward goes on.
+    const PassComm comm{plans.tp_backward, plans.cp_backward, work.backward.context_overlap_s};
     const auto backward_share = [&](double share) {
-      compute(work.backward.compute_s * share, plans.tp_backward, share, "backward");
+      compute(work.backward.compute_s * share, comm, share, "backward");
     };
     double done = 0;
     for (const GradientGroup& group : plans.gradient_groups) {
@@ -131,7 +163,8 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
       done = group.last_ready;
     }
   } else {
-    compute(work.backward.compute_s, plans.tp_backward, 1.0, "backward");
+    compute(work.backward.compute_s, {plans.tp_backward, plans.cp_backward, work.backward.context_overlap_s}, 1.0,
+            "backward");
     if (fully_sharded)
       for (const auto& group : plans.gradient_groups)
         s_.streams[stage_]->enqueue(group.reduce);

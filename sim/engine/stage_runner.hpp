@@ -8,6 +8,13 @@
 
 namespace dcsim {
 
+/// The communication interleaved with one pass's kernels.
+struct PassComm {
+  const CommPlan& tensor;  ///< tensor-parallel collectives
+  const CommPlan& context; ///< context-parallel exchange
+  double context_overlap_s = 0; ///< kernel time (at full speed) that hides `context`; 0: exposed
+};
+
 class StageRunner {
 public:
   StageRunner(JobShared& shared, int stage);
@@ -18,8 +25,13 @@ private:
   void run_iteration();
   void forward(const PipelineStep& step);
   void backward(const PipelineStep& step, bool last_for_chunk);
-  /// Runs `seconds` of kernels with the tensor-parallel plan `tp` (scaled by `fraction`).
-  void compute(double seconds, const CommPlan& tp, double fraction, const char* name);
+  /// Runs `seconds` of kernels with their communication (plans scaled by `fraction`).
+  void compute(double seconds, const PassComm& comm, double fraction, const char* name);
+  /// Context-parallel exchange hidden behind the first kernels of a pass; returns the kernel
+  /// time it used.
+  double overlapped_context_exchange(double seconds, const PassComm& comm, double fraction);
+  /// Communication that waits for (or is waited for by) the pass, counted as exposed.
+  void exposed_comm(const CommPlan& plan, double fraction, double TimeBreakdown::*kind);
   void finish_iteration();
   /// Queues this rank's ZeRO parameter all-gathers; false when there are none.
   bool enqueue_parameter_gathers();

@@ -21,6 +21,7 @@ nlohmann::json breakdown_json(const TimeBreakdown& b)
           {"pipeline_bubble", b.pipeline_bubble_s},
           {"optimizer", b.optimizer_s},
           {"tensor_parallel_comm", b.tensor_parallel_comm_s},
+          {"context_parallel_comm", b.context_parallel_comm_s},
           {"data_parallel_comm", b.data_parallel_comm_s},
           {"pipeline_wait", b.pipeline_wait_s}};
 }
@@ -29,6 +30,7 @@ std::string to_string(CollectivePurpose purpose)
 {
   switch (purpose) {
     case CollectivePurpose::TensorParallel: return "tensor_parallel";
+    case CollectivePurpose::ContextParallel: return "context_parallel";
     case CollectivePurpose::PipelineSend: return "pipeline_send";
     case CollectivePurpose::DataParallel: return "data_parallel";
     case CollectivePurpose::ParameterGather: return "parameter_gather";

@@ -16,21 +16,23 @@ namespace dcsim {
 /// optimizer = iteration time.
 struct TimeBreakdown {
   double compute_s = 0;         ///< kernels on the GPU (forward, backward, recompute)
-  double exposed_comm_s = 0;    ///< tensor- and data-parallel communication not hidden by compute
+  double exposed_comm_s = 0;    ///< tensor-, context- and data-parallel communication not hidden by compute
   double pipeline_bubble_s = 0; ///< waiting for other pipeline ranks (includes pipeline transfers)
   double optimizer_s = 0;
   double tensor_parallel_comm_s = 0; ///< part of exposed_comm_s
+  double context_parallel_comm_s = 0; ///< part of exposed_comm_s
   double data_parallel_comm_s = 0;   ///< part of exposed_comm_s
   double pipeline_wait_s = 0;        ///< part of pipeline_bubble_s spent waiting for a pipeline message
 };
 
 /// Why a job runs a collective.
-enum class CollectivePurpose { TensorParallel, PipelineSend, DataParallel, ParameterGather };
+enum class CollectivePurpose { TensorParallel, ContextParallel, PipelineSend, DataParallel, ParameterGather };
 
-/// Tensor-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
+/// Tensor-, context-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
 inline bool repeats_per_micro_batch(CollectivePurpose purpose)
 {
-  return purpose == CollectivePurpose::TensorParallel || purpose == CollectivePurpose::PipelineSend;
+  return purpose == CollectivePurpose::TensorParallel || purpose == CollectivePurpose::ContextParallel ||
+         purpose == CollectivePurpose::PipelineSend;
 }
 
 /// One kind of collective a job issues, as the tuner chose it (every pipeline rank counted).

@@ -109,9 +109,13 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
 {
   const auto& p = job.parallelism;
   std::string out;
-  out += line("job %s: %d GPUs, TP%d PP%d DP%d%s, micro-batch %d, global batch %d, seq %d", r.name.c_str(), r.gpus,
-              p.tensor, p.pipeline, p.data,
-              p.virtual_stages > 1 ? (" (v=" + std::to_string(p.virtual_stages) + ")").c_str() : "",
+  std::string plan = "TP" + std::to_string(p.tensor);
+  if (p.context > 1)
+    plan += " CP" + std::to_string(p.context);
+  plan += " PP" + std::to_string(p.pipeline) + " DP" + std::to_string(p.data);
+  if (p.virtual_stages > 1)
+    plan += " (v=" + std::to_string(p.virtual_stages) + ")";
+  out += line("job %s: %d GPUs, %s, micro-batch %d, global batch %d, seq %d", r.name.c_str(), r.gpus, plan.c_str(),
               job.batch.micro, job.batch.global, job.model.seq_len);
   out += line("  iteration time      %s", format_seconds(r.iteration_time_s).c_str());
   out += line("  throughput          %.4g tokens/s", r.tokens_per_s);
@@ -124,9 +128,12 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   const double t = r.iteration_time_s;
   out += line("  breakdown (pipeline rank 0):");
   out += line("    compute           %-10s %s", format_seconds(b.compute_s).c_str(), percent_of(b.compute_s, t).c_str());
-  out += line("    exposed comm      %-10s %s  (tensor-parallel %s, data-parallel %s)",
+  const std::string context =
+      p.context > 1 ? ", context-parallel " + format_seconds(b.context_parallel_comm_s) : std::string();
+  out += line("    exposed comm      %-10s %s  (tensor-parallel %s%s, data-parallel %s)",
               format_seconds(b.exposed_comm_s).c_str(), percent_of(b.exposed_comm_s, t).c_str(),
-              format_seconds(b.tensor_parallel_comm_s).c_str(), format_seconds(b.data_parallel_comm_s).c_str());
+              format_seconds(b.tensor_parallel_comm_s).c_str(), context.c_str(),
+              format_seconds(b.data_parallel_comm_s).c_str());
   out += line("    pipeline bubble   %-10s %s", format_seconds(b.pipeline_bubble_s).c_str(),
               percent_of(b.pipeline_bubble_s, t).c_str());
   out += line("    optimizer         %-10s %s", format_seconds(b.optimizer_s).c_str(),
