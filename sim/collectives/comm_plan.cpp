@@ -88,10 +88,22 @@ std::size_t CommPlan::flow_count() const
   return n;
 }
 
+PendingComm::PendingComm(std::vector<simgrid::s4u::CommPtr> comms, std::vector<simgrid::s4u::ActorPtr> helpers,
+                         double latency_s, bool holds_fabric)
+    : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s), holds_fabric_(holds_fabric),
+      start_s_(sg4::Engine::get_clock())
+{
+}
+
 void PendingComm::wait()
 {
+  // The phase ends its latency after its last flow: a caller that waits later (the comm was
+  // overlapped with compute) does not wait for the latency again.
+  double flows_end = start_s_;
   if (!comms_.empty())
     sg4::Comm::wait_all(comms_);
+  for (const auto& comm : comms_)
+    flows_end = std::max(flows_end, comm->get_finish_time());
   comms_.clear();
   if (holds_fabric_)
     FabricOccupancy::current().end_real();
@@ -99,8 +111,8 @@ void PendingComm::wait()
   for (auto& helper : helpers_)
     helper->join();
   helpers_.clear();
-  if (latency_s_ > 0)
-    sg4::this_actor::sleep_for(latency_s_);
+  if (latency_s_ > 0 && flows_end + latency_s_ > sg4::Engine::get_clock())
+    sg4::this_actor::sleep_until(flows_end + latency_s_);
   latency_s_ = 0;
 }
 
@@ -294,10 +306,12 @@ PendingComm start_phase(const CommPhase& phase, const Platform& platform, const 
   const double seconds = phase_transfer_seconds(phase, platform, params);
   sg4::Host* host = platform.gpu_host(flows.front().src);
   sg4::ActorPtr runner = helper_actor("phase", host,
-                                      [flows = std::move(flows), seconds, &platform, &params] {
+                                      [flows = std::move(flows), seconds, latency = phase.latency_s, &platform,
+                                       &params] {
                                         run_large_phase(flows, seconds, platform, params);
+                                        sg4::this_actor::sleep_for(latency);
                                       });
-  return PendingComm({}, {runner}, phase.latency_s);
+  return PendingComm({}, {runner}, 0);
 }
 
 } // namespace

@@ -68,11 +68,9 @@ public:
   static constexpr size_t kFlowsPerActor = 32;
 
   PendingComm() = default;
+  /// Flows started now; `latency_s` is the phase's latency after its last flow.
   PendingComm(std::vector<simgrid::s4u::CommPtr> comms, std::vector<simgrid::s4u::ActorPtr> helpers,
-              double latency_s, bool holds_fabric = false)
-      : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s), holds_fabric_(holds_fabric)
-  {
-  }
+              double latency_s, bool holds_fabric = false);
   // Move-only: one owner ends the fabric use it holds.
   PendingComm(PendingComm&& other) noexcept { *this = std::move(other); }
   PendingComm& operator=(PendingComm&& other) noexcept
@@ -81,6 +79,7 @@ public:
     helpers_ = std::move(other.helpers_);
     latency_s_ = other.latency_s_;
     holds_fabric_ = std::exchange(other.holds_fabric_, false);
+    start_s_ = other.start_s_;
     return *this;
   }
   PendingComm(const PendingComm&) = delete;
@@ -93,6 +92,7 @@ private:
   std::vector<simgrid::s4u::ActorPtr> helpers_;
   double latency_s_ = 0;
   bool holds_fabric_ = false; ///< its comms count as real traffic (FabricOccupancy) until waited
+  double start_s_ = 0;
 };
 
 /// Starts a plan (payload divided by the NCCL efficiency of each flow's path: scale-up inside an

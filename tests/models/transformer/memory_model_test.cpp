@@ -57,3 +57,19 @@ TEST_CASE("transformer::memory: the first 1F1B stage holds p micro-batches of ac
   const double per_layer = dcsim::layer_activation_bytes(j);
   CHECK(m.activations_bytes == Approx(8 * 12 * per_layer)); // 8 in flight x 12 layers
 }
+
+TEST_CASE("transformer::memory: context parallelism splits activations by c and shards over data x context",
+          "[models]")
+{
+  auto j = job(8, true, dcsim::Recompute::Selective);
+  j.attention = dcsim::AttentionKernel::Flash;
+  j.parallelism.data = 2, j.parallelism.zero = 2, j.batch.global = 2;
+  const auto one = dcsim::estimate_memory(j);
+  j.parallelism.context = 4;
+  const auto four = dcsim::estimate_memory(j);
+  CHECK(dcsim::layer_activation_bytes(j) == Approx(2048.0 / 4 * 12288 / 8 * 34)); // s b h / (t c) x 34
+  CHECK(four.activations_bytes == Approx(one.activations_bytes / 4));
+  CHECK(four.optimizer_bytes == Approx(one.optimizer_bytes / 4));  // 2 shards -> 8
+  CHECK(four.gradients_bytes == Approx(one.gradients_bytes / 4));
+  CHECK(four.weights_bytes == Approx(one.weights_bytes));
+}

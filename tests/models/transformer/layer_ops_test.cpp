@@ -1,0 +1,74 @@
+// A layer's kernels under context parallelism: every token-wise kernel on T/c tokens, the
+// attention core on 1/c of the causal work, whichever way keys and values travel.
+#include "transformer/layer_ops.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+dcsim::ModelConfig model()
+{
+  dcsim::ModelConfig m;
+  m.hidden = 4096, m.layers = 1, m.heads = 32, m.kv_heads = 8, m.seq_len = 32768, m.vocab = 32000;
+  m.ffn_hidden = 14336, m.ffn = dcsim::FfnKind::SwiGlu;
+  return m;
+}
+dcsim::LayerContext context(int c, dcsim::ContextExchange exchange, dcsim::AttentionKernel kernel)
+{
+  return {1, 4, true, kernel, 2.0, c, exchange};
+}
+double flops(const std::vector<dcsim::Op>& ops)
+{
+  double total = 0;
+  for (const auto& op : ops)
+    total += op.flops;
+  return total;
+}
+const dcsim::Op& named(const std::vector<dcsim::Op>& ops, const std::string& name)
+{
+  for (const auto& op : ops)
+    if (op.name == name)
+      return op;
+  throw std::runtime_error("no op " + name);
+}
+} // namespace
+
+TEST_CASE("layer_ops: context parallelism divides a layer's FLOPs by c for every exchange", "[models]")
+{
+  using dcsim::ContextExchange;
+  for (auto kernel : {dcsim::AttentionKernel::Flash, dcsim::AttentionKernel::Unfused}) {
+    const auto one = dcsim::transformer_layer_ops(model(), context(1, ContextExchange::Ring, kernel));
+    for (auto exchange : {ContextExchange::Ring, ContextExchange::AllGather, ContextExchange::AllToAll}) {
+      const auto four = dcsim::transformer_layer_ops(model(), context(4, exchange, kernel));
+      CHECK(flops(four.forward) == Approx(flops(one.forward) / 4).epsilon(1e-12));
+      CHECK(flops(four.backward) == Approx(flops(one.backward) / 4).epsilon(1e-12));
+      CHECK(flops(four.attention_forward) == Approx(flops(one.attention_forward) / 4).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("layer_ops: causal flash attention of T/c queries against all T keys", "[models]")
+{
+  const auto ops = dcsim::transformer_layer_ops(
+      model(), context(4, dcsim::ContextExchange::AllGather, dcsim::AttentionKernel::Flash));
+  const double s = 32768, d = 128, heads_per_rank = 32 / 4;
+  // Half of 4 s_q s_k d per head (the triangle), s_q = s/4.
+  CHECK(named(ops.forward, "flash_attention").flops == Approx(0.5 * 4 * heads_per_rank * (s / 4) * s * d));
+  CHECK(named(ops.forward, "qkv").m == 32768 / 4);
+  CHECK(named(ops.forward, "mlp_down").m == 32768 / 4);
+  REQUIRE(ops.attention_backward.size() == 1);
+  CHECK(ops.attention_backward[0].flops == Approx(2.5 * ops.attention_forward[0].flops));
+}
+
+TEST_CASE("layer_ops: Ulysses attends all T queries of a/(t c) heads", "[models]")
+{
+  const auto ops = dcsim::transformer_layer_ops(
+      model(), context(4, dcsim::ContextExchange::AllToAll, dcsim::AttentionKernel::Unfused));
+  const auto& scores = named(ops.forward, "attention_scores");
+  CHECK(scores.m == 32768);
+  CHECK(scores.n == 32768);
+  CHECK(scores.batch == 32 / 4 / 4);
+  const auto ring = dcsim::transformer_layer_ops(
+      model(), context(4, dcsim::ContextExchange::Ring, dcsim::AttentionKernel::Unfused));
+  CHECK(named(ring.forward, "attention_scores").m == 32768 / 4);
+  CHECK(named(ring.forward, "attention_scores").batch == 32 / 4);
+}
