@@ -1,6 +1,7 @@
 #include "parallelism/job_workload.hpp"
 
 #include "parallelism/context_exchange.hpp"
+#include "parallelism/expert_dispatch.hpp"
 #include "transformer/layer_ops.hpp"
 #include "transformer/model_flops.hpp"
 
@@ -52,17 +53,20 @@ void set_ops(PassWork& pass, const std::vector<Op>& ops, const ComputeCostModel&
 /// Megatron's tensor-parallel collectives around one layer's attention and MLP blocks: an
 /// all-reduce after each row-parallel GEMM, or with sequence parallelism an all-gather before
 /// each column-parallel GEMM and a reduce-scatter after each row-parallel one. The backward pass
-/// mirrors them (Korthikanti et al. 2022, fig. 5).
-CollectiveCalls layer_tp_calls(const ParallelismConfig& p, double tensor_bytes)
+/// mirrors them (Korthikanti et al. 2022, fig. 5). Experts split over the same ranks see each
+/// token top_k times.
+CollectiveCalls layer_tp_calls(const ParallelismConfig& p, double tensor_bytes, int top_k)
 {
   CollectiveCalls calls;
   if (p.tensor == 1)
     return calls;
-  if (p.sequence_parallel) {
-    add_call(calls, CollectiveKind::AllGather, tensor_bytes, 2);
-    add_call(calls, CollectiveKind::ReduceScatter, tensor_bytes, 2);
-  } else {
-    add_call(calls, CollectiveKind::AllReduce, tensor_bytes, 2);
+  for (double bytes : {tensor_bytes, tensor_bytes * top_k}) { // attention, MLP
+    if (p.sequence_parallel) {
+      add_call(calls, CollectiveKind::AllGather, bytes, 1);
+      add_call(calls, CollectiveKind::ReduceScatter, bytes, 1);
+    } else {
+      add_call(calls, CollectiveKind::AllReduce, bytes, 1);
+    }
   }
   return calls;
 }
@@ -77,12 +81,15 @@ SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const
   const LayerOps ops = transformer_layer_ops(job.model, context);
   SectionWork w;
   set_ops(w.forward, ops.forward, cost);
-  w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes);
+  w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes, job.model.top_k);
   set_ops(w.backward, ops.backward, cost);
   w.backward.tensor_parallel = w.forward.tensor_parallel;
   const ContextExchangeCalls cp = context_exchange_calls(job, context.activation_bytes);
   w.forward.context_parallel = cp.forward;
   w.backward.context_parallel = cp.backward;
+  const ExpertDispatchCalls ep = expert_dispatch_calls(job, context.activation_bytes);
+  w.forward.expert_parallel = ep.forward;
+  w.backward.expert_parallel = ep.backward;
   if (cp.overlaps_attention) {
     w.forward.context_overlap_s = cost.seconds(ops.attention_forward);
     w.backward.context_overlap_s = cost.seconds(ops.attention_backward);
@@ -91,6 +98,7 @@ SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const
     add_ops(w.backward, ops.forward, cost);
     add_calls(w.backward.tensor_parallel, w.forward.tensor_parallel, 1);
     add_calls(w.backward.context_parallel, w.forward.context_parallel, 1);
+    add_calls(w.backward.expert_parallel, w.forward.expert_parallel, 1);
     w.backward.context_overlap_s += w.forward.context_overlap_s;
   } else if (job.recompute == Recompute::Selective) {
     add_ops(w.backward, ops.selective_recompute, cost);
@@ -141,6 +149,7 @@ void accumulate(PassWork& into, const PassWork& part, int times)
   into.context_overlap_s += part.context_overlap_s * times;
   add_calls(into.tensor_parallel, part.tensor_parallel, times);
   add_calls(into.context_parallel, part.context_parallel, times);
+  add_calls(into.expert_parallel, part.expert_parallel, times);
 }
 
 /// The framework issues kernels asynchronously: a pass lasts as long as the slower of the GPU
@@ -170,8 +179,8 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
 {
   const auto& p = job.parallelism;
   const double e = activation_element_bytes(job.precision);
-  const LayerContext context{job.batch.micro, p.tensor, p.sequence_parallel, job.attention, e, p.context,
-                             p.context_exchange};
+  const LayerContext context{job.batch.micro, p.tensor,           p.sequence_parallel, job.attention, e,
+                             p.context,         p.context_exchange, p.expert};
   // One micro-batch's [b, s/c, h] activation on one context-parallel rank.
   const double tensor_bytes = double(job.batch.micro) * job.model.seq_len / p.context * job.model.hidden * e;
 
@@ -184,12 +193,17 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
   w.gradient_bytes_per_parameter = job.gradient_bytes;
   w.parameter_bytes = e;
   w.parameters_per_gpu.assign(p.pipeline, 0.0);
+  w.expert_parameters_per_gpu.assign(p.pipeline, 0.0);
+  const double expert_layer = layer_expert_parameters(job.model);
   for (const auto& layout : split_layers(job.model.layers, p.pipeline, p.virtual_stages)) {
     ChunkWork chunk;
     chunk.layout = layout;
     accumulate(chunk.forward, layer.forward, layout.layers);
     accumulate(chunk.backward, layer.backward, layout.layers);
-    chunk.parameters_per_gpu = layout.layers * layer_parameters(job.model) / p.tensor;
+    // Expert tensor parallelism is the tensor degree; expert parallelism splits the experts.
+    chunk.expert_parameters_per_gpu = layout.layers * expert_layer / p.expert / p.tensor;
+    chunk.parameters_per_gpu =
+        layout.layers * (layer_parameters(job.model) - expert_layer) / p.tensor + chunk.expert_parameters_per_gpu;
     if (layout.has_embedding) {
       accumulate(chunk.forward, embedding.forward, 1);
       accumulate(chunk.backward, embedding.backward, 1);
@@ -203,10 +217,14 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
     finish_pass(chunk.forward);
     finish_pass(chunk.backward);
     w.parameters_per_gpu[layout.stage] += chunk.parameters_per_gpu;
+    w.expert_parameters_per_gpu[layout.stage] += chunk.expert_parameters_per_gpu;
     w.chunks.push_back(chunk);
   }
   for (int stage = 0; stage < p.pipeline; ++stage) {
-    const double sharded = p.zero >= 1 ? w.parameters_per_gpu[stage] / p.data_shards() : w.parameters_per_gpu[stage];
+    const double experts = w.expert_parameters_per_gpu[stage];
+    const double dense = w.parameters_per_gpu[stage] - experts;
+    const double sharded = p.zero >= 1 ? dense / p.data_shards() + experts / p.expert_data_shards()
+                                       : w.parameters_per_gpu[stage];
     w.optimizer_s.push_back(optimizer_seconds(sharded, cost));
   }
   return w;

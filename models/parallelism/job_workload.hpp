@@ -22,6 +22,7 @@ struct PassWork {
   double flops = 0;          ///< executed FLOPs on one GPU (recompute included)
   CollectiveCalls tensor_parallel; ///< collectives over the TP group, on the critical path
   CollectiveCalls context_parallel; ///< key/value exchange over the context-parallel group
+  CollectiveCalls expert_parallel;  ///< token dispatch and combine over the expert-parallel group
   /// GPU time the context-parallel exchange can hide behind (ring attention: the attention
   /// kernels); 0 when it is exposed.
   double context_overlap_s = 0;
@@ -32,6 +33,7 @@ struct ChunkWork {
   PassWork forward;
   PassWork backward;           ///< includes the recomputed forward under recompute
   double parameters_per_gpu = 0; ///< parameters this chunk holds on one TP rank
+  double expert_parameters_per_gpu = 0; ///< the part of them in experts (reduced by fewer ranks)
 };
 
 struct JobWorkload {
@@ -39,6 +41,7 @@ struct JobWorkload {
   double activation_bytes = 0;            ///< one micro-batch's [b, s, h] tensor between chunks
   std::vector<double> optimizer_s;        ///< per pipeline rank: optimizer step time
   std::vector<double> parameters_per_gpu; ///< per pipeline rank (all its chunks, one TP rank)
+  std::vector<double> expert_parameters_per_gpu; ///< per pipeline rank, the part in experts
   double gradient_bytes_per_parameter = 4;
   double parameter_bytes = 2;
 };

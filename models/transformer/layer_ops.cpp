@@ -1,5 +1,9 @@
 #include "transformer/layer_ops.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+
 namespace dcsim {
 
 namespace {
@@ -76,6 +80,61 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
   ops.attention_backward = backward;
 }
 
+struct MlpOps {
+  std::vector<Op> forward;
+  std::vector<Op> backward; ///< in backward order
+};
+
+/// Up projection (x2 for SwiGLU's gate), activation, down projection, over `tokens` tokens in
+/// `instances` equal GEMMs (experts); the activation kernels see all of them.
+MlpOps mlp_gemms(const ModelConfig& model, const Dims& d, const std::string& prefix, long long tokens_per_instance,
+                 long long instances)
+{
+  const bool swiglu = model.ffn == FfnKind::SwiGlu;
+  const double tokens = double(tokens_per_instance) * instances;
+  MlpOps ops;
+  const Op up = Op::gemm(prefix + "_up", tokens_per_instance, (swiglu ? 2 : 1) * d.f / d.t, d.h, instances, d.e);
+  const Op down = Op::gemm(prefix + "_down", tokens_per_instance, d.h, d.f / d.t, instances, d.e);
+  ops.forward = {up, Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * tokens * d.f / d.t), down};
+  add_gemm_backward(ops.backward, down, d.e);
+  ops.backward.push_back(
+      Op::memory(swiglu ? "swiglu.backward" : "gelu.backward", (swiglu ? 5.0 : 3.0) * d.e * tokens * d.f / d.t));
+  add_gemm_backward(ops.backward, up, d.e);
+  return ops;
+}
+
+MlpOps dense_mlp_ops(const ModelConfig& model, const Dims& d)
+{
+  return mlp_gemms(model, d, "mlp", static_cast<long long>(d.tokens), 1);
+}
+
+/// Mixture of experts (Megatron-Core's all-to-all dispatcher, expert tensor parallelism = t):
+/// a router GEMM and top-k on this rank's tokens, a permutation that groups them by expert, the
+/// rank's experts/ep experts as one grouped GEMM each way (with balanced routing every expert
+/// gets tokens x top_k x ep / experts of the T x top_k a rank receives), and the un-permutation
+/// that weights and sums each token's top_k outputs. The all-to-all exchanges are traffic
+/// (parallelism/expert_dispatch.hpp).
+MlpOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Dims& d)
+{
+  const long long local_experts = model.experts / c.expert;
+  const double routed = d.tokens * model.top_k; // token copies this rank's experts process
+  const auto per_expert = static_cast<long long>(std::llround(std::max(1.0, routed / local_experts)));
+  const Op router = Op::gemm("router", static_cast<long long>(d.norm_tokens), model.experts, d.h, 1, d.e);
+  const Op scores = Op::memory("router_topk", 3.0 * 4.0 * d.norm_tokens * model.experts); // fp32 softmax, top-k
+  const double permute_bytes = 2.0 * d.e * d.norm_tokens * model.top_k * d.h;            // gather, write
+  MlpOps experts = mlp_gemms(model, d, "expert", per_expert, local_experts);
+  MlpOps ops;
+  ops.forward = {router, scores, Op::memory("permute", permute_bytes)};
+  ops.forward.insert(ops.forward.end(), experts.forward.begin(), experts.forward.end());
+  ops.forward.push_back(Op::memory("unpermute", permute_bytes + d.e * d.norm_tokens * d.h));
+  ops.backward = {Op::memory("unpermute.backward", permute_bytes + d.e * d.norm_tokens * d.h)};
+  ops.backward.insert(ops.backward.end(), experts.backward.begin(), experts.backward.end());
+  ops.backward.push_back(Op::memory("permute.backward", permute_bytes));
+  ops.backward.push_back(scores);
+  add_gemm_backward(ops.backward, router, d.e);
+  return ops;
+}
+
 } // namespace
 
 LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& context)
@@ -84,7 +143,6 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   const auto T = static_cast<long long>(d.tokens);
   const double norm_bytes = 2.0 * d.e * d.norm_tokens * d.h;               // read + write
   const double residual_bytes = (3.0 * d.e + 1.0) * d.norm_tokens * d.h;  // x, residual in; out, mask out
-  const bool swiglu = model.ffn == FfnKind::SwiGlu;
   LayerOps ops;
 
   ops.forward.push_back(Op::memory("input_norm", norm_bytes));
@@ -97,11 +155,8 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   ops.forward.push_back(proj);
   ops.forward.push_back(Op::memory("attention_residual", residual_bytes));
   ops.forward.push_back(Op::memory("mlp_norm", norm_bytes));
-  const Op up = Op::gemm("mlp_up", T, (swiglu ? 2 : 1) * d.f / d.t, d.h, 1, d.e);
-  ops.forward.push_back(up);
-  ops.forward.push_back(Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * d.tokens * d.f / d.t));
-  const Op down = Op::gemm("mlp_down", T, d.h, d.f / d.t, 1, d.e);
-  ops.forward.push_back(down);
+  const MlpOps mlp = model.moe() ? expert_mlp_ops(model, context, d) : dense_mlp_ops(model, d);
+  ops.forward.insert(ops.forward.end(), mlp.forward.begin(), mlp.forward.end());
   ops.forward.push_back(Op::memory("mlp_residual", residual_bytes));
 
   // Backward, in reverse order of the forward.
@@ -111,10 +166,7 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   std::vector<Op> attention_backward;
   std::swap(attention_backward, bwd); // add_attention_core filled it; it runs mid-way through
   bwd.push_back(Op::memory("mlp_residual.backward", residual_grad_bytes));
-  add_gemm_backward(bwd, down, d.e);
-  bwd.push_back(Op::memory(swiglu ? "swiglu.backward" : "gelu.backward",
-                           (swiglu ? 5.0 : 3.0) * d.e * d.tokens * d.f / d.t));
-  add_gemm_backward(bwd, up, d.e);
+  bwd.insert(bwd.end(), mlp.backward.begin(), mlp.backward.end());
   bwd.push_back(Op::memory("mlp_norm.backward", norm_grad_bytes));
   bwd.push_back(Op::memory("attention_residual.backward", residual_grad_bytes));
   add_gemm_backward(bwd, proj, d.e);

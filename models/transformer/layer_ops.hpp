@@ -31,6 +31,7 @@ struct LayerContext {
   double activation_bytes = 2; ///< bytes per activation element (bf16/fp16: 2)
   int context = 1;             ///< context-parallel degree: this rank holds 1/c of each sequence
   ContextExchange context_exchange = ContextExchange::Ring;
+  int expert = 1;              ///< expert-parallel degree: this rank holds experts / expert of each MoE layer
 };
 
 struct LayerOps {

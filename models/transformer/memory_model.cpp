@@ -22,7 +22,10 @@ double full_layer_activation_bytes(const JobConfig& job)
   const double tokens = double(job.batch.micro) * m.seq_len / p.context;
   const double replicated = 10.0 * h;                                     // 2 norm inputs, 2 GEMM inputs, 2 masks
   const double mlp = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * f * m.top_k; // up output(s) + activation output
-  const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp;             // Q, out-proj input, K, V, MLP
+  // Q, out-proj input, K, V, MLP; a mixture of experts also keeps each token's top_k permuted
+  // copies (the experts' input) and the router's probabilities.
+  const double moe = m.moe() ? 2.0 * h * m.top_k + 4.0 * m.experts : 0.0;
+  const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp + moe;
   double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t;
   if (job.attention == AttentionKernel::Unfused && job.recompute != Recompute::Selective)
     per_token += 5.0 * m.heads * double(m.seq_len) / t;
@@ -51,7 +54,8 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
   const auto& p = job.parallelism;
   MemoryEstimate est;
   est.stage = stage;
-  double parameters = 0;
+  double parameters = 0; // dense part, one TP rank
+  double experts = 0;    // expert part, one TP rank of this rank's experts
   int layers = 0;
   int stage_chunks = 0;
   bool has_head = false;
@@ -60,7 +64,9 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
       continue;
     ++stage_chunks;
     layers += c.layers;
-    parameters += c.layers * layer_parameters(m) / p.tensor;
+    const double expert_layer = layer_expert_parameters(m);
+    parameters += c.layers * (layer_parameters(m) - expert_layer) / p.tensor;
+    experts += c.layers * expert_layer / p.expert / p.tensor;
     if (c.has_embedding)
       parameters += embedding_parameters(m) / p.tensor;
     if (c.has_head) {
@@ -68,11 +74,15 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
       has_head = true;
     }
   }
-  const double d = p.data_shards();
+  // ZeRO shards dense parameters over data x context ranks, experts over the fewer that hold them.
+  const auto sharded = [&](int stage_from) {
+    return stage_from <= p.zero ? parameters / p.data_shards() + experts / p.expert_data_shards()
+                                : parameters + experts;
+  };
   const double e = activation_element_bytes(job.precision);
-  est.weights_bytes = parameters * e / (p.zero >= 3 ? d : 1.0);
-  est.gradients_bytes = parameters * job.gradient_bytes / (p.zero >= 2 ? d : 1.0);
-  est.optimizer_bytes = parameters * 12.0 / (p.zero >= 1 ? d : 1.0);
+  est.weights_bytes = sharded(3) * e;
+  est.gradients_bytes = sharded(2) * job.gradient_bytes;
+  est.optimizer_bytes = sharded(1) * 12.0;
 
   const double layer_full = full_layer_activation_bytes(job);
   const double tokens = double(job.batch.micro) * m.seq_len / p.context;

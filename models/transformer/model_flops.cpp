@@ -14,8 +14,11 @@ double attention_forward_flops_per_token(const ModelConfig& m)
 double layer_forward_flops_per_token(const ModelConfig& m)
 {
   const double h = m.hidden;
-  const double weights = h * (h + 2.0 * m.kv_hidden()) + h * h + (up_projections(m) + 1.0) * h * m.ffn_hidden;
-  return 2.0 * weights * m.top_k + attention_forward_flops_per_token(m);
+  const double attention_weights = h * (h + 2.0 * m.kv_hidden()) + h * h;
+  // A token passes top_k experts' MLPs (Megatron-LM's count; the router's h x experts GEMM is
+  // left out, as there).
+  const double mlp_weights = (up_projections(m) + 1.0) * h * m.ffn_hidden;
+  return 2.0 * (attention_weights + mlp_weights * m.top_k) + attention_forward_flops_per_token(m);
 }
 
 double model_flops_per_iteration(const ModelConfig& m, double sequences)
@@ -46,7 +49,16 @@ double layer_parameters(const ModelConfig& m)
   const double h = m.hidden;
   const double attention = h * (h + 2.0 * m.kv_hidden()) + (h + 2.0 * m.kv_hidden()) + h * h + h;
   const double mlp_one = (up_projections(m) + 1.0) * h * m.ffn_hidden + up_projections(m) * m.ffn_hidden + h;
-  return attention + mlp_one * m.experts + 4.0 * h;
+  const double router = m.moe() ? h * m.experts : 0.0;
+  return attention + mlp_one * m.experts + router + 4.0 * h;
+}
+
+double layer_expert_parameters(const ModelConfig& m)
+{
+  if (!m.moe())
+    return 0.0;
+  const double h = m.hidden;
+  return m.experts * ((up_projections(m) + 1.0) * h * m.ffn_hidden + up_projections(m) * m.ffn_hidden + h);
 }
 
 double embedding_parameters(const ModelConfig& m)

@@ -24,6 +24,9 @@ double sc21_flops_per_iteration(const ModelConfig& model, double sequences);
 
 /// Parameters of one transformer layer (weights, biases, norms).
 double layer_parameters(const ModelConfig& model);
+/// The part of layer_parameters in expert MLPs (0 for a dense model): what expert parallelism
+/// splits and what only the expert-data-parallel ranks reduce.
+double layer_expert_parameters(const ModelConfig& model);
 /// Input embedding parameters (token + learned positions).
 double embedding_parameters(const ModelConfig& model);
 /// Output layer parameters (0 when tied to the input embedding) plus the final norm.

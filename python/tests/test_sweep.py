@@ -8,7 +8,7 @@ import pandas
 import pytest
 
 import dcsim
-from conftest import GRID, SMALL_SCENARIO
+from conftest import GRID, REPO, SMALL_SCENARIO
 
 
 def without_wall_clock(row):
@@ -154,3 +154,12 @@ def test_a_sweep_accepts_a_path(small):
     frame = dcsim.sweep(SMALL_SCENARIO, {"seed": [1]}, workers=1, progress=False)
     assert without_wall_clock(frame.drop(columns=["seed", "error"]).iloc[0].to_dict()) == \
         without_wall_clock(small.run().summary())
+
+
+def test_a_sweep_over_context_exchanges_shows_ring_attention_hiding_its_traffic():
+    scenario = os.path.join(REPO, "scenarios", "long-context.yaml")
+    frame = dcsim.sweep(scenario, {"jobs.0.parallelism.context_exchange": ["ring", "all_gather", "all_to_all"]},
+                        workers=2, progress=False)
+    exposed = frame.set_index("jobs.0.parallelism.context_exchange")["breakdown_s.context_parallel_comm"]
+    assert exposed["ring"] < 0.01 * exposed["all_gather"]
+    assert exposed["all_gather"] > 0 and exposed["all_to_all"] > 0

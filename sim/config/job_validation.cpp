@@ -29,8 +29,11 @@ void validate_model(const JobConfig& job, MapReader& r)
   if (m.heads % m.kv_heads != 0)
     r.error("model.kv_heads", std::to_string(m.kv_heads) + " does not divide heads " + std::to_string(m.heads) +
                                   "; expected one of " + divisors_of(m.heads));
-  if (m.experts > 1 || m.top_k > 1)
-    r.error("model.experts", "mixture-of-experts models are not simulated yet; expected experts: 1");
+  if (m.experts < 1)
+    r.error("model.experts", std::to_string(m.experts) + " experts; expected 1 (dense) or more");
+  else if (m.top_k < 1 || m.top_k > m.experts)
+    r.error("model.top_k", "top_k " + std::to_string(m.top_k) + " with " + std::to_string(m.experts) +
+                               " experts; expected 1 to " + std::to_string(m.experts));
 }
 
 void validate_context(const JobConfig& job, MapReader& r)
@@ -49,6 +52,29 @@ void validate_context(const JobConfig& job, MapReader& r)
                                                 " heads of a tensor-parallel rank over context " +
                                                 std::to_string(p.context) +
                                                 " ranks; expected heads / tensor divisible by context (or ring)");
+}
+
+void validate_expert(const JobConfig& job, MapReader& r)
+{
+  const auto& m = job.model;
+  const auto& p = job.parallelism;
+  // Megatron-Core's layout (tp-cp-ep-dp-pp): expert-parallel ranks are data-parallel ranks.
+  if (!m.moe())
+    r.error("parallelism.expert", "expert parallelism " + std::to_string(p.expert) +
+                                      " needs a mixture-of-experts model; expected model.experts > 1 or expert: 1");
+  else if (m.experts % p.expert != 0)
+    r.error("parallelism.expert", "expert degree " + std::to_string(p.expert) + " does not divide the " +
+                                      std::to_string(m.experts) + " experts; expected one of " +
+                                      divisors_of(m.experts));
+  if (p.tensor > 1 && !p.sequence_parallel)
+    r.error("parallelism.sequence_parallel", "expert parallelism with tensor parallelism needs sequence "
+                                             "parallelism (each tensor rank dispatches its own tokens, as in "
+                                             "Megatron-Core); expected sequence_parallel: true");
+  if (p.data % p.expert != 0)
+    r.error("parallelism.expert", "expert degree " + std::to_string(p.expert) + " does not divide data " +
+                                      std::to_string(p.data) +
+                                      " (expert-parallel ranks are data-parallel ranks); expected a divisor of " +
+                                      std::to_string(p.data));
 }
 
 void validate_parallelism(const JobConfig& job, MapReader& r)
@@ -74,7 +100,7 @@ void validate_parallelism(const JobConfig& job, MapReader& r)
   if (p.context > 1)
     validate_context(job, r);
   if (p.expert > 1)
-    r.error("parallelism.expert", "expert parallelism is not simulated yet; expected 1");
+    validate_expert(job, r);
   // The first chunk holds the embedding and the last the output layer and loss, so each may hold
   // no transformer layer (Llama 3 405B: 126 layers in 16 x 8 chunks, Dubey et al. 2024 sec. 3.3.2).
   const int chunks = p.pipeline * p.virtual_stages;

@@ -116,9 +116,10 @@ struct ModelConfig {
   FfnKind ffn = FfnKind::Gelu;
   PositionEmbedding position_embedding = PositionEmbedding::Learned;
   bool tied_embeddings = false;
-  int experts = 1;
-  int top_k = 1;
+  int experts = 1;      ///< mixture of experts: expert MLPs per layer (every layer), 1: dense
+  int top_k = 1;        ///< experts each token is routed to
 
+  bool moe() const { return experts > 1; }
   int head_dim() const { return hidden / heads; }
   int kv_hidden() const { return kv_heads * head_dim(); }
 };
@@ -139,7 +140,7 @@ struct ParallelismConfig {
   int pipeline = 1;
   int data = 1;
   int context = 1;
-  int expert = 1;
+  int expert = 1;                  ///< expert parallelism: experts split over this many data-parallel ranks
   int virtual_stages = 1;          ///< model chunks per pipeline rank (interleaved 1F1B when > 1)
   bool sequence_parallel = false;
   int zero = 0;                    ///< 0: replicated; 1: optimizer states sharded (distributed optimizer); 2: + gradients; 3: + weights
@@ -155,6 +156,8 @@ struct ParallelismConfig {
   /// Ranks holding the same parameters: gradients are reduced, and ZeRO shards, over data x
   /// context (context-parallel ranks see different tokens of the same sequences).
   int data_shards() const { return data * context; }
+  /// Ranks holding the same experts: data x context / expert.
+  int expert_data_shards() const { return data * context / expert; }
 };
 
 enum class Recompute { None, Selective, Full };

@@ -2,7 +2,8 @@
 // context-parallel ranks, then data-parallel replicas, then pipeline stages
 // (rank = tp + t*(cp + c*(dp + d*pp))), starting at the job's first GPU. A TP group of 8
 // therefore fills one 8-GPU node, a context-parallel group spans consecutive nodes, and a
-// pipeline stage's replicas sit on consecutive nodes.
+// pipeline stage's replicas sit on consecutive nodes. Expert-parallel groups are blocks of
+// consecutive data-parallel ranks (Megatron-Core's tp-cp-ep-dp-pp order).
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -23,10 +24,15 @@ public:
   std::vector<int> context_group(int tp, int dp, int pp) const;
   /// The ranks that reduce each other's gradients: every context and data-parallel rank.
   std::vector<int> data_group(int tp, int pp) const;
+  /// The expert-parallel group of data-parallel rank `dp`: the block of `expert` replicas around it.
+  std::vector<int> expert_group(int tp, int cp, int dp, int pp) const;
+  /// The ranks holding the same experts as data-parallel rank `dp` (same place in their expert
+  /// group), every context rank included: they reduce the experts' gradients.
+  std::vector<int> expert_data_group(int tp, int dp, int pp) const;
   int first_gpu() const { return first_gpu_; }
 
 private:
-  int first_gpu_, t_, c_, d_;
+  int first_gpu_, t_, c_, d_, e_;
 };
 
 } // namespace dcsim

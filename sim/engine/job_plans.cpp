@@ -97,6 +97,40 @@ CommPlan context_parallel_plan(const JobLayout& layout, int stage, const Collect
       CollectivePurpose::ContextParallel, uses);
 }
 
+CommPlan expert_parallel_plan(const JobLayout& layout, int stage, const CollectiveCalls& calls,
+                              const Platform& platform, const CommunicationParams& params,
+                              std::vector<CollectiveUse>& uses)
+{
+  if (calls.empty())
+    return {};
+  // As context_parallel_plan: tensor rank 0's group (of replica 0), the others are symmetric.
+  return per_tensor_rank_plan(
+      1, [&](int tp) { return layout.expert_group(tp, 0, 0, stage); }, calls, platform, params,
+      CollectivePurpose::ExpertParallel, uses);
+}
+
+/// One gradient (or parameter) collective of `parameters` per GPU, of which `experts` belong to
+/// expert MLPs: the dense part over every data x context rank, the expert part at the same time
+/// over the ranks holding the same experts (all `expert` such groups run).
+CommPlan parameter_sync_plan(const JobConfig& job, const JobLayout& layout, int stage, CollectiveKind kind,
+                             double parameters, double experts, double bytes_per_parameter,
+                             const Platform& platform, const CommunicationParams& params, CollectivePurpose purpose,
+                             std::vector<CollectiveUse>& uses)
+{
+  const auto& p = job.parallelism;
+  CommPlan plan = data_parallel_plan(job, layout, stage, {kind, (parameters - experts) * bytes_per_parameter, 1},
+                                     platform, params, purpose, uses);
+  if (experts <= 0 || p.expert_data_shards() == 1)
+    return plan;
+  for (int block = 0; block < p.expert; ++block) {
+    std::vector<CollectiveUse> ignored;
+    plan.merge_concurrent(per_tensor_rank_plan(
+        p.tensor, [&](int tp) { return layout.expert_data_group(tp, block, stage); },
+        {{kind, experts * bytes_per_parameter, 1}}, platform, params, purpose, block == 0 ? uses : ignored));
+  }
+  return plan;
+}
+
 void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWork& chunk, const JobWorkload& w,
                           const JobLayout& layout, const Platform& platform, const CommunicationParams& params)
 {
@@ -115,6 +149,7 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
   const int buckets = bucketed ? std::max(1, int(std::ceil(parameters / bucket_parameters))) : 1;
   const CollectiveKind kind = p.zero >= 1 ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce;
   const double per_bucket = parameters / buckets;
+  const double expert_share = parameters > 0 ? chunk.expert_parameters_per_gpu / parameters : 0.0;
   // Buckets are simulated in groups: the last two alone, then groups doubling in size towards
   // the first (1, 1, 2, 4, ... buckets from the end), so 68 Megatron buckets become 7 groups of
   // flows. A group may start as soon as its first bucket is ready and is done no earlier than
@@ -122,10 +157,10 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
   // both when the reduction keeps up with the backward and when it falls behind.
   int first = 0;
   for (int size : bucket_groups(buckets)) {
-    const CollectiveCall call{kind, size * per_bucket * w.gradient_bytes_per_parameter, 1};
     GradientGroup group;
-    group.reduce =
-        data_parallel_plan(job, layout, chunk.layout.stage, call, platform, params, CollectivePurpose::DataParallel, plans.uses);
+    group.reduce = parameter_sync_plan(job, layout, chunk.layout.stage, kind, size * per_bucket,
+                                       size * per_bucket * expert_share, w.gradient_bytes_per_parameter, platform,
+                                       params, CollectivePurpose::DataParallel, plans.uses);
     group.buckets = size;
     group.first_ready = double(first + 1) / buckets;
     first += size;
@@ -133,9 +168,9 @@ void add_gradient_buckets(ChunkPlans& plans, const JobConfig& job, const ChunkWo
     plans.gradient_groups.push_back(std::move(group));
   }
   if (p.zero >= 1)
-    plans.parameter_gather =
-        data_parallel_plan(job, layout, chunk.layout.stage, {CollectiveKind::AllGather, parameters * w.parameter_bytes, 1},
-                           platform, params, CollectivePurpose::ParameterGather, plans.uses);
+    plans.parameter_gather = parameter_sync_plan(job, layout, chunk.layout.stage, CollectiveKind::AllGather, parameters,
+                                                 chunk.expert_parameters_per_gpu, w.parameter_bytes, platform, params,
+                                                 CollectivePurpose::ParameterGather, plans.uses);
 }
 
 } // namespace
@@ -174,6 +209,9 @@ std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkloa
         context_parallel_plan(layout, stage, chunk.forward.context_parallel, platform, params, out[c].uses);
     out[c].cp_backward =
         context_parallel_plan(layout, stage, chunk.backward.context_parallel, platform, params, out[c].uses);
+    out[c].ep_forward = expert_parallel_plan(layout, stage, chunk.forward.expert_parallel, platform, params, out[c].uses);
+    out[c].ep_backward =
+        expert_parallel_plan(layout, stage, chunk.backward.expert_parallel, platform, params, out[c].uses);
     if (c + 1 < chunks)
       out[c].send_forward = pipeline_send(job, layout, stage, (c + 1) % pipeline, workload.activation_bytes,
                                           platform, params, out[c].uses);

@@ -31,6 +31,8 @@ struct ChunkPlans {
   CommPlan tp_backward;
   CommPlan cp_forward;   ///< all context-parallel exchanges of one forward pass (every TP rank's group)
   CommPlan cp_backward;
+  CommPlan ep_forward;   ///< token dispatch and combine of one forward pass (tensor rank 0's expert group)
+  CommPlan ep_backward;
   CommPlan send_forward; ///< activations to the next chunk (one flow per TP rank)
   CommPlan send_backward;///< gradients to the previous chunk
   std::vector<GradientGroup> gradient_groups; ///< data-parallel reduction, in the order grads become ready

@@ -100,6 +100,8 @@ void StageRunner::compute(double seconds_at_speed, const PassComm& comm, double 
   stats.compute_s += seconds;
   if (!comm.context.empty() && comm.context_overlap_s <= 0)
     exposed_comm(comm.context, fraction, &TimeBreakdown::context_parallel_comm_s);
+  if (!comm.expert.empty())
+    exposed_comm(comm.expert, fraction, &TimeBreakdown::expert_parallel_comm_s);
   if (overlap_tp) {
     const double before = now();
     tp_in_flight.wait();
@@ -122,8 +124,8 @@ void StageRunner::forward(const PipelineStep& step)
     now_stats().pipeline_wait_s += now() - before;
   }
   gather_sharded_parameters(plans);
-  compute(work.forward.compute_s, {plans.tp_forward, plans.cp_forward, work.forward.context_overlap_s}, 1.0,
-          "forward");
+  const PassComm comm{plans.tp_forward, plans.cp_forward, work.forward.context_overlap_s, plans.ep_forward};
+  compute(work.forward.compute_s, comm, 1.0, "forward");
   if (c + 1 < static_cast<int>(s_.plans.size()))
     s_.forward_channels[c].post(start_flows(plans.send_forward, s_.platform, s_.comm));
 }
@@ -140,12 +142,12 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
   }
   gather_sharded_parameters(plans);
   const bool fully_sharded = s_.job.parallelism.zero >= 3;
+  const PassComm comm{plans.tp_backward, plans.cp_backward, work.backward.context_overlap_s, plans.ep_backward};
   const bool overlap = (last_for_chunk || fully_sharded) && s_.job.parallelism.overlap_grad_reduce &&
                        !plans.gradient_groups.empty();
   if (overlap) {
     // Gradients become ready bucket by bucket during the last backward; each group of buckets
     // is reduced on the communication stream while the backward goes on.
-    const PassComm comm{plans.tp_backward, plans.cp_backward, work.backward.context_overlap_s};
     const auto backward_share = [&](double share) {
       compute(work.backward.compute_s * share, comm, share, "backward");
     };
@@ -163,8 +165,7 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
       done = group.last_ready;
     }
   } else {
-    compute(work.backward.compute_s, {plans.tp_backward, plans.cp_backward, work.backward.context_overlap_s}, 1.0,
-            "backward");
+    compute(work.backward.compute_s, comm, 1.0, "backward");
     if (fully_sharded)
       for (const auto& group : plans.gradient_groups)
         s_.streams[stage_]->enqueue(group.reduce);

@@ -13,6 +13,7 @@ struct PassComm {
   const CommPlan& tensor;  ///< tensor-parallel collectives
   const CommPlan& context; ///< context-parallel exchange
   double context_overlap_s = 0; ///< kernel time (at full speed) that hides `context`; 0: exposed
+  const CommPlan& expert;  ///< expert-parallel token dispatch and combine (exposed)
 };
 
 class StageRunner {

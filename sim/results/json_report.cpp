@@ -22,6 +22,7 @@ nlohmann::json breakdown_json(const TimeBreakdown& b)
           {"optimizer", b.optimizer_s},
           {"tensor_parallel_comm", b.tensor_parallel_comm_s},
           {"context_parallel_comm", b.context_parallel_comm_s},
+          {"expert_parallel_comm", b.expert_parallel_comm_s},
           {"data_parallel_comm", b.data_parallel_comm_s},
           {"pipeline_wait", b.pipeline_wait_s}};
 }
@@ -31,6 +32,7 @@ std::string to_string(CollectivePurpose purpose)
   switch (purpose) {
     case CollectivePurpose::TensorParallel: return "tensor_parallel";
     case CollectivePurpose::ContextParallel: return "context_parallel";
+    case CollectivePurpose::ExpertParallel: return "expert_parallel";
     case CollectivePurpose::PipelineSend: return "pipeline_send";
     case CollectivePurpose::DataParallel: return "data_parallel";
     case CollectivePurpose::ParameterGather: return "parameter_gather";

@@ -21,18 +21,26 @@ struct TimeBreakdown {
   double optimizer_s = 0;
   double tensor_parallel_comm_s = 0; ///< part of exposed_comm_s
   double context_parallel_comm_s = 0; ///< part of exposed_comm_s
+  double expert_parallel_comm_s = 0;  ///< part of exposed_comm_s
   double data_parallel_comm_s = 0;   ///< part of exposed_comm_s
   double pipeline_wait_s = 0;        ///< part of pipeline_bubble_s spent waiting for a pipeline message
 };
 
 /// Why a job runs a collective.
-enum class CollectivePurpose { TensorParallel, ContextParallel, PipelineSend, DataParallel, ParameterGather };
+enum class CollectivePurpose {
+  TensorParallel,
+  ContextParallel,
+  ExpertParallel,
+  PipelineSend,
+  DataParallel,
+  ParameterGather
+};
 
-/// Tensor-, context-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
+/// Tensor-, context-, expert-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
 inline bool repeats_per_micro_batch(CollectivePurpose purpose)
 {
   return purpose == CollectivePurpose::TensorParallel || purpose == CollectivePurpose::ContextParallel ||
-         purpose == CollectivePurpose::PipelineSend;
+         purpose == CollectivePurpose::ExpertParallel || purpose == CollectivePurpose::PipelineSend;
 }
 
 /// One kind of collective a job issues, as the tuner chose it (every pipeline rank counted).

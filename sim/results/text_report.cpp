@@ -112,6 +112,8 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   std::string plan = "TP" + std::to_string(p.tensor);
   if (p.context > 1)
     plan += " CP" + std::to_string(p.context);
+  if (p.expert > 1)
+    plan += " EP" + std::to_string(p.expert);
   plan += " PP" + std::to_string(p.pipeline) + " DP" + std::to_string(p.data);
   if (p.virtual_stages > 1)
     plan += " (v=" + std::to_string(p.virtual_stages) + ")";
@@ -128,8 +130,10 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   const double t = r.iteration_time_s;
   out += line("  breakdown (pipeline rank 0):");
   out += line("    compute           %-10s %s", format_seconds(b.compute_s).c_str(), percent_of(b.compute_s, t).c_str());
-  const std::string context =
+  std::string context =
       p.context > 1 ? ", context-parallel " + format_seconds(b.context_parallel_comm_s) : std::string();
+  if (p.expert > 1)
+    context += ", expert-parallel " + format_seconds(b.expert_parallel_comm_s);
   out += line("    exposed comm      %-10s %s  (tensor-parallel %s%s, data-parallel %s)",
               format_seconds(b.exposed_comm_s).c_str(), percent_of(b.exposed_comm_s, t).c_str(),
               format_seconds(b.tensor_parallel_comm_s).c_str(), context.c_str(),

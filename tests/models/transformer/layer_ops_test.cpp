@@ -72,3 +72,21 @@ TEST_CASE("layer_ops: Ulysses attends all T queries of a/(t c) heads", "[models]
   CHECK(named(ring.forward, "attention_scores").m == 32768 / 4);
   CHECK(named(ring.forward, "attention_scores").batch == 32 / 4);
 }
+
+TEST_CASE("layer_ops: a mixture-of-experts layer runs top_k x the MLP FLOPs in experts/ep grouped GEMMs", "[models]")
+{
+  auto moe = model();
+  moe.experts = 8, moe.top_k = 2;
+  dcsim::LayerContext c{1, 1, false, dcsim::AttentionKernel::Flash, 2.0};
+  c.expert = 4;
+  const auto dense = dcsim::transformer_layer_ops(model(), c);
+  const auto experts = dcsim::transformer_layer_ops(moe, c);
+  const auto& up = named(experts.forward, "expert_up");
+  CHECK(up.batch == 8 / 4);             // this rank's experts
+  CHECK(up.m == 32768LL * 2 * 4 / 8);   // T k ep / E tokens each
+  CHECK(up.n == 2 * 14336);             // gate and up (SwiGLU)
+  const double mlp = flops({named(dense.forward, "mlp_up"), named(dense.forward, "mlp_down")});
+  CHECK(flops({up, named(experts.forward, "expert_down")}) == Approx(2 * mlp).epsilon(1e-12));
+  CHECK(named(experts.forward, "router").n == 8);
+  CHECK(flops(experts.backward) > 2 * flops(experts.forward) * 0.99); // dgrad + wgrad of every GEMM
+}

@@ -4,6 +4,7 @@
 //   tensor + sequence parallel t       s b h / t (34 + 5 a s / h)
 //   ... + selective recompute          s b h / t * 34
 #include "transformer/memory_model.hpp"
+#include "transformer/model_flops.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -72,4 +73,24 @@ TEST_CASE("transformer::memory: context parallelism splits activations by c and 
   CHECK(four.optimizer_bytes == Approx(one.optimizer_bytes / 4));  // 2 shards -> 8
   CHECK(four.gradients_bytes == Approx(one.gradients_bytes / 4));
   CHECK(four.weights_bytes == Approx(one.weights_bytes));
+}
+
+TEST_CASE("transformer::memory: expert parallelism splits the experts; ZeRO shards them over fewer ranks",
+          "[models]")
+{
+  dcsim::JobConfig j;
+  j.model.hidden = 4096, j.model.layers = 32, j.model.heads = 32, j.model.kv_heads = 8, j.model.seq_len = 4096;
+  j.model.vocab = 32000, j.model.ffn_hidden = 14336, j.model.ffn = dcsim::FfnKind::SwiGlu;
+  j.model.experts = 8, j.model.top_k = 2;
+  j.parallelism.data = 16, j.parallelism.zero = 1, j.batch.global = 16, j.batch.micro = 1;
+  const double experts = 32 * dcsim::layer_expert_parameters(j.model);
+  const double dense = dcsim::total_parameters(j.model) - experts;
+  const auto one = dcsim::estimate_memory(j);
+  CHECK(one.weights_bytes == Approx(2 * (dense + experts)).epsilon(1e-9));
+  j.parallelism.expert = 8;
+  const auto eight = dcsim::estimate_memory(j);
+  CHECK(eight.weights_bytes == Approx(2 * (dense + experts / 8)).epsilon(1e-9));
+  // Adam states: dense over 16 data-parallel ranks, each expert over the 16 / 8 that hold it.
+  CHECK(eight.optimizer_bytes == Approx(12 * (dense / 16 + experts / 8 / 2)).epsilon(1e-9));
+  CHECK(eight.activations_bytes == Approx(one.activations_bytes));
 }

@@ -42,3 +42,34 @@ TEST_CASE("transformer::parameters: GPT-3 175B has 174.6 billion parameters", "[
   CHECK(counted == Approx(expected).epsilon(1e-9));
   CHECK(counted / 1e9 == Approx(174.6).epsilon(0.002));
 }
+
+namespace {
+dcsim::ModelConfig mixtral()
+{
+  dcsim::ModelConfig m;
+  m.hidden = 4096, m.layers = 32, m.heads = 32, m.kv_heads = 8, m.seq_len = 4096, m.vocab = 32000;
+  m.ffn_hidden = 14336, m.ffn = dcsim::FfnKind::SwiGlu, m.tied_embeddings = false;
+  m.position_embedding = dcsim::PositionEmbedding::Rotary;
+  m.experts = 8, m.top_k = 2;
+  return m;
+}
+} // namespace
+
+TEST_CASE("transformer::model_flops: a mixture of experts counts top_k experts' MLPs (Megatron-LM's formula)",
+          "[models]")
+{
+  // Megatron-LM training.py: 12 B s l h^2 ((1 + g/a + s/h) + (f/h) k 3/2 + V/(2 l h)) for SwiGLU.
+  const auto m = mixtral();
+  const double B = 256, s = m.seq_len, l = m.layers, h = m.hidden, f = m.ffn_hidden, V = m.vocab;
+  const double g = m.kv_heads, a = m.heads, k = m.top_k;
+  const double expected = 12 * B * s * l * h * h * ((1 + g / a + s / h) + f / h * k * 1.5 + V / (2 * l * h));
+  CHECK(dcsim::model_flops_per_iteration(m, B) == Approx(expected).epsilon(1e-12));
+}
+
+TEST_CASE("transformer::parameters: Mixtral 8x7B has 46.7 billion parameters, 45.1 in experts", "[models]")
+{
+  // Mistral's announcement: 46.7B total (12.9B active per token).
+  const auto m = mixtral();
+  CHECK(dcsim::total_parameters(m) / 1e9 == Approx(46.7).epsilon(0.002));
+  CHECK(m.layers * dcsim::layer_expert_parameters(m) == Approx(32.0 * 8 * 3 * 4096 * 14336).epsilon(1e-3));
+}
