@@ -81,32 +81,19 @@ CommPlan data_parallel_plan(const JobConfig& job, const JobLayout& layout, int s
       purpose, uses);
 }
 
-/// The context-parallel group of tensor-parallel rank 0 only, as for tensor-parallel traffic: the
-/// other ranks' groups do the same on their own GPUs and NICs (one NIC per GPU), so they only
-/// meet above the leaf switches, where the shared uplinks of an oversubscribed fabric would slow
-/// them more than this shows. Simulating all of them costs t times the flows (16,384 GPUs, CP16
-/// all-to-all: 156 s instead of 11 s) for the same result on a non-blocking fabric.
-CommPlan context_parallel_plan(const JobLayout& layout, int stage, const CollectiveCalls& calls,
-                               const Platform& platform, const CommunicationParams& params,
-                               std::vector<CollectiveUse>& uses)
-{
-  if (calls.empty())
-    return {};
-  return per_tensor_rank_plan(
-      1, [&](int tp) { return layout.context_group(tp, 0, stage); }, calls, platform, params,
-      CollectivePurpose::ContextParallel, uses);
-}
-
-CommPlan expert_parallel_plan(const JobLayout& layout, int stage, const CollectiveCalls& calls,
-                              const Platform& platform, const CommunicationParams& params,
+/// Collectives over one group of tensor-parallel rank 0 (of replica 0): its context- or
+/// expert-parallel group. As for tensor-parallel traffic, the other ranks' groups do the same on
+/// their own GPUs and NICs (one NIC per GPU), so they only meet above the leaf switches, where
+/// the shared uplinks of an oversubscribed fabric would slow them more than this shows.
+/// Simulating all of them costs t times the flows (16,384 GPUs, CP16 all-to-all: 156 s instead of
+/// 11 s) for the same result on a non-blocking fabric.
+CommPlan rank_zero_group_plan(const std::vector<int>& group, const CollectiveCalls& calls, const Platform& platform,
+                              const CommunicationParams& params, CollectivePurpose purpose,
                               std::vector<CollectiveUse>& uses)
 {
   if (calls.empty())
     return {};
-  // As context_parallel_plan: tensor rank 0's group (of replica 0), the others are symmetric.
-  return per_tensor_rank_plan(
-      1, [&](int tp) { return layout.expert_group(tp, 0, 0, stage); }, calls, platform, params,
-      CollectivePurpose::ExpertParallel, uses);
+  return per_tensor_rank_plan(1, [&](int) { return group; }, calls, platform, params, purpose, uses);
 }
 
 /// One gradient (or parameter) collective of `parameters` per GPU, of which `experts` belong to
@@ -205,13 +192,15 @@ std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkloa
     const auto group = layout.tensor_group(0, 0, stage);
     out[c].tp_forward = tensor_parallel_plan(chunk.forward.tensor_parallel, group, platform, params, out[c].uses);
     out[c].tp_backward = tensor_parallel_plan(chunk.backward.tensor_parallel, group, platform, params, out[c].uses);
-    out[c].cp_forward =
-        context_parallel_plan(layout, stage, chunk.forward.context_parallel, platform, params, out[c].uses);
-    out[c].cp_backward =
-        context_parallel_plan(layout, stage, chunk.backward.context_parallel, platform, params, out[c].uses);
-    out[c].ep_forward = expert_parallel_plan(layout, stage, chunk.forward.expert_parallel, platform, params, out[c].uses);
-    out[c].ep_backward =
-        expert_parallel_plan(layout, stage, chunk.backward.expert_parallel, platform, params, out[c].uses);
+    const auto plan_over = [&](const std::vector<int>& g, const CollectiveCalls& calls, CollectivePurpose purpose) {
+      return rank_zero_group_plan(g, calls, platform, params, purpose, out[c].uses);
+    };
+    const auto context = layout.context_group(0, 0, stage);
+    out[c].cp_forward = plan_over(context, chunk.forward.context_parallel, CollectivePurpose::ContextParallel);
+    out[c].cp_backward = plan_over(context, chunk.backward.context_parallel, CollectivePurpose::ContextParallel);
+    const auto experts = layout.expert_group(0, 0, 0, stage);
+    out[c].ep_forward = plan_over(experts, chunk.forward.expert_parallel, CollectivePurpose::ExpertParallel);
+    out[c].ep_backward = plan_over(experts, chunk.backward.expert_parallel, CollectivePurpose::ExpertParallel);
     if (c + 1 < chunks)
       out[c].send_forward = pipeline_send(job, layout, stage, (c + 1) % pipeline, workload.activation_bytes,
                                           platform, params, out[c].uses);
