@@ -27,6 +27,9 @@ CheckpointConfig read_checkpoint(MapReader& checkpoint)
   if (!(interval.IsScalar() && interval.Scalar() == "auto"))
     out.interval_s = checkpoint.quantity("interval", Dimension::Seconds, 0.0);
   out.bytes = checkpoint.quantity("size", Dimension::Bytes, 0.0);
+  out.async = checkpoint.boolean("async", false);
+  out.snapshot_bytes_per_s =
+      checkpoint.quantity("snapshot_bandwidth", Dimension::BytesPerSecond, out.snapshot_bytes_per_s);
   return out;
 }
 

@@ -171,11 +171,16 @@ struct BatchConfig {
 enum class MemoryCheck { Error, Warn };
 
 /// Periodic checkpoints of one job to the cluster's storage servers (contract: jobs[].checkpoint).
-/// Writes are synchronous: training stops while the job's nodes write their shares.
+/// Synchronous: training stops while the job's nodes write their shares. Asynchronous: training
+/// stops only while each GPU copies its share to host memory, the write then shares the fabric
+/// with training and the checkpoint counts once it has landed.
 struct CheckpointConfig {
   bool enabled = false;
   double interval_s = 0; ///< training time between checkpoints; 0 = Daly's optimum for the job's failure rate
   double bytes = 0;      ///< whole checkpoint; 0 = 14 bytes per parameter (reliability/checkpoint_size.hpp)
+  bool async = false;
+  /// Device-to-host copy rate of one GPU's share during an asynchronous snapshot.
+  double snapshot_bytes_per_s = 25e9;
 };
 
 struct JobConfig {

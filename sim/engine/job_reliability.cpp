@@ -66,8 +66,13 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
   std::vector<int> endpoints = checkpoint_endpoints(platform, first_gpu, job.gpus, node.gpus, node.nics.count);
   stats_.checkpoint_bytes = checkpoint_.bytes > 0 ? checkpoint_.bytes : checkpoint_bytes(job.model);
   stats_.checkpoint_interval_s = checkpoint_.interval_s;
-  if (checkpoint_.interval_s <= 0)
-    set_interval(estimated_write_s(stats_.checkpoint_bytes, endpoints.size(), scenario.cluster));
+  const double write_s = estimated_write_s(stats_.checkpoint_bytes, endpoints.size(), scenario.cluster);
+  if (checkpoint_.async) {
+    snapshot_s_ = stats_.checkpoint_bytes / job.gpus / checkpoint_.snapshot_bytes_per_s;
+    stats_.checkpoint_write_s = write_s; // a first guess, until one is measured
+    writer_host_ = platform.gpu_host(endpoints.front());
+  }
+  set_interval(checkpoint_.async ? snapshot_s_ : write_s);
   mover_.emplace(platform, std::move(endpoints), stats_.checkpoint_bytes);
 }
 
@@ -77,10 +82,14 @@ void JobReliability::record(const char* name, double start_s)
     trace_->push_back({name, job_index_, 0, start_s, now() - start_s});
 }
 
-void JobReliability::set_interval(double checkpoint_s)
+void JobReliability::set_interval(double blocking_s)
 {
-  if (checkpoint_.interval_s <= 0)
-    stats_.checkpoint_interval_s = daly_interval_s(checkpoint_s, clock_.mtbi_s());
+  if (checkpoint_.interval_s > 0)
+    return;
+  stats_.checkpoint_interval_s = daly_interval_s(blocking_s, clock_.mtbi_s());
+  // Asynchronous: not more often than a write takes, or snapshots would queue behind writes.
+  if (checkpoint_.async)
+    stats_.checkpoint_interval_s = std::max(stats_.checkpoint_interval_s, stats_.checkpoint_write_s);
 }
 
 bool JobReliability::checkpoint_due(double next_iteration_s) const
@@ -88,15 +97,17 @@ bool JobReliability::checkpoint_due(double next_iteration_s) const
   // At the last iteration boundary before the interval runs out, so that fast-forwarding to it
   // needs no iteration simulated in between; never twice without training in between (an
   // interval shorter than an iteration checkpoints after every iteration).
-  return checkpoint_.enabled && since_checkpoint_s_ > 0 &&
-         since_checkpoint_s_ + next_iteration_s > stats_.checkpoint_interval_s;
+  return checkpoint_.enabled && since_snapshot_s_ > 0 &&
+         since_snapshot_s_ + next_iteration_s > stats_.checkpoint_interval_s;
 }
 
 double JobReliability::next_event_s(double now_s)
 {
+  if (pending_ && !pending_->finished && write_slowdown_s_ < 0)
+    return now_s; // the first write: simulate the iterations it slows
   double next = clock_.pending();
   if (checkpoint_.enabled)
-    next = std::min(next, now_s + std::max(0.0, stats_.checkpoint_interval_s - since_checkpoint_s_));
+    next = std::min(next, now_s + std::max(0.0, stats_.checkpoint_interval_s - since_snapshot_s_));
   // (the skip stops at the boundary before this, where checkpoint_due() holds)
   return next;
 }
@@ -108,11 +119,16 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
   for (;;) {
     if (!gave_up_.empty())
       return std::numeric_limits<int>::max(); // ends the job's loop
+    if (pending_ && pending_->finished)
+      settle_write();
     const double t = now();
     const double failure = clock_.pending();
     if (failure <= t) { // struck during the last iteration, which ran longer than the one before
       lose_work(0);
       recover(t);
+    } else if (checkpoint_due(next_iteration_s) && checkpoint_.async) {
+      snapshot_checkpoint(done, next_iteration_s);
+      continue; // a failure during the snapshot is the loop's next case
     } else if (checkpoint_due(next_iteration_s)) {
       if (write_checkpoint(done))
         continue;
@@ -146,16 +162,126 @@ bool JobReliability::write_checkpoint(int done)
     return false;
   }
   stats_.checkpoint_write_s = now() - start;
-  ++stats_.checkpoints;
-  committed_ = done;
-  since_checkpoint_s_ = 0;
+  since_snapshot_s_ = 0;
+  commit(done);
   set_interval(stats_.checkpoint_write_s);
   return true;
+}
+
+void JobReliability::commit(int done)
+{
+  ++stats_.checkpoints;
+  committed_ = done;
+  since_checkpoint_s_ = since_snapshot_s_; // synchronous: 0
+}
+
+void JobReliability::trained(double seconds, bool simulated)
+{
+  since_checkpoint_s_ += seconds;
+  since_snapshot_s_ += seconds;
+  if (seconds <= 0 || !pending_ || (pending_->finished && pending_->ended_s <= now() - seconds))
+    return; // no write in flight during this training
+  if (simulated && !pending_->skipped) {
+    ++pending_->simulated;
+    pending_->simulated_s += seconds;
+  } else {
+    pending_->skipped = true;
+  }
+}
+
+void JobReliability::snapshot_checkpoint(int done, double steady_iteration_s)
+{
+  settle_write();
+  const double failure = clock_.pending();
+  if (failure <= now())
+    return; // struck while the last write finished
+  drain_();
+  const double start = now();
+  if (failure < start + snapshot_s_) { // the copy to host memory does not finish
+    sg4::this_actor::sleep_until(failure);
+    stats_.checkpoint_time_s += now() - start;
+    record("checkpoint snapshot (cut by a failure)", start);
+    return;
+  }
+  sg4::this_actor::sleep_for(snapshot_s_);
+  stats_.checkpoint_time_s += snapshot_s_;
+  stats_.checkpoint_snapshot_s = snapshot_s_;
+  record("checkpoint snapshot", start);
+  since_snapshot_s_ = 0;
+  auto pending = std::make_shared<PendingWrite>();
+  pending->done = done;
+  pending->started_s = now();
+  pending->steady_iteration_s = steady_iteration_s;
+  pending->deadline_s = failure;
+  pending_ = pending;
+  if (!writer_)
+    start_writer();
+  requested_->release();
+}
+
+void JobReliability::start_writer()
+{
+  requested_ = sg4::Semaphore::create(0);
+  landed_ = sg4::Semaphore::create(0);
+  writer_ = sg4::Actor::create("checkpoint-writer", writer_host_, [this] {
+    for (;;) {
+      requested_->acquire();
+      const std::shared_ptr<PendingWrite> w = pending_;
+      w->written = mover_->move(CheckpointDirection::Write, w->deadline_s);
+      w->ended_s = now();
+      w->finished = true;
+      if (trace_)
+        trace_->push_back({w->written ? "checkpoint write (background)" : "checkpoint write (cut by a failure)",
+                           job_index_, 0, w->started_s, w->ended_s - w->started_s});
+      landed_->release();
+    }
+  });
+  writer_->daemonize(); // ends with the simulation
+}
+
+void JobReliability::settle_write()
+{
+  if (!pending_)
+    return;
+  const double start = now();
+  landed_->acquire(); // at once if it has landed; otherwise training waits for it
+  stats_.checkpoint_time_s += now() - start;
+  if (pending_->written) {
+    stats_.checkpoint_write_s = pending_->ended_s - pending_->started_s;
+    commit(pending_->done);
+    set_interval(snapshot_s_);
+    charge_write_slowdown(*pending_);
+  }
+  pending_.reset();
+}
+
+void JobReliability::charge_write_slowdown(const PendingWrite& write)
+{
+  if (write_slowdown_s_ < 0 && !write.skipped && write.steady_iteration_s > 0) {
+    // Every iteration of the write simulated: what they took beyond steady ones is its cost.
+    write_slowdown_s_ = std::max(0.0, write.simulated_s - write.simulated * write.steady_iteration_s);
+    stats_.checkpoint_slowdown_s = write_slowdown_s_;
+  } else if (write_slowdown_s_ > 0 && write.simulated == 0) {
+    // Fast-forwarded through (the write ran alone on the fabric): training pays it now.
+    const double start = now();
+    sg4::this_actor::sleep_for(write_slowdown_s_);
+    stats_.checkpoint_time_s += write_slowdown_s_;
+    record("checkpoint write slowdown (fast-forwarded)", start);
+  }
+}
+
+void JobReliability::finish()
+{
+  settle_write();
 }
 
 void JobReliability::recover(double failure_s)
 {
   drain_();
+  if (pending_) { // the failure ended the write in flight (its deadline): it never landed
+    landed_->acquire();
+    pending_.reset();
+  }
   double failed_at = failure_s;
   for (;;) {
     if (++stats_.failures > kMaxFailures) {
@@ -186,6 +312,7 @@ void JobReliability::recover(double failure_s)
   stats_.restart_time_s += now() - failure_s;
   record("failure: restart and checkpoint read", failure_s);
   since_checkpoint_s_ = 0;
+  since_snapshot_s_ = 0;
   coordinator_.job_started(coordinator_id_);
 }
 

@@ -1,9 +1,17 @@
 // A job's checkpoints and failures, lived by its first pipeline rank between iterations while
-// the other ranks wait at the job's barrier: a synchronous checkpoint write when one is due, and
-// every failure that strikes before the next iteration would end, with its restart and
-// checkpoint read. Between these events the job runs (and fast-forwards) as usual; the failure
-// and checkpoint times bound the steady-state windows, so months of training cost a few
-// simulated iterations per event.
+// the other ranks wait at the job's barrier: a checkpoint when one is due, and every failure that
+// strikes before the next iteration would end, with its restart and checkpoint read. Between
+// these events the job runs (and fast-forwards) as usual; the failure and checkpoint times bound
+// the steady-state windows, so months of training cost a few simulated iterations per event.
+//
+// A synchronous checkpoint stops training for its write. An asynchronous one (Megatron-Core's
+// and PyTorch DCP's async save) stops it only while every GPU copies its share to host memory;
+// a helper actor then writes to storage while the job trains on, its flows sharing the NICs with
+// the job's traffic, and the checkpoint counts (is what a failure rolls back to) once the write
+// has landed. A failure before that loses the work since the previous one; the next snapshot
+// waits for a write still in flight. The iterations during a job's first write are simulated,
+// which measures how much the write slows training; later writes of a steady job are
+// fast-forwarded through (the write alone on the fabric) and charged that slowdown when they land.
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -12,7 +20,11 @@
 #include "engine/steady_state.hpp"
 #include "results/simulation_result.hpp"
 
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Semaphore.hpp>
+
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +52,11 @@ public:
   /// a checkpoint if one is due and lives through the failures that come first. Returns the
   /// iteration count to go on from (the last checkpoint's after a failure).
   int before_iteration(int done, double next_iteration_s);
-  /// The job trained `seconds` more (iterations simulated or fast-forwarded).
-  void trained(double seconds) { since_checkpoint_s_ += seconds; }
+  /// The job trained `seconds` more: one simulated iteration, or fast-forwarded ones.
+  void trained(double seconds, bool simulated);
+  /// The job's last iteration is done: an asynchronous write in flight is waited for (as
+  /// Megatron-Core finalizes its saves when training ends).
+  void finish();
   /// When this job's next checkpoint or failure is due, for the fast-forward windows.
   double next_event_s(double now_s);
   const ReliabilityStats& stats() const { return stats_; }
@@ -54,15 +69,50 @@ private:
   bool checkpoint_due(double next_iteration_s) const;
   /// Writes a checkpoint; false when a failure cut it short (recovered from on return).
   bool write_checkpoint(int done);
+  /// Asynchronous: waits for the write in flight, if any, then snapshots and starts the next.
+  void snapshot_checkpoint(int done, double steady_iteration_s);
+  /// Waits for the asynchronous write in flight (if any) and counts it if it landed.
+  void settle_write();
+  struct PendingWrite;
+  /// Measures, on the first write, how much it slowed training; charges that to later writes
+  /// whose iterations were fast-forwarded.
+  void charge_write_slowdown(const PendingWrite& write);
+  void start_writer();
+  /// The checkpoint of iteration `done` is safe; the training since its snapshot is not yet.
+  void commit(int done);
+  /// Daly's interval for a checkpoint that stops training for `blocking_s` (auto intervals only).
+  void set_interval(double blocking_s);
   /// From a failure at `failure_s` to training again: restarts, checkpoint reads, and the
   /// failures that strike during them.
   void recover(double failure_s);
   /// Failure: the training since the last checkpoint, and `extra_s` of an unfinished iteration, are lost.
   void lose_work(double extra_s) { stats_.lost_work_s += since_checkpoint_s_ + extra_s; }
-  void set_interval(double checkpoint_s);
   void record(const char* name, double start_s);
 
+  /// An asynchronous write in flight (written by the job's writer actor).
+  struct PendingWrite {
+    int done = 0; ///< iterations the checkpoint holds
+    double started_s = 0;
+    double ended_s = 0;
+    double steady_iteration_s = 0; ///< before the snapshot
+    int simulated = 0;             ///< iterations simulated while the write was in flight
+    double simulated_s = 0;        ///< ... and their time
+    bool skipped = false;          ///< some iterations were fast-forwarded while it was in flight
+    double deadline_s = 0;         ///< the next failure, which would throw the write away
+    bool finished = false;
+    bool written = false;
+  };
+
   CheckpointConfig checkpoint_;
+  double snapshot_s_ = 0;      ///< asynchronous: one GPU's share over its device-to-host rate
+  simgrid::s4u::Host* writer_host_ = nullptr;
+  /// One daemon actor writes every asynchronous checkpoint of the job (an actor per write costs
+  /// more than the write at thousands of checkpoints); `requested_` wakes it, `landed_` tells.
+  simgrid::s4u::ActorPtr writer_;
+  simgrid::s4u::SemaphorePtr requested_, landed_;
+  std::shared_ptr<PendingWrite> pending_;
+  double since_snapshot_s_ = 0;
+  double write_slowdown_s_ = -1; ///< training time a write costs its job (< 0: not measured yet)
   double restart_s_;
   std::optional<CheckpointMover> mover_;
   std::function<void()> drain_ = [] {};

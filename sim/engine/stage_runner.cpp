@@ -312,7 +312,7 @@ void StageRunner::operator()()
     if (s_.skip == 0 && end_of_iteration_barrier()) {
       const double t = s_.iteration_times_s.back();
       ++s_.done;
-      s_.reliability.trained(t);
+      s_.reliability.trained(t, true);
       s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now()));
       s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), t, iterations - s_.done);
 
@@ -323,13 +323,14 @@ void StageRunner::operator()()
     s_.barrier->wait();
     if (stage_ == 0) {
       s_.done += s_.skip;
-      s_.reliability.trained(s_.skip * s_.iteration_times_s.back());
+      s_.reliability.trained(s_.skip * s_.iteration_times_s.back(), false);
       s_.skip = 0;
     }
   }
   // A parameter all-gather still in flight serves an iteration that will not run: the job ends
   // at its last optimizer step, though the gather's traffic still completes on the fabric.
   if (stage_ == 0) {
+    s_.reliability.finish();
     s_.end_s = now();
     s_.coordinator.job_finished(s_.coordinator_id);
     if (s_.on_finish)

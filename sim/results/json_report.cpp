@@ -61,6 +61,8 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
           {"checkpoint_bytes", r.checkpoint_bytes},
           {"checkpoint_interval_s", r.checkpoint_interval_s},
           {"checkpoint_write_s", r.checkpoint_write_s},
+          {"checkpoint_snapshot_s", r.checkpoint_snapshot_s},
+          {"checkpoint_slowdown_s", r.checkpoint_slowdown_s},
           {"checkpoint_read_s", r.checkpoint_read_s},
           {"checkpoints", r.checkpoints},
           {"failures", r.failures},

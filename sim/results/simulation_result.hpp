@@ -68,6 +68,8 @@ struct ReliabilityStats {
   double checkpoint_bytes = 0;
   double checkpoint_interval_s = 0; ///< training time between checkpoints (Daly's optimum when auto)
   double checkpoint_write_s = 0;    ///< last completed write
+  double checkpoint_snapshot_s = 0; ///< asynchronous: the last copy to host memory (training stopped)
+  double checkpoint_slowdown_s = 0; ///< asynchronous: training time one background write costs (measured once)
   double checkpoint_read_s = 0;     ///< last completed read
   int checkpoints = 0;              ///< completed writes
   int failures = 0;                 ///< including those during a restart or a write

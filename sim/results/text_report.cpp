@@ -34,10 +34,14 @@ std::string reliability_summary(const JobResult& r)
   if (s.checkpoint_bytes == 0 && s.mtbi_s == 0) // neither checkpoints nor failures configured
     return "";
   std::string out;
+  const std::string write = s.checkpoint_snapshot_s > 0 ? "snapshot " + format_seconds(s.checkpoint_snapshot_s) +
+                                                              ", write in the background " +
+                                                              format_seconds(s.checkpoint_write_s)
+                                                        : "write " + format_seconds(s.checkpoint_write_s);
   if (s.checkpoint_bytes > 0)
-    out += line("  checkpoints         %d of %s every %s of training (write %s, read %s)", s.checkpoints,
+    out += line("  checkpoints         %d of %s every %s of training (%s, read %s)", s.checkpoints,
                 format_bytes(s.checkpoint_bytes).c_str(), format_seconds(s.checkpoint_interval_s).c_str(),
-                format_seconds(s.checkpoint_write_s).c_str(), format_seconds(s.checkpoint_read_s).c_str());
+                write.c_str(), format_seconds(s.checkpoint_read_s).c_str());
   if (s.mtbi_s > 0)
     out += line("  failures            %d (one every %s on average); restarts %s, work lost %s", s.failures,
                 format_seconds(s.mtbi_s).c_str(), format_seconds(s.restart_time_s).c_str(),
