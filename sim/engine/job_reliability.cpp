@@ -148,6 +148,7 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
 bool JobReliability::write_checkpoint(int done)
 {
   drain_();
+  ++stops_;
   const double start = now();
   const double failure = clock_.pending();
   // Not a pause for the coordinator: the job's traffic pattern does not change, so once written
@@ -196,6 +197,7 @@ void JobReliability::snapshot_checkpoint(int done, double steady_iteration_s)
   if (failure <= now())
     return; // struck while the last write finished
   drain_();
+  ++stops_;
   const double start = now();
   if (failure < start + snapshot_s_) { // the copy to host memory does not finish
     sg4::this_actor::sleep_until(failure);
@@ -278,6 +280,7 @@ void JobReliability::finish()
 void JobReliability::recover(double failure_s)
 {
   drain_();
+  ++stops_;
   if (pending_) { // the failure ended the write in flight (its deadline): it never landed
     landed_->acquire();
     pending_.reset();

@@ -62,8 +62,9 @@ public:
   const ReliabilityStats& stats() const { return stats_; }
   /// Why the job could not go on ("" if it could): it failed more often than anything finishes.
   const std::string& gave_up() const { return gave_up_; }
-  /// Checkpoints and failures so far: a change means the job stopped.
-  int events() const { return stats_.checkpoints + stats_.failures; }
+  /// Times the job stopped and drained its communication (checkpoint writes or snapshots,
+  /// failures): a change means it stopped. (An asynchronous write landing does not stop it.)
+  int events() const { return stops_; }
 
 private:
   bool checkpoint_due(double next_iteration_s) const;
@@ -112,6 +113,7 @@ private:
   simgrid::s4u::SemaphorePtr requested_, landed_;
   std::shared_ptr<PendingWrite> pending_;
   double since_snapshot_s_ = 0;
+  int stops_ = 0;
   double write_slowdown_s_ = -1; ///< training time a write costs its job (< 0: not measured yet)
   double restart_s_;
   std::optional<CheckpointMover> mover_;
