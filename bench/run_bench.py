@@ -11,7 +11,8 @@ analysing (`dcsim topology`: bisection by max-flow, hop statistics, a route per 
 under 1 s and a `dcsim collective` sweep from 8 B to 8 GiB on 1,024 GPUs under 5 s; peak memory
 under 2 GiB. Months of training with failures and checkpoints (no issue sets a target yet; the
 brief asks that months of simulated time stay cheap): a month on 1,024 GPUs under 1 s, 54 days
-on 16,384 GPUs under 10 s.
+on 16,384 GPUs under 10 s. Context and expert parallelism and asynchronous checkpoints get the
+targets of runs of their size.
 """
 import argparse
 import os
@@ -33,10 +34,16 @@ CASES = [
      "--cluster scenarios/1024gpu.yaml --op allreduce --gpus 1024 --min-bytes 8 --max-bytes 8GiB", 5.0),
     ("run a month, 1,024 GPUs, failures + checkpoints", "run", "scenarios/failures-checkpoint.yaml", 1.0),
     ("run 54 days, 16,384 GPUs, failures + checkpoints", "run",
-     "scenarios/validation/llama3-405b-16k.yaml --set jobs.0.iterations=444000", 10.0),
+     "scenarios/validation/llama3-405b-16k.yaml --set jobs.0.iterations=668000", 10.0),
     ("run 82,247 Philly trace jobs + a 128-GPU training job (scheduler)", "run",
      "scenarios/scheduler-philly.yaml", 10.0),
     ("run GPT-3 175B's 300B tokens, energy and cost", "run", "scenarios/energy-cost.yaml", 1.0),
+    ("run 16,384 GPUs at 128K tokens, context parallel 16", "run",
+     "scenarios/validation/llama3-405b-pretrain.yaml --set jobs.0.parallelism.context=16 "
+     "--set jobs.0.parallelism.data=8 --set jobs.0.model.seq_len=131072 --set jobs.0.batch.global=128", 10.0),
+    ("run Mixtral 8x7B on 64 GPUs, expert parallel 8", "run", "scenarios/moe-experts.yaml", 1.0),
+    ("run a month, 1,024 GPUs, asynchronous checkpoints", "run",
+     "scenarios/failures-checkpoint.yaml --set jobs.0.checkpoint.async=true", 1.0),
 ]
 
 
