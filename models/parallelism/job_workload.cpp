@@ -54,13 +54,16 @@ void set_ops(PassWork& pass, const std::vector<Op>& ops, const ComputeCostModel&
 /// all-reduce after each row-parallel GEMM, or with sequence parallelism an all-gather before
 /// each column-parallel GEMM and a reduce-scatter after each row-parallel one. The backward pass
 /// mirrors them (Korthikanti et al. 2022, fig. 5). Experts split over the same ranks see each
-/// token top_k times.
-CollectiveCalls layer_tp_calls(const ParallelismConfig& p, double tensor_bytes, int top_k)
+/// token top_k times; a shared expert is one more dense MLP.
+CollectiveCalls layer_tp_calls(const ParallelismConfig& p, double tensor_bytes, const ModelConfig& m)
 {
   CollectiveCalls calls;
   if (p.tensor == 1)
     return calls;
-  for (double bytes : {tensor_bytes, tensor_bytes * top_k}) { // attention, MLP
+  std::vector<double> blocks = {tensor_bytes, tensor_bytes * m.top_k}; // attention, MLP
+  if (m.shared_expert_ffn_hidden > 0)
+    blocks.push_back(tensor_bytes);
+  for (double bytes : blocks) {
     if (p.sequence_parallel) {
       add_call(calls, CollectiveKind::AllGather, bytes, 1);
       add_call(calls, CollectiveKind::ReduceScatter, bytes, 1);
@@ -81,7 +84,7 @@ SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const
   const LayerOps ops = transformer_layer_ops(job.model, context);
   SectionWork w;
   set_ops(w.forward, ops.forward, cost);
-  w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes, job.model.top_k);
+  w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes, job.model);
   set_ops(w.backward, ops.backward, cost);
   w.backward.tensor_parallel = w.forward.tensor_parallel;
   const ContextExchangeCalls cp = context_exchange_calls(job, context.activation_bytes);

@@ -88,24 +88,24 @@ struct MlpOps {
 /// Up projection (x2 for SwiGLU's gate), activation, down projection, over `tokens` tokens in
 /// `instances` equal GEMMs (experts); the activation kernels see all of them.
 MlpOps mlp_gemms(const ModelConfig& model, const Dims& d, const std::string& prefix, long long tokens_per_instance,
-                 long long instances)
+                 long long instances, long long f)
 {
   const bool swiglu = model.ffn == FfnKind::SwiGlu;
   const double tokens = double(tokens_per_instance) * instances;
   MlpOps ops;
-  const Op up = Op::gemm(prefix + "_up", tokens_per_instance, (swiglu ? 2 : 1) * d.f / d.t, d.h, instances, d.e);
-  const Op down = Op::gemm(prefix + "_down", tokens_per_instance, d.h, d.f / d.t, instances, d.e);
-  ops.forward = {up, Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * tokens * d.f / d.t), down};
+  const Op up = Op::gemm(prefix + "_up", tokens_per_instance, (swiglu ? 2 : 1) * f / d.t, d.h, instances, d.e);
+  const Op down = Op::gemm(prefix + "_down", tokens_per_instance, d.h, f / d.t, instances, d.e);
+  ops.forward = {up, Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * tokens * f / d.t), down};
   add_gemm_backward(ops.backward, down, d.e);
   ops.backward.push_back(
-      Op::memory(swiglu ? "swiglu.backward" : "gelu.backward", (swiglu ? 5.0 : 3.0) * d.e * tokens * d.f / d.t));
+      Op::memory(swiglu ? "swiglu.backward" : "gelu.backward", (swiglu ? 5.0 : 3.0) * d.e * tokens * f / d.t));
   add_gemm_backward(ops.backward, up, d.e);
   return ops;
 }
 
 MlpOps dense_mlp_ops(const ModelConfig& model, const Dims& d)
 {
-  return mlp_gemms(model, d, "mlp", static_cast<long long>(d.tokens), 1);
+  return mlp_gemms(model, d, "mlp", static_cast<long long>(d.tokens), 1, d.f);
 }
 
 /// Mixture of experts (Megatron-Core's all-to-all dispatcher, expert tensor parallelism = t):
@@ -122,12 +122,19 @@ MlpOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Dim
   const Op router = Op::gemm("router", static_cast<long long>(d.norm_tokens), model.experts, d.h, 1, d.e);
   const Op scores = Op::memory("router_topk", 3.0 * 4.0 * d.norm_tokens * model.experts); // fp32 softmax, top-k
   const double permute_bytes = 2.0 * d.e * d.norm_tokens * model.top_k * d.h;            // gather, write
-  MlpOps experts = mlp_gemms(model, d, "expert", per_expert, local_experts);
+  MlpOps experts = mlp_gemms(model, d, "expert", per_expert, local_experts, d.f);
+  // A shared expert (DeepSeek, Qwen-MoE) is a dense MLP every token passes, split like the dense one.
+  const bool shared = model.shared_expert_ffn_hidden > 0;
+  const MlpOps shared_ops =
+      shared ? mlp_gemms(model, d, "shared_expert", static_cast<long long>(d.tokens), 1, model.shared_expert_ffn_hidden)
+             : MlpOps{};
   MlpOps ops;
   ops.forward = {router, scores, Op::memory("permute", permute_bytes)};
   ops.forward.insert(ops.forward.end(), experts.forward.begin(), experts.forward.end());
   ops.forward.push_back(Op::memory("unpermute", permute_bytes + d.e * d.norm_tokens * d.h));
-  ops.backward = {Op::memory("unpermute.backward", permute_bytes + d.e * d.norm_tokens * d.h)};
+  ops.forward.insert(ops.forward.end(), shared_ops.forward.begin(), shared_ops.forward.end());
+  ops.backward = shared_ops.backward;
+  ops.backward.push_back(Op::memory("unpermute.backward", permute_bytes + d.e * d.norm_tokens * d.h));
   ops.backward.insert(ops.backward.end(), experts.backward.begin(), experts.backward.end());
   ops.backward.push_back(Op::memory("permute.backward", permute_bytes));
   ops.backward.push_back(scores);

@@ -25,7 +25,8 @@ double full_layer_activation_bytes(const JobConfig& job)
   // Q, out-proj input, K, V, MLP; a mixture of experts also keeps each token's top_k permuted
   // copies (the experts' input) and the router's probabilities.
   const double moe = m.moe() ? 2.0 * h * m.top_k + 4.0 * m.experts : 0.0;
-  const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp + moe;
+  const double shared = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * m.shared_expert_ffn_hidden; // as the MLP
+  const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp + moe + shared;
   double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t;
   if (job.attention == AttentionKernel::Unfused && job.recompute != Recompute::Selective)
     per_token += 5.0 * m.heads * double(m.seq_len) / t;

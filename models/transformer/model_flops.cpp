@@ -15,10 +15,11 @@ double layer_forward_flops_per_token(const ModelConfig& m)
 {
   const double h = m.hidden;
   const double attention_weights = h * (h + 2.0 * m.kv_hidden()) + h * h;
-  // A token passes top_k experts' MLPs (Megatron-LM's count; the router's h x experts GEMM is
-  // left out, as there).
+  // A token passes top_k experts' MLPs and the shared expert (Megatron-LM's count; the router's
+  // h x experts GEMM is left out, as there).
   const double mlp_weights = (up_projections(m) + 1.0) * h * m.ffn_hidden;
-  return 2.0 * (attention_weights + mlp_weights * m.top_k) + attention_forward_flops_per_token(m);
+  const double shared_weights = (up_projections(m) + 1.0) * h * m.shared_expert_ffn_hidden;
+  return 2.0 * (attention_weights + mlp_weights * m.top_k + shared_weights) + attention_forward_flops_per_token(m);
 }
 
 double model_flops_per_iteration(const ModelConfig& m, double sequences)
@@ -50,7 +51,8 @@ double layer_parameters(const ModelConfig& m)
   const double attention = h * (h + 2.0 * m.kv_hidden()) + (h + 2.0 * m.kv_hidden()) + h * h + h;
   const double mlp_one = (up_projections(m) + 1.0) * h * m.ffn_hidden + up_projections(m) * m.ffn_hidden + h;
   const double router = m.moe() ? h * m.experts : 0.0;
-  return attention + mlp_one * m.experts + router + 4.0 * h;
+  const double shared = (up_projections(m) + 1.0) * h * m.shared_expert_ffn_hidden;
+  return attention + mlp_one * m.experts + router + shared + 4.0 * h;
 }
 
 double layer_expert_parameters(const ModelConfig& m)

@@ -42,6 +42,8 @@ void read_model_fields(MapReader& m, ModelConfig& out)
   out.top_k = static_cast<int>(m.integer("top_k", out.top_k));
   if (m.has("expert_ffn_hidden"))
     out.ffn_hidden = static_cast<int>(m.integer("expert_ffn_hidden"));
+  out.shared_expert_ffn_hidden =
+      static_cast<int>(m.integer("shared_expert_ffn_hidden", out.shared_expert_ffn_hidden, 0));
 }
 
 /// A model preset: a name ("gpt3-175b") or a path to a YAML file of model keys.

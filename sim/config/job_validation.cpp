@@ -31,6 +31,9 @@ void validate_model(const JobConfig& job, MapReader& r)
                                   "; expected one of " + divisors_of(m.heads));
   if (m.experts < 1)
     r.error("model.experts", std::to_string(m.experts) + " experts; expected 1 (dense) or more");
+  else if (m.shared_expert_ffn_hidden > 0 && !m.moe())
+    r.error("model.shared_expert_ffn_hidden", "a shared expert needs a mixture-of-experts model; expected "
+                                              "model.experts > 1 or no shared_expert_ffn_hidden");
   else if (m.top_k < 1 || m.top_k > m.experts)
     r.error("model.top_k", "top_k " + std::to_string(m.top_k) + " with " + std::to_string(m.experts) +
                                " experts; expected 1 to " + std::to_string(m.experts));
@@ -89,6 +92,10 @@ void validate_parallelism(const JobConfig& job, MapReader& r)
     r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide the " +
                                       std::to_string(m.kv_heads) + " key/value heads; expected one of " +
                                       divisors_of(m.kv_heads));
+  if (m.shared_expert_ffn_hidden % p.tensor != 0)
+    r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) +
+                                      " does not divide shared_expert_ffn_hidden " +
+                                      std::to_string(m.shared_expert_ffn_hidden) + "; expected a divisor of it");
   if (m.ffn_hidden % p.tensor != 0)
     r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide ffn_hidden " +
                                       std::to_string(m.ffn_hidden) + "; expected a divisor of it");

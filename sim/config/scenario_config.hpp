@@ -118,6 +118,7 @@ struct ModelConfig {
   bool tied_embeddings = false;
   int experts = 1;      ///< mixture of experts: expert MLPs per layer (every layer), 1: dense
   int top_k = 1;        ///< experts each token is routed to
+  int shared_expert_ffn_hidden = 0; ///< MoE: MLP size of the shared expert(s) every token also passes (0: none)
 
   bool moe() const { return experts > 1; }
   int head_dim() const { return hidden / heads; }

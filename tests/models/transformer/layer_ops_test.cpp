@@ -90,3 +90,15 @@ TEST_CASE("layer_ops: a mixture-of-experts layer runs top_k x the MLP FLOPs in e
   CHECK(named(experts.forward, "router").n == 8);
   CHECK(flops(experts.backward) > 2 * flops(experts.forward) * 0.99); // dgrad + wgrad of every GEMM
 }
+
+TEST_CASE("layer_ops: a shared expert runs on every token beside the routed ones", "[models]")
+{
+  auto moe = model();
+  moe.experts = 8, moe.top_k = 2, moe.shared_expert_ffn_hidden = 4096;
+  dcsim::LayerContext c{1, 4, true, dcsim::AttentionKernel::Flash, 2.0};
+  const auto ops = dcsim::transformer_layer_ops(moe, c);
+  const auto& up = named(ops.forward, "shared_expert_up");
+  CHECK(up.m == 32768);
+  CHECK(up.n == 2 * 4096 / 4); // gate and up, split over the tensor ranks
+  CHECK(named(ops.backward, "shared_expert_down.dgrad").flops == Approx(named(ops.forward, "shared_expert_down").flops));
+}

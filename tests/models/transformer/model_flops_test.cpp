@@ -73,3 +73,17 @@ TEST_CASE("transformer::parameters: Mixtral 8x7B has 46.7 billion parameters, 45
   CHECK(dcsim::total_parameters(m) / 1e9 == Approx(46.7).epsilon(0.002));
   CHECK(m.layers * dcsim::layer_expert_parameters(m) == Approx(32.0 * 8 * 3 * 4096 * 14336).epsilon(1e-3));
 }
+
+TEST_CASE("transformer::model_flops: a shared expert adds one dense MLP per token", "[models]")
+{
+  // Megatron-LM's count with --moe-shared-expert-intermediate-size f_s: + (f_s/h) x 3/2 (SwiGLU).
+  auto m = mixtral();
+  m.shared_expert_ffn_hidden = 2816;
+  const double B = 64, s = m.seq_len, l = m.layers, h = m.hidden, f = m.ffn_hidden, V = m.vocab;
+  const double g = m.kv_heads, a = m.heads, k = m.top_k, fs = m.shared_expert_ffn_hidden;
+  const double expected =
+      12 * B * s * l * h * h * ((1 + g / a + s / h) + f / h * k * 1.5 + fs / h * 1.5 + V / (2 * l * h));
+  CHECK(dcsim::model_flops_per_iteration(m, B) == Approx(expected).epsilon(1e-12));
+  CHECK(dcsim::total_parameters(m) - dcsim::total_parameters(mixtral()) == Approx(l * 3 * h * fs).epsilon(1e-9));
+  CHECK(dcsim::layer_expert_parameters(m) == dcsim::layer_expert_parameters(mixtral())); // not split by ep
+}

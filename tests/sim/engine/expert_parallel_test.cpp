@@ -90,4 +90,8 @@ TEST_CASE("expert parallel: bad settings are one-line errors naming the key", "[
         std::string::npos);
   CHECK(error({"jobs.0.parallelism.sequence_parallel=false"}).find("jobs.0.parallelism.sequence_parallel") !=
         std::string::npos);
+  CHECK(error({"jobs.0.model.experts=1", "jobs.0.model.top_k=1", "jobs.0.parallelism.expert=1",
+               "jobs.0.model.shared_expert_ffn_hidden=1024"})
+            .find("jobs.0.model.shared_expert_ffn_hidden: a shared expert needs a mixture-of-experts model") !=
+        std::string::npos);
 }
