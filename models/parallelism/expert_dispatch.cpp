@@ -7,7 +7,8 @@ double expert_dispatch_bytes(const JobConfig& job, double e)
   const auto& m = job.model;
   const auto& p = job.parallelism;
   const double tokens = double(job.batch.micro) * m.seq_len / p.context / (p.sequence_parallel ? p.tensor : 1);
-  return tokens * m.top_k * m.hidden * e;
+  // The busiest rank receives routing_imbalance x its share; the all-to-all waits for it.
+  return tokens * m.top_k * m.hidden * e * m.critical_routing(p.expert);
 }
 
 ExpertDispatchCalls expert_dispatch_calls(const JobConfig& job, double e)

@@ -21,10 +21,11 @@ double full_layer_activation_bytes(const JobConfig& job)
   const double f = m.ffn_hidden;
   const double tokens = double(job.batch.micro) * m.seq_len / p.context;
   const double replicated = 10.0 * h;                                     // 2 norm inputs, 2 GEMM inputs, 2 masks
-  const double mlp = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * f * m.top_k; // up output(s) + activation output
+  // up output(s) + activation output, for every routed copy (the busiest expert rank's)
+  const double mlp = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * f * m.top_k * m.critical_routing(p.expert);
   // Q, out-proj input, K, V, MLP; a mixture of experts also keeps each token's top_k permuted
   // copies (the experts' input) and the router's probabilities.
-  const double moe = m.moe() ? 2.0 * h * m.top_k + 4.0 * m.experts : 0.0;
+  const double moe = m.moe() ? 2.0 * h * m.top_k * m.critical_routing(p.expert) + 4.0 * m.experts : 0.0;
   const double shared = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * m.shared_expert_ffn_hidden; // as the MLP
   const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp + moe + shared;
   double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t;

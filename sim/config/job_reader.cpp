@@ -44,6 +44,7 @@ void read_model_fields(MapReader& m, ModelConfig& out)
     out.ffn_hidden = static_cast<int>(m.integer("expert_ffn_hidden"));
   out.shared_expert_ffn_hidden =
       static_cast<int>(m.integer("shared_expert_ffn_hidden", out.shared_expert_ffn_hidden, 0));
+  out.routing_imbalance = m.number("routing_imbalance", out.routing_imbalance, 1.0, 64.0);
 }
 
 /// A model preset: a name ("gpt3-175b") or a path to a YAML file of model keys.

@@ -119,6 +119,13 @@ struct ModelConfig {
   int experts = 1;      ///< mixture of experts: expert MLPs per layer (every layer), 1: dense
   int top_k = 1;        ///< experts each token is routed to
   int shared_expert_ffn_hidden = 0; ///< MoE: MLP size of the shared expert(s) every token also passes (0: none)
+  /// MoE: tokens routed to the busiest expert-parallel rank over the mean (1: balanced). The
+  /// step waits for that rank's expert GEMMs and for its share of the all-to-alls.
+  double routing_imbalance = 1.0;
+
+  /// The imbalance that gates a step: experts split over `expert` ranks; on one rank the
+  /// grouped GEMMs see all its tokens however they are routed.
+  double critical_routing(int expert) const { return moe() && expert > 1 ? routing_imbalance : 1.0; }
 
   bool moe() const { return experts > 1; }
   int head_dim() const { return hidden / heads; }

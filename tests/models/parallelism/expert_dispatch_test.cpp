@@ -30,3 +30,11 @@ TEST_CASE("expert_dispatch: dispatch and combine all-to-alls of each token's top
   CHECK(dcsim::expert_dispatch_bytes(job(8, 4), 2.0) == Approx(calls.forward[0].bytes / 4));
   CHECK(dcsim::expert_dispatch_calls(job(1, 1), 2.0).forward.empty());
 }
+
+TEST_CASE("expert_dispatch: the busiest rank's imbalance stretches the exchange; one rank has none", "[models]")
+{
+  auto skewed = job(8, 1);
+  skewed.model.routing_imbalance = 1.5;
+  CHECK(dcsim::expert_dispatch_bytes(skewed, 2.0) == Approx(1.5 * dcsim::expert_dispatch_bytes(job(8, 1), 2.0)));
+  CHECK(skewed.model.critical_routing(1) == 1.0); // all experts on every rank: no rank waits
+}

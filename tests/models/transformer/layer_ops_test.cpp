@@ -102,3 +102,16 @@ TEST_CASE("layer_ops: a shared expert runs on every token beside the routed ones
   CHECK(up.n == 2 * 4096 / 4); // gate and up, split over the tensor ranks
   CHECK(named(ops.backward, "shared_expert_down.dgrad").flops == Approx(named(ops.forward, "shared_expert_down").flops));
 }
+
+TEST_CASE("layer_ops: routing imbalance gives the busiest expert rank's GEMMs more tokens", "[models]")
+{
+  auto moe = model();
+  moe.experts = 8, moe.top_k = 2;
+  dcsim::LayerContext c{1, 1, false, dcsim::AttentionKernel::Flash, 2.0};
+  c.expert = 4;
+  const auto balanced = dcsim::transformer_layer_ops(moe, c);
+  moe.routing_imbalance = 1.25;
+  const auto skewed = dcsim::transformer_layer_ops(moe, c);
+  CHECK(named(skewed.forward, "expert_up").m == Approx(1.25 * named(balanced.forward, "expert_up").m).epsilon(1e-4));
+  CHECK(named(skewed.forward, "qkv").m == named(balanced.forward, "qkv").m);
+}

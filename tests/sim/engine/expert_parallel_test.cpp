@@ -76,6 +76,23 @@ TEST_CASE("expert parallel: more expert-parallel ranks hold fewer experts and re
   CHECK(one["jobs"][0]["breakdown_s"]["expert_parallel_comm"].get<double>() == 0.0);
 }
 
+TEST_CASE("expert parallel: routing imbalance slows the step, not the FLOPs counted", "[engine]")
+{
+  const auto balanced = dcsim::test::run_scenario_text(kScenario)["jobs"][0];
+  const auto skewed = dcsim::test::run_scenario_text(kScenario, {"jobs.0.model.routing_imbalance=1.5"})["jobs"][0];
+  const auto& b = balanced["breakdown_s"];
+  const auto& s = skewed["breakdown_s"];
+  INFO("balanced " << b.dump() << "\nskewed " << s.dump());
+  // 1.5x the bytes; the latency part of each all-to-all stays.
+  const double ratio = s["expert_parallel_comm"].get<double>() / b["expert_parallel_comm"].get<double>();
+  CHECK(ratio > 1.3);
+  CHECK(ratio <= 1.5 + 1e-9);
+  CHECK(s["compute"].get<double>() > b["compute"].get<double>());
+  CHECK(skewed["mfu"].get<double>() < balanced["mfu"].get<double>());
+  CHECK(skewed["iteration_time_s"].get<double>() * skewed["mfu"].get<double>() ==
+        Approx(balanced["iteration_time_s"].get<double>() * balanced["mfu"].get<double>()).epsilon(1e-9));
+}
+
 TEST_CASE("expert parallel: bad settings are one-line errors naming the key", "[engine]")
 {
   auto error = [](const std::vector<std::string>& overrides) { return dcsim::test::load_error(kScenario, overrides); };
@@ -84,6 +101,7 @@ TEST_CASE("expert parallel: bad settings are one-line errors naming the key", "[
   CHECK(error({"jobs.0.parallelism.expert=8", "jobs.0.parallelism.data=12", "jobs.0.gpus=24",
                "jobs.0.batch.global=24"})
             .find("jobs.0.parallelism.expert: expert degree 8 does not divide data 12") != std::string::npos);
+  CHECK(error({"jobs.0.model.routing_imbalance=0.5"}).find("jobs.0.model.routing_imbalance") != std::string::npos);
   CHECK(error({"jobs.0.model.top_k=9"}).find("jobs.0.model.top_k: top_k 9 with 8 experts") != std::string::npos);
   CHECK(error({"jobs.0.model.experts=1", "jobs.0.model.top_k=1"})
             .find("jobs.0.parallelism.expert: expert parallelism 4 needs a mixture-of-experts model") !=
