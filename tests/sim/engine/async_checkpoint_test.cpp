@@ -3,6 +3,7 @@
 // checkpoint before it. On the one-node job of job_reliability_test.cpp: a 10 GB checkpoint, one
 // 1 GB/s storage server (a 10 s write), 8 GPUs copying 1.25 GB each at 12.5 GB/s (0.1 s). The
 // job's own traffic stays on NVLink, so the write does not slow its iterations.
+#include "support/one_node_checkpoints.hpp"
 #include "support/test_support.hpp"
 
 #include "reliability/checkpoint_interval.hpp"
@@ -17,25 +18,13 @@
 
 namespace {
 
-const char* kScenario = R"(
-name: async-checkpoint-test
-cluster:
-  nodes: 1
-  node:
-    gpu: A100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 300GB/s}
-    nics: {count: 1, bandwidth: 200Gb/s}
-  storage: {servers: 1, bandwidth_per_server: 1GB/s}
-jobs:
-  - name: small
-    gpus: 8
-    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}
-    parallelism: {tensor: 1, data: 8}
-    batch: {global: 64, micro: 8}
-    iterations: 10000
-    checkpoint: {interval: 60s, size: 10GB, async: true, snapshot_bandwidth: 12.5GB/s}
-)";
+const char* kScenario = dcsim::test::kOneNodeCheckpoints;
+/// The same job with asynchronous checkpoints, plus `more` overrides.
+std::vector<std::string> async(std::vector<std::string> more = {})
+{
+  more.insert(more.begin(), {"jobs.0.checkpoint.async=true", "jobs.0.checkpoint.snapshot_bandwidth=12.5GB/s"});
+  return more;
+}
 
 constexpr double kSnapshot = 10e9 / 8 / 12.5e9; // 0.1 s
 constexpr double kWrite = 10.0;                 // 10 GB at 1 GB/s
@@ -47,14 +36,14 @@ double elapsed_s(const nlohmann::json& job)
 
 double iteration_s()
 {
-  return dcsim::test::run_scenario_text(kScenario)["jobs"][0]["iteration_time_s"].get<double>();
+  return dcsim::test::run_scenario_text(kScenario, async())["jobs"][0]["iteration_time_s"].get<double>();
 }
 
 } // namespace
 
 TEST_CASE("async checkpoint: training stops only for the snapshot; the write lands in the background")
 {
-  const auto job = dcsim::test::run_scenario_text(kScenario)["jobs"][0];
+  const auto job = dcsim::test::run_scenario_text(kScenario, async())["jobs"][0];
   const auto& r = job["reliability"];
   const double training = 10000 * job["iteration_time_s"].get<double>();
   const int checkpoints = static_cast<int>(std::floor(training / 60.0));
@@ -67,7 +56,7 @@ TEST_CASE("async checkpoint: training stops only for the snapshot; the write lan
   CHECK(tail >= -1e-9);
   CHECK(tail <= kWrite * 1.01);
   CHECK(elapsed_s(job) == Approx(training + checkpoints * kSnapshot + tail).epsilon(1e-6));
-  const auto sync = dcsim::test::run_scenario_text(kScenario, {"jobs.0.checkpoint.async=false"})["jobs"][0];
+  const auto sync = dcsim::test::run_scenario_text(kScenario)["jobs"][0];
   CHECK(elapsed_s(sync) - elapsed_s(job) == Approx(checkpoints * (kWrite - kSnapshot) - tail).epsilon(0.01));
 }
 
@@ -83,16 +72,14 @@ TEST_CASE("async checkpoint: a failure before the write lands loses the work sin
   const std::vector<std::string> failing = {"failures.trace=" + trace, "failures.trace_servers=1",
                                             "failures.restart=10s",
                                             "jobs.0.iterations=" + std::to_string(int(200 / it))};
-  const auto async = dcsim::test::run_scenario_text(kScenario, failing)["jobs"][0]["reliability"];
-  auto sync_overrides = failing;
-  sync_overrides.push_back("jobs.0.checkpoint.async=false");
-  const auto sync = dcsim::test::run_scenario_text(kScenario, sync_overrides)["jobs"][0]["reliability"];
-  INFO("async " << async.dump() << "\nsync " << sync.dump());
-  REQUIRE(async["failures"].get<int>() == 1);
+  const auto async_run = dcsim::test::run_scenario_text(kScenario, async(failing))["jobs"][0]["reliability"];
+  const auto sync = dcsim::test::run_scenario_text(kScenario, failing)["jobs"][0]["reliability"];
+  INFO("async " << async_run.dump() << "\nsync " << sync.dump());
+  REQUIRE(async_run["failures"].get<int>() == 1);
   REQUIRE(sync["failures"].get<int>() == 1);
   // Async: the first snapshot at the boundary W1 in (60 - it, 60]; lost: everything trained since,
   // 125 - W1 less the two 0.1 s snapshots.
-  const double async_lost = async["lost_work_s"].get<double>();
+  const double async_lost = async_run["lost_work_s"].get<double>();
   CHECK(async_lost >= 125 - 60 - 2 * kSnapshot - 1e-6);
   CHECK(async_lost < 125 - 60 - 2 * kSnapshot + it + 1e-6);
   // Sync: the first write ended at W1 + 10 and was safe from then on.
@@ -105,15 +92,13 @@ TEST_CASE("async checkpoint: the auto interval is Daly's for the snapshot, never
 {
   const std::vector<std::string> failing = {"failures.node_mtbf=2h", "failures.restart=60s",
                                             "jobs.0.checkpoint.interval=auto", "jobs.0.iterations=2000000"};
-  const auto job = dcsim::test::run_scenario_text(kScenario, failing)["jobs"][0];
+  const auto job = dcsim::test::run_scenario_text(kScenario, async(failing))["jobs"][0];
   const auto& r = job["reliability"];
   INFO(r.dump());
   CHECK(r["checkpoint_interval_s"].get<double>() ==
         Approx(std::max(dcsim::daly_interval_s(kSnapshot, 7200), r["checkpoint_write_s"].get<double>()))
             .epsilon(1e-9));
-  auto sync_overrides = failing;
-  sync_overrides.push_back("jobs.0.checkpoint.async=false");
-  const auto sync = dcsim::test::run_scenario_text(kScenario, sync_overrides)["jobs"][0];
+  const auto sync = dcsim::test::run_scenario_text(kScenario, failing)["jobs"][0];
   INFO("goodput async " << job["goodput"] << ", sync " << sync["goodput"]);
   CHECK(job["goodput"].get<double>() > sync["goodput"].get<double>());
 }

@@ -1,6 +1,7 @@
 // Checkpoints and failures in the engine: write times from the storage bandwidth, the time they
 // add, and, with exponential node failures, Daly's expected wall time (the analytic model of
 // exactly this process, models/reliability/checkpoint_interval.hpp).
+#include "support/one_node_checkpoints.hpp"
 #include "support/test_support.hpp"
 
 #include "reliability/checkpoint_interval.hpp"
@@ -16,27 +17,7 @@
 
 namespace {
 
-// One 8-GPU node writing to one storage server whose 1 GB/s link is the narrowest on the way
-// (the NIC carries 25 GB/s): a checkpoint of S bytes takes S / 1 GB/s.
-const char* kScenario = R"(
-name: reliability-test
-cluster:
-  nodes: 1
-  node:
-    gpu: A100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 300GB/s}
-    nics: {count: 1, bandwidth: 200Gb/s}
-  storage: {servers: 1, bandwidth_per_server: 1GB/s}
-jobs:
-  - name: small
-    gpus: 8
-    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}
-    parallelism: {tensor: 1, data: 8}
-    batch: {global: 64, micro: 8}
-    iterations: 10000
-    checkpoint: {interval: 60s, size: 10GB}
-)";
+const char* kScenario = dcsim::test::kOneNodeCheckpoints;
 
 double elapsed_s(const nlohmann::json& job)
 {
