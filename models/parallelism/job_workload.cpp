@@ -188,6 +188,11 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
   const double tensor_bytes = double(job.batch.micro) * job.model.seq_len / p.context * job.model.hidden * e;
 
   const SectionWork layer = layer_work(job, cost, context, tensor_bytes);
+  // A mixture of experts' first layers may be dense (model.first_dense_layers).
+  JobConfig dense_job = job;
+  dense_job.model = job.model.dense_variant();
+  const SectionWork dense_layer = job.model.first_dense_layers > 0 ? layer_work(dense_job, cost, context, tensor_bytes)
+                                                                   : layer;
   const SectionWork embedding = embedding_work(job, cost, context, tensor_bytes);
   const SectionWork head = head_work(job, cost, context, tensor_bytes);
 
@@ -201,12 +206,19 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
   for (const auto& layout : split_layers(job.model.layers, p.pipeline, p.virtual_stages)) {
     ChunkWork chunk;
     chunk.layout = layout;
-    accumulate(chunk.forward, layer.forward, layout.layers);
-    accumulate(chunk.backward, layer.backward, layout.layers);
+    int moe = 0;
+    for (int l = layout.first_layer; l < layout.first_layer + layout.layers; ++l)
+      moe += job.model.moe_layer(l) ? 1 : 0;
+    const int dense = layout.layers - moe;
+    accumulate(chunk.forward, layer.forward, moe);
+    accumulate(chunk.backward, layer.backward, moe);
+    accumulate(chunk.forward, dense_layer.forward, dense);
+    accumulate(chunk.backward, dense_layer.backward, dense);
     // Expert tensor parallelism is the tensor degree; expert parallelism splits the experts.
-    chunk.expert_parameters_per_gpu = layout.layers * expert_layer / p.expert / p.tensor;
-    chunk.parameters_per_gpu =
-        layout.layers * (layer_parameters(job.model) - expert_layer) / p.tensor + chunk.expert_parameters_per_gpu;
+    chunk.expert_parameters_per_gpu = moe * expert_layer / p.expert / p.tensor;
+    chunk.parameters_per_gpu = (moe * (layer_parameters(job.model) - expert_layer) +
+                                dense * layer_parameters(dense_job.model)) / p.tensor +
+                               chunk.expert_parameters_per_gpu;
     if (layout.has_embedding) {
       accumulate(chunk.forward, embedding.forward, 1);
       accumulate(chunk.backward, embedding.backward, 1);

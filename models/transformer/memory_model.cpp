@@ -56,19 +56,26 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
   const auto& p = job.parallelism;
   MemoryEstimate est;
   est.stage = stage;
+  JobConfig dense_job = job; // a mixture of experts' dense first layers
+  dense_job.model = m.dense_variant();
   double parameters = 0; // dense part, one TP rank
   double experts = 0;    // expert part, one TP rank of this rank's experts
-  int layers = 0;
+  int moe_layers = 0, dense_layers = 0;
   int stage_chunks = 0;
   bool has_head = false;
   for (const auto& c : chunks) {
     if (c.stage != stage)
       continue;
     ++stage_chunks;
-    layers += c.layers;
+    int moe = 0;
+    for (int l = c.first_layer; l < c.first_layer + c.layers; ++l)
+      moe += m.moe_layer(l) ? 1 : 0;
+    moe_layers += moe;
+    dense_layers += c.layers - moe;
     const double expert_layer = layer_expert_parameters(m);
-    parameters += c.layers * (layer_parameters(m) - expert_layer) / p.tensor;
-    experts += c.layers * expert_layer / p.expert / p.tensor;
+    parameters += (moe * (layer_parameters(m) - expert_layer) + (c.layers - moe) * layer_parameters(dense_job.model)) /
+                  p.tensor;
+    experts += moe * expert_layer / p.expert / p.tensor;
     if (c.has_embedding)
       parameters += embedding_parameters(m) / p.tensor;
     if (c.has_head) {
@@ -86,15 +93,16 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
   est.gradients_bytes = sharded(2) * job.gradient_bytes;
   est.optimizer_bytes = sharded(1) * 12.0;
 
-  const double layer_full = full_layer_activation_bytes(job);
+  const double moe_full = full_layer_activation_bytes(job);
+  const double dense_full = full_layer_activation_bytes(dense_job);
   const double tokens = double(job.batch.micro) * m.seq_len / p.context;
-  const double per_layer = job.recompute == Recompute::Full
-                               ? tokens * m.hidden * e / (p.sequence_parallel ? p.tensor : 1)
-                               : layer_full;
-  const double layers_per_pass = double(layers) / stage_chunks;
-  est.activations_bytes = in_flight_passes(job, stage) * layers_per_pass * per_layer;
-  if (job.recompute == Recompute::Full)
-    est.activations_bytes += layer_full; // the layer being recomputed
+  const double checkpointed = tokens * m.hidden * e / (p.sequence_parallel ? p.tensor : 1);
+  const double pass_bytes = job.recompute == Recompute::Full
+                                ? (moe_layers + dense_layers) * checkpointed
+                                : moe_layers * moe_full + dense_layers * dense_full;
+  est.activations_bytes = in_flight_passes(job, stage) * pass_bytes / stage_chunks;
+  if (job.recompute == Recompute::Full) // the layer being recomputed
+    est.activations_bytes += moe_layers > 0 ? std::max(moe_full, dense_full) : dense_full;
   if (has_head)
     est.activations_bytes += tokens * double(m.vocab) / p.tensor * (e + 4.0); // logits + fp32 softmax
   est.runtime_bytes = kRuntimeBytes;

@@ -22,10 +22,16 @@ double layer_forward_flops_per_token(const ModelConfig& m)
   return 2.0 * (attention_weights + mlp_weights * m.top_k + shared_weights) + attention_forward_flops_per_token(m);
 }
 
+double layers_forward_flops_per_token(const ModelConfig& m)
+{
+  const int dense = m.layers - m.moe_layers();
+  return m.moe_layers() * layer_forward_flops_per_token(m) + dense * layer_forward_flops_per_token(m.dense_variant());
+}
+
 double model_flops_per_iteration(const ModelConfig& m, double sequences)
 {
   const double tokens = sequences * m.seq_len;
-  return 3.0 * tokens * (m.layers * layer_forward_flops_per_token(m) + 2.0 * double(m.hidden) * m.vocab);
+  return 3.0 * tokens * (layers_forward_flops_per_token(m) + 2.0 * double(m.hidden) * m.vocab);
 }
 
 double hardware_flops_per_iteration(const ModelConfig& m, double sequences, Recompute recompute)
@@ -33,7 +39,7 @@ double hardware_flops_per_iteration(const ModelConfig& m, double sequences, Reco
   const double tokens = sequences * m.seq_len;
   double extra = 0;
   if (recompute == Recompute::Full)
-    extra = tokens * m.layers * layer_forward_flops_per_token(m);
+    extra = tokens * layers_forward_flops_per_token(m);
   else if (recompute == Recompute::Selective)
     extra = tokens * m.layers * attention_forward_flops_per_token(m);
   return model_flops_per_iteration(m, sequences) + extra;
@@ -76,7 +82,9 @@ double head_parameters(const ModelConfig& m)
 
 double total_parameters(const ModelConfig& m)
 {
-  return m.layers * layer_parameters(m) + embedding_parameters(m) + head_parameters(m);
+  const int dense = m.layers - m.moe_layers();
+  return m.moe_layers() * layer_parameters(m) + dense * layer_parameters(m.dense_variant()) + embedding_parameters(m) +
+         head_parameters(m);
 }
 
 } // namespace dcsim

@@ -13,6 +13,8 @@ namespace dcsim {
 
 /// Forward FLOPs of one layer for one token (weights GEMMs + attention).
 double layer_forward_flops_per_token(const ModelConfig& model);
+/// The same over all layers (mixture-of-experts models: dense first layers, then MoE ones).
+double layers_forward_flops_per_token(const ModelConfig& model);
 /// Forward FLOPs of the attention core alone (recomputed under selective recompute), per token.
 double attention_forward_flops_per_token(const ModelConfig& model);
 /// Model FLOPs of one training iteration over `sequences` sequences (no recomputation).

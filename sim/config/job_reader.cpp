@@ -40,8 +40,10 @@ void read_model_fields(MapReader& m, ModelConfig& out)
   out.tied_embeddings = m.boolean("tied_embeddings", out.tied_embeddings);
   out.experts = static_cast<int>(m.integer("experts", out.experts));
   out.top_k = static_cast<int>(m.integer("top_k", out.top_k));
+  out.dense_ffn_hidden = out.ffn_hidden; // ffn_hidden stays the dense layers' MLP
   if (m.has("expert_ffn_hidden"))
     out.ffn_hidden = static_cast<int>(m.integer("expert_ffn_hidden"));
+  out.first_dense_layers = static_cast<int>(m.integer("first_dense_layers", out.first_dense_layers, 0));
   out.shared_expert_ffn_hidden =
       static_cast<int>(m.integer("shared_expert_ffn_hidden", out.shared_expert_ffn_hidden, 0));
   out.routing_imbalance = m.number("routing_imbalance", out.routing_imbalance, 1.0, 64.0);

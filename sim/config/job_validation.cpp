@@ -31,6 +31,12 @@ void validate_model(const JobConfig& job, MapReader& r)
                                   "; expected one of " + divisors_of(m.heads));
   if (m.experts < 1)
     r.error("model.experts", std::to_string(m.experts) + " experts; expected 1 (dense) or more");
+  else if (m.first_dense_layers > 0 && !m.moe())
+    r.error("model.first_dense_layers", "dense layers before the experts need a mixture-of-experts model; "
+                                        "expected model.experts > 1 or no first_dense_layers");
+  else if (m.first_dense_layers >= m.layers)
+    r.error("model.first_dense_layers", std::to_string(m.first_dense_layers) + " of " + std::to_string(m.layers) +
+                                            " layers; expected fewer than the layers (or experts: 1)");
   else if (m.shared_expert_ffn_hidden > 0 && !m.moe())
     r.error("model.shared_expert_ffn_hidden", "a shared expert needs a mixture-of-experts model; expected "
                                               "model.experts > 1 or no shared_expert_ffn_hidden");
@@ -92,6 +98,10 @@ void validate_parallelism(const JobConfig& job, MapReader& r)
     r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide the " +
                                       std::to_string(m.kv_heads) + " key/value heads; expected one of " +
                                       divisors_of(m.kv_heads));
+  if (m.first_dense_layers > 0 && m.dense_variant().ffn_hidden % p.tensor != 0)
+    r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide ffn_hidden " +
+                                      std::to_string(m.dense_variant().ffn_hidden) +
+                                      " of the dense layers; expected a divisor of it");
   if (m.shared_expert_ffn_hidden % p.tensor != 0)
     r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) +
                                       " does not divide shared_expert_ffn_hidden " +

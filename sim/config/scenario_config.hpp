@@ -127,7 +127,22 @@ struct ModelConfig {
   /// grouped GEMMs see all its tokens however they are routed.
   double critical_routing(int expert) const { return moe() && expert > 1 ? routing_imbalance : 1.0; }
 
+  int first_dense_layers = 0; ///< MoE: the first layers have a dense MLP (DeepSeek-V3: 3)
+  int dense_ffn_hidden = 0;   ///< their MLP size (the model's ffn_hidden; experts use expert_ffn_hidden)
+
   bool moe() const { return experts > 1; }
+  /// Layers with experts (all but the first dense ones; none for a dense model).
+  int moe_layers() const { return moe() ? layers - first_dense_layers : 0; }
+  /// Is layer `index` (0-based) a mixture-of-experts layer?
+  bool moe_layer(int index) const { return moe() && index >= first_dense_layers; }
+  /// The model a dense layer of this one is a layer of: same attention, dense MLP.
+  ModelConfig dense_variant() const
+  {
+    ModelConfig d = *this;
+    d.experts = 1, d.top_k = 1, d.shared_expert_ffn_hidden = 0, d.first_dense_layers = 0;
+    d.ffn_hidden = dense_ffn_hidden > 0 ? dense_ffn_hidden : ffn_hidden;
+    return d;
+  }
   int head_dim() const { return hidden / heads; }
   int kv_hidden() const { return kv_heads * head_dim(); }
 };

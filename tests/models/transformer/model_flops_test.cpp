@@ -87,3 +87,19 @@ TEST_CASE("transformer::model_flops: a shared expert adds one dense MLP per toke
   CHECK(dcsim::total_parameters(m) - dcsim::total_parameters(mixtral()) == Approx(l * 3 * h * fs).epsilon(1e-9));
   CHECK(dcsim::layer_expert_parameters(m) == dcsim::layer_expert_parameters(mixtral())); // not split by ep
 }
+
+TEST_CASE("transformer::model_flops: dense first layers count their own MLP (DeepSeek-V3's pattern)", "[models]")
+{
+  auto m = mixtral();
+  m.first_dense_layers = 3, m.dense_ffn_hidden = 14336 * 2;
+  const double B = 16, s = m.seq_len, l = m.layers, h = m.hidden, f = m.ffn_hidden, V = m.vocab;
+  const double g = m.kv_heads, a = m.heads, k = m.top_k, fd = m.dense_ffn_hidden;
+  const double attention = (1 + g / a + s / h);
+  const double expected = 12 * B * s * h * h *
+                          ((l - 3) * (attention + f / h * k * 1.5) + 3 * (attention + fd / h * 1.5) + V / (2 * h));
+  CHECK(dcsim::model_flops_per_iteration(m, B) == Approx(expected).epsilon(1e-12));
+  CHECK(dcsim::total_parameters(m) ==
+        Approx(dcsim::total_parameters(mixtral()) - 3 * (dcsim::layer_parameters(mixtral()) -
+                                                         dcsim::layer_parameters(m.dense_variant())))
+            .epsilon(1e-12));
+}

@@ -4,6 +4,9 @@
 // experts only.
 #include "support/test_support.hpp"
 
+#include "compute/compute_cost_model.hpp"
+#include "parallelism/job_workload.hpp"
+
 #include <catch2/catch.hpp>
 
 namespace {
@@ -29,6 +32,11 @@ jobs:
     batch: {global: 32, micro: 1}
     iterations: 2
 )";
+
+std::string error_of(const std::vector<std::string>& overrides)
+{
+  return dcsim::test::load_error(kScenario, overrides);
+}
 
 } // namespace
 
@@ -111,5 +119,27 @@ TEST_CASE("expert parallel: bad settings are one-line errors naming the key", "[
   CHECK(error({"jobs.0.model.experts=1", "jobs.0.model.top_k=1", "jobs.0.parallelism.expert=1",
                "jobs.0.model.shared_expert_ffn_hidden=1024"})
             .find("jobs.0.model.shared_expert_ffn_hidden: a shared expert needs a mixture-of-experts model") !=
+        std::string::npos);
+}
+
+TEST_CASE("expert parallel: dense first layers carry no experts and no token all-to-alls", "[engine]")
+{
+  // 4 layers on 2 pipeline ranks; the first 2 are dense: rank 0 holds no experts.
+  const auto config = dcsim::test::load_text(
+      kScenario, {"jobs.0.model.first_dense_layers=2", "jobs.0.model.ffn_hidden=8192", "jobs.0.parallelism.pipeline=2",
+                  "jobs.0.parallelism.data=8", "jobs.0.batch.global=16"});
+  const auto& job = config.jobs[0];
+  const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, job.precision);
+  const auto w = dcsim::build_job_workload(job, cost);
+  REQUIRE(w.chunks.size() == 2);
+  CHECK(w.expert_parameters_per_gpu[0] == 0.0);
+  CHECK(w.expert_parameters_per_gpu[1] > 0.0);
+  CHECK(w.chunks[0].forward.expert_parallel.empty());
+  CHECK_FALSE(w.chunks[1].forward.expert_parallel.empty());
+  CHECK(job.model.dense_variant().ffn_hidden == 8192);
+  CHECK(job.model.ffn_hidden == 14336);
+  const auto r = dcsim::test::run_config(config)["jobs"][0];
+  CHECK(r["iteration_time_s"].get<double>() > 0);
+  CHECK(error_of({"jobs.0.model.first_dense_layers=4"}).find("jobs.0.model.first_dense_layers: 4 of 4 layers") !=
         std::string::npos);
 }
