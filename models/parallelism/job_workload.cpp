@@ -206,9 +206,7 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
   for (const auto& layout : split_layers(job.model.layers, p.pipeline, p.virtual_stages)) {
     ChunkWork chunk;
     chunk.layout = layout;
-    int moe = 0;
-    for (int l = layout.first_layer; l < layout.first_layer + layout.layers; ++l)
-      moe += job.model.moe_layer(l) ? 1 : 0;
+    const int moe = job.model.moe_layers_in(layout.first_layer, layout.layers);
     const int dense = layout.layers - moe;
     accumulate(chunk.forward, layer.forward, moe);
     accumulate(chunk.backward, layer.backward, moe);

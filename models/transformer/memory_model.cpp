@@ -58,6 +58,7 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
   est.stage = stage;
   JobConfig dense_job = job; // a mixture of experts' dense first layers
   dense_job.model = m.dense_variant();
+  const double expert_layer = layer_expert_parameters(m);
   double parameters = 0; // dense part, one TP rank
   double experts = 0;    // expert part, one TP rank of this rank's experts
   int moe_layers = 0, dense_layers = 0;
@@ -67,12 +68,9 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
     if (c.stage != stage)
       continue;
     ++stage_chunks;
-    int moe = 0;
-    for (int l = c.first_layer; l < c.first_layer + c.layers; ++l)
-      moe += m.moe_layer(l) ? 1 : 0;
+    const int moe = m.moe_layers_in(c.first_layer, c.layers);
     moe_layers += moe;
     dense_layers += c.layers - moe;
-    const double expert_layer = layer_expert_parameters(m);
     parameters += (moe * (layer_parameters(m) - expert_layer) + (c.layers - moe) * layer_parameters(dense_job.model)) /
                   p.tensor;
     experts += moe * expert_layer / p.expert / p.tensor;

@@ -6,6 +6,7 @@
 #include "compute/gpu_profile.hpp"
 #include "hardware/gpu_spec.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -133,8 +134,11 @@ struct ModelConfig {
   bool moe() const { return experts > 1; }
   /// Layers with experts (all but the first dense ones; none for a dense model).
   int moe_layers() const { return moe() ? layers - first_dense_layers : 0; }
-  /// Is layer `index` (0-based) a mixture-of-experts layer?
-  bool moe_layer(int index) const { return moe() && index >= first_dense_layers; }
+  /// How many of the `count` layers from `first` (0-based) are mixture-of-experts layers.
+  int moe_layers_in(int first, int count) const
+  {
+    return moe() ? std::max(0, first + count - std::max(first, first_dense_layers)) : 0;
+  }
   /// The model a dense layer of this one is a layer of: same attention, dense MLP.
   ModelConfig dense_variant() const
   {

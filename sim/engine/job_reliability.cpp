@@ -232,9 +232,7 @@ void JobReliability::start_writer()
       w->written = mover_->move(CheckpointDirection::Write, w->deadline_s);
       w->ended_s = now();
       w->finished = true;
-      if (trace_)
-        trace_->push_back({w->written ? "checkpoint write (background)" : "checkpoint write (cut by a failure)",
-                           job_index_, 0, w->started_s, w->ended_s - w->started_s});
+      record(w->written ? "checkpoint write (background)" : "checkpoint write (cut by a failure)", w->started_s);
       landed_->release();
     }
   });
