@@ -283,6 +283,9 @@ struct CostConfig {
 /// How queued jobs get GPUs (sim/scheduler/policies.cpp lists them, one file each).
 enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst, EasyBackfill };
 
+/// Which free nodes a started job gets (sim/scheduler/placements.cpp lists them, one file each).
+enum class PlacementKind { Consecutive, TopologyAware, Scattered };
+
 /// A job replayed from a cluster trace: it holds `gpus` GPUs for `duration_s` and moves no data
 /// (its own traffic is not in the trace); it competes with the training jobs for GPUs only.
 struct TraceJob {
@@ -293,10 +296,11 @@ struct TraceJob {
 
 /// Cluster scheduling (contract: `scheduler`). Without it every job starts at its start_time on
 /// GPUs of its own; with it, jobs (the training jobs, submitted at their start_time, and the
-/// trace's) queue for GPUs and start when the policy gives them a contiguous range.
+/// trace's) queue for GPUs and start when the policy lets them, on the nodes `placement` picks.
 struct SchedulerConfig {
   bool enabled = false;
   SchedulingPolicyKind policy = SchedulingPolicyKind::Fifo;
+  PlacementKind placement = PlacementKind::Consecutive;
   std::string trace_path;          ///< "" = no trace
   std::vector<TraceJob> trace_jobs; ///< in submission order
 };

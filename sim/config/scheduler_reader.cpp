@@ -17,6 +17,9 @@ const NameTable<SchedulingPolicyKind> kPolicies = {{"fifo", SchedulingPolicyKind
                                                    {"first_fit", SchedulingPolicyKind::FirstFit},
                                                    {"smallest_first", SchedulingPolicyKind::SmallestFirst},
                                                    {"easy_backfill", SchedulingPolicyKind::EasyBackfill}};
+const NameTable<PlacementKind> kPlacements = {{"consecutive", PlacementKind::Consecutive},
+                                              {"topology_aware", PlacementKind::TopologyAware},
+                                              {"scattered", PlacementKind::Scattered}};
 
 std::vector<std::string> split_csv(const std::string& line)
 {
@@ -115,6 +118,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler)
   SchedulerConfig out;
   out.enabled = true;
   out.policy = scheduler.choice("policy", kPolicies, SchedulingPolicyKind::Fifo);
+  out.placement = scheduler.choice("placement", kPlacements, PlacementKind::Consecutive);
   const long long limit = scheduler.integer("trace_jobs", 0, 0);
   if (!scheduler.has("trace")) {
     if (scheduler.has("trace_jobs"))

@@ -84,13 +84,14 @@ ServerTransfer start_server_transfer(const std::vector<HostFlow>& flows, sg4::Ma
 
 } // namespace
 
-std::vector<int> checkpoint_endpoints(const Platform& platform, int first_gpu, int gpus, int gpus_per_node,
+std::vector<int> checkpoint_endpoints(const Platform& platform, const Placement& placement, int gpus_per_node,
                                       int nics_per_node)
 {
   std::vector<int> endpoints;
   const int gpus_per_nic = std::max(1, gpus_per_node / std::max(1, nics_per_node));
   int last_nic = -1;
-  for (int gpu = first_gpu; gpu < first_gpu + gpus; gpu += gpus_per_nic) {
+  for (int rank = 0; rank < placement.gpus(); rank += gpus_per_nic) {
+    const int gpu = placement.gpu(rank);
     const int nic = platform.fabric().nic_of_gpu(gpu);
     if (nic != last_nic)
       endpoints.push_back(gpu);

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/placement.hpp"
+
 namespace dcsim {
 
 class Platform;
@@ -17,7 +19,7 @@ class Platform;
 enum class CheckpointDirection { Write, Read };
 
 /// One GPU per NIC on the job's nodes: the hosts whose NICs carry the checkpoint.
-std::vector<int> checkpoint_endpoints(const Platform& platform, int first_gpu, int gpus, int gpus_per_node,
+std::vector<int> checkpoint_endpoints(const Platform& platform, const Placement& placement, int gpus_per_node,
                                       int nics_per_node);
 
 /// Moves `bytes` in total, called from an actor; returns when done (true) or at `deadline_s`

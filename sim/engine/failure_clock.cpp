@@ -47,7 +47,7 @@ double FailureClock::next_after(double now_s)
   return next_s_;
 }
 
-std::vector<double> job_fault_times(const FailureConfig& failures, int first_node, int nodes, int cluster_nodes,
+std::vector<double> job_fault_times(const FailureConfig& failures, const std::vector<int>& nodes, int cluster_nodes,
                                     std::uint64_t seed)
 {
   const int servers = failures.trace_servers;
@@ -55,7 +55,7 @@ std::vector<double> job_fault_times(const FailureConfig& failures, int first_nod
   const std::vector<int> slot_of = seeded_permutation(servers, rng);
   const int blocks = (cluster_nodes + servers - 1) / servers;
   std::vector<double> times;
-  for (int node = first_node; node < first_node + nodes; ++node) {
+  for (int node : nodes) {
     const int slot = node % servers;
     const double shift_s = failures.trace_span_s * (node / servers) / blocks;
     for (const NodeFault& fault : failures.trace_faults)

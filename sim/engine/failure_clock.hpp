@@ -39,13 +39,13 @@ private:
   size_t index_ = 0;            ///< of the pending failure, counted over the repeats
 };
 
-/// The faults a job on cluster nodes [first_node, first_node + nodes) lives, within one span of
+/// The faults a job on cluster nodes `nodes` lives, within one span of
 /// the trace, sorted. The trace's S servers sit in S slots in an order drawn from `seed` (a trace
 /// names only the servers that failed, in order of their first fault; placing them first would put
 /// every job on the most failure-prone machines). Cluster node c is slot c mod S; the b-th block of
 /// S nodes (b = c / S) lives its faults shifted by b/B of the span (B blocks in the cluster), so
 /// that blocks do not fail in lockstep, while each keeps the trace's bursts and rate.
-std::vector<double> job_fault_times(const FailureConfig& failures, int first_node, int nodes, int cluster_nodes,
+std::vector<double> job_fault_times(const FailureConfig& failures, const std::vector<int>& nodes, int cluster_nodes,
                                     std::uint64_t seed);
 
 } // namespace dcsim

@@ -1,9 +1,11 @@
 #include "engine/job_layout.hpp"
 
+#include <utility>
+
 namespace dcsim {
 
-JobLayout::JobLayout(const ParallelismConfig& p, int first_gpu)
-    : first_gpu_(first_gpu), t_(p.tensor), c_(p.context), d_(p.data), e_(p.expert)
+JobLayout::JobLayout(const ParallelismConfig& p, Placement placement)
+    : placement_(std::move(placement)), t_(p.tensor), c_(p.context), d_(p.data), e_(p.expert)
 {
 }
 

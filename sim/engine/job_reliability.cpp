@@ -37,33 +37,31 @@ double estimated_write_s(double bytes, size_t endpoints, const ClusterConfig& cl
 }
 
 /// Poisson failures at the job's rate, or the trace's faults on the job's nodes.
-FailureClock make_clock(const JobConfig& job, const ScenarioConfig& scenario, int first_gpu, int job_index)
+FailureClock make_clock(const JobConfig& job, const ScenarioConfig& scenario, const Placement& placement, int job_index)
 {
   const ClusterConfig& cluster = scenario.cluster;
   const FailureConfig& failures = scenario.failures;
   const double mtbi_s = failures.job_mtbi_s(cluster.nodes_for(job.gpus));
   if (failures.trace_faults.empty())
     return FailureClock(mtbi_s, scenario.seed, job_index);
-  const int first_node = cluster.node_of(first_gpu);
-  const int nodes = cluster.node_of(first_gpu + job.gpus - 1) - first_node + 1;
-  return FailureClock(mtbi_s, job_fault_times(failures, first_node, nodes, cluster.nodes, scenario.seed),
+  return FailureClock(mtbi_s, job_fault_times(failures, placement.nodes(), cluster.nodes, scenario.seed),
                       failures.trace_span_s);
 }
 
 } // namespace
 
 JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
-                               int first_gpu, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
+                               const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                                std::vector<TraceEvent>* trace)
     : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s),
-      clock_(make_clock(job, scenario, first_gpu, job_index)),
+      clock_(make_clock(job, scenario, placement, job_index)),
       coordinator_(coordinator), coordinator_id_(coordinator_id), job_index_(job_index), trace_(trace)
 {
   stats_.mtbi_s = clock_.mtbi_s();
   if (!checkpoint_.enabled)
     return;
   const auto& node = scenario.cluster.node;
-  std::vector<int> endpoints = checkpoint_endpoints(platform, first_gpu, job.gpus, node.gpus, node.nics.count);
+  std::vector<int> endpoints = checkpoint_endpoints(platform, placement, node.gpus, node.nics.count);
   stats_.checkpoint_bytes = checkpoint_.bytes > 0 ? checkpoint_.bytes : checkpoint_bytes(job.model);
   stats_.checkpoint_interval_s = checkpoint_.interval_s;
   const double write_s = estimated_write_s(stats_.checkpoint_bytes, endpoints.size(), scenario.cluster);

@@ -17,6 +17,7 @@
 #include "config/scenario_config.hpp"
 #include "engine/checkpoint_io.hpp"
 #include "engine/failure_clock.hpp"
+#include "engine/placement.hpp"
 #include "engine/steady_state.hpp"
 #include "results/simulation_result.hpp"
 
@@ -36,8 +37,8 @@ class Platform;
 class JobReliability {
 public:
   /// `trace`: where to record checkpoint writes and restarts for --trace (null: nowhere).
-  JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform, int first_gpu,
-                 int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
+  JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
+                 const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                  std::vector<TraceEvent>* trace);
 
   bool active() const { return checkpoint_.enabled || clock_.mtbi_s() > 0; }

@@ -15,40 +15,38 @@ namespace dcsim {
 
 namespace {
 
-/// Slow nodes among cluster nodes [first, last].
-int slow_nodes_in(const std::vector<int>& slow, int first, int last)
+/// How many of `nodes` are slow (`slow` sorted).
+int slow_nodes_in(const std::vector<int>& slow, const std::vector<int>& nodes)
 {
-  return static_cast<int>(std::upper_bound(slow.begin(), slow.end(), last) -
-                          std::lower_bound(slow.begin(), slow.end(), first));
+  int n = 0;
+  for (int node : nodes)
+    n += std::binary_search(slow.begin(), slow.end(), node) ? 1 : 0;
+  return n;
 }
 
 /// A pipeline rank runs at the pace of its slowest GPU: its tensor-parallel groups meet at every
-/// layer, its data-parallel replicas at the gradient reduction. A rank's GPUs are consecutive
-/// (engine/job_layout.hpp), so it is slow when a slow node lies in its node range.
+/// layer, its data-parallel replicas at the gradient reduction: it is slow when one of its nodes is.
 void apply_stragglers(JobShared& s, const ScenarioConfig& scenario)
 {
   const auto& slow = scenario.stragglers.nodes;
   const auto& p = s.job.parallelism;
-  const ClusterConfig& cluster = scenario.cluster;
   s.slowdown.assign(p.pipeline, 1.0);
   for (int pp = 0; pp < p.pipeline; ++pp)
-    if (slow_nodes_in(slow, cluster.node_of(s.layout.first_gpu_of_stage(pp)),
-                      cluster.node_of(s.layout.last_gpu_of_stage(pp))) > 0)
+    if (slow_nodes_in(slow, s.layout.nodes_of_stage(pp)) > 0)
       s.slowdown[pp] = scenario.stragglers.slowdown;
-  s.straggler_nodes = slow_nodes_in(slow, cluster.node_of(s.layout.first_gpu()),
-                                    cluster.node_of(s.layout.first_gpu() + s.job.gpus - 1));
+  s.straggler_nodes = slow_nodes_in(slow, s.layout.placement().nodes());
 }
 
 } // namespace
 
-JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Platform& platform_,
+JobShared::JobShared(const JobConfig& job_, int index_, const Placement& placement, const Platform& platform_,
                      const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator_,
                      std::vector<TraceEvent>* trace_)
     : job(job_), index(index_), platform(platform_), comm(scenario.cluster.profile.communication),
-      layout(job_.parallelism, first_gpu), cost(scenario.cluster.node.gpu, scenario.cluster.profile, job_.precision),
+      layout(job_.parallelism, placement), cost(scenario.cluster.node.gpu, scenario.cluster.profile, job_.precision),
       workload(build_job_workload(job_, cost)), coordinator(coordinator_),
       coordinator_id(coordinator_.add_job(job_.start_time_s)), trace(trace_),
-      reliability(job_, scenario, platform_, first_gpu, index_, coordinator_, coordinator_id, trace_)
+      reliability(job_, scenario, platform_, placement, index_, coordinator_, coordinator_id, trace_)
 {
   plans = build_chunk_plans(job, workload, layout, platform, comm);
   forward_channels = std::vector<Channel>(plans.size()); // Channel is not movable in a vector (its queue)
@@ -64,10 +62,10 @@ JobShared::JobShared(const JobConfig& job_, int index_, int first_gpu, const Pla
   });
 }
 
-JobRunner::JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform,
+JobRunner::JobRunner(const JobConfig& job, int index, const Placement& placement, const Platform& platform,
                      const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator,
                      std::vector<TraceEvent>* trace)
-    : shared_(std::make_unique<JobShared>(job, index, first_gpu, platform, scenario, coordinator, trace)),
+    : shared_(std::make_unique<JobShared>(job, index, placement, platform, scenario, coordinator, trace)),
       cluster_(scenario.cluster)
 {
 }
@@ -124,6 +122,10 @@ JobResult JobRunner::result() const
   r.name = job.name;
   r.gpus = job.gpus;
   r.first_gpu = s.layout.first_gpu();
+  const Placement& placement = s.layout.placement();
+  r.nodes = placement.node_ranges();
+  r.fabric_blocks = s.platform.locality().blocks_spanned(placement.nodes());
+  r.fabric_pods = s.platform.locality().pods_spanned(placement.nodes());
   r.iterations = job.iterations;
   r.simulated_iterations = s.simulated_iterations;
   r.iteration_times_s = s.iteration_times_s;

@@ -1,7 +1,7 @@
 // Runs one training job on the platform: one actor per pipeline rank (the representative GPU of
 // data-parallel replica 0, tensor-parallel rank 0) plus a communication-stream actor per rank.
 //
-//   JobRunner runner(job, index, first_gpu, platform, scenario, coordinator, trace);
+//   JobRunner runner(job, index, placement, platform, scenario, coordinator, trace);
 //   runner.start();          // before Engine::run()
 //   ... engine.run() ...
 //   JobResult r = runner.result();
@@ -61,13 +61,13 @@ struct JobShared {
   int simulated_iterations = 0;
   std::function<void()> on_finish; ///< called once by pipeline rank 0 when the job has ended
 
-  JobShared(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ScenarioConfig& scenario,
+  JobShared(const JobConfig& job, int index, const Placement& placement, const Platform& platform, const ScenarioConfig& scenario,
             SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
 };
 
 class JobRunner {
 public:
-  JobRunner(const JobConfig& job, int index, int first_gpu, const Platform& platform, const ScenarioConfig& scenario,
+  JobRunner(const JobConfig& job, int index, const Placement& placement, const Platform& platform, const ScenarioConfig& scenario,
             SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
   /// `done` runs (in the job's actor) when the job has ended, e.g. to free its GPUs.
   void set_on_finish(std::function<void()> done) { shared_->on_finish = std::move(done); }

@@ -28,17 +28,18 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   SteadyStateCoordinator coordinator(options.fast_forward);
   std::vector<TraceEvent>* trace = options.record_trace ? &result.trace : nullptr;
   std::vector<std::unique_ptr<JobRunner>> runners(config.jobs.size());
-  auto make_runner = [&](int job, int first_gpu) {
-    runners[job] = std::make_unique<JobRunner>(config.jobs[job], job, first_gpu, platform, config, coordinator, trace);
+  auto make_runner = [&](int job, const Placement& placement) {
+    runners[job] = std::make_unique<JobRunner>(config.jobs[job], job, placement, platform, config, coordinator, trace);
   };
   std::unique_ptr<ClusterScheduler> scheduler;
   if (config.scheduler.enabled) {
     // Jobs start when the scheduler gives them GPUs; their runners are made then.
-    scheduler = std::make_unique<ClusterScheduler>(config, coordinator, [&](int job, int first_gpu) {
+    scheduler = std::make_unique<ClusterScheduler>(config, platform.locality(), coordinator,
+                                                   [&](int job, const Placement& placement) {
       const double submit_s = config.jobs[job].start_time_s;
       if (trace && sg4::Engine::get_clock() > submit_s)
         trace->push_back({"waiting for GPUs", job, 0, submit_s, sg4::Engine::get_clock() - submit_s});
-      make_runner(job, first_gpu);
+      make_runner(job, placement);
       runners[job]->set_on_finish([&scheduler, job] { scheduler->training_finished(job); });
       runners[job]->start();
     }, [&](int job) { return runners[job]->expected_end_s(sg4::Engine::get_clock()); });
@@ -46,7 +47,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   } else {
     int next_gpu = 0; // each job on GPUs of its own, in order
     for (size_t i = 0; i < config.jobs.size(); ++i) {
-      make_runner(static_cast<int>(i), next_gpu);
+      make_runner(static_cast<int>(i), Placement::consecutive(next_gpu, config.jobs[i].gpus, config.cluster.node.gpus));
       next_gpu += config.jobs[i].gpus;
     }
     for (auto& runner : runners)

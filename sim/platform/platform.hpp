@@ -6,6 +6,7 @@
 
 #include "config/scenario_config.hpp"
 #include "fabric.hpp"
+#include "node_locality.hpp"
 
 #include <simgrid/s4u/Host.hpp>
 
@@ -24,6 +25,8 @@ public:
   Platform(const ClusterConfig& cluster, std::uint64_t seed);
 
   const Fabric& fabric() const { return *fabric_; }
+  /// Which nodes share a leaf block or a pod (for placing jobs and reporting where they ran).
+  const NodeLocality& locality() const { return locality_; }
   simgrid::s4u::Host* gpu_host(int gpu) const { return hosts_[gpu]; }
   /// Storage server hosts (named "storage<i>"), after the GPUs.
   simgrid::s4u::Host* storage_host(int server) const { return storage_hosts_[server]; }
@@ -41,6 +44,7 @@ public:
 
 private:
   std::unique_ptr<Fabric> fabric_;
+  NodeLocality locality_;
   std::uint64_t seed_;
   std::vector<simgrid::s4u::Host*> hosts_;
   std::vector<simgrid::s4u::Host*> storage_hosts_;

@@ -105,6 +105,7 @@ nlohmann::json cost_json(const EnergyStats& e, bool job)
 nlohmann::json scheduler_json(const SchedulerStats& s)
 {
   return {{"policy", s.policy},
+          {"placement", s.placement},
           {"jobs", s.jobs},
           {"training_jobs", s.training_jobs},
           {"trace_jobs", s.trace_jobs},
@@ -127,6 +128,9 @@ nlohmann::json job_json(const JobResult& j)
   return {{"name", j.name},
           {"gpus", j.gpus},
           {"first_gpu", j.first_gpu},
+          {"nodes", j.nodes},
+          {"fabric_blocks", j.fabric_blocks},
+          {"fabric_pods", j.fabric_pods},
           {"iteration_time_s", j.iteration_time_s},
           {"tokens_per_s", j.tokens_per_s},
           {"model_tflops_per_gpu", j.model_tflops_per_gpu},

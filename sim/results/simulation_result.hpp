@@ -101,6 +101,7 @@ struct EnergyStats {
 struct SchedulerStats {
   bool enabled = false;
   std::string policy;
+  std::string placement;
   int jobs = 0;              ///< run to the end: training jobs and trace jobs
   int training_jobs = 0;
   int trace_jobs = 0;
@@ -120,6 +121,9 @@ struct JobResult {
   std::string name;
   int gpus = 0;
   int first_gpu = 0;
+  std::string nodes;     ///< the job's nodes as ranges, e.g. "0-15,32-47"
+  int fabric_blocks = 0; ///< leaf blocks and pods its nodes span (topologies/node_locality.hpp)
+  int fabric_pods = 0;
   double iteration_time_s = 0;       ///< steady-state iteration
   double tokens_per_s = 0;
   double model_tflops_per_gpu = 0;

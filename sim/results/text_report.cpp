@@ -95,7 +95,8 @@ std::string scheduler_summary(const SchedulerStats& s)
 {
   if (!s.enabled)
     return "";
-  std::string out = line("scheduler: %s, %d jobs (%d training, %d from the trace)%s", s.policy.c_str(), s.jobs,
+  std::string out = line("scheduler: %s, %s placement, %d jobs (%d training, %d from the trace)%s", s.policy.c_str(),
+                         s.placement.c_str(), s.jobs,
                          s.training_jobs, s.trace_jobs,
                          s.rejected_jobs > 0
                              ? (", " + std::to_string(s.rejected_jobs) + " trace jobs larger than the cluster not run").c_str()
@@ -156,8 +157,10 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
                 ranks.find(',') == std::string::npos ? "" : "s", ranks.c_str());
   }
   if (config.scheduler.enabled)
-    out += line("  submitted at %s, waited %s for GPUs (first GPU %d)", format_seconds(r.submit_time_s).c_str(),
-                format_seconds(r.queue_s).c_str(), r.first_gpu);
+    out += line("  submitted at %s, waited %s for GPUs; on node%s %s (%d leaf block%s, %d pod%s)",
+                format_seconds(r.submit_time_s).c_str(), format_seconds(r.queue_s).c_str(),
+                r.nodes.find_first_of(",-") == std::string::npos ? "" : "s", r.nodes.c_str(), r.fabric_blocks,
+                r.fabric_blocks == 1 ? "" : "s", r.fabric_pods, r.fabric_pods == 1 ? "" : "s");
   out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
               r.end_time_s, r.iterations, r.simulated_iterations);
   out += reliability_summary(r);

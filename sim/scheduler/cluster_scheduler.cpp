@@ -31,11 +31,14 @@ double quantile(std::vector<double> values, double q)
 
 } // namespace
 
-ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, SteadyStateCoordinator& coordinator,
-                                   StartTraining start_training, ExpectedEnd expected_end)
+ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality,
+                                   SteadyStateCoordinator& coordinator, StartTraining start_training,
+                                   ExpectedEnd expected_end)
     : policy_(scheduling_policy(config.scheduler.policy)), coordinator_(coordinator),
       start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
-      allocator_(config.cluster.nodes, config.cluster.node.gpus), gpus_per_node_(config.cluster.node.gpus)
+      allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
+                 config.seed),
+      gpus_per_node_(config.cluster.node.gpus)
 {
   for (const JobConfig& job : config.jobs)
     records_.push_back({job.start_time_s, job.gpus, true});
@@ -67,7 +70,7 @@ void ClusterScheduler::training_finished(int job)
   std::unique_lock<sg4::Mutex> lock(*mutex_);
   Record& r = records_[job];
   r.end_s = now();
-  allocator_.release(r.first_gpu, r.gpus);
+  allocator_.release(*r.placement);
   running_.erase(job);
   --running_training_;
   woken_ = true;
@@ -111,7 +114,7 @@ void ClusterScheduler::end_trace_jobs(double t)
 {
   while (!trace_ends_.empty() && trace_ends_.top().first <= t) {
     const int id = trace_ends_.top().second;
-    allocator_.release(records_[id].first_gpu, records_[id].gpus);
+    allocator_.release(*records_[id].placement);
     running_.erase(id);
     trace_ends_.pop();
   }
@@ -127,12 +130,17 @@ void ClusterScheduler::dispatch(double t)
     double t;
     int started = 0;
     Starter(ClusterScheduler& s, double now) : scheduler(s), t(now) {}
-    bool try_start(const QueuedJob& job) override { return try_start_avoiding(job, 0, 0); }
-    bool try_start_avoiding(const QueuedJob& job, int first_gpu, int gpus) override
+    bool try_start(const QueuedJob& job) override { return start(job, nullptr); }
+    bool try_start_avoiding(const QueuedJob& job, const Placement& reserved) override { return start(job, &reserved); }
+    bool start(const QueuedJob& job, const Placement* reserved)
     {
-      const bool ok = scheduler.try_start(job, t, first_gpu, gpus);
+      const bool ok = scheduler.try_start(job, t, reserved);
       started += ok ? 1 : 0;
       return ok;
+    }
+    std::vector<int> reserve_nodes(const std::vector<double>& free_at, int count) const override
+    {
+      return scheduler.allocator_.policy().reserve(free_at, count);
     }
     int gpus_per_node() const override { return scheduler.gpus_per_node_; }
     int total_gpus() const override { return scheduler.allocator_.total_gpus(); }
@@ -147,19 +155,18 @@ void ClusterScheduler::dispatch(double t)
                  queue_.end());
 }
 
-bool ClusterScheduler::try_start(const QueuedJob& job, double t, int avoid_first, int avoid_gpus)
+bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement* reserved)
 {
   Record& r = records_[job.id];
-  const std::optional<int> first = allocator_.allocate_avoiding(r.gpus, avoid_first, avoid_gpus);
-  if (!first)
+  r.placement = allocator_.allocate(r.gpus, reserved);
+  if (!r.placement)
     return false;
-  r.first_gpu = *first;
   r.start_s = t;
   running_.insert(job.id);
   if (r.training) {
     ++running_training_;
     --training_not_started_;
-    start_training_(job.id, *first);
+    start_training_(job.id, *r.placement);
   } else {
     r.end_s = t + r.duration_s;
     trace_ends_.push({r.end_s, job.id});
@@ -173,7 +180,7 @@ std::vector<RunningJob> ClusterScheduler::running_jobs() const
   out.reserve(running_.size());
   for (int id : running_) {
     const Record& r = records_[id];
-    out.push_back({r.training ? expected_end_(id) : r.end_s, r.first_gpu, r.gpus});
+    out.push_back({r.training ? expected_end_(id) : r.end_s, &*r.placement});
   }
   return out;
 }
@@ -198,6 +205,7 @@ SchedulerStats ClusterScheduler::stats() const
   SchedulerStats s;
   s.enabled = true;
   s.policy = policy_.name();
+  s.placement = allocator_.policy().name();
   s.rejected_jobs = rejected_;
   std::vector<double> queue, jct;
   double first_submit = kNever, last_end = 0, gpu_seconds = 0;

@@ -1,6 +1,6 @@
 // A cluster scheduler as one SimGrid actor: jobs (the scenario's training jobs, submitted at
-// their start_time, and a trace's jobs) queue for GPUs, and the policy starts them on free
-// ranges (gpu_allocator.hpp). Training jobs are created when they start (the engine's callback)
+// their start_time, and a trace's jobs) queue for GPUs, the policy starts them, and the
+// placement policy picks their nodes (gpu_allocator.hpp). Training jobs are created when they start (the engine's callback)
 // and report their end; trace jobs hold their GPUs for their traced duration and move no data,
 // so they are timers inside this actor, not actors of their own: a 100,000-job trace is cheap.
 //
@@ -20,6 +20,7 @@
 #include <simgrid/s4u/Mutex.hpp>
 
 #include <functional>
+#include <optional>
 #include <queue>
 #include <set>
 #include <vector>
@@ -28,13 +29,14 @@ namespace dcsim {
 
 class ClusterScheduler {
 public:
-  /// Creates and starts training job `job` on GPUs first_gpu, first_gpu + 1, ...
-  using StartTraining = std::function<void(int job, int first_gpu)>;
+  /// Creates and starts training job `job` on `placement`'s GPUs.
+  using StartTraining = std::function<void(int job, const Placement& placement)>;
   /// When running training job `job` is expected to end (infinity when not known yet).
   using ExpectedEnd = std::function<double(int job)>;
 
-  ClusterScheduler(const ScenarioConfig& config, SteadyStateCoordinator& coordinator, StartTraining start_training,
-                   ExpectedEnd expected_end);
+  /// `locality`: where the cluster's nodes sit in the fabric (topology-aware placement uses it).
+  ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality, SteadyStateCoordinator& coordinator,
+                   StartTraining start_training, ExpectedEnd expected_end);
   /// Creates the scheduler's actor (before Engine::run()).
   void start(simgrid::s4u::Host* host);
   /// Called from training job `job`'s actor when it has finished: its GPUs are free again.
@@ -47,15 +49,15 @@ private:
     int gpus = 0;
     bool training = false;
     double duration_s = 0; ///< trace jobs
-    int first_gpu = -1;
+    std::optional<Placement> placement;
     double start_s = -1, end_s = -1;
   };
   void run();
   void admit_arrivals(double now);
   void end_trace_jobs(double now);
   void dispatch(double now);
-  /// Starts `job` at `now` on a free range (avoiding GPUs [avoid_first, avoid_first + avoid_gpus)).
-  bool try_start(const QueuedJob& job, double now, int avoid_first = 0, int avoid_gpus = 0);
+  /// Starts `job` at `now` where the placement policy puts it (leaving `reserved` alone).
+  bool try_start(const QueuedJob& job, double now, const Placement* reserved = nullptr);
   std::vector<RunningJob> running_jobs() const;
   double next_wake_s() const;
   bool training_waiting() const;

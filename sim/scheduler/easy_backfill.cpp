@@ -5,26 +5,27 @@
 // Estimates: a trace job's traced duration (exact, as in simulator studies of traces); a
 // training job's end from its simulated iteration time once it runs, unknown before. With an
 // unknown end in the way, no reservation can be promised and nothing backfills (FIFO).
-// Reservations respect placement: a job of whole nodes reserves the consecutive nodes that free
-// up first, and a job that would not end in time may only start outside them; a job within one
-// node reserves GPUs by count (a backfilled job can then still take the GPUs it counted on).
+// Reservations respect placement: a job of whole nodes reserves the nodes its placement policy
+// names from when each frees up (consecutive placement: the run of nodes that frees first), and a
+// job that would not end in time may only start outside them; a job within one node reserves
+// GPUs by count (a backfilled job can then still take the GPUs it counted on).
 #include "scheduler/scheduling_policy.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace dcsim {
 
 namespace {
 
 struct Reservation {
-  double shadow_s = INFINITY; ///< when the blocked job can start
-  int first_gpu = 0;          ///< the GPUs it will take (whole nodes), or none (gpus = 0)
-  int gpus = 0;
-  int extra_gpus = 0;         ///< counted reservations: GPUs free then beyond what it needs
+  double shadow_s = INFINITY;          ///< when the blocked job can start
+  std::optional<Placement> reserved;   ///< the GPUs it will take (whole nodes), or none
+  int extra_gpus = 0;                  ///< counted reservations: GPUs free then beyond what it needs
 };
 
-/// Whole nodes: the window of consecutive nodes whose last running job ends first.
+/// Whole nodes: those the placement policy reserves, from when each node's last running job ends.
 Reservation reserve_nodes(const QueuedJob& blocked, const JobStarter& starter)
 {
   const int per_node = starter.gpus_per_node();
@@ -32,15 +33,17 @@ Reservation reserve_nodes(const QueuedJob& blocked, const JobStarter& starter)
   const int needed = (blocked.gpus + per_node - 1) / per_node;
   std::vector<double> free_at(nodes, starter.now_s());
   for (const RunningJob& job : starter.running())
-    for (int node = job.first_gpu / per_node; node <= (job.first_gpu + job.gpus - 1) / per_node; ++node)
+    for (int node : job.placement->nodes())
       free_at[node] = std::max(free_at[node], job.end_s);
-  Reservation best;
-  for (int first = 0; first + needed <= nodes; ++first) {
-    const double at = *std::max_element(free_at.begin() + first, free_at.begin() + first + needed);
-    if (at < best.shadow_s)
-      best = {at, first * per_node, blocked.gpus, 0};
-  }
-  return best;
+  std::vector<int> chosen = starter.reserve_nodes(free_at, needed);
+  if (static_cast<int>(chosen.size()) < needed)
+    return {};
+  double at = starter.now_s();
+  for (int node : chosen)
+    at = std::max(at, free_at[node]);
+  if (std::isinf(at))
+    return {};
+  return {at, Placement::on_nodes(std::move(chosen), blocked.gpus, per_node), 0};
 }
 
 /// Within a node: counted GPUs, in the order the running jobs end.
@@ -52,9 +55,9 @@ Reservation reserve_count(const QueuedJob& blocked, const JobStarter& starter)
   for (const RunningJob& job : running) {
     if (std::isinf(job.end_s))
       break;
-    free += job.gpus;
+    free += job.placement->gpus();
     if (free >= blocked.gpus)
-      return {job.end_s, 0, 0, free - blocked.gpus};
+      return {job.end_s, std::nullopt, free - blocked.gpus};
   }
   return {};
 }
@@ -81,8 +84,8 @@ public:
         continue;
       if (starter.now_s() + job.estimate_s <= r.shadow_s)
         starter.try_start(job);
-      else if (r.gpus > 0)
-        starter.try_start_avoiding(job, r.first_gpu, r.gpus);
+      else if (r.reserved)
+        starter.try_start_avoiding(job, *r.reserved);
       else if (job.gpus <= r.extra_gpus && starter.try_start(job))
         r.extra_gpus -= job.gpus;
     }

@@ -1,72 +1,94 @@
 #include "scheduler/gpu_allocator.hpp"
 
+#include "random/seeded.hpp"
+
 #include <stdexcept>
 
 namespace dcsim {
 
-GpuAllocator::GpuAllocator(int nodes, int gpus_per_node)
-    : gpus_per_node_(gpus_per_node), busy_(static_cast<size_t>(nodes) * gpus_per_node, 0),
-      node_free_(nodes, gpus_per_node), free_(nodes * gpus_per_node)
+GpuAllocator::GpuAllocator(int nodes, int gpus_per_node, const PlacementPolicy& policy, NodeLocality locality,
+                           std::uint64_t seed)
+    : policy_(policy), locality_(locality.block.empty() ? NodeLocality::flat(nodes) : std::move(locality)),
+      rng_(seeded_engine(seed, 0x91ACE)), gpus_per_node_(gpus_per_node),
+      busy_(static_cast<size_t>(nodes) * gpus_per_node, 0), node_free_(nodes, gpus_per_node),
+      reserved_node_(nodes, 0), free_(nodes * gpus_per_node)
 {
+  if (static_cast<int>(locality_.block.size()) != nodes)
+    throw std::invalid_argument("GpuAllocator: locality does not describe every node");
 }
 
-std::optional<int> GpuAllocator::allocate(int gpus) { return allocate_avoiding(gpus, 0, 0); }
-
-std::optional<int> GpuAllocator::allocate_avoiding(int gpus, int avoid_first, int avoid_gpus)
+std::optional<Placement> GpuAllocator::allocate(int gpus, const Placement* reserved)
 {
   if (gpus <= 0 || gpus > free_)
     return std::nullopt;
-  const Avoid avoid{avoid_first, avoid_gpus};
-  const std::optional<int> first = gpus <= gpus_per_node_ ? within_node(gpus, avoid) : across_nodes(gpus, avoid);
-  if (first)
-    mark(*first, gpus, true);
-  return first;
+  if (reserved)
+    for (int node : reserved->nodes())
+      reserved_node_[node] = 1;
+  std::optional<Placement> placed = gpus <= gpus_per_node_ ? within_node(gpus, reserved) : across_nodes(gpus);
+  if (reserved)
+    for (int node : reserved->nodes())
+      reserved_node_[node] = 0;
+  if (placed)
+    mark(*placed, true);
+  return placed;
 }
 
-void GpuAllocator::release(int first_gpu, int gpus)
+void GpuAllocator::release(const Placement& placement)
 {
-  for (int g = first_gpu; g < first_gpu + gpus; ++g)
-    if (!busy_.at(g))
+  for (int rank = 0; rank < placement.gpus(); ++rank)
+    if (!busy_.at(placement.gpu(rank)))
       throw std::logic_error("GpuAllocator: releasing a free GPU");
-  mark(first_gpu, gpus, false);
+  mark(placement, false);
 }
 
-std::optional<int> GpuAllocator::within_node(int gpus, Avoid avoid) const
+int GpuAllocator::free_range(int node, int gpus, const Placement* reserved) const
 {
-  for (size_t node = 0; node < node_free_.size(); ++node) {
-    if (node_free_[node] < gpus)
-      continue;
-    int run = 0;
-    const int base = static_cast<int>(node) * gpus_per_node_;
-    for (int g = base; g < base + gpus_per_node_; ++g) {
-      run = busy_[g] ? 0 : run + 1;
-      if (run >= gpus && !avoid.blocks(g - gpus + 1, gpus))
-        return g - gpus + 1;
-    }
+  int run = 0;
+  const int base = node * gpus_per_node_;
+  for (int g = base; g < base + gpus_per_node_; ++g) {
+    run = busy_[g] || (reserved && reserved->uses_gpu(g)) ? 0 : run + 1;
+    if (run >= gpus)
+      return g - gpus + 1;
   }
-  return std::nullopt;
+  return -1;
 }
 
-std::optional<int> GpuAllocator::across_nodes(int gpus, Avoid avoid) const
+std::optional<Placement> GpuAllocator::within_node(int gpus, const Placement* reserved)
+{
+  std::vector<int> candidates;
+  for (int node = 0; node < static_cast<int>(node_free_.size()); ++node)
+    if (node_free_[node] >= gpus && free_range(node, gpus, reserved_node_[node] ? reserved : nullptr) >= 0)
+      candidates.push_back(node);
+  if (candidates.empty())
+    return std::nullopt;
+  const int node = policy_.pick_node(view(), candidates, rng_);
+  return Placement::consecutive(free_range(node, gpus, reserved_node_[node] ? reserved : nullptr), gpus,
+                                gpus_per_node_);
+}
+
+std::optional<Placement> GpuAllocator::across_nodes(int gpus)
 {
   const int needed = (gpus + gpus_per_node_ - 1) / gpus_per_node_;
-  int run = 0;
-  for (size_t node = 0; node < node_free_.size(); ++node) {
-    run = node_free_[node] == gpus_per_node_ ? run + 1 : 0;
-    const int first = (static_cast<int>(node) - needed + 1) * gpus_per_node_;
-    if (run >= needed && !avoid.blocks(first, gpus))
-      return first;
-  }
-  return std::nullopt;
+  const ClusterView v = view();
+  int whole_free = 0;
+  for (int node = 0; node < v.nodes() && whole_free < needed; ++node)
+    whole_free += v.whole_free(node) ? 1 : 0;
+  if (whole_free < needed)
+    return std::nullopt;
+  std::vector<int> nodes = policy_.pick_nodes(v, needed, rng_);
+  if (nodes.empty())
+    return std::nullopt;
+  return Placement::on_nodes(std::move(nodes), gpus, gpus_per_node_);
 }
 
-void GpuAllocator::mark(int first_gpu, int gpus, bool busy)
+void GpuAllocator::mark(const Placement& placement, bool busy)
 {
-  for (int g = first_gpu; g < first_gpu + gpus; ++g) {
+  for (int rank = 0; rank < placement.gpus(); ++rank) {
+    const int g = placement.gpu(rank);
     busy_[g] = busy ? 1 : 0;
     node_free_[g / gpus_per_node_] += busy ? -1 : 1;
   }
-  free_ += busy ? -gpus : gpus;
+  free_ += busy ? -placement.gpus() : placement.gpus();
 }
 
 } // namespace dcsim

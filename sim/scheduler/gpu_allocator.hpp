@@ -1,40 +1,49 @@
-// Which GPUs of the cluster are free, and where a job of n GPUs fits. A job gets consecutive
-// GPUs (engine/job_layout.hpp places its ranks on first_gpu, first_gpu + 1, ...): inside one
-// node when it fits in one, else on whole consecutive nodes (the last one possibly in part).
+// Which GPUs of the cluster are free, and where a job of n GPUs goes. A job gets consecutive GPUs
+// inside one node when it fits in one, else whole nodes (the last possibly in part); the
+// placement policy (placement_policy.hpp) chooses which node or nodes among the free ones.
 #pragma once
+
+#include "engine/placement.hpp"
+#include "node_locality.hpp"
+#include "scheduler/placement_policy.hpp"
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <vector>
 
 namespace dcsim {
 
 class GpuAllocator {
 public:
-  GpuAllocator(int nodes, int gpus_per_node);
+  /// Nodes in one flat block unless `locality` says where they sit; `seed` drives random placements.
+  GpuAllocator(int nodes, int gpus_per_node, const PlacementPolicy& policy = consecutive_placement(),
+               NodeLocality locality = {}, std::uint64_t seed = 1);
 
-  /// Takes the first free range that fits (lowest GPU index) and returns its first GPU, or
-  /// nothing when no range is free. A job larger than the cluster never fits.
-  std::optional<int> allocate(int gpus);
-  /// The same, among ranges that do not overlap GPUs [avoid_first, avoid_first + avoid_gpus).
-  std::optional<int> allocate_avoiding(int gpus, int avoid_first, int avoid_gpus);
-  void release(int first_gpu, int gpus);
+  /// Takes GPUs for a job of `gpus` where the policy puts it, or nothing when no place is free.
+  /// With `reserved`, leaves its GPUs alone (a whole-node job also the rest of their nodes).
+  std::optional<Placement> allocate(int gpus, const Placement* reserved = nullptr);
+  void release(const Placement& placement);
   int free_gpus() const { return free_; }
   int total_gpus() const { return static_cast<int>(busy_.size()); }
+  int gpus_per_node() const { return gpus_per_node_; }
+  const PlacementPolicy& policy() const { return policy_; }
 
 private:
-  /// A range [first, first + gpus) is allowed unless it overlaps the avoided one.
-  struct Avoid {
-    int first = 0, gpus = 0;
-    bool blocks(int first_gpu, int count) const { return first_gpu < first + gpus && first < first_gpu + count; }
-  };
-  std::optional<int> within_node(int gpus, Avoid avoid) const;
-  std::optional<int> across_nodes(int gpus, Avoid avoid) const;
-  void mark(int first_gpu, int gpus, bool busy);
+  std::optional<Placement> within_node(int gpus, const Placement* reserved);
+  std::optional<Placement> across_nodes(int gpus);
+  /// First GPU of a free range of `gpus` in `node` clear of `reserved`, or -1.
+  int free_range(int node, int gpus, const Placement* reserved) const;
+  void mark(const Placement& placement, bool busy);
+  ClusterView view() const { return {node_free_, reserved_node_, locality_, gpus_per_node_}; }
 
+  const PlacementPolicy& policy_;
+  NodeLocality locality_;
+  std::mt19937_64 rng_;
   int gpus_per_node_;
-  std::vector<std::uint8_t> busy_;  ///< per GPU
-  std::vector<int> node_free_;      ///< free GPUs per node
+  std::vector<std::uint8_t> busy_;          ///< per GPU
+  std::vector<int> node_free_;              ///< free GPUs per node
+  std::vector<std::uint8_t> reserved_node_; ///< per node, during one allocate()
   int free_;
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/scenario_config.hpp"
+#include "engine/placement.hpp"
 
 #include <string>
 #include <vector>
@@ -19,8 +20,7 @@ struct QueuedJob {
 /// A job holding GPUs, for policies that plan ahead.
 struct RunningJob {
   double end_s = 0; ///< expected end; infinity when unknown
-  int first_gpu = 0;
-  int gpus = 0;
+  const Placement* placement = nullptr;
 };
 
 /// What a policy may do to the cluster: start a job where a range of GPUs is free for it.
@@ -29,8 +29,11 @@ public:
   virtual ~JobStarter() = default;
   /// Starts `job` when a range of its size is free; says whether it did.
   virtual bool try_start(const QueuedJob& job) = 0;
-  /// The same, on a range that leaves GPUs [first_gpu, first_gpu + gpus) alone (a reservation).
-  virtual bool try_start_avoiding(const QueuedJob& job, int first_gpu, int gpus) = 0;
+  /// The same, leaving `reserved` alone (a reservation).
+  virtual bool try_start_avoiding(const QueuedJob& job, const Placement& reserved) = 0;
+  /// The `count` nodes the placement policy reserves for a blocked job, given when each node
+  /// will be free.
+  virtual std::vector<int> reserve_nodes(const std::vector<double>& free_at, int count) const = 0;
   /// Free GPUs (a job larger cannot start; one as large may not find them consecutive).
   virtual int free_gpus() const = 0;
   virtual double now_s() const = 0;

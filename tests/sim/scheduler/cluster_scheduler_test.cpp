@@ -191,24 +191,35 @@ TEST_CASE("scheduler: --trace shows a training job's wait for GPUs")
   CHECK(found);
 }
 
+namespace {
+/// First GPU of an allocation, -1 when there was none.
+int first(const std::optional<Placement>& p) { return p ? p->first_gpu() : -1; }
+Placement gpus(int first_gpu, int count) { return Placement::consecutive(first_gpu, count, 8); }
+} // namespace
+
 TEST_CASE("scheduler: the allocator gives consecutive GPUs inside a node or whole consecutive nodes")
 {
   GpuAllocator a(3, 8);
-  CHECK(a.allocate(3) == 0);
-  CHECK(a.allocate(8) == 8);   // node 0 has 5 left: the next whole node
-  CHECK(a.allocate(5) == 3);   // fills node 0
-  CHECK(a.allocate(12) == std::nullopt); // two whole free nodes needed, one left
-  a.release(8, 8);
-  CHECK(a.allocate(12) == 8);  // nodes 1 and 2, the last in part
+  CHECK(first(a.allocate(3)) == 0);
+  const std::optional<Placement> whole = a.allocate(8);
+  CHECK(first(whole) == 8);   // node 0 has 5 left: the next whole node
+  CHECK(first(a.allocate(5)) == 3);   // fills node 0
+  CHECK(first(a.allocate(12)) == -1); // two whole free nodes needed, one left
+  a.release(*whole);
+  const std::optional<Placement> two = a.allocate(12);
+  CHECK(first(two) == 8);  // nodes 1 and 2, the last in part
+  CHECK(two->node_ranges() == "1-2");
+  CHECK(two->gpu(11) == 19);
   CHECK(a.free_gpus() == 4);
-  CHECK(a.allocate(4) == 20);
-  CHECK(a.allocate(1) == std::nullopt);
-  CHECK(a.allocate(25) == std::nullopt);
-  // Leaving a reserved range alone: the lowest range that does not overlap it.
+  CHECK(first(a.allocate(4)) == 20);
+  CHECK(first(a.allocate(1)) == -1);
+  CHECK(first(a.allocate(25)) == -1);
+  // Leaving a reservation alone: the lowest range that does not overlap it.
   GpuAllocator b(3, 8);
-  CHECK(b.allocate_avoiding(2, 0, 8) == 8);             // node 0 reserved: GPUs 8-9
-  CHECK(b.allocate_avoiding(8, 0, 8) == 16);            // the only whole free node left
-  CHECK(b.allocate_avoiding(8, 0, 8) == std::nullopt);  // node 0 is free but reserved
-  CHECK(b.allocate_avoiding(4, 0, 12) == 12);           // node 0 and GPUs 10-11 reserved, 8-9 taken
-  CHECK(b.allocate_avoiding(12, 0, 0) == std::nullopt); // no two whole consecutive nodes free
+  const Placement node0 = gpus(0, 8), node0_and_half = gpus(0, 12);
+  CHECK(first(b.allocate(2, &node0)) == 8);            // node 0 reserved: GPUs 8-9
+  CHECK(first(b.allocate(8, &node0)) == 16);           // the only whole free node left
+  CHECK(first(b.allocate(8, &node0)) == -1);           // node 0 is free but reserved
+  CHECK(first(b.allocate(4, &node0_and_half)) == 12);  // node 0 and GPUs 10-11 reserved, 8-9 taken
+  CHECK(first(b.allocate(12)) == -1);                  // no two whole free nodes
 }
