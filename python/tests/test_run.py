@@ -132,6 +132,11 @@ def test_scheduler_statistics_and_each_jobs_wait(tmp_path):
     assert stats["jobs"] == 2 and stats["trace_jobs"] == 1 and stats["policy"] == "fifo"
     assert stats["mean_queue_s"] == pytest.approx(45, rel=1e-9)
     assert result.summary()["scheduler.mean_queue_s"] == stats["mean_queue_s"]
+    # Both jobs take both nodes: the trace job waits 0 s, the training job 90 s.
+    assert stats["multi_node_jobs"] == 2
+    assert stats["mean_queue_multi_node_s"] == pytest.approx(45, rel=1e-9)
+    assert stats["placement"] == "consecutive"
+    assert result.jobs.loc[job["name"], "nodes"] == "0-1"
     assert base.run().scheduler is None
 
 

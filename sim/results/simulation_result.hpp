@@ -107,6 +107,9 @@ struct SchedulerStats {
   int trace_jobs = 0;
   int rejected_jobs = 0;     ///< trace jobs needing more GPUs than the cluster has: not run
   double mean_queue_s = 0;   ///< from submission to start
+  double mean_queue_within_node_s = 0; ///< jobs that fit in one node
+  double mean_queue_multi_node_s = 0;  ///< jobs of whole nodes
+  int multi_node_jobs = 0;
   double median_queue_s = 0;
   double p95_queue_s = 0;
   double max_queue_s = 0;

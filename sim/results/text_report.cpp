@@ -104,6 +104,9 @@ std::string scheduler_summary(const SchedulerStats& s)
   out += line("  queue               mean %s, median %s, p95 %s, max %s", format_seconds(s.mean_queue_s).c_str(),
               format_seconds(s.median_queue_s).c_str(), format_seconds(s.p95_queue_s).c_str(),
               format_seconds(s.max_queue_s).c_str());
+  out += line("  mean queue by size  %s within a node, %s for the %d multi-node jobs",
+              format_seconds(s.mean_queue_within_node_s).c_str(), format_seconds(s.mean_queue_multi_node_s).c_str(),
+              s.multi_node_jobs);
   out += line("  completion time     mean %s, median %s; makespan %s, GPU utilization %.1f%%",
               format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(),
               format_seconds(s.makespan_s).c_str(), 100 * s.gpu_utilization);

@@ -208,6 +208,7 @@ SchedulerStats ClusterScheduler::stats() const
   s.placement = allocator_.policy().name();
   s.rejected_jobs = rejected_;
   std::vector<double> queue, jct;
+  double small_wait_s = 0, large_wait_s = 0;
   double first_submit = kNever, last_end = 0, gpu_seconds = 0;
   for (const Record& r : records_) {
     if (r.start_s < 0 || r.end_s < 0)
@@ -215,6 +216,8 @@ SchedulerStats ClusterScheduler::stats() const
     ++s.jobs;
     (r.training ? s.training_jobs : s.trace_jobs) += 1;
     queue.push_back(r.start_s - r.submit_s);
+    (r.gpus > gpus_per_node_ ? large_wait_s : small_wait_s) += queue.back();
+    s.multi_node_jobs += r.gpus > gpus_per_node_ ? 1 : 0;
     jct.push_back(r.end_s - r.submit_s);
     first_submit = std::min(first_submit, r.submit_s);
     last_end = std::max(last_end, r.end_s);
@@ -228,6 +231,9 @@ SchedulerStats ClusterScheduler::stats() const
     s.mean_queue_s += q / static_cast<double>(queue.size());
   for (double j : jct)
     s.mean_jct_s += j / static_cast<double>(jct.size());
+  const int small_jobs = s.jobs - s.multi_node_jobs;
+  s.mean_queue_within_node_s = small_jobs > 0 ? small_wait_s / small_jobs : 0;
+  s.mean_queue_multi_node_s = s.multi_node_jobs > 0 ? large_wait_s / s.multi_node_jobs : 0;
   s.median_queue_s = quantile(queue, 0.5);
   s.p95_queue_s = quantile(queue, 0.95);
   s.max_queue_s = *std::max_element(queue.begin(), queue.end());

@@ -372,6 +372,12 @@ TEST_CASE("cli: bad scheduler settings and traces exit 2 naming the key and the 
     const auto f = with("policy.yaml", "scheduler: {policy: fifa}");
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.policy", "did you mean \"fifo\"");
   }
+  SECTION("an unknown placement, with the closest one")
+  {
+    const auto f = with("placement.yaml", "scheduler: {placement: topology_awre}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.placement",
+                      "did you mean \"topology_aware\"");
+  }
   SECTION("a trace that cannot be read")
   {
     const auto f = with("no_trace.yaml", "scheduler: {trace: /nonexistent/trace.csv}");
