@@ -1,5 +1,7 @@
 #include "parallelism/context_exchange.hpp"
 
+#include "transformer/attention_shape.hpp"
+
 #include <algorithm>
 
 namespace dcsim {
@@ -13,7 +15,8 @@ ContextExchangeCalls context_exchange_calls(const JobConfig& job, double e)
     return out;
   const double tokens = double(job.batch.micro) * m.seq_len; // the whole sequence(s) of the group
   const double local = tokens / p.context;
-  const double kv_width = 2.0 * m.kv_hidden() / p.tensor;
+  const AttentionShape shape = attention_shape(m);
+  const double kv_width = double(shape.k_width + shape.v_width) / p.tensor;
   switch (p.context_exchange) {
     case ContextExchange::Ring: {
       const int hand_offs = p.context - 1;
@@ -30,10 +33,11 @@ ContextExchangeCalls context_exchange_calls(const JobConfig& job, double e)
       break;
     }
     case ContextExchange::AllToAll: {
-      const double kv_heads_local = double(m.kv_heads) / p.tensor;
-      const double kv_moved = 2.0 * std::max(kv_heads_local, double(p.context)) * m.head_dim();
-      const double qkv = local * (double(m.hidden) / p.tensor + kv_moved) * e;
-      const double output = local * double(m.hidden) / p.tensor * e;
+      // Key/value heads are replicated up to c when a rank has fewer than c of them.
+      const double kv_heads_local = double(shape.key_heads) / p.tensor;
+      const double kv_moved = std::max(kv_heads_local, double(p.context)) * double(shape.qk_head_dim + shape.v_head_dim);
+      const double qkv = local * (double(shape.q_width) / p.tensor + kv_moved) * e;
+      const double output = local * double(shape.heads * shape.v_head_dim) / p.tensor * e;
       out.forward = {{CollectiveKind::AllToAll, qkv, 1}, {CollectiveKind::AllToAll, output, 1}};
       out.backward = out.forward;
       break;

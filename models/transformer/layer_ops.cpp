@@ -1,5 +1,7 @@
 #include "transformer/layer_ops.hpp"
 
+#include "transformer/attention_shape.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -21,7 +23,8 @@ struct Dims {
   double tokens; // T = micro_batch * seq / context: the tokens this rank holds
   double norm_tokens; // tokens seen by norms/dropouts/residuals on this rank (T/t with SP)
   long long t;   // tensor-parallel degree
-  long long s, h, h_kv, f, a, d;
+  long long s, h, f;
+  AttentionShape attention;
 };
 
 Dims dims_of(const ModelConfig& m, const LayerContext& c)
@@ -31,7 +34,8 @@ Dims dims_of(const ModelConfig& m, const LayerContext& c)
   d.tokens = double(c.micro_batch) * m.seq_len / c.context;
   d.norm_tokens = c.sequence_parallel ? d.tokens / c.tensor : d.tokens;
   d.t = c.tensor;
-  d.s = m.seq_len, d.h = m.hidden, d.h_kv = m.kv_hidden(), d.f = m.ffn_hidden, d.a = m.heads, d.d = m.head_dim();
+  d.s = m.seq_len, d.h = m.hidden, d.f = m.ffn_hidden;
+  d.attention = attention_shape(m);
   return d;
 }
 
@@ -40,18 +44,20 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
   // Context parallelism: ring and all-gather attend this rank's T/c queries to all s keys and
   // values; Ulysses (all-to-all) attends all s queries of a/(t c) heads. Same FLOPs either way.
   const bool ulysses = c.context > 1 && c.context_exchange == ContextExchange::AllToAll;
-  const long long heads_local = d.a / d.t / (ulysses ? c.context : 1);
+  const AttentionShape& a = d.attention;
+  const long long heads_local = a.heads / d.t / (ulysses ? c.context : 1);
   const long long queries = ulysses ? d.s : d.s / c.context;
   const long long batch = static_cast<long long>(c.micro_batch) * heads_local;
   std::vector<Op> forward, backward;
   if (c.attention == AttentionKernel::Flash) {
-    // Causal FlashAttention skips the upper triangle: half of the 4*s^2*d FLOPs per head (with
-    // context parallelism each rank's 2 chunks of 2c hold an equal share of the triangle).
+    // Causal FlashAttention skips the upper triangle: half of the 2*s^2*(d_qk + d_v) FLOPs per
+    // head (with context parallelism each rank's 2 chunks of 2c hold an equal share of it).
     Op fwd;
     fwd.name = "flash_attention";
     fwd.kind = OpKind::FlashAttention;
-    fwd.flops = 0.5 * 4.0 * double(batch) * queries * d.s * d.d;
-    const double q_and_out = 2.0 * heads_local * d.d, keys_and_values = 2.0 * d.h_kv / d.t / (ulysses ? c.context : 1);
+    fwd.flops = 0.5 * 2.0 * double(batch) * queries * d.s * double(a.qk_head_dim + a.v_head_dim);
+    const double q_and_out = double(heads_local) * double(a.qk_head_dim + a.v_head_dim);
+    const double keys_and_values = double(a.k_width + a.v_width) / d.t / (ulysses ? c.context : 1);
     fwd.bytes = d.e * c.micro_batch * (queries * q_and_out + d.s * keys_and_values);
     Op bwd = fwd;
     bwd.name = "flash_attention.backward";
@@ -63,10 +69,10 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
   } else {
     // Unfused (Megatron-LM 2021): scores = Q K^T, scale-mask-softmax, dropout, context = P V.
     const double scores = double(batch) * queries * d.s;
-    const Op qk = Op::gemm("attention_scores", queries, d.s, d.d, batch, d.e);
+    const Op qk = Op::gemm("attention_scores", queries, d.s, a.qk_head_dim, batch, d.e);
     const Op softmax = Op::memory("softmax", 2.0 * d.e * scores);
     const Op dropout = Op::memory("attention_dropout", (2.0 * d.e + 1.0) * scores);
-    const Op pv = Op::gemm("attention_context", queries, d.d, d.s, batch, d.e);
+    const Op pv = Op::gemm("attention_context", queries, a.v_head_dim, d.s, batch, d.e);
     forward = {qk, softmax, dropout, pv};
     add_gemm_backward(backward, pv, d.e);
     backward.push_back(Op::memory("attention_dropout.backward", (2.0 * d.e + 1.0) * scores));
@@ -80,19 +86,19 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
   ops.attention_backward = backward;
 }
 
-struct MlpOps {
+struct PassOps {
   std::vector<Op> forward;
   std::vector<Op> backward; ///< in backward order
 };
 
 /// Up projection (x2 for SwiGLU's gate), activation, down projection, over `tokens` tokens in
 /// `instances` equal GEMMs (experts); the activation kernels see all of them.
-MlpOps mlp_gemms(const ModelConfig& model, const Dims& d, const std::string& prefix, long long tokens_per_instance,
+PassOps mlp_gemms(const ModelConfig& model, const Dims& d, const std::string& prefix, long long tokens_per_instance,
                  long long instances, long long f)
 {
   const bool swiglu = model.ffn == FfnKind::SwiGlu;
   const double tokens = double(tokens_per_instance) * instances;
-  MlpOps ops;
+  PassOps ops;
   const Op up = Op::gemm(prefix + "_up", tokens_per_instance, (swiglu ? 2 : 1) * f / d.t, d.h, instances, d.e);
   const Op down = Op::gemm(prefix + "_down", tokens_per_instance, d.h, f / d.t, instances, d.e);
   ops.forward = {up, Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * tokens * f / d.t), down};
@@ -103,7 +109,7 @@ MlpOps mlp_gemms(const ModelConfig& model, const Dims& d, const std::string& pre
   return ops;
 }
 
-MlpOps dense_mlp_ops(const ModelConfig& model, const Dims& d)
+PassOps dense_mlp_ops(const ModelConfig& model, const Dims& d)
 {
   return mlp_gemms(model, d, "mlp", static_cast<long long>(d.tokens), 1, d.f);
 }
@@ -114,7 +120,7 @@ MlpOps dense_mlp_ops(const ModelConfig& model, const Dims& d)
 /// gets tokens x top_k x ep / experts of the T x top_k a rank receives), and the un-permutation
 /// that weights and sums each token's top_k outputs. The all-to-all exchanges are traffic
 /// (parallelism/expert_dispatch.hpp).
-MlpOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Dims& d)
+PassOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Dims& d)
 {
   const long long local_experts = model.experts / c.expert;
   // Token copies this rank's experts process: T x top_k on average, more on the busiest rank.
@@ -126,13 +132,13 @@ MlpOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Dim
   const Op router = Op::gemm("router", static_cast<long long>(d.norm_tokens), model.experts, d.h, 1, d.e);
   const Op scores = Op::memory("router_topk", 3.0 * 4.0 * d.norm_tokens * model.experts); // fp32 softmax, top-k
   const double permute_bytes = 2.0 * d.e * d.norm_tokens * model.top_k * d.h;            // gather, write
-  MlpOps experts = mlp_gemms(model, d, "expert", per_expert, local_experts, d.f);
+  PassOps experts = mlp_gemms(model, d, "expert", per_expert, local_experts, d.f);
   // A shared expert (DeepSeek, Qwen-MoE) is a dense MLP every token passes, split like the dense one.
   const bool shared = model.shared_expert_ffn_hidden > 0;
-  const MlpOps shared_ops =
+  const PassOps shared_ops =
       shared ? mlp_gemms(model, d, "shared_expert", static_cast<long long>(d.tokens), 1, model.shared_expert_ffn_hidden)
-             : MlpOps{};
-  MlpOps ops;
+             : PassOps{};
+  PassOps ops;
   ops.forward = {router, scores, Op::memory("permute", permute_bytes)};
   ops.forward.insert(ops.forward.end(), experts.forward.begin(), experts.forward.end());
   ops.forward.push_back(Op::memory("unpermute", permute_bytes + d.e * d.norm_tokens * d.h));
@@ -143,6 +149,39 @@ MlpOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Dim
   ops.backward.push_back(Op::memory("permute.backward", permute_bytes));
   ops.backward.push_back(scores);
   add_gemm_backward(ops.backward, router, d.e);
+  return ops;
+}
+
+/// A projection's GEMM on one tensor-parallel rank over `tokens` tokens.
+Op projection_gemm(const Projection& p, long long tokens, const Dims& d)
+{
+  switch (p.split) {
+    case TensorSplit::Columns:
+      return Op::gemm(p.name, tokens, p.out / d.t, p.in, 1, d.e);
+    case TensorSplit::Rows:
+      return Op::gemm(p.name, tokens, p.out, p.in / d.t, 1, d.e);
+    case TensorSplit::Replicated:
+      break;
+  }
+  return Op::gemm(p.name, tokens, p.out, p.in, 1, d.e);
+}
+
+/// The attention's input projections, forward and (in backward order) backward; a replicated
+/// projection (MLA's down-projection into a latent) is followed by the latent's RMSNorm.
+PassOps attention_inputs(const Dims& d, long long tokens)
+{
+  PassOps ops;
+  for (const Projection& p : d.attention.inputs) {
+    const Op gemm = projection_gemm(p, tokens, d);
+    ops.forward.push_back(gemm);
+    std::vector<Op> backward;
+    add_gemm_backward(backward, gemm, d.e);
+    if (p.split == TensorSplit::Replicated) {
+      ops.forward.push_back(Op::memory(p.name + "_norm", 2.0 * d.e * d.tokens * p.out));
+      backward.insert(backward.begin(), Op::memory(p.name + "_norm.backward", 3.0 * d.e * d.tokens * p.out));
+    }
+    ops.backward.insert(ops.backward.begin(), backward.begin(), backward.end());
+  }
   return ops;
 }
 
@@ -157,16 +196,17 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   LayerOps ops;
 
   ops.forward.push_back(Op::memory("input_norm", norm_bytes));
-  const Op qkv = Op::gemm("qkv", T, (d.h + 2 * d.h_kv) / d.t, d.h, 1, d.e);
-  ops.forward.push_back(qkv);
+  const PassOps inputs = attention_inputs(d, T);
+  ops.forward.insert(ops.forward.end(), inputs.forward.begin(), inputs.forward.end());
+  const double rotary_bytes = 2.0 * d.e * d.tokens * double(d.attention.rotary_width) / d.t;
   if (model.position_embedding == PositionEmbedding::Rotary)
-    ops.forward.push_back(Op::memory("rotary", 2.0 * d.e * d.tokens * (d.h + d.h_kv) / d.t));
+    ops.forward.push_back(Op::memory("rotary", rotary_bytes));
   add_attention_core(ops, context, d);
-  const Op proj = Op::gemm("attention_out", T, d.h, d.h / d.t, 1, d.e);
+  const Op proj = projection_gemm(d.attention.output, T, d);
   ops.forward.push_back(proj);
   ops.forward.push_back(Op::memory("attention_residual", residual_bytes));
   ops.forward.push_back(Op::memory("mlp_norm", norm_bytes));
-  const MlpOps mlp = model.moe() ? expert_mlp_ops(model, context, d) : dense_mlp_ops(model, d);
+  const PassOps mlp = model.moe() ? expert_mlp_ops(model, context, d) : dense_mlp_ops(model, d);
   ops.forward.insert(ops.forward.end(), mlp.forward.begin(), mlp.forward.end());
   ops.forward.push_back(Op::memory("mlp_residual", residual_bytes));
 
@@ -183,8 +223,8 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   add_gemm_backward(bwd, proj, d.e);
   bwd.insert(bwd.end(), attention_backward.begin(), attention_backward.end());
   if (model.position_embedding == PositionEmbedding::Rotary)
-    bwd.push_back(Op::memory("rotary.backward", 2.0 * d.e * d.tokens * (d.h + d.h_kv) / d.t));
-  add_gemm_backward(bwd, qkv, d.e);
+    bwd.push_back(Op::memory("rotary.backward", rotary_bytes));
+  bwd.insert(bwd.end(), inputs.backward.begin(), inputs.backward.end());
   bwd.push_back(Op::memory("input_norm.backward", norm_grad_bytes));
   return ops;
 }

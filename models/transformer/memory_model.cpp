@@ -1,5 +1,7 @@
 #include "transformer/memory_model.hpp"
 
+#include "transformer/attention_shape.hpp"
+
 #include "parallelism/job_workload.hpp"
 #include "parallelism/layer_split.hpp"
 #include "transformer/model_flops.hpp"
@@ -23,12 +25,15 @@ double full_layer_activation_bytes(const JobConfig& job)
   const double replicated = 10.0 * h;                                     // 2 norm inputs, 2 GEMM inputs, 2 masks
   // up output(s) + activation output, for every routed copy (the busiest expert rank's)
   const double mlp = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * f * m.top_k * m.critical_routing(p.expert);
-  // Q, out-proj input, K, V, MLP; a mixture of experts also keeps each token's top_k permuted
-  // copies (the experts' input) and the router's probabilities.
+  // A mixture of experts also keeps each token's top_k permuted copies (the experts' input) and
+  // the router's probabilities.
   const double moe = m.moe() ? 2.0 * h * m.top_k * m.critical_routing(p.expert) + 4.0 * m.experts : 0.0;
   const double shared = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * m.shared_expert_ffn_hidden; // as the MLP
-  const double split = 4.0 * h + 4.0 * m.kv_hidden() + mlp + moe + shared;
-  double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t;
+  // Q, out-proj input, K, V (split over the TP ranks); MLA's latents are whole on every rank.
+  const AttentionShape a = attention_shape(m);
+  const double attention = 2.0 * double(a.q_width + a.heads * a.v_head_dim + a.k_width + a.v_width);
+  const double split = attention + mlp + moe + shared;
+  double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t + 2.0 * double(a.latent_width);
   if (job.attention == AttentionKernel::Unfused && job.recompute != Recompute::Selective)
     per_token += 5.0 * m.heads * double(m.seq_len) / t;
   return tokens * per_token;

@@ -1,5 +1,7 @@
 #include "transformer/model_flops.hpp"
 
+#include "transformer/attention_shape.hpp"
+
 namespace dcsim {
 
 namespace {
@@ -8,18 +10,18 @@ double up_projections(const ModelConfig& m) { return m.ffn == FfnKind::SwiGlu ? 
 
 double attention_forward_flops_per_token(const ModelConfig& m)
 {
-  return 4.0 * m.seq_len * double(m.hidden);
+  return attention_shape(m).core_flops_per_token(m.seq_len);
 }
 
 double layer_forward_flops_per_token(const ModelConfig& m)
 {
   const double h = m.hidden;
-  const double attention_weights = h * (h + 2.0 * m.kv_hidden()) + h * h;
   // A token passes top_k experts' MLPs and the shared expert (Megatron-LM's count; the router's
   // h x experts GEMM is left out, as there).
   const double mlp_weights = (up_projections(m) + 1.0) * h * m.ffn_hidden;
   const double shared_weights = (up_projections(m) + 1.0) * h * m.shared_expert_ffn_hidden;
-  return 2.0 * (attention_weights + mlp_weights * m.top_k + shared_weights) + attention_forward_flops_per_token(m);
+  return attention_shape(m).projection_flops_per_token() + 2.0 * (mlp_weights * m.top_k + shared_weights) +
+         attention_forward_flops_per_token(m);
 }
 
 double layers_forward_flops_per_token(const ModelConfig& m)
@@ -54,7 +56,7 @@ double sc21_flops_per_iteration(const ModelConfig& m, double sequences)
 double layer_parameters(const ModelConfig& m)
 {
   const double h = m.hidden;
-  const double attention = h * (h + 2.0 * m.kv_hidden()) + (h + 2.0 * m.kv_hidden()) + h * h + h;
+  const double attention = attention_shape(m).parameters();
   const double mlp_one = (up_projections(m) + 1.0) * h * m.ffn_hidden + up_projections(m) * m.ffn_hidden + h;
   const double router = m.moe() ? h * m.experts : 0.0;
   const double shared = (up_projections(m) + 1.0) * h * m.shared_expert_ffn_hidden;

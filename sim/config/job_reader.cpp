@@ -33,20 +33,35 @@ void read_model_fields(MapReader& m, ModelConfig& out)
   out.vocab = static_cast<int>(m.integer("vocab", out.vocab > 0 ? std::optional<long long>(out.vocab) : std::nullopt));
   out.ffn = m.choice("ffn", kFfn, out.ffn);
   out.kv_heads = static_cast<int>(m.integer("kv_heads", out.kv_heads > 0 ? out.kv_heads : out.heads));
-  const long long default_ffn = out.ffn_hidden > 0 ? out.ffn_hidden : 4LL * out.hidden;
-  out.ffn_hidden = static_cast<int>(m.integer("ffn_hidden", default_ffn));
+  // Read twice for a preset with overrides: the second read keeps what the first set unless
+  // overridden, the dense layers' MLP (ffn_hidden) and the experts' (expert_ffn_hidden) apart.
+  const int previous_dense = out.dense_ffn_hidden > 0 ? out.dense_ffn_hidden : out.ffn_hidden;
+  const bool separate_experts = out.dense_ffn_hidden > 0 && out.ffn_hidden != out.dense_ffn_hidden;
+  const long long default_ffn = previous_dense > 0 ? previous_dense : 4LL * out.hidden;
+  out.dense_ffn_hidden = static_cast<int>(m.integer("ffn_hidden", default_ffn));
   out.position_embedding = m.choice("position_embedding", kPositions,
                                     out.ffn == FfnKind::SwiGlu ? PositionEmbedding::Rotary : out.position_embedding);
   out.tied_embeddings = m.boolean("tied_embeddings", out.tied_embeddings);
   out.experts = static_cast<int>(m.integer("experts", out.experts));
   out.top_k = static_cast<int>(m.integer("top_k", out.top_k));
-  out.dense_ffn_hidden = out.ffn_hidden; // ffn_hidden stays the dense layers' MLP
   if (m.has("expert_ffn_hidden"))
     out.ffn_hidden = static_cast<int>(m.integer("expert_ffn_hidden"));
+  else if (!separate_experts)
+    out.ffn_hidden = out.dense_ffn_hidden;
   out.first_dense_layers = static_cast<int>(m.integer("first_dense_layers", out.first_dense_layers, 0));
   out.shared_expert_ffn_hidden =
       static_cast<int>(m.integer("shared_expert_ffn_hidden", out.shared_expert_ffn_hidden, 0));
   out.routing_imbalance = m.number("routing_imbalance", out.routing_imbalance, 1.0, 64.0);
+  out.explicit_head_dim = static_cast<int>(m.integer("head_dim", out.explicit_head_dim, 1));
+  if (auto mla = m.child("latent_attention")) {
+    LatentAttention& l = out.latent_attention;
+    l.kv_lora_rank = static_cast<int>(
+        mla->integer("kv_lora_rank", l.kv_lora_rank > 0 ? std::optional<long long>(l.kv_lora_rank) : std::nullopt, 1));
+    l.q_lora_rank = static_cast<int>(mla->integer("q_lora_rank", l.q_lora_rank, 0));
+    l.rope_head_dim = static_cast<int>(mla->integer("rope_head_dim", l.rope_head_dim, 0));
+    l.v_head_dim = static_cast<int>(mla->integer("v_head_dim", l.v_head_dim > 0 ? l.v_head_dim : out.head_dim(), 1));
+    mla->finish();
+  }
 }
 
 /// A model preset: a name ("gpt3-175b") or a path to a YAML file of model keys.

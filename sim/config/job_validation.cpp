@@ -23,9 +23,12 @@ std::string divisors_of(int n)
 void validate_model(const JobConfig& job, MapReader& r)
 {
   const auto& m = job.model;
-  if (m.hidden % m.heads != 0)
+  if (m.explicit_head_dim == 0 && m.hidden % m.heads != 0)
     r.error("model.hidden", "hidden " + std::to_string(m.hidden) + " is not a multiple of heads " +
-                                std::to_string(m.heads) + "; expected hidden = heads x head size");
+                                std::to_string(m.heads) + "; expected hidden = heads x head size, or head_dim");
+  if (m.latent_attention.enabled() && m.kv_heads != m.heads)
+    r.error("model.kv_heads", "latent attention up-projects keys and values for every head; expected no kv_heads "
+                              "(or kv_heads = heads = " + std::to_string(m.heads) + ")");
   if (m.heads % m.kv_heads != 0)
     r.error("model.kv_heads", std::to_string(m.kv_heads) + " does not divide heads " + std::to_string(m.heads) +
                                   "; expected one of " + divisors_of(m.heads));

@@ -105,6 +105,16 @@ struct ClusterConfig {
 enum class FfnKind { Gelu, SwiGlu };
 enum class PositionEmbedding { Learned, Rotary };
 
+/// Multi-head latent attention (DeepSeek-V2/V3; models/transformer/attention_shape.hpp).
+struct LatentAttention {
+  int q_lora_rank = 0;   ///< query latent; 0: queries projected from the hidden state directly
+  int kv_lora_rank = 0;  ///< key/value latent; > 0 turns MLA on
+  int rope_head_dim = 0; ///< decoupled rotary part of each query and of the one shared key
+  int v_head_dim = 0;    ///< value head size (keys without rope use head_dim)
+
+  bool enabled() const { return kv_lora_rank > 0; }
+};
+
 struct ModelConfig {
   std::string name;
   int hidden = 0;
@@ -147,7 +157,10 @@ struct ModelConfig {
     d.ffn_hidden = dense_ffn_hidden > 0 ? dense_ffn_hidden : ffn_hidden;
     return d;
   }
-  int head_dim() const { return hidden / heads; }
+  int explicit_head_dim = 0; ///< head size when not hidden / heads (0: hidden / heads)
+  LatentAttention latent_attention;
+
+  int head_dim() const { return explicit_head_dim > 0 ? explicit_head_dim : hidden / heads; }
   int kv_hidden() const { return kv_heads * head_dim(); }
 };
 

@@ -40,12 +40,15 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
                  config.seed),
       gpus_per_node_(config.cluster.node.gpus)
 {
-  for (const JobConfig& job : config.jobs)
-    records_.push_back({job.start_time_s, job.gpus, true});
-  for (const TraceJob& job : config.scheduler.trace_jobs) {
-    Record r{job.submit_s, job.gpus, false, job.duration_s};
+  const auto add = [&](double submit_s, int gpus, bool training, double duration_s) {
+    Record r;
+    r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s;
     records_.push_back(r);
-  }
+  };
+  for (const JobConfig& job : config.jobs)
+    add(job.start_time_s, job.gpus, true, 0);
+  for (const TraceJob& job : config.scheduler.trace_jobs)
+    add(job.submit_s, job.gpus, false, job.duration_s);
   for (int id = 0; id < static_cast<int>(records_.size()); ++id) {
     if (records_[id].gpus > allocator_.total_gpus()) { // only trace jobs: the config checks training jobs
       ++rejected_;

@@ -64,3 +64,18 @@ TEST_CASE("context_exchange: no traffic without context parallelism", "[models]"
   CHECK(calls.forward.empty());
   CHECK(calls.backward.empty());
 }
+
+TEST_CASE("context_exchange: latent attention exchanges the up-projected keys (d + rope) and values", "[models]")
+{
+  // DeepSeek-V3's attention: per head keys 128 + 64, values 128, 128 heads; t = 4.
+  auto j = job(8, dcsim::ContextExchange::AllGather);
+  j.model.hidden = 7168, j.model.heads = 128, j.model.kv_heads = 128, j.model.explicit_head_dim = 128;
+  j.model.latent_attention = {1536, 512, 64, 128};
+  const auto calls = dcsim::context_exchange_calls(j, e);
+  CHECK(calls.forward[0].bytes == Approx(T * 128 * (192 + 128) / t * e));
+  j.parallelism.context_exchange = dcsim::ContextExchange::AllToAll;
+  const auto ulysses = dcsim::context_exchange_calls(j, e);
+  // 32 heads per tensor rank, >= c: queries (192 each), keys and values move, then the output.
+  CHECK(ulysses.forward[0].bytes == Approx(T / 8 * (128.0 * 192 / t + 32 * (192 + 128)) * e));
+  CHECK(ulysses.forward[1].bytes == Approx(T / 8 * 128.0 * 128 / t * e));
+}

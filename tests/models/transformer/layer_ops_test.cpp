@@ -115,3 +115,25 @@ TEST_CASE("layer_ops: routing imbalance gives the busiest expert rank's GEMMs mo
   CHECK(named(skewed.forward, "expert_up").m == Approx(1.25 * named(balanced.forward, "expert_up").m).epsilon(1e-4));
   CHECK(named(skewed.forward, "qkv").m == named(balanced.forward, "qkv").m);
 }
+
+TEST_CASE("layer_ops: latent attention projects into replicated latents, then splits heads over the tensor ranks",
+          "[models]")
+{
+  // DeepSeek-V3's attention (t = 4, 32,768 tokens): the down-projections run whole on every
+  // rank, the up- and output projections on 1/t; flash attention over 128/t heads with query-key
+  // size 192 and value size 128.
+  dcsim::ModelConfig m = model();
+  m.hidden = 7168, m.heads = 128, m.kv_heads = 128, m.explicit_head_dim = 128;
+  m.latent_attention = {1536, 512, 64, 128};
+  const auto ops = dcsim::transformer_layer_ops(m, context(1, dcsim::ContextExchange::Ring, dcsim::AttentionKernel::Flash));
+  const double T = 32768, t = 4;
+  CHECK(named(ops.forward, "q_down").flops == Approx(2 * T * 7168 * 1536));
+  CHECK(named(ops.forward, "kv_down").flops == Approx(2 * T * 7168 * 576));
+  CHECK(named(ops.forward, "q_up").flops == Approx(2 * T * 1536 * 24576 / t));
+  CHECK(named(ops.forward, "kv_up").flops == Approx(2 * T * 512 * 32768 / t));
+  CHECK(named(ops.forward, "attention_out").flops == Approx(2 * T * 16384 * 7168 / t));
+  CHECK(named(ops.forward, "flash_attention").flops == Approx(0.5 * 2 * T * T * (128 / t) * (192 + 128)));
+  named(ops.forward, "q_down_norm"); // the latents' RMSNorms
+  named(ops.backward, "kv_down_norm.backward");
+  CHECK(named(ops.backward, "q_down.wgrad").flops == Approx(2 * T * 7168 * 1536));
+}
