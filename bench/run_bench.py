@@ -44,6 +44,8 @@ CASES = [
     ("run Mixtral 8x7B on 64 GPUs, expert parallel 8", "run", "scenarios/moe-experts.yaml", 1.0),
     ("run a month, 1,024 GPUs, asynchronous checkpoints", "run",
      "scenarios/failures-checkpoint.yaml --set jobs.0.checkpoint.async=true", 1.0),
+    ("run DeepSeek-V3 on 2,048 GPUs, expert parallel 64 over 8 nodes (1 iteration)", "run",
+     "scenarios/bench/deepseek-v3-2048.yaml", 10.0),
 ]
 
 

@@ -116,6 +116,24 @@ TEST_CASE("collectives: direct all-to-all and send/recv across nodes are NIC-bou
   CHECK(simulate("direct", CollectiveKind::SendRecv, {0, 8}, S) == Approx(p2p).epsilon(0.01));
 }
 
+TEST_CASE("collectives: all-to-all between nodes in merged flows loads every cable as flows per pair would",
+          "[collectives]")
+{
+  // 64 GPUs on 8 nodes of a radix-32 fat-tree at 3:1: 3 nodes per leaf, 8 uplinks of 50 GB/s.
+  // Each GPU sends S/64 to each other GPU; leaf 0 (nodes 0-2) sends 3 x 5 nodes x 64 x S/64 =
+  // 15 S to the other leaves, spread by D-mod-K over its 8 uplinks by destination GPU position:
+  // 15 S / 8 per uplink, more than a NIC's 56 S / 64. Merged flows (one per GPU and other node,
+  // 448 + 448 flows instead of 4,032) give the same loads, hence the same time.
+  const Model m;
+  const dcsim::ClusterConfig c = dcsim::test::h100_test_cluster(8, {"cluster.fabric.radix=32",
+                                                                     "cluster.fabric.oversubscription=3"});
+  const double t = dcsim::test::time_concurrent_collectives(c, {gpus(0, 64)}, {CollectiveKind::AllToAll, S, 1},
+                                                            {"direct", Protocol::Simple})
+                       .at(0);
+  const double expected = 15.0 / 8 * S / m.nic + m.base + m.net_hop;
+  CHECK(t == Approx(expected).epsilon(0.01));
+}
+
 TEST_CASE("collectives::tuner: LL for small messages, Simple for large, NVLS on H100 nodes, overrides obeyed",
           "[collectives]")
 {
