@@ -1,5 +1,7 @@
 #include "parallelism/expert_dispatch.hpp"
 
+#include <algorithm>
+
 namespace dcsim {
 
 double expert_dispatch_bytes(const JobConfig& job, double e)
@@ -9,6 +11,27 @@ double expert_dispatch_bytes(const JobConfig& job, double e)
   const double tokens = double(job.batch.micro) * m.seq_len / p.context / (p.sequence_parallel ? p.tensor : 1);
   // The busiest rank receives routing_imbalance x its share; the all-to-all waits for it.
   return tokens * m.top_k * m.hidden * e * m.critical_routing(p.expert);
+}
+
+double remote_nodes_per_token(const ModelConfig& m, int nodes)
+{
+  const double other = double(nodes - 1) / nodes;
+  if (m.routing_nodes > 0)
+    return std::min({m.routing_nodes, m.top_k, nodes}) * other;
+  const double per_node = double(m.experts) / nodes;
+  double missed = 1; // P(none of the k experts on a given node)
+  for (int i = 0; i < m.top_k; ++i)
+    missed *= std::max(0.0, (m.experts - per_node - i) / (m.experts - i));
+  return nodes * (1 - missed) * other;
+}
+
+HierarchicalDispatch hierarchical_dispatch(const CollectiveCall& flat, const ModelConfig& m, int nodes)
+{
+  // The flat call sends top_k copies per token; the network step sends remote_nodes per token,
+  // spread evenly over the other nodes (an all-to-all of `bytes` sends bytes / n to each of n).
+  const double per_token_copy = flat.bytes / m.top_k;
+  const double network = per_token_copy * remote_nodes_per_token(m, nodes) * nodes / (nodes - 1);
+  return {{flat.kind, network, flat.count}, flat};
 }
 
 ExpertDispatchCalls expert_dispatch_calls(const JobConfig& job, double e)

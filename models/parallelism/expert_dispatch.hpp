@@ -25,4 +25,25 @@ ExpertDispatchCalls expert_dispatch_calls(const JobConfig& job, double element_b
 /// Sent per rank by one dispatch (or combine) all-to-all.
 double expert_dispatch_bytes(const JobConfig& job, double element_bytes);
 
+// Hierarchical dispatch (`parallelism.expert_dispatch: hierarchical`; DeepSeek-AI 2024,
+// arXiv:2412.19437 sec. 3.2.2, and DeepEP): a token crosses the network at most once per node
+// that holds any of its experts, to the rank at the sender's own position in that node, which
+// forwards the copies over NVLink to the experts' ranks. With experts spread evenly over the
+// group's nodes and routing balanced, every rank sends the same bytes to the same position on
+// every other node, and every copy takes one NVLink hop unless it landed on its expert's rank.
+
+/// The mean number of nodes other than its own that a token's top_k experts lie on, over
+/// `nodes` nodes: min(routing_nodes, top_k, nodes) x (nodes - 1) / nodes with node-limited
+/// routing; else nodes x (1 - C(E - E/nodes, k) / C(E, k)) x (nodes - 1) / nodes, the expected
+/// distinct nodes of k experts drawn from E without replacement (own node excluded).
+double remote_nodes_per_token(const ModelConfig& model, int nodes);
+
+struct HierarchicalDispatch {
+  CollectiveCall network; ///< all-to-all among the ranks at one position across the nodes
+  CollectiveCall node;    ///< all-to-all among the group's ranks of one node
+};
+
+/// A flat dispatch call's two hierarchical steps over `nodes` nodes (> 1).
+HierarchicalDispatch hierarchical_dispatch(const CollectiveCall& flat, const ModelConfig& model, int nodes);
+
 } // namespace dcsim

@@ -51,6 +51,8 @@ public:
   CommPhase& next_phase();
   void add_flow(int src, int dst, double bytes) { current().add_flow(src, dst, bytes); }
   void add_latency(double seconds) { current().latency_s += seconds; }
+  /// Runs `other` after this plan.
+  void append(const CommPlan& other) { phases.insert(phases.end(), other.phases.begin(), other.phases.end()); }
   /// Runs `other` at the same time as this plan: phase i with phase i, latencies overlapped.
   void merge_concurrent(const CommPlan& other);
   /// Runs `other` (its phases flattened into one) at the same time as this plan's last phase.

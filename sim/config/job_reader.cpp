@@ -21,6 +21,8 @@ const NameTable<PipelineSchedule> kSchedules = {{"1f1b", PipelineSchedule::OneFO
 const NameTable<ContextExchange> kContextExchanges = {{"ring", ContextExchange::Ring},
                                                       {"all_gather", ContextExchange::AllGather},
                                                       {"all_to_all", ContextExchange::AllToAll}};
+const NameTable<ExpertDispatch> kExpertDispatch = {{"all_to_all", ExpertDispatch::AllToAll},
+                                                   {"hierarchical", ExpertDispatch::Hierarchical}};
 const NameTable<MemoryCheck> kMemoryChecks = {{"error", MemoryCheck::Error}, {"warn", MemoryCheck::Warn}};
 
 void read_model_fields(MapReader& m, ModelConfig& out)
@@ -52,6 +54,7 @@ void read_model_fields(MapReader& m, ModelConfig& out)
   out.shared_expert_ffn_hidden =
       static_cast<int>(m.integer("shared_expert_ffn_hidden", out.shared_expert_ffn_hidden, 0));
   out.routing_imbalance = m.number("routing_imbalance", out.routing_imbalance, 1.0, 64.0);
+  out.routing_nodes = static_cast<int>(m.integer("routing_nodes", out.routing_nodes, 0));
   out.explicit_head_dim = static_cast<int>(m.integer("head_dim", out.explicit_head_dim, 1));
   if (auto mla = m.child("latent_attention")) {
     LatentAttention& l = out.latent_attention;
@@ -122,6 +125,7 @@ ParallelismConfig read_parallelism(MapReader p, int gpus)
   out.tp_comm_overlap = p.boolean("tp_comm_overlap", false);
   out.bucket_bytes = p.quantity("bucket_size", Dimension::Bytes, 0.0, true);
   out.context_exchange = p.choice("context_exchange", kContextExchanges, ContextExchange::Ring);
+  out.expert_dispatch = p.choice("expert_dispatch", kExpertDispatch, ExpertDispatch::AllToAll);
   p.finish();
   return out;
 }

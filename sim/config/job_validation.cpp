@@ -43,6 +43,12 @@ void validate_model(const JobConfig& job, MapReader& r)
   else if (m.shared_expert_ffn_hidden > 0 && !m.moe())
     r.error("model.shared_expert_ffn_hidden", "a shared expert needs a mixture-of-experts model; expected "
                                               "model.experts > 1 or no shared_expert_ffn_hidden");
+  else if (m.routing_nodes > 0 && !m.moe())
+    r.error("model.routing_nodes", "node-limited routing needs a mixture-of-experts model; expected "
+                                   "model.experts > 1 or no routing_nodes");
+  else if (m.routing_nodes > 0 && job.parallelism.expert_dispatch != ExpertDispatch::Hierarchical)
+    r.error("model.routing_nodes", "node-limited routing saves traffic only when tokens cross nodes once per "
+                                   "node; expected parallelism.expert_dispatch: hierarchical");
   else if (m.top_k < 1 || m.top_k > m.experts)
     r.error("model.top_k", "top_k " + std::to_string(m.top_k) + " with " + std::to_string(m.experts) +
                                " experts; expected 1 to " + std::to_string(m.experts));

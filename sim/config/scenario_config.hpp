@@ -138,6 +138,7 @@ struct ModelConfig {
   /// grouped GEMMs see all its tokens however they are routed.
   double critical_routing(int expert) const { return moe() && expert > 1 ? routing_imbalance : 1.0; }
 
+  int routing_nodes = 0;      ///< MoE: a token's experts lie on at most this many nodes (DeepSeek-V3: 4); 0: any
   int first_dense_layers = 0; ///< MoE: the first layers have a dense MLP (DeepSeek-V3: 3)
   int dense_ffn_hidden = 0;   ///< their MLP size (the model's ffn_hidden; experts use expert_ffn_hidden)
 
@@ -175,6 +176,12 @@ enum class ContextExchange {
   AllToAll,  ///< DeepSpeed-Ulysses: all-to-all from sequence- to head-sharded Q, K, V and back
 };
 
+/// How expert-parallel ranks exchange tokens (models/parallelism/expert_dispatch.hpp).
+enum class ExpertDispatch {
+  AllToAll,    ///< every routed copy straight to its expert's rank (Megatron-Core's all-to-all dispatcher)
+  Hierarchical ///< across nodes once per token and node, then NVLink (DeepSeek-V3's kernels, DeepEP)
+};
+
 struct ParallelismConfig {
   int tensor = 1;
   int pipeline = 1;
@@ -191,6 +198,7 @@ struct ParallelismConfig {
   bool tp_comm_overlap = false;    ///< tensor-parallel collectives overlapped with GEMMs
   double bucket_bytes = 0;         ///< data-parallel gradient bucket; 0 = Megatron's default
   ContextExchange context_exchange = ContextExchange::Ring;
+  ExpertDispatch expert_dispatch = ExpertDispatch::AllToAll;
 
   long long total() const { return static_cast<long long>(tensor) * pipeline * data * context; }
   /// Ranks holding the same parameters: gradients are reduced, and ZeRO shards, over data x

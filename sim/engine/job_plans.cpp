@@ -1,6 +1,8 @@
 #include "engine/job_plans.hpp"
 
+#include "collectives/collective_algorithm.hpp"
 #include "collectives/tuner.hpp"
+#include "parallelism/expert_dispatch.hpp"
 #include "platform/platform.hpp"
 
 #include <algorithm>
@@ -94,6 +96,43 @@ CommPlan rank_zero_group_plan(const std::vector<int>& group, const CollectiveCal
   if (calls.empty())
     return {};
   return per_tensor_rank_plan(1, [&](int) { return group; }, calls, platform, params, purpose, uses);
+}
+
+/// Token dispatch over tensor rank 0's expert group: flat, or, when asked and the group spans
+/// several NVLink domains with as many of its ranks in each, hierarchical: every call as an
+/// all-to-all between domains among the ranks at each position (all positions at once) streaming
+/// into one inside each domain (all domains at once). The two run together, the slower setting
+/// the pace: the forwarding kernels pass on each chunk as it lands ("IB and NVLink communication
+/// fully overlapped", DeepSeek-V3 sec. 3.2.2).
+CommPlan expert_parallel_plan(const JobConfig& job, const std::vector<int>& group, const CollectiveCalls& calls,
+                              const Platform& platform, const CommunicationParams& params,
+                              std::vector<CollectiveUse>& uses)
+{
+  const auto purpose = CollectivePurpose::ExpertParallel;
+  const auto domains = split_by_domain(group, platform);
+  const bool uniform = std::all_of(domains.begin(), domains.end(),
+                                   [&](const std::vector<int>& d) { return d.size() == domains.front().size(); });
+  if (job.parallelism.expert_dispatch != ExpertDispatch::Hierarchical || calls.empty() || domains.size() < 2 ||
+      !uniform)
+    return rank_zero_group_plan(group, calls, platform, params, purpose, uses);
+  const int nodes = static_cast<int>(domains.size());
+  const int per_node = static_cast<int>(domains.front().size());
+  const auto position = [&](int p) {
+    std::vector<int> ranks;
+    for (const auto& d : domains)
+      ranks.push_back(d[p]);
+    return ranks;
+  };
+  CommPlan plan;
+  for (const CollectiveCall& call : calls) {
+    const HierarchicalDispatch steps = hierarchical_dispatch(call, job.model, nodes);
+    CommPlan both = per_tensor_rank_plan(per_node, position, {steps.network}, platform, params, purpose, uses);
+    if (per_node > 1)
+      both.merge_concurrent(per_tensor_rank_plan(
+          nodes, [&](int d) { return domains[d]; }, {steps.node}, platform, params, purpose, uses));
+    plan.append(both);
+  }
+  return plan;
 }
 
 /// One gradient (or parameter) collective of `parameters` per GPU, of which `experts` belong to
@@ -199,8 +238,9 @@ std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkloa
     out[c].cp_forward = plan_over(context, chunk.forward.context_parallel, CollectivePurpose::ContextParallel);
     out[c].cp_backward = plan_over(context, chunk.backward.context_parallel, CollectivePurpose::ContextParallel);
     const auto experts = layout.expert_group(0, 0, 0, stage);
-    out[c].ep_forward = plan_over(experts, chunk.forward.expert_parallel, CollectivePurpose::ExpertParallel);
-    out[c].ep_backward = plan_over(experts, chunk.backward.expert_parallel, CollectivePurpose::ExpertParallel);
+    out[c].ep_forward = expert_parallel_plan(job, experts, chunk.forward.expert_parallel, platform, params, out[c].uses);
+    out[c].ep_backward =
+        expert_parallel_plan(job, experts, chunk.backward.expert_parallel, platform, params, out[c].uses);
     if (c + 1 < chunks)
       out[c].send_forward = pipeline_send(job, layout, stage, (c + 1) % pipeline, workload.activation_bytes,
                                           platform, params, out[c].uses);

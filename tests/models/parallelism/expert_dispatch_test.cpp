@@ -38,3 +38,26 @@ TEST_CASE("expert_dispatch: the busiest rank's imbalance stretches the exchange;
   CHECK(dcsim::expert_dispatch_bytes(skewed, 2.0) == Approx(1.5 * dcsim::expert_dispatch_bytes(job(8, 1), 2.0)));
   CHECK(skewed.model.critical_routing(1) == 1.0); // all experts on every rank: no rank waits
 }
+
+TEST_CASE("expert_dispatch: hierarchical dispatch crosses the network once per token and other node", "[models]")
+{
+  // DeepSeek-V3's routing: 256 experts, top 8, over 8 nodes.
+  dcsim::ModelConfig m;
+  m.experts = 256, m.top_k = 8;
+  // Node-limited to 4 nodes: 4 x 7/8 other nodes per token.
+  m.routing_nodes = 4;
+  CHECK(dcsim::remote_nodes_per_token(m, 8) == Approx(3.5));
+  const dcsim::CollectiveCall flat{dcsim::CollectiveKind::AllToAll, 8e6, 2};
+  const auto steps = dcsim::hierarchical_dispatch(flat, m, 8);
+  // 1e6 bytes per copy x 3.5 other nodes, as an all-to-all over 8 ranks (it sends 7/8 of its bytes).
+  CHECK(steps.network.bytes == Approx(1e6 * 3.5 * 8 / 7));
+  CHECK(steps.network.count == 2);
+  CHECK(steps.node.bytes == Approx(8e6)); // every copy one NVLink hop (as an all-to-all in the node)
+  // Fewer experts per token than the limit: at most top_k nodes.
+  m.top_k = 2;
+  CHECK(dcsim::remote_nodes_per_token(m, 8) == Approx(2 * 7.0 / 8));
+  // Unlimited: 8 of 256 experts drawn without replacement miss a given node (32 experts) with
+  // probability prod_{i<8} (224 - i) / (256 - i) = 0.338168: 8 x 0.661832 x 7/8 = 4.63282.
+  m.top_k = 8, m.routing_nodes = 0;
+  CHECK(dcsim::remote_nodes_per_token(m, 8) == Approx(4.63282).epsilon(1e-5));
+}

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 namespace {
 
 // 4 nodes of 8 H100s; TP2 x DP16; expert-parallel groups of 4 consecutive data-parallel ranks
@@ -67,6 +69,39 @@ TEST_CASE("expert parallel: the dispatch all-to-alls' exposed time is their time
   CHECK(exposed == Approx(estimate).epsilon(0.01));
   CHECK(dense_groups >= 1);
   CHECK(expert_groups >= 1);
+}
+
+TEST_CASE("expert parallel: hierarchical dispatch over nodes is a network step per position, then NVLink", "[engine]")
+{
+  // 16 experts over expert groups of 16 ranks (TP2: 4 ranks on each of 4 nodes). A token's 2 of
+  // 16 experts miss a node (4 experts) with probability (12/16)(11/15) = 0.55: it reaches
+  // 4 x 0.45 x 3/4 = 1.35 other nodes, so the network all-to-all among the 4 ranks at one
+  // position carries 1.35 / 2 x 4/3 = 0.9 of the flat call's bytes; the NVLink one all of them.
+  const auto r = dcsim::test::run_scenario_text(
+      kScenario, {"jobs.0.model.experts=16", "jobs.0.parallelism.expert=16",
+                  "jobs.0.parallelism.expert_dispatch=hierarchical"});
+  const auto& job = r["jobs"][0];
+  const double flat_bytes = 4096.0 / 2 * 2 * 4096 * 2; // T/t x top_k x h x e
+  double network_s = 0, node_s = 0;
+  int steps = 0;
+  for (const auto& u : job["collectives"]) {
+    if (u["purpose"] != "expert_parallel")
+      continue;
+    ++steps;
+    CHECK(u["ranks"] == 4);
+    const bool network = u["bytes"].get<double>() < flat_bytes;
+    CHECK(u["bytes"].get<double>() == Approx(network ? 0.9 * flat_bytes : flat_bytes));
+    (network ? network_s : node_s) += u["estimated_s"].get<double>() * u["calls_per_iteration"].get<int>();
+  }
+  CHECK(steps == 2);
+  // The steps stream together, the slower setting the pace; positions use their own NICs and
+  // nodes their own NVLink switches: as on an idle fabric.
+  const double estimate = std::max(network_s, node_s);
+  const double exposed = job["breakdown_s"]["expert_parallel_comm"].get<double>();
+  INFO("exposed " << exposed << " s, tuner's estimate " << estimate << " s");
+  CHECK(exposed == Approx(estimate).epsilon(0.01));
+  CHECK(error_of({"jobs.0.model.routing_nodes=2"}).find("jobs.0.model.routing_nodes: node-limited routing saves "
+                                                        "traffic only when") != std::string::npos);
 }
 
 TEST_CASE("expert parallel: more expert-parallel ranks hold fewer experts and reduce them over fewer ranks",
