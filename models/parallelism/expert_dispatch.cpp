@@ -39,9 +39,13 @@ ExpertDispatchCalls expert_dispatch_calls(const JobConfig& job, double e)
   ExpertDispatchCalls out;
   if (!job.model.moe() || job.parallelism.expert == 1)
     return out;
-  const CollectiveCall all_to_all{CollectiveKind::AllToAll, expert_dispatch_bytes(job, e), 2};
-  out.forward = {all_to_all};  // dispatch and combine
-  out.backward = {all_to_all}; // their gradients
+  // Dispatch and combine (backward: their gradients) as one call of two all-to-alls of the same
+  // traffic pattern; with FP8 dispatch one of the two is smaller, so the call carries their mean.
+  const double toward_experts = expert_dispatch_bytes(job, job.parallelism.fp8_dispatch ? kFp8DispatchElementBytes : e);
+  const double back = expert_dispatch_bytes(job, e);
+  const CollectiveCall all_to_all{CollectiveKind::AllToAll, (toward_experts + back) / 2, 2};
+  out.forward = {all_to_all};
+  out.backward = {all_to_all};
   return out;
 }
 

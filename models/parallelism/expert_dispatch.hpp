@@ -7,6 +7,10 @@
 // second brings the outputs back (combine), T/t x top_k x h x e bytes each per rank. Backward
 // mirrors both. With balanced routing (dropless, aux-loss balanced, as the benchmarks that
 // calibrate against run) a rank keeps 1/ep of the copies. The exchanges sit on the critical path.
+//
+// With `fp8_dispatch` (DeepSeek-V3 sec. 3.3.2) the tokens going to the experts, and the
+// gradients going back to them, travel in FP8 with one fp32 scale per 128 elements (1.03125
+// bytes each); the combine and its gradient stay in the activations' precision.
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -24,6 +28,8 @@ ExpertDispatchCalls expert_dispatch_calls(const JobConfig& job, double element_b
 
 /// Sent per rank by one dispatch (or combine) all-to-all.
 double expert_dispatch_bytes(const JobConfig& job, double element_bytes);
+/// Bytes per element of an FP8 dispatch: one byte plus a 4-byte scale per 1 x 128 tile.
+constexpr double kFp8DispatchElementBytes = 1.0 + 4.0 / 128.0;
 
 // Hierarchical dispatch (`parallelism.expert_dispatch: hierarchical`; DeepSeek-AI 2024,
 // arXiv:2412.19437 sec. 3.2.2, and DeepEP): a token crosses the network at most once per node

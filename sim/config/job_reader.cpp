@@ -126,6 +126,7 @@ ParallelismConfig read_parallelism(MapReader p, int gpus)
   out.bucket_bytes = p.quantity("bucket_size", Dimension::Bytes, 0.0, true);
   out.context_exchange = p.choice("context_exchange", kContextExchanges, ContextExchange::Ring);
   out.expert_dispatch = p.choice("expert_dispatch", kExpertDispatch, ExpertDispatch::AllToAll);
+  out.fp8_dispatch = p.boolean("fp8_dispatch", false);
   p.finish();
   return out;
 }

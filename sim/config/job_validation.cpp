@@ -95,6 +95,20 @@ void validate_expert(const JobConfig& job, MapReader& r)
                                       std::to_string(p.data));
 }
 
+/// Dispatch settings that only mean something with expert parallelism.
+void validate_dispatch(const JobConfig& job, MapReader& r)
+{
+  const auto& p = job.parallelism;
+  if (p.expert > 1)
+    return;
+  if (p.fp8_dispatch)
+    r.error("parallelism.fp8_dispatch", "there is no token dispatch without expert parallelism; expected "
+                                        "parallelism.expert > 1 or no fp8_dispatch");
+  if (p.expert_dispatch != ExpertDispatch::AllToAll)
+    r.error("parallelism.expert_dispatch", "there is no token dispatch without expert parallelism; expected "
+                                           "parallelism.expert > 1 or no expert_dispatch");
+}
+
 void validate_parallelism(const JobConfig& job, MapReader& r)
 {
   const auto& m = job.model;
@@ -127,6 +141,7 @@ void validate_parallelism(const JobConfig& job, MapReader& r)
     validate_context(job, r);
   if (p.expert > 1)
     validate_expert(job, r);
+  validate_dispatch(job, r);
   // The first chunk holds the embedding and the last the output layer and loss, so each may hold
   // no transformer layer (Llama 3 405B: 126 layers in 16 x 8 chunks, Dubey et al. 2024 sec. 3.3.2).
   const int chunks = p.pipeline * p.virtual_stages;

@@ -199,6 +199,7 @@ struct ParallelismConfig {
   double bucket_bytes = 0;         ///< data-parallel gradient bucket; 0 = Megatron's default
   ContextExchange context_exchange = ContextExchange::Ring;
   ExpertDispatch expert_dispatch = ExpertDispatch::AllToAll;
+  bool fp8_dispatch = false;       ///< tokens to the experts (and gradients back to them) sent in FP8
 
   long long total() const { return static_cast<long long>(tensor) * pipeline * data * context; }
   /// Ranks holding the same parameters: gradients are reduced, and ZeRO shards, over data x

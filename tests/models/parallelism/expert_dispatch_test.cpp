@@ -61,3 +61,19 @@ TEST_CASE("expert_dispatch: hierarchical dispatch crosses the network once per t
   m.top_k = 8, m.routing_nodes = 0;
   CHECK(dcsim::remote_nodes_per_token(m, 8) == Approx(4.63282).epsilon(1e-5));
 }
+
+TEST_CASE("expert_dispatch: FP8 dispatch sends tokens to the experts in FP8, the combine in the activations' type",
+          "[models]")
+{
+  auto fp8 = job(8, 1);
+  fp8.parallelism.fp8_dispatch = true;
+  const auto calls = dcsim::expert_dispatch_calls(fp8, 2.0);
+  const double bf16 = 2.0 * 4096 * 2 * 4096 * 2; // micro x seq x top_k x h x e
+  // One byte per element plus a 4-byte scale per 128 (DeepSeek-V3's 1 x 128 tiles) toward the
+  // experts, bf16 back: one call of the two, each of their mean size.
+  REQUIRE(calls.forward.size() == 1);
+  CHECK(calls.forward[0].count == 2);
+  CHECK(calls.forward[0].bytes == Approx((bf16 / 2 * (1 + 4.0 / 128) + bf16) / 2));
+  REQUIRE(calls.backward.size() == 1);
+  CHECK(calls.backward[0].bytes == Approx(calls.forward[0].bytes)); // the combine's gradient in FP8, the dispatch's
+}

@@ -102,6 +102,8 @@ TEST_CASE("expert parallel: hierarchical dispatch over nodes is a network step p
   CHECK(exposed == Approx(estimate).epsilon(0.01));
   CHECK(error_of({"jobs.0.model.routing_nodes=2"}).find("jobs.0.model.routing_nodes: node-limited routing saves "
                                                         "traffic only when") != std::string::npos);
+  CHECK(error_of({"jobs.0.parallelism.expert=1", "jobs.0.parallelism.fp8_dispatch=true"})
+            .find("jobs.0.parallelism.fp8_dispatch: there is no token dispatch") != std::string::npos);
 }
 
 TEST_CASE("expert parallel: more expert-parallel ranks hold fewer experts and reduce them over fewer ranks",
