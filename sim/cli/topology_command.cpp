@@ -5,10 +5,12 @@
 #include "config/scenario_loader.hpp"
 #include "fabric_analysis.hpp"
 #include "fabric_export.hpp"
+#include "node_locality.hpp"
 #include "platform/fabric_builder.hpp"
 #include "results/json_report.hpp"
 #include "units/units.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <fstream>
@@ -34,6 +36,25 @@ nlohmann::json summary_json(const FabricSummary& s, const std::string& descripti
           {"ecmp_paths", {{"min", s.ecmp_paths_min}, {"mean", s.ecmp_paths_mean}, {"max", s.ecmp_paths_max}}},
           {"routes_checked", s.routes_checked},
           {"routes_not_shortest", s.routes_not_shortest}};
+}
+
+/// How the nodes group under the fabric's switches (what topology-aware placement packs into).
+struct LocalitySummary {
+  int blocks = 0, pods = 0;
+  int smallest_block = 0, largest_block = 0; ///< nodes
+};
+
+LocalitySummary summarize(const NodeLocality& l)
+{
+  std::vector<int> sizes(l.blocks, 0);
+  for (int b : l.block)
+    ++sizes[b];
+  LocalitySummary s{l.blocks, l.pods, 0, 0};
+  if (!sizes.empty()) {
+    s.smallest_block = *std::min_element(sizes.begin(), sizes.end());
+    s.largest_block = *std::max_element(sizes.begin(), sizes.end());
+  }
+  return s;
 }
 
 void write_text(const std::string& path, const std::function<void(std::ostream&)>& writer)
@@ -62,8 +83,13 @@ int topology_command(const TopologyArgs& args)
   const ScenarioConfig config = load_scenario(args.scenario, options);
   const auto fabric = build_fabric(config.cluster);
   const FabricSummary s = analyse_fabric(*fabric);
-  if (!args.json_path.empty())
-    write_json_file(args.json_path, summary_json(s, fabric->describe()));
+  const LocalitySummary l = summarize(node_locality(*fabric));
+  if (!args.json_path.empty()) {
+    nlohmann::json j = summary_json(s, fabric->describe());
+    j["leaf_blocks"] = l.blocks;
+    j["pods"] = l.pods;
+    write_json_file(args.json_path, j);
+  }
   if (!args.dot_path.empty())
     write_text(args.dot_path, [&](std::ostream& o) { write_dot(o, *fabric); });
   if (!args.graphml_path.empty())
@@ -88,6 +114,8 @@ int topology_command(const TopologyArgs& args)
               s.ecmp_paths_mean, s.ecmp_paths_max);
   std::printf("  routes checked (each GPU to its peer in the next node): %d, %d longer than shortest\n",
               s.routes_checked, s.routes_not_shortest);
+  std::printf("  node locality: %d leaf blocks of %d-%d nodes in %d pod%s (scheduler.placement: topology_aware)\n",
+              l.blocks, l.smallest_block, l.largest_block, l.pods, l.pods == 1 ? "" : "s");
   return 0;
 }
 

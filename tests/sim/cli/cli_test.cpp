@@ -235,6 +235,9 @@ TEST_CASE("cli: topology prints the analysis and writes the contract's JSON, DOT
     CHECK(result.contains(key));
   CHECK(result["gpus"] == 1024);
   CHECK(result["switches"] == 64); // 32 leaves + 32 spines
+  CHECK(result["leaf_blocks"] == 32); // 4 nodes of 8 NICs per radix-64 leaf
+  CHECK(result["pods"] == 1);
+  CHECK(r.out.find("node locality: 32 leaf blocks of 4-4 nodes in 1 pod") != std::string::npos);
   CHECK(slurp(dot).rfind("graph G {", 0) == 0);
   CHECK(slurp(graphml).find("<graphml") != std::string::npos);
 }
