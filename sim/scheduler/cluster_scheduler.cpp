@@ -49,6 +49,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     add(job.start_time_s, job.gpus, true, 0);
   for (const TraceJob& job : config.scheduler.trace_jobs)
     add(job.submit_s, job.gpus, false, job.duration_s);
+  started_.assign(records_.size(), 0);
   for (int id = 0; id < static_cast<int>(records_.size()); ++id) {
     if (records_[id].gpus > allocator_.total_gpus()) { // only trace jobs: the config checks training jobs
       ++rejected_;
@@ -154,7 +155,7 @@ void ClusterScheduler::dispatch(double t)
   policy_.dispatch(queue_, starter);
   if (starter.started > 0)
     queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
-                                [&](const QueuedJob& j) { return records_[j.id].start_s >= 0; }),
+                                [&](const QueuedJob& j) { return started_[j.id] != 0; }),
                  queue_.end());
 }
 
@@ -165,6 +166,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   if (!r.placement)
     return false;
   r.start_s = t;
+  started_[job.id] = 1;
   running_.insert(job.id);
   if (r.training) {
     ++running_training_;

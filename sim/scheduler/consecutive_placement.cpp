@@ -35,6 +35,7 @@ public:
   {
     return candidates.front();
   }
+  bool takes_first_candidate() const override { return true; }
 
   std::vector<int> reserve(const std::vector<double>& free_at, int count) const override
   {

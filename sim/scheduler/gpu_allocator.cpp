@@ -55,8 +55,10 @@ int GpuAllocator::free_range(int node, int gpus, const Placement* reserved) cons
 
 std::optional<Placement> GpuAllocator::within_node(int gpus, const Placement* reserved)
 {
-  std::vector<int> candidates;
-  for (int node = 0; node < static_cast<int>(node_free_.size()); ++node)
+  std::vector<int>& candidates = candidates_; // reused: no allocation per attempt
+  candidates.clear();
+  const bool first_only = policy_.takes_first_candidate();
+  for (int node = 0; node < static_cast<int>(node_free_.size()) && !(first_only && !candidates.empty()); ++node)
     if (node_free_[node] >= gpus && free_range(node, gpus, reserved_node_[node] ? reserved : nullptr) >= 0)
       candidates.push_back(node);
   if (candidates.empty())

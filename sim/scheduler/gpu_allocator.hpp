@@ -44,6 +44,7 @@ private:
   std::vector<std::uint8_t> busy_;          ///< per GPU
   std::vector<int> node_free_;              ///< free GPUs per node
   std::vector<std::uint8_t> reserved_node_; ///< per node, during one allocate()
+  std::vector<int> candidates_;             ///< nodes with room, during one allocate()
   int free_;
 };
 

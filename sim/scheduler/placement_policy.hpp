@@ -36,6 +36,9 @@ public:
   /// The node for a job within one node, among `candidates` (ascending; each has a free range
   /// of consecutive GPUs for it outside any reservation).
   virtual int pick_node(const ClusterView& view, const std::vector<int>& candidates, std::mt19937_64& rng) const = 0;
+  /// Whether pick_node always takes the first candidate: the allocator then stops looking after
+  /// it (smallest-first over a Philly queue tries thousands of small jobs per decision).
+  virtual bool takes_first_candidate() const { return false; }
   /// The `count` nodes a blocked job of whole nodes reserves (EASY backfilling), given when each
   /// node will be free: by default those that free first (ties: lowest index).
   virtual std::vector<int> reserve(const std::vector<double>& free_at, int count) const;
