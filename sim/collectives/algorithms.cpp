@@ -65,6 +65,15 @@ std::vector<std::vector<int>> split_by_domain(const std::vector<int>& group, con
   return domains;
 }
 
+std::vector<std::vector<int>> uniform_domains(const std::vector<int>& group, const Platform& platform)
+{
+  auto parts = split_by_domain(group, platform);
+  for (const auto& part : parts)
+    if (part.size() != parts.front().size())
+      return {};
+  return parts;
+}
+
 double hop_latency(int src, int dst, const CollectiveContext& context)
 {
   double hop = context.platform.route_latency_s(src, dst) + context.params.protocol(context.protocol).step_latency_s;

@@ -53,6 +53,9 @@ std::vector<std::string> collective_algorithm_names();
 /// The group's members split by NVLink domain, in group order (consecutive members of one domain
 /// form one part).
 std::vector<std::vector<int>> split_by_domain(const std::vector<int>& group, const Platform& platform);
+/// split_by_domain's parts when they all have the same size (one part for a single domain);
+/// empty otherwise.
+std::vector<std::vector<int>> uniform_domains(const std::vector<int>& group, const Platform& platform);
 
 /// Latency of one hop (src -> dst): its route latency, the protocol's step latency and, when it
 /// crosses the network, the network step latency.

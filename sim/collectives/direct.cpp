@@ -13,31 +13,12 @@
 // is skipped (NICs carry the same bytes). n(n-1) flows become n(k-1) + n(d-1) for d domains: a
 // 64-rank group on 8 nodes 4,032 -> 896 (tests/sim/collectives/algorithms_test.cpp).
 #include "collectives/collective_algorithm.hpp"
-#include "platform/platform.hpp"
-
-#include <map>
 
 namespace dcsim {
 
 namespace {
 
 constexpr int kMaxDirectRanks = 256; // n(n-1) flows at once beyond this is too many for the engine
-
-/// The group's ranks by NVLink domain (in group order within each), when every domain holds the
-/// same number and there are several; empty otherwise.
-std::vector<std::vector<int>> uniform_domains(const std::vector<int>& group, const Platform& platform)
-{
-  std::map<int, std::vector<int>> by_domain;
-  for (int gpu : group)
-    by_domain[platform.fabric().domain_of_gpu(gpu)].push_back(gpu);
-  std::vector<std::vector<int>> parts;
-  for (auto& [domain, members] : by_domain) {
-    if (!parts.empty() && members.size() != parts.front().size())
-      return {};
-    parts.push_back(std::move(members));
-  }
-  return parts.size() > 1 ? parts : std::vector<std::vector<int>>{};
-}
 
 /// All-to-all between uniform domains: flows inside a domain per pair, between domains merged.
 void merged_all_to_all(CommPlan& plan, const std::vector<std::vector<int>>& parts, double share, int count,
@@ -87,7 +68,7 @@ public:
     }
     const double share = call.bytes * call.count / n / efficiency;
     const std::vector<std::vector<int>> parts = uniform_domains(group, context.platform);
-    if (!parts.empty()) {
+    if (parts.size() > 1) {
       merged_all_to_all(plan, parts, share, call.count, context);
       return;
     }

@@ -19,16 +19,6 @@ namespace dcsim {
 
 namespace {
 
-/// Group members by NVLink domain, in group order; empty if the domains are not all the same size.
-std::vector<std::vector<int>> uniform_domains(const std::vector<int>& group, const Platform& platform)
-{
-  auto domains = split_by_domain(group, platform);
-  for (const auto& d : domains)
-    if (d.size() != domains.front().size())
-      return {};
-  return domains;
-}
-
 class DoubleBinaryTree : public CollectiveAlgorithm {
 public:
   std::string name() const override { return "tree"; }

@@ -109,11 +109,8 @@ CommPlan expert_parallel_plan(const JobConfig& job, const std::vector<int>& grou
                               std::vector<CollectiveUse>& uses)
 {
   const auto purpose = CollectivePurpose::ExpertParallel;
-  const auto domains = split_by_domain(group, platform);
-  const bool uniform = std::all_of(domains.begin(), domains.end(),
-                                   [&](const std::vector<int>& d) { return d.size() == domains.front().size(); });
-  if (job.parallelism.expert_dispatch != ExpertDispatch::Hierarchical || calls.empty() || domains.size() < 2 ||
-      !uniform)
+  const auto domains = uniform_domains(group, platform);
+  if (job.parallelism.expert_dispatch != ExpertDispatch::Hierarchical || calls.empty() || domains.size() < 2)
     return rank_zero_group_plan(group, calls, platform, params, purpose, uses);
   const int nodes = static_cast<int>(domains.size());
   const int per_node = static_cast<int>(domains.front().size());
