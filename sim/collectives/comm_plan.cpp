@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 namespace sg4 = simgrid::s4u;
 
@@ -89,8 +90,9 @@ std::size_t CommPlan::flow_count() const
 }
 
 PendingComm::PendingComm(std::vector<simgrid::s4u::CommPtr> comms, std::vector<simgrid::s4u::ActorPtr> helpers,
-                         double latency_s, bool holds_fabric)
-    : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s), holds_fabric_(holds_fabric),
+                         double latency_s, std::vector<int> fabric_links)
+    : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s),
+      holds_fabric_(!comms_.empty()), fabric_links_(std::move(fabric_links)),
       start_s_(sg4::Engine::get_clock())
 {
 }
@@ -106,7 +108,7 @@ void PendingComm::wait()
     flows_end = std::max(flows_end, comm->get_finish_time());
   comms_.clear();
   if (holds_fabric_)
-    FabricOccupancy::current().end_real();
+    FabricOccupancy::current().end_real(fabric_links_);
   holds_fabric_ = false;
   for (auto& helper : helpers_)
     helper->join();
@@ -123,34 +125,104 @@ double link_efficiency(const Flow& f, const Platform& platform, const Communicat
   return platform.same_domain(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
 }
 
-/// Seconds the phase's flows take on an idle fabric: the busiest directed link's bytes over its
-/// bandwidth.
-double phase_transfer_seconds(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
+/// Bytes per directed link, in tables reused between calls (the tuner ranks many plans); only
+/// the links a phase touched are cleared afterwards.
+class LinkBytes {
+public:
+  explicit LinkBytes(const Fabric& fabric)
+  {
+    auto& free = pool();
+    if (free.empty()) {
+      t_ = std::make_unique<Table>();
+    } else {
+      t_ = std::move(free.back());
+      free.pop_back();
+    }
+    t_->bytes.resize(std::max<size_t>(t_->bytes.size(), fabric.directed_link_count()), 0.0);
+  }
+  ~LinkBytes()
+  {
+    for (int link : t_->touched)
+      t_->bytes[link] = 0;
+    t_->touched.clear();
+    pool().push_back(std::move(t_));
+  }
+  LinkBytes(const LinkBytes&) = delete;
+  LinkBytes& operator=(const LinkBytes&) = delete;
+  /// Adds bytes to a link; returns its total.
+  double add(int link, double bytes)
+  {
+    double& b = t_->bytes[link];
+    if (b == 0)
+      t_->touched.push_back(link);
+    return b += bytes;
+  }
+  double at(int link) const { return t_->bytes[link]; }
+  const std::vector<int>& links() const { return t_->touched; }
+
+private:
+  struct Table {
+    std::vector<double> bytes;
+    std::vector<int> touched;
+  };
+  static std::vector<std::unique_ptr<Table>>& pool()
+  {
+    static std::vector<std::unique_ptr<Table>> tables;
+    return tables;
+  }
+  std::unique_ptr<Table> t_;
+};
+
+/// A flow's bytes on the wire: its payload at the NCCL efficiency of its path, in whole bytes.
+double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params)
+{
+  return std::ceil(f.bytes / link_efficiency(f, platform, params));
+}
+
+struct PhaseLoad {
+  double seconds = 0;              ///< the busiest directed link's bytes over its bandwidth
+  std::vector<LinkLoad> footprint; ///< every link the phase crosses, with its caps' sum
+};
+
+/// The phase on an idle fabric: how long its flows take, and (when asked) what its capped flows
+/// put on each link.
+PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const CommunicationParams& params,
+                     bool with_footprint)
 {
   const Fabric& fabric = platform.fabric();
-  // Bytes per directed link, in a table reused between calls (the tuner ranks many plans); only
-  // the links this phase touched are cleared afterwards.
-  static std::vector<double> link_bytes;
-  static std::vector<int> touched;
-  link_bytes.resize(std::max<size_t>(link_bytes.size(), fabric.directed_link_count()), 0.0);
-  double busiest = 0;
+  LinkBytes link_bytes(fabric);
+  LinkBytes capped(fabric);
+  PhaseLoad out;
   for (const auto& f : phase.flows) {
     if (f.src == f.dst || f.bytes <= 0)
       continue;
+    // The time from the exact payload; the footprint from the whole bytes the capped flows send.
     const double wire = f.bytes / link_efficiency(f, platform, params);
+    const double whole = with_footprint ? wire_bytes(f, platform, params) : 0.0;
     const Route r = platform.route(f.src, f.dst);
     for (int i = 0; i < r.hops; ++i) {
-      double& bytes = link_bytes[r.links[i]];
-      if (bytes == 0)
-        touched.push_back(r.links[i]);
-      bytes += wire;
-      busiest = std::max(busiest, bytes / fabric.edge(r.links[i] / 2).bandwidth_bytes_per_s);
+      const double bytes = link_bytes.add(r.links[i], wire);
+      out.seconds = std::max(out.seconds, bytes / fabric.edge(r.links[i] / 2).bandwidth_bytes_per_s);
+      if (with_footprint)
+        capped.add(r.links[i], whole);
     }
   }
-  for (int link : touched)
-    link_bytes[link] = 0;
-  touched.clear();
-  return busiest;
+  if (with_footprint && out.seconds > 0)
+    for (int link : capped.links())
+      out.footprint.push_back({link, capped.at(link) / out.seconds, fabric.edge(link / 2).bandwidth_bytes_per_s});
+  return out;
+}
+
+/// The directed links a set of flows crosses, each once.
+std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platform)
+{
+  LinkBytes seen(platform.fabric());
+  for (const auto& f : flows) {
+    const Route r = platform.route(f.src, f.dst);
+    for (int i = 0; i < r.hops; ++i)
+      seen.add(r.links[i], 1.0);
+  }
+  return seen.links();
 }
 
 /// A flow's wire bytes and the rate it may not exceed. A collective's flows are one pipeline:
@@ -166,7 +238,7 @@ struct WireFlow {
 WireFlow wire_flow(const Flow& f, double phase_seconds, const Platform& platform, const CommunicationParams& params)
 {
   WireFlow w;
-  w.bytes = std::ceil(f.bytes / link_efficiency(f, platform, params));
+  w.bytes = wire_bytes(f, platform, params);
   if (phase_seconds > 0)
     w.rate_cap = w.bytes / phase_seconds;
   return w;
@@ -269,19 +341,24 @@ void run_real_flows(const std::vector<Flow>& flows, double seconds, double fract
 
 /// A large phase: solo (a timer, see fabric_occupancy.hpp) while the fabric is otherwise idle,
 /// real flows from the moment other traffic shares it.
-void run_large_phase(const std::vector<Flow>& flows, double seconds, const Platform& platform,
+void run_large_phase(const std::vector<Flow>& flows, const PhaseLoad& load, const Platform& platform,
                      const CommunicationParams& params)
 {
   FabricOccupancy& occupancy = FabricOccupancy::current();
   double left = 1.0;
-  if (occupancy.idle()) {
-    left = occupancy.run_solo(seconds);
+  std::vector<int> links;
+  if (occupancy.can_run_solo(load.footprint)) {
+    left = occupancy.run_solo(load.seconds, load.footprint);
     if (left <= 0)
       return;
+    links = links_of(flows, platform); // routes may have changed meanwhile
+  } else {
+    for (const LinkLoad& l : load.footprint)
+      links.push_back(l.link);
   }
-  occupancy.begin_real();
-  run_real_flows(flows, seconds, left, platform, params);
-  occupancy.end_real();
+  occupancy.begin_real(links);
+  run_real_flows(flows, load.seconds, left, platform, params);
+  occupancy.end_real(links);
 }
 
 /// Starts one phase; small phases as direct host-to-host communications (cheap while few are
@@ -292,7 +369,8 @@ PendingComm start_phase(const CommPhase& phase, const Platform& platform, const 
   if (flows.size() <= PendingComm::kFlowsPerActor) {
     if (flows.empty())
       return PendingComm({}, {}, phase.latency_s);
-    FabricOccupancy::current().begin_real();
+    std::vector<int> links = links_of(flows, platform);
+    FabricOccupancy::current().begin_real(links);
     std::vector<sg4::CommPtr> comms;
     for (const Flow& f : flows) {
       const WireFlow w = wire_flow(f, -1, platform, params);
@@ -301,14 +379,14 @@ PendingComm start_phase(const CommPhase& phase, const Platform& platform, const 
       comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src), platform.gpu_host(f.dst),
                                               static_cast<std::uint64_t>(w.bytes)));
     }
-    return PendingComm(std::move(comms), {}, phase.latency_s, true);
+    return PendingComm(std::move(comms), {}, phase.latency_s, std::move(links));
   }
-  const double seconds = phase_transfer_seconds(phase, platform, params);
+  PhaseLoad load = phase_load(phase, platform, params, true);
   sg4::Host* host = platform.gpu_host(flows.front().src);
   sg4::ActorPtr runner = helper_actor("phase", host,
-                                      [flows = std::move(flows), seconds, latency = phase.latency_s, &platform,
-                                       &params] {
-                                        run_large_phase(flows, seconds, platform, params);
+                                      [flows = std::move(flows), load = std::move(load), latency = phase.latency_s,
+                                       &platform, &params] {
+                                        run_large_phase(flows, load, platform, params);
                                         sg4::this_actor::sleep_for(latency);
                                       });
   return PendingComm({}, {runner}, 0);
@@ -340,7 +418,7 @@ double uncontended_seconds(const CommPlan& plan, const Platform& platform, const
 {
   double total = 0;
   for (const auto& phase : plan.phases)
-    total += phase_transfer_seconds(phase, platform, params) + phase.latency_s;
+    total += phase_load(phase, platform, params, false).seconds + phase.latency_s;
   return total;
 }
 

@@ -70,9 +70,10 @@ public:
   static constexpr size_t kFlowsPerActor = 32;
 
   PendingComm() = default;
-  /// Flows started now; `latency_s` is the phase's latency after its last flow.
+  /// Flows started now; `latency_s` is the phase's latency after its last flow. `comms`, if
+  /// any, hold `fabric_links` (FabricOccupancy::begin_real) until waited.
   PendingComm(std::vector<simgrid::s4u::CommPtr> comms, std::vector<simgrid::s4u::ActorPtr> helpers,
-              double latency_s, bool holds_fabric = false);
+              double latency_s, std::vector<int> fabric_links = {});
   // Move-only: one owner ends the fabric use it holds.
   PendingComm(PendingComm&& other) noexcept { *this = std::move(other); }
   PendingComm& operator=(PendingComm&& other) noexcept
@@ -81,6 +82,7 @@ public:
     helpers_ = std::move(other.helpers_);
     latency_s_ = other.latency_s_;
     holds_fabric_ = std::exchange(other.holds_fabric_, false);
+    fabric_links_ = std::move(other.fabric_links_);
     start_s_ = other.start_s_;
     return *this;
   }
@@ -94,6 +96,7 @@ private:
   std::vector<simgrid::s4u::ActorPtr> helpers_;
   double latency_s_ = 0;
   bool holds_fabric_ = false; ///< its comms count as real traffic (FabricOccupancy) until waited
+  std::vector<int> fabric_links_; ///< the links they hold
   double start_s_ = 0;
 };
 

@@ -9,6 +9,21 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 
+struct FabricOccupancy::Solo {
+  simgrid::s4u::MutexPtr mutex;
+  simgrid::s4u::ConditionVariablePtr wake;
+  std::vector<LinkLoad> footprint; ///< empty: the whole fabric
+  bool interrupted = false;
+};
+
+namespace {
+
+// Caps are whole bytes over the phase's time, so a phase alone can exceed its busiest link by a
+// rounding; sharing a link needs room up to this relative slack.
+constexpr double kCapacitySlack = 1e-9;
+
+} // namespace
+
 FabricOccupancy& FabricOccupancy::current()
 {
   static FabricOccupancy occupancy;
@@ -17,36 +32,125 @@ FabricOccupancy& FabricOccupancy::current()
 
 void FabricOccupancy::reset()
 {
-  solo_allowed_ = true;
-  real_in_flight_ = 0;
-  real_starts_ = 0;
-  solo_.clear();
+  *this = FabricOccupancy();
 }
 
-void FabricOccupancy::begin_real()
+FabricOccupancy::LinkState& FabricOccupancy::state(int link)
+{
+  if (link >= static_cast<int>(links_.size()))
+    links_.resize(link + 1);
+  return links_[link];
+}
+
+bool FabricOccupancy::can_run_solo(const std::vector<LinkLoad>& footprint) const
+{
+  if (!solo_allowed_ || real_anywhere_ > 0)
+    return false;
+  for (const Solo* solo : solo_)
+    if (solo->footprint.empty())
+      return false;
+  for (const LinkLoad& load : footprint) {
+    if (load.link >= static_cast<int>(links_.size()))
+      continue;
+    const LinkState& s = links_[load.link];
+    if (s.real > 0)
+      return false;
+    // Alone on a link, a phase's caps fit it by construction.
+    if (!s.solos.empty() &&
+        s.solo_bytes_per_s + load.bytes_per_s > load.capacity_bytes_per_s * (1 + kCapacitySlack))
+      return false;
+  }
+  return true;
+}
+
+void FabricOccupancy::release_links(Solo* solo)
+{
+  for (const LinkLoad& load : solo->footprint) {
+    LinkState& s = links_[load.link];
+    s.solos.erase(std::remove(s.solos.begin(), s.solos.end(), solo), s.solos.end());
+    s.solo_bytes_per_s = s.solos.empty() ? 0.0 : s.solo_bytes_per_s - load.bytes_per_s;
+  }
+  solo_.erase(std::remove(solo_.begin(), solo_.end(), solo), solo_.end());
+}
+
+void FabricOccupancy::interrupt(const std::vector<Solo*>& solos)
+{
+  // All bookkeeping first, then the wake-ups: notify_all is a simcall, during which other actors
+  // run, and a woken solo's actor returns and destroys its Solo. Each is marked and released
+  // once (a solo on several hit links appears several times), and woken through its own
+  // reference to the condition variable.
+  std::vector<simgrid::s4u::ConditionVariablePtr> wakes;
+  for (Solo* solo : solos) {
+    if (solo->interrupted)
+      continue;
+    solo->interrupted = true;
+    release_links(solo);
+    wakes.push_back(solo->wake);
+  }
+  for (const auto& wake : wakes)
+    wake->notify_all();
+}
+
+void FabricOccupancy::begin_real(const std::vector<int>& links)
 {
   ++real_in_flight_;
   ++real_starts_;
-  interrupt_solos();
+  std::vector<Solo*> hit;
+  for (int link : links) {
+    LinkState& s = state(link);
+    ++s.real;
+    hit.insert(hit.end(), s.solos.begin(), s.solos.end());
+  }
+  // Whole-fabric solos are interrupted by any traffic.
+  for (Solo* solo : solo_)
+    if (solo->footprint.empty())
+      hit.push_back(solo);
+  interrupt(hit);
 }
 
-void FabricOccupancy::end_real()
+void FabricOccupancy::end_real(const std::vector<int>& links)
 {
+  real_in_flight_ = std::max(0, real_in_flight_ - 1);
+  for (int link : links) {
+    LinkState& s = state(link);
+    s.real = std::max(0, s.real - 1);
+  }
+}
+
+void FabricOccupancy::begin_real_anywhere()
+{
+  ++real_anywhere_;
+  ++real_in_flight_;
+  ++real_starts_;
+  interrupt(std::vector<Solo*>(solo_)); // a copy: interrupting edits solo_
+}
+
+void FabricOccupancy::end_real_anywhere()
+{
+  real_anywhere_ = std::max(0, real_anywhere_ - 1);
   real_in_flight_ = std::max(0, real_in_flight_ - 1);
 }
 
-void FabricOccupancy::interrupt_solos()
+double FabricOccupancy::run_solo(double seconds, const std::vector<LinkLoad>& footprint)
 {
-  for (Solo* solo : solo_) {
-    solo->interrupted = true;
-    solo->wake->notify_all();
+  Solo me{sg4::Mutex::create(), sg4::ConditionVariable::create(), footprint};
+  for (const LinkLoad& load : footprint) {
+    LinkState& s = state(load.link);
+    s.solos.push_back(&me);
+    s.solo_bytes_per_s += load.bytes_per_s;
   }
-  solo_.clear();
+  return wait_solo(me, seconds);
 }
 
-double FabricOccupancy::run_solo(double seconds)
+double FabricOccupancy::run_solo_anywhere(double seconds)
 {
-  Solo me{sg4::Mutex::create(), sg4::ConditionVariable::create()};
+  Solo me{sg4::Mutex::create(), sg4::ConditionVariable::create(), {}};
+  return wait_solo(me, seconds);
+}
+
+double FabricOccupancy::wait_solo(Solo& me, double seconds)
+{
+  ++solo_runs_;
   solo_.push_back(&me);
   const double end = sg4::Engine::get_clock() + seconds;
   {
@@ -57,8 +161,12 @@ double FabricOccupancy::run_solo(double seconds)
         break;
     }
   }
-  solo_.erase(std::remove(solo_.begin(), solo_.end(), &me), solo_.end());
-  if (!me.interrupted || seconds <= 0)
+  if (!me.interrupted) {
+    release_links(&me);
+    return 0;
+  }
+  ++interrupted_runs_;
+  if (seconds <= 0)
     return 0;
   return std::clamp((end - sg4::Engine::get_clock()) / seconds, 0.0, 1.0);
 }

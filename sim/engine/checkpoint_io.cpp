@@ -112,7 +112,7 @@ bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpo
     per_server[k % servers].push_back(direction == CheckpointDirection::Write ? HostFlow{gpu, storage, share}
                                                                             : HostFlow{storage, gpu, share});
   }
-  FabricOccupancy::current().begin_real();
+  FabricOccupancy::current().begin_real_anywhere();
   std::vector<ServerTransfer> transfers;
   for (int s = 0; s < servers; ++s)
     if (!per_server[s].empty())
@@ -137,7 +137,7 @@ bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpo
       t.receiver->join();
   for (int s = 0; s < servers; ++s)
     checkpoint_mailbox(endpoints.front(), s)->set_receiver(nullptr);
-  FabricOccupancy::current().end_real();
+  FabricOccupancy::current().end_real_anywhere();
   return done;
 }
 
@@ -150,7 +150,7 @@ bool CheckpointMover::move(CheckpointDirection direction, double deadline_s)
     const double timer = std::min(solo, deadline_s - sg4::Engine::get_clock());
     if (timer <= 0)
       return false;
-    const double left = occupancy.run_solo(timer);
+    const double left = occupancy.run_solo_anywhere(timer);
     if (left <= 0)
       return timer >= solo; // done, unless the deadline came first
     fraction = 1.0 - timer * (1.0 - left) / solo;

@@ -17,7 +17,14 @@ std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, co
                                                 const CollectiveCall& call, const CollectiveOverride& choice,
                                                 const std::vector<double>& start_s, bool allow_solo)
 {
-  const nlohmann::json times = run_isolated([&] {
+  return run_concurrent_collectives(cluster, groups, call, choice, start_s, allow_solo).done_s;
+}
+
+ConcurrentRun run_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
+                                         const CollectiveCall& call, const CollectiveOverride& choice,
+                                         const std::vector<double>& start_s, bool allow_solo)
+{
+  const nlohmann::json run = run_isolated([&] {
     int argc = 4;
     const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
                           "--log=root.thresh:critical", nullptr};
@@ -36,9 +43,10 @@ std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, co
         done[g] = sg4::Engine::get_clock();
       });
     engine.run();
-    return nlohmann::json(done);
+    const FabricOccupancy& occupancy = FabricOccupancy::current();
+    return nlohmann::json{{"done", done}, {"solo", occupancy.solo_runs()}, {"interrupted", occupancy.interrupted_runs()}};
   });
-  return times.get<std::vector<double>>();
+  return {run["done"].get<std::vector<double>>(), run["solo"].get<long>(), run["interrupted"].get<long>()};
 }
 
 } // namespace dcsim::test

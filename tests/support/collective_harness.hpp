@@ -17,6 +17,16 @@ std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, co
                                                 const CollectiveCall& call, const CollectiveOverride& choice = {},
                                                 const std::vector<double>& start_s = {}, bool allow_solo = true);
 
+/// The same, also counting the phases that ran solo and how many of those other traffic interrupted.
+struct ConcurrentRun {
+  std::vector<double> done_s;
+  long solo_runs = 0;
+  long interrupted_runs = 0;
+};
+ConcurrentRun run_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
+                                         const CollectiveCall& call, const CollectiveOverride& choice = {},
+                                         const std::vector<double>& start_s = {}, bool allow_solo = true);
+
 } // namespace dcsim::test
 
 #include "engine/collective_sweep.hpp"

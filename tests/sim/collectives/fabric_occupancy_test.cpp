@@ -2,9 +2,17 @@
 // alone, and interrupted part-way by a second collective that shares the fabric.
 #include "support/collective_harness.hpp"
 
+#include "collectives/fabric_occupancy.hpp"
+#include "engine/isolation.hpp"
+
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Host.hpp>
+#include <simgrid/s4u/NetZone.hpp>
 
 #include <numeric>
 
@@ -59,4 +67,82 @@ TEST_CASE("collectives::FabricOccupancy: a solo phase interrupted by other traff
   // Equal up to SimGrid's rounding of the remaining bytes to whole bytes (1e-6 relative).
   CHECK(solo[0] == Approx(flows[0]).epsilon(1e-6));
   CHECK(solo[1] == Approx(flows[1]).epsilon(1e-6));
+}
+
+TEST_CASE("collectives::FabricOccupancy: traffic interrupts only the solo phases on its links", "[collectives]")
+{
+  // 32 nodes, two per leaf of a non-blocking fat-tree. A: ring all-reduce over nodes 0-7, C: over
+  // nodes 16-23 (no link in common with A), both at t = 0; B: over nodes 4-11, starting 30% into
+  // A (it shares nodes 4-7's NICs with A). A and C start solo at once; B cannot (its links carry
+  // A's caps at full bandwidth) and turns A into real flows; C ends as the timer it started as.
+  const auto c = dcsim::test::h100_test_cluster(32, {"cluster.fabric.radix=32"});
+  const dcsim::CollectiveCall call{dcsim::CollectiveKind::AllReduce, 1024.0 * 1024 * 1024, 1};
+  const dcsim::CollectiveOverride ring{"ring", dcsim::Protocol::Simple};
+  const auto a = gpus(0, 64);
+  const auto b = gpus(32, 64);
+  const auto c_group = gpus(128, 64);
+  const double alone = dcsim::test::time_concurrent_collectives(c, {a}, call, ring)[0];
+  const std::vector<double> start = {0.0, 0.3 * alone, 0.0};
+  const auto solo = dcsim::test::run_concurrent_collectives(c, {a, b, c_group}, call, ring, start, true);
+  const auto flows = dcsim::test::run_concurrent_collectives(c, {a, b, c_group}, call, ring, start, false);
+  INFO("alone " << alone << " s; solo " << solo.done_s[0] << ", " << solo.done_s[1] << ", " << solo.done_s[2]
+                << " s; flow by flow " << flows.done_s[0] << ", " << flows.done_s[1] << ", " << flows.done_s[2]
+                << " s; solo runs " << solo.solo_runs << ", interrupted " << solo.interrupted_runs);
+  CHECK(solo.solo_runs == 2);        // A and C
+  CHECK(solo.interrupted_runs == 1); // A only
+  CHECK(flows.solo_runs == 0);
+  CHECK(solo.done_s[0] > 1.05 * alone); // B really slowed A down
+  CHECK(solo.done_s[2] == Approx(alone).epsilon(1e-9));
+  for (int g = 0; g < 3; ++g)
+    CHECK(solo.done_s[g] == Approx(flows.done_s[g]).epsilon(1e-6));
+}
+
+TEST_CASE("collectives::FabricOccupancy: solo phases share a link while their caps fit it", "[collectives]")
+{
+  // The rule itself, on directed link 0 of 100 B/s: a phase putting 60 B/s on it runs solo for
+  // 10 s; a second one would fit beside it at 40 B/s but not at 41; real traffic on another link
+  // leaves the solo phase alone, on link 0 it interrupts it with 60% of its time left.
+  namespace sg4 = simgrid::s4u;
+  using dcsim::LinkLoad;
+  const nlohmann::json r = dcsim::run_isolated([] {
+    int argc = 2;
+    const char* argv[] = {"test", "--log=root.thresh:critical", nullptr};
+    sg4::Engine engine(&argc, const_cast<char**>(argv));
+    auto* zone = sg4::create_full_zone("zone");
+    sg4::Host* host = zone->create_host("host", 1e9);
+    zone->seal();
+    auto& occupancy = dcsim::FabricOccupancy::current();
+    occupancy.reset();
+    nlohmann::json out;
+    sg4::Actor::create("solo", host, [&] {
+      const std::vector<LinkLoad> footprint = {{0, 60, 100}, {5, 10, 100}};
+      out["solo_allowed"] = occupancy.can_run_solo(footprint);
+      out["left"] = occupancy.run_solo(10, footprint);
+      out["solo_end_s"] = sg4::Engine::get_clock();
+    });
+    sg4::Actor::create("other", host, [&] {
+      sg4::this_actor::sleep_for(1);
+      out["fits_40"] = occupancy.can_run_solo({{0, 40, 100}});
+      out["fits_41"] = occupancy.can_run_solo({{0, 41, 100}});
+      occupancy.begin_real({1, 2});
+      sg4::this_actor::sleep_for(1);
+      out["after_other_link"] = occupancy.interrupted_runs();
+      out["blocked_by_real"] = occupancy.can_run_solo({{2, 1, 100}});
+      occupancy.end_real({1, 2});
+      sg4::this_actor::sleep_for(2);
+      occupancy.begin_real({0});
+      occupancy.end_real({0});
+    });
+    engine.run();
+    out["interrupted"] = occupancy.interrupted_runs();
+    return out;
+  });
+  CHECK(r["solo_allowed"].get<bool>());
+  CHECK(r["fits_40"].get<bool>());
+  CHECK_FALSE(r["fits_41"].get<bool>());
+  CHECK(r["after_other_link"].get<long>() == 0);
+  CHECK_FALSE(r["blocked_by_real"].get<bool>());
+  CHECK(r["interrupted"].get<long>() == 1);
+  CHECK(r["solo_end_s"].get<double>() == Approx(4.0).epsilon(1e-12));
+  CHECK(r["left"].get<double>() == Approx(0.6).epsilon(1e-12));
 }
