@@ -14,6 +14,7 @@ struct FabricOccupancy::Solo {
   simgrid::s4u::ConditionVariablePtr wake;
   std::vector<LinkLoad> footprint; ///< empty: the whole fabric
   bool interrupted = false;
+  bool registered = true; ///< still in solo_ and on its links' lists
 };
 
 namespace {
@@ -65,6 +66,9 @@ bool FabricOccupancy::can_run_solo(const std::vector<LinkLoad>& footprint) const
 
 void FabricOccupancy::release_links(Solo* solo)
 {
+  if (!solo->registered)
+    return;
+  solo->registered = false;
   for (const LinkLoad& load : solo->footprint) {
     LinkState& s = links_[load.link];
     s.solos.erase(std::remove(s.solos.begin(), s.solos.end(), solo), s.solos.end());
@@ -152,6 +156,13 @@ double FabricOccupancy::wait_solo(Solo& me, double seconds)
 {
   ++solo_runs_;
   solo_.push_back(&me);
+  // Released however the wait ends, also when a killed actor's stack unwinds: no list may keep a
+  // pointer to a Solo that is gone.
+  struct Release {
+    FabricOccupancy* occupancy;
+    Solo* solo;
+    ~Release() { occupancy->release_links(solo); }
+  } release{this, &me};
   const double end = sg4::Engine::get_clock() + seconds;
   {
     std::unique_lock lock(*me.mutex);
@@ -161,10 +172,8 @@ double FabricOccupancy::wait_solo(Solo& me, double seconds)
         break;
     }
   }
-  if (!me.interrupted) {
-    release_links(&me);
+  if (!me.interrupted)
     return 0;
-  }
   ++interrupted_runs_;
   if (seconds <= 0)
     return 0;
