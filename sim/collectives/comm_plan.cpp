@@ -347,8 +347,8 @@ void run_large_phase(const std::vector<Flow>& flows, const PhaseLoad& load, cons
   FabricOccupancy& occupancy = FabricOccupancy::current();
   double left = 1.0;
   std::vector<int> links;
-  if (occupancy.can_run_solo(load.footprint)) {
-    left = occupancy.run_solo(load.seconds, load.footprint);
+  if (const auto solo = occupancy.try_run_solo(load.seconds, load.footprint)) {
+    left = *solo;
     if (left <= 0)
       return;
     links = links_of(flows, platform); // routes may have changed meanwhile
@@ -410,8 +410,17 @@ PendingComm start_flows(const CommPlan& plan, const Platform& platform, const Co
 
 void run_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
 {
-  for (const auto& phase : plan.phases)
-    start_phase(phase, platform, params).wait();
+  for (const auto& phase : plan.phases) {
+    std::vector<Flow> flows = real_flows(phase);
+    if (flows.size() <= PendingComm::kFlowsPerActor) {
+      start_phase(phase, platform, params).wait();
+      continue;
+    }
+    // A large phase run here rather than on a helper actor: the caller waits anyway, and most
+    // such phases end as timers, for which an actor's stack was the main cost.
+    run_large_phase(flows, phase_load(phase, platform, params, true), platform, params);
+    sg4::this_actor::sleep_for(phase.latency_s);
+  }
 }
 
 double uncontended_seconds(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)

@@ -135,25 +135,30 @@ void FabricOccupancy::end_real_anywhere()
   real_in_flight_ = std::max(0, real_in_flight_ - 1);
 }
 
-double FabricOccupancy::run_solo(double seconds, const std::vector<LinkLoad>& footprint)
+std::optional<double> FabricOccupancy::try_run_solo(double seconds, const std::vector<LinkLoad>& footprint)
 {
-  Solo me{sg4::Mutex::create(), sg4::ConditionVariable::create(), footprint};
-  for (const LinkLoad& load : footprint) {
+  return try_solo(seconds, &footprint);
+}
+
+std::optional<double> FabricOccupancy::try_run_solo_anywhere(double seconds)
+{
+  return try_solo(seconds, nullptr);
+}
+
+std::optional<double> FabricOccupancy::try_solo(double seconds, const std::vector<LinkLoad>* footprint)
+{
+  if (footprint ? !can_run_solo(*footprint) : !idle())
+    return std::nullopt; // cheap refusal, without the simcalls below
+  Solo me{sg4::Mutex::create(), sg4::ConditionVariable::create(), footprint ? *footprint : std::vector<LinkLoad>{}};
+  // From here to the wait, no simcall: nobody can start traffic between the check and the
+  // registration.
+  if (footprint ? !can_run_solo(*footprint) : !idle())
+    return std::nullopt;
+  for (const LinkLoad& load : me.footprint) {
     LinkState& s = state(load.link);
     s.solos.push_back(&me);
     s.solo_bytes_per_s += load.bytes_per_s;
   }
-  return wait_solo(me, seconds);
-}
-
-double FabricOccupancy::run_solo_anywhere(double seconds)
-{
-  Solo me{sg4::Mutex::create(), sg4::ConditionVariable::create(), {}};
-  return wait_solo(me, seconds);
-}
-
-double FabricOccupancy::wait_solo(Solo& me, double seconds)
-{
   ++solo_runs_;
   solo_.push_back(&me);
   // Released however the wait ends, also when a killed actor's stack unwinds: no list may keep a

@@ -29,6 +29,7 @@
 #include <simgrid/s4u/ConditionVariable.hpp>
 #include <simgrid/s4u/Mutex.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace dcsim {
@@ -67,12 +68,16 @@ public:
   /// else started traffic meanwhile.
   long real_starts() const { return real_starts_; }
 
-  /// Waits, as the calling actor, until `seconds` of simulated time have passed or real traffic
-  /// starts on one of the footprint's links. Returns the fraction of `seconds` that was left when
-  /// interrupted (0 if it ran out). Call only when can_run_solo(footprint).
-  double run_solo(double seconds, const std::vector<LinkLoad>& footprint);
-  /// The same for a whole-fabric activity (interrupted by any real traffic); call only when idle().
-  double run_solo_anywhere(double seconds);
+  /// Runs a phase with this footprint solo if it may run solo now (can_run_solo): waits, as the
+  /// calling actor, until `seconds` of simulated time have passed or real traffic starts on one
+  /// of its links, and returns the fraction of `seconds` that was left when interrupted (0 if it
+  /// ran out). Returns nothing, at once, if it may not run solo. The check and the registration
+  /// happen together: creating the wake-up condition is a simcall, during which other actors
+  /// run and may start traffic, so a check made before it would be stale.
+  std::optional<double> try_run_solo(double seconds, const std::vector<LinkLoad>& footprint);
+  /// The same for a whole-fabric activity, allowed only when idle() and interrupted by any real
+  /// traffic.
+  std::optional<double> try_run_solo_anywhere(double seconds);
 
   /// Phases that started solo since reset(), and how many of those were interrupted.
   long solo_runs() const { return solo_runs_; }
@@ -85,7 +90,7 @@ private:
     double solo_bytes_per_s = 0;
     std::vector<Solo*> solos;
   };
-  double wait_solo(Solo& solo, double seconds);
+  std::optional<double> try_solo(double seconds, const std::vector<LinkLoad>* footprint);
   LinkState& state(int link);
   void interrupt(const std::vector<Solo*>& solos);
   void release_links(Solo* solo);

@@ -150,10 +150,11 @@ bool CheckpointMover::move(CheckpointDirection direction, double deadline_s)
     const double timer = std::min(solo, deadline_s - sg4::Engine::get_clock());
     if (timer <= 0)
       return false;
-    const double left = occupancy.run_solo_anywhere(timer);
-    if (left <= 0)
-      return timer >= solo; // done, unless the deadline came first
-    fraction = 1.0 - timer * (1.0 - left) / solo;
+    if (const auto left = occupancy.try_run_solo_anywhere(timer)) {
+      if (*left <= 0)
+        return timer >= solo; // done, unless the deadline came first
+      fraction = 1.0 - timer * (1.0 - *left) / solo;
+    }
   }
   const bool alone = fraction == 1.0 && occupancy.idle();
   const long starts = occupancy.real_starts();
