@@ -1,5 +1,6 @@
 #include "engine/simulation.hpp"
 
+#include "collectives/fabric_occupancy.hpp"
 #include "engine/engine_options.hpp"
 #include "engine/job_runner.hpp"
 #include "platform/platform.hpp"
@@ -23,6 +24,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   result.seed = config.seed;
 
   auto engine = make_engine();
+  FabricOccupancy::current().allow_solo(options.solo_phases);
   Platform platform(config.cluster, config.seed);
   result.fabric = platform.fabric().describe();
   SteadyStateCoordinator coordinator(options.fast_forward);

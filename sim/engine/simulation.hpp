@@ -12,6 +12,7 @@ namespace dcsim {
 struct SimulationOptions {
   bool record_trace = false; ///< collect per-pass events for --trace
   bool fast_forward = true;  ///< skip steady-state iterations (off: simulate every iteration)
+  bool solo_phases = true;   ///< undisturbed large phases as timers (off: every flow simulated, for checking)
 };
 
 SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions& options = {});

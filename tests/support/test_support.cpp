@@ -30,6 +30,11 @@ nlohmann::json run_config(const ScenarioConfig& config, bool fast_forward)
 {
   SimulationOptions options;
   options.fast_forward = fast_forward;
+  return run_config(config, options);
+}
+
+nlohmann::json run_config(const ScenarioConfig& config, const SimulationOptions& options)
+{
   return run_isolated([&] { return to_json(simulate(config, options)); });
 }
 

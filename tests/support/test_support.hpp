@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/scenario_config.hpp"
+#include "engine/simulation.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,8 @@ nlohmann::json run_scenario(const std::string& scenario, const std::vector<std::
 nlohmann::json run_scenario_text(const std::string& text, const std::vector<std::string>& overrides = {});
 /// Runs `config` in a child process.
 nlohmann::json run_config(const ScenarioConfig& config, bool fast_forward = true);
+/// Runs `config` in a child process with these options.
+nlohmann::json run_config(const ScenarioConfig& config, const SimulationOptions& options);
 /// Loads scenario text (file name "<test>") with overrides.
 ScenarioConfig load_text(const std::string& text, const std::vector<std::string>& overrides = {});
 /// The errors loading that gives ("" when it loads).

@@ -3,7 +3,9 @@
 #include "support/collective_harness.hpp"
 
 #include "collectives/fabric_occupancy.hpp"
+#include "config/scenario_loader.hpp"
 #include "engine/isolation.hpp"
+#include "engine/simulation.hpp"
 
 #include "support/test_support.hpp"
 
@@ -145,4 +147,31 @@ TEST_CASE("collectives::FabricOccupancy: solo phases share a link while their ca
   CHECK(r["interrupted"].get<long>() == 1);
   CHECK(r["solo_end_s"].get<double>() == Approx(4.0).epsilon(1e-12));
   CHECK(r["left"].get<double>() == Approx(0.6).epsilon(1e-12));
+}
+
+TEST_CASE("collectives::FabricOccupancy: whole training runs give the flow-by-flow result", "[collectives]")
+{
+  // Pipeline stages, expert all-to-alls, data-parallel buckets and pipeline sends overlapping in
+  // time, on a shared and on an oversubscribed fabric: every iteration time and breakdown the
+  // same with solo phases as with every flow simulated (equal up to SimGrid's rounding of
+  // remaining bytes, 1e-6 relative).
+  for (const char* scenario :
+       {"scenarios/moe-experts.yaml", "scenarios/jobs-shared-fabric.yaml", "scenarios/fabric-oversubscribed.yaml"}) {
+    dcsim::LoadOptions load;
+    const auto config = dcsim::load_scenario(dcsim::test::repo_path(scenario), load);
+    dcsim::SimulationOptions flow_by_flow;
+    flow_by_flow.solo_phases = false;
+    const auto solo = dcsim::test::run_config(config, dcsim::SimulationOptions{});
+    const auto flows = dcsim::test::run_config(config, flow_by_flow);
+    REQUIRE(solo["jobs"].size() == flows["jobs"].size());
+    for (size_t j = 0; j < solo["jobs"].size(); ++j) {
+      const auto& a = solo["jobs"][j];
+      const auto& b = flows["jobs"][j];
+      INFO(scenario << " job " << j << ": solo " << a["iteration_time_s"] << " s, flow by flow "
+                    << b["iteration_time_s"] << " s");
+      CHECK(a["iteration_time_s"].get<double>() == Approx(b["iteration_time_s"].get<double>()).epsilon(1e-6));
+      for (const auto& [part, seconds] : b["breakdown_s"].items())
+        CHECK(a["breakdown_s"][part].get<double>() == Approx(seconds.get<double>()).epsilon(1e-6).margin(1e-9));
+    }
+  }
 }
