@@ -104,9 +104,18 @@ SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const
     add_calls(w.backward.expert_parallel, w.forward.expert_parallel, 1);
     w.backward.context_overlap_s += w.forward.context_overlap_s;
   } else if (job.recompute == Recompute::Selective) {
-    add_ops(w.backward, ops.selective_recompute, cost);
-    add_calls(w.backward.context_parallel, w.forward.context_parallel, 1);
-    w.backward.context_overlap_s += w.forward.context_overlap_s;
+    const RecomputeModules& again = job.recompute_modules;
+    if (again.core_attention) {
+      add_ops(w.backward, ops.selective_recompute, cost);
+      add_calls(w.backward.context_parallel, w.forward.context_parallel, 1);
+      w.backward.context_overlap_s += w.forward.context_overlap_s;
+    }
+    if (again.norms)
+      add_ops(w.backward, ops.norm_recompute, cost);
+    if (again.latent_up_projections)
+      add_ops(w.backward, ops.latent_up_recompute, cost);
+    if (again.expert_activation)
+      add_ops(w.backward, ops.expert_activation_recompute, cost);
   }
   return w;
 }

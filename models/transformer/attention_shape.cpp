@@ -38,16 +38,18 @@ AttentionShape latent(const ModelConfig& m)
   a.rotary_width = a.heads * l.rope_head_dim + l.rope_head_dim;
   if (l.q_lora_rank > 0) {
     a.inputs.push_back({"q_down", m.hidden, l.q_lora_rank, TensorSplit::Replicated, false});
-    a.inputs.push_back({"q_up", l.q_lora_rank, a.q_width, TensorSplit::Columns, false});
+    a.inputs.push_back({"q_up", l.q_lora_rank, a.q_width, TensorSplit::Columns, false, true});
   } else {
     a.inputs.push_back({"q", m.hidden, a.q_width, TensorSplit::Columns, false});
   }
   a.inputs.push_back({"kv_down", m.hidden, l.kv_lora_rank + l.rope_head_dim, TensorSplit::Replicated, false});
-  a.inputs.push_back({"kv_up", l.kv_lora_rank, a.heads * (m.head_dim() + a.v_head_dim), TensorSplit::Columns, false});
+  a.inputs.push_back(
+      {"kv_up", l.kv_lora_rank, a.heads * (m.head_dim() + a.v_head_dim), TensorSplit::Columns, false, true});
   a.output = {"attention_out", a.heads * a.v_head_dim, m.hidden, TensorSplit::Rows, false};
   // Kept for backward on every rank: each latent's norm input and up-projection input, and the
   // shared rotary key.
   a.latent_width = 2LL * l.q_lora_rank + 2LL * l.kv_lora_rank + l.rope_head_dim;
+  a.latent_gemm_width = l.q_lora_rank + l.kv_lora_rank;
   a.norm_parameters = l.q_lora_rank + l.kv_lora_rank;
   return a;
 }

@@ -26,6 +26,7 @@ struct Projection {
   long long in = 0, out = 0; ///< features per token
   TensorSplit split = TensorSplit::Columns;
   bool bias = false;
+  bool from_latent = false; ///< MLA's up-projections (what recompute_modules: mla_up_proj re-runs)
 };
 
 struct AttentionShape {
@@ -37,6 +38,7 @@ struct AttentionShape {
   long long q_width = 0, k_width = 0, v_width = 0; ///< per token, all heads
   long long rotary_width = 0;     ///< query and key features the rotary embedding touches
   long long latent_width = 0;     ///< MLA: latent features kept for backward on every rank
+  long long latent_gemm_width = 0; ///< of those, the up-projections' inputs
   long long norm_parameters = 0;  ///< MLA: the latents' RMSNorm weights
 
   /// Weight parameters of the projections (biases included).

@@ -88,7 +88,9 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
 
 struct PassOps {
   std::vector<Op> forward;
-  std::vector<Op> backward; ///< in backward order
+  std::vector<Op> backward;   ///< in backward order
+  std::vector<Op> activation; ///< an MLP's activation kernel (also in forward)
+  std::vector<Op> from_latent; ///< MLA's up-projections (also in forward)
 };
 
 /// Up projection (x2 for SwiGLU's gate), activation, down projection, over `tokens` tokens in
@@ -101,7 +103,8 @@ PassOps mlp_gemms(const ModelConfig& model, const Dims& d, const std::string& pr
   PassOps ops;
   const Op up = Op::gemm(prefix + "_up", tokens_per_instance, (swiglu ? 2 : 1) * f / d.t, d.h, instances, d.e);
   const Op down = Op::gemm(prefix + "_down", tokens_per_instance, d.h, f / d.t, instances, d.e);
-  ops.forward = {up, Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * tokens * f / d.t), down};
+  ops.activation = {Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * tokens * f / d.t)};
+  ops.forward = {up, ops.activation.front(), down};
   add_gemm_backward(ops.backward, down, d.e);
   ops.backward.push_back(
       Op::memory(swiglu ? "swiglu.backward" : "gelu.backward", (swiglu ? 5.0 : 3.0) * d.e * tokens * f / d.t));
@@ -149,6 +152,7 @@ PassOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Di
   ops.backward.push_back(Op::memory("permute.backward", permute_bytes));
   ops.backward.push_back(scores);
   add_gemm_backward(ops.backward, router, d.e);
+  ops.activation = experts.activation; // the routed experts' only
   return ops;
 }
 
@@ -174,6 +178,8 @@ PassOps attention_inputs(const Dims& d, long long tokens)
   for (const Projection& p : d.attention.inputs) {
     const Op gemm = projection_gemm(p, tokens, d);
     ops.forward.push_back(gemm);
+    if (p.from_latent)
+      ops.from_latent.push_back(gemm);
     std::vector<Op> backward;
     add_gemm_backward(backward, gemm, d.e);
     if (p.split == TensorSplit::Replicated) {
@@ -195,7 +201,8 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   const double residual_bytes = (3.0 * d.e + 1.0) * d.norm_tokens * d.h;  // x, residual in; out, mask out
   LayerOps ops;
 
-  ops.forward.push_back(Op::memory("input_norm", norm_bytes));
+  ops.norm_recompute = {Op::memory("input_norm", norm_bytes), Op::memory("mlp_norm", norm_bytes)};
+  ops.forward.push_back(ops.norm_recompute[0]);
   const PassOps inputs = attention_inputs(d, T);
   ops.forward.insert(ops.forward.end(), inputs.forward.begin(), inputs.forward.end());
   const double rotary_bytes = 2.0 * d.e * d.tokens * double(d.attention.rotary_width) / d.t;
@@ -205,8 +212,11 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   const Op proj = projection_gemm(d.attention.output, T, d);
   ops.forward.push_back(proj);
   ops.forward.push_back(Op::memory("attention_residual", residual_bytes));
-  ops.forward.push_back(Op::memory("mlp_norm", norm_bytes));
+  ops.forward.push_back(ops.norm_recompute[1]);
   const PassOps mlp = model.moe() ? expert_mlp_ops(model, context, d) : dense_mlp_ops(model, d);
+  ops.latent_up_recompute = inputs.from_latent;
+  if (model.moe())
+    ops.expert_activation_recompute = mlp.activation;
   ops.forward.insert(ops.forward.end(), mlp.forward.begin(), mlp.forward.end());
   ops.forward.push_back(Op::memory("mlp_residual", residual_bytes));
 

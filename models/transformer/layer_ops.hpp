@@ -37,8 +37,13 @@ struct LayerContext {
 struct LayerOps {
   std::vector<Op> forward;
   std::vector<Op> backward;
-  /// Ops re-run before the backward under selective recompute (the attention core only).
+  /// Ops re-run before the backward under selective recompute, per module (RecomputeModules):
+  /// the attention core (core_attn), the two norms (layernorm), MLA's up-projections
+  /// (mla_up_proj), the routed experts' activation (moe_act).
   std::vector<Op> selective_recompute;
+  std::vector<Op> norm_recompute;
+  std::vector<Op> latent_up_recompute;
+  std::vector<Op> expert_activation_recompute;
   /// The attention core's forward and backward kernels (also in forward/backward): ring attention
   /// hides its key/value hand-offs behind them.
   std::vector<Op> attention_forward;

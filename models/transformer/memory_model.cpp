@@ -14,27 +14,52 @@ namespace {
 
 constexpr double kRuntimeBytes = 1024.0 * 1024.0 * 1024.0; // ~1 GiB: CUDA context, cuBLAS workspace, NCCL buffers
 
+/// What selective recompute re-runs (nothing without it).
+RecomputeModules recomputed(const JobConfig& job)
+{
+  if (job.recompute == Recompute::Selective)
+    return job.recompute_modules;
+  return {false, false, false, false};
+}
+
 double full_layer_activation_bytes(const JobConfig& job)
 {
   const auto& m = job.model;
   const auto& p = job.parallelism;
+  const RecomputeModules again = recomputed(job);
   const double t = p.tensor;
   const double h = m.hidden;
   const double f = m.ffn_hidden;
   const double tokens = double(job.batch.micro) * m.seq_len / p.context;
-  const double replicated = 10.0 * h;                                     // 2 norm inputs, 2 GEMM inputs, 2 masks
-  // up output(s) + activation output, for every routed copy (the busiest expert rank's)
-  const double mlp = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * f * m.top_k * m.critical_routing(p.expert);
-  // A mixture of experts also keeps each token's top_k permuted copies (the experts' input) and
+  // Bytes per element of what a GEMM reads back for its weight gradient: FP8 training keeps the
+  // quantized input (Transformer Engine's linear layers; DeepSeek-V3 sec. 3.3.2 caches them in
+  // FP8), otherwise the activations' 2 bytes. Everything else stays in 16 bits.
+  const double g = job.precision == Precision::Fp8 ? 1.0 : 2.0;
+  // 2 norm inputs, 2 masks; the 2 norm outputs (the attention's and the MLP's GEMM inputs)
+  // unless recomputed from the norms' inputs.
+  const double replicated = 4.0 * h + 2.0 * h + (again.norms ? 0.0 : 2.0 * h * g);
+  // An MLP keeps its up-projection output(s) (the activation's input) and the activation's
+  // output (the down-projection's input); moe_act recomputes the latter in the routed experts.
+  const auto mlp_bytes = [&](double width, bool recompute_activation) {
+    const double up = (m.ffn == FfnKind::SwiGlu ? 4.0 : 2.0) * width;
+    return up + (recompute_activation ? 0.0 : g * width);
+  };
+  const double copies = m.top_k * m.critical_routing(p.expert); // the busiest expert rank's routed copies
+  const double mlp = mlp_bytes(f, again.expert_activation && m.moe()) * copies;
+  // A mixture of experts also keeps each token's permuted copies (the experts' GEMM input) and
   // the router's probabilities.
-  const double moe = m.moe() ? 2.0 * h * m.top_k * m.critical_routing(p.expert) + 4.0 * m.experts : 0.0;
-  const double shared = (m.ffn == FfnKind::SwiGlu ? 6.0 : 4.0) * m.shared_expert_ffn_hidden; // as the MLP
-  // Q, out-proj input, K, V (split over the TP ranks); MLA's latents are whole on every rank.
+  const double moe = m.moe() ? g * h * copies + 4.0 * m.experts : 0.0;
+  const double shared = m.shared_expert_ffn_hidden > 0 ? mlp_bytes(m.shared_expert_ffn_hidden, false) : 0.0;
+  // Q, K, V (the core's inputs; mla_up_proj re-derives them from the latents) and the
+  // out-projection's input, split over the TP ranks; MLA's latents, the up-projections' inputs,
+  // whole on every rank.
   const AttentionShape a = attention_shape(m);
-  const double attention = 2.0 * double(a.q_width + a.heads * a.v_head_dim + a.k_width + a.v_width);
+  const double qkv = again.latent_up_projections ? 0.0 : 2.0 * double(a.q_width + a.k_width + a.v_width);
+  const double attention = qkv + g * double(a.heads * a.v_head_dim);
   const double split = attention + mlp + moe + shared;
-  double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t + 2.0 * double(a.latent_width);
-  if (job.attention == AttentionKernel::Unfused && job.recompute != Recompute::Selective)
+  const double latents = 2.0 * double(a.latent_width - a.latent_gemm_width) + g * double(a.latent_gemm_width);
+  double per_token = replicated / (p.sequence_parallel ? t : 1.0) + split / t + latents;
+  if (job.attention == AttentionKernel::Unfused && !again.core_attention)
     per_token += 5.0 * m.heads * double(m.seq_len) / t;
   return tokens * per_token;
 }

@@ -36,14 +36,22 @@ double model_flops_per_iteration(const ModelConfig& m, double sequences)
   return 3.0 * tokens * (layers_forward_flops_per_token(m) + 2.0 * double(m.hidden) * m.vocab);
 }
 
-double hardware_flops_per_iteration(const ModelConfig& m, double sequences, Recompute recompute)
+double hardware_flops_per_iteration(const ModelConfig& m, double sequences, Recompute recompute,
+                                    const RecomputeModules& modules)
 {
   const double tokens = sequences * m.seq_len;
   double extra = 0;
-  if (recompute == Recompute::Full)
+  if (recompute == Recompute::Full) {
     extra = tokens * layers_forward_flops_per_token(m);
-  else if (recompute == Recompute::Selective)
-    extra = tokens * m.layers * attention_forward_flops_per_token(m);
+  } else if (recompute == Recompute::Selective) {
+    // Norms and activations are memory-bound: no matrix FLOPs to add.
+    if (modules.core_attention)
+      extra += tokens * m.layers * attention_forward_flops_per_token(m);
+    if (modules.latent_up_projections)
+      for (const Projection& p : attention_shape(m).inputs)
+        if (p.from_latent)
+          extra += tokens * m.layers * 2.0 * double(p.in) * double(p.out);
+  }
   return model_flops_per_iteration(m, sequences) + extra;
 }
 

@@ -20,7 +20,8 @@ double attention_forward_flops_per_token(const ModelConfig& model);
 /// Model FLOPs of one training iteration over `sequences` sequences (no recomputation).
 double model_flops_per_iteration(const ModelConfig& model, double sequences);
 /// Model FLOPs plus the FLOPs recomputation adds (hardware FLOPs, for HFU).
-double hardware_flops_per_iteration(const ModelConfig& model, double sequences, Recompute recompute);
+double hardware_flops_per_iteration(const ModelConfig& model, double sequences, Recompute recompute,
+                                    const RecomputeModules& modules = {});
 /// SC21's published counting: 96 B s l h^2 (1 + s/(6h) + V/(16 l h)) (recompute forward included).
 double sc21_flops_per_iteration(const ModelConfig& model, double sequences);
 

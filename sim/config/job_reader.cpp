@@ -11,6 +11,42 @@ const NameTable<Precision> kPrecisions = {
     {"bf16", Precision::Bf16}, {"fp16", Precision::Fp16}, {"fp8", Precision::Fp8}};
 const NameTable<Recompute> kRecompute = {
     {"none", Recompute::None}, {"selective", Recompute::Selective}, {"full", Recompute::Full}};
+// Megatron-Core's spellings (transformer_config.py, recompute_modules).
+const NameTable<bool RecomputeModules::*> kRecomputeModules = {
+    {"core_attn", &RecomputeModules::core_attention},
+    {"layernorm", &RecomputeModules::norms},
+    {"mla_up_proj", &RecomputeModules::latent_up_projections},
+    {"moe_act", &RecomputeModules::expert_activation}};
+
+/// `recompute_modules: [core_attn, layernorm, ...]`: exactly the listed modules are recomputed.
+RecomputeModules read_recompute_modules(MapReader& job)
+{
+  const YAML::Node list = job.raw("recompute_modules");
+  std::vector<std::string> spellings;
+  for (const auto& [name, member] : kRecomputeModules)
+    spellings.push_back(name);
+  std::string expected;
+  for (const auto& name : spellings)
+    expected += (expected.empty() ? "" : ", ") + name;
+  if (!list.IsSequence() || list.size() == 0) {
+    job.error("recompute_modules", "expected a list of modules from " + expected);
+    return {};
+  }
+  RecomputeModules out;
+  out.core_attention = false;
+  for (const auto& item : list) {
+    const std::string word = item.IsScalar() ? item.Scalar() : "";
+    bool known = false;
+    for (const auto& [name, member] : kRecomputeModules)
+      if (name == word) {
+        out.*member = true;
+        known = true;
+      }
+    if (!known)
+      job.error("recompute_modules", "'" + word + "' is not a module; expected some of " + expected);
+  }
+  return out;
+}
 const NameTable<AttentionKernel> kAttention = {{"flash", AttentionKernel::Flash}, {"unfused", AttentionKernel::Unfused}};
 const NameTable<FfnKind> kFfn = {{"gelu", FfnKind::Gelu}, {"swiglu", FfnKind::SwiGlu}};
 const NameTable<PositionEmbedding> kPositions = {{"learned", PositionEmbedding::Learned},
@@ -178,6 +214,8 @@ JobConfig read_job(MapReader& job, int index)
   }
   out.precision = job.choice("precision", kPrecisions, Precision::Bf16);
   out.recompute = job.choice("recompute", kRecompute, Recompute::None);
+  if (job.has("recompute_modules"))
+    out.recompute_modules = read_recompute_modules(job);
   out.attention = job.choice("attention", kAttention, AttentionKernel::Flash);
   out.iterations = static_cast<int>(job.integer("iterations", 1));
   out.start_time_s = job.quantity("start_time", Dimension::Seconds, 0.0, true);

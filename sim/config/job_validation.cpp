@@ -54,6 +54,21 @@ void validate_model(const JobConfig& job, MapReader& r)
                                " experts; expected 1 to " + std::to_string(m.experts));
 }
 
+void validate_recompute_modules(const JobConfig& job, MapReader& r)
+{
+  if (!r.has("recompute_modules"))
+    return;
+  const RecomputeModules& modules = job.recompute_modules;
+  if (job.recompute != Recompute::Selective)
+    r.error("recompute_modules", "modules are what selective recompute re-runs; expected recompute: selective");
+  else if (modules.latent_up_projections && !job.model.latent_attention.enabled())
+    r.error("recompute_modules", "mla_up_proj recomputes latent attention's up-projections, which this model does "
+                                 "not have; expected model.latent_attention or no mla_up_proj");
+  else if (modules.expert_activation && !job.model.moe())
+    r.error("recompute_modules", "moe_act recomputes the experts' activation, which a dense model does not have; "
+                                 "expected model.experts > 1 or no moe_act");
+}
+
 void validate_context(const JobConfig& job, MapReader& r)
 {
   const auto& m = job.model;
@@ -204,6 +219,7 @@ void validate_memory(const JobConfig& job, const ClusterConfig& cluster, MapRead
 void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader& r)
 {
   validate_model(job, r);
+  validate_recompute_modules(job, r);
   validate_parallelism(job, r);
   validate_batch(job, r);
   if (job.precision == Precision::Fp8 && cluster.node.gpu.peak_fp8_flop_per_s <= 0)

@@ -232,6 +232,15 @@ struct CheckpointConfig {
   double snapshot_bytes_per_s = 25e9;
 };
 
+/// What selective recompute re-runs in the backward instead of keeping it from the forward
+/// (Megatron-Core's `recompute_modules`; its default is the attention core alone).
+struct RecomputeModules {
+  bool core_attention = true;        ///< core_attn: the attention core (unfused: its s x s scores)
+  bool norms = false;                ///< layernorm: the norms' outputs, the attention and MLP GEMMs' inputs
+  bool latent_up_projections = false; ///< mla_up_proj: MLA's query and key/value up-projections
+  bool expert_activation = false;    ///< moe_act: the routed experts' SwiGLU/GELU outputs
+};
+
 struct JobConfig {
   std::string name;
   int gpus = 0;
@@ -240,6 +249,7 @@ struct JobConfig {
   BatchConfig batch;
   Precision precision = Precision::Bf16;
   Recompute recompute = Recompute::None;
+  RecomputeModules recompute_modules; ///< with recompute: selective
   AttentionKernel attention = AttentionKernel::Flash;
   int iterations = 1;
   double start_time_s = 0;

@@ -152,7 +152,7 @@ JobResult JobRunner::result() const
   r.iteration_time_s = t;
   r.tokens_per_s = sequences * job.model.seq_len / t;
   r.model_tflops_per_gpu = model_flops_per_iteration(job.model, sequences) / t / job.gpus / 1e12;
-  r.hardware_tflops_per_gpu = hardware_flops_per_iteration(job.model, sequences, job.recompute) / t / job.gpus / 1e12;
+  r.hardware_tflops_per_gpu = hardware_flops_per_iteration(job.model, sequences, job.recompute, job.recompute_modules) / t / job.gpus / 1e12;
   r.mfu = r.model_tflops_per_gpu * 1e12 / peak;
   r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
   const ReliabilityStats& rs = r.reliability;

@@ -94,3 +94,47 @@ TEST_CASE("transformer::memory: expert parallelism splits the experts; ZeRO shar
   CHECK(eight.optimizer_bytes == Approx(12 * (dense / 16 + experts / 8 / 2)).epsilon(1e-9));
   CHECK(eight.activations_bytes == Approx(one.activations_bytes));
 }
+
+TEST_CASE("transformer::memory: FP8 keeps the GEMMs' inputs in one byte", "[models]")
+{
+  // Korthikanti's GPT-3 layer, TP8 with sequence parallelism: the GEMM inputs are the two norm
+  // outputs (2 h, split by t under sequence parallelism), the out-projection's input (h / t) and
+  // the second MLP GEMM's input (4 h / t); in FP8 each loses one of its two bytes.
+  const double s = 2048, h = 12288, t = 8;
+  auto j = job(8, true, dcsim::Recompute::Selective);
+  const double bf16 = dcsim::layer_activation_bytes(j);
+  j.precision = dcsim::Precision::Fp8;
+  const double fp8 = dcsim::layer_activation_bytes(j);
+  CHECK(bf16 - fp8 == Approx(s * (2 * h / t + h / t + 4 * h / t)).epsilon(1e-12));
+}
+
+TEST_CASE("transformer::memory: each recompute module drops exactly what it re-derives", "[models]")
+{
+  // A DeepSeek-V3-like MoE layer with latent attention, TP1, bf16, flash attention.
+  dcsim::JobConfig j;
+  auto& m = j.model;
+  m.hidden = 7168, m.layers = 4, m.heads = 128, m.kv_heads = 128, m.seq_len = 4096, m.vocab = 129280;
+  m.ffn = dcsim::FfnKind::SwiGlu, m.ffn_hidden = 2048, m.experts = 256, m.top_k = 8;
+  m.explicit_head_dim = 128;
+  m.latent_attention = {1536, 512, 64, 128}; // q_lora, kv_lora, rope, v_head
+  j.batch.micro = 1, j.batch.global = 1;
+  j.recompute = dcsim::Recompute::Selective;
+  const double s = 4096, h = 7168, f = 2048, k = 8;
+  const double q = 128.0 * (128 + 64), kk = q, v = 128.0 * 128; // Q, K, V widths
+  const double all = dcsim::layer_activation_bytes(j);
+  const auto without = [&](bool dcsim::RecomputeModules::*module) {
+    auto copy = j;
+    copy.recompute_modules.*module = true;
+    return all - dcsim::layer_activation_bytes(copy);
+  };
+  CHECK(without(&dcsim::RecomputeModules::norms) == Approx(s * 2 * h * 2).epsilon(1e-12));
+  CHECK(without(&dcsim::RecomputeModules::latent_up_projections) == Approx(s * 2 * (q + kk + v)).epsilon(1e-12));
+  CHECK(without(&dcsim::RecomputeModules::expert_activation) == Approx(s * 2 * f * k).epsilon(1e-12));
+  // With flash attention the core keeps nothing to drop; unfused, core_attn drops 5 a s bytes per token.
+  auto unfused = j;
+  unfused.attention = dcsim::AttentionKernel::Unfused;
+  unfused.recompute_modules.core_attention = false;
+  const double kept = dcsim::layer_activation_bytes(unfused);
+  unfused.recompute_modules.core_attention = true;
+  CHECK(kept - dcsim::layer_activation_bytes(unfused) == Approx(s * 5 * 128 * s).epsilon(1e-12));
+}

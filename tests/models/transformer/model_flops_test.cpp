@@ -103,3 +103,24 @@ TEST_CASE("transformer::model_flops: dense first layers count their own MLP (Dee
                                                          dcsim::layer_parameters(m.dense_variant())))
             .epsilon(1e-12));
 }
+
+TEST_CASE("transformer::model_flops: selective recompute adds the FLOPs of the modules it re-runs", "[models]")
+{
+  // DeepSeek-V3's attention (MLA): core_attn re-runs the s x s core, mla_up_proj the query and
+  // key/value up-projections (q_lora x 128 (128+64) and kv_lora x 128 (128+128) per token); norms
+  // and activations are memory-bound and add none.
+  dcsim::ModelConfig m;
+  m.hidden = 7168, m.layers = 61, m.heads = 128, m.kv_heads = 128, m.seq_len = 4096, m.vocab = 129280;
+  m.explicit_head_dim = 128;
+  m.latent_attention = {1536, 512, 64, 128};
+  const double B = 8, tokens = B * m.seq_len, l = m.layers, s = m.seq_len;
+  const double model = dcsim::model_flops_per_iteration(m, B);
+  const auto hardware = [&](dcsim::RecomputeModules modules) {
+    return dcsim::hardware_flops_per_iteration(m, B, dcsim::Recompute::Selective, modules) - model;
+  };
+  const double core = tokens * l * 2 * s * 128 * (192 + 128);
+  const double up = tokens * l * 2 * (1536.0 * 128 * 192 + 512.0 * 128 * 256);
+  CHECK(hardware({}) == Approx(core).epsilon(1e-12));
+  CHECK(hardware({true, true, true, false}) == Approx(core + up).epsilon(1e-12));
+  CHECK(hardware({false, true, false, true}) == 0);
+}

@@ -1,0 +1,74 @@
+// A job's per-pass work: what selective recompute's modules add to the backward.
+#include "support/test_support.hpp"
+
+#include "compute/compute_cost_model.hpp"
+#include "parallelism/job_workload.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+// Four DeepSeek-V3 layers (latent attention, 256 experts, all MoE) on 4 pipeline ranks of one GPU.
+const char* kScenario = R"(
+cluster:
+  nodes: 1
+  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s, latency: 1us}, nics: {count: 8, bandwidth: 400Gb/s}}
+jobs:
+  - name: slice
+    gpus: 4
+    model: {preset: deepseek-v3, layers: 4, first_dense_layers: 0}
+    parallelism: {tensor: 1, pipeline: 4, data: 1}
+    batch: {global: 4, micro: 1}
+    recompute: selective
+    memory_check: warn
+)";
+
+dcsim::PassWork backward(const std::vector<std::string>& overrides)
+{
+  const auto config = dcsim::test::load_text(kScenario, overrides);
+  const auto& job = config.jobs[0];
+  const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, job.precision);
+  return dcsim::build_job_workload(job, cost).chunks[1].backward; // one layer, no embedding or head
+}
+
+} // namespace
+
+TEST_CASE("parallelism::job_workload: recompute modules re-run their kernels in the backward", "[models]")
+{
+  const auto core = backward({});
+  const auto up = backward({"jobs.0.recompute_modules=[core_attn, mla_up_proj]"});
+  // mla_up_proj: the query and key/value up-projections once more, 4,096 tokens.
+  const double tokens = 4096;
+  CHECK(up.flops - core.flops == Approx(tokens * 2 * (1536.0 * 128 * 192 + 512.0 * 128 * 256)).epsilon(1e-9));
+  CHECK(up.gpu_s > core.gpu_s);
+  // layernorm and moe_act are memory-bound: time, no FLOPs.
+  for (const char* module : {"layernorm", "moe_act"}) {
+    const auto more = backward({std::string("jobs.0.recompute_modules=[core_attn, ") + module + "]"});
+    INFO(module);
+    CHECK(more.flops == Approx(core.flops).epsilon(1e-12));
+    CHECK(more.gpu_s > core.gpu_s);
+  }
+  // Without core_attn the attention core is not re-run: its forward FLOPs leave the backward.
+  const auto none = backward({"jobs.0.recompute_modules=[layernorm]"});
+  const double core_flops = tokens * 2 * tokens * 128 * (192 + 128) / 2; // causal flash: half the square
+  CHECK(core.flops - none.flops == Approx(core_flops).epsilon(0.01));
+}
+
+TEST_CASE("parallelism::job_workload: recompute_modules errors name the key and what was expected", "[models]")
+{
+  const auto error = [](const std::vector<std::string>& overrides) {
+    return dcsim::test::load_error(kScenario, overrides);
+  };
+  CHECK(error({"jobs.0.recompute_modules=[core_attn, layernorm, mla_up_proj, moe_act]"}).empty());
+  CHECK(error({"jobs.0.recompute_modules=[core_attn, mlp_norm]"}) ==
+        "--set jobs.0.recompute_modules=[core_attn, mlp_norm]: jobs.0.recompute_modules: 'mlp_norm' is not a module; "
+        "expected some of core_attn, layernorm, mla_up_proj, moe_act");
+  CHECK(error({"jobs.0.recompute_modules=[]"}).find("expected a list of modules from core_attn") != std::string::npos);
+  CHECK(error({"jobs.0.recompute=full", "jobs.0.recompute_modules=[layernorm]"})
+            .find("jobs.0.recompute_modules: modules are what selective recompute re-runs; expected recompute: "
+                  "selective") != std::string::npos);
+  CHECK(error({"jobs.0.model={preset: llama3-8b, layers: 4}", "jobs.0.recompute_modules=[mla_up_proj]"})
+            .find("expected model.latent_attention or no mla_up_proj") != std::string::npos);
+  CHECK(error({"jobs.0.model={preset: llama3-8b, layers: 4}", "jobs.0.recompute_modules=[moe_act]"})
+            .find("expected model.experts > 1 or no moe_act") != std::string::npos);
+}
