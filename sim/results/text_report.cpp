@@ -150,6 +150,26 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
               percent_of(b.pipeline_bubble_s, t).c_str());
   out += line("    optimizer         %-10s %s", format_seconds(b.optimizer_s).c_str(),
               percent_of(b.optimizer_s, t).c_str());
+  // Rank 0 can hide what slows the others (a mixture of experts' dense first layers carry no
+  // all-to-alls): name the rank with the most exposed communication when it is not rank 0.
+  size_t busiest = 0;
+  for (size_t k = 1; k < r.stages.size(); ++k)
+    if (r.stages[k].exposed_comm_s > r.stages[busiest].exposed_comm_s)
+      busiest = k;
+  if (busiest > 0 && r.stages[busiest].exposed_comm_s - b.exposed_comm_s > 0.01 * t) {
+    const TimeBreakdown& w = r.stages[busiest];
+    std::string parts;
+    const auto part = [&](const char* name, double seconds) {
+      if (seconds > 0)
+        parts += (parts.empty() ? "" : ", ") + std::string(name) + " " + format_seconds(seconds);
+    };
+    part("tensor-parallel", w.tensor_parallel_comm_s);
+    part("context-parallel", w.context_parallel_comm_s);
+    part("expert-parallel", w.expert_parallel_comm_s);
+    part("data-parallel", w.data_parallel_comm_s);
+    out += line("  most exposed comm   pipeline rank %zu: %s %s (%s)", busiest, format_seconds(w.exposed_comm_s).c_str(),
+                percent_of(w.exposed_comm_s, t).c_str(), parts.c_str());
+  }
   if (r.straggler_nodes > 0) {
     std::string ranks;
     for (size_t p = 0; p < r.stage_slowdown.size(); ++p)

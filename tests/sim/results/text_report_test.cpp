@@ -1,0 +1,48 @@
+// The text summary: what it says beyond pipeline rank 0.
+#include "results/text_report.hpp"
+
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+const char* kScenario = R"(
+cluster:
+  nodes: 2
+  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s, latency: 1us}, nics: {count: 8, bandwidth: 400Gb/s}}
+jobs:
+  - name: moe
+    gpus: 16
+    model: {preset: llama3-8b, layers: 4}  # the report only reads the plan
+    parallelism: {tensor: 1, pipeline: 2, data: 8}
+    batch: {global: 16, micro: 1}
+)";
+
+std::string summary(double rank1_expert_s)
+{
+  const auto config = dcsim::test::load_text(kScenario);
+  dcsim::SimulationResult result;
+  dcsim::JobResult job;
+  job.name = "moe";
+  job.iteration_time_s = 10.0;
+  job.breakdown.exposed_comm_s = job.breakdown.data_parallel_comm_s = 0.1;
+  job.stages.resize(2, job.breakdown);
+  job.stages[1].expert_parallel_comm_s = rank1_expert_s;
+  job.stages[1].exposed_comm_s += rank1_expert_s;
+  result.jobs.push_back(job);
+  return dcsim::text_summary(config, result);
+}
+
+} // namespace
+
+TEST_CASE("results::text_summary: names the rank with the most exposed communication when not rank 0", "[results]")
+{
+  // Rank 1 waits 3 s more for expert all-to-alls than rank 0 (30% of the 10 s iteration).
+  const std::string text = summary(3.0);
+  INFO(text);
+  CHECK(text.find("  most exposed comm   pipeline rank 1: 3.1 s") != std::string::npos);
+  CHECK(text.find("(expert-parallel 3 s, data-parallel 100 ms)") != std::string::npos);
+  // Within 1% of the iteration (0.1 s) of rank 0: not worth a line.
+  CHECK(summary(0.05).find("most exposed comm") == std::string::npos);
+}
