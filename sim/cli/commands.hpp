@@ -15,6 +15,8 @@ struct RunArgs {
   std::string json_path;
   std::string trace_path;
   bool quiet = false;
+  bool every_iteration = false; ///< no steady-state fast-forward
+  bool every_flow = false;      ///< no solo phases
 };
 
 struct TopologyArgs {

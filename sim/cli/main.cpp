@@ -24,6 +24,10 @@ int dispatch(int argc, char** argv)
   run->add_option("--json", run_args.json_path, "write the JSON result here");
   run->add_option("--trace", run_args.trace_path, "write a Chrome/Perfetto trace of the simulated iterations");
   run->add_flag("--quiet", run_args.quiet, "print nothing on success");
+  run->add_flag("--every-iteration", run_args.every_iteration,
+                "simulate every iteration instead of fast-forwarding steady ones (slow; checks the shortcut)");
+  run->add_flag("--every-flow", run_args.every_flow,
+                "simulate every flow of every collective phase, also undisturbed ones (slow; checks the shortcut)");
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;

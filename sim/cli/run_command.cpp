@@ -19,6 +19,8 @@ int run_command(const RunArgs& args)
   const std::string trace_path = args.trace_path.empty() ? config.output.trace_path : args.trace_path;
   SimulationOptions sim_options;
   sim_options.record_trace = !trace_path.empty();
+  sim_options.fast_forward = !args.every_iteration;
+  sim_options.solo_phases = !args.every_flow;
   const SimulationResult result = simulate(config, sim_options);
   if (!json_path.empty())
     write_json_file(json_path, to_json(result));

@@ -79,6 +79,25 @@ TEST_CASE("cli: run prints a summary and writes the contract's JSON", "[cli]")
         Approx(1536.0 * 2048 / job["iteration_time_s"].get<double>()).epsilon(1e-9));
 }
 
+TEST_CASE("cli: --every-iteration and --every-flow turn the shortcuts off and give the same answer", "[cli]")
+{
+  // Mixtral 8x7B, 64 GPUs, 100 iterations: fast-forwarded steady iterations and solo collective
+  // phases against simulating all of them (equal within SimGrid's rounding, 1e-6 relative).
+  const auto run = [](const std::string& flags) {
+    const auto json = temp_dir() / "shortcuts.json";
+    const auto r = dcsim_cli("run " + dcsim::test::repo_path("scenarios/moe-experts.yaml") + " --quiet --json " +
+                             json.string() + " --set jobs.0.iterations=6 " + flags);
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(slurp(json))["jobs"][0];
+  };
+  const auto fast = run("");
+  const auto exact = run("--every-iteration --every-flow");
+  CHECK(fast["simulated_iterations"].get<int>() < 6);
+  CHECK(exact["simulated_iterations"].get<int>() == 6);
+  CHECK(exact["end_time_s"].get<double>() == Approx(fast["end_time_s"].get<double>()).epsilon(1e-6));
+  CHECK(exact["iteration_time_s"].get<double>() == Approx(fast["iteration_time_s"].get<double>()).epsilon(1e-6));
+}
+
 TEST_CASE("cli: bad input exits 2 with one file:line:col error per problem, naming the key", "[cli]")
 {
   SECTION("unknown key, with the closest valid one")
