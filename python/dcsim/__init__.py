@@ -17,10 +17,10 @@ from .scenario import Scenario, load
 from .sweeps import sweep
 
 
-def run(scenario, overrides=None, *, fast_forward=True, trace=False):
+def run(scenario, overrides=None, *, fast_forward=True, trace=False, every_flow=False):
     """Loads `scenario` (a path, dict or Scenario) with `overrides` and simulates it.
     Returns a Result; see Scenario.run() for the options."""
-    return load(scenario, overrides).run(fast_forward=fast_forward, trace=trace)
+    return load(scenario, overrides).run(fast_forward=fast_forward, trace=trace, every_flow=every_flow)
 
 
 __all__ = ["CollectiveResult", "Result", "Scenario", "SimulationError", "collective", "data_directory",

@@ -76,14 +76,17 @@ class Scenario:
             self._summary = self._describe()
         return self._summary
 
-    def run(self, *, fast_forward=True, trace=False):
+    def run(self, *, fast_forward=True, trace=False, every_flow=False):
         """Simulates the scenario in a child process (the GIL is released meanwhile).
 
         `fast_forward`: skip steady-state iterations as the CLI does (False simulates every one).
-        `trace`: also keep the Chrome/Perfetto trace (Result.trace). Raises ValueError for an
-        invalid scenario, SimulationError when the simulation itself failed.
+        `trace`: also keep the Chrome/Perfetto trace (Result.trace). `every_flow`: simulate every
+        flow of collective phases nobody disturbs too (the CLI's --every-flow; slower, the same
+        answer). Raises ValueError for an invalid scenario, SimulationError when the simulation
+        itself failed.
         """
-        data, trace_events = _core.run(self._text, self._name, self.set_arguments(), fast_forward, trace)
+        data, trace_events = _core.run(self._text, self._name, self.set_arguments(), fast_forward, trace,
+                                       every_flow)
         return Result(data, trace_events)
 
     def set_arguments(self):

@@ -69,7 +69,7 @@ py::object describe_file(const std::string& path, const Overrides& overrides, bo
 
 /// Simulates the scenario; returns (contract JSON as a dict, Chrome trace dict or None).
 py::tuple run(const std::string& text, const std::string& name, const Overrides& overrides, bool fast_forward,
-              bool trace)
+              bool trace, bool every_flow)
 {
   nlohmann::json reply;
   {
@@ -78,6 +78,7 @@ py::tuple run(const std::string& text, const std::string& name, const Overrides&
     SimulationOptions options;
     options.fast_forward = fast_forward;
     options.record_trace = trace;
+    options.solo_phases = !every_flow;
     reply = run_isolated([&] {
       const SimulationResult result = simulate(config, options);
       nlohmann::json out = {{"result", to_json(result)}};
@@ -100,7 +101,7 @@ void bind_scenario(py::module_& module)
   module.def("describe_file", &describe_file, py::arg("path"), py::arg("overrides"), py::arg("require_jobs") = false,
              "Load and check a scenario file; returns a summary dict. Raises ValueError listing every problem.");
   module.def("run", &run, py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("fast_forward") = true,
-             py::arg("trace") = false,
+             py::arg("trace") = false, py::arg("every_flow") = false,
              "Simulate a scenario in a child process; returns (result dict, trace dict or None).");
   module.def("data_directory", &data_directory,
              "Directory holding models/, scenarios/ and calibration/ (relative paths resolve against it).");
