@@ -184,8 +184,12 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
                 format_seconds(r.submit_time_s).c_str(), format_seconds(r.queue_s).c_str(),
                 r.nodes.find_first_of(",-") == std::string::npos ? "" : "s", r.nodes.c_str(), r.fabric_blocks,
                 r.fabric_blocks == 1 ? "" : "s", r.fabric_pods, r.fabric_pods == 1 ? "" : "s");
-  out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
-              r.end_time_s, r.iterations, r.simulated_iterations);
+  if (r.simulated_iterations >= r.iterations)
+    out += line("  ran %.4g s to %.4g s (%d iteration%s, all simulated)", r.start_time_s, r.end_time_s, r.iterations,
+                r.iterations == 1 ? "" : "s");
+  else
+    out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
+                r.end_time_s, r.iterations, r.simulated_iterations);
   out += reliability_summary(r);
   out += energy_summary(config, r);
   return out;

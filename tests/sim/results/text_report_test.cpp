@@ -19,13 +19,15 @@ jobs:
     batch: {global: 16, micro: 1}
 )";
 
-std::string summary(double rank1_expert_s)
+std::string summary(double rank1_expert_s, int simulated_iterations = 4)
 {
   const auto config = dcsim::test::load_text(kScenario);
   dcsim::SimulationResult result;
   dcsim::JobResult job;
   job.name = "moe";
   job.iteration_time_s = 10.0;
+  job.iterations = 4;
+  job.simulated_iterations = simulated_iterations;
   job.breakdown.exposed_comm_s = job.breakdown.data_parallel_comm_s = 0.1;
   job.stages.resize(2, job.breakdown);
   job.stages[1].expert_parallel_comm_s = rank1_expert_s;
@@ -45,4 +47,10 @@ TEST_CASE("results::text_summary: names the rank with the most exposed communica
   CHECK(text.find("(expert-parallel 3 s, data-parallel 100 ms)") != std::string::npos);
   // Within 1% of the iteration (0.1 s) of rank 0: not worth a line.
   CHECK(summary(0.05).find("most exposed comm") == std::string::npos);
+}
+
+TEST_CASE("results::text_summary: says when every iteration was simulated", "[results]")
+{
+  CHECK(summary(0, 4).find("(4 iterations, all simulated)") != std::string::npos);
+  CHECK(summary(0, 2).find("(4 iterations, 2 simulated, the rest steady-state)") != std::string::npos);
 }
