@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 
 namespace sg4 = simgrid::s4u;
 
@@ -92,7 +91,7 @@ std::size_t CommPlan::flow_count() const
 PendingComm::PendingComm(std::vector<simgrid::s4u::CommPtr> comms, std::vector<simgrid::s4u::ActorPtr> helpers,
                          double latency_s, std::vector<int> fabric_links)
     : comms_(std::move(comms)), helpers_(std::move(helpers)), latency_s_(latency_s),
-      holds_fabric_(!comms_.empty()), fabric_links_(std::move(fabric_links)),
+      fabric_links_(std::move(fabric_links)),
       start_s_(sg4::Engine::get_clock())
 {
 }
@@ -102,14 +101,13 @@ void PendingComm::wait()
   // The phase ends its latency after its last flow: a caller that waits later (the comm was
   // overlapped with compute) does not wait for the latency again.
   double flows_end = start_s_;
-  if (!comms_.empty())
+  if (!comms_.empty()) {
     sg4::Comm::wait_all(comms_);
-  for (const auto& comm : comms_)
-    flows_end = std::max(flows_end, comm->get_finish_time());
-  comms_.clear();
-  if (holds_fabric_)
+    for (const auto& comm : comms_)
+      flows_end = std::max(flows_end, comm->get_finish_time());
+    comms_.clear();
     FabricOccupancy::current().end_real(fabric_links_);
-  holds_fabric_ = false;
+  }
   for (auto& helper : helpers_)
     helper->join();
   helpers_.clear();
@@ -125,52 +123,52 @@ double link_efficiency(const Flow& f, const Platform& platform, const Communicat
   return platform.same_domain(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
 }
 
-/// Bytes per directed link, in tables reused between calls (the tuner ranks many plans); only
-/// the links a phase touched are cleared afterwards.
+/// Bytes per directed link, in one table reused between calls (the tuner ranks many plans);
+/// only the links a phase touched are cleared afterwards. Two sums per link: the exact payload
+/// (which sets the phase's time) and the whole bytes the capped flows send (its footprint). Used
+/// by one function at a time (no simcall runs while one is alive).
 class LinkBytes {
 public:
+  struct Sums {
+    double exact = 0;
+    double whole = 0;
+  };
   explicit LinkBytes(const Fabric& fabric)
   {
-    auto& free = pool();
-    if (free.empty()) {
-      t_ = std::make_unique<Table>();
-    } else {
-      t_ = std::move(free.back());
-      free.pop_back();
-    }
-    t_->bytes.resize(std::max<size_t>(t_->bytes.size(), fabric.directed_link_count()), 0.0);
+    table().resize(std::max<size_t>(table().size(), fabric.directed_link_count()));
   }
   ~LinkBytes()
   {
-    for (int link : t_->touched)
-      t_->bytes[link] = 0;
-    t_->touched.clear();
-    pool().push_back(std::move(t_));
+    for (int link : touched())
+      table()[link] = {};
+    touched().clear();
   }
   LinkBytes(const LinkBytes&) = delete;
   LinkBytes& operator=(const LinkBytes&) = delete;
-  /// Adds bytes to a link; returns its total.
-  double add(int link, double bytes)
+  /// Adds to a link's sums; returns them.
+  const Sums& add(int link, double exact, double whole)
   {
-    double& b = t_->bytes[link];
-    if (b == 0)
-      t_->touched.push_back(link);
-    return b += bytes;
+    Sums& sums = table()[link];
+    if (sums.exact == 0 && sums.whole == 0)
+      touched().push_back(link);
+    sums.exact += exact;
+    sums.whole += whole;
+    return sums;
   }
-  double at(int link) const { return t_->bytes[link]; }
-  const std::vector<int>& links() const { return t_->touched; }
+  const Sums& at(int link) const { return table()[link]; }
+  const std::vector<int>& links() const { return touched(); }
 
 private:
-  struct Table {
-    std::vector<double> bytes;
-    std::vector<int> touched;
-  };
-  static std::vector<std::unique_ptr<Table>>& pool()
+  static std::vector<Sums>& table()
   {
-    static std::vector<std::unique_ptr<Table>> tables;
-    return tables;
+    static std::vector<Sums> sums;
+    return sums;
   }
-  std::unique_ptr<Table> t_;
+  static std::vector<int>& touched()
+  {
+    static std::vector<int> links;
+    return links;
+  }
 };
 
 /// A flow's bytes on the wire: its payload at the NCCL efficiency of its path, in whole bytes.
@@ -191,7 +189,6 @@ PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const Com
 {
   const Fabric& fabric = platform.fabric();
   LinkBytes link_bytes(fabric);
-  LinkBytes capped(fabric);
   PhaseLoad out;
   for (const auto& f : phase.flows) {
     if (f.src == f.dst || f.bytes <= 0)
@@ -201,15 +198,14 @@ PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const Com
     const double whole = with_footprint ? wire_bytes(f, platform, params) : 0.0;
     const Route r = platform.route(f.src, f.dst);
     for (int i = 0; i < r.hops; ++i) {
-      const double bytes = link_bytes.add(r.links[i], wire);
+      const double bytes = link_bytes.add(r.links[i], wire, whole).exact;
       out.seconds = std::max(out.seconds, bytes / fabric.edge(r.links[i] / 2).bandwidth_bytes_per_s);
-      if (with_footprint)
-        capped.add(r.links[i], whole);
     }
   }
   if (with_footprint && out.seconds > 0)
-    for (int link : capped.links())
-      out.footprint.push_back({link, capped.at(link) / out.seconds, fabric.edge(link / 2).bandwidth_bytes_per_s});
+    for (int link : link_bytes.links())
+      out.footprint.push_back(
+          {link, link_bytes.at(link).whole / out.seconds, fabric.edge(link / 2).bandwidth_bytes_per_s});
   return out;
 }
 
@@ -220,7 +216,7 @@ std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platfo
   for (const auto& f : flows) {
     const Route r = platform.route(f.src, f.dst);
     for (int i = 0; i < r.hops; ++i)
-      seen.add(r.links[i], 1.0);
+      seen.add(r.links[i], 1.0, 0.0);
   }
   return seen.links();
 }
@@ -342,56 +338,60 @@ void run_real_flows(const std::vector<Flow>& flows, double seconds, double fract
     helper->join();
 }
 
-/// A large phase: solo (a timer, see fabric_occupancy.hpp) while the fabric is otherwise idle,
-/// real flows from the moment other traffic shares it.
-void run_large_phase(const std::vector<Flow>& flows, const PhaseLoad& load, const Platform& platform,
-                     const CommunicationParams& params)
+/// A large phase, then its latency: solo (a timer, see fabric_occupancy.hpp) while nobody else
+/// uses its links, real flows from the moment real traffic starts on one of them.
+void run_large_phase(const std::vector<Flow>& flows, const PhaseLoad& load, double latency_s,
+                     const Platform& platform, const CommunicationParams& params)
 {
   FabricOccupancy& occupancy = FabricOccupancy::current();
-  double left = 1.0;
-  std::vector<int> links;
-  if (const auto solo = occupancy.try_run_solo(load.seconds, load.footprint)) {
-    left = *solo;
-    if (left <= 0)
-      return;
-    links = links_of(flows, platform); // routes may have changed meanwhile
-  } else {
-    for (const LinkLoad& l : load.footprint)
-      links.push_back(l.link);
+  const auto solo = occupancy.try_run_solo(load.seconds, load.footprint);
+  if (!solo || *solo > 0) {
+    std::vector<int> links;
+    if (solo) {
+      links = links_of(flows, platform); // routes may have changed meanwhile
+    } else {
+      for (const LinkLoad& l : load.footprint)
+        links.push_back(l.link);
+    }
+    occupancy.begin_real(links);
+    run_real_flows(flows, load.seconds, solo.value_or(1.0), platform, params);
+    occupancy.end_real(links);
   }
-  occupancy.begin_real(links);
-  run_real_flows(flows, load.seconds, left, platform, params);
-  occupancy.end_real(links);
+  sg4::this_actor::sleep_for(latency_s);
 }
 
-/// Starts one phase; small phases as direct host-to-host communications (cheap while few are
-/// in flight), large ones on a phase actor.
+/// A small phase as direct host-to-host communications (cheap while few are in flight).
+PendingComm start_small_phase(const std::vector<Flow>& flows, double latency_s, const Platform& platform,
+                              const CommunicationParams& params)
+{
+  if (flows.empty())
+    return PendingComm({}, {}, latency_s);
+  std::vector<int> links = links_of(flows, platform);
+  FabricOccupancy::current().begin_real(links);
+  std::vector<sg4::CommPtr> comms;
+  for (const Flow& f : flows) {
+    const WireFlow w = wire_flow(f, -1, platform, params);
+    // SimGrid 3.32 ignores the rate of host-to-host communications, so small phases run
+    // uncapped: with this few flows, the ones that end early rarely share a link with the rest.
+    comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src), platform.gpu_host(f.dst),
+                                            static_cast<std::uint64_t>(w.bytes)));
+  }
+  return PendingComm(std::move(comms), {}, latency_s, std::move(links));
+}
+
+bool is_small(const std::vector<Flow>& flows) { return flows.size() <= PendingComm::kFlowsPerActor; }
+
+/// Starts one phase: a small one as direct communications, a large one on a phase actor.
 PendingComm start_phase(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
 {
   std::vector<Flow> flows = real_flows(phase);
-  if (flows.size() <= PendingComm::kFlowsPerActor) {
-    if (flows.empty())
-      return PendingComm({}, {}, phase.latency_s);
-    std::vector<int> links = links_of(flows, platform);
-    FabricOccupancy::current().begin_real(links);
-    std::vector<sg4::CommPtr> comms;
-    for (const Flow& f : flows) {
-      const WireFlow w = wire_flow(f, -1, platform, params);
-      // SimGrid 3.32 ignores the rate of host-to-host communications, so small phases run
-      // uncapped: with this few flows, the ones that end early rarely share a link with the rest.
-      comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src), platform.gpu_host(f.dst),
-                                              static_cast<std::uint64_t>(w.bytes)));
-    }
-    return PendingComm(std::move(comms), {}, phase.latency_s, std::move(links));
-  }
+  if (is_small(flows))
+    return start_small_phase(flows, phase.latency_s, platform, params);
   PhaseLoad load = phase_load(phase, platform, params, true);
   sg4::Host* host = platform.gpu_host(flows.front().src);
   sg4::ActorPtr runner = helper_actor("phase", host,
                                       [flows = std::move(flows), load = std::move(load), latency = phase.latency_s,
-                                       &platform, &params] {
-                                        run_large_phase(flows, load, platform, params);
-                                        sg4::this_actor::sleep_for(latency);
-                                      });
+                                       &platform, &params] { run_large_phase(flows, load, latency, platform, params); });
   return PendingComm({}, {runner}, 0);
 }
 
@@ -414,15 +414,13 @@ PendingComm start_flows(const CommPlan& plan, const Platform& platform, const Co
 void run_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
 {
   for (const auto& phase : plan.phases) {
-    std::vector<Flow> flows = real_flows(phase);
-    if (flows.size() <= PendingComm::kFlowsPerActor) {
-      start_phase(phase, platform, params).wait();
-      continue;
-    }
-    // A large phase run here rather than on a helper actor: the caller waits anyway, and most
+    const std::vector<Flow> flows = real_flows(phase);
+    // A large phase runs here rather than on a helper actor: the caller waits anyway, and most
     // such phases end as timers, for which an actor's stack was the main cost.
-    run_large_phase(flows, phase_load(phase, platform, params, true), platform, params);
-    sg4::this_actor::sleep_for(phase.latency_s);
+    if (is_small(flows))
+      start_small_phase(flows, phase.latency_s, platform, params).wait();
+    else
+      run_large_phase(flows, phase_load(phase, platform, params, true), phase.latency_s, platform, params);
   }
 }
 

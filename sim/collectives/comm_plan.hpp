@@ -78,10 +78,9 @@ public:
   PendingComm(PendingComm&& other) noexcept { *this = std::move(other); }
   PendingComm& operator=(PendingComm&& other) noexcept
   {
-    comms_ = std::move(other.comms_);
+    comms_ = std::exchange(other.comms_, {}); // emptied: only this one ends the fabric use
     helpers_ = std::move(other.helpers_);
     latency_s_ = other.latency_s_;
-    holds_fabric_ = std::exchange(other.holds_fabric_, false);
     fabric_links_ = std::move(other.fabric_links_);
     start_s_ = other.start_s_;
     return *this;
@@ -95,8 +94,7 @@ private:
   std::vector<simgrid::s4u::CommPtr> comms_;
   std::vector<simgrid::s4u::ActorPtr> helpers_;
   double latency_s_ = 0;
-  bool holds_fabric_ = false; ///< its comms count as real traffic (FabricOccupancy) until waited
-  std::vector<int> fabric_links_; ///< the links they hold
+  std::vector<int> fabric_links_; ///< the links comms_ hold as real traffic (FabricOccupancy) until waited
   double start_s_ = 0;
 };
 

@@ -22,11 +22,8 @@ const NameTable<bool RecomputeModules::*> kRecomputeModules = {
 RecomputeModules read_recompute_modules(MapReader& job)
 {
   const YAML::Node list = job.raw("recompute_modules");
-  std::vector<std::string> spellings;
-  for (const auto& [name, member] : kRecomputeModules)
-    spellings.push_back(name);
   std::string expected;
-  for (const auto& name : spellings)
+  for (const auto& [name, member] : kRecomputeModules)
     expected += (expected.empty() ? "" : ", ") + name;
   if (!list.IsSequence() || list.size() == 0) {
     job.error("recompute_modules", "expected a list of modules from " + expected);
