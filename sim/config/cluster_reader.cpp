@@ -163,6 +163,7 @@ void read_topology_file_key(MapReader& fabric, FileTopologyConfig& out)
   out.path = resolve_path(name, fabric.context().file);
   if (out.path.empty()) {
     fabric.error("file", "topology file \"" + name + "\" not found; expected a CSV of host,tier...,tor rows");
+    fabric.has("tier_bandwidth"); // checked against the file's tiers: not an unknown key without it
     return;
   }
   std::vector<TopologyFileError> errors;
@@ -274,10 +275,14 @@ ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics)
   std::optional<MapReader> fabric = cluster.child("fabric");
   if (fabric)
     out.fabric = read_fabric(*fabric);
-  // A file-described fabric says how many hosts there are.
+  // A file-described fabric says how many hosts there are. One that could not be read has been
+  // reported already; then a missing `nodes` is not a second error.
   const auto hosts_in_file = static_cast<long long>(out.fabric.file.switches.size());
+  const bool file_unread = out.fabric.topology == TopologyKind::File && hosts_in_file == 0;
   out.nodes = static_cast<int>(cluster.integer(
-      "nodes", hosts_in_file > 0 ? std::optional<long long>(hosts_in_file) : std::nullopt));
+      "nodes", hosts_in_file > 0 ? std::optional<long long>(hosts_in_file)
+               : file_unread     ? std::optional<long long>(1)
+                                 : std::nullopt));
   if (auto node = cluster.child("node"))
     out.node = read_node(*node);
   else

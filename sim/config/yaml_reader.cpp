@@ -80,7 +80,10 @@ YAML::Node MapReader::raw(const std::string& key)
 {
   used_.insert(key);
   const YAML::Node& n = node_;
-  return valid_ ? n[key] : YAML::Node();
+  const YAML::Node found = valid_ ? n[key] : YAML::Node();
+  // A missing key's node from yaml-cpp is a zombie that throws on IsScalar(), IsMap() and the
+  // like; hand out a valid, undefined node instead, so every caller may ask it anything.
+  return found.IsDefined() ? found : YAML::Node(YAML::NodeType::Undefined);
 }
 
 std::optional<std::string> MapReader::scalar(const std::string& key)

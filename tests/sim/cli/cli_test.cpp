@@ -285,6 +285,39 @@ TEST_CASE("cli: bad fabric input exits 2 with file:line errors", "[cli]")
   }
 }
 
+TEST_CASE("cli: a missing key or file is one error naming it, not a crash or a cascade", "[cli]")
+{
+  // Found by mutating the shipped scenarios (2026-11-29): a deleted `model` or `gpu` made yaml-cpp
+  // throw (exit 1, "invalid node"); a missing topology file added two follow-on errors.
+  const auto error_lines = [](const CliResult& r) { return std::count(r.err.begin(), r.err.end(), '\n'); };
+  SECTION("a job without its model")
+  {
+    const auto f = edited_scenario("no_model.yaml", "    model: models/gpt3-175b.yaml\n", "");
+    const auto r = dcsim_cli("validate " + f.string());
+    check_error_lines(r, f.string(), "jobs.0.model", "is missing");
+    CHECK(error_lines(r) == 1);
+  }
+  SECTION("a node without its GPU")
+  {
+    const auto f = edited_scenario("no_gpu.yaml", "    gpu: H100-SXM-80GB\n", "");
+    const auto r = dcsim_cli("validate " + f.string());
+    check_error_lines(r, f.string(), "cluster.node.gpu", "is missing");
+    CHECK(error_lines(r) == 1);
+  }
+  SECTION("a topology file that is not there, with tier bandwidths and no node count")
+  {
+    const auto f = edited_scenario("no_file.yaml", "  nodes: 128\n  node:", "  node:");
+    std::string text = slurp(f);
+    const std::string fabric = "topology: fat-tree\n    tiers: 2\n    radix: 64\n    oversubscription: 1\n";
+    text.replace(text.find(fabric), fabric.size(),
+                 "topology: file\n    file: no_such_topology.csv\n    tier_bandwidth: [3.2TB/s]\n");
+    std::ofstream(f) << text;
+    const auto r = dcsim_cli("validate " + f.string());
+    check_error_lines(r, f.string(), "cluster.fabric.file", "topology file \"no_such_topology.csv\" not found");
+    CHECK(error_lines(r) == 1);
+  }
+}
+
 TEST_CASE("cli: collective prints an nccl-tests table and writes the contract's JSON", "[cli][collectives]")
 {
   const auto json = temp_dir() / "collective.json";
