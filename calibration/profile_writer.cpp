@@ -13,17 +13,6 @@ namespace dcsim::calibration {
 
 namespace {
 
-const char* precision_name(Precision p)
-{
-  switch (p) {
-    case Precision::Bf16: return "bf16";
-    case Precision::Fp16: return "fp16";
-    case Precision::Fp8: return "fp8";
-    case Precision::Tf32: return "tf32";
-  }
-  return "bf16";
-}
-
 void emit_list(YAML::Emitter& out, const char* key, const std::vector<double>& values)
 {
   out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;

@@ -8,6 +8,18 @@ namespace dcsim {
 
 enum class Precision { Bf16, Fp16, Fp8, Tf32 };
 
+/// The spelling scenarios and profiles use: "bf16", "fp16", "fp8", "tf32".
+inline const char* precision_name(Precision p)
+{
+  switch (p) {
+    case Precision::Bf16: return "bf16";
+    case Precision::Fp16: return "fp16";
+    case Precision::Fp8: return "fp8";
+    case Precision::Tf32: return "tf32";
+  }
+  return "bf16";
+}
+
 struct GpuSpec {
   std::string name;                       ///< catalog name, e.g. "H100-SXM-80GB"
   double peak_bf16_flop_per_s = 0;        ///< dense tensor-core peak, no sparsity

@@ -19,6 +19,8 @@ void read_gemm(MapReader gemm, GemmModelParams& out)
     for (const auto& [name, precision] : kPrecisions)
       if (peaks->has(name))
         out.peak_efficiency[precision] = peaks->number(name, 0.8, 0.01, 1.0);
+    if (out.peak_efficiency.empty())
+      gemm.error("peak_efficiency", "names no precision; expected a mapping like {bf16: 0.8}");
     peaks->finish();
   } else {
     gemm.error("peak_efficiency", "is missing; expected a mapping like {bf16: 0.8}");

@@ -33,7 +33,10 @@ namespace {
 // the buffer (read and written once through HBM) — no network, no peer.
 std::vector<CollectiveMeasurement> one_gpu_copies(const ClusterConfig& cluster, const std::vector<double>& sizes_bytes)
 {
-  const ComputeCostModel gpu(cluster.node.gpu, cluster.profile, Precision::Bf16);
+  // A copy is memory-bound: any precision the profile covers gives the same model.
+  const auto& efficiencies = cluster.profile.gemm.peak_efficiency;
+  const Precision any = efficiencies.empty() ? Precision::Bf16 : efficiencies.begin()->first;
+  const ComputeCostModel gpu(cluster.node.gpu, cluster.profile, any);
   std::vector<CollectiveMeasurement> results;
   for (double bytes : sizes_bytes)
     results.push_back({bytes, gpu.seconds({Op::memory("copy", 2 * bytes)}), "copy", Protocol::Simple});

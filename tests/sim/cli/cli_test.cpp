@@ -285,10 +285,10 @@ TEST_CASE("cli: bad fabric input exits 2 with file:line errors", "[cli]")
   }
 }
 
-TEST_CASE("cli: a missing key or file is one error naming it, not a crash or a cascade", "[cli]")
+TEST_CASE("cli: a missing key, file or precision is one error naming it, not a crash or a cascade", "[cli]")
 {
-  // Found by mutating the shipped scenarios (2026-11-29): a deleted `model` or `gpu` made yaml-cpp
-  // throw (exit 1, "invalid node"); a missing topology file added two follow-on errors.
+  // Found by mutating the shipped scenarios and profiles (2026-11-29): a deleted `model` or `gpu`
+  // made yaml-cpp throw (exit 1, "invalid node"); a missing topology file added two follow-on errors.
   const auto error_lines = [](const CliResult& r) { return std::count(r.err.begin(), r.err.end(), '\n'); };
   SECTION("a job without its model")
   {
@@ -314,6 +314,19 @@ TEST_CASE("cli: a missing key or file is one error naming it, not a crash or a c
     std::ofstream(f) << text;
     const auto r = dcsim_cli("validate " + f.string());
     check_error_lines(r, f.string(), "cluster.fabric.file", "topology file \"no_such_topology.csv\" not found");
+    CHECK(error_lines(r) == 1);
+  }
+  SECTION("a profile without the job's precision (it used to throw: exit 1, no file or key)")
+  {
+    std::string text = slurp(dcsim::test::repo_path("calibration/profiles/h100-sxm.yaml"));
+    const std::string peaks = "{bf16: 0.845, fp16: 0.845, fp8: 0.90, tf32: 0.80}";
+    REQUIRE(text.find(peaks) != std::string::npos);
+    text.replace(text.find(peaks), peaks.size(), "{fp16: 0.845}");
+    const fs::path profile = temp_dir() / "fp16_only.yaml";
+    std::ofstream(profile) << text;
+    const auto f = edited_scenario("fp16_profile.yaml", "  storage:", "  calibration: " + profile.string() + "\n  storage:");
+    const auto r = dcsim_cli("run " + f.string());
+    check_error_lines(r, f.string(), "jobs.0.precision", "profile h100-sxm has no GEMM efficiency for bf16");
     CHECK(error_lines(r) == 1);
   }
 }
