@@ -3,11 +3,11 @@
 
 For one parallel plan (tensor, pipeline) of ../shared/reference/training/vtrain_a100_single_node.csv,
 prints the median signed error of the predicted iteration time per (GPUs, micro-batch, hidden,
-seq) group, optionally with the A100 profile's sustained_clock_fraction replaced. Run from the
+seq) group, optionally with the vTrain node profile's sustained_clock_fraction replaced. Run from the
 repository root after a build, e.g. (about a minute each on 2 cores):
 
     /usr/bin/python3 scripts/vtrain_by_shape.py --tensor 1 --pipeline 1
-    /usr/bin/python3 scripts/vtrain_by_shape.py --tensor 1 --pipeline 1 --clock 1.0
+    /usr/bin/python3 scripts/vtrain_by_shape.py --tensor 1 --pipeline 1 --clock 0.78
 """
 import argparse
 import collections
@@ -32,8 +32,8 @@ def main():
     chosen = [n for n, r in enumerate(rows) if int(r[7]) == args.tensor and int(r[9]) == args.pipeline]
     if not chosen:
         sys.exit("no vTrain rows with tensor %d, pipeline %d" % (args.tensor, args.pipeline))
-    profile = (fit.profile_with("a100-sxm", sustained_clock_fraction=args.clock) if args.clock
-               else os.path.join(fit.ROOT, "calibration", "profiles", "a100-sxm.yaml"))
+    profile = (fit.profile_with("a100-vtrain-node", sustained_clock_fraction=args.clock) if args.clock
+               else os.path.join(fit.ROOT, "calibration", "profiles", "a100-vtrain-node.yaml"))
     results = fit.run_vtrain([cases[n] for n in chosen], profile)
     groups = collections.defaultdict(list)
     for n, (_, predicted, measured) in zip(chosen, results):

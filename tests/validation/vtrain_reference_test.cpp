@@ -1,8 +1,12 @@
 // Validation against vTrain's single-node ground truth: 1,440 Megatron-DeepSpeed iteration times
 // measured on one 8x A100 node (../shared/reference/training/vtrain_a100_single_node.csv), 2-8 GPUs,
 // hidden 1024/2048, 12-24 layers, seq 1024, TP/DP/PP up to 8/8/4, micro-batch 1-8.
-// vTrain's configuration for these runs: activation checkpointing on, 1F1B, 150 GB/s intra-node.
-// Bound (from the issue): median |error| of the iteration time <= 10%.
+// vTrain's configuration for these runs: activation checkpointing on, 1F1B; the node is NVSwitch
+// A100 (scenarios/validation/vtrain-a100-node.yaml says why) on its own profile, a100-vtrain-node,
+// whose clock and launch_overhead were fitted on the even rows (scripts/fit_training_calibration.py).
+// Bounds: median |error| of the iteration time <= 10% (from the issue), overall and on the odd
+// (held-out) rows; at most 40 runs off by more than 25% (33 measured; 191 before the node's
+// NVLink and clock were described as measured).
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -83,9 +87,12 @@ TEST_CASE("validation: vTrain single-node A100 iteration times, median error <= 
   }
   const double median = dcsim::test::median_abs(errors);
   std::printf("%-16s %6zu %14s %11.1f%%\n", "all", errors.size(), "", 100 * median);
-  // Even rows calibrated the profile's launch_overhead (scripts/fit_training_calibration.py).
+  const auto far_off = std::count_if(errors.begin(), errors.end(), [](double e) { return std::abs(e) > 0.25; });
+  const auto [lowest, highest] = std::minmax_element(errors.begin(), errors.end());
+  std::printf("off by more than 25%%: %td runs; extremes %+.1f%%, %+.1f%%\n", far_off, 100 * *lowest, 100 * *highest);
   const double median_held_out = dcsim::test::median_abs(held_out);
   std::printf("%-16s %6zu %14s %11.1f%%\n", "held-out (odd)", held_out.size(), "", 100 * median_held_out);
   CHECK(median <= 0.10);
   CHECK(median_held_out <= 0.10);
+  CHECK(far_off <= 40);
 }
