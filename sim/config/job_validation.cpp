@@ -224,21 +224,22 @@ void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader&
   validate_batch(job, r);
   if (job.precision == Precision::Fp8 && cluster.node.gpu.peak_fp8_flop_per_s <= 0)
     r.error("precision", cluster.node.gpu.name + " has no FP8 tensor cores; expected bf16 or fp16");
+  // The cost model needs the profile's GEMM efficiency in the job's precision.
   const auto& efficiencies = cluster.profile.gemm.peak_efficiency;
-  if (!efficiencies.empty() && efficiencies.count(job.precision) == 0) {
+  const bool costed = efficiencies.count(job.precision) > 0;
+  if (!costed && !efficiencies.empty()) {
     std::string covered;
     for (const auto& [precision, e] : efficiencies)
       covered += (covered.empty() ? "" : ", ") + std::string(precision_name(precision));
     r.error("precision", "profile " + cluster.profile.name + " has no GEMM efficiency for " +
                              precision_name(job.precision) + "; expected one it covers (" + covered + ")");
-    return;
   }
   if (job.gpus > cluster.total_gpus())
     r.error("gpus", std::to_string(job.gpus) + " GPUs is more than the cluster's " +
                         std::to_string(cluster.total_gpus()) + "; expected at most " +
                         std::to_string(cluster.total_gpus()));
   const auto& p = job.parallelism;
-  if (p.total() == job.gpus && job.batch.global % (static_cast<long long>(job.batch.micro) * p.data) == 0 &&
+  if (costed && p.total() == job.gpus && job.batch.global % (static_cast<long long>(job.batch.micro) * p.data) == 0 &&
       job.model.layers + 2 >= p.pipeline * p.virtual_stages)
     validate_memory(job, cluster, r);
 }
