@@ -66,6 +66,10 @@ SourceLocation MapReader::location_of(const std::string& key) const
 
 void MapReader::error(const std::string& key, const std::string& message)
 {
+  // A mapping that is not one was reported when this reader was made; whatever its keys lack
+  // follows from that and would only bury the one error that matters.
+  if (!valid_)
+    return;
   context_.diagnostics->add(location_of(key), path_of(key), message);
 }
 

@@ -316,6 +316,17 @@ TEST_CASE("cli: a missing key, file or precision is one error naming it, not a c
     check_error_lines(r, f.string(), "cluster.fabric.file", "topology file \"no_such_topology.csv\" not found");
     CHECK(error_lines(r) == 1);
   }
+  SECTION("a section that is not a mapping: one error, not one more per key it then lacks")
+  {
+    const auto scenario = dcsim::test::repo_path("scenarios/1024gpu.yaml");
+    for (const std::string set : {"cluster=5", "jobs.0=abc", "cluster.node=[]"}) {
+      const auto r = dcsim_cli("validate " + scenario + " --set " + set);
+      INFO(set << ": " << r.err);
+      CHECK(r.status == 2);
+      CHECK(error_lines(r) == 1);
+      CHECK(r.err.find("expected a mapping of keys to values") != std::string::npos);
+    }
+  }
   SECTION("a profile without the job's precision (it used to throw: exit 1, no file or key)")
   {
     std::string text = slurp(dcsim::test::repo_path("calibration/profiles/h100-sxm.yaml"));
