@@ -4,7 +4,7 @@
 // that point at the --set that caused them); tests/sim/cli checks the wording of each error. A seeded generator picks the
 // mutations, so a failure names a mutant that can be rebuilt. The campaign that found the bugs
 // this guards (a missing `model` or `gpu` made yaml-cpp throw, a profile without the job's
-// precision threw from the cost model) ran ~1,400 mutants; this runs 210 (~20 s on 2 cores); with
+// precision threw from the cost model) ran ~1,300 mutants; this runs 210 (~20 s on 2 cores); with
 // the old MapReader::raw it fails on mutant 31.
 #include "support/test_support.hpp"
 
