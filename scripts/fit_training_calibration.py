@@ -15,7 +15,7 @@ efficiencies) come from micro-benchmark publications. Two parameters can only be
                             the even vTrain rows, whose GPU-bound runs set it.
 The other rows are held out. Objective: median |log(predicted / measured)|.
 
-Run from the repository root after a build (takes ~25 minutes on 2 cores):
+Run from the repository root after a build (takes ~30 minutes on 2 cores):
     /usr/bin/python3 scripts/fit_training_calibration.py
 It prints the grid, the chosen values and the calibration / hold-out errors; copy the values into
 calibration/profiles/*.yaml.
