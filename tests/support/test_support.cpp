@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <regex>
 #include <filesystem>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -86,6 +87,11 @@ std::string temp_dir()
     return d.string();
   }();
   return dir;
+}
+
+std::string regex_escape(const std::string& text)
+{
+  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
 }
 
 std::string slurp(const std::string& path)

@@ -46,6 +46,8 @@ CliResult run_cli(const std::string& args);
 std::string temp_dir();
 /// The whole content of a file ("" if unreadable).
 std::string slurp(const std::string& path);
+/// `text` with regex metacharacters escaped, to match it literally inside a pattern (a path).
+std::string regex_escape(const std::string& text);
 
 /// Median of absolute values.
 double median_abs(std::vector<double> values);

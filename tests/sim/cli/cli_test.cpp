@@ -42,8 +42,7 @@ void check_error_lines(const CliResult& r, const std::string& file, const std::s
   INFO("stderr: " << r.err);
   CHECK(r.status == 2);
   CHECK(r.out.empty());
-  const std::regex line("^" + std::regex_replace(file, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                        R"(:\d+:\d+: [a-z0-9_.]+: .+; expected .+$)");
+  const std::regex line("^" + dcsim::test::regex_escape(file) + R"(:\d+:\d+: [a-z0-9_.]+: .+; expected .+$)");
   std::istringstream lines(r.err);
   std::string l;
   bool found = false;

@@ -119,8 +119,7 @@ void check_outcome(const Outcome& r, const std::string& file, const std::string&
   REQUIRE((r.status == 0 || r.status == 2));
   if (r.status == 0)
     return;
-  const std::regex located("^(" + std::regex_replace(file, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") + "|" +
-                           std::regex_replace(scenario, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+  const std::regex located("^(" + dcsim::test::regex_escape(file) + "|" + dcsim::test::regex_escape(scenario) +
                            R"():\d+:\d+: .+|^--set .+)");
   std::istringstream lines(r.err);
   std::string line;
