@@ -6,6 +6,7 @@
 #include "transformer/model_flops.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace dcsim {
 
@@ -50,6 +51,13 @@ void set_ops(PassWork& pass, const std::vector<Op>& ops, const ComputeCostModel&
   add_ops(pass, ops, cost);
 }
 
+std::vector<Op> weight_gradients(const std::vector<Op>& ops)
+{
+  std::vector<Op> out;
+  std::copy_if(ops.begin(), ops.end(), std::back_inserter(out), [](const Op& op) { return op.weight_gradient; });
+  return out;
+}
+
 /// Megatron's tensor-parallel collectives around one layer's attention and MLP blocks: an
 /// all-reduce after each row-parallel GEMM, or with sequence parallelism an all-gather before
 /// each column-parallel GEMM and a reduce-scatter after each row-parallel one. The backward pass
@@ -76,6 +84,7 @@ CollectiveCalls layer_tp_calls(const ParallelismConfig& p, double tensor_bytes, 
 
 struct SectionWork {
   PassWork forward, backward;
+  PassWork weight_gradient; ///< the part of `backward` that computes parameters' gradients
 };
 
 SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const LayerContext& context,
@@ -86,6 +95,7 @@ SectionWork layer_work(const JobConfig& job, const ComputeCostModel& cost, const
   set_ops(w.forward, ops.forward, cost);
   w.forward.tensor_parallel = layer_tp_calls(job.parallelism, tensor_bytes, job.model);
   set_ops(w.backward, ops.backward, cost);
+  set_ops(w.weight_gradient, weight_gradients(ops.backward), cost);
   w.backward.tensor_parallel = w.forward.tensor_parallel;
   const ContextExchangeCalls cp = context_exchange_calls(job, context.activation_bytes);
   w.forward.context_parallel = cp.forward;
@@ -127,6 +137,7 @@ SectionWork embedding_work(const JobConfig& job, const ComputeCostModel& cost, c
   SectionWork w;
   set_ops(w.forward, ops.forward, cost);
   set_ops(w.backward, ops.backward, cost);
+  set_ops(w.weight_gradient, weight_gradients(ops.backward), cost);
   if (job.parallelism.tensor > 1)
     add_call(w.forward.tensor_parallel,
              job.parallelism.sequence_parallel ? CollectiveKind::ReduceScatter : CollectiveKind::AllReduce,
@@ -141,6 +152,7 @@ SectionWork head_work(const JobConfig& job, const ComputeCostModel& cost, const 
   SectionWork w;
   set_ops(w.forward, ops.forward, cost);
   set_ops(w.backward, ops.backward, cost);
+  set_ops(w.weight_gradient, weight_gradients(ops.backward), cost);
   if (job.parallelism.tensor > 1) {
     if (job.parallelism.sequence_parallel) {
       add_call(w.forward.tensor_parallel, CollectiveKind::AllGather, tensor_bytes, 1);
@@ -172,6 +184,17 @@ void finish_pass(PassWork& pass)
   pass.compute_s = std::max(pass.gpu_s, pass.host_s);
 }
 
+/// The backward less its weight gradients: what the previous pipeline rank waits for.
+PassWork input_gradient_of(const PassWork& backward, const PassWork& weight_gradient)
+{
+  PassWork pass = backward;
+  pass.gpu_s -= weight_gradient.gpu_s;
+  pass.host_s -= weight_gradient.host_s;
+  pass.flops -= weight_gradient.flops;
+  finish_pass(pass);
+  return pass;
+}
+
 } // namespace
 
 double activation_element_bytes(Precision precision)
@@ -187,12 +210,18 @@ double optimizer_seconds(double parameters, const ComputeCostModel& cost)
          kKernels * cost.profile().kernel_overhead_s;
 }
 
+LayerContext layer_context_of(const JobConfig& job)
+{
+  const auto& p = job.parallelism;
+  return {job.batch.micro, p.tensor,           p.sequence_parallel, job.attention, activation_element_bytes(job.precision),
+          p.context,       p.context_exchange, p.expert};
+}
+
 JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cost)
 {
   const auto& p = job.parallelism;
   const double e = activation_element_bytes(job.precision);
-  const LayerContext context{job.batch.micro, p.tensor,           p.sequence_parallel, job.attention, e,
-                             p.context,         p.context_exchange, p.expert};
+  const LayerContext context = layer_context_of(job);
   // One micro-batch's [b, s/c, h] activation on one context-parallel rank.
   const double tensor_bytes = double(job.batch.micro) * job.model.seq_len / p.context * job.model.hidden * e;
 
@@ -219,8 +248,10 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
     const int dense = layout.layers - moe;
     accumulate(chunk.forward, layer.forward, moe);
     accumulate(chunk.backward, layer.backward, moe);
+    accumulate(chunk.weight_gradient, layer.weight_gradient, moe);
     accumulate(chunk.forward, dense_layer.forward, dense);
     accumulate(chunk.backward, dense_layer.backward, dense);
+    accumulate(chunk.weight_gradient, dense_layer.weight_gradient, dense);
     // Expert tensor parallelism is the tensor degree; expert parallelism splits the experts.
     chunk.expert_parameters_per_gpu = moe * expert_layer / p.expert / p.tensor;
     chunk.parameters_per_gpu = (moe * (layer_parameters(job.model) - expert_layer) +
@@ -229,15 +260,19 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
     if (layout.has_embedding) {
       accumulate(chunk.forward, embedding.forward, 1);
       accumulate(chunk.backward, embedding.backward, 1);
+      accumulate(chunk.weight_gradient, embedding.weight_gradient, 1);
       chunk.parameters_per_gpu += embedding_parameters(job.model) / p.tensor;
     }
     if (layout.has_head) {
       accumulate(chunk.forward, head.forward, 1);
       accumulate(chunk.backward, head.backward, 1);
+      accumulate(chunk.weight_gradient, head.weight_gradient, 1);
       chunk.parameters_per_gpu += head_parameters(job.model) / p.tensor;
     }
     finish_pass(chunk.forward);
     finish_pass(chunk.backward);
+    finish_pass(chunk.weight_gradient);
+    chunk.input_gradient = input_gradient_of(chunk.backward, chunk.weight_gradient);
     w.parameters_per_gpu[layout.stage] += chunk.parameters_per_gpu;
     w.expert_parameters_per_gpu[layout.stage] += chunk.expert_parameters_per_gpu;
     w.chunks.push_back(chunk);

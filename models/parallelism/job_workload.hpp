@@ -10,6 +10,7 @@
 #include "config/scenario_config.hpp"
 #include "parallelism/collective_call.hpp"
 #include "parallelism/layer_split.hpp"
+#include "transformer/layer_ops.hpp"
 
 #include <vector>
 
@@ -32,6 +33,10 @@ struct ChunkWork {
   ChunkLayers layout;
   PassWork forward;
   PassWork backward;           ///< includes the recomputed forward under recompute
+  /// The backward split for zero-bubble schedules: the input gradients (with the recomputed
+  /// forward and every collective) and, apart, the parameters' gradients (dW GEMMs).
+  PassWork input_gradient;
+  PassWork weight_gradient;
   double parameters_per_gpu = 0; ///< parameters this chunk holds on one TP rank
   double expert_parameters_per_gpu = 0; ///< the part of them in experts (reduced by fewer ranks)
 };
@@ -45,6 +50,9 @@ struct JobWorkload {
   double gradient_bytes_per_parameter = 4;
   double parameter_bytes = 2;
 };
+
+/// What the layer kernels of `job` depend on besides the model: micro-batch, splits, precision.
+LayerContext layer_context_of(const JobConfig& job);
 
 /// Builds the per-chunk work of `job` on a GPU described by `cost`.
 JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cost);

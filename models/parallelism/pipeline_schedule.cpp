@@ -33,6 +33,22 @@ std::vector<PipelineStep> one_f_one_b(int stage, int pipeline, int micro_batches
   return steps;
 }
 
+std::vector<PipelineStep> zero_bubble_h1(int stage, int pipeline, int micro_batches)
+{
+  // 1F1B's order of forwards and backwards; the W of micro-batch j waits behind `stage` later
+  // B's (rank 0, which holds the most activations, runs each W at once).
+  std::vector<PipelineStep> steps;
+  int next_weight = 0;
+  for (const PipelineStep& step : one_f_one_b(stage, pipeline, micro_batches)) {
+    steps.push_back(step);
+    if (step.pass == PassKind::Backward && step.micro_batch - next_weight >= stage)
+      steps.push_back({PassKind::WeightGradient, next_weight++, 0});
+  }
+  while (next_weight < micro_batches)
+    steps.push_back({PassKind::WeightGradient, next_weight++, 0});
+  return steps;
+}
+
 // Megatron's mapping from the k-th forward (or backward) step to (micro-batch, chunk).
 PipelineStep interleaved_step(PassKind pass, int k, int pipeline, int virtual_stages)
 {
@@ -68,6 +84,11 @@ std::vector<PipelineStep> interleaved(int stage, int pipeline, int virtual_stage
 
 } // namespace
 
+bool splits_backward(PipelineSchedule schedule)
+{
+  return schedule == PipelineSchedule::ZeroBubbleH1;
+}
+
 std::vector<PipelineStep> pipeline_steps(PipelineSchedule schedule, int stage, int pipeline, int virtual_stages,
                                          int micro_batches)
 {
@@ -78,6 +99,8 @@ std::vector<PipelineStep> pipeline_steps(PipelineSchedule schedule, int stage, i
       return one_f_one_b(stage, pipeline, micro_batches);
     case PipelineSchedule::Interleaved:
       return interleaved(stage, pipeline, virtual_stages, micro_batches);
+    case PipelineSchedule::ZeroBubbleH1:
+      return zero_bubble_h1(stage, pipeline, micro_batches);
   }
   return {};
 }

@@ -10,12 +10,18 @@ namespace dcsim {
 
 namespace {
 
+enum class Operand { Weight, Activation };
+
 /// Input-gradient and weight-gradient GEMMs of a forward GEMM C[m,n] = A[m,k] B[k,n]:
-/// dA[m,k] = dC[m,n] B^T[n,k] and dB[k,n] = A^T[k,m] dC[m,n].
-void add_gemm_backward(std::vector<Op>& backward, const Op& forward, double element_bytes)
+/// dA[m,k] = dC[m,n] B^T[n,k] and dB[k,n] = A^T[k,m] dC[m,n]. dB is a parameter's gradient
+/// only when B is a weight (not in attention's Q K^T and P V, where both sides are activations).
+void add_gemm_backward(std::vector<Op>& backward, const Op& forward, double element_bytes,
+                       Operand b = Operand::Weight)
 {
   backward.push_back(Op::gemm(forward.name + ".dgrad", forward.m, forward.k, forward.n, forward.batch, element_bytes));
-  backward.push_back(Op::gemm(forward.name + ".wgrad", forward.k, forward.n, forward.m, forward.batch, element_bytes));
+  Op dw = Op::gemm(forward.name + ".wgrad", forward.k, forward.n, forward.m, forward.batch, element_bytes);
+  dw.weight_gradient = b == Operand::Weight;
+  backward.push_back(dw);
 }
 
 struct Dims {
@@ -74,10 +80,10 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
     const Op dropout = Op::memory("attention_dropout", (2.0 * d.e + 1.0) * scores);
     const Op pv = Op::gemm("attention_context", queries, a.v_head_dim, d.s, batch, d.e);
     forward = {qk, softmax, dropout, pv};
-    add_gemm_backward(backward, pv, d.e);
+    add_gemm_backward(backward, pv, d.e, Operand::Activation);
     backward.push_back(Op::memory("attention_dropout.backward", (2.0 * d.e + 1.0) * scores));
     backward.push_back(Op::memory("softmax.backward", 3.0 * d.e * scores));
-    add_gemm_backward(backward, qk, d.e);
+    add_gemm_backward(backward, qk, d.e, Operand::Activation);
   }
   ops.forward.insert(ops.forward.end(), forward.begin(), forward.end());
   ops.backward.insert(ops.backward.end(), backward.begin(), backward.end());
@@ -250,8 +256,9 @@ LayerOps embedding_ops(const ModelConfig& model, const LayerContext& context)
     forward_bytes += 3.0 * d.e * d.norm_tokens * d.h;
   ops.forward.push_back(Op::memory("embedding", forward_bytes));
   // Gradient scatter-add into the [V/t, h] table, accumulated into the fp32 main gradient.
-  ops.backward.push_back(Op::memory("embedding.backward",
-                                    3.0 * d.e * d.tokens * d.h + 8.0 * double(model.vocab) / d.t * d.h));
+  Op table_grad = Op::memory("embedding.backward", 3.0 * d.e * d.tokens * d.h + 8.0 * double(model.vocab) / d.t * d.h);
+  table_grad.weight_gradient = true;
+  ops.backward.push_back(table_grad);
   return ops;
 }
 

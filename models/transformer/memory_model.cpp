@@ -73,11 +73,31 @@ int in_flight_passes(const JobConfig& job, int stage)
     case PipelineSchedule::GPipe:
       return m;
     case PipelineSchedule::OneFOneB:
+    case PipelineSchedule::ZeroBubbleH1:
       return std::min(p.pipeline - stage, m);
     case PipelineSchedule::Interleaved:
       return std::min((p.pipeline - stage - 1) * 2 + (p.virtual_stages - 1) * p.pipeline + 1, m * p.virtual_stages);
   }
   return m;
+}
+
+/// Weight-gradient passes a pipeline rank has deferred at its peak (zero-bubble schedules).
+int deferred_weight_passes(const JobConfig& job, int stage)
+{
+  if (job.parallelism.schedule != PipelineSchedule::ZeroBubbleH1)
+    return 0;
+  return std::min(stage, job.micro_batches_per_replica());
+}
+
+/// What a deferred weight-gradient pass keeps for each dW = A^T dC: the GEMM's input A and its
+/// output's gradient dC (counted per GEMM: inputs shared by several GEMMs count more than once).
+double weight_gradient_state_bytes(const std::vector<Op>& backward, double element_bytes)
+{
+  double bytes = 0;
+  for (const Op& op : backward)
+    if (op.weight_gradient && op.kind == OpKind::Gemm) // dW[m, n] = A^T[m, k] dC[k, n]
+      bytes += element_bytes * double(op.batch) * double(op.k) * double(op.m + op.n);
+  return bytes;
 }
 
 MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<ChunkLayers>& chunks)
@@ -133,6 +153,14 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
     est.activations_bytes += moe_layers > 0 ? std::max(moe_full, dense_full) : dense_full;
   if (has_head)
     est.activations_bytes += tokens * double(m.vocab) / p.tensor * (e + 4.0); // logits + fp32 softmax
+  if (const int deferred = deferred_weight_passes(job, stage); deferred > 0) {
+    const LayerContext context = layer_context_of(job);
+    double per_pass = moe_layers * weight_gradient_state_bytes(transformer_layer_ops(m, context).backward, e) +
+                      dense_layers * weight_gradient_state_bytes(transformer_layer_ops(dense_job.model, context).backward, e);
+    if (has_head)
+      per_pass += weight_gradient_state_bytes(head_ops(m, context).backward, e);
+    est.activations_bytes += deferred * per_pass;
+  }
   est.runtime_bytes = kRuntimeBytes;
   return est;
 }

@@ -11,7 +11,8 @@
 // Full recompute keeps only each layer's input (plus one layer's working set); selective drops
 // the attention-core term. A pipeline rank holds the activations of the micro-batches in flight
 // under its schedule (p - rank for 1F1B, all for GPipe, Megatron's warm-up + 1 chunks when
-// interleaved).
+// interleaved); under ZB-H1 rank r also keeps, for the r weight-gradient passes it defers, each
+// dW GEMM's input and output gradient.
 #pragma once
 
 #include "config/scenario_config.hpp"

@@ -18,6 +18,9 @@ struct Op {
   double flops = 0;                         ///< useful FLOPs (2*m*n*k*batch for a GEMM)
   double bytes = 0;                         ///< HBM traffic
   bool backward = false;                    ///< FlashAttention: backward kernel
+  /// A parameter's gradient (dW): zero-bubble schedules run these apart from the rest of the
+  /// backward, which is all the previous pipeline rank waits for.
+  bool weight_gradient = false;
 
   static Op gemm(std::string name, long long m, long long n, long long k, long long batch, double element_bytes);
   static Op memory(std::string name, double bytes);

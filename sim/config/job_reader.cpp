@@ -50,7 +50,8 @@ const NameTable<PositionEmbedding> kPositions = {{"learned", PositionEmbedding::
                                                  {"rope", PositionEmbedding::Rotary}};
 const NameTable<PipelineSchedule> kSchedules = {{"1f1b", PipelineSchedule::OneFOneB},
                                                 {"gpipe", PipelineSchedule::GPipe},
-                                                {"interleaved", PipelineSchedule::Interleaved}};
+                                                {"interleaved", PipelineSchedule::Interleaved},
+                                                {"zb-h1", PipelineSchedule::ZeroBubbleH1}};
 const NameTable<ContextExchange> kContextExchanges = {{"ring", ContextExchange::Ring},
                                                       {"all_gather", ContextExchange::AllGather},
                                                       {"all_to_all", ContextExchange::AllToAll}};

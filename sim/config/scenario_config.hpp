@@ -165,7 +165,7 @@ struct ModelConfig {
   int kv_hidden() const { return kv_heads * head_dim(); }
 };
 
-enum class PipelineSchedule { GPipe, OneFOneB, Interleaved };
+enum class PipelineSchedule { GPipe, OneFOneB, Interleaved, ZeroBubbleH1 };
 
 /// How context-parallel ranks, each holding 1/c of every sequence, exchange keys and values for
 /// attention. Every variant computes the same attention FLOPs per rank (1/c of the causal work,

@@ -22,10 +22,11 @@ StageRunner::StageRunner(JobShared& shared, int stage) : s_(shared), stage_(stag
 {
   const auto& p = s_.job.parallelism;
   steps_ = pipeline_steps(p.schedule, stage, p.pipeline, p.virtual_stages, s_.job.micro_batches_per_replica());
-  last_backward_step_.assign(p.virtual_stages, -1);
+  const PassKind gradients = splits_backward(p.schedule) ? PassKind::WeightGradient : PassKind::Backward;
+  last_gradient_step_.assign(p.virtual_stages, -1);
   for (int i = 0; i < static_cast<int>(steps_.size()); ++i)
-    if (steps_[i].pass == PassKind::Backward)
-      last_backward_step_[steps_[i].virtual_index] = i;
+    if (steps_[i].pass == gradients)
+      last_gradient_step_[steps_[i].virtual_index] = i;
 }
 
 TimeBreakdown& StageRunner::now_stats() { return s_.current[stage_]; }
@@ -141,37 +142,51 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
     now_stats().pipeline_wait_s += now() - before;
   }
   gather_sharded_parameters(plans);
-  const bool fully_sharded = s_.job.parallelism.zero >= 3;
   const PassComm comm{plans.tp_backward, plans.cp_backward, work.backward.context_overlap_s, plans.ep_backward};
+  if (splits_backward(s_.job.parallelism.schedule))
+    compute(work.input_gradient.compute_s, comm, 1.0, "backward");
+  else
+    compute_gradients(work.backward, comm, plans, last_for_chunk, "backward");
+  if (c > 0)
+    s_.backward_channels[c - 1].post(start_flows(plans.send_backward, s_.platform, s_.comm));
+}
+
+void StageRunner::weight_gradient(const PipelineStep& step, bool last_for_chunk)
+{
+  static const CommPlan kNone;
+  const PassComm comm{kNone, kNone, 0.0, kNone};
+  compute_gradients(work_of(step).weight_gradient, comm, plans_of(step), last_for_chunk, "weight_gradient");
+}
+
+void StageRunner::compute_gradients(const PassWork& pass, const PassComm& comm, const ChunkPlans& plans,
+                                    bool last_for_chunk, const char* name)
+{
+  const bool fully_sharded = s_.job.parallelism.zero >= 3;
   const bool overlap = (last_for_chunk || fully_sharded) && s_.job.parallelism.overlap_grad_reduce &&
                        !plans.gradient_groups.empty();
-  if (overlap) {
-    // Gradients become ready bucket by bucket during the last backward; each group of buckets
-    // is reduced on the communication stream while the backward goes on.
-    const auto backward_share = [&](double share) {
-      compute(work.backward.compute_s * share, comm, share, "backward");
-    };
-    double done = 0;
-    for (const GradientGroup& group : plans.gradient_groups) {
-      backward_share(group.first_ready - done);
-      std::shared_ptr<StreamGate> gate;
-      if (group.last_ready > group.first_ready)
-        gate = std::make_shared<StreamGate>(group.buckets);
-      s_.streams[stage_]->enqueue(group.reduce, gate);
-      if (gate) {
-        backward_share(group.last_ready - group.first_ready);
-        gate->open();
-      }
-      done = group.last_ready;
-    }
-  } else {
-    compute(work.backward.compute_s, comm, 1.0, "backward");
+  if (!overlap) {
+    compute(pass.compute_s, comm, 1.0, name);
     if (fully_sharded)
       for (const auto& group : plans.gradient_groups)
         s_.streams[stage_]->enqueue(group.reduce);
+    return;
   }
-  if (c > 0)
-    s_.backward_channels[c - 1].post(start_flows(plans.send_backward, s_.platform, s_.comm));
+  // Gradients become ready bucket by bucket; each group of buckets is reduced on the
+  // communication stream while the pass goes on.
+  const auto share_of_pass = [&](double share) { compute(pass.compute_s * share, comm, share, name); };
+  double done = 0;
+  for (const GradientGroup& group : plans.gradient_groups) {
+    share_of_pass(group.first_ready - done);
+    std::shared_ptr<StreamGate> gate;
+    if (group.last_ready > group.first_ready)
+      gate = std::make_shared<StreamGate>(group.buckets);
+    s_.streams[stage_]->enqueue(group.reduce, gate);
+    if (gate) {
+      share_of_pass(group.last_ready - group.first_ready);
+      gate->open();
+    }
+    done = group.last_ready;
+  }
 }
 
 bool StageRunner::enqueue_parameter_gathers()
@@ -240,10 +255,18 @@ void StageRunner::run_iteration()
   now_stats() = TimeBreakdown{};
   for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
     const PipelineStep& step = steps_[i];
-    if (step.pass == PassKind::Forward)
-      forward(step);
-    else
-      backward(step, i == last_backward_step_[step.virtual_index]);
+    const bool last_for_chunk = i == last_gradient_step_[step.virtual_index];
+    switch (step.pass) {
+      case PassKind::Forward:
+        forward(step);
+        break;
+      case PassKind::Backward:
+        backward(step, last_for_chunk);
+        break;
+      case PassKind::WeightGradient:
+        weight_gradient(step, last_for_chunk);
+        break;
+    }
   }
   finish_iteration();
 }

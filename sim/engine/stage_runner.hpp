@@ -26,6 +26,13 @@ private:
   void run_iteration();
   void forward(const PipelineStep& step);
   void backward(const PipelineStep& step, bool last_for_chunk);
+  /// A zero-bubble schedule's deferred weight-gradient pass.
+  void weight_gradient(const PipelineStep& step, bool last_for_chunk);
+  /// Runs the pass that produces the chunk's weight gradients and hands them to the data-parallel
+  /// reduction: bucket by bucket during the chunk's last such pass when gradients are reduced as
+  /// they become ready, after each pass under ZeRO-3.
+  void compute_gradients(const PassWork& pass, const PassComm& comm, const ChunkPlans& plans, bool last_for_chunk,
+                         const char* name);
   /// Runs `seconds` of kernels with their communication (plans scaled by `fraction`).
   void compute(double seconds, const PassComm& comm, double fraction, const char* name);
   /// Context-parallel exchange hidden behind the first kernels of a pass; returns the kernel
@@ -46,7 +53,8 @@ private:
   JobShared& s_;
   int stage_;
   std::vector<PipelineStep> steps_;
-  std::vector<int> last_backward_step_; ///< per virtual chunk: index in steps_ of its last backward
+  /// Per virtual chunk: index in steps_ of the last step that computes its weight gradients.
+  std::vector<int> last_gradient_step_;
   bool parameter_gather_pending_ = false;
   bool gathers_owed_ = false; ///< the next simulated iteration starts by issuing the parameter gathers
   TimeBreakdown& now_stats();

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <vector>
 
 using dcsim::PassKind;
 using dcsim::PipelineSchedule;
@@ -47,6 +49,39 @@ TEST_CASE("parallelism::pipeline_steps: interleaved warm-up is (p - rank - 1) * 
   CHECK(steps[0].virtual_index == 0);
   CHECK(steps[4].virtual_index == 1);
   CHECK(steps[4].micro_batch == 0);
+}
+
+TEST_CASE("parallelism::pipeline_steps: ZB-H1 is 1F1B with rank r's weight gradients r backwards late", "[models]")
+{
+  const int p = 4, m = 8;
+  for (int rank = 0; rank < p; ++rank) {
+    const auto steps = dcsim::pipeline_steps(PipelineSchedule::ZeroBubbleH1, rank, p, 1, m);
+    REQUIRE(steps.size() == size_t(3 * m));
+    // Without the W steps, the order is 1F1B's.
+    std::vector<dcsim::PipelineStep> without_w;
+    std::copy_if(steps.begin(), steps.end(), std::back_inserter(without_w),
+                 [](const auto& s) { return s.pass != PassKind::WeightGradient; });
+    const auto one_f_one_b = dcsim::pipeline_steps(PipelineSchedule::OneFOneB, rank, p, 1, m);
+    REQUIRE(without_w.size() == one_f_one_b.size());
+    for (size_t i = 0; i < without_w.size(); ++i) {
+      CHECK(without_w[i].pass == one_f_one_b[i].pass);
+      CHECK(without_w[i].micro_batch == one_f_one_b[i].micro_batch);
+    }
+    const auto index = [&](PassKind pass, int mb) {
+      return std::find_if(steps.begin(), steps.end(), [&](const auto& s) { return s.pass == pass && s.micro_batch == mb; }) -
+             steps.begin();
+    };
+    for (int mb = 0; mb < m; ++mb) {
+      INFO("rank " << rank << ", micro-batch " << mb);
+      // W(mb) runs right after B(mb + rank), or after the last B.
+      const int trigger = std::min(mb + rank, m - 1);
+      CHECK(index(PassKind::WeightGradient, mb) > index(PassKind::Backward, trigger));
+      if (mb + rank < m)
+        CHECK(index(PassKind::WeightGradient, mb) == index(PassKind::Backward, trigger) + 1);
+    }
+  }
+  CHECK(dcsim::splits_backward(PipelineSchedule::ZeroBubbleH1));
+  CHECK_FALSE(dcsim::splits_backward(PipelineSchedule::OneFOneB));
 }
 
 TEST_CASE("parallelism::split_layers: uneven layers go to the middle chunks", "[models]")

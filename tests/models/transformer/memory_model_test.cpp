@@ -62,6 +62,34 @@ TEST_CASE("transformer::memory: the first 1F1B stage holds p micro-batches of ac
   CHECK(m.activations_bytes == Approx(8 * 12 * per_layer)); // 8 in flight x 12 layers
 }
 
+TEST_CASE("transformer::memory: ZB-H1 rank r also keeps r deferred weight gradients' inputs", "[models]")
+{
+  // Per deferred micro-batch and layer, each dW = A^T dC keeps A and dC: QKV [T, h] and [T, 3h/t],
+  // out-projection [T, h/t] and [T, h], MLP up [T, h] and [T, 4h/t], down [T, 4h/t] and [T, h]:
+  // T (4h + 12h/t) 16-bit elements; the LM head [T, h] and [T, V/t].
+  auto j = job(8, true);
+  j.parallelism.pipeline = 8, j.parallelism.data = 1, j.batch.global = 64;
+  const auto one_f_one_b = dcsim::estimate_memory(j);
+  j.parallelism.schedule = dcsim::PipelineSchedule::ZeroBubbleH1;
+  const auto zb = dcsim::estimate_memory(j);
+  // Rank r holds 8 - r micro-batches' activations and r deferred W's, a subset of them: rank 0,
+  // which defers none, stays the fullest (Qi et al.: ZB-H1 keeps 1F1B's peak).
+  CHECK(zb.stage == 0);
+  CHECK(zb.activations_bytes == Approx(one_f_one_b.activations_bytes));
+
+  // Under full recompute the W's keep far more than the layer inputs 1F1B keeps: the last rank
+  // (7 deferred) becomes the fullest.
+  j.recompute = dcsim::Recompute::Full;
+  const auto full = dcsim::estimate_memory(j);
+  const double T = 2048, h = 12288, t = 8, V = 51200;
+  const double checkpoint = T * h * 2 / t;
+  const double logits = T * V / t * (2 + 4);
+  const double deferred = 12 * 2 * T * (4 * h + 12 * h / t) + 2 * T * (h + V / t);
+  CHECK(full.stage == 7);
+  CHECK(full.activations_bytes ==
+        Approx(12 * checkpoint + dcsim::layer_activation_bytes(j) + logits + 7 * deferred).epsilon(1e-9));
+}
+
 TEST_CASE("transformer::memory: context parallelism splits activations by c and shards over data x context",
           "[models]")
 {
