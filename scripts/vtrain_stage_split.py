@@ -6,11 +6,13 @@ per extra micro-batch (the slope of iteration time over micro-batches per GPU, a
 plan and micro-batch) is, on the slowest pipeline stage, 24 l / p + H: l the forward, recompute
 and backward of one layer, H the work that does not split over p stages (embedding, LM head,
 loss). PP1 and PP4 give l and H; PP2 checks them. The same split of the simulated times (profile
-a100-vtrain-node) shows where the model differs. Run from the repository root after a build
-(~20 s on 2 cores):
+a100-vtrain-node) shows where the model differs. `--tensor 2` does the same for the TP2 rows
+(whose slopes at micro-batch 1-2 and at hidden 1024 are host-bound, not split). Run from the
+repository root after a build (~20 s on 2 cores):
 
-    /usr/bin/python3 scripts/vtrain_stage_split.py
+    /usr/bin/python3 scripts/vtrain_stage_split.py [--tensor 2]
 """
+import argparse
 import collections
 import csv
 import os
@@ -29,9 +31,12 @@ def slope(points):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tensor", type=int, default=1, choices=(1, 2), help="tensor-parallel degree of the rows")
+    tensor = parser.parse_args().tensor
     rows = list(csv.reader(open(os.path.join(fit.REF, "vtrain_a100_single_node.csv"))))[1:]
     cases = fit.vtrain_rows()
-    chosen = [n for n, r in enumerate(rows) if int(r[7]) == 1 and int(r[5]) == 24]
+    chosen = [n for n, r in enumerate(rows) if int(r[7]) == tensor and int(r[5]) == 24]
     profile = os.path.join(fit.ROOT, "calibration", "profiles", "a100-vtrain-node.yaml")
     results = fit.run_vtrain([cases[n] for n in chosen], profile)
     groups = collections.defaultdict(lambda: ([], []))
