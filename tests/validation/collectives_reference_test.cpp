@@ -3,7 +3,8 @@
 //     two nodes), every size from 64 KiB, with the tuner choosing algorithm and protocol;
 //   * the published large-message figures in published.yaml (DGX A100/H100 and HGX H200/B200
 //     nodes, ring and NVLS, multi-node 8x200G and 8x400G, single-NIC nodes, NVL72), each with
-//     the algorithm the measurement used (ring unless the source says NVLS).
+//     the algorithm the measurement used (ring unless the source says NVLS), and all-to-all over
+//     2-8 nodes against the NCCL maintainers' per-NIC figure.
 // Bounds (from the issue): busbw within 10% from 1 MiB, 25% from 64 KiB to 1 MiB, 10% for the
 // published figures. The 1-GPU log (busbw 0 by definition) is compared on time: one rank runs a
 // device copy of the buffer.
@@ -137,6 +138,18 @@ std::vector<PublishedCase> published_cases()
       {"H200 16 GiB reduce-scatter", hgx_h200, CollectiveKind::ReduceScatter, 8, 2 * big, "ring",
        h200_16g["reduce_scatter_ring_GBps"].as<double>()},
   };
+  // All-to-all across nodes: NCCL's maintainers expect busbw ~ N/(N-1) x one NIC's bandwidth per
+  // GPU for N nodes (the intra-node share rides NVLink), and measured 46-48 GB/s per 400G NDR NIC
+  // (nccl-tests #130, #290); the midpoint of that range, per NIC.
+  const YAML::Node ndr = published_entry("nccl_maintainer_ndr_per_nic")["measured"];
+  std::smatch range;
+  const std::string per_nic = ndr["per_nic_GBps"].as<std::string>();
+  REQUIRE(std::regex_search(per_nic, range, std::regex(R"((\d+)-(\d+))")));
+  const double nic_GBps = 0.5 * (std::stod(range[1]) + std::stod(range[2]));
+  const std::string dgx_h100_8 = node_cluster(8, "H100-SXM-80GB", 8, "450GB/s", 8, "400Gb/s");
+  for (int nodes : {2, 4, 8})
+    cases.push_back({"all-to-all, " + std::to_string(nodes) + " DGX H100 8x400G", dgx_h100_8,
+                     CollectiveKind::AllToAll, 8 * nodes, big, "direct", nic_GBps * nodes / (nodes - 1)});
   // busbw against GPU count, with the algorithm NCCL used and with NVLS off (ring).
   for (const auto& [id, cluster, gpu] : {std::tuple{"stas_h200_allreduce_vs_gpucount", hgx_h200, "H200"},
                                          std::tuple{"stas_b200_allreduce_vs_gpucount", hgx_b200, "B200"}})
