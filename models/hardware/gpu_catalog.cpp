@@ -23,21 +23,28 @@ namespace {
 constexpr double T = 1e12;
 constexpr double GB = 1e9;
 constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
+// Host links. PCIe Gen5 x16: 55.4 GB/s host-to-device measured on H200 nodes (nvbandwidth;
+// reference/collectives/published.yaml stas_p2p_and_pcie_measurements: 55.43 h2d,
+// 55.06 d2h), 88% of the 63 GB/s line rate; H100 and B200 hosts have the same link. Gen4 x16
+// (A100): that 88% of its 31.5 GB/s line rate.
+constexpr double kPcieGen5 = 55.4 * GB;
+constexpr double kPcieGen4 = 0.88 * 31.5 * GB;
 
 const std::vector<GpuSpec>& catalog()
 {
   static const std::vector<GpuSpec> gpus = {
       // spec_a100_sxm4_80gb; the 40 GB part has the same compute and 1.555 TB/s HBM2 (NVIDIA A100 datasheet).
       {"A100-SXM-40GB", 312 * T, 312 * T, 0, 156 * T, 40 * GiB, 1555 * GB, 108, 400, "a100-sxm",
-       "NVIDIA A100 datasheet (40GB HBM2, 1555 GB/s); compute as spec_a100_sxm4_80gb"},
+       "NVIDIA A100 datasheet (40GB HBM2, 1555 GB/s); compute as spec_a100_sxm4_80gb", kPcieGen4},
       {"A100-SXM-80GB", 312 * T, 312 * T, 0, 156 * T, 80 * GiB, 2039 * GB, 108, 400, "a100-sxm",
-       "reference/hardware/published.yaml spec_a100_sxm4_80gb (HBM2e 2.0 TB/s; 2039 GB/s per NVIDIA datasheet)"},
+       "reference/hardware/published.yaml spec_a100_sxm4_80gb (HBM2e 2.0 TB/s; 2039 GB/s per NVIDIA datasheet)",
+       kPcieGen4},
       {"H100-SXM-80GB", 989 * T, 989 * T, 1979 * T, 494.5 * T, 80 * GiB, 3350 * GB, 132, 700, "h100-sxm",
-       "reference/hardware/published.yaml spec_h100_sxm5_80gb"},
+       "reference/hardware/published.yaml spec_h100_sxm5_80gb", kPcieGen5},
       {"H200-SXM-141GB", 989 * T, 989 * T, 1979 * T, 494.5 * T, 141 * GB, 4800 * GB, 132, 700, "h200-sxm",
-       "reference/hardware/published.yaml spec_h200_sxm_141gb (SMs as H100)"},
+       "reference/hardware/published.yaml spec_h200_sxm_141gb (SMs as H100)", kPcieGen5},
       {"B200", 2250 * T, 2250 * T, 4500 * T, 1125 * T, 180 * GB, 8000 * GB, 148, 1000, "b200",
-       "reference/hardware/published.yaml spec_b200_sxm (180 GB usable)"},
+       "reference/hardware/published.yaml spec_b200_sxm (180 GB usable)", kPcieGen5},
   };
   return gpus;
 }

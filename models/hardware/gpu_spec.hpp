@@ -32,6 +32,9 @@ struct GpuSpec {
   double tdp_watts = 0;
   std::string default_profile;            ///< shipped profile name, e.g. "h100-sxm"
   std::string source;                     ///< where the numbers come from
+  /// Achieved host <-> device copy rate of one GPU (its PCIe link): asynchronous checkpoint
+  /// snapshots, offloading.
+  double host_link_bytes_per_s = 0;
 
   /// Dense peak for `precision`. @throw std::invalid_argument if the GPU lacks that precision.
   double peak_flop_per_s(Precision precision) const;

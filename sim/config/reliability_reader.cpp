@@ -28,8 +28,7 @@ CheckpointConfig read_checkpoint(MapReader& checkpoint)
     out.interval_s = checkpoint.quantity("interval", Dimension::Seconds, 0.0);
   out.bytes = checkpoint.quantity("size", Dimension::Bytes, 0.0);
   out.async = checkpoint.boolean("async", false);
-  out.snapshot_bytes_per_s =
-      checkpoint.quantity("snapshot_bandwidth", Dimension::BytesPerSecond, out.snapshot_bytes_per_s);
+  out.snapshot_bytes_per_s = checkpoint.quantity("snapshot_bandwidth", Dimension::BytesPerSecond, 0.0);
   return out;
 }
 

@@ -228,8 +228,9 @@ struct CheckpointConfig {
   double interval_s = 0; ///< training time between checkpoints; 0 = Daly's optimum for the job's failure rate
   double bytes = 0;      ///< whole checkpoint; 0 = 14 bytes per parameter (reliability/checkpoint_size.hpp)
   bool async = false;
-  /// Device-to-host copy rate of one GPU's share during an asynchronous snapshot.
-  double snapshot_bytes_per_s = 25e9;
+  /// Device-to-host copy rate of one GPU's share during an asynchronous snapshot; 0: the GPU's
+  /// host link.
+  double snapshot_bytes_per_s = 0;
 };
 
 /// What selective recompute re-runs in the backward instead of keeping it from the forward

@@ -66,7 +66,9 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
   stats_.checkpoint_interval_s = checkpoint_.interval_s;
   const double write_s = estimated_write_s(stats_.checkpoint_bytes, endpoints.size(), scenario.cluster);
   if (checkpoint_.async) {
-    snapshot_s_ = stats_.checkpoint_bytes / job.gpus / checkpoint_.snapshot_bytes_per_s;
+    const double copy_bytes_per_s = checkpoint_.snapshot_bytes_per_s > 0 ? checkpoint_.snapshot_bytes_per_s
+                                                                          : node.gpu.host_link_bytes_per_s;
+    snapshot_s_ = stats_.checkpoint_bytes / job.gpus / copy_bytes_per_s;
     stats_.checkpoint_write_s = write_s; // a first guess, until one is measured
     writer_host_ = platform.gpu_host(endpoints.front());
   }

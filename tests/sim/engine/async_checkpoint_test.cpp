@@ -143,3 +143,17 @@ TEST_CASE("async checkpoint: fast-forwarding through writes charges the slowdown
   CHECK(every_iteration["simulated_iterations"] == 3000);
   CHECK(fast["simulated_iterations"].get<int>() < 300); // the first write's iterations and a few more
 }
+
+TEST_CASE("async checkpoint: without snapshot_bandwidth the copy runs at the GPU's host link")
+{
+  // PCIe Gen5 x16 hosts (H100, H200, B200): 55.4 GB/s, measured on H200 nodes (nvbandwidth h2d,
+  // reference/collectives/published.yaml stas_p2p_and_pcie_measurements); A100 (Gen4): 88% of
+  // 31.5 GB/s, the same fraction of the line rate.
+  const std::vector<std::string> own_link = {"jobs.0.checkpoint.async=true"};
+  const auto a100 = dcsim::test::run_scenario_text(kScenario, own_link)["jobs"][0]["reliability"];
+  CHECK(a100["checkpoint_snapshot_s"].get<double>() == Approx(10e9 / 8 / (0.88 * 31.5e9)).epsilon(1e-9));
+  auto h100 = own_link;
+  h100.push_back("cluster.node.gpu=H100-SXM-80GB");
+  const auto r = dcsim::test::run_scenario_text(kScenario, h100)["jobs"][0]["reliability"];
+  CHECK(r["checkpoint_snapshot_s"].get<double>() == Approx(10e9 / 8 / 55.4e9).epsilon(1e-9));
+}
