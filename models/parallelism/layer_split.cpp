@@ -6,7 +6,7 @@
 
 namespace dcsim {
 
-std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages)
+std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages, ChunkPlacement placement)
 {
   const int chunks = pipeline * virtual_stages;
   const int base = layers / chunks;
@@ -28,6 +28,8 @@ std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stag
     chunk.chunk = c;
     chunk.stage = c % pipeline;
     chunk.virtual_index = c / pipeline;
+    if (placement == ChunkPlacement::V && chunk.virtual_index == 1)
+      chunk.stage = pipeline - 1 - chunk.stage;
     chunk.first_layer = first;
     chunk.layers = count[c];
     chunk.has_embedding = c == 0;

@@ -4,6 +4,7 @@
 
 #include "parallelism/job_workload.hpp"
 #include "parallelism/layer_split.hpp"
+#include "parallelism/pipeline_schedule.hpp"
 #include "transformer/model_flops.hpp"
 
 #include <algorithm>
@@ -62,31 +63,6 @@ double full_layer_activation_bytes(const JobConfig& job)
   if (job.attention == AttentionKernel::Unfused && !again.core_attention)
     per_token += 5.0 * m.heads * double(m.seq_len) / t;
   return tokens * per_token;
-}
-
-/// Chunk forward passes whose activations a pipeline rank holds at its peak.
-int in_flight_passes(const JobConfig& job, int stage)
-{
-  const auto& p = job.parallelism;
-  const int m = job.micro_batches_per_replica();
-  switch (p.schedule) {
-    case PipelineSchedule::GPipe:
-      return m;
-    case PipelineSchedule::OneFOneB:
-    case PipelineSchedule::ZeroBubbleH1:
-      return std::min(p.pipeline - stage, m);
-    case PipelineSchedule::Interleaved:
-      return std::min((p.pipeline - stage - 1) * 2 + (p.virtual_stages - 1) * p.pipeline + 1, m * p.virtual_stages);
-  }
-  return m;
-}
-
-/// Weight-gradient passes a pipeline rank has deferred at its peak (zero-bubble schedules).
-int deferred_weight_passes(const JobConfig& job, int stage)
-{
-  if (job.parallelism.schedule != PipelineSchedule::ZeroBubbleH1)
-    return 0;
-  return std::min(stage, job.micro_batches_per_replica());
 }
 
 /// What a deferred weight-gradient pass keeps for each dW = A^T dC: the GEMM's input A and its
@@ -148,19 +124,29 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
   const double pass_bytes = job.recompute == Recompute::Full
                                 ? (moe_layers + dense_layers) * checkpointed
                                 : moe_layers * moe_full + dense_layers * dense_full;
-  est.activations_bytes = in_flight_passes(job, stage) * pass_bytes / stage_chunks;
+  // The schedule's own steps say how many chunk passes (and deferred weight gradients) the rank
+  // holds at its fullest moment.
+  double deferred_bytes = 0;
+  if (p.schedule == PipelineSchedule::ZeroBubbleH1 || p.schedule == PipelineSchedule::DualPipeV) {
+    const LayerContext context = layer_context_of(job);
+    // FP8 training runs the weight-gradient GEMMs on FP8 inputs and output gradients (DeepSeek-V3
+    // sec. 3.3: Fprop, Dgrad and Wgrad all in FP8), so a deferred W keeps them in one byte.
+    const double w = job.precision == Precision::Fp8 ? 1.0 : e;
+    deferred_bytes = moe_layers * weight_gradient_state_bytes(transformer_layer_ops(m, context).backward, w) +
+                     dense_layers * weight_gradient_state_bytes(transformer_layer_ops(dense_job.model, context).backward, w);
+    if (has_head) // the LM head stays in 16 bits
+      deferred_bytes += weight_gradient_state_bytes(head_ops(m, context).backward, e);
+    deferred_bytes /= stage_chunks;
+  }
+  const double chunk_pass_bytes = pass_bytes / stage_chunks;
+  const InFlight held = peak_in_flight(
+      pipeline_steps(p.schedule, stage, p.pipeline, p.virtual_stages, job.micro_batches_per_replica()),
+      chunk_pass_bytes, deferred_bytes);
+  est.activations_bytes = held.passes * chunk_pass_bytes + held.deferred_weight_passes * deferred_bytes;
   if (job.recompute == Recompute::Full) // the layer being recomputed
     est.activations_bytes += moe_layers > 0 ? std::max(moe_full, dense_full) : dense_full;
   if (has_head)
     est.activations_bytes += tokens * double(m.vocab) / p.tensor * (e + 4.0); // logits + fp32 softmax
-  if (const int deferred = deferred_weight_passes(job, stage); deferred > 0) {
-    const LayerContext context = layer_context_of(job);
-    double per_pass = moe_layers * weight_gradient_state_bytes(transformer_layer_ops(m, context).backward, e) +
-                      dense_layers * weight_gradient_state_bytes(transformer_layer_ops(dense_job.model, context).backward, e);
-    if (has_head)
-      per_pass += weight_gradient_state_bytes(head_ops(m, context).backward, e);
-    est.activations_bytes += deferred * per_pass;
-  }
   est.runtime_bytes = kRuntimeBytes;
   return est;
 }
@@ -175,7 +161,7 @@ double layer_activation_bytes(const JobConfig& job)
 MemoryEstimate estimate_memory(const JobConfig& job)
 {
   const auto& p = job.parallelism;
-  const auto chunks = split_layers(job.model.layers, p.pipeline, p.virtual_stages);
+  const auto chunks = split_layers(job.model.layers, p.pipeline, p.virtual_stages, chunk_placement(p.schedule));
   MemoryEstimate worst;
   for (int stage = 0; stage < p.pipeline; ++stage) {
     const MemoryEstimate est = stage_memory(job, stage, chunks);

@@ -51,7 +51,8 @@ const NameTable<PositionEmbedding> kPositions = {{"learned", PositionEmbedding::
 const NameTable<PipelineSchedule> kSchedules = {{"1f1b", PipelineSchedule::OneFOneB},
                                                 {"gpipe", PipelineSchedule::GPipe},
                                                 {"interleaved", PipelineSchedule::Interleaved},
-                                                {"zb-h1", PipelineSchedule::ZeroBubbleH1}};
+                                                {"zb-h1", PipelineSchedule::ZeroBubbleH1},
+                                                {"dualpipev", PipelineSchedule::DualPipeV}};
 const NameTable<ContextExchange> kContextExchanges = {{"ring", ContextExchange::Ring},
                                                       {"all_gather", ContextExchange::AllGather},
                                                       {"all_to_all", ContextExchange::AllToAll}};
@@ -142,7 +143,8 @@ ParallelismConfig read_parallelism(MapReader p, int gpus)
   const long long inner = static_cast<long long>(out.tensor) * out.pipeline * out.context;
   const long long derived_data = gpus > 0 && gpus % inner == 0 ? gpus / inner : 1;
   out.data = static_cast<int>(p.integer("data", derived_data));
-  out.virtual_stages = static_cast<int>(p.integer("virtual_stages", 1));
+  const bool dual_pipe = p.has("schedule") && p.raw("schedule").IsScalar() && p.raw("schedule").Scalar() == "dualpipev";
+  out.virtual_stages = static_cast<int>(p.integer("virtual_stages", dual_pipe ? 2 : 1));
   out.sequence_parallel = p.boolean("sequence_parallel", out.tensor > 1);
   out.zero = static_cast<int>(p.integer("zero", 0, 0));
   if (out.zero > 3)
@@ -151,12 +153,16 @@ ParallelismConfig read_parallelism(MapReader p, int gpus)
                           out.virtual_stages > 1 ? PipelineSchedule::Interleaved : PipelineSchedule::OneFOneB);
   if (out.schedule == PipelineSchedule::Interleaved && out.virtual_stages == 1)
     p.error("schedule", "interleaved needs virtual_stages > 1; expected virtual_stages >= 2 or schedule: 1f1b");
-  if (out.schedule != PipelineSchedule::Interleaved && out.virtual_stages > 1)
+  if (out.schedule == PipelineSchedule::DualPipeV && out.virtual_stages != 2)
+    p.error("virtual_stages", std::to_string(out.virtual_stages) +
+                                  " chunks per rank; dualpipev places two per rank in a V, expected 2 (or no virtual_stages)");
+  if (out.schedule != PipelineSchedule::Interleaved && out.schedule != PipelineSchedule::DualPipeV && out.virtual_stages > 1)
     p.error("virtual_stages", "virtual stages need the interleaved schedule; expected schedule: interleaved");
   out.scatter_gather = p.boolean("scatter_gather", true);
   out.overlap_grad_reduce = p.boolean("overlap_grad_reduce", true);
   out.overlap_param_gather = p.boolean("overlap_param_gather", true);
   out.tp_comm_overlap = p.boolean("tp_comm_overlap", false);
+  out.overlap_comm_sms = static_cast<int>(p.integer("overlap_comm_sms", 20, 0, 1024));
   out.bucket_bytes = p.quantity("bucket_size", Dimension::Bytes, 0.0, true);
   out.context_exchange = p.choice("context_exchange", kContextExchanges, ContextExchange::Ring);
   out.expert_dispatch = p.choice("expert_dispatch", kExpertDispatch, ExpertDispatch::AllToAll);

@@ -192,6 +192,9 @@ void validate_batch(const JobConfig& job, MapReader& r)
                                 std::to_string(steps) + " steps per iteration is more than dcsim simulates; "
                                 "expected at most " + std::to_string(kMaxPipelineSteps) +
                                 " (a larger micro-batch or a smaller global batch)");
+  if (p.schedule == PipelineSchedule::DualPipeV && m < 2 * p.pipeline)
+    r.error("batch.global", std::to_string(m) + " micro-batches per replica are fewer than dualpipev needs; expected at least " +
+                                "2 x pipeline = " + std::to_string(2 * p.pipeline) + " (global / (micro x data))");
   if (p.schedule == PipelineSchedule::Interleaved && m % p.pipeline != 0)
     r.error("batch.global", std::to_string(m) + " micro-batches per replica is not a multiple of pipeline " +
                                 std::to_string(p.pipeline) + ", which the interleaved schedule needs; expected " +

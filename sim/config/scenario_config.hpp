@@ -165,7 +165,7 @@ struct ModelConfig {
   int kv_hidden() const { return kv_heads * head_dim(); }
 };
 
-enum class PipelineSchedule { GPipe, OneFOneB, Interleaved, ZeroBubbleH1 };
+enum class PipelineSchedule { GPipe, OneFOneB, Interleaved, ZeroBubbleH1, DualPipeV };
 
 /// How context-parallel ranks, each holding 1/c of every sequence, exchange keys and values for
 /// attention. Every variant computes the same attention FLOPs per rank (1/c of the causal work,
@@ -200,6 +200,9 @@ struct ParallelismConfig {
   ContextExchange context_exchange = ContextExchange::Ring;
   ExpertDispatch expert_dispatch = ExpertDispatch::AllToAll;
   bool fp8_dispatch = false;       ///< tokens to the experts (and gradients back to them) sent in FP8
+  /// SMs the communication kernels take while they overlap computation (DualPipe's forward and
+  /// backward pairs): the kernels beside them run on the rest. DeepSeek-V3: 20 of 132.
+  int overlap_comm_sms = 20;
 
   long long total() const { return static_cast<long long>(tensor) * pipeline * data * context; }
   /// Ranks holding the same parameters: gradients are reduced, and ZeRO shards, over data x

@@ -220,7 +220,6 @@ std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkloa
                                           const Platform& platform, const CommunicationParams& params)
 {
   const int chunks = static_cast<int>(workload.chunks.size());
-  const int pipeline = job.parallelism.pipeline;
   std::vector<ChunkPlans> out(chunks);
   for (int c = 0; c < chunks; ++c) {
     const ChunkWork& chunk = workload.chunks[c];
@@ -238,12 +237,13 @@ std::vector<ChunkPlans> build_chunk_plans(const JobConfig& job, const JobWorkloa
     out[c].ep_forward = expert_parallel_plan(job, experts, chunk.forward.expert_parallel, platform, params, out[c].uses);
     out[c].ep_backward =
         expert_parallel_plan(job, experts, chunk.backward.expert_parallel, platform, params, out[c].uses);
-    if (c + 1 < chunks)
-      out[c].send_forward = pipeline_send(job, layout, stage, (c + 1) % pipeline, workload.activation_bytes,
-                                          platform, params, out[c].uses);
-    if (c > 0)
-      out[c].send_backward = pipeline_send(job, layout, stage, (c - 1) % pipeline, workload.activation_bytes,
-                                           platform, params, out[c].uses);
+    // Neighbouring chunks on the same rank (the turn of a V) hand over in memory: no flows.
+    if (c + 1 < chunks && workload.chunks[c + 1].layout.stage != stage)
+      out[c].send_forward = pipeline_send(job, layout, stage, workload.chunks[c + 1].layout.stage,
+                                          workload.activation_bytes, platform, params, out[c].uses);
+    if (c > 0 && workload.chunks[c - 1].layout.stage != stage)
+      out[c].send_backward = pipeline_send(job, layout, stage, workload.chunks[c - 1].layout.stage,
+                                           workload.activation_bytes, platform, params, out[c].uses);
     add_gradient_buckets(out[c], job, chunk, workload, layout, platform, params);
   }
   return out;

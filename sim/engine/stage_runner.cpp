@@ -22,23 +22,30 @@ StageRunner::StageRunner(JobShared& shared, int stage) : s_(shared), stage_(stag
 {
   const auto& p = s_.job.parallelism;
   steps_ = pipeline_steps(p.schedule, stage, p.pipeline, p.virtual_stages, s_.job.micro_batches_per_replica());
-  const PassKind gradients = splits_backward(p.schedule) ? PassKind::WeightGradient : PassKind::Backward;
+  chunk_of_.assign(p.virtual_stages, -1);
+  for (const auto& chunk : s_.workload.chunks)
+    if (chunk.layout.stage == stage)
+      chunk_of_[chunk.layout.virtual_index] = chunk.layout.chunk;
+  // The step after which a chunk's weight gradients are complete: its last backward that
+  // computes them, or its last deferred weight-gradient pass.
   last_gradient_step_.assign(p.virtual_stages, -1);
-  for (int i = 0; i < static_cast<int>(steps_.size()); ++i)
-    if (steps_[i].pass == gradients)
-      last_gradient_step_[steps_[i].virtual_index] = i;
+  for (int i = 0; i < static_cast<int>(steps_.size()); ++i) {
+    const PipelineStep& step = steps_[i];
+    if (step.pass == PassKind::WeightGradient || (step.pass == PassKind::Backward && !step.defers_weights))
+      last_gradient_step_[step.virtual_index] = std::max(last_gradient_step_[step.virtual_index], i);
+  }
 }
 
 TimeBreakdown& StageRunner::now_stats() { return s_.current[stage_]; }
 
 const ChunkWork& StageRunner::work_of(const PipelineStep& step) const
 {
-  return s_.workload.chunks[step.virtual_index * s_.job.parallelism.pipeline + stage_];
+  return s_.workload.chunks[chunk_of_[step.virtual_index]];
 }
 
 const ChunkPlans& StageRunner::plans_of(const PipelineStep& step) const
 {
-  return s_.plans[step.virtual_index * s_.job.parallelism.pipeline + stage_];
+  return s_.plans[chunk_of_[step.virtual_index]];
 }
 
 void StageRunner::record(const char* name, double start_s)
@@ -143,12 +150,79 @@ void StageRunner::backward(const PipelineStep& step, bool last_for_chunk)
   }
   gather_sharded_parameters(plans);
   const PassComm comm{plans.tp_backward, plans.cp_backward, work.backward.context_overlap_s, plans.ep_backward};
-  if (splits_backward(s_.job.parallelism.schedule))
+  if (step.defers_weights)
     compute(work.input_gradient.compute_s, comm, 1.0, "backward");
   else
     compute_gradients(work.backward, comm, plans, last_for_chunk, "backward");
   if (c > 0)
     s_.backward_channels[c - 1].post(start_flows(plans.send_backward, s_.platform, s_.comm));
+}
+
+void StageRunner::forward_backward(const PipelineStep& f, const PipelineStep& b, bool b_last_for_chunk)
+{
+  // DualPipe's overlapped pair: both inputs first, then the two passes' kernels back to back while
+  // their context- and expert-parallel exchanges run beside them (each pass's communication hides
+  // behind the other's kernels); what the kernels cannot hide is exposed at the end.
+  const ChunkWork& fw = work_of(f);
+  const ChunkWork& bw = work_of(b);
+  const ChunkPlans& fp = plans_of(f);
+  const ChunkPlans& bp = plans_of(b);
+  const int fc = fw.layout.chunk, bc = bw.layout.chunk;
+  const int chunks = static_cast<int>(s_.plans.size());
+  const double before = now();
+  if (fc > 0)
+    s_.forward_channels[fc - 1].receive();
+  if (bc + 1 < chunks)
+    s_.backward_channels[bc].receive();
+  now_stats().pipeline_wait_s += now() - before;
+  gather_sharded_parameters(fp);
+  gather_sharded_parameters(bp);
+  // The two passes' exchanges one after the other, as DualPipe arranges them: each runs beside a
+  // computation of the other pass (the forward's dispatch beside the backward's MLP, and so on),
+  // never beside another exchange. A helper actor runs them and notes when they end.
+  CommPlan exchanges;
+  for (const CommPlan* plan : {&fp.cp_forward, &fp.ep_forward, &bp.cp_backward, &bp.ep_backward})
+    exchanges.append(*plan);
+  const double start = now();
+  auto exchanges_end = std::make_shared<double>(start);
+  sg4::ActorPtr exchange;
+  if (!exchanges.empty())
+    exchange = sg4::Actor::create("dualpipe-exchange", sg4::this_actor::get_host(),
+                                  [plan = std::move(exchanges), end = exchanges_end, this] {
+                                    run_flows(plan, s_.platform, s_.comm);
+                                    *end = now();
+                                  });
+  static const CommPlan kNone;
+  compute(fw.forward.compute_s, PassComm{fp.tp_forward, kNone, 0.0, kNone}, 1.0, "forward");
+  if (fc + 1 < chunks)
+    s_.forward_channels[fc].post(start_flows(fp.send_forward, s_.platform, s_.comm));
+  const PassComm b_comm{bp.tp_backward, kNone, 0.0, kNone};
+  if (b.defers_weights)
+    compute(bw.input_gradient.compute_s, b_comm, 1.0, "backward");
+  else
+    compute_gradients(bw.backward, b_comm, bp, b_last_for_chunk, "backward");
+  const double kernels = now() - start;
+  if (exchange) {
+    exchange->join();
+    // While the exchanges run, their kernels hold some SMs and the pair's kernels advance on the
+    // rest, at rate f: the pair takes kernels / f if the exchanges outlast that, else the time
+    // the exchanges ran plus what was left of the kernels at full rate. Beyond kernels / f the
+    // exchanges are exposed.
+    const double comm = *exchanges_end - start;
+    const double sms = s_.cost.gpu().sm_count;
+    const double f = std::max(0.05, (sms - s_.job.parallelism.overlap_comm_sms) / sms);
+    const double end = comm >= kernels / f ? comm : kernels + comm * (1 - f);
+    const double exposed = std::max(0.0, comm - kernels / f);
+    if (start + end > now())
+      sg4::this_actor::execute((start + end - now()) * Platform::kWorkPerSecond);
+    TimeBreakdown& stats = now_stats();
+    stats.compute_s += end - kernels - exposed; // kernels slowed by the exchanges' SMs
+    const bool experts = !fp.ep_forward.empty() || !bp.ep_backward.empty();
+    (experts ? stats.expert_parallel_comm_s : stats.context_parallel_comm_s) += exposed;
+    stats.exposed_comm_s += exposed;
+  }
+  if (bc > 0)
+    s_.backward_channels[bc - 1].post(start_flows(bp.send_backward, s_.platform, s_.comm));
 }
 
 void StageRunner::weight_gradient(const PipelineStep& step, bool last_for_chunk)
@@ -194,7 +268,7 @@ bool StageRunner::enqueue_parameter_gathers()
   const auto& p = s_.job.parallelism;
   bool any = false;
   for (int v = 0; v < p.virtual_stages; ++v) {
-    const CommPlan& gather = s_.plans[v * p.pipeline + stage_].parameter_gather;
+    const CommPlan& gather = s_.plans[chunk_of_[v]].parameter_gather;
     if (!gather.empty()) {
       s_.streams[stage_]->enqueue(gather);
       any = true;
@@ -218,10 +292,9 @@ void StageRunner::finish_iteration()
   const auto& p = s_.job.parallelism;
   CommStream& stream = *s_.streams[stage_];
   TimeBreakdown& stats = now_stats();
-  const int pipeline = p.pipeline;
   if (!p.overlap_grad_reduce && p.zero < 3)
     for (int v = 0; v < p.virtual_stages; ++v)
-      for (const auto& group : s_.plans[v * pipeline + stage_].gradient_groups)
+      for (const auto& group : s_.plans[chunk_of_[v]].gradient_groups)
         stream.enqueue(group.reduce);
   double before = now();
   stream.wait_idle();
@@ -258,7 +331,13 @@ void StageRunner::run_iteration()
     const bool last_for_chunk = i == last_gradient_step_[step.virtual_index];
     switch (step.pass) {
       case PassKind::Forward:
-        forward(step);
+        if (step.with_next && i + 1 < static_cast<int>(steps_.size())) {
+          const PipelineStep& next = steps_[i + 1];
+          forward_backward(step, next, i + 1 == last_gradient_step_[next.virtual_index]);
+          ++i;
+        } else {
+          forward(step);
+        }
         break;
       case PassKind::Backward:
         backward(step, last_for_chunk);

@@ -26,6 +26,8 @@ private:
   void run_iteration();
   void forward(const PipelineStep& step);
   void backward(const PipelineStep& step, bool last_for_chunk);
+  /// DualPipe's forward of one chunk overlapped with a backward of another.
+  void forward_backward(const PipelineStep& f, const PipelineStep& b, bool b_last_for_chunk);
   /// A zero-bubble schedule's deferred weight-gradient pass.
   void weight_gradient(const PipelineStep& step, bool last_for_chunk);
   /// Runs the pass that produces the chunk's weight gradients and hands them to the data-parallel
@@ -53,6 +55,7 @@ private:
   JobShared& s_;
   int stage_;
   std::vector<PipelineStep> steps_;
+  std::vector<int> chunk_of_; ///< per virtual index: the model-order chunk this rank runs
   /// Per virtual chunk: index in steps_ of the last step that computes its weight gradients.
   std::vector<int> last_gradient_step_;
   bool parameter_gather_pending_ = false;

@@ -80,8 +80,77 @@ TEST_CASE("parallelism::pipeline_steps: ZB-H1 is 1F1B with rank r's weight gradi
         CHECK(index(PassKind::WeightGradient, mb) == index(PassKind::Backward, trigger) + 1);
     }
   }
-  CHECK(dcsim::splits_backward(PipelineSchedule::ZeroBubbleH1));
-  CHECK_FALSE(dcsim::splits_backward(PipelineSchedule::OneFOneB));
+  for (const auto& s : dcsim::pipeline_steps(PipelineSchedule::ZeroBubbleH1, 2, p, 1, m))
+    CHECK(s.defers_weights == (s.pass == PassKind::Backward));
+  for (const auto& s : dcsim::pipeline_steps(PipelineSchedule::OneFOneB, 2, p, 1, m))
+    CHECK_FALSE(s.defers_weights);
+}
+
+TEST_CASE("parallelism::pipeline_steps: DualPipeV runs every pass once, pairs a forward with the other chunk's "
+          "backward, and holds PP + 1 chunk activations",
+          "[models]")
+{
+  for (const int p : {2, 4, 8}) {
+    for (const int m : {2 * p, 2 * p + 3, 4 * p}) {
+      for (int rank = 0; rank < p; ++rank) {
+        INFO("p " << p << ", m " << m << ", rank " << rank);
+        const auto steps = dcsim::pipeline_steps(PipelineSchedule::DualPipeV, rank, p, 2, m);
+        const auto count = [&](PassKind pass, int mb, int chunk) {
+          return std::count_if(steps.begin(), steps.end(), [&](const auto& s) {
+            return s.pass == pass && s.micro_batch == mb && s.virtual_index == chunk;
+          });
+        };
+        for (int chunk = 0; chunk < 2; ++chunk)
+          for (int mb = 0; mb < m; ++mb) {
+            CHECK(count(PassKind::Forward, mb, chunk) == 1);
+            CHECK(count(PassKind::Backward, mb, chunk) == 1);
+            const auto b = std::find_if(steps.begin(), steps.end(), [&](const auto& s) {
+              return s.pass == PassKind::Backward && s.micro_batch == mb && s.virtual_index == chunk;
+            });
+            // A weight-gradient step exactly for the backwards that defer theirs, after them.
+            CHECK(count(PassKind::WeightGradient, mb, chunk) == (b->defers_weights ? 1 : 0));
+            if (b->defers_weights)
+              CHECK(std::find_if(b, steps.end(), [&](const auto& s) {
+                      return s.pass == PassKind::WeightGradient && s.micro_batch == mb && s.virtual_index == chunk;
+                    }) != steps.end());
+          }
+        for (size_t i = 0; i < steps.size(); ++i)
+          if (steps[i].with_next) {
+            REQUIRE(i + 1 < steps.size());
+            CHECK(steps[i].pass == PassKind::Forward);
+            CHECK(steps[i + 1].pass == PassKind::Backward);
+            CHECK(steps[i + 1].virtual_index != steps[i].virtual_index);
+          }
+        // deepseek-ai/DualPipe's table: activation per device PP + 1 (PP = 2p stages of one chunk).
+        CHECK(dcsim::peak_in_flight(steps, 1.0, 0.0).passes == 2 * p + 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("parallelism::peak_in_flight: 1F1B holds p - rank passes, interleaved Megatron's warm-up + 1", "[models]")
+{
+  const int p = 4, m = 8, v = 2;
+  for (int rank = 0; rank < p; ++rank) {
+    CHECK(dcsim::peak_in_flight(dcsim::pipeline_steps(PipelineSchedule::OneFOneB, rank, p, 1, m), 1, 0).passes ==
+          p - rank);
+    CHECK(dcsim::peak_in_flight(dcsim::pipeline_steps(PipelineSchedule::Interleaved, rank, p, v, m), 1, 0).passes ==
+          (p - rank - 1) * 2 + (v - 1) * p + 1);
+    CHECK(dcsim::peak_in_flight(dcsim::pipeline_steps(PipelineSchedule::GPipe, rank, p, 1, m), 1, 0).passes == m);
+  }
+}
+
+TEST_CASE("parallelism::split_layers: a V puts chunk c < p on rank c and chunk c >= p on rank 2p - 1 - c", "[models]")
+{
+  const auto chunks = dcsim::split_layers(16, 4, 2, dcsim::ChunkPlacement::V);
+  REQUIRE(chunks.size() == 8);
+  for (int c = 0; c < 8; ++c) {
+    CHECK(chunks[c].stage == (c < 4 ? c : 7 - c));
+    CHECK(chunks[c].virtual_index == c / 4);
+    CHECK(chunks[c].layers == 2);
+  }
+  CHECK(chunks.front().has_embedding);
+  CHECK(chunks.back().has_head); // both on rank 0
 }
 
 TEST_CASE("parallelism::split_layers: uneven layers go to the middle chunks", "[models]")

@@ -97,6 +97,33 @@ TEST_CASE("engine: ZB-H1's bubble is (p - 1) x max(B, F + B - W), 1F1B's (p - 1)
   CHECK(one_f_one_b == Approx(one_f_one_b_expected).epsilon(0.02));
 }
 
+TEST_CASE("engine: DualPipeV's bubble is (p - 1)(F&B + B - 3W) over 2p chunks in a V", "[engine]")
+{
+  // DeepSeek's DualPipeV (deepseek-ai/DualPipe README: bubble (PP/2 - 1)(F&B + B - 3W) for PP
+  // stages; here PP = 2p chunks of one layer), with B the whole backward and F&B an overlapped
+  // pair, F + B when no communication is left to hide (no expert or context exchange here).
+  const auto config = dcsim::test::load_text(kScenario, {"jobs.0.parallelism.schedule=dualpipev"});
+  const auto& job = config.jobs[0];
+  REQUIRE(job.parallelism.virtual_stages == 2);
+  const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, job.precision);
+  const auto work = dcsim::build_job_workload(job, cost);
+  REQUIRE(work.chunks.size() == 8);
+  // The V: chunk c < 4 on rank c, chunk c >= 4 on rank 7 - c.
+  CHECK(work.chunks[3].layout.stage == 3);
+  CHECK(work.chunks[4].layout.stage == 3);
+  CHECK(work.chunks[7].layout.stage == 0);
+  const auto& chunk = work.chunks[1];
+  const double f = chunk.forward.compute_s;
+  const double b = chunk.backward.compute_s;
+  const double w = chunk.weight_gradient.compute_s;
+  const int m = 8, p = 4;
+  const double expected = 2 * m * (f + b) + (p - 1) * ((f + b) + b - 3 * w) + work.optimizer_s[1];
+  const double simulated = iteration(dcsim::test::run_config(config));
+  INFO("DualPipeV simulated " << simulated << " s, formula " << expected << " s");
+  CHECK(simulated == Approx(expected).epsilon(0.02));
+  CHECK(simulated >= expected * 0.999);
+}
+
 TEST_CASE("engine: results are deterministic run to run", "[engine]")
 {
   auto first = dcsim::test::run_scenario("scenarios/1024gpu.yaml", {"jobs.0.iterations=2"});
