@@ -166,6 +166,16 @@ SectionWork head_work(const JobConfig& job, const ComputeCostModel& cost, const 
   return w;
 }
 
+SectionWork mtp_join_work(const JobConfig& job, const ComputeCostModel& cost, const LayerContext& context)
+{
+  const LayerOps ops = mtp_join_ops(job.model, context);
+  SectionWork w;
+  set_ops(w.forward, ops.forward, cost);
+  set_ops(w.backward, ops.backward, cost);
+  set_ops(w.weight_gradient, weight_gradients(ops.backward), cost);
+  return w;
+}
+
 void accumulate(PassWork& into, const PassWork& part, int times)
 {
   into.gpu_s += part.gpu_s * times;
@@ -234,6 +244,8 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
                                                                    : layer;
   const SectionWork embedding = embedding_work(job, cost, context, tensor_bytes);
   const SectionWork head = head_work(job, cost, context, tensor_bytes);
+  const SectionWork mtp_join = mtp_join_work(job, cost, context);
+  const SectionWork& mtp_layer = job.model.moe() ? layer : dense_layer; // like the model's last
 
   JobWorkload w;
   w.activation_bytes = tensor_bytes;
@@ -269,6 +281,16 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
       accumulate(chunk.backward, head.backward, 1);
       accumulate(chunk.weight_gradient, head.weight_gradient, 1);
       chunk.parameters_per_gpu += head_parameters(job.model) / p.tensor;
+      // Multi-token prediction: each module joins, runs its layer and the shared head again.
+      const int d = job.model.mtp_depth;
+      for (const SectionWork* part : {&mtp_join, &mtp_layer, &head}) {
+        accumulate(chunk.forward, part->forward, d);
+        accumulate(chunk.backward, part->backward, d);
+        accumulate(chunk.weight_gradient, part->weight_gradient, d);
+      }
+      const double mtp_experts = job.model.moe() ? d * expert_layer / p.expert / p.tensor : 0.0;
+      chunk.expert_parameters_per_gpu += mtp_experts;
+      chunk.parameters_per_gpu += mtp_experts + d * (mtp_module_parameters(job.model) - (job.model.moe() ? expert_layer : 0.0)) / p.tensor;
     }
     finish_pass(chunk.forward);
     finish_pass(chunk.backward);

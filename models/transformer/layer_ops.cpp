@@ -262,6 +262,22 @@ LayerOps embedding_ops(const ModelConfig& model, const LayerContext& context)
   return ops;
 }
 
+LayerOps mtp_join_ops(const ModelConfig& model, const LayerContext& context)
+{
+  const Dims d = dims_of(model, context);
+  LayerOps ops = embedding_ops(model, context);
+  const auto T = static_cast<long long>(d.tokens);
+  // RMSNorm of the hidden state and of the embedding (read and write each), concatenated.
+  ops.forward.push_back(Op::memory("mtp_norms", 2.0 * 2.0 * d.e * d.norm_tokens * d.h));
+  const Op join = Op::gemm("mtp_projection", T, d.h, 2 * d.h, 1, d.e);
+  ops.forward.push_back(join);
+  std::vector<Op> backward;
+  add_gemm_backward(backward, join, d.e);
+  backward.push_back(Op::memory("mtp_norms.backward", 2.0 * 3.0 * d.e * d.norm_tokens * d.h));
+  ops.backward.insert(ops.backward.begin(), backward.begin(), backward.end());
+  return ops;
+}
+
 LayerOps head_ops(const ModelConfig& model, const LayerContext& context)
 {
   const Dims d = dims_of(model, context);

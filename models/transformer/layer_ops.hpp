@@ -56,5 +56,8 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
 LayerOps embedding_ops(const ModelConfig& model, const LayerContext& context);
 /// Final norm, vocabulary-parallel LM head and cross-entropy on the last pipeline stage.
 LayerOps head_ops(const ModelConfig& model, const LayerContext& context);
+/// A multi-token-prediction module's own kernels (its layer and output pass are the usual ones):
+/// the next token's embedding, two norms and the [T, 2h] x [2h, h] projection.
+LayerOps mtp_join_ops(const ModelConfig& model, const LayerContext& context);
 
 } // namespace dcsim

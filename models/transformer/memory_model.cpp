@@ -105,6 +105,13 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
     if (c.has_head) {
       parameters += head_parameters(m) / p.tensor;
       has_head = true;
+      // Multi-token prediction modules: one more layer each (kept like the chunk's own layers),
+      // their projection and norms.
+      const int d = m.mtp_depth;
+      const double own = mtp_module_parameters(m) - (m.moe() ? expert_layer : 0.0);
+      (m.moe() ? moe_layers : dense_layers) += d;
+      parameters += d * own / p.tensor;
+      experts += m.moe() ? d * expert_layer / p.expert / p.tensor : 0.0;
     }
   }
   // ZeRO shards dense parameters over data x context ranks, experts over the fewer that hold them.
@@ -145,8 +152,8 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
   est.activations_bytes = held.passes * chunk_pass_bytes + held.deferred_weight_passes * deferred_bytes;
   if (job.recompute == Recompute::Full) // the layer being recomputed
     est.activations_bytes += moe_layers > 0 ? std::max(moe_full, dense_full) : dense_full;
-  if (has_head)
-    est.activations_bytes += tokens * double(m.vocab) / p.tensor * (e + 4.0); // logits + fp32 softmax
+  if (has_head) // logits + fp32 softmax, of the model's head and of each prediction module's pass
+    est.activations_bytes += (1 + m.mtp_depth) * tokens * double(m.vocab) / p.tensor * (e + 4.0);
   est.runtime_bytes = kRuntimeBytes;
   return est;
 }

@@ -90,11 +90,17 @@ double head_parameters(const ModelConfig& m)
   return (m.tied_embeddings ? 0.0 : double(m.vocab) * m.hidden) + 2.0 * m.hidden;
 }
 
+double mtp_module_parameters(const ModelConfig& m)
+{
+  const double h = m.hidden;
+  return layer_parameters(m.moe() ? m : m.dense_variant()) + 2.0 * h * h + 3.0 * h;
+}
+
 double total_parameters(const ModelConfig& m)
 {
   const int dense = m.layers - m.moe_layers();
   return m.moe_layers() * layer_parameters(m) + dense * layer_parameters(m.dense_variant()) + embedding_parameters(m) +
-         head_parameters(m);
+         head_parameters(m) + m.mtp_depth * mtp_module_parameters(m);
 }
 
 } // namespace dcsim

@@ -34,6 +34,10 @@ double layer_expert_parameters(const ModelConfig& model);
 double embedding_parameters(const ModelConfig& model);
 /// Output layer parameters (0 when tied to the input embedding) plus the final norm.
 double head_parameters(const ModelConfig& model);
+/// One multi-token-prediction module's own parameters: a layer like the model's last, the 2h -> h
+/// projection and three norms (the embedding and output layer are the model's, shared).
+double mtp_module_parameters(const ModelConfig& model);
+/// Everything trained, multi-token-prediction modules included.
 double total_parameters(const ModelConfig& model);
 
 } // namespace dcsim

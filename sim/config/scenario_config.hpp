@@ -140,6 +140,10 @@ struct ModelConfig {
 
   int routing_nodes = 0;      ///< MoE: a token's experts lie on at most this many nodes (DeepSeek-V3: 4); 0: any
   int first_dense_layers = 0; ///< MoE: the first layers have a dense MLP (DeepSeek-V3: 3)
+  /// Multi-token prediction modules (DeepSeek-V3: 1), on the last pipeline stage: each joins the
+  /// last hidden state with the next token's embedding (two norms, a 2h -> h projection), runs one
+  /// more layer like the model's last and the shared output layer and loss again.
+  int mtp_depth = 0;
   int dense_ffn_hidden = 0;   ///< their MLP size (the model's ffn_hidden; experts use expert_ffn_hidden)
 
   bool moe() const { return experts > 1; }

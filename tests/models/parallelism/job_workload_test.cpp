@@ -3,6 +3,7 @@
 
 #include "compute/compute_cost_model.hpp"
 #include "parallelism/job_workload.hpp"
+#include "transformer/model_flops.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -71,4 +72,29 @@ TEST_CASE("parallelism::job_workload: recompute_modules errors name the key and 
             .find("expected model.latent_attention or no mla_up_proj") != std::string::npos);
   CHECK(error({"jobs.0.model={preset: llama3-8b, layers: 4}", "jobs.0.recompute_modules=[moe_act]"})
             .find("expected model.experts > 1 or no moe_act") != std::string::npos);
+}
+
+TEST_CASE("parallelism::job_workload: a multi-token-prediction module adds a layer and the output pass to the last chunk",
+          "[models]")
+{
+  const auto work = [](const std::vector<std::string>& overrides) {
+    const auto config = dcsim::test::load_text(kScenario, overrides);
+    const auto& job = config.jobs[0];
+    const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, job.precision);
+    return dcsim::build_job_workload(job, cost);
+  };
+  const auto plain = work({});
+  const auto mtp = work({"jobs.0.model.mtp_depth=1"});
+  const auto& last = plain.chunks[3];  // one MoE layer, the final norm, head and loss
+  const auto& layer = plain.chunks[1]; // one MoE layer
+  const auto& with = mtp.chunks[3];
+  // The module's own kernels (next-token embedding, two norms, the [T, 2h] x [2h, h] projection)
+  // come on top of one more layer and one more head pass.
+  const double head_forward = last.forward.flops - layer.forward.flops;
+  const double join_forward = 2.0 * 4096 * 7168 * (2 * 7168);
+  CHECK(with.forward.flops == Approx(last.forward.flops + layer.forward.flops + head_forward + join_forward).epsilon(1e-9));
+  CHECK(with.parameters_per_gpu - last.parameters_per_gpu ==
+        Approx(dcsim::mtp_module_parameters(dcsim::test::load_text(kScenario).jobs[0].model)).epsilon(1e-9));
+  for (int c = 0; c < 3; ++c) // the other chunks are untouched
+    CHECK(mtp.chunks[c].forward.flops == plain.chunks[c].forward.flops);
 }

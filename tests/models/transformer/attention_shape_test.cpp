@@ -94,6 +94,22 @@ TEST_CASE("transformer::parameters: DeepSeek-V2, V2-Lite and V3 as published", "
   }
 }
 
+TEST_CASE("transformer::parameters: DeepSeek-V3's multi-token-prediction module, 14B as published", "[models]")
+{
+  // arXiv:2412.19437: 685B in the released weights, of which 14B the MTP module (depth 1). Its
+  // own parameters here: a MoE layer like the last, the 2h -> h projection and three norms; the
+  // release also stores a copy of the shared embedding and output layer with it.
+  ModelConfig m = deepseek({7168, 61, 128, 1536, 18432, 2048, 256, 1, 8, 3, 129280});
+  const double main_model = total_parameters(m);
+  m.mtp_depth = 1;
+  const double module = total_parameters(m) - main_model;
+  CHECK(module == Approx(mtp_module_parameters(m)).epsilon(1e-12));
+  const double released = module + embedding_parameters(m) + head_parameters(m);
+  INFO("module " << module / 1e9 << "B, as released " << released / 1e9 << "B, total " << (main_model + released) / 1e9);
+  CHECK(released / 1e9 == Approx(14).epsilon(0.05));             // 13.5B: -3.6%
+  CHECK((main_model + released) / 1e9 == Approx(685).epsilon(0.002));
+}
+
 namespace {
 
 // Four layers of DeepSeek-V3 (one dense) with 8 experts, on one node of 8 H100s.
