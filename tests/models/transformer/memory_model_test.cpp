@@ -92,6 +92,24 @@ TEST_CASE("transformer::memory: ZB-H1 rank r also keeps r deferred weight gradie
   CHECK(8 * deferred > 12 * checkpoint + 7 * deferred); // the alternative peak, just after a forward
 }
 
+TEST_CASE("transformer::memory: a multi-token-prediction module is one more layer and output pass on the last rank",
+          "[models]")
+{
+  // GPipe holds every micro-batch on every rank, so the last rank (logits) is the fullest.
+  auto j = job(8, true);
+  j.parallelism.pipeline = 8, j.parallelism.data = 1, j.batch.global = 16;
+  j.parallelism.schedule = dcsim::PipelineSchedule::GPipe;
+  const auto plain = dcsim::estimate_memory(j);
+  j.model.mtp_depth = 1;
+  const auto mtp = dcsim::estimate_memory(j);
+  REQUIRE(plain.stage == 7);
+  REQUIRE(mtp.stage == 7);
+  CHECK(mtp.weights_bytes - plain.weights_bytes == Approx(2.0 * dcsim::mtp_module_parameters(j.model) / 8));
+  const double logits = 2048.0 * 51200 / 8 * (2 + 4);
+  CHECK(mtp.activations_bytes - plain.activations_bytes ==
+        Approx(16 * dcsim::layer_activation_bytes(j) + logits).epsilon(1e-9));
+}
+
 TEST_CASE("transformer::memory: context parallelism splits activations by c and shards over data x context",
           "[models]")
 {
