@@ -133,8 +133,11 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
                                 : moe_layers * moe_full + dense_layers * dense_full;
   // The schedule's own steps say how many chunk passes (and deferred weight gradients) the rank
   // holds at its fullest moment.
+  const std::vector<PipelineStep> steps =
+      pipeline_steps(p.schedule, stage, p.pipeline, p.virtual_stages, job.micro_batches_per_replica());
+  const bool defers = std::any_of(steps.begin(), steps.end(), [](const PipelineStep& s) { return s.defers_weights; });
   double deferred_bytes = 0;
-  if (p.schedule == PipelineSchedule::ZeroBubbleH1 || p.schedule == PipelineSchedule::DualPipeV) {
+  if (defers) {
     const LayerContext context = layer_context_of(job);
     // FP8 training runs the weight-gradient GEMMs on FP8 inputs and output gradients (DeepSeek-V3
     // sec. 3.3: Fprop, Dgrad and Wgrad all in FP8), so a deferred W keeps them in one byte.
@@ -146,9 +149,7 @@ MemoryEstimate stage_memory(const JobConfig& job, int stage, const std::vector<C
     deferred_bytes /= stage_chunks;
   }
   const double chunk_pass_bytes = pass_bytes / stage_chunks;
-  const InFlight held = peak_in_flight(
-      pipeline_steps(p.schedule, stage, p.pipeline, p.virtual_stages, job.micro_batches_per_replica()),
-      chunk_pass_bytes, deferred_bytes);
+  const InFlight held = peak_in_flight(steps, chunk_pass_bytes, deferred_bytes);
   est.activations_bytes = held.passes * chunk_pass_bytes + held.deferred_weight_passes * deferred_bytes;
   if (job.recompute == Recompute::Full) // the layer being recomputed
     est.activations_bytes += moe_layers > 0 ? std::max(moe_full, dense_full) : dense_full;
