@@ -18,10 +18,12 @@ void print_ops(const char* title, const std::vector<Op>& ops, const ComputeCostM
 {
   std::printf("%s\n  %-28s %22s %10s %10s %9s %7s\n", title, "kernel", "m x n x k (batch)", "GFLOP", "MB",
               "time us", "of peak");
-  double total = 0;
+  double total = 0, weight_gradients = 0;
   for (const auto& op : ops) {
     const double t = cost.kernel_seconds(op) + cost.profile().kernel_overhead_s;
     total += t;
+    if (op.weight_gradient)
+      weight_gradients += t;
     char shape[64] = "";
     if (op.kind == OpKind::Gemm)
       std::snprintf(shape, sizeof shape, "%lldx%lldx%lld (%lld)", op.m, op.n, op.k, op.batch);
@@ -32,6 +34,8 @@ void print_ops(const char* title, const std::vector<Op>& ops, const ComputeCostM
                 op.bytes / 1e6, t * 1e6, 100 * eff);
   }
   std::printf("  %-28s %22s %10s %10s %9.1f\n", "total", "", "", "", total * 1e6);
+  if (weight_gradients > 0) // what zero-bubble schedules (zb-h1, dualpipev) run apart
+    std::printf("  %-28s %22s %10s %10s %9.1f\n", "of which weight gradients", "", "", "", weight_gradients * 1e6);
 }
 
 } // namespace

@@ -501,3 +501,29 @@ TEST_CASE("cli: a scenario's output section writes the JSON and trace; the flags
   CHECK(fs::exists(flag_json));
   CHECK_FALSE(fs::exists(json));
 }
+
+TEST_CASE("cli: kernels lists each backward's weight-gradient share, the sum of its wgrad rows", "[cli]")
+{
+  const auto r = dcsim_cli("kernels " + dcsim::test::repo_path("scenarios/1024gpu.yaml"));
+  REQUIRE(r.status == 0);
+  // Sum the time column of the first backward table's wgrad rows and compare with its line.
+  std::istringstream lines(r.out.substr(r.out.find("transformer layer, backward")));
+  std::string l;
+  double wgrad_us = 0, reported_us = -1;
+  const std::regex row(R"(^\s+(\S+)\s.*\s([0-9.]+)\s+[0-9]+%$)");
+  while (std::getline(lines, l)) {
+    std::smatch m;
+    if (std::regex_match(l, m, row) && m[1].str().find(".wgrad") != std::string::npos) {
+      const std::string name = m[1].str(); // unfused attention's own GEMMs have no weights
+      if (name.find("attention_scores") != 0 && name.find("attention_context") != 0)
+        wgrad_us += std::stod(m[2].str());
+    }
+    if (l.find("of which weight gradients") != std::string::npos) {
+      reported_us = std::stod(l.substr(l.find_last_of(' ') + 1));
+      break;
+    }
+  }
+  INFO(r.out);
+  CHECK(wgrad_us > 0);
+  CHECK(reported_us == Approx(wgrad_us).epsilon(0.002)); // rows are printed to 0.1 us
+}
