@@ -194,8 +194,6 @@ void StageRunner::forward_backward(const PipelineStep& f, const PipelineStep& b,
                                   });
   static const CommPlan kNone;
   compute(fw.forward.compute_s, PassComm{fp.tp_forward, kNone, 0.0, kNone}, 1.0, "forward");
-  if (fc + 1 < chunks)
-    s_.forward_channels[fc].post(start_flows(fp.send_forward, s_.platform, s_.comm));
   const PassComm b_comm{bp.tp_backward, kNone, 0.0, kNone};
   if (b.defers_weights)
     compute(bw.input_gradient.compute_s, b_comm, 1.0, "backward");
@@ -221,6 +219,9 @@ void StageRunner::forward_backward(const PipelineStep& f, const PipelineStep& b,
     (experts ? stats.expert_parallel_comm_s : stats.context_parallel_comm_s) += exposed;
     stats.exposed_comm_s += exposed;
   }
+  // Both results leave when the pair is done (DualPipe sends after the overlapped computation).
+  if (fc + 1 < chunks)
+    s_.forward_channels[fc].post(start_flows(fp.send_forward, s_.platform, s_.comm));
   if (bc > 0)
     s_.backward_channels[bc - 1].post(start_flows(bp.send_backward, s_.platform, s_.comm));
 }
