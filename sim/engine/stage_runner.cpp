@@ -16,6 +16,8 @@ namespace {
 
 double now() { return sg4::Engine::get_clock(); }
 
+const CommPlan kNoComm; // for passes without communication of some kind
+
 } // namespace
 
 StageRunner::StageRunner(JobShared& shared, int stage) : s_(shared), stage_(stage)
@@ -192,9 +194,8 @@ void StageRunner::forward_backward(const PipelineStep& f, const PipelineStep& b,
                                     run_flows(plan, s_.platform, s_.comm);
                                     *end = now();
                                   });
-  static const CommPlan kNone;
-  compute(fw.forward.compute_s, PassComm{fp.tp_forward, kNone, 0.0, kNone}, 1.0, "forward");
-  const PassComm b_comm{bp.tp_backward, kNone, 0.0, kNone};
+  compute(fw.forward.compute_s, PassComm{fp.tp_forward, kNoComm, 0.0, kNoComm}, 1.0, "forward");
+  const PassComm b_comm{bp.tp_backward, kNoComm, 0.0, kNoComm};
   if (b.defers_weights)
     compute(bw.input_gradient.compute_s, b_comm, 1.0, "backward");
   else
@@ -228,8 +229,7 @@ void StageRunner::forward_backward(const PipelineStep& f, const PipelineStep& b,
 
 void StageRunner::weight_gradient(const PipelineStep& step, bool last_for_chunk)
 {
-  static const CommPlan kNone;
-  const PassComm comm{kNone, kNone, 0.0, kNone};
+  const PassComm comm{kNoComm, kNoComm, 0.0, kNoComm};
   compute_gradients(work_of(step).weight_gradient, comm, plans_of(step), last_for_chunk, "weight_gradient");
 }
 
