@@ -45,3 +45,18 @@ TEST_CASE("DualPipeV: the SMs the exchanges hold slow the pair's kernels, more S
   // the exchanges' own time, which the 1F1B run exposes in full on its slowest rank (88 ms there).
   CHECK(most - none < 0.2);
 }
+
+TEST_CASE("DualPipeV: too few micro-batches or another chunk count is one error naming the key")
+{
+  const std::string scenario = dcsim::test::slurp(dcsim::test::repo_path("scenarios/moe-experts.yaml"));
+  // 4 pipeline ranks need at least 8 micro-batches per replica; 16 replicas of 64: global 64 is 4.
+  CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.schedule=dualpipev", "jobs.0.parallelism.virtual_stages=2",
+                                           "jobs.0.batch.global=64"})
+            .find("jobs.0.batch.global: 4 micro-batches per replica are fewer than dualpipev needs; expected at least "
+                  "2 x pipeline = 8") != std::string::npos);
+  CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.schedule=dualpipev"})
+            .find("jobs.0.parallelism.virtual_stages: 8 chunks per rank; dualpipev places two per rank in a V, "
+                  "expected 2") != std::string::npos);
+  CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.schedule=zb-h1"})
+            .find("jobs.0.parallelism.virtual_stages: virtual stages need the interleaved schedule") != std::string::npos);
+}
