@@ -273,3 +273,34 @@ TEST_CASE("engine: only the first pipeline rank's first chunk reduces its gradie
   CHECK(largest > 0);
   CHECK(largest < chunk_bytes);
 }
+
+TEST_CASE("engine: ZB-H1 over 1F1B on the ZB authors' example is about the 9% they measured", "[engine]")
+{
+  // sail-sg/zero-bubble-pipeline-parallelism, branch zb-h1-quick-start: examples/pretrain_zbh1.sh
+  // (PP4 TP2 with sequence parallelism, 48 layers of hidden 4096 and 32 heads, sequence 1024,
+  // micro-batch 2, global batch 24, fp16, selective recompute) "improves the throughput by about
+  // 9% against the 1F1B baseline"; the GPU is not stated, so both A100 and H100 are checked,
+  // within 4 points of 9% (their 32K SentencePiece vocabulary assumed).
+  for (const auto& [gpu, nvlink] : {std::pair{"A100-SXM-80GB", "300GB/s"}, std::pair{"H100-SXM-80GB", "450GB/s"}}) {
+    const std::string scenario = std::string(R"(
+cluster:
+  nodes: 1
+  node: {gpu: )") + gpu + ", gpus: 8, scale_up: {bandwidth: " + nvlink + R"(, latency: 1us}, nics: {count: 8, bandwidth: 200Gb/s}}
+  fabric: {topology: fat-tree, tiers: 1}
+jobs:
+  - name: zb-example
+    gpus: 8
+    model: {hidden: 4096, layers: 48, heads: 32, seq_len: 1024, vocab: 32000}
+    parallelism: {tensor: 2, pipeline: 4, data: 1, sequence_parallel: true}
+    batch: {global: 24, micro: 2}
+    precision: fp16
+    recompute: selective
+    attention: unfused
+)";
+    const double one_f_one_b = iteration(dcsim::test::run_scenario_text(scenario));
+    const double zb = iteration(dcsim::test::run_scenario_text(scenario, {"jobs.0.parallelism.schedule=zb-h1"}));
+    const double speedup = one_f_one_b / zb - 1;
+    INFO(gpu << ": 1F1B " << one_f_one_b << " s, ZB-H1 " << zb << " s, +" << 100 * speedup << "%");
+    CHECK(speedup == Approx(0.09).margin(0.04));
+  }
+}
