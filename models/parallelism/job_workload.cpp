@@ -254,7 +254,7 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
   w.parameters_per_gpu.assign(p.pipeline, 0.0);
   w.expert_parameters_per_gpu.assign(p.pipeline, 0.0);
   const double expert_layer = layer_expert_parameters(job.model);
-  for (const auto& layout : split_layers(job.model.layers, p.pipeline, p.virtual_stages, chunk_placement(p.schedule))) {
+  for (const auto& layout : job_chunks(job)) {
     ChunkWork chunk;
     chunk.layout = layout;
     const int moe = job.model.moe_layers_in(layout.first_layer, layout.layers);

@@ -6,12 +6,15 @@
 
 namespace dcsim {
 
-std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages, ChunkPlacement placement)
+namespace {
+
+/// `layers` over `chunks` chunks as evenly as possible, the extra ones nearest the middle.
+std::vector<int> even_counts(int layers, int chunks)
 {
-  const int chunks = pipeline * virtual_stages;
+  if (chunks <= 0)
+    return {};
   const int base = layers / chunks;
   const int extra = layers % chunks;
-  // Chunks ordered by distance from the middle of the model get the `extra` layers.
   std::vector<int> order(chunks);
   std::iota(order.begin(), order.end(), 0);
   const double middle = (chunks - 1) / 2.0;
@@ -20,6 +23,34 @@ std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stag
   std::vector<int> count(chunks, base);
   for (int i = 0; i < extra; ++i)
     ++count[order[i]];
+  return count;
+}
+
+} // namespace
+
+std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages, ChunkPlacement placement)
+{
+  return split_layers(layers, pipeline, virtual_stages, placement, -1, -1);
+}
+
+std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages, ChunkPlacement placement,
+                                      int first_chunk_layers, int last_chunk_layers)
+{
+  const int chunks = pipeline * virtual_stages;
+  // Fixed ends first; the chunks between them share what is left.
+  const bool first_fixed = first_chunk_layers >= 0 && chunks > 1;
+  const bool last_fixed = last_chunk_layers >= 0 && chunks > 1;
+  const int inner_first = first_fixed ? 1 : 0;
+  const int inner_chunks = chunks - inner_first - (last_fixed ? 1 : 0);
+  const int inner_layers = layers - (first_fixed ? first_chunk_layers : 0) - (last_fixed ? last_chunk_layers : 0);
+  std::vector<int> count(chunks, 0);
+  const std::vector<int> inner = even_counts(std::max(0, inner_layers), inner_chunks);
+  for (int i = 0; i < inner_chunks; ++i)
+    count[inner_first + i] = inner[i];
+  if (first_fixed)
+    count.front() = first_chunk_layers;
+  if (last_fixed)
+    count.back() = last_chunk_layers;
 
   std::vector<ChunkLayers> out;
   int first = 0;

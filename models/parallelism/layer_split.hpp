@@ -34,4 +34,9 @@ enum class ChunkPlacement { Interleaved, V };
 std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages,
                                       ChunkPlacement placement = ChunkPlacement::Interleaved);
 
+/// The same with the first and/or last chunk's layers fixed (>= 0; -1: as above), the rest split
+/// evenly over the chunks between them, extra layers to the middle.
+std::vector<ChunkLayers> split_layers(int layers, int pipeline, int virtual_stages, ChunkPlacement placement,
+                                      int first_chunk_layers, int last_chunk_layers);
+
 } // namespace dcsim

@@ -9,6 +9,13 @@ ChunkPlacement chunk_placement(PipelineSchedule schedule)
   return schedule == PipelineSchedule::DualPipeV ? ChunkPlacement::V : ChunkPlacement::Interleaved;
 }
 
+std::vector<ChunkLayers> job_chunks(const JobConfig& job)
+{
+  const auto& p = job.parallelism;
+  return split_layers(job.model.layers, p.pipeline, p.virtual_stages, chunk_placement(p.schedule),
+                      p.first_stage_layers, p.last_stage_layers);
+}
+
 std::vector<PipelineStep> pipeline_steps(PipelineSchedule schedule, int stage, int pipeline, int virtual_stages,
                                          int micro_batches)
 {

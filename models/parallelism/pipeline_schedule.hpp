@@ -43,6 +43,9 @@ struct PipelineStep {
 
 /// Where a schedule puts its chunks.
 ChunkPlacement chunk_placement(PipelineSchedule schedule);
+/// A job's chunks: its layers split over pipeline x virtual_stages chunks, placed as its schedule
+/// places them, with the first and last chunk's layers where the job fixes them.
+std::vector<ChunkLayers> job_chunks(const JobConfig& job);
 
 /// Steps of pipeline rank `stage` for one iteration of `micro_batches` micro-batches.
 /// Interleaved requires micro_batches % pipeline == 0, DualPipeV micro_batches >= 2 * pipeline and

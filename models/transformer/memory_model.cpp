@@ -169,7 +169,7 @@ double layer_activation_bytes(const JobConfig& job)
 MemoryEstimate estimate_memory(const JobConfig& job)
 {
   const auto& p = job.parallelism;
-  const auto chunks = split_layers(job.model.layers, p.pipeline, p.virtual_stages, chunk_placement(p.schedule));
+  const auto chunks = job_chunks(job);
   MemoryEstimate worst;
   for (int stage = 0; stage < p.pipeline; ++stage) {
     const MemoryEstimate est = stage_memory(job, stage, chunks);

@@ -163,6 +163,8 @@ ParallelismConfig read_parallelism(MapReader p, int gpus)
   out.overlap_grad_reduce = p.boolean("overlap_grad_reduce", true);
   out.overlap_param_gather = p.boolean("overlap_param_gather", true);
   out.tp_comm_overlap = p.boolean("tp_comm_overlap", false);
+  out.first_stage_layers = static_cast<int>(p.integer("first_stage_layers", -1, 0));
+  out.last_stage_layers = static_cast<int>(p.integer("last_stage_layers", -1, 0));
   out.overlap_comm_sms = static_cast<int>(p.integer("overlap_comm_sms", 20, 0, 1024));
   out.bucket_bytes = p.quantity("bucket_size", Dimension::Bytes, 0.0, true);
   out.context_exchange = p.choice("context_exchange", kContextExchanges, ContextExchange::Ring);

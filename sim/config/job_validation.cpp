@@ -4,6 +4,8 @@
 #include "transformer/memory_model.hpp"
 #include "units/units.hpp"
 
+#include <algorithm>
+
 namespace dcsim::internal {
 
 namespace {
@@ -165,6 +167,19 @@ void validate_parallelism(const JobConfig& job, MapReader& r)
                                         std::to_string(chunks) + " chunks; expected at most " +
                                         std::to_string(m.layers + 2) +
                                         " chunks (layers, plus the embedding and output layer on their own)");
+  const int first = std::max(0, p.first_stage_layers), last = std::max(0, p.last_stage_layers);
+  if ((p.first_stage_layers >= 0 || p.last_stage_layers >= 0) && chunks < 2)
+    r.error(p.first_stage_layers >= 0 ? "parallelism.first_stage_layers" : "parallelism.last_stage_layers",
+            "one chunk holds every layer; expected pipeline x virtual_stages >= 2 or no first/last_stage_layers");
+  else if (p.first_stage_layers >= 0 || p.last_stage_layers >= 0) {
+    // Every chunk between the first and the last needs a layer.
+    const int inner_chunks = chunks - (p.first_stage_layers >= 0) - (p.last_stage_layers >= 0);
+    if (m.layers - first - last < inner_chunks)
+      r.error(p.first_stage_layers >= 0 ? "parallelism.first_stage_layers" : "parallelism.last_stage_layers",
+              std::to_string(first + last) + " layers on the first and last chunks leave " +
+                  std::to_string(m.layers - first - last) + " of " + std::to_string(m.layers) + " for " +
+                  std::to_string(inner_chunks) + " chunks between them; expected at least one layer each");
+  }
   if (p.sequence_parallel && (static_cast<long long>(job.batch.micro) * m.seq_len) % p.tensor != 0)
     r.error("parallelism.sequence_parallel", "micro-batch tokens are not divisible by tensor degree " +
                                                  std::to_string(p.tensor) + "; expected seq_len x micro divisible");

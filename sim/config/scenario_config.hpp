@@ -204,6 +204,11 @@ struct ParallelismConfig {
   ContextExchange context_exchange = ContextExchange::Ring;
   ExpertDispatch expert_dispatch = ExpertDispatch::AllToAll;
   bool fp8_dispatch = false;       ///< tokens to the experts (and gradients back to them) sent in FP8
+  /// Transformer layers of the model's first and last chunks (Megatron-Core's
+  /// --decoder-first/last-pipeline-num-layers), to balance the embedding, the output layer and
+  /// multi-token prediction; -1: the even split.
+  int first_stage_layers = -1;
+  int last_stage_layers = -1;
   /// SMs the communication kernels take while they overlap computation (DualPipe's forward and
   /// backward pairs): the kernels beside them run on the rest. DeepSeek-V3: 20 of 132.
   int overlap_comm_sms = 20;

@@ -153,6 +153,31 @@ TEST_CASE("parallelism::split_layers: a V puts chunk c < p on rank c and chunk c
   CHECK(chunks.back().has_head); // both on rank 0
 }
 
+TEST_CASE("parallelism::split_layers: fixed first and last chunks, the rest split evenly between them", "[models]")
+{
+  // DeepSeek-V3's 61 layers on 16 ranks, the last rank's share cut to 1 (it also runs the output
+  // layer and multi-token prediction): 60 layers over the other 15 ranks, 4 each.
+  const auto last = dcsim::split_layers(61, 16, 1, dcsim::ChunkPlacement::Interleaved, -1, 1);
+  CHECK(last.back().layers == 1);
+  for (int c = 0; c < 15; ++c)
+    CHECK(last[c].layers == 4);
+  // Both ends fixed, and a V: 61 layers in 32 chunks with 0 on the first and 2 on the last.
+  const auto v = dcsim::split_layers(61, 16, 2, dcsim::ChunkPlacement::V, 0, 2);
+  int total = 0;
+  for (const auto& c : v)
+    total += c.layers;
+  CHECK(total == 61);
+  CHECK(v.front().layers == 0);
+  CHECK(v.back().layers == 2);
+  CHECK(v[1].first_layer == 0);
+  CHECK(v.back().first_layer == 59);
+  // Unfixed ends keep the plain split.
+  const auto plain = dcsim::split_layers(126, 8, 2);
+  const auto same = dcsim::split_layers(126, 8, 2, dcsim::ChunkPlacement::Interleaved, -1, -1);
+  for (size_t c = 0; c < plain.size(); ++c)
+    CHECK(same[c].layers == plain[c].layers);
+}
+
 TEST_CASE("parallelism::split_layers: uneven layers go to the middle chunks", "[models]")
 {
   // 126 layers (Llama 3 405B) into 8 ranks x 2 chunks: 126 = 16 x 7 + 14.

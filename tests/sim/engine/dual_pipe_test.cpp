@@ -60,3 +60,16 @@ TEST_CASE("DualPipeV: too few micro-batches or another chunk count is one error 
   CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.schedule=zb-h1"})
             .find("jobs.0.parallelism.virtual_stages: virtual stages need the interleaved schedule") != std::string::npos);
 }
+
+TEST_CASE("first_stage_layers / last_stage_layers: bad splits are one error naming the key")
+{
+  const std::string scenario = dcsim::test::slurp(dcsim::test::repo_path("scenarios/moe-experts.yaml"));
+  // Mixtral's 32 layers in 4 x 8 = 32 chunks: fixing the last at 2 leaves 30 for 31 chunks.
+  CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.last_stage_layers=2"})
+            .find("jobs.0.parallelism.last_stage_layers: 2 layers on the first and last chunks leave 30 of 32 for "
+                  "31 chunks between them; expected at least one layer each") != std::string::npos);
+  CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.first_stage_layers=-1"})
+            .find("jobs.0.parallelism.first_stage_layers: -1 is out of range") != std::string::npos);
+  CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.virtual_stages=1", "jobs.0.parallelism.last_stage_layers=2"})
+            .empty());
+}
