@@ -238,3 +238,15 @@ JobConfig read_job(MapReader& job, int index)
 }
 
 } // namespace dcsim::internal
+
+namespace dcsim {
+
+std::string schedule_name(PipelineSchedule schedule)
+{
+  for (const auto& [name, value] : internal::kSchedules)
+    if (value == schedule)
+      return name;
+  return "?";
+}
+
+} // namespace dcsim

@@ -170,6 +170,8 @@ struct ModelConfig {
 };
 
 enum class PipelineSchedule { GPipe, OneFOneB, Interleaved, ZeroBubbleH1, DualPipeV };
+/// The scenario's name for a schedule ("1f1b", "zb-h1", ...).
+std::string schedule_name(PipelineSchedule schedule);
 
 /// How context-parallel ranks, each holding 1/c of every sequence, exchange keys and values for
 /// attention. Every variant computes the same attention FLOPs per rank (1/c of the causal work,

@@ -123,8 +123,13 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   if (p.expert > 1)
     plan += " EP" + std::to_string(p.expert);
   plan += " PP" + std::to_string(p.pipeline) + " DP" + std::to_string(p.data);
+  // The schedule is named unless it is the one the chunk count implies.
+  const PipelineSchedule usual = p.virtual_stages > 1 ? PipelineSchedule::Interleaved : PipelineSchedule::OneFOneB;
+  const std::string schedule = p.schedule == usual ? "" : schedule_name(p.schedule);
   if (p.virtual_stages > 1)
-    plan += " (v=" + std::to_string(p.virtual_stages) + ")";
+    plan += " (v=" + std::to_string(p.virtual_stages) + (schedule.empty() ? "" : ", " + schedule) + ")";
+  else if (!schedule.empty())
+    plan += " (" + schedule + ")";
   out += line("job %s: %d GPUs, %s, micro-batch %d, global batch %d, seq %d", r.name.c_str(), r.gpus, plan.c_str(),
               job.batch.micro, job.batch.global, job.model.seq_len);
   out += line("  iteration time      %s", format_seconds(r.iteration_time_s).c_str());

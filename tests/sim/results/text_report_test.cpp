@@ -19,9 +19,9 @@ jobs:
     batch: {global: 16, micro: 1}
 )";
 
-std::string summary(double rank1_expert_s, int simulated_iterations = 4)
+std::string summary(double rank1_expert_s, int simulated_iterations = 4, const std::vector<std::string>& overrides = {})
 {
-  const auto config = dcsim::test::load_text(kScenario);
+  const auto config = dcsim::test::load_text(kScenario, overrides);
   dcsim::SimulationResult result;
   dcsim::JobResult job;
   job.name = "moe";
@@ -53,4 +53,15 @@ TEST_CASE("results::text_summary: says when every iteration was simulated", "[re
 {
   CHECK(summary(0, 4).find("(4 iterations, all simulated)") != std::string::npos);
   CHECK(summary(0, 2).find("(4 iterations, 2 simulated, the rest steady-state)") != std::string::npos);
+}
+
+TEST_CASE("results::text_summary: names the pipeline schedule unless the chunk count implies it", "[results]")
+{
+  CHECK(summary(0).find("TP1 PP2 DP8, micro-batch") != std::string::npos); // 1F1B
+  CHECK(summary(0, 4, {"jobs.0.parallelism.schedule=zb-h1"}).find("TP1 PP2 DP8 (zb-h1), micro-batch") !=
+        std::string::npos);
+  CHECK(summary(0, 4, {"jobs.0.parallelism.virtual_stages=2"}).find("TP1 PP2 DP8 (v=2), micro-batch") !=
+        std::string::npos); // interleaved
+  CHECK(summary(0, 4, {"jobs.0.parallelism.schedule=dualpipev", "jobs.0.batch.global=32"})
+            .find("TP1 PP2 DP8 (v=2, dualpipev), micro-batch") != std::string::npos);
 }
