@@ -257,6 +257,11 @@ void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader&
                         std::to_string(cluster.total_gpus()) + "; expected at most " +
                         std::to_string(cluster.total_gpus()));
   const auto& p = job.parallelism;
+  if (p.overlap_comm_sms >= cluster.node.gpu.sm_count)
+    r.error("parallelism.overlap_comm_sms", std::to_string(p.overlap_comm_sms) + " SMs for the exchanges leave none of the " +
+                                                cluster.node.gpu.name + "'s " + std::to_string(cluster.node.gpu.sm_count) +
+                                                " for computing; expected fewer than " +
+                                                std::to_string(cluster.node.gpu.sm_count));
   if (costed && p.total() == job.gpus && job.batch.global % (static_cast<long long>(job.batch.micro) * p.data) == 0 &&
       job.model.layers + 2 >= p.pipeline * p.virtual_stages)
     validate_memory(job, cluster, r);
