@@ -4,6 +4,8 @@
 // (parallelism.overlap_comm_sms) for as long as the exchanges run.
 #include "support/test_support.hpp"
 
+#include "parallelism/pipeline_schedule.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -75,4 +77,33 @@ TEST_CASE("first_stage_layers / last_stage_layers: bad splits are one error nami
             .find("jobs.0.parallelism.first_stage_layers: -1 is out of range") != std::string::npos);
   CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.virtual_stages=1", "jobs.0.parallelism.last_stage_layers=2"})
             .empty());
+}
+
+TEST_CASE("DualPipeV: --trace shows every rank's forwards, backwards and deferred weight gradients")
+{
+  const std::string trace = dcsim::test::temp_dir() + "/dualpipev.trace.json";
+  const auto r = dcsim::test::run_cli("run " + dcsim::test::repo_path("scenarios/moe-experts.yaml") +
+                                      " --quiet --set jobs.0.parallelism.schedule=dualpipev"
+                                      " --set jobs.0.parallelism.virtual_stages=2 --set jobs.0.iterations=1"
+                                      " --trace " + trace);
+  REQUIRE(r.status == 0);
+  // Mixtral's 4 pipeline ranks, 2 chunks each, 16 micro-batches per replica (256 / 16 replicas):
+  // every rank runs 32 forwards and 32 backwards; each backward that defers its weight gradients
+  // adds a weight-gradient event.
+  int forwards = 0, backwards = 0, weights = 0;
+  const auto events = nlohmann::json::parse(dcsim::test::slurp(trace)); // kept: range-for would not extend it
+  for (const auto& e : events["traceEvents"]) {
+    const std::string name = e["name"];
+    forwards += name == "forward";
+    backwards += name == "backward";
+    weights += name == "weight_gradient";
+  }
+  CHECK(forwards == 4 * 32);
+  CHECK(backwards >= 4 * 32); // a backward reducing gradients bucket by bucket is traced in parts
+  CHECK(weights > 0);
+  int deferred = 0;
+  for (int rank = 0; rank < 4; ++rank)
+    for (const auto& s : dcsim::pipeline_steps(dcsim::PipelineSchedule::DualPipeV, rank, 4, 2, 16))
+      deferred += s.defers_weights;
+  CHECK(weights >= deferred); // the last of a chunk's, reducing gradients bucket by bucket, is traced in parts
 }
