@@ -23,11 +23,9 @@ namespace {
 constexpr double T = 1e12;
 constexpr double GB = 1e9;
 constexpr double GiB = 1024.0 * 1024.0 * 1024.0;
-// Host links. PCIe Gen5 x16: 55.4 GB/s host-to-device measured on H200 nodes (nvbandwidth;
-// reference/collectives/published.yaml stas_p2p_and_pcie_measurements: 55.43 h2d,
-// 55.06 d2h), 88% of the 63 GB/s line rate; H100 and B200 hosts have the same link. Gen4 x16
-// (A100): that 88% of its 31.5 GB/s line rate.
-constexpr double kPcieGen5 = 55.4 * GB;
+// Host links: PCIe Gen5 x16 as measured (kPcieGen5BytesPerS); Gen4 x16 (A100) at the same 88% of
+// its 31.5 GB/s line rate.
+constexpr double kPcieGen5 = kPcieGen5BytesPerS;
 constexpr double kPcieGen4 = 0.88 * 31.5 * GB;
 
 const std::vector<GpuSpec>& catalog()

@@ -12,6 +12,11 @@
 
 namespace dcsim {
 
+/// Host <-> device copy rate over PCIe Gen5 x16: 55.4 GB/s host-to-device measured on H200 nodes
+/// (nvbandwidth; reference/collectives/published.yaml stas_p2p_and_pcie_measurements), 88% of the
+/// 63 GB/s line rate. H100, H200 and B200 hosts, and an inline GPU's default.
+constexpr double kPcieGen5BytesPerS = 55.4e9;
+
 /// The catalog entry called `name`, or nothing. Names are matched exactly.
 std::optional<GpuSpec> find_gpu(const std::string& name);
 

@@ -33,7 +33,7 @@ GpuSpec read_inline_gpu(MapReader gpu)
   spec.sm_count = static_cast<int>(gpu.integer("sm_count", 132));
   spec.tdp_watts = gpu.number("tdp_watts", 700, 1, 1e5);
   spec.default_profile = gpu.text("profile", "h100-sxm");
-  spec.host_link_bytes_per_s = gpu.quantity("host_link_bandwidth", Dimension::BytesPerSecond, 55.4e9); // PCIe Gen5 x16, as measured
+  spec.host_link_bytes_per_s = gpu.quantity("host_link_bandwidth", Dimension::BytesPerSecond, kPcieGen5BytesPerS);
   spec.source = "inline spec in the scenario";
   gpu.finish();
   return spec;

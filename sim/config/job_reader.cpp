@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <optional>
+
 namespace dcsim::internal {
 
 namespace {
@@ -144,14 +146,18 @@ ParallelismConfig read_parallelism(MapReader p, int gpus)
   const long long inner = static_cast<long long>(out.tensor) * out.pipeline * out.context;
   const long long derived_data = gpus > 0 && gpus % inner == 0 ? gpus / inner : 1;
   out.data = static_cast<int>(p.integer("data", derived_data));
-  const bool dual_pipe = p.has("schedule") && p.raw("schedule").IsScalar() && p.raw("schedule").Scalar() == "dualpipev";
-  out.virtual_stages = static_cast<int>(p.integer("virtual_stages", dual_pipe ? 2 : 1));
+  // The schedule and the chunk count default from each other: a given schedule sets the chunks'
+  // default (two for dualpipev), else the chunk count picks 1F1B or interleaved.
+  std::optional<PipelineSchedule> schedule;
+  if (p.has("schedule"))
+    schedule = p.choice("schedule", kSchedules, PipelineSchedule::OneFOneB);
+  out.virtual_stages =
+      static_cast<int>(p.integer("virtual_stages", schedule == PipelineSchedule::DualPipeV ? 2 : 1));
   out.sequence_parallel = p.boolean("sequence_parallel", out.tensor > 1);
   out.zero = static_cast<int>(p.integer("zero", 0, 0));
   if (out.zero > 3)
     p.error("zero", std::to_string(out.zero) + " is not a ZeRO stage; expected 0, 1, 2 or 3");
-  out.schedule = p.choice("schedule", kSchedules,
-                          out.virtual_stages > 1 ? PipelineSchedule::Interleaved : PipelineSchedule::OneFOneB);
+  out.schedule = schedule.value_or(out.virtual_stages > 1 ? PipelineSchedule::Interleaved : PipelineSchedule::OneFOneB);
   if (out.schedule == PipelineSchedule::Interleaved && out.virtual_stages == 1)
     p.error("schedule", "interleaved needs virtual_stages > 1; expected virtual_stages >= 2 or schedule: 1f1b");
   if (out.schedule == PipelineSchedule::DualPipeV && out.virtual_stages != 2)

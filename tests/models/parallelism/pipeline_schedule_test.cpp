@@ -10,6 +10,18 @@
 using dcsim::PassKind;
 using dcsim::PipelineSchedule;
 
+namespace {
+
+int total_layers(const std::vector<dcsim::ChunkLayers>& chunks)
+{
+  int total = 0;
+  for (const auto& c : chunks)
+    total += c.layers;
+  return total;
+}
+
+} // namespace
+
 TEST_CASE("parallelism::pipeline_steps: 1F1B warms up with p - rank - 1 forwards", "[models]")
 {
   const auto steps = dcsim::pipeline_steps(PipelineSchedule::OneFOneB, 1, 4, 1, 8);
@@ -163,10 +175,7 @@ TEST_CASE("parallelism::split_layers: fixed first and last chunks, the rest spli
     CHECK(last[c].layers == 4);
   // Both ends fixed, and a V: 61 layers in 32 chunks with 0 on the first and 2 on the last.
   const auto v = dcsim::split_layers(61, 16, 2, dcsim::ChunkPlacement::V, 0, 2);
-  int total = 0;
-  for (const auto& c : v)
-    total += c.layers;
-  CHECK(total == 61);
+  CHECK(total_layers(v) == 61);
   CHECK(v.front().layers == 0);
   CHECK(v.back().layers == 2);
   CHECK(v[1].first_layer == 0);
@@ -183,10 +192,7 @@ TEST_CASE("parallelism::split_layers: uneven layers go to the middle chunks", "[
   // 126 layers (Llama 3 405B) into 8 ranks x 2 chunks: 126 = 16 x 7 + 14.
   const auto chunks = dcsim::split_layers(126, 8, 2);
   REQUIRE(chunks.size() == 16);
-  int total = 0;
-  for (const auto& c : chunks)
-    total += c.layers;
-  CHECK(total == 126);
+  CHECK(total_layers(chunks) == 126);
   CHECK(chunks.front().layers == 7);
   CHECK(chunks.back().layers == 7);
   CHECK(chunks[7].layers == 8);
