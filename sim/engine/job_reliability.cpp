@@ -101,15 +101,26 @@ bool JobReliability::checkpoint_due(double next_iteration_s) const
          since_snapshot_s_ + next_iteration_s > stats_.checkpoint_interval_s;
 }
 
-double JobReliability::next_event_s(double now_s)
+double JobReliability::next_event_s(double now_s, double iteration_s)
 {
   if (pending_ && !pending_->finished && write_slowdown_s_ < 0)
     return now_s; // the first write: simulate the iterations it slows
   double next = clock_.pending();
   if (checkpoint_.enabled)
-    next = std::min(next, now_s + std::max(0.0, stats_.checkpoint_interval_s - since_snapshot_s_));
-  // (the skip stops at the boundary before this, where checkpoint_due() holds)
+    next = std::min(next, now_s + until_checkpoint_s(iteration_s));
   return next;
+}
+
+double JobReliability::until_checkpoint_s(double iteration_s) const
+{
+  const double left_s = std::max(0.0, stats_.checkpoint_interval_s - since_snapshot_s_);
+  if (iteration_s <= 0)
+    return left_s;
+  // The boundary j iterations on where checkpoint_due() first holds: since + (j+1) T > interval,
+  // and at least one iteration after the last checkpoint. An interval shorter than an iteration
+  // thus allows one iteration to be skipped between writes, instead of none.
+  const double j = std::max(since_snapshot_s_ > 0 ? 0.0 : 1.0, std::floor(left_s / iteration_s));
+  return j * iteration_s;
 }
 
 int JobReliability::before_iteration(int done, double next_iteration_s)

@@ -58,8 +58,10 @@ public:
   /// The job's last iteration is done: an asynchronous write in flight is waited for (as
   /// Megatron-Core finalizes its saves when training ends).
   void finish();
-  /// When this job's next checkpoint or failure is due, for the fast-forward windows.
-  double next_event_s(double now_s);
+  /// When this job's next checkpoint or failure is due, for the fast-forward windows: a
+  /// checkpoint at the iteration boundary where it will be written, given iterations of
+  /// `iteration_s` (0: not known yet).
+  double next_event_s(double now_s, double iteration_s);
   const ReliabilityStats& stats() const { return stats_; }
   /// Why the job could not go on ("" if it could): it failed more often than anything finishes.
   const std::string& gave_up() const { return gave_up_; }
@@ -69,6 +71,8 @@ public:
 
 private:
   bool checkpoint_due(double next_iteration_s) const;
+  /// Time from now to the boundary where the next checkpoint is due.
+  double until_checkpoint_s(double iteration_s) const;
   /// Writes a checkpoint; false when a failure cut it short (recovered from on return).
   bool write_checkpoint(int done);
   /// Asynchronous: waits for the write in flight, if any, then snapshots and starts the next.

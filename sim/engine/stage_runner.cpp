@@ -398,7 +398,7 @@ void StageRunner::operator()()
       s_.refill = s_.reliability.events() != events;
       s_.iteration_start_s = now();
       if (expected > 0) { // still steady after a checkpoint: no iteration needs simulating
-        s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now()));
+        s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), expected));
         s_.skip = s_.coordinator.resume_skip(s_.coordinator_id, now(), iterations - s_.done);
       }
 
@@ -416,7 +416,7 @@ void StageRunner::operator()()
       const double t = s_.iteration_times_s.back();
       ++s_.done;
       s_.reliability.trained(t, true);
-      s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now()));
+      s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), t));
       s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), t, iterations - s_.done);
 
     }

@@ -50,6 +50,22 @@ TEST_CASE("reliability: an interval shorter than an iteration checkpoints after 
   CHECK(job["reliability"]["checkpoints"].get<int>() == 5);
 }
 
+TEST_CASE("reliability: checkpointing after every iteration still fast-forwards, to the same end within 1e-9")
+{
+  // Each steady iteration between two writes is slept through (one iteration's window), not
+  // simulated: 2,000 of them used to cost 73 s of wall-clock on a 1,024-GPU job, now 0.1 s.
+  const std::vector<std::string> set = {"jobs.0.iterations=400", "jobs.0.checkpoint.interval=1ms"};
+  const auto fast = dcsim::test::run_config(dcsim::test::load_text(kScenario, set), true)["jobs"][0];
+  const auto every = dcsim::test::run_config(dcsim::test::load_text(kScenario, set), false)["jobs"][0];
+  INFO("fast-forwarded " << fast["reliability"].dump() << "\nevery iteration " << every["reliability"].dump());
+  CHECK(fast["reliability"]["checkpoints"].get<int>() == 400);
+  CHECK(every["reliability"]["checkpoints"].get<int>() == 400);
+  CHECK(fast["simulated_iterations"].get<int>() <= 3);
+  CHECK(every["simulated_iterations"].get<int>() == 400);
+  CHECK(elapsed_s(fast) == Approx(elapsed_s(every)).epsilon(1e-9));
+  CHECK(fast["goodput"].get<double>() == Approx(every["goodput"].get<double>()).epsilon(1e-9));
+}
+
 TEST_CASE("reliability: with exponential node failures the mean wall time matches Daly's expectation within 2%")
 {
   // Daly's first test point: M = 24 h, delta = 5 min, T_s = 500 h; restarts of 10 min plus the
