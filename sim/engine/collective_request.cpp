@@ -5,6 +5,7 @@
 #include "units/units.hpp"
 
 #include <cmath>
+#include <optional>
 
 namespace dcsim {
 
@@ -46,7 +47,8 @@ E parse_choice(const std::string& argument, const std::string& word, const NameT
 // would also stop being exact.
 constexpr double kMaxMessageBytes = 1099511627776.0; // 1 TiB
 
-double parse_size(const std::string& argument, const std::string& text, Diagnostics& diagnostics)
+/// The size in bytes, or nothing after reporting why it is not one.
+std::optional<double> parse_size(const std::string& argument, const std::string& text, Diagnostics& diagnostics)
 {
   try {
     const double bytes = parse_quantity(text, Dimension::Bytes);
@@ -61,22 +63,30 @@ double parse_size(const std::string& argument, const std::string& text, Diagnost
   } catch (const UnitError& e) {
     diagnostics.add({argument, 0, 0}, "", e.what());
   }
-  return 1;
+  return std::nullopt;
 }
 
 std::vector<double> message_sizes(const CollectiveRequestText& text, const CollectiveArgumentNames& names,
                                   Diagnostics& diagnostics)
 {
   if (!text.bytes.empty())
-    return {parse_size(names.bytes, text.bytes, diagnostics)};
-  const double lo = parse_size(names.min_bytes, text.min_bytes.empty() ? "8" : text.min_bytes, diagnostics);
-  const double hi = parse_size(names.max_bytes, text.max_bytes.empty() ? "8GiB" : text.max_bytes, diagnostics);
-  if (lo > hi)
+    return {parse_size(names.bytes, text.bytes, diagnostics).value_or(1)};
+  const std::string min_text = text.min_bytes.empty() ? "8" : text.min_bytes;
+  const std::string max_text = text.max_bytes.empty() ? "8GiB" : text.max_bytes;
+  const std::optional<double> lo = parse_size(names.min_bytes, min_text, diagnostics);
+  const std::optional<double> hi = parse_size(names.max_bytes, max_text, diagnostics);
+  if (!lo || !hi)
+    return {1}; // reported; nothing runs
+  if (*lo > *hi) {
+    const auto quoted = [](const std::string& given, const std::string& shown) {
+      return "\"" + shown + "\"" + (given.empty() ? " (the default)" : "");
+    };
     diagnostics.add({names.min_bytes, 0, 0}, "",
-                    "\"" + text.min_bytes + "\" is larger than " + names.max_bytes + " \"" +
-                        (text.max_bytes.empty() ? std::string("8GiB") : text.max_bytes) + "\"; expected min <= max");
+                    quoted(text.min_bytes, min_text) + " is larger than " + names.max_bytes + " " +
+                        quoted(text.max_bytes, max_text) + "; expected min <= max");
+  }
   std::vector<double> sizes;
-  for (double s = lo; s <= hi * (1 + 1e-12); s *= 2)
+  for (double s = *lo; s <= *hi * (1 + 1e-12); s *= 2)
     sizes.push_back(s);
   return sizes;
 }

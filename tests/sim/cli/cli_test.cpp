@@ -385,6 +385,10 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
   check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 1.5"), "--bytes: \"1.5\" is not a whole number of bytes");
   check(dcsim_cli(cluster + " --op allreduce --gpus 8 --min-bytes 1GiB --max-bytes 1KiB"),
         "--min-bytes: \"1GiB\" is larger than --max-bytes \"1KiB\"; expected min <= max");
+  // A bad bound is one error, not also a comparison with a placeholder (once: --min-bytes: "").
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --max-bytes 1e300"), "--max-bytes: \"1e300\" is larger than any GPU's memory");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --max-bytes 4"),
+        "--min-bytes: \"8\" (the default) is larger than --max-bytes \"4\"; expected min <= max");
 }
 
 TEST_CASE("cli: a collective on one GPU is a device copy, not a zero time", "[cli][collectives]")
