@@ -59,6 +59,14 @@ GpuSpec read_gpu(MapReader& node)
   return {};
 }
 
+/// A link's latency: network latencies are nanoseconds to milliseconds, so more than a second is
+/// a unit slip ("2" for "2us"), which would otherwise make every collective take seconds.
+double link_latency(MapReader& reader, const std::string& key, double fallback_s)
+{
+  return reader.quantity_at_most(key, Dimension::Seconds, fallback_s, true, 1.0, "1s",
+                                 "a link latency; did you mean microseconds, e.g. \"2us\"?");
+}
+
 NodeConfig read_node(MapReader node)
 {
   NodeConfig out;
@@ -66,7 +74,7 @@ NodeConfig read_node(MapReader node)
   out.gpus = static_cast<int>(node.integer("gpus", 8));
   if (auto up = node.child("scale_up")) {
     out.scale_up.bandwidth_bytes_per_s = up->quantity("bandwidth", Dimension::BytesPerSecond);
-    out.scale_up.latency_s = up->quantity("latency", Dimension::Seconds, 1e-6, true);
+    out.scale_up.latency_s = link_latency(*up, "latency", 1e-6);
     out.scale_up_domain_gpus = static_cast<int>(up->integer("domain", out.gpus));
     if (out.scale_up_domain_gpus % out.gpus != 0)
       up->error("domain", std::to_string(out.scale_up_domain_gpus) + " GPUs is not a whole number of " +
@@ -78,7 +86,7 @@ NodeConfig read_node(MapReader node)
   if (auto nics = node.child("nics")) {
     out.nics.count = static_cast<int>(nics->integer("count", out.gpus));
     out.nics.bandwidth_bytes_per_s = nics->quantity("bandwidth", Dimension::BytesPerSecond);
-    out.nics.latency_s = nics->quantity("latency", Dimension::Seconds, 1e-6, true);
+    out.nics.latency_s = link_latency(*nics, "latency", 1e-6);
     nics->finish();
     if (out.gpus % out.nics.count != 0 && out.nics.count % out.gpus != 0)
       node.error("nics", std::to_string(out.nics.count) + " NICs cannot be shared evenly by " +
@@ -194,7 +202,7 @@ FabricConfig read_fabric(MapReader fabric)
 {
   FabricConfig out;
   out.topology = fabric.choice("topology", kTopologies, TopologyKind::FatTree);
-  out.link_latency_s = fabric.quantity("link_latency", Dimension::Seconds, 600e-9, true);
+  out.link_latency_s = link_latency(fabric, "link_latency", 600e-9);
   // Absent: the NIC bandwidth (0 stands for that in the struct; a written 0 is an error).
   out.link_bandwidth_bytes_per_s = fabric.quantity("link_bandwidth", Dimension::BytesPerSecond, 0.0);
   out.routing = fabric.choice("routing", kRouting, RoutingKind::DModK);

@@ -54,12 +54,20 @@ void read_gemm(MapReader gemm, GemmModelParams& out)
   gemm.finish();
 }
 
+/// A per-kernel or per-step overhead: microseconds in practice, so more than a second is a unit
+/// slip ("5" for "5us") that would stretch every kernel or collective step by seconds.
+double overhead_s(MapReader& reader, const std::string& key, double fallback_s)
+{
+  return reader.quantity_at_most(key, Dimension::Seconds, fallback_s, true, 1.0, "1s",
+                                 "a kernel or protocol overhead; did you mean microseconds, e.g. \"5us\"?");
+}
+
 void read_communication(MapReader comm, CommunicationParams& out)
 {
   out.scale_up_efficiency = comm.number("scale_up_efficiency", out.scale_up_efficiency, 0.01, 1.0);
   out.scale_out_efficiency = comm.number("scale_out_efficiency", out.scale_out_efficiency, 0.01, 1.0);
   out.nvls_efficiency = comm.number("nvls_efficiency", out.nvls_efficiency, 0.0, 1.0);
-  out.nvls_base_latency_s = comm.quantity("nvls_base_latency", Dimension::Seconds, out.nvls_base_latency_s, true);
+  out.nvls_base_latency_s = overhead_s(comm, "nvls_base_latency", out.nvls_base_latency_s);
   out.tree_efficiency = comm.number("tree_efficiency", out.tree_efficiency, 0.01, 1.0);
   if (auto protocols = comm.child("protocols")) {
     const NameTable<Protocol> names = {{"ll", Protocol::LL}, {"ll128", Protocol::LL128}, {"simple", Protocol::Simple}};
@@ -68,10 +76,9 @@ void read_communication(MapReader comm, CommunicationParams& out)
       if (!p)
         continue;
       ProtocolParams& params = out.protocols[static_cast<int>(protocol)];
-      params.base_latency_s = p->quantity("base_latency", Dimension::Seconds, params.base_latency_s, true);
-      params.step_latency_s = p->quantity("step_latency", Dimension::Seconds, params.step_latency_s, true);
-      params.network_step_latency_s =
-          p->quantity("network_step_latency", Dimension::Seconds, params.network_step_latency_s, true);
+      params.base_latency_s = overhead_s(*p, "base_latency", params.base_latency_s);
+      params.step_latency_s = overhead_s(*p, "step_latency", params.step_latency_s);
+      params.network_step_latency_s = overhead_s(*p, "network_step_latency", params.network_step_latency_s);
       params.efficiency = p->number("efficiency", params.efficiency, 0.01, 1.0);
       p->finish();
     }
@@ -103,8 +110,8 @@ GpuProfile parse_profile(const std::string& text, const std::string& file, Diagn
     top.error("gemm", "is missing; expected the GEMM efficiency parameters");
   profile.memory_bound_efficiency = top.number("memory_bound_efficiency", 0.8, 0.01, 1.0);
   profile.sustained_clock_fraction = top.number("sustained_clock_fraction", 1.0, 0.1, 1.0);
-  profile.kernel_overhead_s = top.quantity("kernel_overhead", Dimension::Seconds, 3e-6, true);
-  profile.launch_overhead_s = top.quantity("launch_overhead", Dimension::Seconds, 0.0, true);
+  profile.kernel_overhead_s = overhead_s(top, "kernel_overhead", 3e-6);
+  profile.launch_overhead_s = overhead_s(top, "launch_overhead", 0.0);
   if (auto fa = top.child("flash_attention")) {
     profile.flash_attention_forward_efficiency = fa->number("forward_efficiency", 0.5, 0.01, 1.0);
     profile.flash_attention_backward_efficiency = fa->number("backward_efficiency", 0.4, 0.01, 1.0);

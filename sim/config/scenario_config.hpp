@@ -13,6 +13,11 @@
 
 namespace dcsim {
 
+/// How far a run may go in simulated time: 10 years. The clock is a double; at 10 years (3.2e8 s)
+/// it still resolves 60 ns, a tenth of a cable's latency, and beyond it fabric latencies start to
+/// round away. Start times past it are refused when read; a run that goes past it is an error.
+constexpr double kMaxSimulatedTimeS = 10 * 365.25 * 86400;
+
 struct LinkConfig {
   double bandwidth_bytes_per_s = 0; ///< per direction
   double latency_s = 0;

@@ -161,6 +161,17 @@ double MapReader::quantity(const std::string& key, Dimension dimension, std::opt
   }
 }
 
+double MapReader::quantity_at_most(const std::string& key, Dimension dimension, std::optional<double> fallback,
+                                   bool allow_zero, double limit, const std::string& limit_text, const std::string& why)
+{
+  const double value = quantity(key, dimension, fallback, allow_zero);
+  if (value <= limit)
+    return value;
+  error(key, "\"" + scalar(key).value_or("") + "\" is more than " + limit_text + " (" + why + "); expected at most " +
+                 limit_text);
+  return fallback.value_or(limit);
+}
+
 double MapReader::number(const std::string& key, std::optional<double> fallback, double min_value, double max_value)
 {
   const auto text_value = scalar(key);

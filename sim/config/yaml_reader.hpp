@@ -59,6 +59,10 @@ public:
   /// Quantity of `dimension` in base units, > 0 unless allow_zero. Without a fallback it is required.
   double quantity(const std::string& key, Dimension dimension, std::optional<double> fallback = std::nullopt,
                   bool allow_zero = false);
+  /// The same, and at most `limit` (base units; `limit_text` says it as a person would, "1s"):
+  /// beyond it the value is a typo or the engine cannot represent it, which `why` explains.
+  double quantity_at_most(const std::string& key, Dimension dimension, std::optional<double> fallback, bool allow_zero,
+                          double limit, const std::string& limit_text, const std::string& why);
   /// A plain number in [min_value, max_value].
   double number(const std::string& key, std::optional<double> fallback, double min_value, double max_value);
   std::string text(const std::string& key, std::optional<std::string> fallback = std::nullopt);

@@ -6,6 +6,7 @@
 #include "platform/platform.hpp"
 #include "results/energy_accounting.hpp"
 #include "scheduler/cluster_scheduler.hpp"
+#include "units/units.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
 
@@ -67,6 +68,12 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   for (size_t i = 0; i < runners.size(); ++i)
     if (!runners[i]->gave_up().empty())
       throw std::runtime_error("job " + config.jobs[i].name + " " + runners[i]->gave_up());
+  if (result.simulated_time_s > kMaxSimulatedTimeS) {
+    const int years = static_cast<int>(result.simulated_time_s / (365.25 * 86400));
+    throw std::runtime_error("the run went on to " + std::to_string(years) +
+                             "+ years of simulated time, past 10, beyond which the clock no longer resolves the "
+                             "fabric's latencies; expected a shorter run (fewer iterations, or fewer and shorter stops)");
+  }
   account_energy(result, config, platform.fabric().network_switch_count(), platform.storage_count());
   result.wall_clock_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

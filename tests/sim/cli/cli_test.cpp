@@ -173,6 +173,28 @@ TEST_CASE("cli: sizes beyond what a field or the simulator holds are refused, no
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.batch.global",
                       "65536 micro-batches per replica x 8 pipeline chunks = 524288 steps");
   }
+  SECTION("a latency in seconds where microseconds were meant (every collective would take seconds)")
+  {
+    const auto f = edited_scenario("latency_unit.yaml", "latency: 2us}\n", "latency: 2}\n");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.node.nics.latency",
+                      "\"2\" is more than 1s (a link latency; did you mean microseconds, e.g. \"2us\"?); expected at most 1s");
+  }
+  SECTION("a start time past what the simulated clock resolves (it once ran, with every iteration rounded to 0 s)")
+  {
+    const auto f = edited_scenario("late_start.yaml", "iterations: 10", "iterations: 10\n    start_time: 11y");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.start_time",
+                      "\"11y\" is more than 10y (the simulated clock resolves fabric latencies up to 10 years)");
+  }
+  SECTION("a run that goes on past 10 years of simulated time stops with exit 1 and writes nothing")
+  {
+    // 50 million iterations of 9.26 s: 14.7 years, fast-forwarded in about a second.
+    const auto f = edited_scenario("long_run.yaml", "iterations: 10", "iterations: 50000000");
+    const fs::path json = temp_dir() / "long_run.json";
+    const auto r = dcsim_cli("run " + f.string() + " --json " + json.string());
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("dcsim: error: the run went on to 14+ years of simulated time, past 10"));
+    CHECK(slurp(json).empty());
+  }
   SECTION("two jobs with one name")
   {
     std::string text = slurp(dcsim::test::repo_path("scenarios/jobs-shared-fabric.yaml"));
