@@ -4,7 +4,8 @@
                              min_bytes="1MiB", max_bytes="1GiB").to_frame()
 
 Runs over the cluster's first `gpus` GPUs (8 per node, node after node) for one size or every
-power of two from `min_bytes` (default 8 B) to `max_bytes` (default 8 GiB). Jobs in the scenario
+power of two from `min_bytes` (default 8 B) to `max_bytes` (default 8 GiB), or by `step_factor` /
+`step_bytes`, in whole elements of `datatype` as nccl-tests runs them. Jobs in the scenario
 are ignored. Invalid arguments raise ValueError naming the argument, as the CLI names its flags.
 """
 from . import _core
@@ -13,7 +14,7 @@ from .scenario import load
 
 class CollectiveResult:
     """The measurements: ``to_dict()`` is what ``dcsim collective --json`` writes; ``to_frame()``
-    one row per size (bytes, time_s, algbw_GBps, busbw_GBps, algorithm, protocol)."""
+    one row per size (bytes, count, time_s, algbw_GBps, busbw_GBps, algorithm, protocol)."""
 
     def __init__(self, data):
         self._data = data
@@ -46,15 +47,19 @@ def _size_text(size):
     return str(int(size)) if float(size).is_integer() else repr(float(size))
 
 
-def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None, algo=None, protocol=None):
+def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None, algo=None, protocol=None,
+               datatype=None, step_factor=None, step_bytes=None):
     """Simulates `op` (allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv)
     over the first `gpus` GPUs of `scenario`'s cluster (a path, dict or Scenario).
-    `algo` / `protocol` force the choice the tuner would make (ring, tree, ...; LL, LL128, Simple)."""
+    `algo` / `protocol` force the choice the tuner would make (ring, tree, ...; LL, LL128, Simple).
+    `datatype` is nccl-tests' -d (float by default; sizes round down to whole elements, per rank
+    for allgather, reducescatter and alltoall); `step_factor` / `step_bytes` its -f / -i."""
     scenario = load(scenario)
     gpus = int(gpus)
     if not -2**31 <= gpus < 2**31:  # beyond C++'s int: say what the CLI says, not a binding error
         raise ValueError(f"gpus: {gpus} GPUs is not available; expected 1 to the cluster's GPUs")
     data = _core.collective(scenario.text, scenario.name, scenario.set_arguments(), op, gpus,
                             _size_text(bytes), _size_text(min_bytes), _size_text(max_bytes),
-                            algo or "", protocol or "")
+                            algo or "", protocol or "", datatype or "",
+                            "" if step_factor is None else str(step_factor), _size_text(step_bytes))
     return CollectiveResult(data)

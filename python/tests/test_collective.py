@@ -51,3 +51,20 @@ def test_one_gpu_is_a_device_copy_and_out_of_range_counts_are_value_errors():
         dcsim.collective(CLUSTER, "allreduce", 10**12, bytes="1MiB")
     with pytest.raises(ValueError, match=r"larger than any GPU's memory"):
         dcsim.collective(CLUSTER, "allreduce", 8, bytes=1e30)
+
+
+def test_datatype_and_steps_are_nccl_tests_flags(tmp_path):
+    # -d bfloat16 -i 1MiB: 1-3 MiB in 1 MiB steps, counted in 2-byte elements; same times as float.
+    result = dcsim.collective(CLUSTER, "allreduce", 8, min_bytes="1MiB", max_bytes="3MiB", step_bytes="1MiB",
+                              datatype="bfloat16")
+    expected = cli_json("collective", "--cluster", CLUSTER, "--op", "allreduce", "--gpus", 8, "-b", "1MiB",
+                        "-e", "3MiB", "-i", "1MiB", "-d", "bfloat16", tmp_path=tmp_path)
+    assert result.to_dict() == expected
+    frame = result.to_frame()
+    assert list(frame["bytes"]) == [2.0**20, 2.0**21, 3 * 2.0**20]
+    assert list(frame["count"]) == [2.0**19, 2.0**20, 3 * 2.0**19]
+    as_float = dcsim.collective(CLUSTER, "allreduce", 8, min_bytes="1MiB", max_bytes="3MiB", step_bytes=2**20)
+    assert list(as_float.to_frame()["time_s"]) == pytest.approx(list(frame["time_s"]), rel=1e-12)
+    assert len(dcsim.collective(CLUSTER, "allreduce", 8, min_bytes=8, max_bytes=8 * 10**6, step_factor=10).to_frame()) == 7
+    with pytest.raises(ValueError, match=r"^datatype: unknown value \"fp32\""):
+        dcsim.collective(CLUSTER, "allreduce", 8, bytes="1MiB", datatype="fp32")

@@ -14,7 +14,8 @@ namespace dcsim::cli {
 
 namespace {
 
-const CollectiveArgumentNames kFlags = {"--op", "--gpus", "--bytes", "--min-bytes", "--max-bytes", "--algo", "--protocol"};
+const CollectiveArgumentNames kFlags = {"--op",   "--gpus",     "--bytes",       "--min-bytes",  "--max-bytes",
+                                        "--algo", "--protocol", "--datatype",    "--step-factor", "--step-bytes"};
 
 } // namespace
 
@@ -40,7 +41,7 @@ int collective_command(const CollectiveArgs& args)
   for (const auto& m : results) {
     const double algbw = m.algbw_bytes_per_s() / 1e9;
     const double busbw = algbw * bus_bandwidth_factor(request.kind, request.gpus);
-    std::printf("%14.0f %12.0f %8s %12.2f %9.2f %9.2f  %s/%s\n", m.bytes, m.bytes / 4, "float", m.time_s * 1e6, algbw,
+    std::printf("%14.0f %12.0f %8s %12.2f %9.2f %9.2f  %s/%s\n", m.bytes, request.count(m.bytes), request.datatype.c_str(), m.time_s * 1e6, algbw,
                 busbw, m.algorithm.c_str(), to_string(m.protocol).c_str());
   }
   if (!args.json_path.empty())

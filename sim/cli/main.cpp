@@ -60,8 +60,16 @@ int dispatch(int argc, char** argv)
       ->required();
   collective->add_option("--gpus", collective_args.request.gpus, "the first N GPUs of the cluster")->required();
   collective->add_option("--bytes", collective_args.request.bytes, "one size, e.g. 1GiB");
-  collective->add_option("--min-bytes", collective_args.request.min_bytes, "sweep from (default 8)");
-  collective->add_option("--max-bytes", collective_args.request.max_bytes, "sweep to, doubling (default 8GiB)");
+  collective->add_option("--min-bytes,-b", collective_args.request.min_bytes, "sweep from (default 8)");
+  collective->add_option("--max-bytes,-e", collective_args.request.max_bytes, "sweep to (default 8GiB)");
+  collective->add_option("--step-factor,-f", collective_args.request.step_factor,
+                         "multiply the size by this between rows (default 2)");
+  collective->add_option("--step-bytes,-i", collective_args.request.step_bytes,
+                         "add this to the size between rows instead, e.g. 1MiB");
+  collective->add_option("--datatype,-d", collective_args.request.datatype,
+                         "nccl-tests' element type: float (default), half, bfloat16, double, int8, uint8, int32, "
+                         "uint32, int64, uint64, f8e4m3, f8e5m2; sizes round down to whole elements (per rank for "
+                         "allgather, reducescatter, alltoall) as nccl-tests does");
   collective->add_option("--algo", collective_args.request.algorithm,
                          "ring, tree, halving_doubling, hierarchical, nvls or direct (default: tuner)");
   collective->add_option("--protocol", collective_args.request.protocol, "LL, LL128 or Simple (default: tuner)");

@@ -4,7 +4,9 @@
 #include "config/yaml_reader.hpp"
 #include "units/units.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 
 namespace dcsim {
@@ -18,6 +20,20 @@ const NameTable<CollectiveKind> kOpNames = {{"allreduce", CollectiveKind::AllRed
                                         {"broadcast", CollectiveKind::Broadcast},
                                         {"reduce", CollectiveKind::Reduce},
                                         {"sendrecv", CollectiveKind::SendRecv}};
+
+/// nccl-tests' data types (its -d names) and their sizes.
+const NameTable<int> kDataTypes = {{"float", 4},  {"half", 2},   {"bfloat16", 2}, {"double", 8},
+                                   {"int8", 1},   {"uint8", 1},  {"int32", 4},    {"uint32", 4},
+                                   {"int64", 8},  {"uint64", 8}, {"f8e4m3", 1},   {"f8e5m2", 1}};
+
+/// A sweep longer than this is a mistake (a 1-byte step from 8 B to 8 GiB would be 8.6e9 sizes).
+constexpr double kMaxSweepSizes = 10000;
+
+bool splits_per_rank(CollectiveKind kind)
+{
+  return kind == CollectiveKind::AllGather || kind == CollectiveKind::ReduceScatter ||
+         kind == CollectiveKind::AllToAll;
+}
 
 const NameTable<Protocol> kProtocolNames = {{"LL", Protocol::LL}, {"LL128", Protocol::LL128}, {"Simple", Protocol::Simple}};
 
@@ -66,8 +82,9 @@ std::optional<double> parse_size(const std::string& argument, const std::string&
   return std::nullopt;
 }
 
-std::vector<double> message_sizes(const CollectiveRequestText& text, const CollectiveArgumentNames& names,
-                                  Diagnostics& diagnostics)
+/// The sweep's sizes as asked: one, or min to max doubling / by --step-factor / by --step-bytes.
+std::vector<double> asked_sizes(const CollectiveRequestText& text, const CollectiveArgumentNames& names,
+                                Diagnostics& diagnostics)
 {
   if (!text.bytes.empty())
     return {parse_size(names.bytes, text.bytes, diagnostics).value_or(1)};
@@ -75,6 +92,24 @@ std::vector<double> message_sizes(const CollectiveRequestText& text, const Colle
   const std::string max_text = text.max_bytes.empty() ? "8GiB" : text.max_bytes;
   const std::optional<double> lo = parse_size(names.min_bytes, min_text, diagnostics);
   const std::optional<double> hi = parse_size(names.max_bytes, max_text, diagnostics);
+  double factor = 2, step = 0;
+  if (!text.step_factor.empty() && !text.step_bytes.empty())
+    diagnostics.add({names.step_bytes, 0, 0}, "",
+                    "given with " + names.step_factor + "; expected one of them (a factor or an increment)");
+  if (!text.step_factor.empty()) {
+    char* end = nullptr;
+    factor = std::strtod(text.step_factor.c_str(), &end);
+    if (end == text.step_factor.c_str() || *end != '\0' || !(factor > 1) || !std::isfinite(factor)) {
+      diagnostics.add({names.step_factor, 0, 0}, "", "\"" + text.step_factor + "\" is not a factor > 1; expected e.g. 2");
+      return {1};
+    }
+  }
+  if (!text.step_bytes.empty()) {
+    const std::optional<double> parsed = parse_size(names.step_bytes, text.step_bytes, diagnostics);
+    if (!parsed)
+      return {1};
+    step = *parsed;
+  }
   if (!lo || !hi)
     return {1}; // reported; nothing runs
   if (*lo > *hi) {
@@ -84,10 +119,33 @@ std::vector<double> message_sizes(const CollectiveRequestText& text, const Colle
     diagnostics.add({names.min_bytes, 0, 0}, "",
                     quoted(text.min_bytes, min_text) + " is larger than " + names.max_bytes + " " +
                         quoted(text.max_bytes, max_text) + "; expected min <= max");
+    return {1};
+  }
+  const double count = step > 0 ? std::floor((*hi - *lo) / step) + 1 : std::floor(std::log(*hi / *lo) / std::log(factor) + 1e-9) + 1;
+  if (count > kMaxSweepSizes) {
+    diagnostics.add({step > 0 ? names.step_bytes : names.step_factor, 0, 0}, "",
+                    "the sweep from " + min_text + " to " + max_text + " would have " +
+                        std::to_string(static_cast<long long>(count)) +
+                        " sizes; expected at most " + std::to_string(static_cast<int>(kMaxSweepSizes)));
+    return {1};
   }
   std::vector<double> sizes;
-  for (double s = *lo; s <= *hi * (1 + 1e-12); s *= 2)
+  for (double s = *lo; s <= *hi * (1 + 1e-12); s = step > 0 ? s + step : std::floor(s * factor))
     sizes.push_back(s);
+  return sizes;
+}
+
+/// Rounds each size down as nccl-tests does: to whole elements, per rank where the op splits the
+/// buffer over the ranks; sizes with nothing left are dropped.
+std::vector<double> nccl_tests_sizes(const std::vector<double>& asked, const CollectiveRequest& request)
+{
+  const double unit = request.element_bytes * (splits_per_rank(request.kind) ? std::max(1, request.gpus) : 1);
+  std::vector<double> sizes;
+  for (double s : asked) {
+    const double bytes = std::floor(s / unit) * unit;
+    if (bytes > 0)
+      sizes.push_back(bytes);
+  }
   return sizes;
 }
 
@@ -105,8 +163,25 @@ CollectiveRequest check_collective_request(const CollectiveRequestText& text, co
   request.choice.algorithm = text.algorithm;
   if (!text.protocol.empty())
     request.choice.protocol = parse_choice(names.protocol, text.protocol, kProtocolNames, diagnostics);
-  request.sizes_bytes = message_sizes(text, names, diagnostics);
+  if (!text.datatype.empty()) {
+    request.datatype = text.datatype;
+    request.element_bytes = parse_choice(names.datatype, text.datatype, kDataTypes, diagnostics);
+  }
+  const std::vector<double> asked = asked_sizes(text, names, diagnostics);
+  request.sizes_bytes = nccl_tests_sizes(asked, request);
+  if (request.sizes_bytes.empty() && diagnostics.empty()) {
+    const bool per_rank = splits_per_rank(request.kind);
+    diagnostics.add({text.bytes.empty() ? names.max_bytes : names.bytes, 0, 0}, "",
+                    "\"" + (!text.bytes.empty() ? text.bytes : text.max_bytes.empty() ? std::string("8GiB") : text.max_bytes) + "\" is less than one " + request.datatype +
+                        (per_rank ? " per rank" : "") + "; expected at least " +
+                        std::to_string(request.element_bytes * (per_rank ? std::max(1, request.gpus) : 1)) + " bytes");
+  }
   return request;
+}
+
+double CollectiveRequest::count(double bytes) const
+{
+  return bytes / element_bytes / (splits_per_rank(kind) ? std::max(1, gpus) : 1);
 }
 
 void check_collective_gpus(const CollectiveRequest& request, const ClusterConfig& cluster,
@@ -140,6 +215,7 @@ nlohmann::json collective_result_json(const CollectiveRequestText& text, const C
   for (const auto& m : measurements) {
     const double algbw_gbps = m.algbw_bytes_per_s() / 1e9;
     rows.push_back({{"bytes", m.bytes},
+                    {"count", request.count(m.bytes)},
                     {"time_s", m.time_s},
                     {"algbw_GBps", algbw_gbps},
                     {"busbw_GBps", algbw_gbps * bus_bandwidth_factor(request.kind, request.gpus)},
@@ -149,6 +225,7 @@ nlohmann::json collective_result_json(const CollectiveRequestText& text, const C
   return {{"op", text.op},
           {"algo", text.algorithm.empty() ? "auto" : text.algorithm},
           {"gpus", request.gpus},
+          {"datatype", request.datatype},
           {"results", rows}};
 }
 

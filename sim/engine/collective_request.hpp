@@ -19,20 +19,30 @@ namespace dcsim {
 struct CollectiveRequestText {
   std::string op;
   int gpus = 0;
-  std::string bytes, min_bytes, max_bytes; ///< one size, or a doubling sweep (default 8 B to 8 GiB)
+  std::string bytes, min_bytes, max_bytes; ///< one size, or a sweep (default 8 B to 8 GiB)
   std::string algorithm, protocol;         ///< "" = the tuner chooses
+  std::string datatype;                    ///< nccl-tests' -d: "" = float
+  std::string step_factor, step_bytes;     ///< nccl-tests' -f / -i: "" = doubling
 };
 
 /// How each argument is named in error messages.
 struct CollectiveArgumentNames {
-  std::string op, gpus, bytes, min_bytes, max_bytes, algorithm, protocol;
+  std::string op, gpus, bytes, min_bytes, max_bytes, algorithm, protocol, datatype, step_factor, step_bytes;
 };
 
 struct CollectiveRequest {
   CollectiveKind kind = CollectiveKind::AllReduce;
   int gpus = 0;
+  std::string datatype = "float";
+  int element_bytes = 4;
+  /// The sizes as nccl-tests runs them: whole elements, and for all-gather, reduce-scatter and
+  /// all-to-all a whole number of them per rank (sizes that round to nothing are left out).
   std::vector<double> sizes_bytes;
   CollectiveOverride choice;
+
+  /// nccl-tests' count column: elements per rank for all-gather, reduce-scatter and all-to-all,
+  /// of the whole buffer otherwise.
+  double count(double bytes) const;
 };
 
 /// Checks everything that does not need the cluster; problems go to `diagnostics`.

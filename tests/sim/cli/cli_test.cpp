@@ -385,6 +385,51 @@ TEST_CASE("cli: collective prints an nccl-tests table and writes the contract's 
   // Larger messages take longer, and reach higher bandwidth (latency-bound to bandwidth-bound).
   CHECK(double(rows.back()["time_s"]) > double(rows.front()["time_s"]));
   CHECK(double(rows.back()["busbw_GBps"]) > 100 * double(rows.front()["busbw_GBps"]));
+  CHECK(result["datatype"] == "float");
+  CHECK(double(rows.front()["count"]) == 2); // 8 B of floats
+}
+
+TEST_CASE("cli: collective sizes, counts and steps follow nccl-tests (-d, -f, -i)", "[cli][collectives]")
+{
+  const std::string cluster = "collective --cluster " + dcsim::test::repo_path("scenarios/1024gpu.yaml");
+  const auto rows_of = [&](const std::string& args) {
+    const auto json = temp_dir() / "collective_sizes.json";
+    const auto r = dcsim_cli(cluster + " " + args + " --json " + json.string());
+    INFO(args << ": " << r.err);
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(slurp(json));
+  };
+  SECTION("an all-gather moves whole elements per rank: 8-32 B of floats over 16 GPUs round to nothing")
+  {
+    const auto result = rows_of("--op allgather --gpus 16 -b 8 -e 1KiB");
+    const auto& rows = result["results"];
+    REQUIRE(rows.size() == 5); // 64 B .. 1 KiB
+    CHECK(double(rows[0]["bytes"]) == 64);
+    CHECK(double(rows[0]["count"]) == 1); // per rank, as nccl-tests prints it
+    CHECK(double(rows[4]["count"]) == 16);
+  }
+  SECTION("an all-to-all of 7 int8 over 3 GPUs runs 6 bytes, 2 per rank")
+  {
+    const auto result = rows_of("--op alltoall --gpus 3 --bytes 7 -d int8");
+    CHECK(result["datatype"] == "int8");
+    CHECK(double(result["results"][0]["bytes"]) == 6);
+    CHECK(double(result["results"][0]["count"]) == 2);
+  }
+  SECTION("bfloat16 halves the count of an all-reduce, not its time; -i adds, -f multiplies")
+  {
+    const auto bf16 = rows_of("--op allreduce --gpus 8 -d bfloat16 -b 1MiB -e 4MiB -i 1MiB")["results"];
+    const auto fp32 = rows_of("--op allreduce --gpus 8 -b 1MiB -e 4MiB -i 1MiB")["results"];
+    REQUIRE(bf16.size() == 4);
+    REQUIRE(fp32.size() == 4);
+    for (size_t i = 0; i < 4; ++i) {
+      CHECK(double(bf16[i]["bytes"]) == (i + 1) * 1048576.0);
+      CHECK(double(bf16[i]["count"]) == (i + 1) * 524288.0);
+      CHECK(double(bf16[i]["time_s"]) == Approx(double(fp32[i]["time_s"])).epsilon(1e-12));
+    }
+    const auto by10 = rows_of("--op allreduce --gpus 8 -f 10 -b 1KiB -e 1GiB")["results"];
+    REQUIRE(by10.size() == 7); // 1 KiB x 10^k up to 1 GiB
+    CHECK(double(by10[6]["bytes"]) == 1024e6);
+  }
 }
 
 TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a one-line error", "[cli][collectives]")
@@ -409,6 +454,12 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
         "--min-bytes: \"1GiB\" is larger than --max-bytes \"1KiB\"; expected min <= max");
   // A bad bound is one error, not also a comparison with a placeholder (once: --min-bytes: "").
   check(dcsim_cli(cluster + " --op allreduce --gpus 8 --max-bytes 1e300"), "--max-bytes: \"1e300\" is larger than any GPU's memory");
+  check(dcsim_cli(cluster + " --op alltoall --gpus 3 --bytes 7"), "--bytes: \"7\" is less than one float per rank; expected at least 12 bytes");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -d flaot --bytes 1MiB"), "--datatype: unknown value \"flaot\" (did you mean \"float\"?)");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -f 1"), "--step-factor: \"1\" is not a factor > 1");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -f 4 -i 1MiB"), "--step-bytes: given with --step-factor");
+  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -b 1 -e 8GiB -i 1"),
+        "--step-bytes: the sweep from 1 to 8GiB would have 8589934592 sizes; expected at most 10000");
   check(dcsim_cli(cluster + " --op allreduce --gpus 8 --max-bytes 4"),
         "--min-bytes: \"8\" (the default) is larger than --max-bytes \"4\"; expected min <= max");
 }
