@@ -55,6 +55,11 @@ def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None
     `datatype` is nccl-tests' -d (float by default; sizes round down to whole elements, per rank
     for allgather, reducescatter and alltoall); `step_factor` / `step_bytes` its -f / -i."""
     scenario = load(scenario)
+    if not isinstance(op, str):
+        raise TypeError(f"op: {op!r} is not a string; expected allreduce, allgather, reducescatter, alltoall, "
+                        "broadcast, reduce or sendrecv")
+    if isinstance(gpus, bool) or not float(gpus).is_integer():
+        raise ValueError(f"gpus: {gpus!r} is not a whole number of GPUs; expected an integer")
     gpus = int(gpus)
     if not -2**31 <= gpus < 2**31:  # beyond C++'s int: say what the CLI says, not a binding error
         raise ValueError(f"gpus: {gpus} GPUs is not available; expected 1 to the cluster's GPUs")

@@ -68,3 +68,11 @@ def test_datatype_and_steps_are_nccl_tests_flags(tmp_path):
     assert len(dcsim.collective(CLUSTER, "allreduce", 8, min_bytes=8, max_bytes=8 * 10**6, step_factor=10).to_frame()) == 7
     with pytest.raises(ValueError, match=r"^datatype: unknown value \"fp32\""):
         dcsim.collective(CLUSTER, "allreduce", 8, bytes="1MiB", datatype="fp32")
+
+
+def test_a_fractional_gpu_count_or_a_non_string_op_is_refused_not_truncated():
+    with pytest.raises(ValueError, match=r"^gpus: 8.5 is not a whole number of GPUs"):
+        dcsim.collective(CLUSTER, "allreduce", 8.5, bytes=1024)
+    with pytest.raises(TypeError, match=r"^op: None is not a string"):
+        dcsim.collective(CLUSTER, None, 8, bytes=1024)
+    assert dcsim.collective(CLUSTER, "allreduce", 8.0, bytes=1024).gpus == 8
