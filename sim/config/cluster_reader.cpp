@@ -67,13 +67,23 @@ double link_latency(MapReader& reader, const std::string& key, double fallback_s
                                  "a link latency; did you mean microseconds, e.g. \"2us\"?");
 }
 
+/// The slowest link dcsim takes: 1 Mb/s. Slower is a unit slip ("7" is 7 bytes/s), which would
+/// stretch one iteration over years and end as a million failures or the 10-year limit.
+constexpr double kMinLinkBytesPerS = 1e6 / 8;
+const char* const kSlowLinkWhy = "a link's bandwidth; plain numbers are bytes/s, did you mean e.g. \"400Gb/s\"?";
+
+double link_bandwidth(MapReader& reader, const std::string& key, std::optional<double> fallback = std::nullopt)
+{
+  return reader.quantity_at_least(key, Dimension::BytesPerSecond, fallback, kMinLinkBytesPerS, "1Mb/s", kSlowLinkWhy);
+}
+
 NodeConfig read_node(MapReader node)
 {
   NodeConfig out;
   out.gpu = read_gpu(node);
   out.gpus = static_cast<int>(node.integer("gpus", 8));
   if (auto up = node.child("scale_up")) {
-    out.scale_up.bandwidth_bytes_per_s = up->quantity("bandwidth", Dimension::BytesPerSecond);
+    out.scale_up.bandwidth_bytes_per_s = link_bandwidth(*up, "bandwidth");
     out.scale_up.latency_s = link_latency(*up, "latency", 1e-6);
     out.scale_up_domain_gpus = static_cast<int>(up->integer("domain", out.gpus));
     if (out.scale_up_domain_gpus % out.gpus != 0)
@@ -85,7 +95,7 @@ NodeConfig read_node(MapReader node)
   }
   if (auto nics = node.child("nics")) {
     out.nics.count = static_cast<int>(nics->integer("count", out.gpus));
-    out.nics.bandwidth_bytes_per_s = nics->quantity("bandwidth", Dimension::BytesPerSecond);
+    out.nics.bandwidth_bytes_per_s = link_bandwidth(*nics, "bandwidth");
     out.nics.latency_s = link_latency(*nics, "latency", 1e-6);
     nics->finish();
     if (out.gpus % out.nics.count != 0 && out.nics.count % out.gpus != 0)
@@ -146,7 +156,7 @@ void read_dragonfly(MapReader& fabric, DragonflyConfig& out)
   out.nodes_per_router = static_cast<int>(fabric.integer("nodes_per_router"));
   out.global_links_per_router = static_cast<int>(fabric.integer("global_links_per_router"));
   // Absent: the fabric's link bandwidth (0 stands for that in the struct; a written 0 is an error).
-  out.global_link_bandwidth_bytes_per_s = fabric.quantity("global_link_bandwidth", Dimension::BytesPerSecond, 0.0);
+  out.global_link_bandwidth_bytes_per_s = link_bandwidth(fabric, "global_link_bandwidth", 0.0);
 }
 
 void read_torus(MapReader& fabric, TorusConfig& out)
@@ -190,7 +200,11 @@ void read_topology_file_key(MapReader& fabric, FileTopologyConfig& out)
     }
     for (const auto& item : list) {
       try {
-        out.tier_bandwidth_bytes_per_s.push_back(parse_quantity(item.Scalar(), Dimension::BytesPerSecond));
+        const double bytes_per_s = parse_quantity(item.Scalar(), Dimension::BytesPerSecond);
+        if (bytes_per_s < kMinLinkBytesPerS)
+          fabric.error("tier_bandwidth", "\"" + item.Scalar() + "\" is less than 1Mb/s (" + kSlowLinkWhy +
+                                             "); expected at least 1Mb/s");
+        out.tier_bandwidth_bytes_per_s.push_back(bytes_per_s);
       } catch (const UnitError& e) {
         fabric.error("tier_bandwidth", e.what());
       }
@@ -204,7 +218,7 @@ FabricConfig read_fabric(MapReader fabric)
   out.topology = fabric.choice("topology", kTopologies, TopologyKind::FatTree);
   out.link_latency_s = link_latency(fabric, "link_latency", 600e-9);
   // Absent: the NIC bandwidth (0 stands for that in the struct; a written 0 is an error).
-  out.link_bandwidth_bytes_per_s = fabric.quantity("link_bandwidth", Dimension::BytesPerSecond, 0.0);
+  out.link_bandwidth_bytes_per_s = link_bandwidth(fabric, "link_bandwidth", 0.0);
   out.routing = fabric.choice("routing", kRouting, RoutingKind::DModK);
   switch (out.topology) {
     case TopologyKind::FatTree:
@@ -299,7 +313,7 @@ ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics)
   check_cluster_size(cluster, out);
   if (auto storage = cluster.child("storage")) {
     out.storage.servers = static_cast<int>(storage->integer("servers", 1, 1, kMaxStorageServers));
-    out.storage.bandwidth_per_server_bytes_per_s = storage->quantity("bandwidth_per_server", Dimension::BytesPerSecond);
+    out.storage.bandwidth_per_server_bytes_per_s = link_bandwidth(*storage, "bandwidth_per_server");
     storage->finish();
   }
   if (diagnostics.size() == errors_before) {

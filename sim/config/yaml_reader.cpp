@@ -172,6 +172,17 @@ double MapReader::quantity_at_most(const std::string& key, Dimension dimension, 
   return fallback.value_or(limit);
 }
 
+double MapReader::quantity_at_least(const std::string& key, Dimension dimension, std::optional<double> fallback,
+                                    double limit, const std::string& limit_text, const std::string& why)
+{
+  const double value = quantity(key, dimension, fallback, false);
+  const auto text_value = scalar(key);
+  if (!text_value || value >= limit || value <= 0) // absent, fine, or already reported
+    return value;
+  error(key, "\"" + *text_value + "\" is less than " + limit_text + " (" + why + "); expected at least " + limit_text);
+  return fallback.value_or(limit);
+}
+
 double MapReader::number(const std::string& key, std::optional<double> fallback, double min_value, double max_value)
 {
   const auto text_value = scalar(key);

@@ -63,6 +63,10 @@ public:
   /// beyond it the value is a typo or the engine cannot represent it, which `why` explains.
   double quantity_at_most(const std::string& key, Dimension dimension, std::optional<double> fallback, bool allow_zero,
                           double limit, const std::string& limit_text, const std::string& why);
+  /// The same when given, and at least `limit`; absent, the fallback (which may be a 0 standing
+  /// for "derive it").
+  double quantity_at_least(const std::string& key, Dimension dimension, std::optional<double> fallback, double limit,
+                           const std::string& limit_text, const std::string& why);
   /// A plain number in [min_value, max_value].
   double number(const std::string& key, std::optional<double> fallback, double min_value, double max_value);
   std::string text(const std::string& key, std::optional<std::string> fallback = std::nullopt);

@@ -179,6 +179,12 @@ TEST_CASE("cli: sizes beyond what a field or the simulator holds are refused, no
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.node.nics.latency",
                       "\"2\" is more than 1s (a link latency; did you mean microseconds, e.g. \"2us\"?); expected at most 1s");
   }
+  SECTION("a bandwidth in bytes/s where Gb/s were meant (one iteration would take years)")
+  {
+    const auto f = edited_scenario("bandwidth_unit.yaml", "bandwidth: 400Gb/s", "bandwidth: 7");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.node.nics.bandwidth",
+                      "\"7\" is less than 1Mb/s (a link's bandwidth; plain numbers are bytes/s");
+  }
   SECTION("a start time past what the simulated clock resolves (it once ran, with every iteration rounded to 0 s)")
   {
     const auto f = edited_scenario("late_start.yaml", "iterations: 10", "iterations: 10\n    start_time: 11y");

@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""Mutation fuzzing of scenario files: what the brief promises for bad input, checked at random.
+
+Each case takes a shipped scenario, applies one to three random mutations (delete a key, rename
+it, set it to an odd value such as -1, "abc", 1e30, [] or "1e400", or scale a number), runs
+`build/dcsim run` on it and classifies the outcome. A case is bad when dcsim
+  - exits with anything but 0 (ran) or 2 (invalid input)          [RC; 1 is reported too]
+  - prints an invalid-input error that is not file:line:col          [NOFILE]
+  - runs but writes NaN/Infinity or an impossible figure             [NAN, SANITY]
+  - takes longer than --slow seconds, or hangs past --timeout        [SLOW, RC=TIMEOUT]
+
+    /usr/bin/python3 scripts/fuzz_scenarios.py --seed 3 --cases 500
+
+Exit status 1 when any case is bad (each is printed with its mutation and the file is kept).
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ODD = [0, -1, 1e30, -1e-9, "abc", "", None, [], {}, True, 0.5, 3, 1e9, "1.5", "nan", "inf", "-3GB/s",
+       "400Gb/s", "2us", "1e400", 2**63, "80GiB", [1, 2], {"a": 1}, "   ", "0x10", 7]
+SKIP = {"scheduler-philly.yaml"}  # 82,247 trace jobs: seconds per case
+
+
+def key_paths(node, prefix=()):
+    out = []
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for k, v in items:
+        out.append(prefix + (k,))
+        out += key_paths(v, prefix + (k,))
+    return out
+
+
+def mutate(doc, rng):
+    path = rng.choice(key_paths(doc))
+    parent = doc
+    for k in path[:-1]:
+        parent = parent[k]
+    key, value = path[-1], parent[path[-1]]
+    kind = rng.choice(["value", "value", "value", "delete", "scale", "rename"])
+    if kind == "delete":
+        del parent[key]
+        return f"delete {'.'.join(map(str, path))}"
+    if kind == "scale" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        factor = rng.choice([0, -1, 2, 3, 7, 1000, 1e6, 0.5, 1.0001])
+        parent[key] = int(value * factor) if isinstance(value, int) and float(factor).is_integer() else value * factor
+        return f"scale {'.'.join(map(str, path))} {value} -> {parent[key]}"
+    if kind == "rename" and isinstance(parent, dict):
+        parent[f"{key}x"] = parent.pop(key)
+        return f"rename {'.'.join(map(str, path))}"
+    parent[key] = rng.choice(ODD)
+    return f"set {'.'.join(map(str, path))} = {parent[key]!r}"
+
+
+def impossible(result):
+    for job in result.get("jobs", []):
+        if not job.get("iteration_time_s", 1) > 0 or not 0 < job.get("mfu", 0.5) <= 1 or \
+                not 0 <= job.get("goodput", 1) <= 1 or job.get("tokens_per_s", 1) <= 0 or \
+                job.get("end_time_s", 1) < job.get("start_time_s", 0):
+            return f"job {job.get('name')}: iteration {job.get('iteration_time_s')} s, mfu {job.get('mfu')}, " \
+                   f"goodput {job.get('goodput')}"
+    return ""
+
+
+def run_case(path, out_json, timeout_s):
+    start = time.time()
+    try:
+        r = subprocess.run([os.path.join(ROOT, "build/dcsim"), "run", path, "--quiet", "--json", out_json],
+                           cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
+        status, err = r.returncode, (r.stderr.strip() or r.stdout.strip())
+    except subprocess.TimeoutExpired:
+        status, err = "TIMEOUT", ""
+    return status, err, time.time() - start
+
+
+def classify(path, out_json, status, err, wall_s, slow_s):
+    lines = err.splitlines()
+    if status not in (0, 2):
+        return "RC"
+    if status == 2 and not all(line.startswith(path + ":") or line.startswith("--set ") for line in lines):
+        return "NOFILE"
+    if status == 0:
+        text = open(out_json).read()
+        if "NaN" in text or "Infinity" in text:
+            return "NAN"
+        why = impossible(json.loads(text))
+        if why:
+            return "SANITY " + why
+    if wall_s > slow_s:
+        return f"SLOW {wall_s:.0f}s"
+    return ""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cases", type=int, default=200)
+    ap.add_argument("--timeout", type=float, default=40, help="seconds before a case counts as hung")
+    ap.add_argument("--slow", type=float, default=10, help="seconds beyond which a case is reported slow")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    scenario_dir = os.path.join(ROOT, "scenarios")
+    files = sorted(f for f in os.listdir(scenario_dir) if f.endswith(".yaml") and f not in SKIP)
+    work = tempfile.mkdtemp(prefix="dcsim-fuzz-")
+    counts, bad = {}, 0
+    for i in range(args.cases):
+        name = rng.choice(files)
+        doc = yaml.safe_load(open(os.path.join(scenario_dir, name)))
+        what = "; ".join(mutate(doc, rng) for _ in range(rng.choice([1, 1, 2, 3])))
+        path, out_json = os.path.join(work, f"case{i}.yaml"), os.path.join(work, f"case{i}.json")
+        with open(path, "w") as f:
+            yaml.safe_dump(doc, f, sort_keys=False)
+        status, err, wall_s = run_case(path, out_json, args.timeout)
+        flag = classify(path, out_json, status, err, wall_s, args.slow)
+        counts[status] = counts.get(status, 0) + 1
+        if flag:
+            bad += 1
+            print(f"[{flag}] case{i} from {name}: {what}; exit {status}\n    {err[:300]}", flush=True)
+        else:
+            os.remove(path)
+    print(f"{args.cases} cases from seed {args.seed}: exit statuses {counts}; {bad} bad"
+          + (f" (kept in {work})" if bad else ""))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
