@@ -154,42 +154,32 @@ TEST_CASE("cli: bad input exits 2 with one file:line:col error per problem, nami
 
 TEST_CASE("cli: sizes beyond what a field or the simulator holds are refused, not wrapped or left to hang", "[cli]")
 {
-  SECTION("a count too large for its field (it would wrap to a negative number)")
-  {
-    const auto f = edited_scenario("huge_count.yaml", "iterations: 10", "iterations: 1000000000000");
-    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.iterations",
-                      "out of range; expected a positive integer up to 2147483647");
-  }
-  SECTION("a cluster far beyond the largest dcsim builds")
-  {
-    const auto f = edited_scenario("huge_cluster.yaml", "gpus: 8\n", "gpus: 1000000\n");
-    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.nodes",
-                      "128 nodes x 1000000 GPUs = 128000000 GPUs is more than dcsim simulates");
-  }
-  SECTION("an iteration with more pipeline steps than it can simulate quickly")
-  {
-    // 1,048,576 / (1 x 16) = 65,536 micro-batches through 8 stages.
-    const auto f = edited_scenario("huge_batch.yaml", "global: 1536", "global: 1048576");
-    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.batch.global",
-                      "65536 micro-batches per replica x 8 pipeline chunks = 524288 steps");
-  }
-  SECTION("a latency in seconds where microseconds were meant (every collective would take seconds)")
-  {
-    const auto f = edited_scenario("latency_unit.yaml", "latency: 2us}\n", "latency: 2}\n");
-    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.node.nics.latency",
-                      "\"2\" is more than 1s (a link latency; did you mean microseconds, e.g. \"2us\"?); expected at most 1s");
-  }
-  SECTION("a bandwidth in bytes/s where Gb/s were meant (one iteration would take years)")
-  {
-    const auto f = edited_scenario("bandwidth_unit.yaml", "bandwidth: 400Gb/s", "bandwidth: 7");
-    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cluster.node.nics.bandwidth",
-                      "\"7\" is less than 1Mb/s (a link's bandwidth; plain numbers are bytes/s");
-  }
-  SECTION("a start time past what the simulated clock resolves (it once ran, with every iteration rounded to 0 s)")
-  {
-    const auto f = edited_scenario("late_start.yaml", "iterations: 10", "iterations: 10\n    start_time: 11y");
-    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "jobs.0.start_time",
-                      "\"11y\" is more than 10y (the simulated clock resolves fabric latencies up to 10 years)");
+  struct Refusal {
+    const char* why; // what the value would have done
+    const char *file, *from, *to, *key, *message;
+  };
+  const Refusal refusals[] = {
+      {"a count too large for its field would wrap to a negative number", "huge_count.yaml", "iterations: 10",
+       "iterations: 1000000000000", "jobs.0.iterations", "out of range; expected a positive integer up to 2147483647"},
+      {"a cluster far beyond the largest dcsim builds", "huge_cluster.yaml", "gpus: 8\n", "gpus: 1000000\n",
+       "cluster.nodes", "128 nodes x 1000000 GPUs = 128000000 GPUs is more than dcsim simulates"},
+      // 1,048,576 / (1 x 16) = 65,536 micro-batches through 8 stages.
+      {"an iteration with more pipeline steps than it can simulate quickly", "huge_batch.yaml", "global: 1536",
+       "global: 1048576", "jobs.0.batch.global", "65536 micro-batches per replica x 8 pipeline chunks = 524288 steps"},
+      {"a latency in seconds where microseconds were meant: every collective would take seconds",
+       "latency_unit.yaml", "latency: 2us}\n", "latency: 2}\n", "cluster.node.nics.latency",
+       "\"2\" is more than 1s (a link latency; did you mean microseconds, e.g. \"2us\"?); expected at most 1s"},
+      {"a bandwidth in bytes/s where Gb/s were meant: one iteration would take years", "bandwidth_unit.yaml",
+       "bandwidth: 400Gb/s", "bandwidth: 7", "cluster.node.nics.bandwidth",
+       "\"7\" is less than 1Mb/s (a link's bandwidth; plain numbers are bytes/s"},
+      {"a start time past what the clock resolves: it once ran, every iteration rounded to 0 s", "late_start.yaml",
+       "iterations: 10", "iterations: 10\n    start_time: 11y", "jobs.0.start_time",
+       "\"11y\" is more than 10y (the simulated clock resolves fabric latencies up to 10 years)"},
+  };
+  for (const Refusal& r : refusals) {
+    INFO(r.why);
+    const auto f = edited_scenario(r.file, r.from, r.to);
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), r.key, r.message);
   }
   SECTION("a run that goes on past 10 years of simulated time stops with exit 1 and writes nothing")
   {
@@ -448,26 +438,27 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
     CHECK(r.err.find(what) != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   };
-  check(dcsim_cli(cluster + " --op allreduse --gpus 8"), "--op: unknown value \"allreduse\" (did you mean \"allreduce\"?)");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --algo rign"), "--algo: unknown algorithm \"rign\" (did you mean \"ring\"?)");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 2048"), "--gpus: 2048 GPUs is not available; expected 1 to 1024");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 0"), "--bytes: \"0\" is not a positive size");
-  check(dcsim_cli(cluster + " --op allgather --gpus 8 --algo nvls"), "--algo: algorithm nvls cannot run allgather");
-  // 1e30 bytes once came back as 33.8 us (the engine's arithmetic had overflowed); 1.5 bytes as 2.
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 1e30"), "--bytes: \"1e30\" is larger than any GPU's memory");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --bytes 1.5"), "--bytes: \"1.5\" is not a whole number of bytes");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --min-bytes 1GiB --max-bytes 1KiB"),
-        "--min-bytes: \"1GiB\" is larger than --max-bytes \"1KiB\"; expected min <= max");
-  // A bad bound is one error, not also a comparison with a placeholder (once: --min-bytes: "").
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --max-bytes 1e300"), "--max-bytes: \"1e300\" is larger than any GPU's memory");
-  check(dcsim_cli(cluster + " --op alltoall --gpus 3 --bytes 7"), "--bytes: \"7\" is less than one float per rank; expected at least 12 bytes");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -d flaot --bytes 1MiB"), "--datatype: unknown value \"flaot\" (did you mean \"float\"?)");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -f 1"), "--step-factor: \"1\" is not a factor > 1");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -f 4 -i 1MiB"), "--step-bytes: given with --step-factor");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 -b 1 -e 8GiB -i 1"),
-        "--step-bytes: the sweep from 1 to 8GiB would have 8589934592 sizes; expected at most 10000");
-  check(dcsim_cli(cluster + " --op allreduce --gpus 8 --max-bytes 4"),
-        "--min-bytes: \"8\" (the default) is larger than --max-bytes \"4\"; expected min <= max");
+  const std::pair<const char*, const char*> cases[] = {  // arguments, the error's start
+      {"--op allreduse --gpus 8", "--op: unknown value \"allreduse\" (did you mean \"allreduce\"?)"},
+      {"--op allreduce --gpus 8 --algo rign", "--algo: unknown algorithm \"rign\" (did you mean \"ring\"?)"},
+      {"--op allreduce --gpus 2048", "--gpus: 2048 GPUs is not available; expected 1 to 1024"},
+      {"--op allreduce --gpus 8 --bytes 0", "--bytes: \"0\" is not a positive size"},
+      {"--op allgather --gpus 8 --algo nvls", "--algo: algorithm nvls cannot run allgather"},
+      // 1e30 bytes once came back as 33.8 us (the engine's arithmetic had overflowed); 1.5 bytes as 2.
+      {"--op allreduce --gpus 8 --bytes 1e30", "--bytes: \"1e30\" is larger than any GPU's memory"},
+      {"--op allreduce --gpus 8 --bytes 1.5", "--bytes: \"1.5\" is not a whole number of bytes"},
+      {"--op allreduce --gpus 8 --min-bytes 1GiB --max-bytes 1KiB", "--min-bytes: \"1GiB\" is larger than --max-bytes \"1KiB\"; expected min <= max"},
+      // A bad bound is one error, not also a comparison with a placeholder (once: --min-bytes: "").
+      {"--op allreduce --gpus 8 --max-bytes 1e300", "--max-bytes: \"1e300\" is larger than any GPU's memory"},
+      {"--op alltoall --gpus 3 --bytes 7", "--bytes: \"7\" is less than one float per rank; expected at least 12 bytes"},
+      {"--op allreduce --gpus 8 -d flaot --bytes 1MiB", "--datatype: unknown value \"flaot\" (did you mean \"float\"?)"},
+      {"--op allreduce --gpus 8 -f 1", "--step-factor: \"1\" is not a factor > 1"},
+      {"--op allreduce --gpus 8 -f 4 -i 1MiB", "--step-bytes: given with --step-factor"},
+      {"--op allreduce --gpus 8 -b 1 -e 8GiB -i 1", "--step-bytes: the sweep from 1 to 8GiB would have 8589934592 sizes; expected at most 10000"},
+      {"--op allreduce --gpus 8 --max-bytes 4", "--min-bytes: \"8\" (the default) is larger than --max-bytes \"4\"; expected min <= max"},
+  };
+  for (const auto& [arguments, what] : cases)
+    check(dcsim_cli(cluster + " " + arguments), what);
 }
 
 TEST_CASE("cli: a collective on one GPU is a device copy, not a zero time", "[cli][collectives]")
