@@ -27,7 +27,7 @@ const NameTable<int> kDataTypes = {{"float", 4},  {"half", 2},   {"bfloat16", 2}
                                    {"int64", 8},  {"uint64", 8}, {"f8e4m3", 1},   {"f8e5m2", 1}};
 
 /// A sweep longer than this is a mistake (a 1-byte step from 8 B to 8 GiB would be 8.6e9 sizes).
-constexpr double kMaxSweepSizes = 10000;
+constexpr size_t kMaxSweepSizes = 10000;
 
 bool splits_per_rank(CollectiveKind kind)
 {
@@ -121,17 +121,17 @@ std::vector<double> asked_sizes(const CollectiveRequestText& text, const Collect
                         quoted(text.max_bytes, max_text) + "; expected min <= max");
     return {1};
   }
-  const double count = step > 0 ? std::floor((*hi - *lo) / step) + 1 : std::floor(std::log(*hi / *lo) / std::log(factor) + 1e-9) + 1;
-  if (count > kMaxSweepSizes) {
-    diagnostics.add({step > 0 ? names.step_bytes : names.step_factor, 0, 0}, "",
-                    "the sweep from " + min_text + " to " + max_text + " would have " +
-                        std::to_string(static_cast<long long>(count)) +
-                        " sizes; expected at most " + std::to_string(static_cast<int>(kMaxSweepSizes)));
-    return {1};
-  }
   std::vector<double> sizes;
-  for (double s = *lo; s <= *hi * (1 + 1e-12); s = step > 0 ? s + step : std::floor(s * factor))
+  // At least a byte further each time: floor(8 x 1.01) is 8 again.
+  for (double s = *lo; s <= *hi * (1 + 1e-12); s = step > 0 ? s + step : std::max(s + 1, std::floor(s * factor))) {
+    if (sizes.size() == kMaxSweepSizes) {
+      diagnostics.add({step > 0 ? names.step_bytes : names.step_factor, 0, 0}, "",
+                      "the sweep from " + min_text + " to " + max_text + " would have more than " +
+                          std::to_string(kMaxSweepSizes) + " sizes; expected fewer (a larger step)");
+      return {1};
+    }
     sizes.push_back(s);
+  }
   return sizes;
 }
 
@@ -171,10 +171,12 @@ CollectiveRequest check_collective_request(const CollectiveRequestText& text, co
   request.sizes_bytes = nccl_tests_sizes(asked, request);
   if (request.sizes_bytes.empty() && diagnostics.empty()) {
     const bool per_rank = splits_per_rank(request.kind);
-    diagnostics.add({text.bytes.empty() ? names.max_bytes : names.bytes, 0, 0}, "",
-                    "\"" + (!text.bytes.empty() ? text.bytes : text.max_bytes.empty() ? std::string("8GiB") : text.max_bytes) + "\" is less than one " + request.datatype +
-                        (per_rank ? " per rank" : "") + "; expected at least " +
-                        std::to_string(request.element_bytes * (per_rank ? std::max(1, request.gpus) : 1)) + " bytes");
+    const bool one = !text.bytes.empty();
+    const std::string largest = one ? text.bytes : text.max_bytes.empty() ? "8GiB" : text.max_bytes;
+    const int least = request.element_bytes * (per_rank ? std::max(1, request.gpus) : 1);
+    diagnostics.add({one ? names.bytes : names.max_bytes, 0, 0}, "",
+                    "\"" + largest + "\" is less than one " + request.datatype + (per_rank ? " per rank" : "") +
+                        "; expected at least " + std::to_string(least) + " bytes");
   }
   return request;
 }

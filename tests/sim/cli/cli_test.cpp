@@ -454,7 +454,8 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
       {"--op allreduce --gpus 8 -d flaot --bytes 1MiB", "--datatype: unknown value \"flaot\" (did you mean \"float\"?)"},
       {"--op allreduce --gpus 8 -f 1", "--step-factor: \"1\" is not a factor > 1"},
       {"--op allreduce --gpus 8 -f 4 -i 1MiB", "--step-bytes: given with --step-factor"},
-      {"--op allreduce --gpus 8 -b 1 -e 8GiB -i 1", "--step-bytes: the sweep from 1 to 8GiB would have 8589934592 sizes; expected at most 10000"},
+      {"--op allreduce --gpus 8 -b 1 -e 8GiB -i 1", "--step-bytes: the sweep from 1 to 8GiB would have more than 10000 sizes; expected fewer (a larger step)"},
+      {"--op allreduce --gpus 8 -b 8 -e 8GiB -f 1.0001", "--step-factor: the sweep from 8 to 8GiB would have more than 10000 sizes"},
       {"--op allreduce --gpus 8 --max-bytes 4", "--min-bytes: \"8\" (the default) is larger than --max-bytes \"4\"; expected min <= max"},
   };
   for (const auto& [arguments, what] : cases)
