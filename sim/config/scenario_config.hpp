@@ -344,6 +344,7 @@ struct TraceJob {
   double submit_s = 0;   ///< from the trace's first submission
   double duration_s = 0;
   int gpus = 0;
+  int line = 0;          ///< in the trace file, for errors
 };
 
 /// Cluster scheduling (contract: `scheduler`). Without it every job starts at its start_time on

@@ -55,6 +55,8 @@ bool parse_number(const std::string& text, double& value)
   return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
 }
 
+const char* const kClockWhy = "the simulated clock resolves fabric latencies up to 10 years";
+
 /// Reads a trace in one of two layouts, told apart by the header: Philly's as flattened by the
 /// Pollux/Sia simulators (timestamp,duration,num_gpus,...), or dcsim's (submit_time_s,
 /// duration_s,gpus). Returns "" or the first problem, as "line N: ...".
@@ -96,6 +98,10 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
              (philly ? "a time; expected YYYY-MM-DD HH:MM:SS" : "a number; expected seconds");
     if (!parse_number(cells[duration_col], job.duration_s) || job.duration_s < 0)
       return where + "duration \"" + cells[duration_col] + "\" is not a duration; expected seconds >= 0";
+    if (job.duration_s > kMaxSimulatedTimeS)
+      return where + "duration \"" + cells[duration_col] + "\" is more than 10 years (" + kClockWhy +
+             "); expected at most 315576000 seconds";
+    job.line = number;
     if (!parse_number(cells[gpus_col], gpus) || gpus < 1 || gpus != std::floor(gpus) || gpus > 1e6)
       return where + "GPU count \"" + cells[gpus_col] + "\" is not a count; expected a positive integer";
     job.gpus = static_cast<int>(gpus);
@@ -139,6 +145,13 @@ SchedulerConfig read_scheduler(MapReader& scheduler)
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
     out.trace_jobs.resize(static_cast<size_t>(limit));
+  const TraceJob& last = out.trace_jobs.back(); // in submission order
+  if (last.submit_s > kMaxSimulatedTimeS) {
+    scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "
+                             "the trace's first job (" + kClockWhy + "); expected a trace spanning at most 10 years, "
+                             "or fewer trace_jobs");
+    out.trace_jobs.clear();
+  }
   return out;
 }
 

@@ -11,6 +11,8 @@
 #include <simgrid/s4u/Engine.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace sg4 = simgrid::s4u;
@@ -69,8 +71,10 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
     if (!runners[i]->gave_up().empty())
       throw std::runtime_error("job " + config.jobs[i].name + " " + runners[i]->gave_up());
   if (result.simulated_time_s > kMaxSimulatedTimeS) {
-    const int years = static_cast<int>(result.simulated_time_s / (365.25 * 86400));
-    throw std::runtime_error("the run went on to " + std::to_string(years) +
+    const double years = result.simulated_time_s / (365.25 * 86400);
+    char shown[32];
+    std::snprintf(shown, sizeof shown, years < 1e6 ? "%.0f" : "%.1e", std::floor(years));
+    throw std::runtime_error("the run went on to " + std::string(shown) +
                              "+ years of simulated time, past 10, beyond which the clock no longer resolves the "
                              "fabric's latencies; expected a shorter run (fewer iterations, or fewer and shorter stops)");
   }

@@ -554,6 +554,17 @@ TEST_CASE("cli: bad scheduler settings and traces exit 2 naming the key and the 
     const auto f = with("gpus.yaml", "scheduler: {trace: " + t + "}");
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace", "line 2: GPU count");
   }
+  SECTION("a duration or a span past what the clock resolves (both once ran on, then failed past 10 years)")
+  {
+    const auto t = trace("long.csv", "submit_time_s,duration_s,gpus\n0,10,1\n5,1e10,1\n");
+    const auto f = with("long.yaml", "scheduler: {trace: " + t + "}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace",
+                      "line 3: duration \"1e10\" is more than 10 years");
+    const auto late = trace("late.csv", "submit_time_s,duration_s,gpus\n1e9,10,1\n0,10,1\n5,10,1\n");
+    const auto g = with("late.yaml", "scheduler: {trace: " + late + "}");
+    check_error_lines(dcsim_cli("run " + g.string()), g.string(), "scheduler.trace",
+                      "line 2: submitted more than 10 years after the trace's first job");
+  }
 }
 
 TEST_CASE("cli: a scenario's output section writes the JSON and trace; the flags take precedence", "[cli]")
