@@ -231,8 +231,8 @@ JobConfig read_job(MapReader& job, int index)
     out.recompute_modules = read_recompute_modules(job);
   out.attention = job.choice("attention", kAttention, AttentionKernel::Flash);
   out.iterations = static_cast<int>(job.integer("iterations", 1));
-  out.start_time_s = job.quantity_at_most("start_time", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10y",
-                                          "the simulated clock resolves fabric latencies up to 10 years");
+  out.start_time_s =
+      job.quantity_at_most("start_time", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10y", kSimulatedTimeLimitWhy);
   out.gradient_bytes = static_cast<int>(job.integer("gradient_bytes", out.precision == Precision::Fp16 ? 2 : 4));
   if (out.gradient_bytes != 2 && out.gradient_bytes != 4)
     job.error("gradient_bytes", std::to_string(out.gradient_bytes) + " is not a gradient width; expected 2 or 4");

@@ -17,6 +17,8 @@ namespace dcsim {
 /// it still resolves 60 ns, a tenth of a cable's latency, and beyond it fabric latencies start to
 /// round away. Start times past it are refused when read; a run that goes past it is an error.
 constexpr double kMaxSimulatedTimeS = 10 * 365.25 * 86400;
+/// Why, for the errors that refuse what lies past it.
+constexpr const char* kSimulatedTimeLimitWhy = "the simulated clock resolves fabric latencies up to 10 years";
 
 struct LinkConfig {
   double bandwidth_bytes_per_s = 0; ///< per direction

@@ -55,8 +55,6 @@ bool parse_number(const std::string& text, double& value)
   return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
 }
 
-const char* const kClockWhy = "the simulated clock resolves fabric latencies up to 10 years";
-
 /// Reads a trace in one of two layouts, told apart by the header: Philly's as flattened by the
 /// Pollux/Sia simulators (timestamp,duration,num_gpus,...), or dcsim's (submit_time_s,
 /// duration_s,gpus). Returns "" or the first problem, as "line N: ...".
@@ -99,8 +97,8 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
     if (!parse_number(cells[duration_col], job.duration_s) || job.duration_s < 0)
       return where + "duration \"" + cells[duration_col] + "\" is not a duration; expected seconds >= 0";
     if (job.duration_s > kMaxSimulatedTimeS)
-      return where + "duration \"" + cells[duration_col] + "\" is more than 10 years (" + kClockWhy +
-             "); expected at most 315576000 seconds";
+      return where + "duration \"" + cells[duration_col] + "\" is more than 10 years (" + kSimulatedTimeLimitWhy +
+             "); expected at most " + std::to_string(static_cast<long long>(kMaxSimulatedTimeS)) + " seconds";
     job.line = number;
     if (!parse_number(cells[gpus_col], gpus) || gpus < 1 || gpus != std::floor(gpus) || gpus > 1e6)
       return where + "GPU count \"" + cells[gpus_col] + "\" is not a count; expected a positive integer";
@@ -148,7 +146,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler)
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {
     scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "
-                             "the trace's first job (" + kClockWhy + "); expected a trace spanning at most 10 years, "
+                             "the trace's first job (" + kSimulatedTimeLimitWhy + "); expected a trace spanning at most 10 years, "
                              "or fewer trace_jobs");
     out.trace_jobs.clear();
   }

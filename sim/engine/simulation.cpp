@@ -6,7 +6,6 @@
 #include "platform/platform.hpp"
 #include "results/energy_accounting.hpp"
 #include "scheduler/cluster_scheduler.hpp"
-#include "units/units.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
 

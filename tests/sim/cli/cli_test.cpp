@@ -448,7 +448,7 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
       {"--op allreduce --gpus 8 --bytes 1e30", "--bytes: \"1e30\" is larger than any GPU's memory"},
       {"--op allreduce --gpus 8 --bytes 1.5", "--bytes: \"1.5\" is not a whole number of bytes"},
       {"--op allreduce --gpus 8 --min-bytes 1GiB --max-bytes 1KiB", "--min-bytes: \"1GiB\" is larger than --max-bytes \"1KiB\"; expected min <= max"},
-      // A bad bound is one error, not also a comparison with a placeholder (once: --min-bytes: "").
+      // A bad bound is one error; before stop 18 a second one compared min with max as if it had read.
       {"--op allreduce --gpus 8 --max-bytes 1e300", "--max-bytes: \"1e300\" is larger than any GPU's memory"},
       {"--op alltoall --gpus 3 --bytes 7", "--bytes: \"7\" is less than one float per rank; expected at least 12 bytes"},
       {"--op allreduce --gpus 8 -d flaot --bytes 1MiB", "--datatype: unknown value \"flaot\" (did you mean \"float\"?)"},
