@@ -77,6 +77,10 @@ public:
   /// refused at once instead of looking like a hang.
   static constexpr long long kMaxRouters = 65536;
   static constexpr long long kMaxRouterCables = 1 << 20;
+  /// Largest switch radix a fat-tree or rail-optimized fabric accepts. The largest switches sold
+  /// have 512 ports (51.2 Tb/s at 100 Gb/s a port); a radix builds that many spines even for one
+  /// leaf, so `radix: 64000000` took minutes to refuse.
+  static constexpr long long kMaxSwitchRadix = 4096;
 
   virtual ~Fabric() = default;
 

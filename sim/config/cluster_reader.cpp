@@ -136,7 +136,7 @@ std::vector<double> number_list(MapReader& reader, const std::string& key, doubl
 void read_fat_tree(MapReader& fabric, FatTreeConfig& out)
 {
   out.tiers = static_cast<int>(fabric.integer("tiers", 2));
-  out.radix = static_cast<int>(fabric.integer("radix", 0, 0));
+  out.radix = static_cast<int>(fabric.integer("radix", 0, 0, Fabric::kMaxSwitchRadix));
   if (fabric.has("oversubscription")) {
     const auto ratios = number_list(fabric, "oversubscription", 0.01);
     if (ratios.size() > 2)
@@ -226,7 +226,7 @@ FabricConfig read_fabric(MapReader fabric)
       break;
     case TopologyKind::RailOptimized:
       out.rail.rail_group_nodes = static_cast<int>(fabric.integer("rail_group", 32));
-      out.fat_tree.radix = static_cast<int>(fabric.integer("radix", 64, 2));
+      out.fat_tree.radix = static_cast<int>(fabric.integer("radix", 64, 2, Fabric::kMaxSwitchRadix));
       out.rail.oversubscription = fabric.number("oversubscription", 1.0, 0.01, 1000.0);
       break;
     case TopologyKind::Dragonfly:
