@@ -10,6 +10,12 @@ it, set it to an odd value such as -1, "abc", 1e30, [] or "1e400", or scale a nu
   - takes longer than --slow seconds, or hangs past --timeout        [SLOW, RC=TIMEOUT]
 
     /usr/bin/python3 scripts/fuzz_scenarios.py --seed 3 --cases 500
+    /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --profiles   # mutate the GPU profile instead
+    /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --validation # scenarios/validation/ too
+
+With --profiles each case leaves the scenario alone and mutates the calibration profile it loads
+(a copy of one in calibration/profiles/ named by the scenario's cluster.calibration); errors must
+then point at that profile's file:line or at the scenario's.
 
 Exit status 1 when any case is bad (each is printed with its mutation and the file is kept).
 """
@@ -81,11 +87,12 @@ def run_case(path, out_json, timeout_s):
     return status, err, time.time() - start
 
 
-def classify(path, out_json, status, err, wall_s, slow_s):
+def classify(paths, out_json, status, err, wall_s, slow_s):
     lines = err.splitlines()
     if status not in (0, 2):
         return "RC"
-    if status == 2 and not all(line.startswith(path + ":") or line.startswith("--set ") for line in lines):
+    if status == 2 and not all(line.startswith(tuple(p + ":" for p in paths)) or line.startswith("--set ")
+                               for line in lines):
         return "NOFILE"
     if status == 0:
         text = open(out_json).read()
@@ -105,27 +112,43 @@ def main():
     ap.add_argument("--cases", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=40, help="seconds before a case counts as hung")
     ap.add_argument("--slow", type=float, default=10, help="seconds beyond which a case is reported slow")
+    ap.add_argument("--profiles", action="store_true", help="mutate the calibration profile, not the scenario")
+    ap.add_argument("--validation", action="store_true", help="draw from scenarios/validation/ as well")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    scenario_dir = os.path.join(ROOT, "scenarios")
-    files = sorted(f for f in os.listdir(scenario_dir) if f.endswith(".yaml") and f not in SKIP)
+    dirs = ["scenarios"] + (["scenarios/validation"] if args.validation else [])
+    files = sorted(os.path.join(d, f) for d in dirs for f in os.listdir(os.path.join(ROOT, d))
+                   if f.endswith(".yaml") and f not in SKIP)
+    profile_dir = os.path.join(ROOT, "calibration", "profiles")
+    profiles = sorted(f for f in os.listdir(profile_dir) if f.endswith(".yaml"))
     work = tempfile.mkdtemp(prefix="dcsim-fuzz-")
     counts, bad = {}, 0
     for i in range(args.cases):
         name = rng.choice(files)
-        doc = yaml.safe_load(open(os.path.join(scenario_dir, name)))
-        what = "; ".join(mutate(doc, rng) for _ in range(rng.choice([1, 1, 2, 3])))
+        doc = yaml.safe_load(open(os.path.join(ROOT, name)))
         path, out_json = os.path.join(work, f"case{i}.yaml"), os.path.join(work, f"case{i}.json")
+        paths = [path]
+        if args.profiles:
+            profile = rng.choice(profiles)
+            pdoc = yaml.safe_load(open(os.path.join(profile_dir, profile)))
+            what = profile + ": " + "; ".join(mutate(pdoc, rng) for _ in range(rng.choice([1, 1, 2, 3])))
+            paths.append(os.path.join(work, f"case{i}-profile.yaml"))
+            with open(paths[1], "w") as f:
+                yaml.safe_dump(pdoc, f, sort_keys=False)
+            doc.setdefault("cluster", {})["calibration"] = paths[1]
+        else:
+            what = "; ".join(mutate(doc, rng) for _ in range(rng.choice([1, 1, 2, 3])))
         with open(path, "w") as f:
             yaml.safe_dump(doc, f, sort_keys=False)
         status, err, wall_s = run_case(path, out_json, args.timeout)
-        flag = classify(path, out_json, status, err, wall_s, args.slow)
+        flag = classify(paths, out_json, status, err, wall_s, args.slow)
         counts[status] = counts.get(status, 0) + 1
         if flag:
             bad += 1
             print(f"[{flag}] case{i} from {name}: {what}; exit {status}\n    {err[:300]}", flush=True)
         else:
-            os.remove(path)
+            for p in paths:
+                os.remove(p)
     print(f"{args.cases} cases from seed {args.seed}: exit statuses {counts}; {bad} bad"
           + (f" (kept in {work})" if bad else ""))
     return 1 if bad else 0
