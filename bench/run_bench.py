@@ -14,7 +14,8 @@ brief asks that months of simulated time stay cheap): a month on 1,024 GPUs unde
 on 16,384 GPUs under 10 s. A training run on 65,536 GPUs gets the 65,536-GPU topology's 30 s. Context and expert parallelism and asynchronous checkpoints get the
 targets of runs of their size. A month that writes a checkpoint after each of its 280,000
 iterations (each write simulated on the fabric, the iterations between them fast-forwarded) gets
-5 s; before stop 18 every one of those iterations was simulated, about 3 hours.
+5 s; before stop 18 every one of those iterations was simulated, about 3 hours. The Philly trace
+replayed with quotas per virtual cluster gets the trace's 10 s.
 """
 import argparse
 import os
@@ -39,6 +40,8 @@ CASES = [
      "scenarios/validation/llama3-405b-16k.yaml --set jobs.0.iterations=668000", 10.0),
     ("run 82,247 Philly trace jobs + a 128-GPU training job (scheduler)", "run",
      "scenarios/scheduler-philly.yaml", 10.0),
+    ("run the Philly trace with demand quotas per virtual cluster (fifo)", "run",
+     "scenarios/scheduler-philly.yaml --set scheduler.quotas=demand", 10.0),
     ("run GPT-3 175B's 300B tokens, energy and cost", "run", "scenarios/energy-cost.yaml", 1.0),
     ("run 16,384 GPUs at 128K tokens, context parallel 16", "run",
      "scenarios/validation/llama3-405b-pretrain.yaml --set jobs.0.parallelism.context=16 "

@@ -9,6 +9,7 @@
     result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
     result.energy           # one row per job and one for the cluster: joules, watts, cost in USD
     result.scheduler        # the cluster scheduler's statistics (a dict), None without one
+    result.groups           # one row per quota group of trace jobs: quota, jobs, GPU-hours, waits
     result.summary()        # one flat dict: a sweep's result columns
 
 pandas is imported only when a DataFrame is asked for, so sweep workers stay light.
@@ -116,6 +117,17 @@ class Result:
         else None. Each job's own wait is its `queue_s` in `jobs`."""
         stats = self._data.get("scheduler")
         return dict(stats) if stats is not None else None
+
+    @property
+    def groups(self):
+        """DataFrame with one row per group of trace jobs when the scheduler has `quotas` (columns
+        quota_gpus (0: none), jobs, gpu_hours, mean_queue_s, median_queue_s), indexed by the
+        group's name; None without quotas."""
+        groups = (self._data.get("scheduler") or {}).get("groups")
+        if groups is None:
+            return None
+        import pandas
+        return pandas.DataFrame(groups).set_index("name")
 
     @property
     def stages(self):

@@ -140,6 +140,21 @@ def test_scheduler_statistics_and_each_jobs_wait(tmp_path):
     assert base.run().scheduler is None
 
 
+def test_quota_groups_wait_for_their_own_jobs(tmp_path):
+    # Group a's quota is one node: its second whole-node job waits for its first (100 s) although
+    # the other node is free; b's job starts at once.
+    trace = tmp_path / "trace.csv"
+    trace.write_text("submit_time_s,duration_s,gpus,group\n0,100,8,a\n0,10,8,a\n5,10,8,b\n")
+    base = dcsim.load(SMALL_SCENARIO).override({"scheduler.trace": str(trace), "jobs": []})
+    groups = base.override({"scheduler.quotas": {"a": 8}}).run().groups
+    assert list(groups.index) == ["a", "b"]
+    assert groups.loc["a", "quota_gpus"] == 8 and groups.loc["b", "quota_gpus"] == 0
+    assert groups.loc["a", "mean_queue_s"] == pytest.approx(50, rel=1e-9)
+    assert groups.loc["b", "mean_queue_s"] == pytest.approx(0, abs=1e-12)
+    assert groups.loc["a", "gpu_hours"] == pytest.approx(8 * 110 / 3600, rel=1e-9)
+    assert base.run().groups is None
+
+
 def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
     names = [job["name"] for job in result["jobs"]]

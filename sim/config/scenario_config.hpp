@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -347,6 +348,17 @@ struct TraceJob {
   double duration_s = 0;
   int gpus = 0;
   int line = 0;          ///< in the trace file, for errors
+  int group = -1;        ///< index into SchedulerConfig::groups; -1 when the trace names none
+};
+
+/// GPU quotas per group of trace jobs (contract: `scheduler.quotas`). A group is a team's share
+/// of a shared cluster: Philly's virtual clusters (the trace's `cluster` column), or a `group`
+/// column. A job whose group would go over its quota waits, without holding up other groups.
+struct QuotaConfig {
+  bool by_demand = false;          ///< `quotas: demand`: each group's share of the trace's GPU-hours
+  std::map<std::string, int> gpus; ///< `quotas: {group: GPUs}`; groups not named have no quota
+
+  bool enabled() const { return by_demand || !gpus.empty(); }
 };
 
 /// Cluster scheduling (contract: `scheduler`). Without it every job starts at its start_time on
@@ -358,6 +370,8 @@ struct SchedulerConfig {
   PlacementKind placement = PlacementKind::Consecutive;
   std::string trace_path;          ///< "" = no trace
   std::vector<TraceJob> trace_jobs; ///< in submission order
+  std::vector<std::string> groups;  ///< the trace's group names, by first appearance
+  QuotaConfig quotas;
 };
 
 /// Slow nodes (contract: `stragglers`): their GPUs take `slowdown` times as long for every

@@ -56,9 +56,10 @@ bool parse_number(const std::string& text, double& value)
 }
 
 /// Reads a trace in one of two layouts, told apart by the header: Philly's as flattened by the
-/// Pollux/Sia simulators (timestamp,duration,num_gpus,...), or dcsim's (submit_time_s,
-/// duration_s,gpus). Returns "" or the first problem, as "line N: ...".
-std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
+/// Pollux/Sia simulators (timestamp,duration,num_gpus,...,cluster), or dcsim's (submit_time_s,
+/// duration_s,gpus[,group]). The optional group column (Philly's virtual cluster) fills `groups`.
+/// Returns "" or the first problem, as "line N: ...".
+std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs, std::vector<std::string>& groups)
 {
   std::istringstream lines(text);
   std::string line;
@@ -77,7 +78,10 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
   const size_t submit_col = column[philly ? "timestamp" : "submit_time_s"];
   const size_t duration_col = column[philly ? "duration" : "duration_s"];
   const size_t gpus_col = column[philly ? "num_gpus" : "gpus"];
-  const size_t needed = std::max({submit_col, duration_col, gpus_col}) + 1;
+  const auto group_column = column.find(philly ? "cluster" : "group");
+  const bool has_groups = group_column != column.end();
+  const size_t needed = std::max({submit_col, duration_col, gpus_col, has_groups ? group_column->second : 0}) + 1;
+  std::map<std::string, int> group_ids;
   int number = 1;
   while (std::getline(lines, line)) {
     ++number;
@@ -103,6 +107,15 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
     if (!parse_number(cells[gpus_col], gpus) || gpus < 1 || gpus != std::floor(gpus) || gpus > 1e6)
       return where + "GPU count \"" + cells[gpus_col] + "\" is not a count; expected a positive integer";
     job.gpus = static_cast<int>(gpus);
+    if (has_groups) {
+      const std::string& name = cells[group_column->second];
+      if (name.empty())
+        return where + "the " + group_column->first + " column is empty; expected the job's group name";
+      const auto [it, added] = group_ids.emplace(name, static_cast<int>(groups.size()));
+      if (added)
+        groups.push_back(name);
+      job.group = it->second;
+    }
     jobs.push_back(job);
   }
   if (jobs.empty())
@@ -117,6 +130,43 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs)
 
 } // namespace
 
+/// `quotas: demand` or `quotas: {group: GPUs, ...}`, for the groups the trace names.
+void read_quotas(MapReader& scheduler, SchedulerConfig& out)
+{
+  if (!scheduler.has("quotas"))
+    return;
+  const YAML::Node node = scheduler.raw("quotas");
+  const std::string expected = "; expected quotas: demand (each group's share of the trace's GPU-hours) or "
+                               "{group: GPUs, ...}";
+  if (out.groups.empty()) {
+    scheduler.error("quotas", "applies to the trace's groups but " + out.trace_path +
+                                  " has no group column; expected a trace with a cluster (Philly) or group column");
+    return;
+  }
+  if (node.IsScalar()) {
+    if (node.Scalar() == "demand")
+      out.quotas.by_demand = true;
+    else
+      scheduler.error("quotas", "\"" + node.Scalar() + "\" is not a quota rule" + expected);
+    return;
+  }
+  if (!node.IsMap() || node.size() == 0) {
+    scheduler.error("quotas", "is not a rule or a mapping" + expected);
+    return;
+  }
+  MapReader quotas(node, scheduler.path_of("quotas"), scheduler.context());
+  for (const auto& kv : node) {
+    const std::string group = kv.first.Scalar();
+    const int gpus = static_cast<int>(quotas.integer(group, std::nullopt, 1));
+    if (std::find(out.groups.begin(), out.groups.end(), group) == out.groups.end())
+      quotas.error(group, "is not a group of the trace; expected one of its " + std::to_string(out.groups.size()) +
+                              " groups, e.g. " + out.groups.front());
+    else
+      out.quotas.gpus[group] = gpus;
+  }
+  quotas.finish();
+}
+
 SchedulerConfig read_scheduler(MapReader& scheduler)
 {
   SchedulerConfig out;
@@ -124,9 +174,12 @@ SchedulerConfig read_scheduler(MapReader& scheduler)
   out.policy = scheduler.choice("policy", kPolicies, SchedulingPolicyKind::Fifo);
   out.placement = scheduler.choice("placement", kPlacements, PlacementKind::Consecutive);
   const long long limit = scheduler.integer("trace_jobs", 0, 0);
+  const bool quotas = scheduler.has("quotas"); // read with the trace, whose groups they name
   if (!scheduler.has("trace")) {
     if (scheduler.has("trace_jobs"))
       scheduler.error("trace_jobs", "limits a trace but none is given; expected a trace: FILE beside it");
+    if (quotas)
+      scheduler.error("quotas", "applies to a trace's groups but no trace is given; expected a trace: FILE beside it");
     return out;
   }
   const std::string name = scheduler.text("trace");
@@ -135,7 +188,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler)
       "a CSV file of jobs (relative to the scenario, the working directory or the data directory)", out.trace_path);
   if (!text)
     return out;
-  const std::string problem = read_trace(*text, out.trace_jobs);
+  const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
   if (!problem.empty()) {
     scheduler.error("trace", name + " " + problem);
     out.trace_jobs.clear();
@@ -143,6 +196,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler)
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
     out.trace_jobs.resize(static_cast<size_t>(limit));
+  read_quotas(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {
     scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "

@@ -104,7 +104,7 @@ nlohmann::json cost_json(const EnergyStats& e, bool job)
 
 nlohmann::json scheduler_json(const SchedulerStats& s)
 {
-  return {{"policy", s.policy},
+  nlohmann::json out = {{"policy", s.policy},
           {"placement", s.placement},
           {"jobs", s.jobs},
           {"training_jobs", s.training_jobs},
@@ -121,6 +121,18 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"median_jct_s", s.median_jct_s},
           {"makespan_s", s.makespan_s},
           {"gpu_utilization", s.gpu_utilization}};
+  if (!s.groups.empty()) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const GroupQueueStats& g : s.groups)
+      groups.push_back({{"name", g.name},
+                        {"quota_gpus", g.quota_gpus},
+                        {"jobs", g.jobs},
+                        {"gpu_hours", g.gpu_hours},
+                        {"mean_queue_s", g.mean_queue_s},
+                        {"median_queue_s", g.median_queue_s}});
+    out["groups"] = groups;
+  }
+  return out;
 }
 
 nlohmann::json job_json(const JobResult& j)

@@ -98,6 +98,16 @@ struct EnergyStats {
 };
 
 /// A cluster scheduler's run (scenario `scheduler`): every job it queued, training and trace.
+/// One quota group's jobs (scheduler.quotas).
+struct GroupQueueStats {
+  std::string name;
+  int quota_gpus = 0;        ///< 0: no quota
+  int jobs = 0;              ///< run to the end
+  double gpu_hours = 0;      ///< held by its jobs
+  double mean_queue_s = 0;
+  double median_queue_s = 0;
+};
+
 struct SchedulerStats {
   bool enabled = false;
   std::string policy;
@@ -118,6 +128,7 @@ struct SchedulerStats {
   double makespan_s = 0;     ///< from the first submission to the last end
   double gpu_utilization = 0; ///< GPU-seconds held by jobs / (the cluster's GPUs x makespan)
   double trace_gpu_seconds = 0; ///< GPU-seconds held by trace jobs (counted busy for energy)
+  std::vector<GroupQueueStats> groups; ///< with quotas only, in the trace's order of groups
 };
 
 struct JobResult {

@@ -99,7 +99,8 @@ std::string scheduler_summary(const SchedulerStats& s)
                          s.placement.c_str(), s.jobs,
                          s.training_jobs, s.trace_jobs,
                          s.rejected_jobs > 0
-                             ? (", " + std::to_string(s.rejected_jobs) + " trace jobs larger than the cluster not run").c_str()
+                             ? (", " + std::to_string(s.rejected_jobs) + " trace jobs larger than the cluster" +
+                                (s.groups.empty() ? "" : " or their quota") + " not run").c_str()
                              : "");
   out += line("  queue               mean %s, median %s, p95 %s, max %s", format_seconds(s.mean_queue_s).c_str(),
               format_seconds(s.median_queue_s).c_str(), format_seconds(s.p95_queue_s).c_str(),
@@ -110,6 +111,10 @@ std::string scheduler_summary(const SchedulerStats& s)
   out += line("  completion time     mean %s, median %s; makespan %s, GPU utilization %.1f%%",
               format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(),
               format_seconds(s.makespan_s).c_str(), 100 * s.gpu_utilization);
+  for (const GroupQueueStats& g : s.groups)
+    out += line("  group %-12s  quota %s, %d jobs, %.0f GPU-hours, queue mean %s, median %s", g.name.c_str(),
+                g.quota_gpus > 0 ? (std::to_string(g.quota_gpus) + (g.quota_gpus == 1 ? " GPU" : " GPUs")).c_str() : "none", g.jobs, g.gpu_hours,
+                format_seconds(g.mean_queue_s).c_str(), format_seconds(g.median_queue_s).c_str());
   return out;
 }
 

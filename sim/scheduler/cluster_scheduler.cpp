@@ -40,18 +40,21 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
                  config.seed),
       gpus_per_node_(config.cluster.node.gpus)
 {
-  const auto add = [&](double submit_s, int gpus, bool training, double duration_s) {
+  const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;
-    r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s;
+    r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s, r.group = group;
     records_.push_back(r);
   };
   for (const JobConfig& job : config.jobs)
-    add(job.start_time_s, job.gpus, true, 0);
+    add(job.start_time_s, job.gpus, true, 0, -1);
   for (const TraceJob& job : config.scheduler.trace_jobs)
-    add(job.submit_s, job.gpus, false, job.duration_s);
+    add(job.submit_s, job.gpus, false, job.duration_s, job.group);
+  set_quotas(config.scheduler);
   started_.assign(records_.size(), 0);
   for (int id = 0; id < static_cast<int>(records_.size()); ++id) {
-    if (records_[id].gpus > allocator_.total_gpus()) { // only trace jobs: the config checks training jobs
+    const Record& r = records_[id];
+    // Only trace jobs: the config checks training jobs, which have no group.
+    if (r.gpus > allocator_.total_gpus() || (r.group >= 0 && r.gpus > quota_[r.group])) {
       ++rejected_;
       continue;
     }
@@ -60,6 +63,63 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   std::stable_sort(arrivals_.begin(), arrivals_.end(),
                    [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
   training_not_started_ = static_cast<int>(config.jobs.size());
+}
+
+void ClusterScheduler::set_quotas(const SchedulerConfig& config)
+{
+  group_names_ = config.groups;
+  const size_t groups = group_names_.size();
+  quota_.assign(groups, kNoQuota);
+  group_used_.assign(groups, 0);
+  quotas_ = config.quotas.enabled();
+  for (size_t g = 0; g < groups; ++g) {
+    const auto it = config.quotas.gpus.find(group_names_[g]);
+    if (it != config.quotas.gpus.end())
+      quota_[g] = it->second;
+  }
+  if (!config.quotas.by_demand)
+    return;
+  // Each group's share of the trace's GPU-hours, and never less than its largest job (which
+  // would otherwise never start). Rounded to whole GPUs; the shares may add up to a little more
+  // than the cluster.
+  std::vector<double> gpu_s(groups, 0);
+  std::vector<int> largest(groups, 0);
+  double total_gpu_s = 0;
+  for (const Record& r : records_)
+    if (r.group >= 0) {
+      gpu_s[r.group] += r.gpus * r.duration_s;
+      largest[r.group] = std::max(largest[r.group], r.gpus);
+      total_gpu_s += r.gpus * r.duration_s;
+    }
+  const int total = allocator_.total_gpus();
+  for (size_t g = 0; g < groups; ++g) {
+    const double share = total_gpu_s > 0 ? gpu_s[g] / total_gpu_s : 0;
+    quota_[g] = std::min(total, std::max(largest[g], static_cast<int>(std::lround(share * total))));
+  }
+}
+
+bool ClusterScheduler::within_quota(int id) const
+{
+  const Record& r = records_[id];
+  return r.group < 0 || group_used_[r.group] + r.gpus <= quota_[r.group];
+}
+
+const std::vector<QueuedJob>& ClusterScheduler::eligible_jobs()
+{
+  eligible_.clear();
+  for (const QueuedJob& j : queue_)
+    if (!started_[j.id] && within_quota(j.id))
+      eligible_.push_back(j);
+  return eligible_;
+}
+
+void ClusterScheduler::release(int id)
+{
+  const Record& r = records_[id];
+  allocator_.release(*r.placement);
+  running_.erase(id);
+  if (r.group >= 0)
+    group_used_[r.group] -= r.gpus;
 }
 
 void ClusterScheduler::start(sg4::Host* host)
@@ -72,10 +132,8 @@ void ClusterScheduler::start(sg4::Host* host)
 void ClusterScheduler::training_finished(int job)
 {
   std::unique_lock<sg4::Mutex> lock(*mutex_);
-  Record& r = records_[job];
-  r.end_s = now();
-  allocator_.release(*r.placement);
-  running_.erase(job);
+  records_[job].end_s = now();
+  release(job);
   --running_training_;
   woken_ = true;
   wake_->notify_all();
@@ -117,9 +175,7 @@ void ClusterScheduler::admit_arrivals(double t)
 void ClusterScheduler::end_trace_jobs(double t)
 {
   while (!trace_ends_.empty() && trace_ends_.top().first <= t) {
-    const int id = trace_ends_.top().second;
-    allocator_.release(*records_[id].placement);
-    running_.erase(id);
+    release(trace_ends_.top().second);
     trace_ends_.pop();
   }
 }
@@ -152,7 +208,19 @@ void ClusterScheduler::dispatch(double t)
     double now_s() const override { return t; }
     std::vector<RunningJob> running() const override { return scheduler.running_jobs(); }
   } starter(*this, t);
-  policy_.dispatch(queue_, starter);
+  if (!quotas_) {
+    policy_.dispatch(queue_, starter);
+  } else {
+    // Offer only the jobs within their group's quota; a start may use up a group's quota, which
+    // the next offer sees. Each offer starts a job or ends the loop.
+    for (int before = -1; starter.started > before && allocator_.free_gpus() > 0;) {
+      before = starter.started;
+      const auto& eligible = eligible_jobs();
+      if (eligible.empty())
+        break;
+      policy_.dispatch(eligible, starter);
+    }
+  }
   if (starter.started > 0)
     queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
                                 [&](const QueuedJob& j) { return started_[j.id] != 0; }),
@@ -162,10 +230,14 @@ void ClusterScheduler::dispatch(double t)
 bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement* reserved)
 {
   Record& r = records_[job.id];
+  if (!within_quota(job.id))
+    return false;
   r.placement = allocator_.allocate(r.gpus, reserved);
   if (!r.placement)
     return false;
   r.start_s = t;
+  if (r.group >= 0)
+    group_used_[r.group] += r.gpus;
   started_[job.id] = 1;
   running_.insert(job.id);
   if (r.training) {
@@ -239,6 +311,8 @@ SchedulerStats ClusterScheduler::stats() const
   const int small_jobs = s.jobs - s.multi_node_jobs;
   s.mean_queue_within_node_s = small_jobs > 0 ? small_wait_s / small_jobs : 0;
   s.mean_queue_multi_node_s = s.multi_node_jobs > 0 ? large_wait_s / s.multi_node_jobs : 0;
+  if (quotas_)
+    s.groups = group_stats();
   s.median_queue_s = quantile(queue, 0.5);
   s.p95_queue_s = quantile(queue, 0.95);
   s.max_queue_s = *std::max_element(queue.begin(), queue.end());
@@ -247,6 +321,27 @@ SchedulerStats ClusterScheduler::stats() const
   if (s.makespan_s > 0)
     s.gpu_utilization = gpu_seconds / (allocator_.total_gpus() * s.makespan_s);
   return s;
+}
+
+std::vector<GroupQueueStats> ClusterScheduler::group_stats() const
+{
+  std::vector<std::vector<double>> waits(group_names_.size());
+  std::vector<GroupQueueStats> out(group_names_.size());
+  for (const Record& r : records_) {
+    if (r.group < 0 || r.start_s < 0 || r.end_s < 0)
+      continue;
+    waits[r.group].push_back(r.start_s - r.submit_s);
+    out[r.group].gpu_hours += r.gpus * (r.end_s - r.start_s) / 3600;
+  }
+  for (size_t g = 0; g < out.size(); ++g) {
+    out[g].name = group_names_[g];
+    out[g].quota_gpus = quota_[g] == kNoQuota ? 0 : quota_[g];
+    out[g].jobs = static_cast<int>(waits[g].size());
+    for (double w : waits[g])
+      out[g].mean_queue_s += w / static_cast<double>(waits[g].size());
+    out[g].median_queue_s = quantile(waits[g], 0.5);
+  }
+  return out;
 }
 
 } // namespace dcsim

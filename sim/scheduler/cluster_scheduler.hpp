@@ -4,6 +4,9 @@
 // and report their end; trace jobs hold their GPUs for their traced duration and move no data,
 // so they are timers inside this actor, not actors of their own: a 100,000-job trace is cheap.
 //
+// Quotas (scheduler.quotas): a trace job whose group would go over its GPU quota is not offered
+// to the policy until the group's jobs free GPUs, so it waits without holding up other groups.
+//
 // Fast-forwarding (engine/steady_state.hpp) stays exact: while a training job waits to start,
 // every moment the scheduler might start it (the next submission, the next trace job's end) ends
 // the other jobs' fast-forward windows; training jobs' ends end them anyway.
@@ -21,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <queue>
 #include <set>
@@ -50,9 +54,17 @@ private:
     int gpus = 0;
     bool training = false;
     double duration_s = 0; ///< trace jobs
+    int group = -1;        ///< trace jobs' quota group (SchedulerConfig::groups); -1: none
     std::optional<Placement> placement;
     double start_s = -1, end_s = -1;
   };
+  /// Each group's quota from the config (kNoQuota where it has none).
+  void set_quotas(const SchedulerConfig& config);
+  bool within_quota(int id) const;
+  /// The queued jobs whose group is under its quota, in queue order.
+  const std::vector<QueuedJob>& eligible_jobs();
+  void release(int id);
+  std::vector<GroupQueueStats> group_stats() const;
   void run();
   void admit_arrivals(double now);
   void end_trace_jobs(double now);
@@ -63,6 +75,8 @@ private:
   double next_wake_s() const;
   bool training_waiting() const;
   bool all_done() const;
+
+  static constexpr int kNoQuota = std::numeric_limits<int>::max();
 
   const SchedulingPolicy& policy_;
   SteadyStateCoordinator& coordinator_;
@@ -80,6 +94,11 @@ private:
   using End = std::pair<double, int>;  ///< a trace job's end and id
   std::priority_queue<End, std::vector<End>, std::greater<>> trace_ends_;
   std::set<int> running_;              ///< ids of the jobs holding GPUs
+  std::vector<std::string> group_names_;
+  std::vector<int> quota_;             ///< per group, in GPUs
+  std::vector<int> group_used_;        ///< per group: GPUs its running jobs hold
+  bool quotas_ = false;
+  std::vector<QueuedJob> eligible_;    ///< reused by eligible_jobs()
   int running_training_ = 0;
   int training_not_started_ = 0;
   int rejected_ = 0;

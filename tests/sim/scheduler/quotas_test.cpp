@@ -1,0 +1,126 @@
+// Quotas per group of trace jobs (scheduler.quotas): worked by hand on one 8-GPU node, the
+// shares of `quotas: demand`, jobs larger than their quota, and the errors with file:line.
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+
+using namespace dcsim;
+
+namespace {
+
+std::string write_trace(const std::string& name, const std::string& rows)
+{
+  const std::string path = test::temp_dir() + "/" + name;
+  std::ofstream(path) << rows;
+  return path;
+}
+
+std::string one_node(const std::string& scheduler)
+{
+  return "name: quota-test\n"
+         "cluster:\n"
+         "  nodes: 1\n"
+         "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}\n"
+         "scheduler: " + scheduler + "\n";
+}
+
+// a: 4 GPUs at 0 s for 100 s, 2 GPUs at 1 s for 50 s; b: 4 GPUs at 2 s and at 3 s, 10 s each.
+const char* kTwoTeams = "submit_time_s,duration_s,gpus,group\n"
+                        "0,100,4,a\n"
+                        "1,50,2,a\n"
+                        "2,10,4,b\n"
+                        "3,10,4,b\n";
+
+const nlohmann::json* group(const nlohmann::json& scheduler, const std::string& name)
+{
+  for (const auto& g : scheduler["groups"])
+    if (g["name"] == name)
+      return &g;
+  return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("quotas: a group at its quota waits without holding up another group's jobs (worked by hand)", "[scheduler]")
+{
+  const std::string trace = write_trace("two_teams.csv", kTwoTeams);
+  SECTION("FIFO without quotas: b's jobs queue behind a's second job, which fills the node")
+  {
+    // a2 starts at once (6 GPUs held); b1 waits for a2's end (51 s), b2 for b1's (61 s).
+    const auto s = test::run_scenario_text(one_node("{policy: fifo, trace: " + trace + "}"))["scheduler"];
+    INFO(s.dump());
+    CHECK(s["jobs"] == 4);
+    CHECK(s["mean_queue_s"].get<double>() == Approx((0 + 0 + 49 + 58) / 4.0).epsilon(1e-9));
+    CHECK_FALSE(s.contains("groups"));
+  }
+  SECTION("a's quota of 4: a2 waits for a1 (99 s); b1 starts at once, b2 when b1 ends (9 s)")
+  {
+    const auto s =
+        test::run_scenario_text(one_node("{policy: fifo, trace: " + trace + ", quotas: {a: 4, b: 8}}"))["scheduler"];
+    INFO(s.dump());
+    CHECK(s["jobs"] == 4);
+    CHECK(s["mean_queue_s"].get<double>() == Approx((0 + 99 + 0 + 9) / 4.0).epsilon(1e-9));
+    const auto* a = group(s, "a");
+    const auto* b = group(s, "b");
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK((*a)["quota_gpus"] == 4);
+    CHECK((*a)["mean_queue_s"].get<double>() == Approx(49.5).epsilon(1e-9));
+    CHECK((*a)["gpu_hours"].get<double>() == Approx((4 * 100 + 2 * 50) / 3600.0).epsilon(1e-9));
+    CHECK((*b)["quota_gpus"] == 8);
+    CHECK((*b)["mean_queue_s"].get<double>() == Approx(4.5).epsilon(1e-9));
+  }
+  SECTION("a group without a quota runs as without quotas; a job larger than its quota is not run")
+  {
+    const auto s =
+        test::run_scenario_text(one_node("{policy: first_fit, trace: " + trace + ", quotas: {b: 2}}"))["scheduler"];
+    INFO(s.dump());
+    CHECK(s["rejected_jobs"] == 2); // b's 4-GPU jobs
+    CHECK(s["jobs"] == 2);
+    CHECK(s["mean_queue_s"].get<double>() == Approx(0).margin(1e-12));
+    CHECK((*group(s, "a"))["quota_gpus"] == 0); // none
+  }
+}
+
+TEST_CASE("quotas: demand gives each group its share of the trace's GPU-hours, at least its largest job", "[scheduler]")
+{
+  // a holds 4 x 100 + 2 x 50 = 500 GPU-s, b 2 x 4 x 10 = 80: shares 0.862 and 0.138 of 8 GPUs,
+  // 6.9 -> 7 and 1.1 -> 1, but b's jobs need 4.
+  const std::string trace = write_trace("two_teams_demand.csv", kTwoTeams);
+  const auto s = test::run_scenario_text(one_node("{policy: fifo, trace: " + trace + ", quotas: demand}"))["scheduler"];
+  INFO(s.dump());
+  CHECK((*group(s, "a"))["quota_gpus"] == 7);
+  CHECK((*group(s, "b"))["quota_gpus"] == 4);
+  CHECK(s["jobs"] == 4);
+  // a's 6 GPUs fit its 7: the run is FIFO's.
+  CHECK(s["mean_queue_s"].get<double>() == Approx((0 + 0 + 49 + 58) / 4.0).epsilon(1e-9));
+}
+
+TEST_CASE("quotas: Philly's virtual clusters are the trace's cluster column", "[scheduler]")
+{
+  const auto config = test::load_text(one_node("{trace: " + test::reference_path("traces/philly_jobs.csv") +
+                                               ", trace_jobs: 1000, quotas: demand}"));
+  CHECK(config.scheduler.quotas.by_demand);
+  CHECK(config.scheduler.groups.size() >= 5);
+  for (const TraceJob& j : config.scheduler.trace_jobs)
+    CHECK(j.group >= 0);
+}
+
+TEST_CASE("quotas: bad settings are one error naming the key", "[scheduler]")
+{
+  const std::string grouped = write_trace("grouped.csv", kTwoTeams);
+  const std::string plain = write_trace("plain.csv", "submit_time_s,duration_s,gpus\n0,10,1\n");
+  const std::string unnamed = write_trace("unnamed.csv", "submit_time_s,duration_s,gpus,group\n0,10,1,\n");
+  const auto error = [](const std::string& scheduler) { return test::load_error(one_node(scheduler)); };
+  CHECK_THAT(error("{quotas: demand}"), Catch::Contains("scheduler.quotas: applies to a trace's groups but no trace"));
+  CHECK_THAT(error("{trace: " + plain + ", quotas: demand}"), Catch::Contains("has no group column"));
+  CHECK_THAT(error("{trace: " + grouped + ", quotas: demnd}"), Catch::Contains("\"demnd\" is not a quota rule"));
+  CHECK_THAT(error("{trace: " + grouped + ", quotas: {c: 4}}"),
+             Catch::Contains("scheduler.quotas.c: is not a group of the trace; expected one of its 2 groups, e.g. a"));
+  CHECK_THAT(error("{trace: " + grouped + ", quotas: {a: 0}}"), Catch::Contains("scheduler.quotas.a: 0 is out of range"));
+  CHECK_THAT(error("{trace: " + grouped + ", quotas: [a]}"), Catch::Contains("scheduler.quotas: is not a rule or a mapping"));
+  CHECK_THAT(error("{trace: " + unnamed + "}"), Catch::Contains("line 2: the group column is empty"));
+}
