@@ -231,6 +231,7 @@ JobConfig read_job(MapReader& job, int index)
     out.recompute_modules = read_recompute_modules(job);
   out.attention = job.choice("attention", kAttention, AttentionKernel::Flash);
   out.iterations = static_cast<int>(job.integer("iterations", 1));
+  out.group = job.text("group", "");
   out.start_time_s =
       job.quantity_at_most("start_time", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10y", kSimulatedTimeLimitWhy);
   out.gradient_bytes = static_cast<int>(job.integer("gradient_bytes", out.precision == Precision::Fp16 ? 2 : 4));

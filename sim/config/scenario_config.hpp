@@ -276,6 +276,7 @@ struct JobConfig {
   AttentionKernel attention = AttentionKernel::Flash;
   int iterations = 1;
   double start_time_s = 0;
+  std::string group;                 ///< quota group with a scheduler (scheduler.quotas); "" = none
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;
   CheckpointConfig checkpoint;
@@ -351,9 +352,10 @@ struct TraceJob {
   int group = -1;        ///< index into SchedulerConfig::groups; -1 when the trace names none
 };
 
-/// GPU quotas per group of trace jobs (contract: `scheduler.quotas`). A group is a team's share
-/// of a shared cluster: Philly's virtual clusters (the trace's `cluster` column), or a `group`
-/// column. A job whose group would go over its quota waits, without holding up other groups.
+/// GPU quotas per group of jobs (contract: `scheduler.quotas`). A group is a team's share of a
+/// shared cluster: Philly's virtual clusters (the trace's `cluster` column), a trace's `group`
+/// column, a training job's `group`. A job whose group would go over its quota waits, without
+/// holding up other groups.
 struct QuotaConfig {
   bool by_demand = false;          ///< `quotas: demand`: each group's share of the trace's GPU-hours
   std::map<std::string, int> gpus; ///< `quotas: {group: GPUs}`; groups not named have no quota
@@ -370,7 +372,7 @@ struct SchedulerConfig {
   PlacementKind placement = PlacementKind::Consecutive;
   std::string trace_path;          ///< "" = no trace
   std::vector<TraceJob> trace_jobs; ///< in submission order
-  std::vector<std::string> groups;  ///< the trace's group names, by first appearance
+  std::vector<std::string> groups;  ///< group names: the trace's by first appearance, then the jobs' 
   QuotaConfig quotas;
 };
 

@@ -4,6 +4,7 @@
 #include "config/text_file.hpp"
 #include "config/yaml_reader.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #ifndef DCSIM_DATA_DIR
@@ -50,6 +51,23 @@ std::optional<std::string> read_named_file(MapReader& reader, const std::string&
 
 namespace {
 
+/// The groups the jobs name (`jobs[].group`), in order, for the scheduler's quotas (read before
+/// the jobs); the job reader checks each key itself.
+std::vector<std::string> training_groups(const YAML::Node& jobs)
+{
+  std::vector<std::string> groups;
+  if (!jobs.IsSequence())
+    return groups;
+  for (const YAML::Node& job : jobs) {
+    if (!job.IsMap() || !job["group"].IsScalar())
+      continue;
+    const std::string name = job["group"].Scalar();
+    if (!name.empty() && std::find(groups.begin(), groups.end(), name) == groups.end())
+      groups.push_back(name);
+  }
+  return groups;
+}
+
 void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics, bool require_jobs, bool cluster_ok)
 {
   const YAML::Node jobs = top.raw("jobs");
@@ -79,6 +97,14 @@ void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics,
       if (config.jobs[earlier].name == job.name)
         job_reader.error("name", "\"" + job.name + "\" is already the name of jobs." + std::to_string(earlier) +
                                      "; expected a name of its own (reports are keyed by it)");
+    if (!job.group.empty() && !config.scheduler.enabled)
+      job_reader.error("group", "\"" + job.group + "\" names a quota group but the scenario has no scheduler; "
+                                "expected a scheduler section with quotas");
+    const auto quota = config.scheduler.quotas.gpus.find(job.group);
+    if (!job.group.empty() && quota != config.scheduler.quotas.gpus.end() && job.gpus > quota->second)
+      job_reader.error("group", "\"" + job.group + "\" has a quota of " + std::to_string(quota->second) +
+                                " GPUs and this job needs " + std::to_string(job.gpus) +
+                                " (it would never start); expected a quota of at least " + std::to_string(job.gpus));
     // With a scheduler jobs queue for GPUs: each must fit the cluster alone (validate_job).
     gpus_used += config.scheduler.enabled ? 0 : job.gpus;
     if (job_ok && cluster_ok && gpus_used > config.cluster.total_gpus())
@@ -129,7 +155,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     stragglers->finish();
   }
   if (auto scheduler = top.child("scheduler")) {
-    config.scheduler = internal::read_scheduler(*scheduler);
+    config.scheduler = internal::read_scheduler(*scheduler, training_groups(root["jobs"]));
     scheduler->finish();
   }
   if (options.cluster_only)

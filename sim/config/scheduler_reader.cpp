@@ -130,7 +130,9 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs, std
 
 } // namespace
 
-/// `quotas: demand` or `quotas: {group: GPUs, ...}`, for the groups the trace names.
+namespace {
+
+/// `quotas: demand` or `quotas: {group: GPUs, ...}`, for the groups the trace and jobs name.
 void read_quotas(MapReader& scheduler, SchedulerConfig& out)
 {
   if (!scheduler.has("quotas"))
@@ -139,8 +141,10 @@ void read_quotas(MapReader& scheduler, SchedulerConfig& out)
   const std::string expected = "; expected quotas: demand (each group's share of the trace's GPU-hours) or "
                                "{group: GPUs, ...}";
   if (out.groups.empty()) {
-    scheduler.error("quotas", "applies to the trace's groups but " + out.trace_path +
-                                  " has no group column; expected a trace with a cluster (Philly) or group column");
+    scheduler.error("quotas", std::string("applies to groups but ") +
+                                  (out.trace_path.empty() ? "there is no trace" : out.trace_path + " has no group column") +
+                                  " and no job names a group; expected a trace with a cluster (Philly) or group column, "
+                                  "or jobs with group: NAME");
     return;
   }
   if (node.IsScalar()) {
@@ -159,43 +163,56 @@ void read_quotas(MapReader& scheduler, SchedulerConfig& out)
     const std::string group = kv.first.Scalar();
     const int gpus = static_cast<int>(quotas.integer(group, std::nullopt, 1));
     if (std::find(out.groups.begin(), out.groups.end(), group) == out.groups.end())
-      quotas.error(group, "is not a group of the trace; expected one of its " + std::to_string(out.groups.size()) +
-                              " groups, e.g. " + out.groups.front());
+      quotas.error(group, "is not a group of the trace or the jobs; expected one of their " +
+                              std::to_string(out.groups.size()) + " groups, e.g. " + out.groups.front());
     else
       out.quotas.gpus[group] = gpus;
   }
   quotas.finish();
 }
 
-SchedulerConfig read_scheduler(MapReader& scheduler)
+/// Adds the jobs' groups that the trace does not name.
+void add_training_groups(const std::vector<std::string>& training_groups, std::vector<std::string>& groups)
+{
+  for (const std::string& g : training_groups)
+    if (std::find(groups.begin(), groups.end(), g) == groups.end())
+      groups.push_back(g);
+}
+
+} // namespace
+
+SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::string>& training_groups)
 {
   SchedulerConfig out;
   out.enabled = true;
   out.policy = scheduler.choice("policy", kPolicies, SchedulingPolicyKind::Fifo);
   out.placement = scheduler.choice("placement", kPlacements, PlacementKind::Consecutive);
   const long long limit = scheduler.integer("trace_jobs", 0, 0);
-  const bool quotas = scheduler.has("quotas"); // read with the trace, whose groups they name
   if (!scheduler.has("trace")) {
     if (scheduler.has("trace_jobs"))
       scheduler.error("trace_jobs", "limits a trace but none is given; expected a trace: FILE beside it");
-    if (quotas)
-      scheduler.error("quotas", "applies to a trace's groups but no trace is given; expected a trace: FILE beside it");
+    add_training_groups(training_groups, out.groups);
+    read_quotas(scheduler, out);
     return out;
   }
   const std::string name = scheduler.text("trace");
   const std::optional<std::string> text = read_named_file(
       scheduler, "trace", name,
       "a CSV file of jobs (relative to the scenario, the working directory or the data directory)", out.trace_path);
-  if (!text)
+  if (!text) {
+    scheduler.has("quotas"); // not read without the trace's groups: not an unknown key either
     return out;
+  }
   const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
   if (!problem.empty()) {
     scheduler.error("trace", name + " " + problem);
     out.trace_jobs.clear();
+    scheduler.has("quotas");
     return out;
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
     out.trace_jobs.resize(static_cast<size_t>(limit));
+  add_training_groups(training_groups, out.groups);
   read_quotas(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
 
 namespace sg4 = simgrid::s4u;
 
@@ -45,16 +46,20 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s, r.group = group;
     records_.push_back(r);
   };
-  for (const JobConfig& job : config.jobs)
-    add(job.start_time_s, job.gpus, true, 0, -1);
+  const auto& groups = config.scheduler.groups;
+  for (const JobConfig& job : config.jobs) {
+    const auto it = std::find(groups.begin(), groups.end(), job.group);
+    add(job.start_time_s, job.gpus, true, 0, it == groups.end() ? -1 : static_cast<int>(it - groups.begin()));
+  }
   for (const TraceJob& job : config.scheduler.trace_jobs)
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
   set_quotas(config.scheduler);
   started_.assign(records_.size(), 0);
   for (int id = 0; id < static_cast<int>(records_.size()); ++id) {
     const Record& r = records_[id];
-    // Only trace jobs: the config checks training jobs, which have no group.
     if (r.gpus > allocator_.total_gpus() || (r.group >= 0 && r.gpus > quota_[r.group])) {
+      if (r.training) // the config refuses these (scenario_loader.cpp); a rejected training job would vanish
+        throw std::logic_error("training job " + config.jobs[id].name + " is larger than its cluster or quota");
       ++rejected_;
       continue;
     }

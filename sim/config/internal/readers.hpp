@@ -28,7 +28,8 @@ void read_failure_trace(MapReader& failures, FailureConfig& out);
 CheckpointConfig read_checkpoint(MapReader& checkpoint);
 PowerConfig read_power(MapReader& power);
 /// The scheduler section; reads and checks the trace file it names (relative to the scenario).
-SchedulerConfig read_scheduler(MapReader& scheduler);
+/// `training_groups`: the groups the scenario's jobs name (quotas may name them too).
+SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::string>& training_groups);
 CostConfig read_cost(MapReader& cost);
 /// Slow nodes, listed or drawn from `seed` among the cluster's `cluster_nodes`.
 StragglerConfig read_stragglers(MapReader& stragglers, int cluster_nodes, std::uint64_t seed);

@@ -1,5 +1,5 @@
-// Quotas per group of trace jobs (scheduler.quotas): worked by hand on one 8-GPU node, the
-// shares of `quotas: demand`, jobs larger than their quota, and the errors with file:line.
+// Quotas per group of jobs (scheduler.quotas): worked by hand on one 8-GPU node, the shares of
+// `quotas: demand`, jobs larger than their quota, a training job in a group, and the errors.
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -115,12 +115,52 @@ TEST_CASE("quotas: bad settings are one error naming the key", "[scheduler]")
   const std::string plain = write_trace("plain.csv", "submit_time_s,duration_s,gpus\n0,10,1\n");
   const std::string unnamed = write_trace("unnamed.csv", "submit_time_s,duration_s,gpus,group\n0,10,1,\n");
   const auto error = [](const std::string& scheduler) { return test::load_error(one_node(scheduler)); };
-  CHECK_THAT(error("{quotas: demand}"), Catch::Contains("scheduler.quotas: applies to a trace's groups but no trace"));
+  CHECK_THAT(error("{quotas: demand}"), Catch::Contains("scheduler.quotas: applies to groups but there is no trace and no job names a group"));
   CHECK_THAT(error("{trace: " + plain + ", quotas: demand}"), Catch::Contains("has no group column"));
   CHECK_THAT(error("{trace: " + grouped + ", quotas: demnd}"), Catch::Contains("\"demnd\" is not a quota rule"));
   CHECK_THAT(error("{trace: " + grouped + ", quotas: {c: 4}}"),
-             Catch::Contains("scheduler.quotas.c: is not a group of the trace; expected one of its 2 groups, e.g. a"));
+             Catch::Contains("scheduler.quotas.c: is not a group of the trace or the jobs; expected one of their 2 groups, e.g. a"));
   CHECK_THAT(error("{trace: " + grouped + ", quotas: {a: 0}}"), Catch::Contains("scheduler.quotas.a: 0 is out of range"));
   CHECK_THAT(error("{trace: " + grouped + ", quotas: [a]}"), Catch::Contains("scheduler.quotas: is not a rule or a mapping"));
   CHECK_THAT(error("{trace: " + unnamed + "}"), Catch::Contains("line 2: the group column is empty"));
+}
+
+TEST_CASE("quotas: a training job in a group waits for its group's trace jobs, not for free GPUs", "[scheduler]")
+{
+  // Two nodes; team a's trace job holds node 0 for 1,000 s. a's quota is one node, so a's
+  // training job submitted at 10 s waits 990 s beside the free node 1; without the group it
+  // starts at once there.
+  const std::string trace = write_trace("team_a.csv", "submit_time_s,duration_s,gpus,group\n0,1000,8,a\n");
+  const std::string scenario = "name: quota-training\n"
+                               "cluster:\n"
+                               "  nodes: 2\n"
+                               "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, "
+                               "nics: {count: 8, bandwidth: 400Gb/s}}\n"
+                               "scheduler: {policy: fifo, trace: " + trace + ", quotas: {a: 8}}\n"
+                               "jobs:\n"
+                               "  - name: train\n"
+                               "    gpus: 8\n"
+                               "    start_time: 10s\n"
+                               "    group: a\n"
+                               "    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}\n"
+                               "    parallelism: {tensor: 8}\n"
+                               "    batch: {global: 32, micro: 4}\n"
+                               "    iterations: 10\n";
+  const auto in_group = test::run_scenario_text(scenario);
+  INFO(in_group["scheduler"].dump());
+  CHECK(in_group["jobs"][0]["queue_s"].get<double>() == Approx(990).epsilon(1e-9));
+  CHECK((*group(in_group["scheduler"], "a"))["jobs"] == 2);
+  const auto alone = test::run_scenario_text(scenario, {"jobs.0.group="});
+  CHECK(alone["jobs"][0]["queue_s"].get<double>() == Approx(0).margin(1e-12));
+
+  SECTION("a job larger than its group's quota, or a group without a scheduler, is an error naming jobs.0.group")
+  {
+    CHECK_THAT(test::load_error(scenario, {"scheduler.quotas.a=4"}),
+               Catch::Contains("jobs.0.group: \"a\" has a quota of 4 GPUs and this job needs 8"));
+    // A group only a job names may have a quota.
+    CHECK_THAT(test::load_error(scenario, {"scheduler.quotas.b=8", "jobs.0.group=b"}), Catch::Equals(""));
+    const std::string no_scheduler = scenario.substr(0, scenario.find("scheduler:")) +
+                                     scenario.substr(scenario.find("jobs:"));
+    CHECK_THAT(test::load_error(no_scheduler), Catch::Contains("jobs.0.group: \"a\" names a quota group but the scenario has no scheduler"));
+  }
 }
