@@ -359,6 +359,9 @@ struct TraceJob {
 struct QuotaConfig {
   bool by_demand = false;          ///< `quotas: demand`: each group's share of the trace's GPU-hours
   std::map<std::string, int> gpus; ///< `quotas: {group: GPUs}`; groups not named have no quota
+  /// `quota_borrowing: true`: GPUs no job within its quota can use go to jobs over theirs (kept
+  /// until those jobs end: no preemption).
+  bool borrowing = false;
 
   bool enabled() const { return by_demand || !gpus.empty(); }
 };

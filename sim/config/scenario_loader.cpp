@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #ifndef DCSIM_DATA_DIR
 #define DCSIM_DATA_DIR "."
@@ -56,12 +57,15 @@ namespace {
 std::vector<std::string> training_groups(const YAML::Node& jobs)
 {
   std::vector<std::string> groups;
-  if (!jobs.IsSequence())
+  if (!jobs.IsDefined() || !jobs.IsSequence()) // an invalid node when absent: IsDefined first
     return groups;
   for (const YAML::Node& job : jobs) {
-    if (!job.IsMap() || !job["group"].IsScalar())
+    if (!job.IsMap())
       continue;
-    const std::string name = job["group"].Scalar();
+    const YAML::Node group = job["group"]; // an invalid node when absent: only IsDefined may be asked
+    if (!group.IsDefined() || !group.IsScalar())
+      continue;
+    const std::string name = group.Scalar();
     if (!name.empty() && std::find(groups.begin(), groups.end(), name) == groups.end())
       groups.push_back(name);
   }
@@ -155,7 +159,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     stragglers->finish();
   }
   if (auto scheduler = top.child("scheduler")) {
-    config.scheduler = internal::read_scheduler(*scheduler, training_groups(root["jobs"]));
+    config.scheduler = internal::read_scheduler(*scheduler, training_groups(std::as_const(root)["jobs"]));
     scheduler->finish();
   }
   if (options.cluster_only)

@@ -135,8 +135,12 @@ namespace {
 /// `quotas: demand` or `quotas: {group: GPUs, ...}`, for the groups the trace and jobs name.
 void read_quotas(MapReader& scheduler, SchedulerConfig& out)
 {
-  if (!scheduler.has("quotas"))
+  out.quotas.borrowing = scheduler.boolean("quota_borrowing", false);
+  if (!scheduler.has("quotas")) {
+    if (out.quotas.borrowing)
+      scheduler.error("quota_borrowing", "lends GPUs across quotas but there are none; expected quotas beside it");
     return;
+  }
   const YAML::Node node = scheduler.raw("quotas");
   const std::string expected = "; expected quotas: demand (each group's share of the trace's GPU-hours) or "
                                "{group: GPUs, ...}";
@@ -201,6 +205,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
       "a CSV file of jobs (relative to the scenario, the working directory or the data directory)", out.trace_path);
   if (!text) {
     scheduler.has("quotas"); // not read without the trace's groups: not an unknown key either
+    scheduler.has("quota_borrowing");
     return out;
   }
   const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
@@ -208,6 +213,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     scheduler.error("trace", name + " " + problem);
     out.trace_jobs.clear();
     scheduler.has("quotas");
+    scheduler.has("quota_borrowing");
     return out;
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())

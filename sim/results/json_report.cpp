@@ -127,6 +127,7 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
       groups.push_back({{"name", g.name},
                         {"quota_gpus", g.quota_gpus},
                         {"jobs", g.jobs},
+                        {"borrowed_jobs", g.borrowed_jobs},
                         {"gpu_hours", g.gpu_hours},
                         {"mean_queue_s", g.mean_queue_s},
                         {"median_queue_s", g.median_queue_s}});

@@ -103,6 +103,7 @@ struct GroupQueueStats {
   std::string name;
   int quota_gpus = 0;        ///< 0: no quota
   int jobs = 0;              ///< run to the end
+  int borrowed_jobs = 0;     ///< of them, started over the quota on idle GPUs (quota_borrowing)
   double gpu_hours = 0;      ///< held by its jobs
   double mean_queue_s = 0;
   double median_queue_s = 0;

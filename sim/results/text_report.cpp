@@ -112,9 +112,10 @@ std::string scheduler_summary(const SchedulerStats& s)
               format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(),
               format_seconds(s.makespan_s).c_str(), 100 * s.gpu_utilization);
   for (const GroupQueueStats& g : s.groups)
-    out += line("  group %-12s  quota %s, %d jobs, %.0f GPU-hours, queue mean %s, median %s", g.name.c_str(),
-                g.quota_gpus > 0 ? (std::to_string(g.quota_gpus) + (g.quota_gpus == 1 ? " GPU" : " GPUs")).c_str() : "none", g.jobs, g.gpu_hours,
-                format_seconds(g.mean_queue_s).c_str(), format_seconds(g.median_queue_s).c_str());
+    out += line("  group %-12s  quota %s, %d jobs%s, %.0f GPU-hours, queue mean %s, median %s", g.name.c_str(),
+                g.quota_gpus > 0 ? (std::to_string(g.quota_gpus) + (g.quota_gpus == 1 ? " GPU" : " GPUs")).c_str() : "none",
+                g.jobs, g.borrowed_jobs > 0 ? (" (" + std::to_string(g.borrowed_jobs) + " on borrowed GPUs)").c_str() : "",
+                g.gpu_hours, format_seconds(g.mean_queue_s).c_str(), format_seconds(g.median_queue_s).c_str());
   return out;
 }
 

@@ -77,6 +77,7 @@ void ClusterScheduler::set_quotas(const SchedulerConfig& config)
   quota_.assign(groups, kNoQuota);
   group_used_.assign(groups, 0);
   quotas_ = config.quotas.enabled();
+  borrowing_ = config.quotas.borrowing;
   for (size_t g = 0; g < groups; ++g) {
     const auto it = config.quotas.gpus.find(group_names_[g]);
     if (it != config.quotas.gpus.end())
@@ -109,13 +110,26 @@ bool ClusterScheduler::within_quota(int id) const
   return r.group < 0 || group_used_[r.group] + r.gpus <= quota_[r.group];
 }
 
-const std::vector<QueuedJob>& ClusterScheduler::eligible_jobs()
+const std::vector<QueuedJob>& ClusterScheduler::waiting_jobs(bool within_quota_only)
 {
   eligible_.clear();
   for (const QueuedJob& j : queue_)
-    if (!started_[j.id] && within_quota(j.id))
+    if (!started_[j.id] && (!within_quota_only || within_quota(j.id)))
       eligible_.push_back(j);
   return eligible_;
+}
+
+void ClusterScheduler::offer_within_quotas(JobStarter& starter)
+{
+  // A start may use up a group's quota, which the next offer sees. Every start takes GPUs, so
+  // an offer that leaves as many free started nothing and ends the loop.
+  for (int free = allocator_.free_gpus(), before = free + 1; free > 0 && free < before; free = allocator_.free_gpus()) {
+    before = free;
+    const auto& eligible = waiting_jobs(true);
+    if (eligible.empty())
+      break;
+    policy_.dispatch(eligible, starter);
+  }
 }
 
 void ClusterScheduler::release(int id)
@@ -216,14 +230,12 @@ void ClusterScheduler::dispatch(double t)
   if (!quotas_) {
     policy_.dispatch(queue_, starter);
   } else {
-    // Offer only the jobs within their group's quota; a start may use up a group's quota, which
-    // the next offer sees. Each offer starts a job or ends the loop.
-    for (int before = -1; starter.started > before && allocator_.free_gpus() > 0;) {
-      before = starter.started;
-      const auto& eligible = eligible_jobs();
-      if (eligible.empty())
-        break;
-      policy_.dispatch(eligible, starter);
+    offer_within_quotas(starter);
+    if (borrowing_ && allocator_.free_gpus() > 0) {
+      // What the jobs within quota could not use goes to the rest, in the policy's order.
+      lending_now_ = true;
+      policy_.dispatch(waiting_jobs(false), starter);
+      lending_now_ = false;
     }
   }
   if (starter.started > 0)
@@ -235,12 +247,14 @@ void ClusterScheduler::dispatch(double t)
 bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement* reserved)
 {
   Record& r = records_[job.id];
-  if (!within_quota(job.id))
+  const bool over_quota = !within_quota(job.id);
+  if (over_quota && !lending_now_)
     return false;
   r.placement = allocator_.allocate(r.gpus, reserved);
   if (!r.placement)
     return false;
   r.start_s = t;
+  r.borrowed = over_quota;
   if (r.group >= 0)
     group_used_[r.group] += r.gpus;
   started_[job.id] = 1;
@@ -336,6 +350,7 @@ std::vector<GroupQueueStats> ClusterScheduler::group_stats() const
     if (r.group < 0 || r.start_s < 0 || r.end_s < 0)
       continue;
     waits[r.group].push_back(r.start_s - r.submit_s);
+    out[r.group].borrowed_jobs += r.borrowed ? 1 : 0;
     out[r.group].gpu_hours += r.gpus * (r.end_s - r.start_s) / 3600;
   }
   for (size_t g = 0; g < out.size(); ++g) {

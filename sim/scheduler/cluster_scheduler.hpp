@@ -4,8 +4,10 @@
 // and report their end; trace jobs hold their GPUs for their traced duration and move no data,
 // so they are timers inside this actor, not actors of their own: a 100,000-job trace is cheap.
 //
-// Quotas (scheduler.quotas): a trace job whose group would go over its GPU quota is not offered
-// to the policy until the group's jobs free GPUs, so it waits without holding up other groups.
+// Quotas (scheduler.quotas): a job whose group would go over its GPU quota is not offered to the
+// policy until the group's jobs free GPUs, so it waits without holding up other groups. With
+// borrowing, the jobs over quota are offered what is left once every job within quota has had
+// its turn.
 //
 // Fast-forwarding (engine/steady_state.hpp) stays exact: while a training job waits to start,
 // every moment the scheduler might start it (the next submission, the next trace job's end) ends
@@ -54,15 +56,17 @@ private:
     int gpus = 0;
     bool training = false;
     double duration_s = 0; ///< trace jobs
-    int group = -1;        ///< trace jobs' quota group (SchedulerConfig::groups); -1: none
+    int group = -1;        ///< quota group (SchedulerConfig::groups); -1: none
+    bool borrowed = false; ///< started over its group's quota on idle GPUs
     std::optional<Placement> placement;
     double start_s = -1, end_s = -1;
   };
   /// Each group's quota from the config (kNoQuota where it has none).
   void set_quotas(const SchedulerConfig& config);
   bool within_quota(int id) const;
-  /// The queued jobs whose group is under its quota, in queue order.
-  const std::vector<QueuedJob>& eligible_jobs();
+  /// The queued jobs not started yet, in queue order: those within their group's quota, or all.
+  const std::vector<QueuedJob>& waiting_jobs(bool within_quota_only);
+  void offer_within_quotas(JobStarter& starter);
   void release(int id);
   std::vector<GroupQueueStats> group_stats() const;
   void run();
@@ -98,7 +102,9 @@ private:
   std::vector<int> quota_;             ///< per group, in GPUs
   std::vector<int> group_used_;        ///< per group: GPUs its running jobs hold
   bool quotas_ = false;
-  std::vector<QueuedJob> eligible_;    ///< reused by eligible_jobs()
+  bool borrowing_ = false;
+  bool lending_now_ = false;           ///< offering idle GPUs to jobs over quota
+  std::vector<QueuedJob> eligible_;    ///< reused by waiting_jobs()
   int running_training_ = 0;
   int training_not_started_ = 0;
   int rejected_ = 0;

@@ -73,6 +73,17 @@ TEST_CASE("quotas: a group at its quota waits without holding up another group's
     CHECK((*b)["quota_gpus"] == 8);
     CHECK((*b)["mean_queue_s"].get<double>() == Approx(4.5).epsilon(1e-9));
   }
+  SECTION("borrowing: a2 takes 2 idle GPUs over a's quota at once, and b's jobs, arriving later, wait for them")
+  {
+    // No preemption: the lent GPUs come back when a2 ends (51 s), as without quotas.
+    const auto s = test::run_scenario_text(one_node("{policy: fifo, trace: " + trace +
+                                                    ", quotas: {a: 4, b: 8}, quota_borrowing: true}"))["scheduler"];
+    INFO(s.dump());
+    CHECK(s["mean_queue_s"].get<double>() == Approx((0 + 0 + 49 + 58) / 4.0).epsilon(1e-9));
+    CHECK((*group(s, "a"))["borrowed_jobs"] == 1);
+    CHECK((*group(s, "b"))["borrowed_jobs"] == 0);
+    CHECK((*group(s, "b"))["mean_queue_s"].get<double>() == Approx(53.5).epsilon(1e-9));
+  }
   SECTION("a group without a quota runs as without quotas; a job larger than its quota is not run")
   {
     const auto s =
@@ -123,6 +134,8 @@ TEST_CASE("quotas: bad settings are one error naming the key", "[scheduler]")
   CHECK_THAT(error("{trace: " + grouped + ", quotas: {a: 0}}"), Catch::Contains("scheduler.quotas.a: 0 is out of range"));
   CHECK_THAT(error("{trace: " + grouped + ", quotas: [a]}"), Catch::Contains("scheduler.quotas: is not a rule or a mapping"));
   CHECK_THAT(error("{trace: " + unnamed + "}"), Catch::Contains("line 2: the group column is empty"));
+  CHECK_THAT(error("{trace: " + grouped + ", quota_borrowing: true}"),
+             Catch::Contains("scheduler.quota_borrowing: lends GPUs across quotas but there are none"));
 }
 
 TEST_CASE("quotas: a training job in a group waits for its group's trace jobs, not for free GPUs", "[scheduler]")
