@@ -12,10 +12,13 @@ it, set it to an odd value such as -1, "abc", 1e30, [] or "1e400", or scale a nu
     /usr/bin/python3 scripts/fuzz_scenarios.py --seed 3 --cases 500
     /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --profiles   # mutate the GPU profile instead
     /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --validation # scenarios/validation/ too
+    /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --traces     # mutate a scheduler trace
 
 With --profiles each case leaves the scenario alone and mutates the calibration profile it loads
 (a copy of one in calibration/profiles/ named by the scenario's cluster.calibration); errors must
-then point at that profile's file:line or at the scenario's.
+then point at that profile's file:line or at the scenario's. With --traces each case replays 300
+rows of Philly's trace (or the same in dcsim's columns) with cells, rows or the header mutated,
+under a random policy, with quotas half the time; errors must name the scenario's file:line.
 
 Exit status 1 when any case is bad (each is printed with its mutation and the file is kept).
 """
@@ -66,6 +69,67 @@ def mutate(doc, rng):
     return f"set {'.'.join(map(str, path))} = {parent[key]!r}"
 
 
+TRACE_ODD = ["", "-1", "0", "abc", "1e400", "nan", "inf", "1e30", "2017-13-45 99:99:99", "3.5", " ", "2147483648",
+             "1e9", "-0", "0x10", "2017-10-09", "1,2"]
+
+
+def mutate_trace(rows, rng):
+    """rows: header + data rows (lists of cells). Returns what was done."""
+    kind = rng.choice(["cell", "cell", "cell", "drop_column", "extra", "short_row", "blank", "header"])
+    r = rng.randrange(1, len(rows))
+    if kind == "cell" and rows[r]:
+        c = rng.randrange(len(rows[r]))
+        rows[r][c] = rng.choice(TRACE_ODD)
+        return f"row {r + 1} cell {c} = {rows[r][c]!r}"
+    if kind == "drop_column":
+        c = rng.randrange(len(rows[0]))
+        name = rows[0][c]
+        for row in rows:
+            if c < len(row):
+                del row[c]
+        return f"drop column {name}"
+    if kind == "extra":
+        rows[r].append(rng.choice(TRACE_ODD))
+        return f"row {r + 1} gets an extra cell"
+    if kind == "short_row" and rows[r]:
+        rows[r] = rows[r][:rng.randrange(len(rows[r]))]
+        return f"row {r + 1} cut to {len(rows[r])} cells"
+    if kind == "blank":
+        rows[r] = []
+        return f"row {r + 1} blank"
+    if not rows[0]:
+        return "nothing (empty header)"
+    rows[0][rng.randrange(len(rows[0]))] = rng.choice(["x", "", "gpus", "cluster", "group"])
+    return "header cell renamed"
+
+
+def trace_case(work, i, rng):
+    """A scenario replaying a mutated 300-row trace; returns (scenario doc, trace path, what)."""
+    lines = open(os.path.join(ROOT, "..", "shared", "reference", "traces", "philly_jobs.csv")).read().splitlines()
+    start = rng.randrange(1, len(lines) - 300)
+    rows = [lines[0].split(",")] + [l.split(",") for l in lines[start:start + 300]]
+    if rng.random() < 0.5:  # dcsim's own columns, submission in seconds
+        rows = [["submit_time_s", "duration_s", "gpus", "group"]] + \
+               [[str(k * 37.5), row[1], row[2], row[4]] for k, row in enumerate(rows[1:])]
+    what = "; ".join(mutate_trace(rows, rng) for _ in range(rng.choice([1, 1, 2, 3])))
+    path = os.path.join(work, f"case{i}-trace.csv")
+    with open(path, "w") as f:
+        f.write("\n".join(",".join(row) for row in rows) + "\n")
+    doc = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "scheduler-philly.yaml")))
+    doc["cluster"]["nodes"] = rng.choice([2, 8, 64])
+    doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill"]),
+                        "trace": path}
+    if rng.random() < 0.5:
+        doc["scheduler"]["quotas"] = "demand"
+        doc["scheduler"]["quota_borrowing"] = rng.random() < 0.5
+    doc["jobs"][0]["iterations"] = 20
+    doc["jobs"][0]["start_time"] = rng.choice(["0s", "1h", "30d"])
+    doc["jobs"][0]["gpus"] = 16
+    doc["jobs"][0]["parallelism"]["data"] = 8
+    doc["jobs"][0]["batch"]["global"] = 64
+    return doc, path, what
+
+
 def impossible(result):
     for job in result.get("jobs", []):
         if not job.get("iteration_time_s", 1) > 0 or not 0 < job.get("mfu", 0.5) <= 1 or \
@@ -114,6 +178,7 @@ def main():
     ap.add_argument("--slow", type=float, default=10, help="seconds beyond which a case is reported slow")
     ap.add_argument("--profiles", action="store_true", help="mutate the calibration profile, not the scenario")
     ap.add_argument("--validation", action="store_true", help="draw from scenarios/validation/ as well")
+    ap.add_argument("--traces", action="store_true", help="mutate a scheduler trace, not the scenario")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     dirs = ["scenarios"] + (["scenarios/validation"] if args.validation else [])
@@ -128,7 +193,11 @@ def main():
         doc = yaml.safe_load(open(os.path.join(ROOT, name)))
         path, out_json = os.path.join(work, f"case{i}.yaml"), os.path.join(work, f"case{i}.json")
         paths = [path]
-        if args.profiles:
+        if args.traces:
+            doc, trace_path, what = trace_case(work, i, rng)
+            name = "a trace"
+            paths.append(trace_path)
+        elif args.profiles:
             profile = rng.choice(profiles)
             pdoc = yaml.safe_load(open(os.path.join(profile_dir, profile)))
             what = profile + ": " + "; ".join(mutate(pdoc, rng) for _ in range(rng.choice([1, 1, 2, 3])))

@@ -158,6 +158,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     config.stragglers = internal::read_stragglers(*stragglers, config.cluster.nodes, config.seed);
     stragglers->finish();
   }
+  const size_t errors_before_scheduler = diagnostics.size();
   if (auto scheduler = top.child("scheduler")) {
     config.scheduler = internal::read_scheduler(*scheduler, training_groups(std::as_const(root)["jobs"]));
     scheduler->finish();
@@ -165,8 +166,11 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
   if (options.cluster_only)
     top.raw("jobs");
   else
-    // A scheduler replaying a trace has work without training jobs.
-    read_jobs(top, config, diagnostics, options.require_jobs && config.scheduler.trace_jobs.empty(),
+    // A scheduler replaying a trace has work without training jobs; a trace that failed to read
+    // has been reported, and a missing `jobs` is not a second error.
+    read_jobs(top, config, diagnostics,
+              options.require_jobs && config.scheduler.trace_jobs.empty() &&
+                  diagnostics.size() == errors_before_scheduler,
               diagnostics.empty());
   top.finish();
   return config;

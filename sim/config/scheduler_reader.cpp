@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <iomanip>
 #include <map>
 #include <sstream>
 
@@ -36,23 +36,30 @@ std::vector<std::string> split_csv(const std::string& line)
   return cells;
 }
 
-/// "2017-10-09 07:01:55" (UTC) as seconds since the epoch; false when malformed.
+/// "2017-10-09 07:01:55" (UTC) as seconds since the epoch; false when malformed, out of range or
+/// followed by anything (std::get_time took "2017-10-09" alone as midnight; found by fuzzing).
 bool parse_timestamp(const std::string& text, double& seconds)
 {
-  std::tm tm{};
-  std::istringstream in(text);
-  in >> std::get_time(&tm, "%Y-%m-%d %H:%M:%S");
-  if (in.fail())
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &used) != 6 ||
+      used != static_cast<int>(text.size()) || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second > 60 || hour < 0 || minute < 0 || second < 0)
     return false;
+  std::tm tm{};
+  tm.tm_year = year - 1900, tm.tm_mon = month - 1, tm.tm_mday = day;
+  tm.tm_hour = hour, tm.tm_min = minute, tm.tm_sec = second;
   seconds = static_cast<double>(timegm(&tm));
   return true;
 }
 
+/// A finite decimal number ("16", "2.5e3"); not hexadecimal, which strtod would also take.
 bool parse_number(const std::string& text, double& value)
 {
+  if (text.empty() || text.find_first_not_of("0123456789+-.eE") != std::string::npos)
+    return false;
   char* end = nullptr;
   value = std::strtod(text.c_str(), &end);
-  return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
+  return end == text.c_str() + text.size() && std::isfinite(value);
 }
 
 /// Reads a trace in one of two layouts, told apart by the header: Philly's as flattened by the

@@ -435,6 +435,17 @@ TEST_CASE("cli: bad scheduler settings and traces exit 2 naming the key and the 
     const auto f = with("row.yaml", "scheduler: {trace: " + t + "}");
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "scheduler.trace", "line 3: duration \"ten\"");
   }
+  SECTION("a date without its time, a hexadecimal duration: refused, not read as midnight or 16 s (found by fuzzing)")
+  {
+    const auto t = trace("date.csv", "timestamp,duration,num_gpus\n2017-10-09 07:01:55,10,1\n2017-10-09,10,1\n");
+    const auto f = with("date.yaml", "scheduler: {trace: " + t + "}");
+    const auto r = dcsim_cli("run " + f.string());
+    check_error_lines(r, f.string(), "scheduler.trace", "line 3: submission time \"2017-10-09\" is not a time");
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1); // not also "jobs: is missing"
+    const auto h = trace("hex.csv", "submit_time_s,duration_s,gpus\n0,0x10,1\n");
+    const auto g = with("hex.yaml", "scheduler: {trace: " + h + "}");
+    check_error_lines(dcsim_cli("run " + g.string()), g.string(), "scheduler.trace", "line 2: duration \"0x10\"");
+  }
   SECTION("a GPU count that is not a count")
   {
     const auto t = trace("gpus.csv", "submit_time_s,duration_s,gpus\n0,10,0.5\n");
