@@ -52,14 +52,12 @@ bool parse_timestamp(const std::string& text, double& seconds)
   return true;
 }
 
-/// A finite decimal number ("16", "2.5e3"); not hexadecimal, which strtod would also take.
+/// A finite decimal number ("16", "2.5e3"), and nothing else.
 bool parse_number(const std::string& text, double& value)
 {
-  if (text.empty() || text.find_first_not_of("0123456789+-.eE") != std::string::npos)
-    return false;
-  char* end = nullptr;
-  value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size() && std::isfinite(value);
+  const char* end = nullptr;
+  value = parse_decimal(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
 }
 
 /// Reads a trace in one of two layouts, told apart by the header: Philly's as flattened by the

@@ -192,8 +192,8 @@ double MapReader::number(const std::string& key, std::optional<double> fallback,
       error(key, "is missing; expected " + range);
     return fallback.value_or(min_value);
   }
-  char* end = nullptr;
-  const double value = std::strtod(text_value->c_str(), &end);
+  const char* end = nullptr;
+  const double value = parse_decimal(text_value->c_str(), &end);
   if (end == text_value->c_str() || *end != '\0' || !std::isfinite(value) || value < min_value ||
       value > max_value) {
     error(key, "\"" + *text_value + "\" is not valid; expected " + range);

@@ -97,8 +97,8 @@ std::vector<double> asked_sizes(const CollectiveRequestText& text, const Collect
     diagnostics.add({names.step_bytes, 0, 0}, "",
                     "given with " + names.step_factor + "; expected one of them (a factor or an increment)");
   if (!text.step_factor.empty()) {
-    char* end = nullptr;
-    factor = std::strtod(text.step_factor.c_str(), &end);
+    const char* end = nullptr;
+    factor = parse_decimal(text.step_factor.c_str(), &end);
     if (end == text.step_factor.c_str() || *end != '\0' || !(factor > 1) || !std::isfinite(factor)) {
       diagnostics.add({names.step_factor, 0, 0}, "", "\"" + text.step_factor + "\" is not a factor > 1; expected e.g. 2");
       return {1};

@@ -124,14 +124,36 @@ std::string describe(Dimension d)
   return "a quantity";
 }
 
+double parse_decimal(const char* text, const char** end)
+{
+  // strtod's own grammar, less what no person writes in a scenario or trace.
+  const char* p = text;
+  while (std::isspace(static_cast<unsigned char>(*p)))
+    ++p;
+  if (*p == '+' || *p == '-')
+    ++p;
+  if (!std::isdigit(static_cast<unsigned char>(*p)) && !(*p == '.' && std::isdigit(static_cast<unsigned char>(p[1])))) {
+    *end = text;
+    return 0;
+  }
+  if (*p == '0' && (p[1] == 'x' || p[1] == 'X')) { // "0x10": not a number here
+    *end = text;
+    return 0;
+  }
+  char* stop = nullptr;
+  const double value = std::strtod(text, &stop);
+  *end = stop;
+  return value;
+}
+
 double parse_quantity(std::string_view raw, Dimension expected)
 {
   const std::string text = trim(raw);
   if (text.empty())
     throw UnitError("empty value; expected " + describe(expected));
   const char* begin = text.c_str();
-  char* end = nullptr;
-  const double number = std::strtod(begin, &end);
+  const char* end = nullptr;
+  const double number = parse_decimal(begin, &end);
   if (end == begin || !std::isfinite(number))
     throw UnitError("\"" + text + "\" is not a number; expected " + describe(expected));
   const std::string unit = trim(std::string_view(end));

@@ -31,6 +31,11 @@ public:
 /// @throw UnitError for a malformed number, an unknown unit or a unit of another dimension.
 double parse_quantity(std::string_view text, Dimension expected);
 
+/// Reads a decimal number at the start of `text` ("16", "-2.5e3"), as std::strtod does, but
+/// without its other spellings (hexadecimal "0x10", "inf", "nan"): sets `end` past it and returns
+/// it, or sets `end` to `text` when there is none.
+double parse_decimal(const char* text, const char** end);
+
 /// Human name of a dimension, e.g. "a size in bytes (\"80GiB\", \"1.5TB\")".
 std::string describe(Dimension dimension);
 

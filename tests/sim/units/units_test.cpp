@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <utility>
+
 using dcsim::Dimension;
 using dcsim::parse_quantity;
 
@@ -43,6 +45,27 @@ TEST_CASE("units::parse_quantity: rejects what it cannot read, naming the proble
     CHECK_THROWS_WITH(parse_quantity("fast", Dimension::BytesPerSecond), Catch::Contains("is not a number"));
   }
   SECTION("empty") { CHECK_THROWS_AS(parse_quantity("", Dimension::Seconds), dcsim::UnitError); }
+  SECTION("strtod's other spellings: hexadecimal, inf, nan (\"0x10GB/s\" was 16 GB/s)")
+  {
+    for (const char* text : {"0x10", "0x10GB/s", "0X1p4", "inf", "nan", "-inf"})
+      CHECK_THROWS_WITH(parse_quantity(text, Dimension::BytesPerSecond), Catch::Contains("is not a number"));
+  }
+}
+
+TEST_CASE("units::parse_decimal reads decimal numbers only, and says where they end", "[units]")
+{
+  const auto read = [](const char* text) {
+    const char* end = nullptr;
+    const double value = dcsim::parse_decimal(text, &end);
+    return std::make_pair(value, static_cast<int>(end - text));
+  };
+  CHECK(read("16") == std::make_pair(16.0, 2));
+  CHECK(read("-2.5e3GB") == std::make_pair(-2500.0, 6));
+  CHECK(read(".5") == std::make_pair(0.5, 2));
+  CHECK(read("+7 us") == std::make_pair(7.0, 2));
+  CHECK(read("0.25") == std::make_pair(0.25, 4));
+  for (const char* text : {"0x10", "inf", "nan", "abc", "", "-", "."})
+    CHECK(read(text).second == 0);
 }
 
 TEST_CASE("units::format_bytes uses binary units", "[units]")
