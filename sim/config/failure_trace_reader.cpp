@@ -37,8 +37,14 @@ std::string parse_fault_trace(const std::string& text, FailureConfig& out)
     const double time_s = e["event_time"].get<double>() * kSecondsPerDay;
     if (!(time_s >= 0))
       return where + "event_time is negative; expected days from the trace's start";
+    if (time_s > kMaxSimulatedTimeS)
+      return where + "event_time is more than 10 years (" + kSimulatedTimeLimitWhy + "); expected at most " +
+             std::to_string(static_cast<long long>(kMaxSimulatedTimeS / kSecondsPerDay)) + " days";
+    const std::string type = e["event_type"].get<std::string>();
+    if (type != "fault_start" && type != "fault_end") // a misspelt start would drop the fault unseen
+      return where + "event_type \"" + type + "\" is not a fault event; expected fault_start or fault_end";
     last_s = std::max(last_s, time_s);
-    if (e["event_type"] != "fault_start")
+    if (type != "fault_start")
       continue;
     const auto [it, added] = servers.emplace(e["node_id"].get<std::string>(), static_cast<int>(servers.size()));
     out.trace_faults.push_back({time_s, it->second});

@@ -260,3 +260,24 @@ TEST_CASE("reliability: a fault trace reaches a 128-node job at the fleet's rate
   INFO("mean failures " << failures << ", Poisson mean " << expected);
   CHECK(failures == Approx(expected).epsilon(0.10));
 }
+
+TEST_CASE("reliability: a fault trace's misspelt event or an event past 10 years is an error naming the event")
+{
+  // Both used to run: a misspelt fault_start dropped its fault unseen, an event_time of 1e300
+  // days made the trace's span (its wrap-around period) 8.6e304 s.
+  const auto error_for = [](const std::string& events) {
+    const std::string path = dcsim::test::temp_dir() + "/faults.json";
+    std::ofstream(path) << events;
+    std::string text = kTraceScenario;
+    text.replace(text.find("../shared/reference/traces/stepfun_node_faults.json"),
+                 std::string("../shared/reference/traces/stepfun_node_faults.json").size(), path);
+    return dcsim::test::load_error(text);
+  };
+  CHECK_THAT(error_for(R"([{"node_id": "a", "event_time": 1, "event_type": "fault_strat"}])"),
+             Catch::Contains("event 0: event_type \"fault_strat\" is not a fault event; expected fault_start or fault_end"));
+  CHECK_THAT(error_for(R"([{"node_id": "a", "event_time": 1, "event_type": "fault_start"},
+                           {"node_id": "a", "event_time": 1e300, "event_type": "fault_end"}])"),
+             Catch::Contains("event 1: event_time is more than 10 years"));
+  CHECK(error_for(R"([{"node_id": "a", "event_time": 1, "event_type": "fault_start"},
+                      {"node_id": "a", "event_time": 2, "event_type": "fault_end"}])") == "");
+}
