@@ -20,6 +20,34 @@ std::string op_from_name(const std::string& path)
   return "";
 }
 
+/// Where the out-of-place time sits among a result row's fields, from the column header
+/// ("#  size  count  type  redop  root  time  algbw ..."): nccl-tests added the `root` column in
+/// 2022 (2.13), so older logs (Echo's) have the time fifth and newer ones sixth. -1: not a header.
+int time_column(const std::string& line)
+{
+  std::istringstream words(line);
+  std::vector<std::string> columns;
+  for (std::string w; words >> w;)
+    if (w != "#")
+      columns.push_back(w);
+  if (columns.size() < 5 || columns[0] != "size" || columns[1] != "count")
+    return -1;
+  const auto time = std::find(columns.begin(), columns.end(), "time");
+  return time == columns.end() ? -1 : static_cast<int>(time - columns.begin());
+}
+
+/// A whole decimal number of the log; false for anything else ("N/A", "1.5x").
+bool read_number(const std::string& text, double& value)
+{
+  size_t used = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return used == text.size() && text.find_first_of("xXnN") == std::string::npos;
+}
+
 } // namespace
 
 std::vector<CollectiveSample> read_nccl_tests_log(const std::string& path, const std::string& op_given)
@@ -34,6 +62,7 @@ std::vector<CollectiveSample> read_nccl_tests_log(const std::string& path, const
   const std::regex prefix(R"(^\[\d+,\d+\]<stdout>:)"); // mpirun --tag-output
   const std::regex rank_line(R"(^#\s+Rank\s+\d+\s)");
   int ranks = 0, line_number = 0;
+  int time_at = 4; // size count type redop time, unless a header says otherwise
   std::vector<CollectiveSample> out;
   for (std::string line; std::getline(in, line);) {
     ++line_number;
@@ -42,19 +71,27 @@ std::vector<CollectiveSample> read_nccl_tests_log(const std::string& path, const
       ++ranks;
       continue;
     }
-    std::istringstream fields(line);
-    std::string size, count, type, redop, time;
-    if (!(fields >> size) || size.empty() || !std::isdigit(static_cast<unsigned char>(size[0])))
+    if (const int at = time_column(line); at >= 0) {
+      time_at = at;
       continue;
-    if (!(fields >> count >> type >> redop >> time))
-      throw std::invalid_argument(path + ":" + std::to_string(line_number) +
-                                  ": a result row with fewer than 5 columns; expected size count type redop time ...");
-    try {
-      out.push_back({op, 0, std::stod(size), std::stod(time) * 1e-6});
-    } catch (const std::exception&) {
-      throw std::invalid_argument(path + ":" + std::to_string(line_number) + ": \"" + time +
-                                  "\" is not a time; expected microseconds");
     }
+    std::istringstream words(line);
+    std::vector<std::string> fields;
+    for (std::string w; words >> w;)
+      fields.push_back(w);
+    if (fields.empty() || !std::isdigit(static_cast<unsigned char>(fields[0][0])))
+      continue;
+    const std::string where = path + ":" + std::to_string(line_number) + ": ";
+    if (static_cast<int>(fields.size()) <= time_at)
+      throw std::invalid_argument(where + "a result row with fewer than " + std::to_string(time_at + 1) +
+                                  " columns; expected size count type redop " + (time_at > 4 ? "root " : "") +
+                                  "time ...");
+    double bytes = 0, time_us = 0;
+    if (!read_number(fields[0], bytes) || bytes < 0)
+      throw std::invalid_argument(where + "\"" + fields[0] + "\" is not a size; expected bytes");
+    if (!read_number(fields[time_at], time_us) || !(time_us > 0))
+      throw std::invalid_argument(where + "\"" + fields[time_at] + "\" is not a time; expected microseconds > 0");
+    out.push_back({op, 0, bytes, time_us * 1e-6});
   }
   if (out.empty())
     throw std::invalid_argument(path + ": no result rows; expected nccl-tests output");

@@ -40,3 +40,31 @@ TEST_CASE("calibration::read_nccl_tests_log: bad logs name the file and line", "
   CHECK_THROWS_WITH(dcsim::calibration::read_nccl_tests_log((dir / "missing_allreduce.log").string()),
                     Catch::Contains("cannot read"));
 }
+
+TEST_CASE("calibration::read_nccl_tests_log: newer logs' root column is not read as the time", "[calibration]")
+{
+  // nccl-tests 2.13+ print "redop root time"; the reader took the root (-1) as the time: -1 us.
+  const auto dir = std::filesystem::temp_directory_path() / "dcsim-nccl-log-test";
+  std::filesystem::create_directories(dir);
+  const auto log = dir / "all_reduce_root.log";
+  std::ofstream(log)
+      << "#  Rank  0 Group  0 Pid  7 on node device  0 [0x1b] NVIDIA H100\n"
+         "#  Rank  1 Group  0 Pid  7 on node device  1 [0x2b] NVIDIA H100\n"
+         "#                                                              out-of-place                       in-place\n"
+         "#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong\n"
+         "#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)\n"
+         "     1048576        262144     float     sum      -1    21.50   48.77   48.77      0    21.10   49.70   49.70      0\n"
+         "  1073741824     268435456     float     sum      -1   5301.2  202.55  202.55      0   5290.0  202.98  202.98      0\n";
+  const auto rows = dcsim::calibration::read_nccl_tests_log(log.string());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].bytes == 1048576);
+  CHECK(rows[0].seconds == Approx(21.50e-6));
+  CHECK(rows[1].seconds == Approx(5301.2e-6));
+  CHECK(rows[0].ranks == 2);
+  const auto bad = dir / "all_reduce_na.log";
+  std::ofstream(bad) << "#  Rank  0 Pid 1 on host device 0\n"
+                        "#       size         count      type   redop    root     time   algbw   busbw\n"
+                        "        1024           256     float     sum      -1      N/A     0.0     0.0\n";
+  CHECK_THROWS_WITH(dcsim::calibration::read_nccl_tests_log(bad.string()),
+                    Catch::Contains("all_reduce_na.log:3: \"N/A\" is not a time"));
+}
