@@ -13,12 +13,15 @@ it, set it to an odd value such as -1, "abc", 1e30, [] or "1e400", or scale a nu
     /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --profiles   # mutate the GPU profile instead
     /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --validation # scenarios/validation/ too
     /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --traces     # mutate a scheduler trace
+    /usr/bin/python3 scripts/fuzz_scenarios.py --seed 9 --faults     # mutate a fault trace
 
 With --profiles each case leaves the scenario alone and mutates the calibration profile it loads
 (a copy of one in calibration/profiles/ named by the scenario's cluster.calibration); errors must
 then point at that profile's file:line or at the scenario's. With --traces each case replays 300
 rows of Philly's trace (or the same in dcsim's columns) with cells, rows or the header mutated,
 under a random policy, with quotas half the time; errors must name the scenario's file:line.
+With --faults each case replays 200 events of StepFun's fault trace with events' fields deleted,
+retyped or set to odd values, on a month of training with checkpoints.
 
 Exit status 1 when any case is bad (each is printed with its mutation and the file is kept).
 """
@@ -130,6 +133,32 @@ def trace_case(work, i, rng):
     return doc, path, what
 
 
+def faults_case(work, i, rng):
+    """A month of training replaying a mutated 200-event fault trace; returns (doc, path, what)."""
+    events = json.load(open(os.path.join(ROOT, "..", "shared", "reference", "traces", "stepfun_node_faults.json")))
+    start = rng.randrange(0, len(events) - 200)
+    events = events[start:start + 200]
+    done = []
+    for _ in range(rng.choice([1, 1, 2, 3])):
+        e = rng.randrange(len(events))
+        key = rng.choice(["node_id", "event_time", "event_type", None])
+        if key is None:
+            events[e] = rng.choice(ODD)
+            done.append(f"event {e} = {events[e]!r}")
+        elif isinstance(events[e], dict) and rng.random() < 0.3:
+            events[e].pop(key, None)
+            done.append(f"event {e} without {key}")
+        elif isinstance(events[e], dict):
+            events[e][key] = rng.choice(ODD + ["fault_start", "fault_end", "fault_strat", 1e300, -5, 3.5])
+            done.append(f"event {e} {key} = {events[e][key]!r}")
+    path = os.path.join(work, f"case{i}-faults.json")
+    with open(path, "w") as f:
+        json.dump(events, f)
+    doc = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "failures-checkpoint.yaml")))
+    doc["failures"] = {"trace": path, "trace_servers": rng.choice([1, 100, 400]), "restart": "10min"}
+    return doc, path, "; ".join(done)
+
+
 def impossible(result):
     for job in result.get("jobs", []):
         if not job.get("iteration_time_s", 1) > 0 or not 0 < job.get("mfu", 0.5) <= 1 or \
@@ -179,6 +208,7 @@ def main():
     ap.add_argument("--profiles", action="store_true", help="mutate the calibration profile, not the scenario")
     ap.add_argument("--validation", action="store_true", help="draw from scenarios/validation/ as well")
     ap.add_argument("--traces", action="store_true", help="mutate a scheduler trace, not the scenario")
+    ap.add_argument("--faults", action="store_true", help="mutate a fault trace, not the scenario")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     dirs = ["scenarios"] + (["scenarios/validation"] if args.validation else [])
@@ -193,8 +223,8 @@ def main():
         doc = yaml.safe_load(open(os.path.join(ROOT, name)))
         path, out_json = os.path.join(work, f"case{i}.yaml"), os.path.join(work, f"case{i}.json")
         paths = [path]
-        if args.traces:
-            doc, trace_path, what = trace_case(work, i, rng)
+        if args.traces or args.faults:
+            doc, trace_path, what = (trace_case if args.traces else faults_case)(work, i, rng)
             name = "a trace"
             paths.append(trace_path)
         elif args.profiles:
