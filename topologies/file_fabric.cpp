@@ -46,6 +46,8 @@ FileFabricParams read_topology_file(const std::string& path, std::vector<Topolog
   }
   std::string line;
   int number = 0;
+  std::map<std::string, int> host_lines; // host -> its line
+  int top_line = 0;                      // the first row's line: its top-tier switch is the root
   while (std::getline(in, line)) {
     ++number;
     if (line.empty() || line[0] == '#')
@@ -72,6 +74,22 @@ FileFabricParams read_topology_file(const std::string& path, std::vector<Topolog
       errors.push_back({number, "row has an empty field; expected a host name and a switch name per tier"});
       continue;
     }
+    // Found by mutating the Lingjun file: a repeated host became a second node, and a second
+    // top-tier switch a tree of its own that no route reaches (exit 1 at routing time).
+    const auto [host, added] = host_lines.emplace(fields[0], number);
+    if (!added) {
+      errors.push_back({number, "host " + fields[0] + " is already on line " + std::to_string(host->second) +
+                                    "; expected one row per host"});
+      continue;
+    }
+    if (!params.switches.empty() && fields[1] != params.switches.front()[0]) {
+      errors.push_back({number, params.tier_names[0] + " " + fields[1] + " is not " + params.switches.front()[0] +
+                                    " (line " + std::to_string(top_line) + "); expected one " + params.tier_names[0] +
+                                    " switch, the root every path hangs from"});
+      continue;
+    }
+    if (params.switches.empty())
+      top_line = number;
     params.switches.emplace_back(fields.begin() + 1, fields.end());
   }
   if (params.tier_names.empty())

@@ -141,6 +141,21 @@ TEST_CASE("topologies::read_topology_file: malformed rows are reported with thei
   CHECK(errors[1].message.find("empty field") != std::string::npos);
 }
 
+TEST_CASE("topologies::read_topology_file: a repeated host or a second root switch is an error on its line", "[topologies]")
+{
+  // Both once passed: the repeated host became a second node, the second root a tree of its own
+  // that routing could not reach (exit 1, "no path from ...").
+  const std::string path = std::string(DCSIM_SOURCE_DIR) + "/tests/topologies/data/repeated_host_two_roots.csv";
+  std::vector<dcsim::TopologyFileError> errors;
+  const auto params = dcsim::read_topology_file(path, errors);
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].line == 4);
+  CHECK(errors[0].message == "host h0 is already on line 2; expected one row per host");
+  CHECK(errors[1].line == 5);
+  CHECK(errors[1].message == "core C1 is not C0 (line 2); expected one core switch, the root every path hangs from");
+  CHECK(params.switches.size() == 3); // h0, h1, h4
+}
+
 TEST_CASE("topologies: storage servers hang off the top tier and routes reach them both ways", "[topologies]")
 {
   dcsim::FatTreeParams p;
