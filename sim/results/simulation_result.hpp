@@ -97,7 +97,6 @@ struct EnergyStats {
   double usd_per_million_tokens = 0; ///< jobs only
 };
 
-/// A cluster scheduler's run (scenario `scheduler`): every job it queued, training and trace.
 /// One quota group's jobs (scheduler.quotas).
 struct GroupQueueStats {
   std::string name;
@@ -109,6 +108,7 @@ struct GroupQueueStats {
   double median_queue_s = 0;
 };
 
+/// A cluster scheduler's run (scenario `scheduler`): every job it queued, training and trace.
 struct SchedulerStats {
   bool enabled = false;
   std::string policy;

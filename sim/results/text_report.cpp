@@ -2,8 +2,10 @@
 
 #include "units/units.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <vector>
 
 namespace dcsim {
 
@@ -111,11 +113,25 @@ std::string scheduler_summary(const SchedulerStats& s)
   out += line("  completion time     mean %s, median %s; makespan %s, GPU utilization %.1f%%",
               format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(),
               format_seconds(s.makespan_s).c_str(), 100 * s.gpu_utilization);
+  // The groups holding the most GPU-hours first, at most kGroupLines of them (a trace may name
+  // thousands; the JSON has them all).
+  constexpr size_t kGroupLines = 20;
+  std::vector<const GroupQueueStats*> groups;
   for (const GroupQueueStats& g : s.groups)
+    groups.push_back(&g);
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const GroupQueueStats* a, const GroupQueueStats* b) { return a->gpu_hours > b->gpu_hours; });
+  if (groups.size() > kGroupLines)
+    groups.resize(kGroupLines);
+  for (const GroupQueueStats* group : groups) {
+    const GroupQueueStats& g = *group;
     out += line("  group %-12s  quota %s, %d jobs%s, %.0f GPU-hours, queue mean %s, median %s", g.name.c_str(),
                 g.quota_gpus > 0 ? (std::to_string(g.quota_gpus) + (g.quota_gpus == 1 ? " GPU" : " GPUs")).c_str() : "none",
                 g.jobs, g.borrowed_jobs > 0 ? (" (" + std::to_string(g.borrowed_jobs) + " on borrowed GPUs)").c_str() : "",
                 g.gpu_hours, format_seconds(g.mean_queue_s).c_str(), format_seconds(g.median_queue_s).c_str());
+  }
+  if (s.groups.size() > kGroupLines)
+    out += line("  ... and %zu more groups (all in the JSON's scheduler.groups)", s.groups.size() - kGroupLines);
   return out;
 }
 

@@ -65,3 +65,27 @@ TEST_CASE("results::text_summary: names the pipeline schedule unless the chunk c
   CHECK(summary(0, 4, {"jobs.0.parallelism.schedule=dualpipev", "jobs.0.batch.global=32"})
             .find("TP1 PP2 DP8 (v=2, dualpipev), micro-batch") != std::string::npos);
 }
+
+TEST_CASE("results::text_summary: quota groups, most GPU-hours first, at most 20 lines", "[results]")
+{
+  const auto config = dcsim::test::load_text(kScenario);
+  dcsim::SimulationResult result;
+  result.scheduler.enabled = true;
+  for (int g = 0; g < 25; ++g) {
+    dcsim::GroupQueueStats group;
+    group.name = "team" + std::to_string(g);
+    group.quota_gpus = g == 3 ? 0 : 8;
+    group.jobs = 2;
+    group.borrowed_jobs = g == 24 ? 1 : 0;
+    group.gpu_hours = g; // team24 holds the most
+    result.scheduler.groups.push_back(group);
+  }
+  const std::string text = dcsim::text_summary(config, result);
+  INFO(text);
+  CHECK(text.find("group team24        quota 8 GPUs, 2 jobs (1 on borrowed GPUs), 24 GPU-hours") != std::string::npos);
+  CHECK(text.find("group team24") < text.find("group team23"));
+  CHECK(text.find("group team5 ") != std::string::npos);  // the 20th most
+  CHECK(text.find("group team4 ") == std::string::npos);  // left to the JSON
+  CHECK(text.find("group team3 ") == std::string::npos);
+  CHECK(text.find("... and 5 more groups (all in the JSON's scheduler.groups)") != std::string::npos);
+}
