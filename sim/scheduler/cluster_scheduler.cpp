@@ -104,17 +104,16 @@ void ClusterScheduler::set_quotas(const SchedulerConfig& config)
   }
 }
 
-bool ClusterScheduler::within_quota(int id) const
+bool ClusterScheduler::within_quota(const QueuedJob& job) const
 {
-  const Record& r = records_[id];
-  return r.group < 0 || group_used_[r.group] + r.gpus <= quota_[r.group];
+  return job.group < 0 || group_used_[job.group] + job.gpus <= quota_[job.group];
 }
 
 const std::vector<QueuedJob>& ClusterScheduler::waiting_jobs(bool within_quota_only)
 {
   eligible_.clear();
   for (const QueuedJob& j : queue_)
-    if (!started_[j.id] && (!within_quota_only || within_quota(j.id)))
+    if (!started_[j.id] && (!within_quota_only || within_quota(j)))
       eligible_.push_back(j);
   return eligible_;
 }
@@ -187,7 +186,7 @@ void ClusterScheduler::admit_arrivals(double t)
   for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_) {
     const int id = arrivals_[next_arrival_];
     const Record& r = records_[id];
-    queue_.push_back({id, r.gpus, r.training ? kNever : r.duration_s});
+    queue_.push_back({id, r.gpus, r.training ? kNever : r.duration_s, r.group});
   }
 }
 
@@ -247,7 +246,7 @@ void ClusterScheduler::dispatch(double t)
 bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement* reserved)
 {
   Record& r = records_[job.id];
-  const bool over_quota = !within_quota(job.id);
+  const bool over_quota = !within_quota(job);
   if (over_quota && !lending_now_)
     return false;
   r.placement = allocator_.allocate(r.gpus, reserved);

@@ -63,7 +63,7 @@ private:
   };
   /// Each group's quota from the config (kNoQuota where it has none).
   void set_quotas(const SchedulerConfig& config);
-  bool within_quota(int id) const;
+  bool within_quota(const QueuedJob& job) const;
   /// The queued jobs not started yet, in queue order: those within their group's quota, or all.
   const std::vector<QueuedJob>& waiting_jobs(bool within_quota_only);
   void offer_within_quotas(JobStarter& starter);

@@ -15,6 +15,7 @@ struct QueuedJob {
   int id = 0;
   int gpus = 0;
   double estimate_s = 0; ///< how long it will run: a trace job's duration; infinity when unknown
+  int group = -1;        ///< quota group; -1: none (kept here so quota checks stay in the queue)
 };
 
 /// A job holding GPUs, for policies that plan ahead.
