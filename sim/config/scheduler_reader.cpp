@@ -133,10 +133,6 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs, std
   return "";
 }
 
-} // namespace
-
-namespace {
-
 /// `quotas: demand` or `quotas: {group: GPUs, ...}`, for the groups the trace and jobs name.
 void read_quotas(MapReader& scheduler, SchedulerConfig& out)
 {
@@ -164,7 +160,7 @@ void read_quotas(MapReader& scheduler, SchedulerConfig& out)
     return;
   }
   if (!node.IsMap() || node.size() == 0) {
-    scheduler.error("quotas", "is not a rule or a mapping" + expected);
+    scheduler.error("quotas", "is neither a rule nor a mapping of groups" + expected);
     return;
   }
   MapReader quotas(node, scheduler.path_of("quotas"), scheduler.context());

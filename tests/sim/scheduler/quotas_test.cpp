@@ -132,7 +132,7 @@ TEST_CASE("quotas: bad settings are one error naming the key", "[scheduler]")
   CHECK_THAT(error("{trace: " + grouped + ", quotas: {c: 4}}"),
              Catch::Contains("scheduler.quotas.c: is not a group of the trace or the jobs; expected one of their 2 groups, e.g. a"));
   CHECK_THAT(error("{trace: " + grouped + ", quotas: {a: 0}}"), Catch::Contains("scheduler.quotas.a: 0 is out of range"));
-  CHECK_THAT(error("{trace: " + grouped + ", quotas: [a]}"), Catch::Contains("scheduler.quotas: is not a rule or a mapping"));
+  CHECK_THAT(error("{trace: " + grouped + ", quotas: [a]}"), Catch::Contains("scheduler.quotas: is neither a rule nor a mapping of groups"));
   CHECK_THAT(error("{trace: " + unnamed + "}"), Catch::Contains("line 2: the group column is empty"));
   CHECK_THAT(error("{trace: " + grouped + ", quota_borrowing: true}"),
              Catch::Contains("scheduler.quota_borrowing: lends GPUs across quotas but there are none"));
