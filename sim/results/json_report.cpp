@@ -118,6 +118,7 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"p95_queue_s", s.p95_queue_s},
           {"max_queue_s", s.max_queue_s},
           {"mean_jct_s", s.mean_jct_s},
+          {"mean_bounded_slowdown", s.mean_bounded_slowdown},
           {"median_jct_s", s.median_jct_s},
           {"makespan_s", s.makespan_s},
           {"gpu_utilization", s.gpu_utilization}};

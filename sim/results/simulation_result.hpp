@@ -125,6 +125,7 @@ struct SchedulerStats {
   double p95_queue_s = 0;
   double max_queue_s = 0;
   double mean_jct_s = 0;     ///< job completion time: from submission to end
+  double mean_bounded_slowdown = 0; ///< (wait + run) / max(run, 10 s), at least 1 (Feitelson)
   double median_jct_s = 0;
   double makespan_s = 0;     ///< from the first submission to the last end
   double gpu_utilization = 0; ///< GPU-seconds held by jobs / (the cluster's GPUs x makespan)

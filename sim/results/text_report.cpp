@@ -110,8 +110,8 @@ std::string scheduler_summary(const SchedulerStats& s)
   out += line("  mean queue by size  %s within a node, %s for the %d multi-node jobs",
               format_seconds(s.mean_queue_within_node_s).c_str(), format_seconds(s.mean_queue_multi_node_s).c_str(),
               s.multi_node_jobs);
-  out += line("  completion time     mean %s, median %s; makespan %s, GPU utilization %.1f%%",
-              format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(),
+  out += line("  completion time     mean %s, median %s (bounded slowdown %.2f); makespan %s, GPU utilization %.1f%%",
+              format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(), s.mean_bounded_slowdown,
               format_seconds(s.makespan_s).c_str(), 100 * s.gpu_utilization);
   // The groups holding the most GPU-hours first, at most kGroupLines of them (a trace may name
   // thousands; the JSON has them all).

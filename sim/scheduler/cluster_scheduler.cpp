@@ -19,6 +19,15 @@ constexpr double kNever = std::numeric_limits<double>::infinity();
 
 double now() { return sg4::Engine::get_clock(); }
 
+/// Feitelson's bounded slowdown: (wait + run) / max(run, 10 s), at least 1. Waits weigh by how
+/// long a job runs, so a minute's wait matters for a 30 s job and not for a week-long one; the
+/// 10 s floor keeps jobs of a few seconds from dominating the mean.
+double bounded_slowdown(double wait_s, double run_s)
+{
+  constexpr double kShortJobS = 10;
+  return std::max(1.0, (wait_s + run_s) / std::max(run_s, kShortJobS));
+}
+
 double quantile(std::vector<double> values, double q)
 {
   if (values.empty())
@@ -314,6 +323,7 @@ SchedulerStats ClusterScheduler::stats() const
     (r.gpus > gpus_per_node_ ? large_wait_s : small_wait_s) += queue.back();
     s.multi_node_jobs += r.gpus > gpus_per_node_ ? 1 : 0;
     jct.push_back(r.end_s - r.submit_s);
+    s.mean_bounded_slowdown += bounded_slowdown(queue.back(), r.end_s - r.start_s);
     first_submit = std::min(first_submit, r.submit_s);
     last_end = std::max(last_end, r.end_s);
     gpu_seconds += r.gpus * (r.end_s - r.start_s);
@@ -322,6 +332,7 @@ SchedulerStats ClusterScheduler::stats() const
   }
   if (s.jobs == 0)
     return s;
+  s.mean_bounded_slowdown /= static_cast<double>(s.jobs);
   for (double q : queue)
     s.mean_queue_s += q / static_cast<double>(queue.size());
   for (double j : jct)

@@ -119,6 +119,11 @@ TEST_CASE("scheduler: policies on a hand-made trace (2 nodes of 8 GPUs), waits w
   CHECK(mean_queue(2, "fifo", packing) == Approx((0 + 99 + 148 + 147) / 4.0));
   CHECK(mean_queue(2, "first_fit", packing) == Approx((0 + 99 + 148 + 147) / 4.0));
   CHECK(mean_queue(2, "smallest_first", packing) == Approx((0 + 109 + 98 + 97) / 4.0));
+  // Bounded slowdown, (wait + run) / max(run, 10 s): FIFO's C waits 198 s for a 10 s run.
+  const auto fifo = test::run_scenario_text(cluster_with_trace(2, "fifo", overtaking))["scheduler"];
+  CHECK(fifo["mean_bounded_slowdown"].get<double>() == Approx((1 + 199.0 / 100 + 208.0 / 10) / 3).epsilon(1e-9));
+  const auto fit = test::run_scenario_text(cluster_with_trace(2, "first_fit", overtaking))["scheduler"];
+  CHECK(fit["mean_bounded_slowdown"].get<double>() == Approx((1 + 199.0 / 100 + 1) / 3).epsilon(1e-9));
 }
 
 TEST_CASE("scheduler: EASY backfilling lets short jobs jump ahead without delaying the oldest one (worked by hand)")
