@@ -16,6 +16,13 @@ int dispatch(int argc, char** argv)
   using namespace dcsim;
   CLI::App app{"dcsim: simulate large-model training on a datacenter"};
   app.require_subcommand(1);
+  // One line, in the form of dcsim's other errors (CLI11's default adds "Run with --help").
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    std::string what = e.what();
+    if (!what.empty() && what.back() == '\n')
+      what.pop_back();
+    return "dcsim: " + what + "; expected the commands and options `dcsim --help` and `dcsim COMMAND --help` list\n";
+  });
 
   cli::RunArgs run_args;
   auto* run = app.add_subcommand("run", "simulate the scenario's training jobs and report their performance");

@@ -208,6 +208,21 @@ TEST_CASE("cli: sizes beyond what a field or the simulator holds are refused, no
   }
 }
 
+TEST_CASE("cli: a bad command line is one line naming the option, exit 2", "[cli]")
+{
+  const std::vector<std::string> command_lines = {"run " + dcsim::test::repo_path("scenarios/1024gpu.yaml") + " --bogus",
+                                                  "", "collective --cluster x.yaml --op allreduce --gpus abc"};
+  for (const std::string& args : command_lines) {
+    const auto r = dcsim_cli(args);
+    INFO(args << " -> " << r.err);
+    CHECK(r.status == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.rfind("dcsim: ", 0) == 0);
+    CHECK(r.err.find("; expected the commands and options") != std::string::npos);
+  }
+  CHECK(dcsim_cli("collective --cluster x.yaml --op allreduce --gpus abc").err.find("--gpus = abc") != std::string::npos);
+}
+
 TEST_CASE("cli: every error in a file is reported in one run", "[cli]")
 {
   std::string text = slurp(dcsim::test::repo_path("scenarios/1024gpu.yaml"));
