@@ -18,6 +18,11 @@ out=${OUT:?run through the device tool, which sets OUT}
 bin=${BIN:-build/dcsim-calibrate-cuda}
 export LD_LIBRARY_PATH=/usr/local/cuda/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 { nvidia-smi; nvidia-smi -q | head -80; } > "$out/nvidia-smi.txt" 2>&1
+# A library the image keeps elsewhere (e.g. NCCL inside a Python package): find its folder.
+for lib in $(ldd "$bin" 2>/dev/null | awk '/not found/ {print $1}'); do
+  dir=$(find /usr /opt -name "$lib" -print -quit 2>/dev/null | xargs -r dirname)
+  [ -n "$dir" ] && export LD_LIBRARY_PATH=$dir:$LD_LIBRARY_PATH && echo "found $lib in $dir"
+done
 ldd "$bin" > "$out/ldd.txt" 2>&1
 start=$(date +%s)
 timeout 500 "$bin" --out "$out/h200-raw.json" > "$out/calibrate-cuda.stdout" 2> "$out/calibrate-cuda.stderr"
