@@ -41,8 +41,9 @@ double mlp(const Gemm& gemm, cudaStream_t stream, const Shapes& s, bool backward
   const long long T = s.tokens, h = s.hidden, f = s.ffn;
   DeviceBuffer x(T * h * 2), ln(T * h * 2), w1(h * f * 2), w2(f * h * 2), u(T * f * 2), g(T * f * 2), y(T * h * 2),
       dy(T * h * 2), dg(T * f * 2), du(T * f * 2), dln(T * h * 2), dx(T * h * 2), dw1(h * f * 2), dw2(f * h * 2);
+  unsigned seed = 1;
   for (const DeviceBuffer* b : {&x, &w1, &w2, &dy})
-    DCSIM_CHECK(cudaMemset(b->get(), 0, b->bytes()));
+    DCSIM_CHECK(fill_random(b->get<bf16>(), b->bytes() / 2, seed++));
   const auto forward = [&] {
     layernorm_forward<<<int(T), kThreads, 0, stream>>>(x.get<bf16>(), ln.get<bf16>(), int(h));
     gemm(false, false, T, f, h, ln.get<bf16>(), w1.get<bf16>(), u.get<bf16>());
@@ -71,8 +72,9 @@ double attention(const Gemm& gemm, cudaStream_t stream, const Shapes& s, bool ba
       scores(B * q * q * 2), probs(B * q * q * 2), ctx_heads(T * h * 2), ctx(T * h * 2), y(T * h * 2), dy(T * h * 2),
       dctx(T * h * 2), dctx_heads(T * h * 2), dprobs(B * q * q * 2), dscores(B * q * q * 2), dheads(T * 3 * h * 2),
       dqkv(T * 3 * h * 2), dln(T * h * 2), dx(T * h * 2), dwqkv(h * 3 * h * 2), dwo(h * h * 2);
+  unsigned seed = 1;
   for (const DeviceBuffer* b : {&x, &wqkv, &wo, &dy})
-    DCSIM_CHECK(cudaMemset(b->get(), 0, b->bytes()));
+    DCSIM_CHECK(fill_random(b->get<bf16>(), b->bytes() / 2, seed++));
   bf16* Q = heads.get<bf16>();
   bf16* K = Q + T * h;
   bf16* V = K + T * h;

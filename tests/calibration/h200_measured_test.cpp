@@ -1,0 +1,87 @@
+// The profile measured on an H200 (calibration/profiles/h200-measured.yaml, from the raw sweep in
+// calibration/measurements/h200-2026-11-30.json): the simulator's GEMM times are the measured
+// ones at the grid's shapes, the held-out shapes land where the fit report says, and refitting
+// the committed raw data gives the committed profile's numbers.
+#include "support/test_support.hpp"
+
+#include "compute/compute_cost_model.hpp"
+#include "config/scenario_loader.hpp"
+
+#include <catch2/catch.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <string>
+
+namespace {
+
+const char* kScenario = R"(
+name: h200-measured
+cluster:
+  nodes: 1
+  node: {gpu: H200-SXM-141GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}
+  calibration: PROFILE
+)";
+
+dcsim::ScenarioConfig measured_config()
+{
+  std::string text = kScenario;
+  text.replace(text.find("PROFILE"), 7, dcsim::test::repo_path("calibration/profiles/h200-measured.yaml"));
+  dcsim::LoadOptions options;
+  options.cluster_only = true;
+  return dcsim::load_scenario_text(text, "<test>", options);
+}
+
+} // namespace
+
+TEST_CASE("calibration: the measured H200 profile predicts its grid GEMMs as measured, held-out shapes as reported",
+          "[calibration]")
+{
+  const auto file = YAML::LoadFile(dcsim::test::repo_path("calibration/profiles/h200-measured.yaml"));
+  const auto config = measured_config();
+  const dcsim::ComputeCostModel model(config.cluster.node.gpu, config.cluster.profile, dcsim::Precision::Bf16);
+  int grid = 0, held_out = 0;
+  double worst_held_out = 0;
+  for (const auto& g : file["measurements"]["gemm"]) {
+    if (g["precision"].as<std::string>() != "bf16")
+      continue;
+    const auto m = g["m"].as<long long>(), n = g["n"].as<long long>(), k = g["k"].as<long long>();
+    const double measured = g["seconds"].as<double>();
+    const double predicted = model.kernel_seconds(dcsim::Op::gemm("probe", m, n, k, 1, 2));
+    INFO(m << "x" << n << "x" << k << ": predicted " << predicted << " s, measured " << measured << " s");
+    if (g["held_out"].as<bool>()) {
+      worst_held_out = std::max(worst_held_out, std::fabs(predicted / measured - 1));
+      ++held_out;
+    } else {
+      // Memory-bound small GEMMs follow the roofline's other side; the rest are the surface.
+      if (2.0 * (m * k + k * n + m * n) / model.memory_bandwidth_bytes_per_s() < 0.5 * measured)
+        CHECK(predicted == Approx(measured).epsilon(0.02));
+      ++grid;
+    }
+  }
+  CHECK(grid == 64);
+  CHECK(held_out == 6);
+  // The fit report's figure (surface, max over held-out bf16 shapes): 22.8% at 512 x 2048 x 512.
+  const double reported = file["fit"]["gemm"]["bf16"]["held_out_surface_max_error"].as<double>();
+  CHECK(reported == Approx(0.228).margin(0.005));
+  CHECK(worst_held_out <= reported + 0.02);
+  // Best bf16 GEMM against the dense datasheet peak (989 TFLOP/s): 821.7 TFLOP/s, 83.1%.
+  CHECK(file["fit"]["gemm"]["bf16"]["best_flop_per_s"].as<double>() == Approx(821.7e12).epsilon(0.001));
+}
+
+TEST_CASE("calibration: refitting the committed H200 raw sweep gives the committed profile", "[calibration]")
+{
+  const std::string out = dcsim::test::temp_dir() + "/h200-refit.yaml";
+  const auto r = dcsim::test::run_cli("calibrate --measurements " +
+                                      dcsim::test::repo_path("calibration/measurements/h200-2026-11-30.json") +
+                                      " --gpu H200-SXM-141GB --out " + out);
+  REQUIRE(r.status == 0);
+  const auto refit = YAML::LoadFile(out), committed = YAML::LoadFile(dcsim::test::repo_path("calibration/profiles/h200-measured.yaml"));
+  for (const char* precision : {"bf16", "fp16", "fp8", "tf32"})
+    CHECK(refit["gemm"]["peak_efficiency"][precision].as<double>() ==
+          Approx(committed["gemm"]["peak_efficiency"][precision].as<double>()).epsilon(1e-6));
+  CHECK(refit["memory_bound_efficiency"].as<double>() == Approx(committed["memory_bound_efficiency"].as<double>()).epsilon(1e-6));
+  for (size_t i = 0; i < committed["fit"]["blocks"].size(); ++i)
+    CHECK(refit["fit"]["blocks"][i]["predicted_s"].as<double>() ==
+          Approx(committed["fit"]["blocks"][i]["predicted_s"].as<double>()).epsilon(1e-6));
+}
