@@ -3,6 +3,7 @@
 #include "config/profile_loader.hpp"
 #include "config/scenario_error.hpp"
 #include "config/text_file.hpp"
+#include "config/yaml_reader.hpp"
 #include "cpu/cpu_backend.hpp"
 #include "fit/block_check.hpp"
 #include "fit/collective_fit.hpp"
@@ -109,6 +110,10 @@ void check_inputs(const CalibrateOptions& options)
       names += (names.empty() ? "" : ", ") + n;
     throw CalibrationError("--gpu: unknown GPU \"" + options.gpu + "\"; expected one of " + names, true);
   }
+  if (!(options.sustained_clock_fraction >= 0.1 && options.sustained_clock_fraction <= 1.0))
+    throw CalibrationError("--sustained-clock-fraction: " + plain_number(options.sustained_clock_fraction) +
+                               " is not a fraction of the sweep's throughput; expected a number in [0.1, 1]",
+                           true);
   for (const auto& log : options.nccl_tests_logs)
     if (!std::ifstream(log).good() || std::filesystem::is_directory(log))
       throw CalibrationError("--nccl-tests: cannot read \"" + log + "\"; expected an nccl-tests output file", true);
@@ -320,6 +325,11 @@ std::string calibrate(const CalibrateOptions& options)
   fit_compute(m, *spec, cpu, f);
   check_model_on_blocks(m, *spec, cpu, f);
   fit_communication(m, options, f);
+  // After the blocks check: those blocks ran at the sweep's clock too.
+  f.profile.sustained_clock_fraction = options.sustained_clock_fraction;
+  if (options.sustained_clock_fraction < 1.0)
+    f.lines.push_back("sustained: " + plain_number(options.sustained_clock_fraction) +
+                      " of the sweep's compute throughput (--sustained-clock-fraction)");
   if (cpu)
     f.report["reference_device"] = {{"peak_flop_per_s", spec->peak_bf16_flop_per_s},
                                     {"memory_bandwidth_bytes_per_s", spec->hbm_bandwidth_bytes_per_s},

@@ -1,7 +1,8 @@
 // The profile measured on an H200 (calibration/profiles/h200-measured.yaml, from the raw sweep in
-// calibration/measurements/h200-2026-11-30.json): the simulator's GEMM times are the measured
-// ones at the grid's shapes, the held-out shapes land where the fit report says, and refitting
-// the committed raw data gives the committed profile's numbers.
+// calibration/measurements/h200-2026-11-30.json and the sustained run beside it): the
+// simulator's GEMM times are the measured ones at the grid's shapes (at the sweep's clock), the
+// held-out shapes land where the fit report says, 120 s of 8192^3 GEMMs run as the sustained
+// fraction says, and refitting the committed raw data gives the committed profile.
 #include "support/test_support.hpp"
 
 #include "compute/compute_cost_model.hpp"
@@ -10,7 +11,10 @@
 #include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
+#include <numeric>
 #include <string>
 
 namespace {
@@ -38,7 +42,8 @@ TEST_CASE("calibration: the measured H200 profile predicts its grid GEMMs as mea
           "[calibration]")
 {
   const auto file = YAML::LoadFile(dcsim::test::repo_path("calibration/profiles/h200-measured.yaml"));
-  const auto config = measured_config();
+  auto config = measured_config();
+  config.cluster.profile.sustained_clock_fraction = 1.0; // the sweep's kernels ran at the burst clock
   const dcsim::ComputeCostModel model(config.cluster.node.gpu, config.cluster.profile, dcsim::Precision::Bf16);
   int grid = 0, held_out = 0;
   double worst_held_out = 0;
@@ -69,18 +74,36 @@ TEST_CASE("calibration: the measured H200 profile predicts its grid GEMMs as mea
   CHECK(file["fit"]["gemm"]["bf16"]["best_flop_per_s"].as<double>() == Approx(821.7e12).epsilon(0.001));
 }
 
+TEST_CASE("calibration: the measured H200 profile's sustained fraction is the 120 s GEMM run's throughput, within 1%",
+          "[calibration]")
+{
+  // scripts/device-power.sh on the same machine: 8192^3 bf16 GEMMs back to back for 120 s at
+  // the 700 W limit (SM clock ~1,480 of 1,980 MHz) averaged 670.7 TFLOP/s.
+  const auto phases = nlohmann::json::parse(
+      dcsim::test::slurp(dcsim::test::repo_path("calibration/measurements/h200-2026-11-30-power-phases.json")));
+  const auto tflops = phases["phases"]["gemm"]["tflops"].get<std::vector<double>>();
+  const double sustained = std::accumulate(tflops.begin(), tflops.end(), 0.0) / tflops.size() * 1e12;
+  const auto config = measured_config();
+  const dcsim::ComputeCostModel model(config.cluster.node.gpu, config.cluster.profile, dcsim::Precision::Bf16);
+  const long long n = 8192;
+  const double predicted = 2.0 * n * n * n / model.kernel_seconds(dcsim::Op::gemm("probe", n, n, n, 1, 2));
+  INFO("predicted " << predicted / 1e12 << " TFLOP/s, sustained " << sustained / 1e12);
+  CHECK(predicted == Approx(sustained).epsilon(0.01));
+}
+
 TEST_CASE("calibration: refitting the committed H200 raw sweep gives the committed profile", "[calibration]")
 {
   const std::string out = dcsim::test::temp_dir() + "/h200-refit.yaml";
   const auto r = dcsim::test::run_cli("calibrate --measurements " +
                                       dcsim::test::repo_path("calibration/measurements/h200-2026-11-30.json") +
-                                      " --gpu H200-SXM-141GB --out " + out);
+                                      " --gpu H200-SXM-141GB --sustained-clock-fraction 0.899 --out " + out);
   REQUIRE(r.status == 0);
   const auto refit = YAML::LoadFile(out), committed = YAML::LoadFile(dcsim::test::repo_path("calibration/profiles/h200-measured.yaml"));
   for (const char* precision : {"bf16", "fp16", "fp8", "tf32"})
     CHECK(refit["gemm"]["peak_efficiency"][precision].as<double>() ==
           Approx(committed["gemm"]["peak_efficiency"][precision].as<double>()).epsilon(1e-6));
   CHECK(refit["memory_bound_efficiency"].as<double>() == Approx(committed["memory_bound_efficiency"].as<double>()).epsilon(1e-6));
+  CHECK(refit["sustained_clock_fraction"].as<double>() == committed["sustained_clock_fraction"].as<double>());
   for (size_t i = 0; i < committed["fit"]["blocks"].size(); ++i)
     CHECK(refit["fit"]["blocks"][i]["predicted_s"].as<double>() ==
           Approx(committed["fit"]["blocks"][i]["predicted_s"].as<double>()).epsilon(1e-6));
