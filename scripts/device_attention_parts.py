@@ -14,21 +14,11 @@ import sys
 import torch
 import torch.nn.functional as F
 
+from cuda_timing import time_ms
 
-def time_us(fn, reps=20, tries=5):
-    for _ in range(3):
-        fn()
-    best = float("inf")
-    for _ in range(tries):
-        start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        torch.cuda.synchronize()
-        start.record()
-        for _ in range(reps):
-            fn()
-        stop.record()
-        torch.cuda.synchronize()
-        best = min(best, start.elapsed_time(stop) * 1000 / reps)
-    return best
+
+def time_us(fn):
+    return 1000 * time_ms(fn, warmup=3, reps=20, tries=5)
 
 
 def main():
