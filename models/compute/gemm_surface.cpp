@@ -30,12 +30,16 @@ double GemmSurface::at(double mm, double nn, double kk) const
     a = std::min(a, m.size() - 1), b = std::min(b, n.size() - 1), c = std::min(c, k.size() - 1);
     return efficiency[(a * n.size() + b) * k.size() + c];
   };
-  double sum = 0;
+  // Geometric, not arithmetic: a GEMM's efficiency is close to a product of per-dimension
+  // factors, so it is linear in log space (and so is its time). Averaging the efficiencies
+  // themselves overrates small shapes between corners a decade apart: on the H200 sweep a
+  // held-out 512 x 2048 x 512 came out 23% fast that way, 0.1% this way.
+  double log_sum = 0;
   for (int da = 0; da < 2; ++da)
     for (int db = 0; db < 2; ++db)
       for (int dc = 0; dc < 2; ++dc)
-        sum += (da ? wi : 1 - wi) * (db ? wj : 1 - wj) * (dc ? wl : 1 - wl) * value(i + da, j + db, l + dc);
-  return sum;
+        log_sum += (da ? wi : 1 - wi) * (db ? wj : 1 - wj) * (dc ? wl : 1 - wl) * std::log(value(i + da, j + db, l + dc));
+  return std::exp(log_sum);
 }
 
 const char* GemmSurface::check() const

@@ -66,9 +66,10 @@ TEST_CASE("calibration: the measured H200 profile predicts its grid GEMMs as mea
   }
   CHECK(grid == 64);
   CHECK(held_out == 6);
-  // The fit report's figure (surface, max over held-out bf16 shapes): 22.8% at 512 x 2048 x 512.
+  // The fit report's figure (surface, max over held-out bf16 shapes): 9.4% at 2048 x 8192 x 2048
+  // (22.8% at 512 x 2048 x 512 when the surface averaged efficiencies instead of their logs).
   const double reported = file["fit"]["gemm"]["bf16"]["held_out_surface_max_error"].as<double>();
-  CHECK(reported == Approx(0.228).margin(0.005));
+  CHECK(reported == Approx(0.094).margin(0.005));
   CHECK(worst_held_out <= reported + 0.02);
   // Best bf16 GEMM against the dense datasheet peak (989 TFLOP/s): 821.7 TFLOP/s, 83.1%.
   CHECK(file["fit"]["gemm"]["bf16"]["best_flop_per_s"].as<double>() == Approx(821.7e12).epsilon(0.001));

@@ -39,8 +39,10 @@ TEST_CASE("calibration::fit_gemm: the surface holds the grid and interpolates he
   REQUIRE(fit.surface.m.size() == 5);
   CHECK(fit.surface.at(1024, 1024, 1024) == Approx(0.8 * 1024 / (1024 + 128.0)));
   REQUIRE(fit.held_out.size() == 4);
-  // Log-linear interpolation of k/(k+128) between powers of two is within 1% here.
-  CHECK(fit.surface_max_error < 0.01);
+  // Interpolating log(k/(k+128)) between powers of two is within 1.2% here (1.12%; averaging
+  // the efficiencies themselves does a little better on this concave law, 0.7%, and far worse on
+  // a real H200's small GEMMs: docs/validation.md).
+  CHECK(fit.surface_max_error < 0.012);
 }
 
 TEST_CASE("calibration::fit_gemm: least squares recover the parametric peak efficiency and k_half", "[calibration]")
