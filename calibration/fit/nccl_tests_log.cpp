@@ -1,6 +1,9 @@
 #include "fit/nccl_tests_log.hpp"
 
+#include "units/units.hpp"
+
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -39,13 +42,9 @@ int time_column(const std::string& line)
 /// A whole decimal number of the log; false for anything else ("N/A", "1.5x").
 bool read_number(const std::string& text, double& value)
 {
-  size_t used = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return used == text.size() && text.find_first_of("xXnN") == std::string::npos;
+  const char* end = nullptr;
+  value = parse_decimal(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
 }
 
 } // namespace
