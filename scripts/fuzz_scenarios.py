@@ -26,6 +26,7 @@ retyped or set to odd values, on a month of training with checkpoints.
 Exit status 1 when any case is bad (each is printed with its mutation and the file is kept).
 """
 import argparse
+import functools
 import json
 import os
 import random
@@ -106,9 +107,15 @@ def mutate_trace(rows, rng):
     return "header cell renamed"
 
 
+@functools.lru_cache(maxsize=None)
+def reference_text(name):
+    """A file of ../shared/reference/traces, read once for all cases."""
+    return open(os.path.join(ROOT, "..", "shared", "reference", "traces", name)).read()
+
+
 def trace_case(work, i, rng):
     """A scenario replaying a mutated 300-row trace; returns (scenario doc, trace path, what)."""
-    lines = open(os.path.join(ROOT, "..", "shared", "reference", "traces", "philly_jobs.csv")).read().splitlines()
+    lines = reference_text("philly_jobs.csv").splitlines()
     start = rng.randrange(1, len(lines) - 300)
     rows = [lines[0].split(",")] + [l.split(",") for l in lines[start:start + 300]]
     if rng.random() < 0.5:  # dcsim's own columns, submission in seconds
@@ -135,7 +142,7 @@ def trace_case(work, i, rng):
 
 def faults_case(work, i, rng):
     """A month of training replaying a mutated 200-event fault trace; returns (doc, path, what)."""
-    events = json.load(open(os.path.join(ROOT, "..", "shared", "reference", "traces", "stepfun_node_faults.json")))
+    events = json.loads(reference_text("stepfun_node_faults.json"))
     start = rng.randrange(0, len(events) - 200)
     events = events[start:start + 200]
     done = []
