@@ -15,7 +15,8 @@ on 16,384 GPUs under 10 s. A training run on 65,536 GPUs gets the 65,536-GPU top
 targets of runs of their size. A month that writes a checkpoint after each of its 280,000
 iterations (each write simulated on the fabric, the iterations between them fast-forwarded) gets
 5 s; before stop 18 every one of those iterations was simulated, about 3 hours. The Philly trace
-replayed with quotas per virtual cluster gets the trace's 10 s.
+replayed with quotas per virtual cluster (and with preemption taking lent GPUs back) gets the
+trace's 10 s.
 """
 import argparse
 import os
@@ -42,6 +43,10 @@ CASES = [
      "scenarios/scheduler-philly.yaml", 10.0),
     ("run the Philly trace with demand quotas per virtual cluster (fifo)", "run",
      "scenarios/scheduler-philly.yaml --set scheduler.quotas=demand", 10.0),
+    ("run the Philly trace, demand quotas, lent GPUs taken back by preemption (first fit, 96 nodes)", "run",
+     "scenarios/scheduler-philly.yaml --set cluster.nodes=96 --set scheduler.policy=first_fit "
+     "--set scheduler.quotas=demand --set scheduler.quota_borrowing=true "
+     "--set scheduler.preemption.restart=1min --set scheduler.preemption.checkpoint_interval=1h", 10.0),
     ("run GPT-3 175B's 300B tokens, energy and cost", "run", "scenarios/energy-cost.yaml", 1.0),
     ("run 16,384 GPUs at 128K tokens, context parallel 16", "run",
      "scenarios/validation/llama3-405b-pretrain.yaml --set jobs.0.parallelism.context=16 "

@@ -132,6 +132,9 @@ def trace_case(work, i, rng):
     if rng.random() < 0.5:
         doc["scheduler"]["quotas"] = "demand"
         doc["scheduler"]["quota_borrowing"] = rng.random() < 0.5
+        if doc["scheduler"]["quota_borrowing"] and rng.random() < 0.5:
+            doc["scheduler"]["preemption"] = rng.choice(
+                [True, {"restart": "1min", "checkpoint_interval": rng.choice(["0s", "10min", "1h"])}])
     doc["jobs"][0]["iterations"] = 20
     doc["jobs"][0]["start_time"] = rng.choice(["0s", "1h", "30d"])
     doc["jobs"][0]["gpus"] = 16

@@ -155,6 +155,23 @@ def test_quota_groups_wait_for_their_own_jobs(tmp_path):
     assert base.run().groups is None
 
 
+def test_preemption_gives_lent_gpus_back_to_a_job_within_its_quota(tmp_path):
+    # a's second job borrows node 1 at 0 s; b's job (within b's quota) takes it back at 5 s and a's
+    # job, queued again, runs its last 5 s when b's ends (15-20 s): a waits 10 s in all.
+    trace = tmp_path / "trace.csv"
+    trace.write_text("submit_time_s,duration_s,gpus,group\n0,100,8,a\n0,10,8,a\n5,10,8,b\n")
+    result = dcsim.load(SMALL_SCENARIO).override({
+        "scheduler.trace": str(trace), "jobs": [], "scheduler.quotas": {"a": 8, "b": 8},
+        "scheduler.quota_borrowing": True, "scheduler.preemption": True}).run()
+    assert result.scheduler["preemptions"] == 1
+    assert result.summary()["scheduler.preempted_jobs"] == 1
+    groups = result.groups
+    assert groups.loc["a", "preempted_jobs"] == 1 and groups.loc["b", "preempted_jobs"] == 0
+    assert groups.loc["a", "mean_queue_s"] == pytest.approx(5, rel=1e-9)
+    assert groups.loc["b", "mean_queue_s"] == pytest.approx(0, abs=1e-12)
+    assert groups.loc["a", "gpu_hours"] == pytest.approx(8 * 110 / 3600, rel=1e-9)
+
+
 def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
     names = [job["name"] for job in result["jobs"]]

@@ -360,10 +360,23 @@ struct QuotaConfig {
   bool by_demand = false;          ///< `quotas: demand`: each group's share of the trace's GPU-hours
   std::map<std::string, int> gpus; ///< `quotas: {group: GPUs}`; groups not named have no quota
   /// `quota_borrowing: true`: GPUs no job within its quota can use go to jobs over theirs (kept
-  /// until those jobs end: no preemption).
+  /// until those jobs end, unless `preemption` takes them back).
   bool borrowing = false;
 
   bool enabled() const { return by_demand || !gpus.empty(); }
+};
+
+/// Taking lent GPUs back (contract extension: `scheduler.preemption`). A job within its group's
+/// quota that finds no room preempts trace jobs running on borrowed GPUs, the most recently
+/// started first, as few as make room (the reclaim of Kueue's cohorts or YARN's capacity
+/// scheduler). A preempted job queues again with the work it saved and runs the rest later,
+/// after a restart. Training jobs are never preempted (their ranks cannot move yet).
+struct PreemptionConfig {
+  bool enabled = false;
+  double restart_s = 0;             ///< added to each resumed run: container start, checkpoint load
+  /// How often a job saves its progress: a preempted run keeps whole intervals of its work and
+  /// loses the rest; 0: it saves when preempted and loses nothing (a graceful suspend).
+  double checkpoint_interval_s = 0;
 };
 
 /// Cluster scheduling (contract: `scheduler`). Without it every job starts at its start_time on
@@ -377,6 +390,7 @@ struct SchedulerConfig {
   std::vector<TraceJob> trace_jobs; ///< in submission order
   std::vector<std::string> groups;  ///< group names: the trace's by first appearance, then the jobs' 
   QuotaConfig quotas;
+  PreemptionConfig preemption;
 };
 
 /// Slow nodes (contract: `stragglers`): their GPUs take `slowdown` times as long for every

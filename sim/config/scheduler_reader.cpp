@@ -176,6 +176,33 @@ void read_quotas(MapReader& scheduler, SchedulerConfig& out)
   quotas.finish();
 }
 
+/// `preemption: true | false | {restart: DURATION, checkpoint_interval: DURATION}`; it takes back
+/// lent GPUs, so it needs quota_borrowing.
+void read_preemption(MapReader& scheduler, SchedulerConfig& out)
+{
+  if (!scheduler.has("preemption"))
+    return;
+  const YAML::Node node = scheduler.raw("preemption");
+  PreemptionConfig& p = out.preemption;
+  if (node.IsMap()) {
+    MapReader keys(node, scheduler.path_of("preemption"), scheduler.context());
+    p.enabled = true;
+    p.restart_s = keys.quantity_at_most("restart", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10 years",
+                                        kSimulatedTimeLimitWhy);
+    p.checkpoint_interval_s = keys.quantity_at_most("checkpoint_interval", Dimension::Seconds, 0.0, true,
+                                                    kMaxSimulatedTimeS, "10 years", kSimulatedTimeLimitWhy);
+    keys.finish();
+  } else if (node.IsScalar()) {
+    p.enabled = scheduler.boolean("preemption", false);
+  } else {
+    scheduler.error("preemption", "is neither a boolean nor a mapping; expected true, false or "
+                                  "{restart: DURATION, checkpoint_interval: DURATION}");
+  }
+  if (p.enabled && !out.quotas.borrowing)
+    scheduler.error("preemption", "takes back GPUs lent across quotas but nothing is lent; expected quotas and "
+                                  "quota_borrowing: true beside it");
+}
+
 /// Adds the jobs' groups that the trace does not name.
 void add_training_groups(const std::vector<std::string>& training_groups, std::vector<std::string>& groups)
 {
@@ -198,6 +225,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
       scheduler.error("trace_jobs", "limits a trace but none is given; expected a trace: FILE beside it");
     add_training_groups(training_groups, out.groups);
     read_quotas(scheduler, out);
+    read_preemption(scheduler, out);
     return out;
   }
   const std::string name = scheduler.text("trace");
@@ -207,6 +235,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   if (!text) {
     scheduler.has("quotas"); // not read without the trace's groups: not an unknown key either
     scheduler.has("quota_borrowing");
+    scheduler.has("preemption");
     return out;
   }
   const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
@@ -215,12 +244,14 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     out.trace_jobs.clear();
     scheduler.has("quotas");
     scheduler.has("quota_borrowing");
+    scheduler.has("preemption");
     return out;
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
     out.trace_jobs.resize(static_cast<size_t>(limit));
   add_training_groups(training_groups, out.groups);
   read_quotas(scheduler, out);
+  read_preemption(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {
     scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "

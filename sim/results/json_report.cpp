@@ -122,9 +122,14 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"median_jct_s", s.median_jct_s},
           {"makespan_s", s.makespan_s},
           {"gpu_utilization", s.gpu_utilization}};
+  if (s.preemption) {
+    out["preemptions"] = s.preemptions;
+    out["preempted_jobs"] = s.preempted_jobs;
+    out["preemption_lost_gpu_hours"] = s.preemption_lost_gpu_hours;
+  }
   if (!s.groups.empty()) {
     nlohmann::json groups = nlohmann::json::array();
-    for (const GroupQueueStats& g : s.groups)
+    for (const GroupQueueStats& g : s.groups) {
       groups.push_back({{"name", g.name},
                         {"quota_gpus", g.quota_gpus},
                         {"jobs", g.jobs},
@@ -132,6 +137,9 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
                         {"gpu_hours", g.gpu_hours},
                         {"mean_queue_s", g.mean_queue_s},
                         {"median_queue_s", g.median_queue_s}});
+      if (s.preemption)
+        groups.back()["preempted_jobs"] = g.preempted_jobs;
+    }
     out["groups"] = groups;
   }
   return out;

@@ -103,6 +103,7 @@ struct GroupQueueStats {
   int quota_gpus = 0;        ///< 0: no quota
   int jobs = 0;              ///< run to the end
   int borrowed_jobs = 0;     ///< of them, started over the quota on idle GPUs (quota_borrowing)
+  int preempted_jobs = 0;    ///< of them, preempted at least once (scheduler.preemption)
   double gpu_hours = 0;      ///< held by its jobs
   double mean_queue_s = 0;
   double median_queue_s = 0;
@@ -130,6 +131,10 @@ struct SchedulerStats {
   double makespan_s = 0;     ///< from the first submission to the last end
   double gpu_utilization = 0; ///< GPU-seconds held by jobs / (the cluster's GPUs x makespan)
   double trace_gpu_seconds = 0; ///< GPU-seconds held by trace jobs (counted busy for energy)
+  bool preemption = false;   ///< scheduler.preemption on: the three below are reported
+  int preemptions = 0;       ///< runs cut short to give lent GPUs back
+  int preempted_jobs = 0;    ///< jobs preempted at least once
+  double preemption_lost_gpu_hours = 0; ///< held by preempted jobs but not kept: restarts, unsaved work
   std::vector<GroupQueueStats> groups; ///< with quotas only, in the trace's order of groups
 };
 

@@ -93,6 +93,17 @@ std::string cluster_energy_summary(const ScenarioConfig& config, const Simulatio
   return out;
 }
 
+/// " (3 on borrowed GPUs, 1 preempted)", or "" when neither happened.
+std::string borrowed_note(const GroupQueueStats& g)
+{
+  std::string note;
+  if (g.borrowed_jobs > 0)
+    note = std::to_string(g.borrowed_jobs) + " on borrowed GPUs";
+  if (g.preempted_jobs > 0)
+    note += (note.empty() ? "" : ", ") + std::to_string(g.preempted_jobs) + " preempted";
+  return note.empty() ? "" : " (" + note + ")";
+}
+
 std::string scheduler_summary(const SchedulerStats& s)
 {
   if (!s.enabled)
@@ -113,6 +124,9 @@ std::string scheduler_summary(const SchedulerStats& s)
   out += line("  completion time     mean %s, median %s (bounded slowdown %.2f); makespan %s, GPU utilization %.1f%%",
               format_seconds(s.mean_jct_s).c_str(), format_seconds(s.median_jct_s).c_str(), s.mean_bounded_slowdown,
               format_seconds(s.makespan_s).c_str(), 100 * s.gpu_utilization);
+  if (s.preemption)
+    out += line("  preemption          %d runs of %d jobs cut short to give lent GPUs back, %.0f GPU-hours lost",
+                s.preemptions, s.preempted_jobs, s.preemption_lost_gpu_hours);
   // The groups holding the most GPU-hours first, at most kGroupLines of them (a trace may name
   // thousands; the JSON has them all).
   constexpr size_t kGroupLines = 20;
@@ -127,7 +141,7 @@ std::string scheduler_summary(const SchedulerStats& s)
     const GroupQueueStats& g = *group;
     out += line("  group %-12s  quota %s, %d jobs%s, %.0f GPU-hours, queue mean %s, median %s", g.name.c_str(),
                 g.quota_gpus > 0 ? (std::to_string(g.quota_gpus) + (g.quota_gpus == 1 ? " GPU" : " GPUs")).c_str() : "none",
-                g.jobs, g.borrowed_jobs > 0 ? (" (" + std::to_string(g.borrowed_jobs) + " on borrowed GPUs)").c_str() : "",
+                g.jobs, borrowed_note(g).c_str(),
                 g.gpu_hours, format_seconds(g.mean_queue_s).c_str(), format_seconds(g.median_queue_s).c_str());
   }
   if (s.groups.size() > kGroupLines)

@@ -1,5 +1,7 @@
 #include "scheduler/cluster_scheduler.hpp"
 
+#include "scheduler/preemption.hpp"
+
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
 
@@ -48,11 +50,12 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
       start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
                  config.seed),
-      gpus_per_node_(config.cluster.node.gpus)
+      gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption)
 {
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;
     r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s, r.group = group;
+    r.remaining_s = duration_s;
     records_.push_back(r);
   };
   const auto& groups = config.scheduler.groups;
@@ -129,24 +132,106 @@ const std::vector<QueuedJob>& ClusterScheduler::waiting_jobs(bool within_quota_o
 
 void ClusterScheduler::offer_within_quotas(JobStarter& starter)
 {
-  // A start may use up a group's quota, which the next offer sees. Every start takes GPUs, so
-  // an offer that leaves as many free started nothing and ends the loop.
-  for (int free = allocator_.free_gpus(), before = free + 1; free > 0 && free < before; free = allocator_.free_gpus()) {
-    before = free;
+  // A start may use up a group's quota, which the next offer sees: offers go on while they
+  // start jobs.
+  reclaiming_ = preemption_.enabled;
+  while (available_gpus() > 0) {
+    const long long before = starts_;
     const auto& eligible = waiting_jobs(true);
     if (eligible.empty())
       break;
     policy_.dispatch(eligible, starter);
+    if (starts_ == before)
+      break;
   }
+  reclaiming_ = false;
 }
 
 void ClusterScheduler::release(int id)
 {
-  const Record& r = records_[id];
+  Record& r = records_[id];
   allocator_.release(*r.placement);
   running_.erase(id);
   if (r.group >= 0)
     group_used_[r.group] -= r.gpus;
+  if (r.borrowed && !r.training)
+    lent_trace_gpus_ -= r.gpus;
+  r.borrowed = false;
+}
+
+int ClusterScheduler::available_gpus() const
+{
+  return allocator_.free_gpus() + (reclaiming_ ? lent_trace_gpus_ : 0);
+}
+
+std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double t, const Placement* reserved)
+{
+  if (lent_trace_gpus_ == 0 || (!reserved && job.gpus >= reclaim_failed_gpus_))
+    return std::nullopt;
+  // Trace jobs on lent GPUs, the most recently started first (the least work to lose), each
+  // only while its group, counting the more recent ones as gone, is still over its quota.
+  std::vector<int> lent;
+  for (int id : running_)
+    if (records_[id].borrowed && !records_[id].training)
+      lent.push_back(id);
+  std::sort(lent.begin(), lent.end(), [&](int a, int b) {
+    return records_[a].run_start_s != records_[b].run_start_s ? records_[a].run_start_s > records_[b].run_start_s
+                                                              : a > b;
+  });
+  std::vector<int> excess(quota_.size(), 0);
+  for (size_t g = 0; g < quota_.size(); ++g)
+    excess[g] = quota_[g] == kNoQuota ? 0 : group_used_[g] - quota_[g];
+  std::vector<PreemptionCandidate> candidates;
+  for (int id : lent) {
+    const Record& r = records_[id];
+    if (excess[r.group] <= 0)
+      continue;
+    excess[r.group] -= r.gpus;
+    candidates.push_back({id, &*r.placement});
+  }
+  const std::vector<int> victims = choose_victims(allocator_, candidates, job.gpus, reserved);
+  if (victims.empty()) {
+    if (!reserved) // leaving a reservation alone is harder: a failure then says nothing
+      reclaim_failed_gpus_ = std::min(reclaim_failed_gpus_, job.gpus);
+    return std::nullopt;
+  }
+  for (int id : victims)
+    preempt(id, t);
+  return allocator_.allocate(job.gpus, reserved);
+}
+
+void ClusterScheduler::preempt(int id, double t)
+{
+  Record& r = records_[id];
+  const double held = t - r.run_start_s;
+  const double restart = r.preemptions > 0 ? preemption_.restart_s : 0;
+  const double kept = std::min(r.remaining_s, work_kept_s(held, restart, preemption_.checkpoint_interval_s));
+  r.remaining_s -= kept;
+  r.held_s += held;
+  r.lost_s += held - kept;
+  r.preempted_s = t;
+  ++r.preemptions;
+  ++r.run; // its scheduled end no longer holds
+  release(id);
+  started_[id] = 0;
+  preempted_.push_back(id);
+}
+
+void ClusterScheduler::requeue_preempted()
+{
+  for (int id : preempted_) {
+    const Record& r = records_[id];
+    const auto at = std::upper_bound(queue_.begin(), queue_.end(), r.submit_s,
+                                     [&](double submit, const QueuedJob& q) { return submit < records_[q.id].submit_s; });
+    queue_.insert(at, {id, r.gpus, r.remaining_s + preemption_.restart_s, r.group});
+  }
+  preempted_.clear();
+}
+
+void ClusterScheduler::drop_stale_ends()
+{
+  while (!trace_ends_.empty() && trace_ends_.top().run != records_[trace_ends_.top().id].run)
+    trace_ends_.pop();
 }
 
 void ClusterScheduler::start(sg4::Host* host)
@@ -174,6 +259,7 @@ void ClusterScheduler::run()
     admit_arrivals(t);
     end_trace_jobs(t);
     dispatch(t);
+    drop_stale_ends();
     if (all_done())
       break;
     const double wake = next_wake_s();
@@ -201,17 +287,24 @@ void ClusterScheduler::admit_arrivals(double t)
 
 void ClusterScheduler::end_trace_jobs(double t)
 {
-  while (!trace_ends_.empty() && trace_ends_.top().first <= t) {
-    release(trace_ends_.top().second);
+  for (drop_stale_ends(); !trace_ends_.empty() && trace_ends_.top().at_s <= t; drop_stale_ends()) {
+    const int id = trace_ends_.top().id;
     trace_ends_.pop();
+    Record& r = records_[id];
+    r.held_s += r.end_s - r.run_start_s;
+    if (r.preemptions > 0)
+      r.lost_s += preemption_.restart_s; // this last run's restart too
+    release(id);
   }
 }
 
 void ClusterScheduler::dispatch(double t)
 {
-  // A full cluster starts nothing: skip offering a queue that may hold thousands of jobs.
-  if (queue_.empty() || allocator_.free_gpus() == 0)
+  // A full cluster starts nothing (unless lent GPUs may be taken back): skip offering a queue
+  // that may hold thousands of jobs.
+  if (queue_.empty() || (allocator_.free_gpus() == 0 && !(preemption_.enabled && lent_trace_gpus_ > 0)))
     return;
+  reclaim_failed_gpus_ = std::numeric_limits<int>::max();
   struct Starter final : JobStarter {
     ClusterScheduler& scheduler;
     double t;
@@ -231,7 +324,7 @@ void ClusterScheduler::dispatch(double t)
     }
     int gpus_per_node() const override { return scheduler.gpus_per_node_; }
     int total_gpus() const override { return scheduler.allocator_.total_gpus(); }
-    int free_gpus() const override { return scheduler.allocator_.free_gpus(); }
+    int free_gpus() const override { return scheduler.available_gpus(); }
     double now_s() const override { return t; }
     std::vector<RunningJob> running() const override { return scheduler.running_jobs(); }
   } starter(*this, t);
@@ -239,6 +332,7 @@ void ClusterScheduler::dispatch(double t)
     policy_.dispatch(queue_, starter);
   } else {
     offer_within_quotas(starter);
+    requeue_preempted();
     if (borrowing_ && allocator_.free_gpus() > 0) {
       // What the jobs within quota could not use goes to the rest, in the policy's order.
       lending_now_ = true;
@@ -259,10 +353,17 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   if (over_quota && !lending_now_)
     return false;
   r.placement = allocator_.allocate(r.gpus, reserved);
+  if (!r.placement && reclaiming_ && !over_quota)
+    r.placement = reclaim(job, t, reserved);
   if (!r.placement)
     return false;
-  r.start_s = t;
+  ++starts_;
+  if (r.preemptions == 0)
+    r.start_s = t;
+  else
+    r.requeued_wait_s += t - r.preempted_s;
   r.borrowed = over_quota;
+  r.ever_borrowed = r.ever_borrowed || over_quota;
   if (r.group >= 0)
     group_used_[r.group] += r.gpus;
   started_[job.id] = 1;
@@ -272,8 +373,11 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
     --training_not_started_;
     start_training_(job.id, *r.placement);
   } else {
-    r.end_s = t + r.duration_s;
-    trace_ends_.push({r.end_s, job.id});
+    if (over_quota)
+      lent_trace_gpus_ += r.gpus;
+    r.run_start_s = t;
+    r.end_s = t + r.remaining_s + (r.preemptions > 0 ? preemption_.restart_s : 0);
+    trace_ends_.push({r.end_s, job.id, r.run});
   }
   return true;
 }
@@ -293,7 +397,7 @@ double ClusterScheduler::next_wake_s() const
 {
   double wake = next_arrival_ < arrivals_.size() ? records_[arrivals_[next_arrival_]].submit_s : kNever;
   if (!trace_ends_.empty())
-    wake = std::min(wake, trace_ends_.top().first);
+    wake = std::min(wake, trace_ends_.top().at_s);
   return wake;
 }
 
@@ -319,17 +423,23 @@ SchedulerStats ClusterScheduler::stats() const
       continue;
     ++s.jobs;
     (r.training ? s.training_jobs : s.trace_jobs) += 1;
-    queue.push_back(r.start_s - r.submit_s);
+    queue.push_back(queue_s(r));
     (r.gpus > gpus_per_node_ ? large_wait_s : small_wait_s) += queue.back();
     s.multi_node_jobs += r.gpus > gpus_per_node_ ? 1 : 0;
     jct.push_back(r.end_s - r.submit_s);
-    s.mean_bounded_slowdown += bounded_slowdown(queue.back(), r.end_s - r.start_s);
+    s.mean_bounded_slowdown += bounded_slowdown(queue.back(), held_s(r));
     first_submit = std::min(first_submit, r.submit_s);
     last_end = std::max(last_end, r.end_s);
-    gpu_seconds += r.gpus * (r.end_s - r.start_s);
+    gpu_seconds += r.gpus * held_s(r);
     if (!r.training)
-      s.trace_gpu_seconds += r.gpus * (r.end_s - r.start_s);
+      s.trace_gpu_seconds += r.gpus * held_s(r);
+    if (r.preemptions > 0) {
+      s.preemptions += r.preemptions;
+      ++s.preempted_jobs;
+      s.preemption_lost_gpu_hours += r.gpus * r.lost_s / 3600;
+    }
   }
+  s.preemption = preemption_.enabled;
   if (s.jobs == 0)
     return s;
   s.mean_bounded_slowdown /= static_cast<double>(s.jobs);
@@ -359,9 +469,10 @@ std::vector<GroupQueueStats> ClusterScheduler::group_stats() const
   for (const Record& r : records_) {
     if (r.group < 0 || r.start_s < 0 || r.end_s < 0)
       continue;
-    waits[r.group].push_back(r.start_s - r.submit_s);
-    out[r.group].borrowed_jobs += r.borrowed ? 1 : 0;
-    out[r.group].gpu_hours += r.gpus * (r.end_s - r.start_s) / 3600;
+    waits[r.group].push_back(queue_s(r));
+    out[r.group].borrowed_jobs += r.ever_borrowed ? 1 : 0;
+    out[r.group].preempted_jobs += r.preemptions > 0 ? 1 : 0;
+    out[r.group].gpu_hours += r.gpus * held_s(r) / 3600;
   }
   for (size_t g = 0; g < out.size(); ++g) {
     out[g].name = group_names_[g];

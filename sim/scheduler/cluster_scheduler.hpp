@@ -7,7 +7,8 @@
 // Quotas (scheduler.quotas): a job whose group would go over its GPU quota is not offered to the
 // policy until the group's jobs free GPUs, so it waits without holding up other groups. With
 // borrowing, the jobs over quota are offered what is left once every job within quota has had
-// its turn.
+// its turn; with preemption (preemption.hpp), a job within its quota that finds no room takes
+// lent GPUs back from trace jobs, which queue again and later run what they did not save.
 //
 // Fast-forwarding (engine/steady_state.hpp) stays exact: while a training job waits to start,
 // every moment the scheduler might start it (the next submission, the next trace job's end) ends
@@ -55,11 +56,32 @@ private:
     double submit_s = 0;
     int gpus = 0;
     bool training = false;
-    double duration_s = 0; ///< trace jobs
-    int group = -1;        ///< quota group (SchedulerConfig::groups); -1: none
-    bool borrowed = false; ///< started over its group's quota on idle GPUs
+    double duration_s = 0;  ///< trace jobs
+    int group = -1;         ///< quota group (SchedulerConfig::groups); -1: none
+    bool borrowed = false;  ///< its current run started over its group's quota on idle GPUs
+    bool ever_borrowed = false;
     std::optional<Placement> placement;
-    double start_s = -1, end_s = -1;
+    double start_s = -1, end_s = -1; ///< first start; last end
+    // Trace jobs' runs, which preemption may cut into several:
+    double remaining_s = 0; ///< work not yet saved (the duration until a preemption)
+    double run_start_s = -1;
+    double held_s = 0;      ///< GPUs held over all runs (restarts and lost work included)
+    double lost_s = 0;      ///< of it, restarts and work lost to preemptions
+    double requeued_wait_s = 0; ///< waits after preemptions
+    double preempted_s = -1;    ///< when it was last preempted
+    int preemptions = 0;
+    unsigned run = 0;       ///< counts its runs: a preempted run's scheduled end is stale
+  };
+  /// Seconds a run-to-the-end job waited: before its first start and after each preemption.
+  static double queue_s(const Record& r) { return r.start_s - r.submit_s + r.requeued_wait_s; }
+  /// Seconds it held its GPUs (a trace job's runs add up; a training job runs once).
+  static double held_s(const Record& r) { return r.training ? r.end_s - r.start_s : r.held_s; }
+  /// A trace job's scheduled end.
+  struct End {
+    double at_s;
+    int id;
+    unsigned run;
+    bool operator>(const End& o) const { return at_s != o.at_s ? at_s > o.at_s : id > o.id; }
   };
   /// Each group's quota from the config (kNoQuota where it has none).
   void set_quotas(const SchedulerConfig& config);
@@ -68,6 +90,16 @@ private:
   const std::vector<QueuedJob>& waiting_jobs(bool within_quota_only);
   void offer_within_quotas(JobStarter& starter);
   void release(int id);
+  /// GPUs a job within its quota may count on now: free ones, and while preemption reclaims,
+  /// those lent to trace jobs.
+  int available_gpus() const;
+  /// Places `job` (within its quota) by preempting trace jobs on lent GPUs, or nothing.
+  std::optional<Placement> reclaim(const QueuedJob& job, double now, const Placement* reserved);
+  void preempt(int id, double now);
+  /// Puts the jobs preempted since the last call back into the queue (in submission order).
+  void requeue_preempted();
+  /// Drops the ends of preempted runs from the top of trace_ends_.
+  void drop_stale_ends();
   std::vector<GroupQueueStats> group_stats() const;
   void run();
   void admit_arrivals(double now);
@@ -95,7 +127,6 @@ private:
   std::vector<int> arrivals_;          ///< ids by submission time
   size_t next_arrival_ = 0;
   std::vector<QueuedJob> queue_;       ///< submission order
-  using End = std::pair<double, int>;  ///< a trace job's end and id
   std::priority_queue<End, std::vector<End>, std::greater<>> trace_ends_;
   std::set<int> running_;              ///< ids of the jobs holding GPUs
   std::vector<std::string> group_names_;
@@ -104,6 +135,12 @@ private:
   bool quotas_ = false;
   bool borrowing_ = false;
   bool lending_now_ = false;           ///< offering idle GPUs to jobs over quota
+  PreemptionConfig preemption_;
+  bool reclaiming_ = false;            ///< offering to jobs within quota, with preemption on
+  int lent_trace_gpus_ = 0;            ///< GPUs held by trace jobs on borrowed GPUs
+  int reclaim_failed_gpus_ = 0;        ///< this dispatch: no room was made for a job this large
+  std::vector<int> preempted_;         ///< not yet back in the queue
+  long long starts_ = 0;
   std::vector<QueuedJob> eligible_;    ///< reused by waiting_jobs()
   int running_training_ = 0;
   int training_not_started_ = 0;

@@ -41,6 +41,14 @@ void GpuAllocator::release(const Placement& placement)
   mark(placement, false);
 }
 
+void GpuAllocator::occupy(const Placement& placement)
+{
+  for (int rank = 0; rank < placement.gpus(); ++rank)
+    if (busy_.at(placement.gpu(rank)))
+      throw std::logic_error("GpuAllocator: occupying a busy GPU");
+  mark(placement, true);
+}
+
 int GpuAllocator::free_range(int node, int gpus, const Placement* reserved) const
 {
   int run = 0;

@@ -24,6 +24,8 @@ public:
   /// With `reserved`, leaves its GPUs alone (a whole-node job also the rest of their nodes).
   std::optional<Placement> allocate(int gpus, const Placement* reserved = nullptr);
   void release(const Placement& placement);
+  /// Takes a released placement's GPUs again (undoes release(); they must be free).
+  void occupy(const Placement& placement);
   int free_gpus() const { return free_; }
   int total_gpus() const { return static_cast<int>(busy_.size()); }
   int gpus_per_node() const { return gpus_per_node_; }

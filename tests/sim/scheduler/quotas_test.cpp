@@ -1,48 +1,16 @@
 // Quotas per group of jobs (scheduler.quotas): worked by hand on one 8-GPU node, the shares of
 // `quotas: demand`, jobs larger than their quota, a training job in a group, and the errors.
-#include "support/test_support.hpp"
+#include "sim/scheduler/trace_scenarios.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <string>
 
 using namespace dcsim;
-
-namespace {
-
-std::string write_trace(const std::string& name, const std::string& rows)
-{
-  const std::string path = test::temp_dir() + "/" + name;
-  std::ofstream(path) << rows;
-  return path;
-}
-
-std::string one_node(const std::string& scheduler)
-{
-  return "name: quota-test\n"
-         "cluster:\n"
-         "  nodes: 1\n"
-         "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}\n"
-         "scheduler: " + scheduler + "\n";
-}
-
-// a: 4 GPUs at 0 s for 100 s, 2 GPUs at 1 s for 50 s; b: 4 GPUs at 2 s and at 3 s, 10 s each.
-const char* kTwoTeams = "submit_time_s,duration_s,gpus,group\n"
-                        "0,100,4,a\n"
-                        "1,50,2,a\n"
-                        "2,10,4,b\n"
-                        "3,10,4,b\n";
-
-const nlohmann::json* group(const nlohmann::json& scheduler, const std::string& name)
-{
-  for (const auto& g : scheduler["groups"])
-    if (g["name"] == name)
-      return &g;
-  return nullptr;
-}
-
-} // namespace
+using test::group;
+using test::kTwoTeams;
+using test::one_node;
+using test::write_trace;
 
 TEST_CASE("quotas: a group at its quota waits without holding up another group's jobs (worked by hand)", "[scheduler]")
 {
