@@ -96,22 +96,8 @@ TEST_CASE("preemption: a training job within its quota preempts a trace job on l
   // for b's jobs (1,000 s); with it, it takes node 1 back at once, and b2 runs its remaining
   // 990 s once the training job is done.
   const std::string trace = write_trace("team_b.csv", "submit_time_s,duration_s,gpus,group\n0,1000,8,b\n0,1000,8,b\n");
-  const std::string scenario = "name: preempt-training\n"
-                               "cluster:\n"
-                               "  nodes: 2\n"
-                               "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, "
-                               "nics: {count: 8, bandwidth: 400Gb/s}}\n"
-                               "scheduler: {policy: fifo, trace: " + trace + ", quotas: {a: 8, b: 8}, "
-                               "quota_borrowing: true, preemption: true}\n"
-                               "jobs:\n"
-                               "  - name: train\n"
-                               "    gpus: 8\n"
-                               "    start_time: 10s\n"
-                               "    group: a\n"
-                               "    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}\n"
-                               "    parallelism: {tensor: 8}\n"
-                               "    batch: {global: 32, micro: 4}\n"
-                               "    iterations: 10\n";
+  const std::string scenario = test::two_nodes_and_training_job(
+      "{policy: fifo, trace: " + trace + ", quotas: {a: 8, b: 8}, quota_borrowing: true, preemption: true}");
   const auto r = test::run_scenario_text(scenario);
   const auto& s = r["scheduler"];
   INFO(s.dump());

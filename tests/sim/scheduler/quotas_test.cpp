@@ -112,21 +112,8 @@ TEST_CASE("quotas: a training job in a group waits for its group's trace jobs, n
   // training job submitted at 10 s waits 990 s beside the free node 1; without the group it
   // starts at once there.
   const std::string trace = write_trace("team_a.csv", "submit_time_s,duration_s,gpus,group\n0,1000,8,a\n");
-  const std::string scenario = "name: quota-training\n"
-                               "cluster:\n"
-                               "  nodes: 2\n"
-                               "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, "
-                               "nics: {count: 8, bandwidth: 400Gb/s}}\n"
-                               "scheduler: {policy: fifo, trace: " + trace + ", quotas: {a: 8}}\n"
-                               "jobs:\n"
-                               "  - name: train\n"
-                               "    gpus: 8\n"
-                               "    start_time: 10s\n"
-                               "    group: a\n"
-                               "    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}\n"
-                               "    parallelism: {tensor: 8}\n"
-                               "    batch: {global: 32, micro: 4}\n"
-                               "    iterations: 10\n";
+  const std::string scenario =
+      test::two_nodes_and_training_job("{policy: fifo, trace: " + trace + ", quotas: {a: 8}}");
   const auto in_group = test::run_scenario_text(scenario);
   INFO(in_group["scheduler"].dump());
   CHECK(in_group["jobs"][0]["queue_s"].get<double>() == Approx(990).epsilon(1e-9));

@@ -26,6 +26,26 @@ inline std::string one_node(const std::string& scheduler)
          "scheduler: " + scheduler + "\n";
 }
 
+/// Two nodes of 8 H100s with `scheduler` as the scheduler section, and one small 8-GPU training
+/// job of group a submitted at 10 s (it runs for about a second).
+inline std::string two_nodes_and_training_job(const std::string& scheduler)
+{
+  return "name: quota-training\n"
+         "cluster:\n"
+         "  nodes: 2\n"
+         "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}\n"
+         "scheduler: " + scheduler + "\n"
+         "jobs:\n"
+         "  - name: train\n"
+         "    gpus: 8\n"
+         "    start_time: 10s\n"
+         "    group: a\n"
+         "    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}\n"
+         "    parallelism: {tensor: 8}\n"
+         "    batch: {global: 32, micro: 4}\n"
+         "    iterations: 10\n";
+}
+
 /// The scheduler JSON's entry for group `name`, or null.
 inline const nlohmann::json* group(const nlohmann::json& scheduler, const std::string& name)
 {
