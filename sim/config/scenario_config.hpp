@@ -337,7 +337,7 @@ struct CostConfig {
 };
 
 /// How queued jobs get GPUs (sim/scheduler/policies.cpp lists them, one file each).
-enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst, EasyBackfill };
+enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst, EasyBackfill, LeastAttainedService };
 
 /// Which free nodes a started job gets (sim/scheduler/placements.cpp lists them, one file each).
 enum class PlacementKind { Consecutive, TopologyAware, Scattered };
@@ -370,7 +370,8 @@ struct QuotaConfig {
 /// quota that finds no room preempts trace jobs running on borrowed GPUs, the most recently
 /// started first, as few as make room (the reclaim of Kueue's cohorts or YARN's capacity
 /// scheduler). A preempted job queues again with the work it saved and runs the rest later,
-/// after a restart. Training jobs are never preempted (their ranks cannot move yet).
+/// after a restart. Training jobs are never preempted (their ranks cannot move yet). Policy
+/// las preempts by design (jobs of a lower level); these settings give its costs too.
 struct PreemptionConfig {
   bool enabled = false;
   double restart_s = 0;             ///< added to each resumed run: container start, checkpoint load
@@ -391,6 +392,10 @@ struct SchedulerConfig {
   std::vector<std::string> groups;  ///< group names: the trace's by first appearance, then the jobs' 
   QuotaConfig quotas;
   PreemptionConfig preemption;
+  /// policy las: GPU-time (GPU-seconds) a job must attain to fall to each next priority level,
+  /// increasing. One threshold of one GPU-hour (two levels) is the example of Tiresias'
+  /// simulator (SymbioticLab/Tiresias, simulator/README.md: queue_limit = [3600]).
+  std::vector<double> las_thresholds_gpu_s = {3600};
 };
 
 /// Slow nodes (contract: `stragglers`): their GPUs take `slowdown` times as long for every

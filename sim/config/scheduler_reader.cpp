@@ -16,7 +16,8 @@ namespace {
 const NameTable<SchedulingPolicyKind> kPolicies = {{"fifo", SchedulingPolicyKind::Fifo},
                                                    {"first_fit", SchedulingPolicyKind::FirstFit},
                                                    {"smallest_first", SchedulingPolicyKind::SmallestFirst},
-                                                   {"easy_backfill", SchedulingPolicyKind::EasyBackfill}};
+                                                   {"easy_backfill", SchedulingPolicyKind::EasyBackfill},
+                                                   {"las", SchedulingPolicyKind::LeastAttainedService}};
 const NameTable<PlacementKind> kPlacements = {{"consecutive", PlacementKind::Consecutive},
                                               {"topology_aware", PlacementKind::TopologyAware},
                                               {"scattered", PlacementKind::Scattered}};
@@ -180,10 +181,12 @@ void read_quotas(MapReader& scheduler, SchedulerConfig& out)
 /// lent GPUs, so it needs quota_borrowing.
 void read_preemption(MapReader& scheduler, SchedulerConfig& out)
 {
-  if (!scheduler.has("preemption"))
-    return;
-  const YAML::Node node = scheduler.raw("preemption");
   PreemptionConfig& p = out.preemption;
+  if (!scheduler.has("preemption")) {
+    p.enabled = out.policy == SchedulingPolicyKind::LeastAttainedService; // it preempts by design
+    return;
+  }
+  const YAML::Node node = scheduler.raw("preemption");
   if (node.IsMap()) {
     MapReader keys(node, scheduler.path_of("preemption"), scheduler.context());
     p.enabled = true;
@@ -198,9 +201,46 @@ void read_preemption(MapReader& scheduler, SchedulerConfig& out)
     scheduler.error("preemption", "is neither a boolean nor a mapping; expected true, false or "
                                   "{restart: DURATION, checkpoint_interval: DURATION}");
   }
-  if (p.enabled && !out.quotas.borrowing)
+  const bool las = out.policy == SchedulingPolicyKind::LeastAttainedService;
+  if (las && !p.enabled)
+    scheduler.error("preemption", "is off but policy las preempts by design; expected true or "
+                                  "{restart: DURATION, checkpoint_interval: DURATION}");
+  if (p.enabled && !out.quotas.borrowing && !las)
     scheduler.error("preemption", "takes back GPUs lent across quotas but nothing is lent; expected quotas and "
-                                  "quota_borrowing: true beside it");
+                                  "quota_borrowing: true beside it (or policy: las)");
+}
+
+/// `las_thresholds: [GPU-time, ...]`: increasing durations of GPU-time (1h: one GPU-hour).
+void read_las_thresholds(MapReader& scheduler, SchedulerConfig& out)
+{
+  if (!scheduler.has("las_thresholds"))
+    return;
+  const YAML::Node node = scheduler.raw("las_thresholds");
+  const std::string expected = "; expected increasing GPU-time durations, e.g. [1h, 10h] (one and ten GPU-hours)";
+  if (out.policy != SchedulingPolicyKind::LeastAttainedService) {
+    scheduler.error("las_thresholds", "applies to policy las only; expected policy: las beside it");
+    return;
+  }
+  if (!node.IsSequence() || node.size() == 0) {
+    scheduler.error("las_thresholds", "is not a list" + expected);
+    return;
+  }
+  std::vector<double> thresholds;
+  for (const auto& item : node) {
+    double gpu_s = 0;
+    try {
+      gpu_s = item.IsScalar() ? parse_quantity(item.Scalar(), Dimension::Seconds) : -1;
+    } catch (const std::exception&) {
+      gpu_s = -1;
+    }
+    if (!(gpu_s > 0) || gpu_s > kMaxSimulatedTimeS * 1e6 || (!thresholds.empty() && gpu_s <= thresholds.back())) {
+      scheduler.error("las_thresholds", "has \"" + (item.IsScalar() ? item.Scalar() : std::string("a list")) +
+                                            "\", which is not a positive duration above the one before it" + expected);
+      return;
+    }
+    thresholds.push_back(gpu_s);
+  }
+  out.las_thresholds_gpu_s = thresholds;
 }
 
 /// Adds the jobs' groups that the trace does not name.
@@ -226,6 +266,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     add_training_groups(training_groups, out.groups);
     read_quotas(scheduler, out);
     read_preemption(scheduler, out);
+    read_las_thresholds(scheduler, out);
     return out;
   }
   const std::string name = scheduler.text("trace");
@@ -236,6 +277,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     scheduler.has("quotas"); // not read without the trace's groups: not an unknown key either
     scheduler.has("quota_borrowing");
     scheduler.has("preemption");
+    scheduler.has("las_thresholds");
     return out;
   }
   const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
@@ -245,6 +287,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     scheduler.has("quotas");
     scheduler.has("quota_borrowing");
     scheduler.has("preemption");
+    scheduler.has("las_thresholds");
     return out;
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
@@ -252,6 +295,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   add_training_groups(training_groups, out.groups);
   read_quotas(scheduler, out);
   read_preemption(scheduler, out);
+  read_las_thresholds(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {
     scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "

@@ -50,7 +50,9 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
       start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
                  config.seed),
-      gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption)
+      gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption),
+      las_(config.scheduler.policy == SchedulingPolicyKind::LeastAttainedService),
+      las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s)
 {
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;
@@ -156,43 +158,93 @@ void ClusterScheduler::release(int id)
     group_used_[r.group] -= r.gpus;
   if (r.borrowed && !r.training)
     lent_trace_gpus_ -= r.gpus;
+  if (!r.training)
+    running_trace_gpus_ -= r.gpus;
   r.borrowed = false;
 }
 
 int ClusterScheduler::available_gpus() const
 {
-  return allocator_.free_gpus() + (reclaiming_ ? lent_trace_gpus_ : 0);
+  return allocator_.free_gpus() + (reclaiming_ ? (las_ ? running_trace_gpus_ : lent_trace_gpus_) : 0);
+}
+
+double ClusterScheduler::attained_gpu_s(const Record& r, double t) const
+{
+  const bool running = r.run_start_s >= 0 && started_[&r - records_.data()] && r.end_s > t;
+  return r.gpus * (r.held_s + (running && !r.training ? t - r.run_start_s : 0));
+}
+
+int ClusterScheduler::level(const Record& r, double t) const
+{
+  const double attained = attained_gpu_s(r, t);
+  // A run's crossing is scheduled at the moment it reaches the threshold; rounding must not
+  // leave it a hair below at that moment.
+  constexpr double kSlack = 1e-9;
+  return static_cast<int>(std::upper_bound(las_thresholds_gpu_s_.begin(), las_thresholds_gpu_s_.end(),
+                                           attained * (1 + kSlack)) -
+                          las_thresholds_gpu_s_.begin());
+}
+
+void ClusterScheduler::schedule_demotion(int id, double t)
+{
+  const Record& r = records_[id];
+  const double attained = attained_gpu_s(r, t);
+  const auto next = std::upper_bound(las_thresholds_gpu_s_.begin(), las_thresholds_gpu_s_.end(), attained * (1 + 1e-9));
+  if (next == las_thresholds_gpu_s_.end())
+    return;
+  const double at = t + (*next - attained) / r.gpus;
+  if (at < r.end_s)
+    trace_ends_.push({at, id, r.run, true});
+}
+
+const std::vector<ClusterScheduler::Running>& ClusterScheduler::preemption_order(double t)
+{
+  if (preemption_order_valid_)
+    return preemption_order_;
+  preemption_order_.clear();
+  for (int id : running_)
+    if (!records_[id].training)
+      preemption_order_.push_back({id, las_ ? level(records_[id], t) : 0, records_[id].run_start_s});
+  std::sort(preemption_order_.begin(), preemption_order_.end(), [](const Running& a, const Running& b) {
+    if (a.level != b.level)
+      return a.level > b.level;
+    return a.run_start_s != b.run_start_s ? a.run_start_s > b.run_start_s : a.id > b.id;
+  });
+  preemption_order_valid_ = true;
+  return preemption_order_;
+}
+
+bool ClusterScheduler::may_preempt(const Running& victim, const QueuedJob& job, std::vector<int>& excess) const
+{
+  const Record& v = records_[victim.id];
+  if (!started_[victim.id]) // preempted earlier in this dispatch
+    return false;
+  if (las_ && victim.level > job.level)
+    return true;
+  if (!v.borrowed || v.group < 0 || excess[v.group] <= 0)
+    return false;
+  excess[v.group] -= v.gpus; // counting this one as gone
+  return true;
 }
 
 std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double t, const Placement* reserved)
 {
-  if (lent_trace_gpus_ == 0 || (!reserved && job.gpus >= reclaim_failed_gpus_))
+  if ((las_ ? running_trace_gpus_ : lent_trace_gpus_) == 0)
     return std::nullopt;
-  // Trace jobs on lent GPUs, the most recently started first (the least work to lose), each
-  // only while its group, counting the more recent ones as gone, is still over its quota.
-  std::vector<int> lent;
-  for (int id : running_)
-    if (records_[id].borrowed && !records_[id].training)
-      lent.push_back(id);
-  std::sort(lent.begin(), lent.end(), [&](int a, int b) {
-    return records_[a].run_start_s != records_[b].run_start_s ? records_[a].run_start_s > records_[b].run_start_s
-                                                              : a > b;
-  });
+  for (const auto& [level, gpus] : reclaim_failed_)
+    if (!reserved && job.level >= level && job.gpus >= gpus)
+      return std::nullopt;
   std::vector<int> excess(quota_.size(), 0);
   for (size_t g = 0; g < quota_.size(); ++g)
     excess[g] = quota_[g] == kNoQuota ? 0 : group_used_[g] - quota_[g];
   std::vector<PreemptionCandidate> candidates;
-  for (int id : lent) {
-    const Record& r = records_[id];
-    if (excess[r.group] <= 0)
-      continue;
-    excess[r.group] -= r.gpus;
-    candidates.push_back({id, &*r.placement});
-  }
+  for (const Running& r : preemption_order(t))
+    if (may_preempt(r, job, excess))
+      candidates.push_back({r.id, &*records_[r.id].placement});
   const std::vector<int> victims = choose_victims(allocator_, candidates, job.gpus, reserved);
   if (victims.empty()) {
     if (!reserved) // leaving a reservation alone is harder: a failure then says nothing
-      reclaim_failed_gpus_ = std::min(reclaim_failed_gpus_, job.gpus);
+      reclaim_failed_.emplace_back(job.level, job.gpus);
     return std::nullopt;
   }
   for (int id : victims)
@@ -223,14 +275,18 @@ void ClusterScheduler::requeue_preempted()
     const Record& r = records_[id];
     const auto at = std::upper_bound(queue_.begin(), queue_.end(), r.submit_s,
                                      [&](double submit, const QueuedJob& q) { return submit < records_[q.id].submit_s; });
-    queue_.insert(at, {id, r.gpus, r.remaining_s + preemption_.restart_s, r.group});
+    queue_.insert(at, {id, r.gpus, r.remaining_s + preemption_.restart_s, r.group, las_ ? level(r, now()) : 0});
   }
   preempted_.clear();
 }
 
 void ClusterScheduler::drop_stale_ends()
 {
-  while (!trace_ends_.empty() && trace_ends_.top().run != records_[trace_ends_.top().id].run)
+  // A preempted run's events, and a demotion after its job ended.
+  const auto stale = [&](const End& e) {
+    return e.run != records_[e.id].run || (e.demote && running_.count(e.id) == 0);
+  };
+  while (!trace_ends_.empty() && stale(trace_ends_.top()))
     trace_ends_.pop();
 }
 
@@ -288,8 +344,13 @@ void ClusterScheduler::admit_arrivals(double t)
 void ClusterScheduler::end_trace_jobs(double t)
 {
   for (drop_stale_ends(); !trace_ends_.empty() && trace_ends_.top().at_s <= t; drop_stale_ends()) {
-    const int id = trace_ends_.top().id;
+    const End e = trace_ends_.top();
     trace_ends_.pop();
+    if (e.demote) { // nothing ends: the job's level falls, which the next dispatch sees
+      schedule_demotion(e.id, t);
+      continue;
+    }
+    const int id = e.id;
     Record& r = records_[id];
     r.held_s += r.end_s - r.run_start_s;
     if (r.preemptions > 0)
@@ -302,9 +363,11 @@ void ClusterScheduler::dispatch(double t)
 {
   // A full cluster starts nothing (unless lent GPUs may be taken back): skip offering a queue
   // that may hold thousands of jobs.
-  if (queue_.empty() || (allocator_.free_gpus() == 0 && !(preemption_.enabled && lent_trace_gpus_ > 0)))
+  const int preemptible = las_ ? running_trace_gpus_ : lent_trace_gpus_;
+  if (queue_.empty() || (allocator_.free_gpus() == 0 && !(preemption_.enabled && preemptible > 0)))
     return;
-  reclaim_failed_gpus_ = std::numeric_limits<int>::max();
+  reclaim_failed_.clear();
+  preemption_order_valid_ = false;
   struct Starter final : JobStarter {
     ClusterScheduler& scheduler;
     double t;
@@ -329,7 +392,9 @@ void ClusterScheduler::dispatch(double t)
     std::vector<RunningJob> running() const override { return scheduler.running_jobs(); }
   } starter(*this, t);
   if (!quotas_) {
+    reclaiming_ = las_ && preemption_.enabled;
     policy_.dispatch(queue_, starter);
+    reclaiming_ = false;
   } else {
     offer_within_quotas(starter);
     requeue_preempted();
@@ -344,6 +409,7 @@ void ClusterScheduler::dispatch(double t)
     queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
                                 [&](const QueuedJob& j) { return started_[j.id] != 0; }),
                  queue_.end());
+  requeue_preempted();
 }
 
 bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement* reserved)
@@ -375,9 +441,12 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   } else {
     if (over_quota)
       lent_trace_gpus_ += r.gpus;
+    running_trace_gpus_ += r.gpus;
     r.run_start_s = t;
     r.end_s = t + r.remaining_s + (r.preemptions > 0 ? preemption_.restart_s : 0);
     trace_ends_.push({r.end_s, job.id, r.run});
+    if (las_)
+      schedule_demotion(job.id, t);
   }
   return true;
 }

@@ -9,6 +9,7 @@
 // borrowing, the jobs over quota are offered what is left once every job within quota has had
 // its turn; with preemption (preemption.hpp), a job within its quota that finds no room takes
 // lent GPUs back from trace jobs, which queue again and later run what they did not save.
+// Policy las (least_attained_service.cpp) preempts the same way, for jobs of a lower level.
 //
 // Fast-forwarding (engine/steady_state.hpp) stays exact: while a training job waits to start,
 // every moment the scheduler might start it (the next submission, the next trace job's end) ends
@@ -81,6 +82,7 @@ private:
     double at_s;
     int id;
     unsigned run;
+    bool demote = false; ///< not its end: it crosses a las threshold (a moment to reconsider)
     bool operator>(const End& o) const { return at_s != o.at_s ? at_s > o.at_s : id > o.id; }
   };
   /// Each group's quota from the config (kNoQuota where it has none).
@@ -96,6 +98,24 @@ private:
   /// Places `job` (within its quota) by preempting trace jobs on lent GPUs, or nothing.
   std::optional<Placement> reclaim(const QueuedJob& job, double now, const Placement* reserved);
   void preempt(int id, double now);
+  /// A running trace job, as a candidate for preemption.
+  struct Running {
+    int id;
+    int level;
+    double run_start_s;
+  };
+  /// The running trace jobs, the ones to preempt first first: the lowest priority level (las),
+  /// then the most recently started (the least work to lose). Made once per dispatch: levels
+  /// do not change within one, and the jobs a dispatch starts are never preempted by it.
+  const std::vector<Running>& preemption_order(double now);
+  /// May running trace job `victim` be preempted for waiting `job`? (las: a lower level;
+  /// quotas: on lent GPUs, its group over quota counting `excess`.)
+  bool may_preempt(const Running& victim, const QueuedJob& job, std::vector<int>& excess) const;
+  /// las: GPU-time `r` has attained by `now`, and the priority level that gives.
+  double attained_gpu_s(const Record& r, double now) const;
+  int level(const Record& r, double now) const;
+  /// las: the next threshold running job `id` crosses, as an event.
+  void schedule_demotion(int id, double now);
   /// Puts the jobs preempted since the last call back into the queue (in submission order).
   void requeue_preempted();
   /// Drops the ends of preempted runs from the top of trace_ends_.
@@ -138,7 +158,14 @@ private:
   PreemptionConfig preemption_;
   bool reclaiming_ = false;            ///< offering to jobs within quota, with preemption on
   int lent_trace_gpus_ = 0;            ///< GPUs held by trace jobs on borrowed GPUs
-  int reclaim_failed_gpus_ = 0;        ///< this dispatch: no room was made for a job this large
+  bool las_ = false;                   ///< policy las: waiting jobs preempt those of lower levels
+  std::vector<double> las_thresholds_gpu_s_;
+  int running_trace_gpus_ = 0;
+  /// This dispatch: no room could be made for a job of this level and size (nor a larger one
+  /// at that level or below, which has fewer jobs to preempt).
+  std::vector<std::pair<int, int>> reclaim_failed_;
+  std::vector<Running> preemption_order_;
+  bool preemption_order_valid_ = false;
   std::vector<int> preempted_;         ///< not yet back in the queue
   long long starts_ = 0;
   std::vector<QueuedJob> eligible_;    ///< reused by waiting_jobs()

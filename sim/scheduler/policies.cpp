@@ -9,7 +9,8 @@ namespace dcsim {
 const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind)
 {
   for (const SchedulingPolicy* p :
-       {&fifo_policy(), &first_fit_policy(), &smallest_first_policy(), &easy_backfill_policy()})
+       {&fifo_policy(), &first_fit_policy(), &smallest_first_policy(), &easy_backfill_policy(),
+        &least_attained_service_policy()})
     if (p->kind() == kind)
       return *p;
   throw std::logic_error("scheduling policy not listed in policies.cpp");

@@ -1,5 +1,6 @@
 // How a cluster scheduler picks, among the queued jobs, the ones to start now. One file per
-// policy (fifo.cpp, first_fit.cpp, smallest_first.cpp, easy_backfill.cpp), listed once in policies.cpp.
+// policy (fifo.cpp, first_fit.cpp, smallest_first.cpp, easy_backfill.cpp,
+// least_attained_service.cpp), listed once in policies.cpp.
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -16,6 +17,7 @@ struct QueuedJob {
   int gpus = 0;
   double estimate_s = 0; ///< how long it will run: a trace job's duration; infinity when unknown
   int group = -1;        ///< quota group; -1: none (kept here so quota checks stay in the queue)
+  int level = 0;         ///< las: thresholds of attained GPU-time crossed (0: highest priority)
 };
 
 /// A job holding GPUs, for policies that plan ahead.
@@ -57,6 +59,7 @@ const SchedulingPolicy& fifo_policy();
 const SchedulingPolicy& first_fit_policy();
 const SchedulingPolicy& smallest_first_policy();
 const SchedulingPolicy& easy_backfill_policy();
+const SchedulingPolicy& least_attained_service_policy();
 
 /// The policy of `kind` (policies.cpp).
 const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind);

@@ -129,3 +129,64 @@ TEST_CASE("preemption: bad settings are one error naming the key", "[scheduler]"
   CHECK_THAT(error(", quota_borrowing: true, preemption: {restart: 11y}"), Catch::Contains("scheduler.preemption.restart"));
   CHECK(error(", quota_borrowing: true, preemption: {restart: 1min, checkpoint_interval: 1h}").empty());
 }
+
+TEST_CASE("las: a job that has had its GPU-time gives way to a new one (worked by hand)", "[scheduler]")
+{
+  // One 8-GPU node, one threshold of 100 GPU-seconds. A (8 GPUs, 100 s) starts at 0 s; B (8
+  // GPUs, 20 s) arrives at 5 s. A reaches 100 GPU-s at 12.5 s and falls to level 1: B preempts
+  // it and runs 12.5-32.5 s; A resumes with its 87.5 s left and ends at 120 s. FIFO runs B at
+  // 100-120 s.
+  const std::string trace = write_trace("las_two.csv", "submit_time_s,duration_s,gpus\n0,100,8\n5,20,8\n");
+  const auto las = test::run_scenario_text(one_node("{policy: las, las_thresholds: [100s], trace: " + trace + "}"))["scheduler"];
+  INFO(las.dump());
+  CHECK(las["policy"] == "las");
+  CHECK(las["preemptions"] == 1);
+  CHECK(las["mean_jct_s"].get<double>() == Approx((120 + 27.5) / 2).epsilon(1e-9));
+  CHECK(las["mean_queue_s"].get<double>() == Approx((20 + 7.5) / 2).epsilon(1e-9));
+  CHECK(las["makespan_s"].get<double>() == Approx(120).epsilon(1e-9));
+  const auto fifo = test::run_scenario_text(one_node("{policy: fifo, trace: " + trace + "}"))["scheduler"];
+  CHECK(fifo["mean_jct_s"].get<double>() == Approx((100 + 115) / 2.0).epsilon(1e-9));
+
+  SECTION("jobs of one level are not preempted: FIFO among them")
+  {
+    const auto s = test::run_scenario_text(
+        one_node("{policy: las, las_thresholds: [10000s], trace: " + trace + "}"))["scheduler"];
+    CHECK(s["preemptions"] == 0);
+    CHECK(s["mean_jct_s"].get<double>() == Approx((100 + 115) / 2.0).epsilon(1e-9));
+  }
+  SECTION("two thresholds: A falls twice; a 1-GPU job waits for nothing")
+  {
+    // Thresholds 100 and 400 GPU-s: A is at level 1 when B preempts it; after B, A runs alone.
+    // A 1-GPU job C at 40 s (A holds the node again from 32.5 s at level 1) preempts A at once.
+    const std::string three = write_trace("las_three.csv", "submit_time_s,duration_s,gpus\n0,100,8\n5,20,8\n40,10,1\n");
+    const auto s = test::run_scenario_text(
+        one_node("{policy: las, las_thresholds: [100s, 400s], trace: " + three + "}"))["scheduler"];
+    INFO(s.dump());
+    // C starts at 40 s and ends at 50 s; A, preempted twice, resumes at 50 s with 80 s left.
+    CHECK(s["preemptions"] == 2);
+    CHECK(s["mean_jct_s"].get<double>() == Approx((130 + 27.5 + 10) / 3).epsilon(1e-9));
+  }
+  SECTION("restart and checkpoint costs apply to its preemptions")
+  {
+    const auto s = test::run_scenario_text(one_node(
+        "{policy: las, las_thresholds: [100s], preemption: {restart: 10s, checkpoint_interval: 5s}, trace: " + trace +
+        "}"))["scheduler"];
+    // A keeps 10 of its 12.5 s, resumes at 32.5 s with 90 s and a 10 s restart: ends at 132.5 s.
+    CHECK(s["mean_jct_s"].get<double>() == Approx((132.5 + 27.5) / 2).epsilon(1e-9));
+    CHECK(s["preemption_lost_gpu_hours"].get<double>() == Approx(8 * 12.5 / 3600).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("las: bad settings are one error naming the key", "[scheduler]")
+{
+  const std::string trace = write_trace("las_errors.csv", "submit_time_s,duration_s,gpus\n0,100,8\n");
+  const auto error = [&](const std::string& rest) { return test::load_error(one_node("{trace: " + trace + rest + "}")); };
+  CHECK_THAT(error(", las_thresholds: [1h]"), Catch::Contains("scheduler.las_thresholds: applies to policy las only"));
+  CHECK_THAT(error(", policy: las, las_thresholds: [2h, 1h]"),
+             Catch::Contains("scheduler.las_thresholds: has \"1h\", which is not a positive duration above the one before it"));
+  CHECK_THAT(error(", policy: las, las_thresholds: [0s]"), Catch::Contains("scheduler.las_thresholds"));
+  CHECK_THAT(error(", policy: las, las_thresholds: 1h"), Catch::Contains("scheduler.las_thresholds: is not a list"));
+  CHECK_THAT(error(", policy: las, preemption: false"),
+             Catch::Contains("scheduler.preemption: is off but policy las preempts by design"));
+  CHECK(error(", policy: las, las_thresholds: [1h, 10h], preemption: {restart: 1min}").empty());
+}
