@@ -21,26 +21,6 @@ constexpr double kNever = std::numeric_limits<double>::infinity();
 
 double now() { return sg4::Engine::get_clock(); }
 
-/// Feitelson's bounded slowdown: (wait + run) / max(run, 10 s), at least 1. Waits weigh by how
-/// long a job runs, so a minute's wait matters for a 30 s job and not for a week-long one; the
-/// 10 s floor keeps jobs of a few seconds from dominating the mean.
-double bounded_slowdown(double wait_s, double run_s)
-{
-  constexpr double kShortJobS = 10;
-  return std::max(1.0, (wait_s + run_s) / std::max(run_s, kShortJobS));
-}
-
-double quantile(std::vector<double> values, double q)
-{
-  if (values.empty())
-    return 0;
-  std::sort(values.begin(), values.end());
-  const double at = q * static_cast<double>(values.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(at));
-  const size_t hi = std::min(values.size() - 1, lo + 1);
-  return values[lo] + (at - static_cast<double>(lo)) * (values[hi] - values[lo]);
-}
-
 } // namespace
 
 ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality,
@@ -165,37 +145,31 @@ void ClusterScheduler::release(int id)
 
 int ClusterScheduler::available_gpus() const
 {
-  return allocator_.free_gpus() + (reclaiming_ ? (las_ ? running_trace_gpus_ : lent_trace_gpus_) : 0);
+  return allocator_.free_gpus() + (reclaiming_ ? preemptible_gpus() : 0);
 }
 
 double ClusterScheduler::attained_gpu_s(const Record& r, double t) const
 {
-  const bool running = r.run_start_s >= 0 && started_[&r - records_.data()] && r.end_s > t;
-  return r.gpus * (r.held_s + (running && !r.training ? t - r.run_start_s : 0));
+  const bool running = !r.training && r.run_start_s >= 0 && r.end_s > t && started_[&r - records_.data()];
+  return r.gpus * (r.held_s + (running ? t - r.run_start_s : 0));
 }
 
 int ClusterScheduler::level(const Record& r, double t) const
 {
-  const double attained = attained_gpu_s(r, t);
-  // A run's crossing is scheduled at the moment it reaches the threshold; rounding must not
-  // leave it a hair below at that moment.
-  constexpr double kSlack = 1e-9;
-  return static_cast<int>(std::upper_bound(las_thresholds_gpu_s_.begin(), las_thresholds_gpu_s_.end(),
-                                           attained * (1 + kSlack)) -
-                          las_thresholds_gpu_s_.begin());
+  return attained_service_level(las_thresholds_gpu_s_, attained_gpu_s(r, t));
 }
 
 void ClusterScheduler::schedule_demotion(int id, double t)
 {
   const Record& r = records_[id];
   const double attained = attained_gpu_s(r, t);
-  const auto next = std::upper_bound(las_thresholds_gpu_s_.begin(), las_thresholds_gpu_s_.end(), attained * (1 + 1e-9));
-  if (next == las_thresholds_gpu_s_.end())
-    return;
-  const double at = t + (*next - attained) / r.gpus;
+  const double next = next_level_gpu_s(las_thresholds_gpu_s_, attained);
+  const double at = t + (next - attained) / r.gpus; // infinite past the last threshold
   if (at < r.end_s)
     trace_ends_.push({at, id, r.run, true});
 }
+
+int ClusterScheduler::preemptible_gpus() const { return las_ ? running_trace_gpus_ : lent_trace_gpus_; }
 
 const std::vector<ClusterScheduler::Running>& ClusterScheduler::preemption_order(double t)
 {
@@ -229,7 +203,7 @@ bool ClusterScheduler::may_preempt(const Running& victim, const QueuedJob& job, 
 
 std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double t, const Placement* reserved)
 {
-  if ((las_ ? running_trace_gpus_ : lent_trace_gpus_) == 0)
+  if (preemptible_gpus() == 0)
     return std::nullopt;
   for (const auto& [level, gpus] : reclaim_failed_)
     if (!reserved && job.level >= level && job.gpus >= gpus)
@@ -363,8 +337,7 @@ void ClusterScheduler::dispatch(double t)
 {
   // A full cluster starts nothing (unless lent GPUs may be taken back): skip offering a queue
   // that may hold thousands of jobs.
-  const int preemptible = las_ ? running_trace_gpus_ : lent_trace_gpus_;
-  if (queue_.empty() || (allocator_.free_gpus() == 0 && !(preemption_.enabled && preemptible > 0)))
+  if (queue_.empty() || (allocator_.free_gpus() == 0 && !(preemption_.enabled && preemptible_gpus() > 0)))
     return;
   reclaim_failed_.clear();
   preemption_order_valid_ = false;
@@ -475,83 +448,6 @@ bool ClusterScheduler::training_waiting() const { return training_not_started_ >
 bool ClusterScheduler::all_done() const
 {
   return queue_.empty() && next_arrival_ == arrivals_.size() && trace_ends_.empty() && running_training_ == 0;
-}
-
-SchedulerStats ClusterScheduler::stats() const
-{
-  SchedulerStats s;
-  s.enabled = true;
-  s.policy = policy_.name();
-  s.placement = allocator_.policy().name();
-  s.rejected_jobs = rejected_;
-  std::vector<double> queue, jct;
-  double small_wait_s = 0, large_wait_s = 0;
-  double first_submit = kNever, last_end = 0, gpu_seconds = 0;
-  for (const Record& r : records_) {
-    if (r.start_s < 0 || r.end_s < 0)
-      continue;
-    ++s.jobs;
-    (r.training ? s.training_jobs : s.trace_jobs) += 1;
-    queue.push_back(queue_s(r));
-    (r.gpus > gpus_per_node_ ? large_wait_s : small_wait_s) += queue.back();
-    s.multi_node_jobs += r.gpus > gpus_per_node_ ? 1 : 0;
-    jct.push_back(r.end_s - r.submit_s);
-    s.mean_bounded_slowdown += bounded_slowdown(queue.back(), held_s(r));
-    first_submit = std::min(first_submit, r.submit_s);
-    last_end = std::max(last_end, r.end_s);
-    gpu_seconds += r.gpus * held_s(r);
-    if (!r.training)
-      s.trace_gpu_seconds += r.gpus * held_s(r);
-    if (r.preemptions > 0) {
-      s.preemptions += r.preemptions;
-      ++s.preempted_jobs;
-      s.preemption_lost_gpu_hours += r.gpus * r.lost_s / 3600;
-    }
-  }
-  s.preemption = preemption_.enabled;
-  if (s.jobs == 0)
-    return s;
-  s.mean_bounded_slowdown /= static_cast<double>(s.jobs);
-  for (double q : queue)
-    s.mean_queue_s += q / static_cast<double>(queue.size());
-  for (double j : jct)
-    s.mean_jct_s += j / static_cast<double>(jct.size());
-  const int small_jobs = s.jobs - s.multi_node_jobs;
-  s.mean_queue_within_node_s = small_jobs > 0 ? small_wait_s / small_jobs : 0;
-  s.mean_queue_multi_node_s = s.multi_node_jobs > 0 ? large_wait_s / s.multi_node_jobs : 0;
-  if (quotas_)
-    s.groups = group_stats();
-  s.median_queue_s = quantile(queue, 0.5);
-  s.p95_queue_s = quantile(queue, 0.95);
-  s.max_queue_s = *std::max_element(queue.begin(), queue.end());
-  s.median_jct_s = quantile(jct, 0.5);
-  s.makespan_s = last_end - first_submit;
-  if (s.makespan_s > 0)
-    s.gpu_utilization = gpu_seconds / (allocator_.total_gpus() * s.makespan_s);
-  return s;
-}
-
-std::vector<GroupQueueStats> ClusterScheduler::group_stats() const
-{
-  std::vector<std::vector<double>> waits(group_names_.size());
-  std::vector<GroupQueueStats> out(group_names_.size());
-  for (const Record& r : records_) {
-    if (r.group < 0 || r.start_s < 0 || r.end_s < 0)
-      continue;
-    waits[r.group].push_back(queue_s(r));
-    out[r.group].borrowed_jobs += r.ever_borrowed ? 1 : 0;
-    out[r.group].preempted_jobs += r.preemptions > 0 ? 1 : 0;
-    out[r.group].gpu_hours += r.gpus * held_s(r) / 3600;
-  }
-  for (size_t g = 0; g < out.size(); ++g) {
-    out[g].name = group_names_[g];
-    out[g].quota_gpus = quota_[g] == kNoQuota ? 0 : quota_[g];
-    out[g].jobs = static_cast<int>(waits[g].size());
-    for (double w : waits[g])
-      out[g].mean_queue_s += w / static_cast<double>(waits[g].size());
-    out[g].median_queue_s = quantile(waits[g], 0.5);
-  }
-  return out;
 }
 
 } // namespace dcsim

@@ -116,6 +116,8 @@ private:
   int level(const Record& r, double now) const;
   /// las: the next threshold running job `id` crosses, as an event.
   void schedule_demotion(int id, double now);
+  /// GPUs that preemption could free now: trace jobs of any level (las), or on lent GPUs.
+  int preemptible_gpus() const;
   /// Puts the jobs preempted since the last call back into the queue (in submission order).
   void requeue_preempted();
   /// Drops the ends of preempted runs from the top of trace_ends_.

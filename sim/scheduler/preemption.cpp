@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dcsim {
 
@@ -51,6 +52,24 @@ std::vector<int> choose_victims(const GpuAllocator& allocator, const std::vector
   }
   ids.push_back(candidates[chosen.back()].id);
   return ids;
+}
+
+namespace {
+constexpr double kLevelSlack = 1e-9;
+} // namespace
+
+int attained_service_level(const std::vector<double>& thresholds_gpu_s, double attained_gpu_s)
+{
+  return static_cast<int>(std::upper_bound(thresholds_gpu_s.begin(), thresholds_gpu_s.end(),
+                                           attained_gpu_s * (1 + kLevelSlack)) -
+                          thresholds_gpu_s.begin());
+}
+
+double next_level_gpu_s(const std::vector<double>& thresholds_gpu_s, double attained_gpu_s)
+{
+  const auto next =
+      std::upper_bound(thresholds_gpu_s.begin(), thresholds_gpu_s.end(), attained_gpu_s * (1 + kLevelSlack));
+  return next == thresholds_gpu_s.end() ? std::numeric_limits<double>::infinity() : *next;
 }
 
 double work_kept_s(double held_s, double restart_s, double checkpoint_interval_s)

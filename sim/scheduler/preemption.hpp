@@ -27,4 +27,11 @@ std::vector<int> choose_victims(const GpuAllocator& allocator, const std::vector
 /// `checkpoint_interval_s` only whole intervals of work survive (0: it saves when preempted).
 double work_kept_s(double held_s, double restart_s, double checkpoint_interval_s);
 
+/// las: how many of `thresholds_gpu_s` (increasing) `attained_gpu_s` has reached: the job's
+/// priority level, 0 the highest. A run's crossing is an event at the moment it reaches a
+/// threshold, so a relative 1e-9 of rounding below it counts as reached.
+int attained_service_level(const std::vector<double>& thresholds_gpu_s, double attained_gpu_s);
+/// The GPU-time at which the next level starts (infinity past the last threshold).
+double next_level_gpu_s(const std::vector<double>& thresholds_gpu_s, double attained_gpu_s);
+
 } // namespace dcsim

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
 using namespace dcsim;
@@ -40,6 +41,19 @@ TEST_CASE("preemption: a run keeps its work after the restart, in whole checkpoi
   CHECK(work_kept_s(100, 30, 0) == Approx(70).epsilon(1e-12));  // the restart first
   CHECK(work_kept_s(100, 30, 20) == Approx(60).epsilon(1e-12)); // 3 whole intervals of 70 s
   CHECK(work_kept_s(20, 30, 0) == 0);                           // preempted while restarting
+}
+
+TEST_CASE("las: levels from attained GPU-time, a threshold reached counting as crossed", "[scheduler]")
+{
+  const std::vector<double> thresholds = {100, 400};
+  CHECK(attained_service_level(thresholds, 0) == 0);
+  CHECK(attained_service_level(thresholds, 99.9) == 0);
+  CHECK(attained_service_level(thresholds, 100) == 1);
+  CHECK(attained_service_level(thresholds, 100 * (1 - 1e-12)) == 1); // rounding at the crossing event
+  CHECK(attained_service_level(thresholds, 1000) == 2);
+  CHECK(next_level_gpu_s(thresholds, 50) == 100);
+  CHECK(next_level_gpu_s(thresholds, 100) == 400);
+  CHECK(std::isinf(next_level_gpu_s(thresholds, 400)));
 }
 
 TEST_CASE("preemption: a job within its quota takes lent GPUs back (worked by hand)", "[scheduler]")
