@@ -16,6 +16,8 @@ FailureConfig read_failures(MapReader& failures)
   }
   // Llama 3's 54-day run put restarts in the tens of minutes; 10 minutes is a common planning figure.
   out.restart_s = failures.quantity("restart", Dimension::Seconds, 600.0, true);
+  out.trace_job_checkpoint_s = failures.quantity_at_most("trace_job_checkpoint", Dimension::Seconds, 0.0, true,
+                                                         kMaxSimulatedTimeS, "10 years", kSimulatedTimeLimitWhy);
   return out;
 }
 

@@ -299,6 +299,9 @@ struct NodeFault {
 struct FailureConfig {
   double node_mtbf_s = 0; ///< mean time between failures of one node; 0 = nodes never fail
   double restart_s = 0;   ///< from the failure to the job running again, before its checkpoint is read
+  /// A scheduler trace's jobs, which the same failures strike: each saves its progress after
+  /// every this much work (0: never; a struck trace job starts over).
+  double trace_job_checkpoint_s = 0;
   /// A fault trace replayed instead of drawing failures (node_mtbf_s is then the trace's mean):
   /// cluster node c lives the faults of trace server c mod trace_servers, the trace repeated
   /// over time and, for each further block of trace_servers nodes, shifted by a fraction of its

@@ -127,6 +127,10 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
     out["preempted_jobs"] = s.preempted_jobs;
     out["preemption_lost_gpu_hours"] = s.preemption_lost_gpu_hours;
   }
+  if (s.trace_failures_on) {
+    out["trace_failures"] = s.trace_failures;
+    out["failure_lost_gpu_hours"] = s.failure_lost_gpu_hours;
+  }
   if (!s.groups.empty()) {
     nlohmann::json groups = nlohmann::json::array();
     for (const GroupQueueStats& g : s.groups) {

@@ -127,6 +127,9 @@ std::string scheduler_summary(const SchedulerStats& s)
   if (s.preemption)
     out += line("  preemption          %d runs of %d jobs cut short to give lent GPUs back, %.0f GPU-hours lost",
                 s.preemptions, s.preempted_jobs, s.preemption_lost_gpu_hours);
+  if (s.trace_failures_on)
+    out += line("  node failures       %d struck the trace's jobs, %.0f GPU-hours lost (restarts, unsaved work)",
+                s.trace_failures, s.failure_lost_gpu_hours);
   // The groups holding the most GPU-hours first, at most kGroupLines of them (a trace may name
   // thousands; the JSON has them all).
   constexpr size_t kGroupLines = 20;

@@ -1,5 +1,7 @@
 #include "scheduler/cluster_scheduler.hpp"
 
+#include "engine/failure_clock.hpp"
+#include "random/seeded.hpp"
 #include "scheduler/preemption.hpp"
 
 #include <simgrid/s4u/Actor.hpp>
@@ -32,7 +34,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
                  config.seed),
       gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption),
       las_(config.scheduler.policy == SchedulingPolicyKind::LeastAttainedService),
-      las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s)
+      las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), failures_(config.failures), seed_(config.seed),
+      cluster_nodes_(config.cluster.nodes)
 {
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;
@@ -166,7 +169,7 @@ void ClusterScheduler::schedule_demotion(int id, double t)
   const double next = next_level_gpu_s(las_thresholds_gpu_s_, attained);
   const double at = t + (next - attained) / r.gpus; // infinite past the last threshold
   if (at < r.end_s)
-    trace_ends_.push({at, id, r.run, true});
+    trace_ends_.push({at, id, r.run, EventKind::Demote});
 }
 
 int ClusterScheduler::preemptible_gpus() const { return las_ ? running_trace_gpus_ : lent_trace_gpus_; }
@@ -229,18 +232,83 @@ std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double 
 void ClusterScheduler::preempt(int id, double t)
 {
   Record& r = records_[id];
-  const double held = t - r.run_start_s;
-  const double restart = r.preemptions > 0 ? preemption_.restart_s : 0;
-  const double kept = std::min(r.remaining_s, work_kept_s(held, restart, preemption_.checkpoint_interval_s));
-  r.remaining_s -= kept;
-  r.held_s += held;
-  r.lost_s += held - kept;
+  stop_run(r, t, preemption_.checkpoint_interval_s, false);
   r.preempted_s = t;
   ++r.preemptions;
-  ++r.run; // its scheduled end no longer holds
   release(id);
   started_[id] = 0;
   preempted_.push_back(id);
+}
+
+void ClusterScheduler::begin_run(int id, double t, double overhead_s, bool after_failure)
+{
+  Record& r = records_[id];
+  r.run_start_s = t;
+  r.run_overhead_s = overhead_s;
+  r.run_after_failure = after_failure;
+  r.end_s = t + overhead_s + r.remaining_s;
+  trace_ends_.push({r.end_s, id, r.run, EventKind::End});
+  if (las_)
+    schedule_demotion(id, t);
+  if (failures_.enabled()) {
+    const double failure_s = next_failure_s(id, t);
+    if (failure_s < r.end_s)
+      trace_ends_.push({failure_s, id, r.run, EventKind::Failure});
+  }
+}
+
+void ClusterScheduler::charge_lost(Record& r, double seconds, bool to_failures) const
+{
+  (to_failures ? r.failure_lost_s : r.preemption_lost_s) += seconds;
+}
+
+void ClusterScheduler::stop_run(Record& r, double t, double checkpoint_interval_s, bool by_failure)
+{
+  const double held = t - r.run_start_s;
+  const double kept = by_failure && checkpoint_interval_s <= 0
+                          ? 0
+                          : std::min(r.remaining_s, work_kept_s(held, r.run_overhead_s, checkpoint_interval_s));
+  const double restarting = std::min(held, r.run_overhead_s);
+  charge_lost(r, restarting, r.run_after_failure);
+  charge_lost(r, held - restarting - kept, by_failure);
+  r.remaining_s -= kept;
+  r.held_s += held;
+  ++r.run; // the run's scheduled events no longer hold
+}
+
+void ClusterScheduler::fail_in_place(int id, double t)
+{
+  Record& r = records_[id];
+  stop_run(r, t, failures_.trace_job_checkpoint_s, true);
+  ++r.failures;
+  // A guard against a hang: a rate so high that jobs barely ever finish would take for ever.
+  constexpr long long kMaxTraceFailures = 10'000'000;
+  if (++trace_failures_ > kMaxTraceFailures)
+    throw std::runtime_error("the trace's jobs were struck by node failures " + std::to_string(kMaxTraceFailures) +
+                             " times, and still run; expected a longer failures.node_mtbf, a shorter "
+                             "failures.restart or a failures.trace_job_checkpoint");
+  begin_run(id, t, failures_.restart_s, true); // on a spare node, keeping its GPUs
+}
+
+double ClusterScheduler::next_failure_s(int id, double t)
+{
+  Record& r = records_[id];
+  const std::vector<int> nodes = r.placement->nodes();
+  const double mtbi_s = failures_.job_mtbi_s(static_cast<int>(nodes.size()));
+  if (failures_.trace_faults.empty()) {
+    // Memoryless: a fresh draw from now, each from a stream of its own (jobs and draws differ).
+    constexpr std::uint64_t kTraceFailureStreams = 0x7ACE'0000'0000'0000ULL;
+    std::mt19937_64 rng = seeded_engine(seed_, kTraceFailureStreams ^ (static_cast<std::uint64_t>(id) << 24) ^
+                                                    r.failure_draws++);
+    return t - mtbi_s * std::log1p(-uniform01(rng));
+  }
+  FailureClock clock(mtbi_s, job_fault_times(failures_, nodes, cluster_nodes_, seed_), failures_.trace_span_s);
+  double next_s = clock.next_after(t);
+  while (next_s <= t && std::isfinite(next_s)) { // strictly after: the fault at `now` has struck
+    clock.consume();
+    next_s = clock.pending();
+  }
+  return next_s;
 }
 
 void ClusterScheduler::requeue_preempted()
@@ -258,7 +326,7 @@ void ClusterScheduler::drop_stale_ends()
 {
   // A preempted run's events, and a demotion after its job ended.
   const auto stale = [&](const End& e) {
-    return e.run != records_[e.id].run || (e.demote && running_.count(e.id) == 0);
+    return e.run != records_[e.id].run || (e.kind != EventKind::End && running_.count(e.id) == 0);
   };
   while (!trace_ends_.empty() && stale(trace_ends_.top()))
     trace_ends_.pop();
@@ -320,15 +388,18 @@ void ClusterScheduler::end_trace_jobs(double t)
   for (drop_stale_ends(); !trace_ends_.empty() && trace_ends_.top().at_s <= t; drop_stale_ends()) {
     const End e = trace_ends_.top();
     trace_ends_.pop();
-    if (e.demote) { // nothing ends: the job's level falls, which the next dispatch sees
+    if (e.kind == EventKind::Demote) { // nothing ends: the job's level falls, which the next dispatch sees
       schedule_demotion(e.id, t);
+      continue;
+    }
+    if (e.kind == EventKind::Failure) {
+      fail_in_place(e.id, t);
       continue;
     }
     const int id = e.id;
     Record& r = records_[id];
     r.held_s += r.end_s - r.run_start_s;
-    if (r.preemptions > 0)
-      r.lost_s += preemption_.restart_s; // this last run's restart too
+    charge_lost(r, r.run_overhead_s, r.run_after_failure); // this last run's restart too
     release(id);
   }
 }
@@ -415,11 +486,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
     if (over_quota)
       lent_trace_gpus_ += r.gpus;
     running_trace_gpus_ += r.gpus;
-    r.run_start_s = t;
-    r.end_s = t + r.remaining_s + (r.preemptions > 0 ? preemption_.restart_s : 0);
-    trace_ends_.push({r.end_s, job.id, r.run});
-    if (las_)
-      schedule_demotion(job.id, t);
+    begin_run(job.id, t, r.preemptions > 0 ? preemption_.restart_s : 0, false);
   }
   return true;
 }

@@ -11,6 +11,10 @@
 // lent GPUs back from trace jobs, which queue again and later run what they did not save.
 // Policy las (least_attained_service.cpp) preempts the same way, for jobs of a lower level.
 //
+// Node failures (the scenario's `failures`) strike trace jobs too: a struck job restarts in
+// place on a spare node after `failures.restart`, keeping the work of its last checkpoint
+// (`failures.trace_job_checkpoint`), as training jobs do (engine/job_reliability.hpp).
+//
 // Fast-forwarding (engine/steady_state.hpp) stays exact: while a training job waits to start,
 // every moment the scheduler might start it (the next submission, the next trace job's end) ends
 // the other jobs' fast-forward windows; training jobs' ends end them anyway.
@@ -67,11 +71,21 @@ private:
     double remaining_s = 0; ///< work not yet saved (the duration until a preemption)
     double run_start_s = -1;
     double held_s = 0;      ///< GPUs held over all runs (restarts and lost work included)
-    double lost_s = 0;      ///< of it, restarts and work lost to preemptions
+    double preemption_lost_s = 0; ///< of it, restarts and work lost to preemptions
     double requeued_wait_s = 0; ///< waits after preemptions
     double preempted_s = -1;    ///< when it was last preempted
     int preemptions = 0;
     unsigned run = 0;       ///< counts its runs: a preempted run's scheduled end is stale
+    double run_overhead_s = 0;  ///< the current run's restart, before it works
+    bool run_after_failure = false; ///< the current run restarted after a failure (else a preemption)
+    int failures = 0;
+    double failure_lost_s = 0;  ///< of lost_s, restarts and work lost to failures
+    unsigned failure_draws = 0; ///< Poisson failures drawn for it (each from a stream of its own)
+  };
+  enum class EventKind : std::uint8_t {
+    End,     ///< the run ends: its GPUs are free
+    Demote,  ///< it crosses a las threshold (a moment to reconsider)
+    Failure, ///< a node of its fails: it restarts in place
   };
   /// Seconds a run-to-the-end job waited: before its first start and after each preemption.
   static double queue_s(const Record& r) { return r.start_s - r.submit_s + r.requeued_wait_s; }
@@ -82,7 +96,7 @@ private:
     double at_s;
     int id;
     unsigned run;
-    bool demote = false; ///< not its end: it crosses a las threshold (a moment to reconsider)
+    EventKind kind = EventKind::End;
     bool operator>(const End& o) const { return at_s != o.at_s ? at_s > o.at_s : id > o.id; }
   };
   /// Each group's quota from the config (kNoQuota where it has none).
@@ -116,8 +130,21 @@ private:
   int level(const Record& r, double now) const;
   /// las: the next threshold running job `id` crosses, as an event.
   void schedule_demotion(int id, double now);
+  /// The run of trace job `id` that starts at `now` (its GPUs taken): its end and events.
+  void begin_run(int id, double now, double overhead_s, bool after_failure);
+  /// Trace job `id`'s run stops at `now`, keeping whole checkpoint intervals of its work
+  /// (`checkpoint_interval_s`; 0: all of it when preempted, none when struck by a failure). What
+  /// it held and did not keep is charged to its causes: the run's restart to what caused it,
+  /// the unsaved work to `by_failure` or a preemption.
+  void stop_run(Record& r, double now, double checkpoint_interval_s, bool by_failure);
+  /// A node of trace job `id` fails at `now`: it restarts in place.
+  void fail_in_place(int id, double now);
+  /// Its next failure after `now` (infinity: none).
+  double next_failure_s(int id, double now);
   /// GPUs that preemption could free now: trace jobs of any level (las), or on lent GPUs.
   int preemptible_gpus() const;
+  void charge_lost(Record& r, double seconds, bool to_failures) const;
+  long long trace_failures_ = 0;
   /// Puts the jobs preempted since the last call back into the queue (in submission order).
   void requeue_preempted();
   /// Drops the ends of preempted runs from the top of trace_ends_.
@@ -158,6 +185,9 @@ private:
   bool borrowing_ = false;
   bool lending_now_ = false;           ///< offering idle GPUs to jobs over quota
   PreemptionConfig preemption_;
+  FailureConfig failures_;
+  std::uint64_t seed_;
+  int cluster_nodes_;
   bool reclaiming_ = false;            ///< offering to jobs within quota, with preemption on
   int lent_trace_gpus_ = 0;            ///< GPUs held by trace jobs on borrowed GPUs
   bool las_ = false;                   ///< policy las: waiting jobs preempt those of lower levels

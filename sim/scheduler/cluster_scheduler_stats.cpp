@@ -62,8 +62,11 @@ SchedulerStats ClusterScheduler::stats() const
     if (r.preemptions > 0) {
       s.preemptions += r.preemptions;
       ++s.preempted_jobs;
-      s.preemption_lost_gpu_hours += r.gpus * r.lost_s / 3600;
+      s.preemption_lost_gpu_hours += r.gpus * r.preemption_lost_s / 3600;
     }
+    s.trace_failures += r.failures;
+    s.failure_lost_gpu_hours += r.gpus * r.failure_lost_s / 3600;
+    s.trace_failures_on = s.trace_failures_on || (!r.training && failures_.enabled());
   }
   s.preemption = preemption_.enabled;
   if (s.jobs == 0)
