@@ -135,6 +135,9 @@ def trace_case(work, i, rng):
         if doc["scheduler"]["quota_borrowing"] and rng.random() < 0.5:
             doc["scheduler"]["preemption"] = rng.choice(
                 [True, {"restart": "1min", "checkpoint_interval": rng.choice(["0s", "10min", "1h"])}])
+    if rng.random() < 0.3:  # node failures strike the trace's jobs too
+        doc["failures"] = {"node_mtbf": rng.choice(["100h", "2000h"]), "restart": "10min",
+                           "trace_job_checkpoint": rng.choice(["0s", "30min", "2h"])}
     doc["jobs"][0]["iterations"] = 20
     doc["jobs"][0]["start_time"] = rng.choice(["0s", "1h", "30d"])
     doc["jobs"][0]["gpus"] = 16

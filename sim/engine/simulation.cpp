@@ -58,6 +58,8 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       runner->start();
   }
   engine->run();
+  if (scheduler && !scheduler->gave_up().empty())
+    throw std::runtime_error(scheduler->gave_up());
   result.simulated_time_s = sg4::Engine::get_clock();
   for (size_t i = 0; i < runners.size(); ++i) {
     if (!runners[i])

@@ -282,11 +282,14 @@ void ClusterScheduler::fail_in_place(int id, double t)
   stop_run(r, t, failures_.trace_job_checkpoint_s, true);
   ++r.failures;
   // A guard against a hang: a rate so high that jobs barely ever finish would take for ever.
-  constexpr long long kMaxTraceFailures = 10'000'000;
-  if (++trace_failures_ > kMaxTraceFailures)
-    throw std::runtime_error("the trace's jobs were struck by node failures " + std::to_string(kMaxTraceFailures) +
-                             " times, and still run; expected a longer failures.node_mtbf, a shorter "
-                             "failures.restart or a failures.trace_job_checkpoint");
+  // (An exception cannot leave an actor: the run stops, and simulate() reports why.)
+  constexpr long long kMaxTraceFailures = 1'000'000;
+  if (++trace_failures_ > kMaxTraceFailures) {
+    gave_up_ = "the trace's jobs were struck by node failures " + std::to_string(kMaxTraceFailures) +
+               " times and still run; expected a longer failures.node_mtbf, a shorter failures.restart or a "
+               "failures.trace_job_checkpoint";
+    return;
+  }
   begin_run(id, t, failures_.restart_s, true); // on a spare node, keeping its GPUs
 }
 
@@ -356,6 +359,8 @@ void ClusterScheduler::run()
     const double t = now();
     admit_arrivals(t);
     end_trace_jobs(t);
+    if (!gave_up_.empty())
+      break;
     dispatch(t);
     drop_stale_ends();
     if (all_done())
@@ -385,7 +390,7 @@ void ClusterScheduler::admit_arrivals(double t)
 
 void ClusterScheduler::end_trace_jobs(double t)
 {
-  for (drop_stale_ends(); !trace_ends_.empty() && trace_ends_.top().at_s <= t; drop_stale_ends()) {
+  for (drop_stale_ends(); gave_up_.empty() && !trace_ends_.empty() && trace_ends_.top().at_s <= t; drop_stale_ends()) {
     const End e = trace_ends_.top();
     trace_ends_.pop();
     if (e.kind == EventKind::Demote) { // nothing ends: the job's level falls, which the next dispatch sees

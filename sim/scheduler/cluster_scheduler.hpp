@@ -55,6 +55,8 @@ public:
   /// Called from training job `job`'s actor when it has finished: its GPUs are free again.
   void training_finished(int job);
   SchedulerStats stats() const;
+  /// Why the scheduler stopped before its jobs were done ("" when it did not).
+  const std::string& gave_up() const { return gave_up_; }
 
 private:
   struct Record {
@@ -145,6 +147,7 @@ private:
   int preemptible_gpus() const;
   void charge_lost(Record& r, double seconds, bool to_failures) const;
   long long trace_failures_ = 0;
+  std::string gave_up_;
   /// Puts the jobs preempted since the last call back into the queue (in submission order).
   void requeue_preempted();
   /// Drops the ends of preempted runs from the top of trace_ends_.

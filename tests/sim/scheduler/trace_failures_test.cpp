@@ -106,3 +106,19 @@ TEST_CASE("trace failures: bad settings are one error naming the key", "[schedul
              Catch::Contains("failures.trace_job_checkpoint"));
   CHECK(test::load_error(base + "failures: {node_mtbf: 1000h, trace_job_checkpoint: 1h}\n").empty());
 }
+
+TEST_CASE("trace failures: jobs that cannot get past their failures stop the run with a message, not a hang",
+          "[scheduler]")
+{
+  // A day's work, a failure every 10 s on average, restarts of 5 s, no checkpoints: e^8640
+  // tries per success. The guard stops the run after a million failures (about a second).
+  const std::string trace = write_trace("hopeless.csv", "submit_time_s,duration_s,gpus\n0,86400,8\n");
+  const std::string scenario = test::temp_dir() + "/hopeless.yaml";
+  std::ofstream(scenario) << test::one_node("{policy: fifo, trace: " + trace + "}") +
+                                 "failures: {node_mtbf: 10s, restart: 5s}\n";
+  const std::string json = test::temp_dir() + "/hopeless.json";
+  const auto r = test::run_cli("run " + scenario + " --json " + json);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("dcsim: error: the trace's jobs were struck by node failures 1000000 times"));
+  CHECK(test::slurp(json).empty());
+}
