@@ -127,7 +127,7 @@ def trace_case(work, i, rng):
         f.write("\n".join(",".join(row) for row in rows) + "\n")
     doc = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "scheduler-philly.yaml")))
     doc["cluster"]["nodes"] = rng.choice([2, 8, 64])
-    doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill", "las"]),
+    doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill", "las", "fair_share"]),
                         "trace": path}
     if rng.random() < 0.5:
         doc["scheduler"]["quotas"] = "demand"

@@ -340,7 +340,7 @@ struct CostConfig {
 };
 
 /// How queued jobs get GPUs (sim/scheduler/policies.cpp lists them, one file each).
-enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst, EasyBackfill, LeastAttainedService };
+enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst, EasyBackfill, LeastAttainedService, FairShare };
 
 /// Which free nodes a started job gets (sim/scheduler/placements.cpp lists them, one file each).
 enum class PlacementKind { Consecutive, TopologyAware, Scattered };
@@ -399,6 +399,9 @@ struct SchedulerConfig {
   /// increasing. One threshold of one GPU-hour (two levels) is the example of Tiresias'
   /// simulator (SymbioticLab/Tiresias, simulator/README.md: queue_limit = [3600]).
   std::vector<double> las_thresholds_gpu_s = {3600};
+  /// policy fair_share: how fast a group's past usage is forgotten. Slurm's default
+  /// PriorityDecayHalfLife, 7 days.
+  double fair_share_half_life_s = 7 * 86400.0;
 };
 
 /// Slow nodes (contract: `stragglers`): their GPUs take `slowdown` times as long for every

@@ -17,7 +17,8 @@ const NameTable<SchedulingPolicyKind> kPolicies = {{"fifo", SchedulingPolicyKind
                                                    {"first_fit", SchedulingPolicyKind::FirstFit},
                                                    {"smallest_first", SchedulingPolicyKind::SmallestFirst},
                                                    {"easy_backfill", SchedulingPolicyKind::EasyBackfill},
-                                                   {"las", SchedulingPolicyKind::LeastAttainedService}};
+                                                   {"las", SchedulingPolicyKind::LeastAttainedService},
+                                                   {"fair_share", SchedulingPolicyKind::FairShare}};
 const NameTable<PlacementKind> kPlacements = {{"consecutive", PlacementKind::Consecutive},
                                               {"topology_aware", PlacementKind::TopologyAware},
                                               {"scattered", PlacementKind::Scattered}};
@@ -210,6 +211,23 @@ void read_preemption(MapReader& scheduler, SchedulerConfig& out)
                                   "quota_borrowing: true beside it (or policy: las)");
 }
 
+/// `fair_share_half_life: DURATION` with policy fair_share, which needs groups to share between.
+void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
+{
+  const bool fair_share = out.policy == SchedulingPolicyKind::FairShare;
+  if (scheduler.has("fair_share_half_life")) {
+    if (!fair_share)
+      scheduler.error("fair_share_half_life", "applies to policy fair_share only; expected policy: fair_share beside it");
+    else
+      out.fair_share_half_life_s = scheduler.quantity_at_most("fair_share_half_life", Dimension::Seconds, std::nullopt,
+                                                              false, kMaxSimulatedTimeS, "10 years",
+                                                              kSimulatedTimeLimitWhy);
+  }
+  if (fair_share && out.groups.empty())
+    scheduler.error("policy", "fair_share shares the cluster between groups but there are none; expected a trace with "
+                              "a cluster (Philly) or group column, or jobs with group: NAME");
+}
+
 /// `las_thresholds: [GPU-time, ...]`: increasing durations of GPU-time (1h: one GPU-hour).
 void read_las_thresholds(MapReader& scheduler, SchedulerConfig& out)
 {
@@ -267,6 +285,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     read_quotas(scheduler, out);
     read_preemption(scheduler, out);
     read_las_thresholds(scheduler, out);
+    read_fair_share(scheduler, out);
     return out;
   }
   const std::string name = scheduler.text("trace");
@@ -278,6 +297,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     scheduler.has("quota_borrowing");
     scheduler.has("preemption");
     scheduler.has("las_thresholds");
+    scheduler.has("fair_share_half_life");
     return out;
   }
   const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
@@ -288,6 +308,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     scheduler.has("quota_borrowing");
     scheduler.has("preemption");
     scheduler.has("las_thresholds");
+    scheduler.has("fair_share_half_life");
     return out;
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
@@ -296,6 +317,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   read_quotas(scheduler, out);
   read_preemption(scheduler, out);
   read_las_thresholds(scheduler, out);
+  read_fair_share(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {
     scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "

@@ -2,6 +2,7 @@
 
 #include "engine/failure_clock.hpp"
 #include "random/seeded.hpp"
+#include "scheduler/fair_share.hpp"
 #include "scheduler/preemption.hpp"
 
 #include <simgrid/s4u/Actor.hpp>
@@ -35,7 +36,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
       gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption),
       las_(config.scheduler.policy == SchedulingPolicyKind::LeastAttainedService),
       las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), failures_(config.failures), seed_(config.seed),
-      cluster_nodes_(config.cluster.nodes)
+      cluster_nodes_(config.cluster.nodes), fair_share_(config.scheduler.policy == SchedulingPolicyKind::FairShare),
+      fair_share_half_life_s_(config.scheduler.fair_share_half_life_s)
 {
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;
@@ -51,6 +53,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   for (const TraceJob& job : config.scheduler.trace_jobs)
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
   set_quotas(config.scheduler);
+  set_shares();
   started_.assign(records_.size(), 0);
   for (int id = 0; id < static_cast<int>(records_.size()); ++id) {
     const Record& r = records_[id];
@@ -101,6 +104,24 @@ void ClusterScheduler::set_quotas(const SchedulerConfig& config)
   }
 }
 
+void ClusterScheduler::set_shares()
+{
+  const size_t groups = quota_.size();
+  usage_gpu_s_.assign(groups, 0);
+  double given = 0;
+  int with_quota = 0;
+  for (int q : quota_)
+    if (q != kNoQuota)
+      given += q, ++with_quota;
+  const double fallback = with_quota > 0 ? given / with_quota : 1.0;
+  shares_.assign(groups, 0);
+  double total = 0;
+  for (size_t g = 0; g < groups; ++g)
+    total += shares_[g] = quota_[g] != kNoQuota ? quota_[g] : fallback;
+  for (double& share : shares_)
+    share /= total;
+}
+
 bool ClusterScheduler::within_quota(const QueuedJob& job) const
 {
   return job.group < 0 || group_used_[job.group] + job.gpus <= quota_[job.group];
@@ -134,6 +155,7 @@ void ClusterScheduler::offer_within_quotas(JobStarter& starter)
 
 void ClusterScheduler::release(int id)
 {
+  charge_usage(now());
   Record& r = records_[id];
   allocator_.release(*r.placement);
   running_.erase(id);
@@ -170,6 +192,15 @@ void ClusterScheduler::schedule_demotion(int id, double t)
   const double at = t + (next - attained) / r.gpus; // infinite past the last threshold
   if (at < r.end_s)
     trace_ends_.push({at, id, r.run, EventKind::Demote});
+}
+
+void ClusterScheduler::charge_usage(double t)
+{
+  if (!fair_share_ || t <= usage_at_s_)
+    return;
+  for (size_t g = 0; g < usage_gpu_s_.size(); ++g)
+    usage_gpu_s_[g] = decayed_usage(usage_gpu_s_[g], group_used_[g], t - usage_at_s_, fair_share_half_life_s_);
+  usage_at_s_ = t;
 }
 
 int ClusterScheduler::preemptible_gpus() const { return las_ ? running_trace_gpus_ : lent_trace_gpus_; }
@@ -417,6 +448,12 @@ void ClusterScheduler::dispatch(double t)
     return;
   reclaim_failed_.clear();
   preemption_order_valid_ = false;
+  if (fair_share_) { // each waiting job carries its group's factor now
+    charge_usage(t);
+    const std::vector<double> factors = fair_share_factors(usage_gpu_s_, shares_);
+    for (QueuedJob& q : queue_)
+      q.priority = q.group >= 0 ? factors[q.group] : 1.0;
+  }
   struct Starter final : JobStarter {
     ClusterScheduler& scheduler;
     double t;
@@ -473,6 +510,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   if (!r.placement)
     return false;
   ++starts_;
+  charge_usage(t);
   if (r.preemptions == 0)
     r.start_s = t;
   else

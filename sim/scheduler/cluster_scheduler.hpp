@@ -103,6 +103,9 @@ private:
   };
   /// Each group's quota from the config (kNoQuota where it has none).
   void set_quotas(const SchedulerConfig& config);
+  /// fair_share: each group's share of the cluster, in proportion to its quota (groups without
+  /// one count the mean of those given; without quotas all are equal).
+  void set_shares();
   bool within_quota(const QueuedJob& job) const;
   /// The queued jobs not started yet, in queue order: those within their group's quota, or all.
   const std::vector<QueuedJob>& waiting_jobs(bool within_quota_only);
@@ -143,11 +146,18 @@ private:
   void fail_in_place(int id, double now);
   /// Its next failure after `now` (infinity: none).
   double next_failure_s(int id, double now);
+  /// fair_share: each group's decayed usage brought up to `now` (before its GPUs change).
+  void charge_usage(double now);
   /// GPUs that preemption could free now: trace jobs of any level (las), or on lent GPUs.
   int preemptible_gpus() const;
   void charge_lost(Record& r, double seconds, bool to_failures) const;
   long long trace_failures_ = 0;
   std::string gave_up_;
+  bool fair_share_ = false;
+  double fair_share_half_life_s_ = 0;
+  std::vector<double> usage_gpu_s_; ///< fair_share: per group, decayed GPU-seconds
+  std::vector<double> shares_;      ///< fair_share: per group, its share of the cluster (sum 1)
+  double usage_at_s_ = 0;
   /// Puts the jobs preempted since the last call back into the queue (in submission order).
   void requeue_preempted();
   /// Drops the ends of preempted runs from the top of trace_ends_.

@@ -24,12 +24,7 @@ public:
       order.push_back(&job);
     std::stable_sort(order.begin(), order.end(),
                      [](const QueuedJob* a, const QueuedJob* b) { return a->level < b->level; });
-    for (const QueuedJob* job : order) {
-      if (starter.free_gpus() == 0)
-        return;
-      if (job->gpus <= starter.free_gpus())
-        starter.try_start(*job);
-    }
+    start_in_order(order, starter);
   }
 };
 

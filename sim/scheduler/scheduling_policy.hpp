@@ -1,6 +1,6 @@
 // How a cluster scheduler picks, among the queued jobs, the ones to start now. One file per
 // policy (fifo.cpp, first_fit.cpp, smallest_first.cpp, easy_backfill.cpp,
-// least_attained_service.cpp), listed once in policies.cpp.
+// least_attained_service.cpp, fair_share_policy.cpp), listed once in policies.cpp.
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -18,6 +18,7 @@ struct QueuedJob {
   double estimate_s = 0; ///< how long it will run: a trace job's duration; infinity when unknown
   int group = -1;        ///< quota group; -1: none (kept here so quota checks stay in the queue)
   int level = 0;         ///< las: thresholds of attained GPU-time crossed (0: highest priority)
+  double priority = 0;   ///< fair_share: its group's fair-share factor (higher first)
 };
 
 /// A job holding GPUs, for policies that plan ahead.
@@ -60,6 +61,10 @@ const SchedulingPolicy& first_fit_policy();
 const SchedulingPolicy& smallest_first_policy();
 const SchedulingPolicy& easy_backfill_policy();
 const SchedulingPolicy& least_attained_service_policy();
+const SchedulingPolicy& fair_share_policy();
+
+/// Offers `order`'s jobs in that order, each that fits (first fit), until no GPU is left.
+void start_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
 
 /// The policy of `kind` (policies.cpp).
 const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind);

@@ -1,0 +1,19 @@
+// Fair share between groups of jobs (scheduler.policy: fair_share), as Slurm's classic
+// fair-share factor computes it (slurm.schedmd.com/classic_fair_share.html): each group's usage
+// is its GPU-seconds decayed with a half-life, its factor 2^(-U/S) with U its share of all
+// groups' decayed usage and S its share of the cluster; the queue runs in order of the factor.
+#pragma once
+
+#include <vector>
+
+namespace dcsim {
+
+/// `usage_gpu_s` decayed over `elapsed_s` with `half_life_s`, plus what `gpus` held all that
+/// time add (each GPU-second decaying from the moment it was used).
+double decayed_usage(double usage_gpu_s, int gpus, double elapsed_s, double half_life_s);
+
+/// Each group's factor in (0, 1]: 2^(-(usage_g / total usage) / share_g); 1 for every group
+/// while nothing has been used. `shares` sum to 1.
+std::vector<double> fair_share_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares);
+
+} // namespace dcsim
