@@ -373,7 +373,8 @@ struct QuotaConfig {
 /// quota that finds no room preempts trace jobs running on borrowed GPUs, the most recently
 /// started first, as few as make room (the reclaim of Kueue's cohorts or YARN's capacity
 /// scheduler). A preempted job queues again with the work it saved and runs the rest later,
-/// after a restart. Training jobs are never preempted (their ranks cannot move yet). Policy
+/// after a restart. A training job stops at its next iteration boundary, keeping every
+/// iteration, and resumes later (after `restart`) on the GPUs it gets then. Policy
 /// las preempts by design (jobs of a lower level); these settings give its costs too.
 struct PreemptionConfig {
   bool enabled = false;

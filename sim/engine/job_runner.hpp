@@ -56,6 +56,10 @@ struct JobShared {
   std::vector<double> iteration_times_s;
   int skip = 0;
   int done = 0; ///< iterations the job has completed (and kept, after failures)
+  /// The scheduler preempts the job: it stops at its next iteration boundary, keeping every
+  /// iteration done (a graceful suspend), and its GPUs go back; it resumes later as a new run.
+  bool suspend_requested = false;
+  bool suspended = false;
   bool refill = false; ///< the job just stopped for a checkpoint or a failure
   double start_s = 0, end_s = 0, iteration_start_s = 0;
   int simulated_iterations = 0;
@@ -77,6 +81,14 @@ public:
   JobResult result() const;
   /// Why the job stopped before its last iteration ("" when it did not).
   const std::string& gave_up() const { return shared_->reliability.gave_up(); }
+  /// Asks the job to stop at its next iteration boundary (preemption).
+  void request_suspend() { shared_->suspend_requested = true; }
+  /// It stopped on request before its last iteration.
+  bool suspended() const { return shared_->suspended; }
+  /// Iterations it has completed.
+  int iterations_done() const { return shared_->done; }
+  /// When it stopped (finished or suspended).
+  double end_s() const { return shared_->end_s; }
 
 private:
   std::unique_ptr<JobShared> shared_;

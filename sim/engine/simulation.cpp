@@ -3,6 +3,7 @@
 #include "collectives/fabric_occupancy.hpp"
 #include "engine/engine_options.hpp"
 #include "engine/job_runner.hpp"
+#include "engine/job_segments.hpp"
 #include "platform/platform.hpp"
 #include "results/energy_accounting.hpp"
 #include "scheduler/cluster_scheduler.hpp"
@@ -10,6 +11,7 @@
 #include <simgrid/s4u/Engine.hpp>
 
 #include <chrono>
+#include <deque>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -31,22 +33,44 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   result.fabric = platform.fabric().describe();
   SteadyStateCoordinator coordinator(options.fast_forward);
   std::vector<TraceEvent>* trace = options.record_trace ? &result.trace : nullptr;
-  std::vector<std::unique_ptr<JobRunner>> runners(config.jobs.size());
+  // Each job's runs: one, unless the scheduler preempts it (then each resumption is a run of
+  // its own with the iterations left, on the GPUs it gets then).
+  std::vector<std::vector<std::unique_ptr<JobRunner>>> runs(config.jobs.size());
+  std::deque<JobConfig> resumed; // the resumed runs' configurations (stable addresses)
   auto make_runner = [&](int job, const Placement& placement) {
-    runners[job] = std::make_unique<JobRunner>(config.jobs[job], job, placement, platform, config, coordinator, trace);
+    const JobConfig* run_config = &config.jobs[job];
+    if (!runs[job].empty()) {
+      int done = 0;
+      for (const auto& run : runs[job])
+        done += run->iterations_done();
+      resumed.push_back(config.jobs[job]);
+      resumed.back().iterations = config.jobs[job].iterations - done;
+      resumed.back().start_time_s = sg4::Engine::get_clock() + config.scheduler.preemption.restart_s;
+      run_config = &resumed.back();
+    }
+    runs[job].push_back(std::make_unique<JobRunner>(*run_config, job, placement, platform, config, coordinator, trace));
   };
   std::unique_ptr<ClusterScheduler> scheduler;
   if (config.scheduler.enabled) {
     // Jobs start when the scheduler gives them GPUs; their runners are made then.
     scheduler = std::make_unique<ClusterScheduler>(config, platform.locality(), coordinator,
                                                    [&](int job, const Placement& placement) {
-      const double submit_s = config.jobs[job].start_time_s;
-      if (trace && sg4::Engine::get_clock() > submit_s)
-        trace->push_back({"waiting for GPUs", job, 0, submit_s, sg4::Engine::get_clock() - submit_s});
+      // Waiting since its submission, or since it was preempted.
+      const double since_s = runs[job].empty() ? config.jobs[job].start_time_s : runs[job].back()->end_s();
+      if (trace && sg4::Engine::get_clock() > since_s)
+        trace->push_back({runs[job].empty() ? "waiting for GPUs" : "preempted, waiting for GPUs", job, 0, since_s,
+                          sg4::Engine::get_clock() - since_s});
       make_runner(job, placement);
-      runners[job]->set_on_finish([&scheduler, job] { scheduler->training_finished(job); });
-      runners[job]->start();
-    }, [&](int job) { return runners[job]->expected_end_s(sg4::Engine::get_clock()); });
+      JobRunner& run = *runs[job].back();
+      run.set_on_finish([&scheduler, &run, job] {
+        if (run.suspended())
+          scheduler->training_suspended(job);
+        else
+          scheduler->training_finished(job);
+      });
+      run.start();
+    }, [&](int job) { return runs[job].back()->expected_end_s(sg4::Engine::get_clock()); },
+    [&](int job) { runs[job].back()->request_suspend(); });
     scheduler->start(platform.gpu_host(0));
   } else {
     int next_gpu = 0; // each job on GPUs of its own, in order
@@ -54,23 +78,27 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       make_runner(static_cast<int>(i), Placement::consecutive(next_gpu, config.jobs[i].gpus, config.cluster.node.gpus));
       next_gpu += config.jobs[i].gpus;
     }
-    for (auto& runner : runners)
-      runner->start();
+    for (auto& job_runs : runs)
+      job_runs.front()->start();
   }
   engine->run();
   if (scheduler && !scheduler->gave_up().empty())
     throw std::runtime_error(scheduler->gave_up());
   result.simulated_time_s = sg4::Engine::get_clock();
-  for (size_t i = 0; i < runners.size(); ++i) {
-    if (!runners[i])
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].empty())
       throw std::runtime_error("job " + config.jobs[i].name + " never started");
-    result.jobs.push_back(runners[i]->result());
+    std::vector<JobResult> parts;
+    for (const auto& run : runs[i])
+      parts.push_back(run->result());
+    result.jobs.push_back(merge_segments(parts, config.jobs[i].iterations));
   }
   if (scheduler)
     result.scheduler = scheduler->stats();
-  for (size_t i = 0; i < runners.size(); ++i)
-    if (!runners[i]->gave_up().empty())
-      throw std::runtime_error("job " + config.jobs[i].name + " " + runners[i]->gave_up());
+  for (size_t i = 0; i < runs.size(); ++i)
+    for (const auto& run : runs[i])
+      if (!run->gave_up().empty())
+        throw std::runtime_error("job " + config.jobs[i].name + " " + run->gave_up());
   if (result.simulated_time_s > kMaxSimulatedTimeS) {
     const double years = result.simulated_time_s / (365.25 * 86400);
     char shown[32];

@@ -390,7 +390,9 @@ void StageRunner::operator()()
     s_.reliability.start(now());
   }
   for (;;) {
-    if (stage_ == 0) {
+    if (stage_ == 0 && s_.suspend_requested && s_.done < iterations) {
+      s_.suspended = true; // preempted: stop here, every iteration done kept
+    } else if (stage_ == 0) {
       // Checkpoints and failures happen here, while the other ranks wait at the barrier.
       const double expected = s_.iteration_times_s.empty() ? 0.0 : s_.iteration_times_s.back();
       const int events = s_.reliability.events();
@@ -408,7 +410,7 @@ void StageRunner::operator()()
     // iteration starts with, so that it stays steady.
     if (s_.refill && parameter_gather_pending_)
       gathers_owed_ = true;
-    if (s_.done >= iterations)
+    if (s_.done >= iterations || s_.suspended)
       break;
     if (s_.skip == 0)
       run_iteration();
@@ -418,6 +420,8 @@ void StageRunner::operator()()
       s_.reliability.trained(t, true);
       s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), t));
       s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), t, iterations - s_.done);
+      if (s_.suspend_requested) // preempted: no fast-forward past the boundary where it stops
+        s_.skip = 0;
 
     }
     s_.barrier->wait();

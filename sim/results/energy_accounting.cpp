@@ -40,7 +40,8 @@ EnergyStats job_energy(const JobResult& job, const JobConfig& config, const Node
                        const ScenarioConfig& scenario)
 {
   EnergyStats e;
-  const double wall_s = std::max(0.0, job.end_time_s - job.start_time_s);
+  // While preempted it holds no GPUs: the cluster counts them idle or busy with other jobs.
+  const double wall_s = std::max(0.0, job.end_time_s - job.start_time_s - job.suspended_s);
   const ReliabilityStats& rs = job.reliability;
   const double paused_s = std::min(wall_s, rs.checkpoint_time_s + rs.restart_time_s);
   e.gpu_training_w = training_gpu_watts(job, power);
@@ -74,7 +75,7 @@ void account_energy(SimulationResult& result, const ScenarioConfig& config, int 
     JobResult& job = result.jobs[i];
     job.energy = job_energy(job, config.jobs[i], power, config);
     all.gpu_j += job.energy.gpu_j;
-    job_gpu_seconds += job.gpus * std::max(0.0, job.end_time_s - job.start_time_s);
+    job_gpu_seconds += job.gpus * std::max(0.0, job.end_time_s - job.start_time_s - job.suspended_s);
     job_training_gpu_w += job.gpus * job.energy.gpu_training_w;
     job_gpus += job.gpus;
   }

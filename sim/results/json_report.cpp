@@ -154,7 +154,7 @@ nlohmann::json job_json(const JobResult& j)
   nlohmann::json stages = nlohmann::json::array();
   for (const auto& s : j.stages)
     stages.push_back(breakdown_json(s));
-  return {{"name", j.name},
+  nlohmann::json out = {{"name", j.name},
           {"gpus", j.gpus},
           {"first_gpu", j.first_gpu},
           {"nodes", j.nodes},
@@ -191,6 +191,11 @@ nlohmann::json job_json(const JobResult& j)
           {"reliability", reliability_json(j.reliability)},
           {"energy", energy_json(j.energy, true)},
           {"cost", cost_json(j.energy, true)}};
+  if (j.preemptions > 0) { // a scheduler preempted it (only then: the contract's keys stay as they were)
+    out["preemptions"] = j.preemptions;
+    out["suspended_s"] = j.suspended_s;
+  }
+  return out;
 }
 
 } // namespace

@@ -172,6 +172,8 @@ struct JobResult {
   ReliabilityStats reliability;
   /// Failure-free training time over the job's wall-clock time (1 without failures or checkpoints).
   double goodput = 1;
+  int preemptions = 0;   ///< times the scheduler preempted it (it then waited and resumed)
+  double suspended_s = 0; ///< between its first start and its end, time it held no GPUs
   EnergyStats energy;
 };
 

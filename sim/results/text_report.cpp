@@ -234,6 +234,9 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   else
     out += line("  ran %.4g s to %.4g s (%d iterations, %d simulated, the rest steady-state)", r.start_time_s,
                 r.end_time_s, r.iterations, r.simulated_iterations);
+  if (r.preemptions > 0)
+    out += line("  preempted %d time%s, %s without GPUs before resuming (counted in its wait)", r.preemptions,
+                r.preemptions == 1 ? "" : "s", format_seconds(r.suspended_s).c_str());
   out += reliability_summary(r);
   out += energy_summary(config, r);
   return out;

@@ -28,9 +28,10 @@ double now() { return sg4::Engine::get_clock(); }
 
 ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality,
                                    SteadyStateCoordinator& coordinator, StartTraining start_training,
-                                   ExpectedEnd expected_end)
+                                   ExpectedEnd expected_end, RequestSuspend request_suspend)
     : policy_(scheduling_policy(config.scheduler.policy)), coordinator_(coordinator),
       start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
+      request_suspend_(std::move(request_suspend)),
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
                  config.seed),
       gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption),
@@ -161,10 +162,9 @@ void ClusterScheduler::release(int id)
   running_.erase(id);
   if (r.group >= 0)
     group_used_[r.group] -= r.gpus;
-  if (r.borrowed && !r.training)
-    lent_trace_gpus_ -= r.gpus;
-  if (!r.training)
-    running_trace_gpus_ -= r.gpus;
+  if (r.borrowed)
+    lent_gpus_ -= r.gpus;
+  running_gpus_ -= r.gpus;
   r.borrowed = false;
 }
 
@@ -175,7 +175,9 @@ int ClusterScheduler::available_gpus() const
 
 double ClusterScheduler::attained_gpu_s(const Record& r, double t) const
 {
-  const bool running = !r.training && r.run_start_s >= 0 && r.end_s > t && started_[&r - records_.data()];
+  // Running: started and not ended since (a training job's end comes when it finishes).
+  const bool running = r.run_start_s >= 0 && started_[&r - records_.data()] &&
+                       (r.training ? r.end_s < r.run_start_s : r.end_s > t);
   return r.gpus * (r.held_s + (running ? t - r.run_start_s : 0));
 }
 
@@ -190,7 +192,7 @@ void ClusterScheduler::schedule_demotion(int id, double t)
   const double attained = attained_gpu_s(r, t);
   const double next = next_level_gpu_s(las_thresholds_gpu_s_, attained);
   const double at = t + (next - attained) / r.gpus; // infinite past the last threshold
-  if (at < r.end_s)
+  if (r.training || at < r.end_s)
     trace_ends_.push({at, id, r.run, EventKind::Demote});
 }
 
@@ -203,7 +205,17 @@ void ClusterScheduler::charge_usage(double t)
   usage_at_s_ = t;
 }
 
-int ClusterScheduler::preemptible_gpus() const { return las_ ? running_trace_gpus_ : lent_trace_gpus_; }
+int ClusterScheduler::preemptible_gpus() const { return las_ ? running_gpus_ : lent_gpus_; }
+
+bool ClusterScheduler::training_preemptible() const
+{
+  if (!preemption_.enabled || running_training_ == 0)
+    return false;
+  for (int id : running_)
+    if (records_[id].training && (las_ || records_[id].borrowed))
+      return true;
+  return false;
+}
 
 const std::vector<ClusterScheduler::Running>& ClusterScheduler::preemption_order(double t)
 {
@@ -211,8 +223,7 @@ const std::vector<ClusterScheduler::Running>& ClusterScheduler::preemption_order
     return preemption_order_;
   preemption_order_.clear();
   for (int id : running_)
-    if (!records_[id].training)
-      preemption_order_.push_back({id, las_ ? level(records_[id], t) : 0, records_[id].run_start_s});
+    preemption_order_.push_back({id, las_ ? level(records_[id], t) : 0, records_[id].run_start_s});
   std::sort(preemption_order_.begin(), preemption_order_.end(), [](const Running& a, const Running& b) {
     if (a.level != b.level)
       return a.level > b.level;
@@ -225,7 +236,7 @@ const std::vector<ClusterScheduler::Running>& ClusterScheduler::preemption_order
 bool ClusterScheduler::may_preempt(const Running& victim, const QueuedJob& job, std::vector<int>& excess) const
 {
   const Record& v = records_[victim.id];
-  if (!started_[victim.id]) // preempted earlier in this dispatch
+  if (!started_[victim.id] || v.suspending) // preempted earlier in this dispatch, or leaving
     return false;
   if (las_ && victim.level > job.level)
     return true;
@@ -245,18 +256,36 @@ std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double 
   std::vector<int> excess(quota_.size(), 0);
   for (size_t g = 0; g < quota_.size(); ++g)
     excess[g] = quota_[g] == kNoQuota ? 0 : group_used_[g] - quota_[g];
+  // Training jobs asked to stop free their GPUs within an iteration: count them free, and if
+  // that is room enough, wait for them rather than preempt more.
+  std::optional<GpuAllocator> soon;
+  for (int id : running_)
+    if (records_[id].suspending) {
+      if (!soon)
+        soon.emplace(allocator_);
+      soon->release(*records_[id].placement);
+    }
+  const GpuAllocator& after = soon ? *soon : allocator_;
+  if (soon && fits_now(after, job.gpus, reserved))
+    return std::nullopt;
   std::vector<PreemptionCandidate> candidates;
   for (const Running& r : preemption_order(t))
     if (may_preempt(r, job, excess))
       candidates.push_back({r.id, &*records_[r.id].placement});
-  const std::vector<int> victims = choose_victims(allocator_, candidates, job.gpus, reserved);
+  const std::vector<int> victims = choose_victims(after, candidates, job.gpus, reserved);
   if (victims.empty()) {
-    if (!reserved) // leaving a reservation alone is harder: a failure then says nothing
+    if (!reserved && !soon) // leaving a reservation alone is harder: a failure then says nothing
       reclaim_failed_.emplace_back(job.level, job.gpus);
     return std::nullopt;
   }
-  for (int id : victims)
-    preempt(id, t);
+  for (int id : victims) {
+    if (!records_[id].training) {
+      preempt(id, t);
+    } else { // it stops at its next iteration boundary; the job waits for its GPUs
+      records_[id].suspending = true;
+      request_suspend_(id);
+    }
+  }
   return allocator_.allocate(job.gpus, reserved);
 }
 
@@ -351,7 +380,8 @@ void ClusterScheduler::requeue_preempted()
     const Record& r = records_[id];
     const auto at = std::upper_bound(queue_.begin(), queue_.end(), r.submit_s,
                                      [&](double submit, const QueuedJob& q) { return submit < records_[q.id].submit_s; });
-    queue_.insert(at, {id, r.gpus, r.remaining_s + preemption_.restart_s, r.group, las_ ? level(r, now()) : 0});
+    const double estimate_s = r.training ? kNever : r.remaining_s + preemption_.restart_s;
+    queue_.insert(at, {id, r.gpus, estimate_s, r.group, las_ ? level(r, now()) : 0});
   }
   preempted_.clear();
 }
@@ -376,9 +406,31 @@ void ClusterScheduler::start(sg4::Host* host)
 void ClusterScheduler::training_finished(int job)
 {
   std::unique_lock<sg4::Mutex> lock(*mutex_);
-  records_[job].end_s = now();
+  Record& r = records_[job];
+  r.end_s = now();
+  r.held_s += r.end_s - r.run_start_s;
+  r.suspending = false; // it ended before its next boundary
   release(job);
   --running_training_;
+  woken_ = true;
+  wake_->notify_all();
+}
+
+void ClusterScheduler::training_suspended(int job)
+{
+  std::unique_lock<sg4::Mutex> lock(*mutex_);
+  const double t = now();
+  Record& r = records_[job];
+  r.held_s += t - r.run_start_s;
+  r.preempted_s = t;
+  ++r.preemptions;
+  ++r.run; // its demotion events no longer hold
+  r.suspending = false;
+  release(job);
+  started_[job] = 0;
+  --running_training_;
+  ++training_not_started_;
+  preempted_.push_back(job);
   woken_ = true;
   wake_->notify_all();
 }
@@ -398,7 +450,7 @@ void ClusterScheduler::run()
       break;
     const double wake = next_wake_s();
     // While a training job waits, the scheduler's next decision is an event for fast-forwarding.
-    coordinator_.set_external_event(training_waiting() ? wake : kNever);
+    coordinator_.set_external_event(training_waiting() || training_preemptible() ? wake : kNever);
     if (!woken_) {
       if (wake == kNever)
         wake_->wait(lock);
@@ -442,6 +494,7 @@ void ClusterScheduler::end_trace_jobs(double t)
 
 void ClusterScheduler::dispatch(double t)
 {
+  requeue_preempted(); // training jobs suspended since the last dispatch
   // A full cluster starts nothing (unless lent GPUs may be taken back): skip offering a queue
   // that may hold thousands of jobs.
   if (queue_.empty() || (allocator_.free_gpus() == 0 && !(preemption_.enabled && preemptible_gpus() > 0)))
@@ -521,14 +574,17 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
     group_used_[r.group] += r.gpus;
   started_[job.id] = 1;
   running_.insert(job.id);
+  running_gpus_ += r.gpus;
+  if (over_quota)
+    lent_gpus_ += r.gpus;
   if (r.training) {
     ++running_training_;
     --training_not_started_;
+    r.run_start_s = t;
     start_training_(job.id, *r.placement);
+    if (las_)
+      schedule_demotion(job.id, t);
   } else {
-    if (over_quota)
-      lent_trace_gpus_ += r.gpus;
-    running_trace_gpus_ += r.gpus;
     begin_run(job.id, t, r.preemptions > 0 ? preemption_.restart_s : 0, false);
   }
   return true;

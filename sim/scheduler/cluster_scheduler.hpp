@@ -8,16 +8,19 @@
 // policy until the group's jobs free GPUs, so it waits without holding up other groups. With
 // borrowing, the jobs over quota are offered what is left once every job within quota has had
 // its turn; with preemption (preemption.hpp), a job within its quota that finds no room takes
-// lent GPUs back from trace jobs, which queue again and later run what they did not save.
-// Policy las (least_attained_service.cpp) preempts the same way, for jobs of a lower level.
+// lent GPUs back: trace jobs queue again at once and later run what they did not save; a
+// training job is asked to stop at its next iteration boundary (the job waits for its GPUs till
+// then) and queues again with the iterations it has left. Policy las
+// (least_attained_service.cpp) preempts the same way, for jobs of a lower level.
 //
 // Node failures (the scenario's `failures`) strike trace jobs too: a struck job restarts in
 // place on a spare node after `failures.restart`, keeping the work of its last checkpoint
 // (`failures.trace_job_checkpoint`), as training jobs do (engine/job_reliability.hpp).
 //
 // Fast-forwarding (engine/steady_state.hpp) stays exact: while a training job waits to start,
-// every moment the scheduler might start it (the next submission, the next trace job's end) ends
-// the other jobs' fast-forward windows; training jobs' ends end them anyway.
+// or runs where it may be preempted, every moment the scheduler might start or stop it (the
+// next submission, the next trace job's end) ends the jobs' fast-forward windows; training
+// jobs' ends end them anyway.
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -46,14 +49,20 @@ public:
   using StartTraining = std::function<void(int job, const Placement& placement)>;
   /// When running training job `job` is expected to end (infinity when not known yet).
   using ExpectedEnd = std::function<double(int job)>;
+  /// Asks running training job `job` to stop at its next iteration boundary (preemption); it
+  /// then calls training_suspended().
+  using RequestSuspend = std::function<void(int job)>;
 
   /// `locality`: where the cluster's nodes sit in the fabric (topology-aware placement uses it).
   ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality, SteadyStateCoordinator& coordinator,
-                   StartTraining start_training, ExpectedEnd expected_end);
+                   StartTraining start_training, ExpectedEnd expected_end, RequestSuspend request_suspend);
   /// Creates the scheduler's actor (before Engine::run()).
   void start(simgrid::s4u::Host* host);
   /// Called from training job `job`'s actor when it has finished: its GPUs are free again.
   void training_finished(int job);
+  /// Called from training job `job`'s actor when it has stopped on request: its GPUs are free,
+  /// and it queues again for the iterations it has left.
+  void training_suspended(int job);
   SchedulerStats stats() const;
   /// Why the scheduler stopped before its jobs were done ("" when it did not).
   const std::string& gave_up() const { return gave_up_; }
@@ -78,6 +87,7 @@ private:
     double preempted_s = -1;    ///< when it was last preempted
     int preemptions = 0;
     unsigned run = 0;       ///< counts its runs: a preempted run's scheduled end is stale
+    bool suspending = false; ///< a training job asked to stop at its next iteration boundary
     double run_overhead_s = 0;  ///< the current run's restart, before it works
     bool run_after_failure = false; ///< the current run restarted after a failure (else a preemption)
     int failures = 0;
@@ -91,8 +101,8 @@ private:
   };
   /// Seconds a run-to-the-end job waited: before its first start and after each preemption.
   static double queue_s(const Record& r) { return r.start_s - r.submit_s + r.requeued_wait_s; }
-  /// Seconds it held its GPUs (a trace job's runs add up; a training job runs once).
-  static double held_s(const Record& r) { return r.training ? r.end_s - r.start_s : r.held_s; }
+  /// Seconds it held its GPUs, its runs added up.
+  static double held_s(const Record& r) { return r.held_s; }
   /// A trace job's scheduled end.
   struct End {
     double at_s;
@@ -150,6 +160,9 @@ private:
   void charge_usage(double now);
   /// GPUs that preemption could free now: trace jobs of any level (las), or on lent GPUs.
   int preemptible_gpus() const;
+  /// A running training job may be preempted (las, or on lent GPUs): the scheduler's decisions
+  /// must then end fast-forward windows, so that it sees a request within an iteration.
+  bool training_preemptible() const;
   void charge_lost(Record& r, double seconds, bool to_failures) const;
   long long trace_failures_ = 0;
   std::string gave_up_;
@@ -180,6 +193,7 @@ private:
   SteadyStateCoordinator& coordinator_;
   StartTraining start_training_;
   ExpectedEnd expected_end_;
+  RequestSuspend request_suspend_;
   GpuAllocator allocator_;
   int gpus_per_node_;
   std::vector<Record> records_;        ///< training jobs first (ids = their scenario index), then the trace's
@@ -202,10 +216,10 @@ private:
   std::uint64_t seed_;
   int cluster_nodes_;
   bool reclaiming_ = false;            ///< offering to jobs within quota, with preemption on
-  int lent_trace_gpus_ = 0;            ///< GPUs held by trace jobs on borrowed GPUs
+  int lent_gpus_ = 0;            ///< GPUs held by trace jobs on borrowed GPUs
   bool las_ = false;                   ///< policy las: waiting jobs preempt those of lower levels
   std::vector<double> las_thresholds_gpu_s_;
-  int running_trace_gpus_ = 0;
+  int running_gpus_ = 0;
   /// This dispatch: no room could be made for a job of this level and size (nor a larger one
   /// at that level or below, which has fewer jobs to preempt).
   std::vector<std::pair<int, int>> reclaim_failed_;

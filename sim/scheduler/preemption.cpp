@@ -72,6 +72,12 @@ double next_level_gpu_s(const std::vector<double>& thresholds_gpu_s, double atta
   return next == thresholds_gpu_s.end() ? std::numeric_limits<double>::infinity() : *next;
 }
 
+bool fits_now(const GpuAllocator& allocator, int gpus, const Placement* reserved)
+{
+  GpuAllocator trial = allocator;
+  return fits(trial, gpus, reserved);
+}
+
 double work_kept_s(double held_s, double restart_s, double checkpoint_interval_s)
 {
   const double worked = std::max(0.0, held_s - restart_s);

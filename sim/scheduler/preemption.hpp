@@ -22,6 +22,9 @@ struct PreemptionCandidate {
 std::vector<int> choose_victims(const GpuAllocator& allocator, const std::vector<PreemptionCandidate>& candidates,
                                 int gpus, const Placement* reserved = nullptr);
 
+/// Would a job of `gpus` find a place on `allocator` as it is? (`allocator` is not changed.)
+bool fits_now(const GpuAllocator& allocator, int gpus, const Placement* reserved = nullptr);
+
 /// Of a run preempted after holding its GPUs `held_s`, the seconds of the job's work it keeps:
 /// the run first spends `restart_s` starting, then works; with checkpoints every
 /// `checkpoint_interval_s` only whole intervals of work survive (0: it saves when preempted).

@@ -1,0 +1,49 @@
+#include "engine/job_segments.hpp"
+
+namespace dcsim {
+
+namespace {
+
+void add(ReliabilityStats& to, const ReliabilityStats& from)
+{
+  to.checkpoints += from.checkpoints;
+  to.failures += from.failures;
+  to.checkpoint_time_s += from.checkpoint_time_s;
+  to.restart_time_s += from.restart_time_s;
+  to.lost_work_s += from.lost_work_s;
+}
+
+} // namespace
+
+JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
+{
+  JobResult r = segments.back();
+  if (segments.size() == 1)
+    return r;
+  const JobResult& first = segments.front();
+  r.submit_time_s = first.submit_time_s;
+  r.start_time_s = first.start_time_s;
+  r.iterations = iterations;
+  r.preemptions = static_cast<int>(segments.size()) - 1;
+  r.simulated_iterations = 0;
+  r.iteration_times_s.clear();
+  r.suspended_s = 0;
+  r.reliability = segments.back().reliability; // its rates and sizes; the counts are added below
+  r.reliability.checkpoints = r.reliability.failures = 0;
+  r.reliability.checkpoint_time_s = r.reliability.restart_time_s = r.reliability.lost_work_s = 0;
+  for (size_t k = 0; k < segments.size(); ++k) {
+    const JobResult& s = segments[k];
+    r.simulated_iterations += s.simulated_iterations;
+    r.iteration_times_s.insert(r.iteration_times_s.end(), s.iteration_times_s.begin(), s.iteration_times_s.end());
+    add(r.reliability, s.reliability);
+    if (k > 0)
+      r.suspended_s += s.start_time_s - segments[k - 1].end_time_s;
+  }
+  r.queue_s = first.queue_s + r.suspended_s;
+  const double held_s = r.end_time_s - r.start_time_s - r.suspended_s;
+  const ReliabilityStats& rs = r.reliability;
+  r.goodput = held_s > 0 ? 1.0 - (rs.checkpoint_time_s + rs.restart_time_s + rs.lost_work_s) / held_s : 1.0;
+  return r;
+}
+
+} // namespace dcsim
