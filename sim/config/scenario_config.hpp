@@ -400,6 +400,10 @@ struct SchedulerConfig {
   /// increasing. One threshold of one GPU-hour (two levels) is the example of Tiresias'
   /// simulator (SymbioticLab/Tiresias, simulator/README.md: queue_limit = [3600]).
   std::vector<double> las_thresholds_gpu_s = {3600};
+  /// policy las: a preempted job waiting this many times as long as it has run since it last
+  /// started from the top level goes back to the top (Tiresias' starvation knob, the
+  /// solve_starvation of its simulator, tried there at 1, 2, 4, 8); 0: never.
+  double las_promote_knob = 0;
   /// policy fair_share: how fast a group's past usage is forgotten. Slurm's default
   /// PriorityDecayHalfLife, 7 days.
   double fair_share_half_life_s = 7 * 86400.0;

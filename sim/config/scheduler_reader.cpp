@@ -231,6 +231,12 @@ void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
 /// `las_thresholds: [GPU-time, ...]`: increasing durations of GPU-time (1h: one GPU-hour).
 void read_las_thresholds(MapReader& scheduler, SchedulerConfig& out)
 {
+  if (scheduler.has("las_promote_knob")) {
+    if (out.policy != SchedulingPolicyKind::LeastAttainedService)
+      scheduler.error("las_promote_knob", "applies to policy las only; expected policy: las beside it");
+    else
+      out.las_promote_knob = scheduler.number("las_promote_knob", 0.0, 0.0, 1e6);
+  }
   if (!scheduler.has("las_thresholds"))
     return;
   const YAML::Node node = scheduler.raw("las_thresholds");
@@ -297,6 +303,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     scheduler.has("quota_borrowing");
     scheduler.has("preemption");
     scheduler.has("las_thresholds");
+    scheduler.has("las_promote_knob");
     scheduler.has("fair_share_half_life");
     return out;
   }
@@ -308,6 +315,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     scheduler.has("quota_borrowing");
     scheduler.has("preemption");
     scheduler.has("las_thresholds");
+    scheduler.has("las_promote_knob");
     scheduler.has("fair_share_half_life");
     return out;
   }

@@ -127,6 +127,8 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
     out["preempted_jobs"] = s.preempted_jobs;
     out["preemption_lost_gpu_hours"] = s.preemption_lost_gpu_hours;
   }
+  if (s.las_promotions >= 0)
+    out["las_promotions"] = s.las_promotions;
   if (s.trace_failures_on) {
     out["trace_failures"] = s.trace_failures;
     out["failure_lost_gpu_hours"] = s.failure_lost_gpu_hours;

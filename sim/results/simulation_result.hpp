@@ -135,6 +135,7 @@ struct SchedulerStats {
   int preemptions = 0;       ///< runs cut short to give lent GPUs back
   int preempted_jobs = 0;    ///< jobs preempted at least once
   double preemption_lost_gpu_hours = 0; ///< held by preempted jobs but not kept: restarts, unsaved work
+  int las_promotions = -1;        ///< las: jobs sent back to the top level (-1: no knob)
   bool trace_failures_on = false; ///< failures strike the trace's jobs: the two below are reported
   int trace_failures = 0;         ///< node failures that struck running trace jobs
   double failure_lost_gpu_hours = 0; ///< held by struck trace jobs but not kept: restarts, unsaved work

@@ -36,7 +36,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
                  config.seed),
       gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption),
       las_(config.scheduler.policy == SchedulingPolicyKind::LeastAttainedService),
-      las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), failures_(config.failures), seed_(config.seed),
+      las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), las_promote_knob_(config.scheduler.las_promote_knob), failures_(config.failures), seed_(config.seed),
       cluster_nodes_(config.cluster.nodes), fair_share_(config.scheduler.policy == SchedulingPolicyKind::FairShare),
       fair_share_half_life_s_(config.scheduler.fair_share_half_life_s)
 {
@@ -178,7 +178,7 @@ double ClusterScheduler::attained_gpu_s(const Record& r, double t) const
   // Running: started and not ended since (a training job's end comes when it finishes).
   const bool running = r.run_start_s >= 0 && started_[&r - records_.data()] &&
                        (r.training ? r.end_s < r.run_start_s : r.end_s > t);
-  return r.gpus * (r.held_s + (running ? t - r.run_start_s : 0));
+  return r.gpus * (r.held_s - r.held_at_promotion_s + (running ? t - r.run_start_s : 0));
 }
 
 int ClusterScheduler::level(const Record& r, double t) const
@@ -381,7 +381,12 @@ void ClusterScheduler::requeue_preempted()
     const auto at = std::upper_bound(queue_.begin(), queue_.end(), r.submit_s,
                                      [&](double submit, const QueuedJob& q) { return submit < records_[q.id].submit_s; });
     const double estimate_s = r.training ? kNever : r.remaining_s + preemption_.restart_s;
-    queue_.insert(at, {id, r.gpus, estimate_s, r.group, las_ ? level(r, now()) : 0});
+    const int job_level = las_ ? level(r, now()) : 0;
+    queue_.insert(at, {id, r.gpus, estimate_s, r.group, job_level});
+    // Tiresias' starvation knob: back to the top once it has waited K times what it ran.
+    const double ran_s = r.held_s - r.held_at_promotion_s;
+    if (las_promote_knob_ > 0 && job_level > 0 && ran_s > 0)
+      trace_ends_.push({r.preempted_s + las_promote_knob_ * ran_s, id, r.run, EventKind::Promote});
   }
   preempted_.clear();
 }
@@ -390,7 +395,11 @@ void ClusterScheduler::drop_stale_ends()
 {
   // A preempted run's events, and a demotion after its job ended.
   const auto stale = [&](const End& e) {
-    return e.run != records_[e.id].run || (e.kind != EventKind::End && running_.count(e.id) == 0);
+    if (e.run != records_[e.id].run)
+      return true;
+    if (e.kind == EventKind::Promote) // only a waiting job goes back to the top
+      return started_[e.id] != 0;
+    return e.kind != EventKind::End && running_.count(e.id) == 0;
   };
   while (!trace_ends_.empty() && stale(trace_ends_.top()))
     trace_ends_.pop();
@@ -482,6 +491,15 @@ void ClusterScheduler::end_trace_jobs(double t)
     }
     if (e.kind == EventKind::Failure) {
       fail_in_place(e.id, t);
+      continue;
+    }
+    if (e.kind == EventKind::Promote) {
+      Record& p = records_[e.id];
+      p.held_at_promotion_s = p.held_s;
+      ++p.promotions;
+      for (QueuedJob& q : queue_)
+        if (q.id == e.id)
+          q.level = 0;
       continue;
     }
     const int id = e.id;

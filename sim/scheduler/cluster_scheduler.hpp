@@ -88,6 +88,8 @@ private:
     int preemptions = 0;
     unsigned run = 0;       ///< counts its runs: a preempted run's scheduled end is stale
     bool suspending = false; ///< a training job asked to stop at its next iteration boundary
+    double held_at_promotion_s = 0; ///< las: held_s when it last went back to the top level
+    int promotions = 0;
     double run_overhead_s = 0;  ///< the current run's restart, before it works
     bool run_after_failure = false; ///< the current run restarted after a failure (else a preemption)
     int failures = 0;
@@ -98,6 +100,7 @@ private:
     End,     ///< the run ends: its GPUs are free
     Demote,  ///< it crosses a las threshold (a moment to reconsider)
     Failure, ///< a node of its fails: it restarts in place
+    Promote, ///< las: it has waited long enough to go back to the top level
   };
   /// Seconds a run-to-the-end job waited: before its first start and after each preemption.
   static double queue_s(const Record& r) { return r.start_s - r.submit_s + r.requeued_wait_s; }
@@ -140,7 +143,8 @@ private:
   /// May running trace job `victim` be preempted for waiting `job`? (las: a lower level;
   /// quotas: on lent GPUs, its group over quota counting `excess`.)
   bool may_preempt(const Running& victim, const QueuedJob& job, std::vector<int>& excess) const;
-  /// las: GPU-time `r` has attained by `now`, and the priority level that gives.
+  /// las: GPU-time `r` has attained by `now`, and the priority level that gives (counting from
+  /// its last promotion).
   double attained_gpu_s(const Record& r, double now) const;
   int level(const Record& r, double now) const;
   /// las: the next threshold running job `id` crosses, as an event.
@@ -219,6 +223,7 @@ private:
   int lent_gpus_ = 0;            ///< GPUs held by trace jobs on borrowed GPUs
   bool las_ = false;                   ///< policy las: waiting jobs preempt those of lower levels
   std::vector<double> las_thresholds_gpu_s_;
+  double las_promote_knob_ = 0;
   int running_gpus_ = 0;
   /// This dispatch: no room could be made for a job of this level and size (nor a larger one
   /// at that level or below, which has fewer jobs to preempt).

@@ -69,6 +69,11 @@ SchedulerStats ClusterScheduler::stats() const
     s.trace_failures_on = s.trace_failures_on || (!r.training && failures_.enabled());
   }
   s.preemption = preemption_.enabled;
+  if (las_ && las_promote_knob_ > 0) {
+    s.las_promotions = 0;
+    for (const Record& r : records_)
+      s.las_promotions += r.promotions;
+  }
   if (s.jobs == 0)
     return s;
   s.mean_bounded_slowdown /= static_cast<double>(s.jobs);

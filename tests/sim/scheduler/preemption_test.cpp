@@ -202,5 +202,7 @@ TEST_CASE("las: bad settings are one error naming the key", "[scheduler]")
   CHECK_THAT(error(", policy: las, las_thresholds: 1h"), Catch::Contains("scheduler.las_thresholds: is not a list"));
   CHECK_THAT(error(", policy: las, preemption: false"),
              Catch::Contains("scheduler.preemption: is off but policy las preempts by design"));
-  CHECK(error(", policy: las, las_thresholds: [1h, 10h], preemption: {restart: 1min}").empty());
+  CHECK_THAT(error(", las_promote_knob: 2"), Catch::Contains("scheduler.las_promote_knob: applies to policy las only"));
+  CHECK_THAT(error(", policy: las, las_promote_knob: -1"), Catch::Contains("scheduler.las_promote_knob"));
+  CHECK(error(", policy: las, las_thresholds: [1h, 10h], las_promote_knob: 4, preemption: {restart: 1min}").empty());
 }

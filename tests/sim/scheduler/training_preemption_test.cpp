@@ -86,3 +86,35 @@ TEST_CASE("training preemption: least attained service demotes a training job an
   CHECK(trace_wait >= 12.5);
   CHECK(trace_wait <= 12.5 + iteration_s);
 }
+
+TEST_CASE("training preemption: Tiresias' starvation knob sends a waiting job back to the top", "[scheduler]")
+{
+  // One node, threshold 100 GPU-s. The training job (8 GPUs, ~79.5 s of work) is preempted at
+  // its first boundary after 12.5 s by an 8-GPU trace job of 100 s. Without the knob it waits
+  // the trace job's 100 s. With knob 1 a preempted job goes back to the top once it has waited
+  // as long as it ran (~12.5 s), when the other has fallen a level: the two take turns in
+  // ~12.5 s slices, as Tiresias' knob intends, and neither waits for the other's whole run.
+  const std::string trace = write_trace("las_knob.csv", "submit_time_s,duration_s,gpus\n0,100,8\n");
+  const auto scenario = [&](const std::string& knob) {
+    std::string s = test::two_nodes_and_training_job("{policy: las, las_thresholds: [100s]" + knob + ", trace: " +
+                                                     trace + "}");
+    s.replace(s.find("nodes: 2"), 8, "nodes: 1");
+    s.replace(s.find("start_time: 10s"), 15, "start_time: 0s");
+    s.replace(s.find("iterations: 10"), 14, "iterations: 1000");
+    return s.replace(s.find("    group: a\n"), 13, "");
+  };
+  const auto starved = test::run_scenario_text(scenario(""));
+  const auto turns = test::run_scenario_text(scenario(", las_promote_knob: 1"));
+  INFO(turns["scheduler"].dump());
+  const double iteration_s = starved["jobs"][0]["iteration_time_s"].get<double>();
+  CHECK(starved["jobs"][0]["suspended_s"].get<double>() == Approx(100).epsilon(1e-6));
+  CHECK_FALSE(starved["scheduler"].contains("las_promotions"));
+  const auto& job = turns["jobs"][0];
+  CHECK(turns["scheduler"]["las_promotions"].get<int>() >= 2);
+  CHECK(job["preemptions"].get<int>() >= 2);
+  CHECK(job["suspended_s"].get<double>() < 100);
+  // Every iteration kept, the node never idle: the same work and the same makespan.
+  CHECK(job["end_time_s"].get<double>() == Approx(1000 * iteration_s + job["suspended_s"].get<double>()).epsilon(1e-6));
+  CHECK(turns["scheduler"]["makespan_s"].get<double>() ==
+        Approx(starved["scheduler"]["makespan_s"].get<double>()).epsilon(1e-6));
+}
