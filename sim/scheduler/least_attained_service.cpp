@@ -18,13 +18,8 @@ public:
   std::string name() const override { return "las"; }
   void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
-    std::vector<const QueuedJob*> order;
-    order.reserve(queue.size());
-    for (const QueuedJob& job : queue)
-      order.push_back(&job);
-    std::stable_sort(order.begin(), order.end(),
-                     [](const QueuedJob* a, const QueuedJob* b) { return a->level < b->level; });
-    start_in_order(order, starter);
+    start_in_order(sorted_queue(queue, [](const QueuedJob& a, const QueuedJob& b) { return a.level < b.level; }),
+                   starter);
   }
 };
 

@@ -6,6 +6,7 @@
 #include "config/scenario_config.hpp"
 #include "engine/placement.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,18 @@ const SchedulingPolicy& fair_share_policy();
 
 /// Offers `order`'s jobs in that order, each that fits (first fit), until no GPU is left.
 void start_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
+
+/// `queue`'s jobs stably sorted by `before` (a strict weak order): submission order within ties.
+template <typename Before>
+std::vector<const QueuedJob*> sorted_queue(const std::vector<QueuedJob>& queue, Before before)
+{
+  std::vector<const QueuedJob*> order;
+  order.reserve(queue.size());
+  for (const QueuedJob& job : queue)
+    order.push_back(&job);
+  std::stable_sort(order.begin(), order.end(), [&](const QueuedJob* a, const QueuedJob* b) { return before(*a, *b); });
+  return order;
+}
 
 /// The policy of `kind` (policies.cpp).
 const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind);

@@ -1,0 +1,251 @@
+// The scheduler's preemption and the runs of its trace jobs: which running jobs a waiting job
+// may preempt and in what order (quota reclaim, las levels), preempting them, a trace job's
+// runs with their failures and restarts, and the fair-share usage that orders the queue.
+#include "scheduler/cluster_scheduler.hpp"
+
+#include "engine/failure_clock.hpp"
+#include "random/seeded.hpp"
+#include "scheduler/fair_share.hpp"
+#include "scheduler/preemption.hpp"
+
+#include <simgrid/s4u/Engine.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace dcsim {
+
+namespace {
+
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+double now() { return simgrid::s4u::Engine::get_clock(); }
+
+} // namespace
+
+int ClusterScheduler::available_gpus() const
+{
+  return allocator_.free_gpus() + (reclaiming_ ? preemptible_gpus() : 0);
+}
+
+double ClusterScheduler::attained_gpu_s(const Record& r, double t) const
+{
+  // Running: started and not ended since (a training job's end comes when it finishes).
+  const bool running = r.run_start_s >= 0 && started_[&r - records_.data()] &&
+                       (r.training ? r.end_s < r.run_start_s : r.end_s > t);
+  return r.gpus * (r.held_s - r.held_at_promotion_s + (running ? t - r.run_start_s : 0));
+}
+
+int ClusterScheduler::level(const Record& r, double t) const
+{
+  return attained_service_level(las_thresholds_gpu_s_, attained_gpu_s(r, t));
+}
+
+void ClusterScheduler::schedule_demotion(int id, double t)
+{
+  const Record& r = records_[id];
+  const double attained = attained_gpu_s(r, t);
+  const double next = next_level_gpu_s(las_thresholds_gpu_s_, attained);
+  const double at = t + (next - attained) / r.gpus; // infinite past the last threshold
+  if (r.training || at < r.end_s)
+    trace_ends_.push({at, id, r.run, EventKind::Demote});
+}
+
+void ClusterScheduler::charge_usage(double t)
+{
+  if (!fair_share_ || t <= usage_at_s_)
+    return;
+  for (size_t g = 0; g < usage_gpu_s_.size(); ++g)
+    usage_gpu_s_[g] = decayed_usage(usage_gpu_s_[g], group_used_[g], t - usage_at_s_, fair_share_half_life_s_);
+  usage_at_s_ = t;
+}
+
+int ClusterScheduler::preemptible_gpus() const { return las_ ? running_gpus_ : lent_gpus_; }
+
+bool ClusterScheduler::training_preemptible() const
+{
+  if (!preemption_.enabled || running_training_ == 0)
+    return false;
+  for (int id : running_)
+    if (records_[id].training && (las_ || records_[id].borrowed))
+      return true;
+  return false;
+}
+
+const std::vector<ClusterScheduler::Running>& ClusterScheduler::preemption_order(double t)
+{
+  if (preemption_order_valid_)
+    return preemption_order_;
+  preemption_order_.clear();
+  for (int id : running_)
+    preemption_order_.push_back({id, las_ ? level(records_[id], t) : 0, records_[id].run_start_s});
+  std::sort(preemption_order_.begin(), preemption_order_.end(), [](const Running& a, const Running& b) {
+    if (a.level != b.level)
+      return a.level > b.level;
+    return a.run_start_s != b.run_start_s ? a.run_start_s > b.run_start_s : a.id > b.id;
+  });
+  preemption_order_valid_ = true;
+  return preemption_order_;
+}
+
+bool ClusterScheduler::may_preempt(const Running& victim, const QueuedJob& job, std::vector<int>& excess) const
+{
+  const Record& v = records_[victim.id];
+  if (!started_[victim.id] || v.suspending) // preempted earlier in this dispatch, or leaving
+    return false;
+  if (las_ && victim.level > job.level)
+    return true;
+  if (!v.borrowed || v.group < 0 || excess[v.group] <= 0)
+    return false;
+  excess[v.group] -= v.gpus; // counting this one as gone
+  return true;
+}
+
+std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double t, const Placement* reserved)
+{
+  if (preemptible_gpus() == 0)
+    return std::nullopt;
+  for (const auto& [level, gpus] : reclaim_failed_)
+    if (!reserved && job.level >= level && job.gpus >= gpus)
+      return std::nullopt;
+  std::vector<int> excess(quota_.size(), 0);
+  for (size_t g = 0; g < quota_.size(); ++g)
+    excess[g] = quota_[g] == kNoQuota ? 0 : group_used_[g] - quota_[g];
+  // Training jobs asked to stop free their GPUs within an iteration: count them free, and if
+  // that is room enough, wait for them rather than preempt more.
+  std::optional<GpuAllocator> soon;
+  for (int id : running_)
+    if (records_[id].suspending) {
+      if (!soon)
+        soon.emplace(allocator_);
+      soon->release(*records_[id].placement);
+    }
+  const GpuAllocator& after = soon ? *soon : allocator_;
+  if (soon && fits_now(after, job.gpus, reserved))
+    return std::nullopt;
+  std::vector<PreemptionCandidate> candidates;
+  for (const Running& r : preemption_order(t))
+    if (may_preempt(r, job, excess))
+      candidates.push_back({r.id, &*records_[r.id].placement});
+  const std::vector<int> victims = choose_victims(after, candidates, job.gpus, reserved);
+  if (victims.empty()) {
+    if (!reserved && !soon) // leaving a reservation alone is harder: a failure then says nothing
+      reclaim_failed_.emplace_back(job.level, job.gpus);
+    return std::nullopt;
+  }
+  for (int id : victims) {
+    if (!records_[id].training) {
+      preempt(id, t);
+    } else { // it stops at its next iteration boundary; the job waits for its GPUs
+      records_[id].suspending = true;
+      request_suspend_(id);
+    }
+  }
+  return allocator_.allocate(job.gpus, reserved);
+}
+
+void ClusterScheduler::preempt(int id, double t)
+{
+  Record& r = records_[id];
+  stop_run(r, t, preemption_.checkpoint_interval_s, false);
+  r.preempted_s = t;
+  ++r.preemptions;
+  release(id);
+  started_[id] = 0;
+  preempted_.push_back(id);
+}
+
+void ClusterScheduler::begin_run(int id, double t, double overhead_s, bool after_failure)
+{
+  Record& r = records_[id];
+  r.run_start_s = t;
+  r.run_overhead_s = overhead_s;
+  r.run_after_failure = after_failure;
+  r.end_s = t + overhead_s + r.remaining_s;
+  trace_ends_.push({r.end_s, id, r.run, EventKind::End});
+  if (las_)
+    schedule_demotion(id, t);
+  if (failures_.enabled()) {
+    const double failure_s = next_failure_s(id, t);
+    if (failure_s < r.end_s)
+      trace_ends_.push({failure_s, id, r.run, EventKind::Failure});
+  }
+}
+
+void ClusterScheduler::charge_lost(Record& r, double seconds, bool to_failures) const
+{
+  (to_failures ? r.failure_lost_s : r.preemption_lost_s) += seconds;
+}
+
+void ClusterScheduler::stop_run(Record& r, double t, double checkpoint_interval_s, bool by_failure)
+{
+  const double held = t - r.run_start_s;
+  const double kept = by_failure && checkpoint_interval_s <= 0
+                          ? 0
+                          : std::min(r.remaining_s, work_kept_s(held, r.run_overhead_s, checkpoint_interval_s));
+  const double restarting = std::min(held, r.run_overhead_s);
+  charge_lost(r, restarting, r.run_after_failure);
+  charge_lost(r, held - restarting - kept, by_failure);
+  r.remaining_s -= kept;
+  r.held_s += held;
+  ++r.run; // the run's scheduled events no longer hold
+}
+
+void ClusterScheduler::fail_in_place(int id, double t)
+{
+  Record& r = records_[id];
+  stop_run(r, t, failures_.trace_job_checkpoint_s, true);
+  ++r.failures;
+  // A guard against a hang: a rate so high that jobs barely ever finish would take for ever.
+  // (An exception cannot leave an actor: the run stops, and simulate() reports why.)
+  constexpr long long kMaxTraceFailures = 1'000'000;
+  if (++trace_failures_ > kMaxTraceFailures) {
+    gave_up_ = "the trace's jobs were struck by node failures " + std::to_string(kMaxTraceFailures) +
+               " times and still run; expected a longer failures.node_mtbf, a shorter failures.restart or a "
+               "failures.trace_job_checkpoint";
+    return;
+  }
+  begin_run(id, t, failures_.restart_s, true); // on a spare node, keeping its GPUs
+}
+
+double ClusterScheduler::next_failure_s(int id, double t)
+{
+  Record& r = records_[id];
+  const std::vector<int> nodes = r.placement->nodes();
+  const double mtbi_s = failures_.job_mtbi_s(static_cast<int>(nodes.size()));
+  if (failures_.trace_faults.empty()) {
+    // Memoryless: a fresh draw from now, each from a stream of its own (jobs and draws differ).
+    constexpr std::uint64_t kTraceFailureStreams = 0x7ACE'0000'0000'0000ULL;
+    std::mt19937_64 rng = seeded_engine(seed_, kTraceFailureStreams ^ (static_cast<std::uint64_t>(id) << 24) ^
+                                                    r.failure_draws++);
+    return t - mtbi_s * std::log1p(-uniform01(rng));
+  }
+  FailureClock clock(mtbi_s, job_fault_times(failures_, nodes, cluster_nodes_, seed_), failures_.trace_span_s);
+  double next_s = clock.next_after(t);
+  while (next_s <= t && std::isfinite(next_s)) { // strictly after: the fault at `now` has struck
+    clock.consume();
+    next_s = clock.pending();
+  }
+  return next_s;
+}
+
+void ClusterScheduler::requeue_preempted()
+{
+  for (int id : preempted_) {
+    const Record& r = records_[id];
+    const auto at = std::upper_bound(queue_.begin(), queue_.end(), r.submit_s,
+                                     [&](double submit, const QueuedJob& q) { return submit < records_[q.id].submit_s; });
+    const double estimate_s = r.training ? kNever : r.remaining_s + preemption_.restart_s;
+    const int job_level = las_ ? level(r, now()) : 0;
+    queue_.insert(at, {id, r.gpus, estimate_s, r.group, job_level});
+    // Tiresias' starvation knob: back to the top once it has waited K times what it ran.
+    const double ran_s = r.held_s - r.held_at_promotion_s;
+    if (las_promote_knob_ > 0 && job_level > 0 && ran_s > 0)
+      trace_ends_.push({r.preempted_s + las_promote_knob_ * ran_s, id, r.run, EventKind::Promote});
+  }
+  preempted_.clear();
+}
+
+} // namespace dcsim
