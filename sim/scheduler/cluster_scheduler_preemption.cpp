@@ -68,6 +68,8 @@ bool ClusterScheduler::training_preemptible() const
 {
   if (!preemption_.enabled || running_training_ == 0)
     return false;
+  if (las_) // every running job falls a level in time
+    return true;
   for (int id : running_)
     if (records_[id].training && (las_ || records_[id].borrowed))
       return true;
