@@ -120,9 +120,9 @@ class Result:
 
     @property
     def groups(self):
-        """DataFrame with one row per group of trace jobs when the scheduler has `quotas` (columns
+        """DataFrame with one row per group of jobs when the scheduler has `quotas` or policy fair_share (columns
         quota_gpus (0: none), jobs, borrowed_jobs, gpu_hours, mean_queue_s, median_queue_s, and
-        preempted_jobs with preemption), indexed by the group's name; None without quotas."""
+        preempted_jobs with preemption), indexed by the group's name; None otherwise."""
         groups = (self._data.get("scheduler") or {}).get("groups")
         if groups is None:
             return None

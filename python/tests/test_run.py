@@ -172,6 +172,22 @@ def test_preemption_gives_lent_gpus_back_to_a_job_within_its_quota(tmp_path):
     assert groups.loc["a", "gpu_hours"] == pytest.approx(8 * 110 / 3600, rel=1e-9)
 
 
+def test_least_attained_service_preempts_the_training_job_and_it_resumes(tmp_path):
+    # The 16-GPU job falls a level after 100 GPU-seconds (~6 s); a 16-GPU trace job submitted
+    # then preempts it at an iteration boundary; it resumes after the trace job's 50 s, with
+    # every iteration kept.
+    trace = tmp_path / "trace.csv"
+    trace.write_text("submit_time_s,duration_s,gpus\n0,50,16\n")
+    base = dcsim.load(SMALL_SCENARIO).override({"jobs.0.iterations": 200, "jobs.0.start_time": "0s"})
+    alone = base.run().jobs.iloc[0]
+    result = base.override({"scheduler": {"policy": "las", "las_thresholds": ["100s"], "trace": str(trace)}}).run()
+    job = result.jobs.iloc[0]
+    assert job["preemptions"] == 1
+    assert job["suspended_s"] == pytest.approx(50, rel=1e-9)
+    assert job["end_time_s"] - job["suspended_s"] == pytest.approx(alone["end_time_s"], rel=1e-9)
+    assert result.scheduler["preemptions"] == 1
+
+
 def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
     names = [job["name"] for job in result["jobs"]]
