@@ -353,6 +353,9 @@ struct TraceJob {
   int gpus = 0;
   int line = 0;          ///< in the trace file, for errors
   int group = -1;        ///< index into SchedulerConfig::groups; -1 when the trace names none
+  /// What the user asked for (the trace's estimate_s column, as SWF's requested time): what
+  /// EASY backfilling plans with. < 0: none given, the duration is used (exact estimates).
+  double estimate_s = -1;
 };
 
 /// GPU quotas per group of jobs (contract: `scheduler.quotas`). A group is a team's share of a

@@ -161,6 +161,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
   const size_t errors_before_scheduler = diagnostics.size();
   if (auto scheduler = top.child("scheduler")) {
     config.scheduler = internal::read_scheduler(*scheduler, training_groups(std::as_const(root)["jobs"]));
+    internal::check_trace_failures(*scheduler, config.scheduler, config.failures, config.cluster);
     scheduler->finish();
   }
   if (options.cluster_only)

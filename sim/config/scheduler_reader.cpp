@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -87,7 +88,10 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs, std
   const size_t gpus_col = column[philly ? "num_gpus" : "gpus"];
   const auto group_column = column.find(philly ? "cluster" : "group");
   const bool has_groups = group_column != column.end();
-  const size_t needed = std::max({submit_col, duration_col, gpus_col, has_groups ? group_column->second : 0}) + 1;
+  const auto estimate_column = column.find("estimate_s");
+  const bool has_estimates = estimate_column != column.end();
+  const size_t needed = std::max({submit_col, duration_col, gpus_col, has_groups ? group_column->second : 0,
+                                  has_estimates ? estimate_column->second : 0}) + 1;
   std::map<std::string, int> group_ids;
   int number = 1;
   while (std::getline(lines, line)) {
@@ -110,6 +114,11 @@ std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs, std
     if (job.duration_s > kMaxSimulatedTimeS)
       return where + "duration \"" + cells[duration_col] + "\" is more than 10 years (" + kSimulatedTimeLimitWhy +
              "); expected at most " + std::to_string(static_cast<long long>(kMaxSimulatedTimeS)) + " seconds";
+    if (has_estimates) {
+      const std::string& cell = cells[estimate_column->second];
+      if (!parse_number(cell, job.estimate_s) || job.estimate_s < 0 || job.estimate_s > kMaxSimulatedTimeS)
+        return where + "estimate \"" + cell + "\" is not a duration; expected seconds from 0 to 10 years";
+    }
     job.line = number;
     if (!parse_number(cells[gpus_col], gpus) || gpus < 1 || gpus != std::floor(gpus) || gpus > 1e6)
       return where + "GPU count \"" + cells[gpus_col] + "\" is not a count; expected a positive integer";
@@ -334,6 +343,39 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     out.trace_jobs.clear();
   }
   return out;
+}
+
+void check_trace_failures(MapReader& scheduler, const SchedulerConfig& config, const FailureConfig& failures,
+                          const ClusterConfig& cluster)
+{
+  if (!failures.enabled() || config.trace_jobs.empty() || cluster.node.gpus <= 0)
+    return;
+  // A job of D seconds on n nodes fails every M = node_mtbf / n on average; it needs a stretch
+  // of D (its first try) or R + D (later tries, R the restart) without a failure, so it takes
+  // (1 - e^(-D/M)) e^((R+D)/M) M on average (tests/sim/scheduler/trace_failures_test.cpp checks
+  // this within 0.02%); with checkpoints every C, each C of work takes that with D = C.
+  const double restart_s = failures.restart_s;
+  const double checkpoint_s = failures.trace_job_checkpoint_s;
+  for (const TraceJob& job : config.trace_jobs) {
+    const double mtbi_s = failures.job_mtbi_s(cluster.nodes_for(job.gpus));
+    const double stretch_s = checkpoint_s > 0 ? std::min(checkpoint_s, job.duration_s) : job.duration_s;
+    const double stretches = stretch_s > 0 ? job.duration_s / stretch_s : 0;
+    const double exponent = (restart_s + stretch_s) / mtbi_s;
+    const double expected_s =
+        exponent > 700 ? std::numeric_limits<double>::infinity()
+                       : stretches * (1 - std::exp(-stretch_s / mtbi_s)) * std::exp(exponent) * mtbi_s;
+    if (expected_s <= kMaxSimulatedTimeS)
+      continue;
+    scheduler.error("trace", config.trace_path + " line " + std::to_string(job.line) + ": a job of " +
+                                 format_seconds(job.duration_s) + " on " + std::to_string(cluster.nodes_for(job.gpus)) +
+                                 " node(s), failing every " + format_seconds(mtbi_s) +
+                                 " on average (failures.node_mtbf / nodes) and restarting in " +
+                                 format_seconds(restart_s) +
+                                 (checkpoint_s > 0 ? ", checkpointing every " + format_seconds(checkpoint_s) : ", without checkpoints") +
+                                 ", would take more than 10 years to finish; expected failures.trace_job_checkpoint, a longer "
+                                 "failures.node_mtbf or a shorter failures.restart");
+    return; // one line: the first such job
+  }
 }
 
 } // namespace dcsim::internal

@@ -48,8 +48,10 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     const auto it = std::find(groups.begin(), groups.end(), job.group);
     add(job.start_time_s, job.gpus, true, 0, it == groups.end() ? -1 : static_cast<int>(it - groups.begin()));
   }
-  for (const TraceJob& job : config.scheduler.trace_jobs)
+  for (const TraceJob& job : config.scheduler.trace_jobs) {
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
+    records_.back().estimate_s = job.estimate_s >= 0 ? job.estimate_s : job.duration_s;
+  }
   set_quotas(config.scheduler);
   set_shares();
   started_.assign(records_.size(), 0);
@@ -250,7 +252,7 @@ void ClusterScheduler::admit_arrivals(double t)
   for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_) {
     const int id = arrivals_[next_arrival_];
     const Record& r = records_[id];
-    queue_.push_back({id, r.gpus, r.training ? kNever : r.duration_s, r.group});
+    queue_.push_back({id, r.gpus, r.training ? kNever : r.estimate_s, r.group});
   }
 }
 
@@ -388,7 +390,9 @@ std::vector<RunningJob> ClusterScheduler::running_jobs() const
   out.reserve(running_.size());
   for (int id : running_) {
     const Record& r = records_[id];
-    out.push_back({r.training ? expected_end_(id) : r.end_s, &*r.placement});
+    // A trace job is expected to run its estimate (less the work an earlier run saved).
+    const double expected_s = r.run_start_s + r.run_overhead_s + std::max(0.0, r.estimate_s - (r.duration_s - r.remaining_s));
+    out.push_back({r.training ? expected_end_(id) : expected_s, &*r.placement});
   }
   return out;
 }

@@ -73,6 +73,7 @@ private:
     int gpus = 0;
     bool training = false;
     double duration_s = 0;  ///< trace jobs
+    double estimate_s = 0;  ///< trace jobs: the run time EASY plans with (the duration unless the trace gives one)
     int group = -1;         ///< quota group (SchedulerConfig::groups); -1: none
     bool borrowed = false;  ///< its current run started over its group's quota on idle GPUs
     bool ever_borrowed = false;

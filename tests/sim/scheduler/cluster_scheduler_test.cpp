@@ -144,6 +144,25 @@ TEST_CASE("scheduler: EASY backfilling lets short jobs jump ahead without delayi
   CHECK(mean_queue(3, "easy_backfill", placed) == Approx((0 + 0 + 299 + 0) / 4.0));
 }
 
+TEST_CASE("scheduler: EASY plans with the trace's estimates when it gives them (worked by hand)")
+{
+  // The EASY trace above with users' estimates (SWF's requested time): C asks for 150 s though
+  // it runs 50. Planned to end at 152 s it would delay B's reservation at 100 s, so it waits as
+  // under FIFO: waits 0, 99, 148, 147. Estimates equal to the durations give EASY's 61.5 s back.
+  const auto estimated = [](const std::string& name, const std::string& c_estimate) {
+    const std::string path = test::temp_dir() + "/" + name;
+    std::ofstream(path) << "submit_time_s,duration_s,gpus,estimate_s\n0,100,8,100\n1,50,16,50\n2,50,8," << c_estimate
+                        << "\n3,200,8,200\n";
+    return path;
+  };
+  CHECK(mean_queue(2, "easy_backfill", estimated("easy_over.csv", "150")) == Approx((0 + 99 + 148 + 147) / 4.0));
+  CHECK(mean_queue(2, "easy_backfill", estimated("easy_exact.csv", "50")) == Approx((0 + 99 + 0 + 147) / 4.0));
+  const std::string bad = test::temp_dir() + "/easy_bad.csv";
+  std::ofstream(bad) << "submit_time_s,duration_s,gpus,estimate_s\n0,100,8,soon\n";
+  CHECK_THAT(test::load_error(cluster_with_trace(2, "easy_backfill", bad)),
+             Catch::Contains("line 2: estimate \"soon\" is not a duration"));
+}
+
 TEST_CASE("scheduler: a training job waits for the trace's GPUs, and fast-forwarding does not change the result")
 {
   // Trace: X holds both nodes for 1000 s; Y (one node, 500 s) arrives at 1500 s. Training job t1

@@ -107,16 +107,26 @@ TEST_CASE("trace failures: bad settings are one error naming the key", "[schedul
   CHECK(test::load_error(base + "failures: {node_mtbf: 1000h, trace_job_checkpoint: 1h}\n").empty());
 }
 
-TEST_CASE("trace failures: jobs that cannot get past their failures stop the run with a message, not a hang",
+TEST_CASE("trace failures: jobs that cannot get past their failures are refused, or stop the run, never hang",
           "[scheduler]")
 {
   // A day's work, a failure every 10 s on average, restarts of 5 s, no checkpoints: e^8640
-  // tries per success. The guard stops the run after a million failures (about a second).
-  const std::string trace = write_trace("hopeless.csv", "submit_time_s,duration_s,gpus\n0,86400,8\n");
-  const std::string scenario = test::temp_dir() + "/hopeless.yaml";
-  std::ofstream(scenario) << test::one_node("{policy: fifo, trace: " + trace + "}") +
-                                 "failures: {node_mtbf: 10s, restart: 5s}\n";
-  const std::string json = test::temp_dir() + "/hopeless.json";
+  // tries per success. The expected time is known before running: an error on the trace's line.
+  const std::string hopeless = write_trace("hopeless.csv", "submit_time_s,duration_s,gpus\n0,86400,8\n");
+  CHECK_THAT(test::load_error(test::one_node("{policy: fifo, trace: " + hopeless + "}") +
+                              "failures: {node_mtbf: 10s, restart: 5s}\n"),
+             Catch::Contains("scheduler.trace: " + hopeless + " line 2: a job of 24 h on 1 node(s), failing every 10 s "
+                             "on average (failures.node_mtbf / nodes) and restarting in 5 s, without checkpoints, would "
+                             "take more than 10 years to finish"));
+  // 60 jobs of 10 s failing every second: each finishes in ~6 hours on average, after ~22,000
+  // failures; the run stops at a million failures with one line (exit 1), nothing written.
+  std::string rows = "submit_time_s,duration_s,gpus\n";
+  for (int i = 0; i < 60; ++i)
+    rows += "0,10,1\n";
+  const std::string trace = write_trace("many_failures.csv", rows);
+  const std::string scenario = test::temp_dir() + "/many_failures.yaml";
+  std::ofstream(scenario) << test::one_node("{policy: fifo, trace: " + trace + "}") + "failures: {node_mtbf: 1s, restart: 0s}\n";
+  const std::string json = test::temp_dir() + "/many_failures.json";
   const auto r = test::run_cli("run " + scenario + " --json " + json);
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("dcsim: error: the trace's jobs were struck by node failures 1000000 times"));
