@@ -286,6 +286,39 @@ void JobReliability::finish()
   settle_write();
 }
 
+int JobReliability::save_for_preemption(int done)
+{
+  if (!checkpoint_.enabled || !gave_up_.empty() || done == 0)
+    return done; // (a resumed run that trained nothing since its read has nothing new to save)
+  settle_write();
+  if (committed_ == done && stats_.checkpoints > 0)
+    return done; // just saved
+  for (;;) { // a failure cutting the write is recovered from, then the save is tried again
+    if (!gave_up_.empty())
+      return committed_;
+    if (write_checkpoint(done))
+      return done;
+    done = committed_;
+  }
+}
+
+void JobReliability::load_after_preemption()
+{
+  if (!checkpoint_.enabled)
+    return;
+  drain_();
+  const double start = now();
+  const double failure = clock_.pending();
+  if (mover_->move(CheckpointDirection::Read, failure)) {
+    stats_.checkpoint_read_s = now() - start;
+    stats_.restart_time_s += now() - start;
+    record("checkpoint read (resuming after a preemption)", start);
+    return;
+  }
+  stats_.restart_time_s += now() - start;
+  recover(failure); // struck while reading: restart, and read again
+}
+
 void JobReliability::recover(double failure_s)
 {
   drain_();

@@ -58,6 +58,13 @@ public:
   /// The job's last iteration is done: an asynchronous write in flight is waited for (as
   /// Megatron-Core finalizes its saves when training ends).
   void finish();
+  /// The scheduler preempted the job at iteration `done`: with checkpoints on, it saves its
+  /// state (a synchronous write through the storage model, an asynchronous one in flight
+  /// waited for first). Returns the iterations kept: `done`, or the last checkpoint's when a
+  /// failure cut the write (without checkpoints, `done`: nothing to save to).
+  int save_for_preemption(int done);
+  /// A run resuming after a preemption reads the checkpoint back first (checkpoints on).
+  void load_after_preemption();
   /// When this job's next checkpoint or failure is due, for the fast-forward windows: a
   /// checkpoint at the iteration boundary where it will be written, given iterations of
   /// `iteration_s` (0: not known yet).

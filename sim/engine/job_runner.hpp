@@ -60,6 +60,7 @@ struct JobShared {
   /// iteration done (a graceful suspend), and its GPUs go back; it resumes later as a new run.
   bool suspend_requested = false;
   bool suspended = false;
+  bool resumed = false; ///< a run after a preemption: it reads its checkpoint back first
   bool refill = false; ///< the job just stopped for a checkpoint or a failure
   double start_s = 0, end_s = 0, iteration_start_s = 0;
   int simulated_iterations = 0;
@@ -83,6 +84,8 @@ public:
   const std::string& gave_up() const { return shared_->reliability.gave_up(); }
   /// Asks the job to stop at its next iteration boundary (preemption).
   void request_suspend() { shared_->suspend_requested = true; }
+  /// This run resumes a preempted job (before start()).
+  void mark_resumed() { shared_->resumed = true; }
   /// It stopped on request before its last iteration.
   bool suspended() const { return shared_->suspended; }
   /// Iterations it has completed.

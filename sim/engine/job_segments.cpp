@@ -6,6 +6,11 @@ namespace {
 
 void add(ReliabilityStats& to, const ReliabilityStats& from)
 {
+  // The last completed write and read, whichever run did them.
+  if (from.checkpoint_write_s > 0)
+    to.checkpoint_write_s = from.checkpoint_write_s;
+  if (from.checkpoint_read_s > 0)
+    to.checkpoint_read_s = from.checkpoint_read_s;
   to.checkpoints += from.checkpoints;
   to.failures += from.failures;
   to.checkpoint_time_s += from.checkpoint_time_s;

@@ -10,7 +10,7 @@ namespace dcsim {
 
 /// The job's result from its segments' (in order; at least one): steady-state figures, memory
 /// and placement from the last, times from the first start to the last end, iterations,
-/// reliability counts and times added up, the gaps between segments counted as waiting
+/// reliability counts and times added up (the last write and read whichever run did them), the gaps between segments counted as waiting
 /// (`queue_s`, `suspended_s`), and goodput over the time it held GPUs.
 JobResult merge_segments(const std::vector<JobResult>& segments, int iterations);
 

@@ -48,7 +48,10 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       resumed.back().start_time_s = sg4::Engine::get_clock() + config.scheduler.preemption.restart_s;
       run_config = &resumed.back();
     }
+    const bool resumed = !runs[job].empty();
     runs[job].push_back(std::make_unique<JobRunner>(*run_config, job, placement, platform, config, coordinator, trace));
+    if (resumed)
+      runs[job].back()->mark_resumed();
   };
   std::unique_ptr<ClusterScheduler> scheduler;
   if (config.scheduler.enabled) {

@@ -388,10 +388,13 @@ void StageRunner::operator()()
     s_.start_s = now();
     s_.coordinator.job_started(s_.coordinator_id);
     s_.reliability.start(now());
+    if (s_.resumed)
+      s_.reliability.load_after_preemption();
   }
   for (;;) {
     if (stage_ == 0 && s_.suspend_requested && s_.done < iterations) {
-      s_.suspended = true; // preempted: stop here, every iteration done kept
+      s_.done = s_.reliability.save_for_preemption(s_.done); // preempted: save, then stop here
+      s_.suspended = true;
     } else if (stage_ == 0) {
       // Checkpoints and failures happen here, while the other ranks wait at the barrier.
       const double expected = s_.iteration_times_s.empty() ? 0.0 : s_.iteration_times_s.back();

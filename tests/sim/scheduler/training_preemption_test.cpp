@@ -63,6 +63,35 @@ TEST_CASE("training preemption: a borrowed training job gives its node back at a
   }
 }
 
+TEST_CASE("training preemption: a job that checkpoints saves when preempted and reads back when it resumes",
+          "[scheduler]")
+{
+  // The borrowed job again, checkpointing to two storage servers: when preempted it writes its
+  // state (b waits for the write too), and its resumed run reads it first. It ends later than
+  // the job never preempted by b's 200 s plus the write and the read, all its iterations done.
+  const std::vector<std::string> storage = {"cluster.storage.servers=2", "cluster.storage.bandwidth_per_server=5GB/s",
+                                            "jobs.0.checkpoint.interval=1h"};
+  const auto kept = test::run_scenario_text(borrowed_training("false"), storage);
+  const auto given = test::run_scenario_text(borrowed_training("true"), storage);
+  const auto& job = given["jobs"][0];
+  const auto& rs = job["reliability"];
+  INFO(job.dump());
+  const double iteration_s = job["iteration_time_s"].get<double>();
+  const double write_s = rs["checkpoint_time_s"].get<double>();
+  const double read_s = rs["restart_time_s"].get<double>();
+  CHECK(rs["checkpoints"] == 1); // the save; no interval ran out
+  CHECK(write_s > 0.05);
+  CHECK(rs["checkpoint_write_s"].get<double>() == Approx(write_s).epsilon(1e-9));
+  CHECK(rs["checkpoint_read_s"].get<double>() == Approx(read_s).epsilon(1e-9));
+  CHECK(read_s == Approx(write_s).epsilon(0.05)); // the same bytes the other way
+  const double b_wait = (*group(given["scheduler"], "b"))["mean_queue_s"].get<double>();
+  CHECK(b_wait >= write_s);
+  CHECK(b_wait <= write_s + iteration_s);
+  CHECK(job["end_time_s"].get<double>() ==
+        Approx(kept["jobs"][0]["end_time_s"].get<double>() + 200 + write_s + read_s).epsilon(1e-9));
+  CHECK(job["goodput"].get<double>() < 1);
+}
+
 TEST_CASE("training preemption: least attained service demotes a training job and preempts it", "[scheduler]")
 {
   // One node. The training job (8 GPUs, 1,000 iterations) reaches 100 GPU-seconds at 12.5 s;
