@@ -15,14 +15,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 
-namespace {
-
-constexpr double kNever = std::numeric_limits<double>::infinity();
-
-double now() { return sg4::Engine::get_clock(); }
-
-} // namespace
-
 ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality,
                                    SteadyStateCoordinator& coordinator, StartTraining start_training,
                                    ExpectedEnd expected_end, RequestSuspend request_suspend)
@@ -31,10 +23,11 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
       request_suspend_(std::move(request_suspend)),
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
                  config.seed),
-      gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption),
+      gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption), failures_(config.failures),
+      seed_(config.seed), cluster_nodes_(config.cluster.nodes),
       las_(config.scheduler.policy == SchedulingPolicyKind::LeastAttainedService),
-      las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), las_promote_knob_(config.scheduler.las_promote_knob), failures_(config.failures), seed_(config.seed),
-      cluster_nodes_(config.cluster.nodes), fair_share_(config.scheduler.policy == SchedulingPolicyKind::FairShare),
+      las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), las_promote_knob_(config.scheduler.las_promote_knob),
+      fair_share_(config.scheduler.policy == SchedulingPolicyKind::FairShare),
       fair_share_half_life_s_(config.scheduler.fair_share_half_life_s)
 {
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
@@ -69,6 +62,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
                    [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
   training_not_started_ = static_cast<int>(config.jobs.size());
 }
+
+double ClusterScheduler::now() { return sg4::Engine::get_clock(); }
 
 void ClusterScheduler::set_quotas(const SchedulerConfig& config)
 {

@@ -163,19 +163,12 @@ private:
   double next_failure_s(int id, double now);
   /// fair_share: each group's decayed usage brought up to `now` (before its GPUs change).
   void charge_usage(double now);
-  /// GPUs that preemption could free now: trace jobs of any level (las), or on lent GPUs.
+  /// GPUs that preemption could free now: every running job's (las), or those on lent GPUs.
   int preemptible_gpus() const;
   /// A running training job may be preempted (las, or on lent GPUs): the scheduler's decisions
   /// must then end fast-forward windows, so that it sees a request within an iteration.
   bool training_preemptible() const;
   void charge_lost(Record& r, double seconds, bool to_failures) const;
-  long long trace_failures_ = 0;
-  std::string gave_up_;
-  bool fair_share_ = false;
-  double fair_share_half_life_s_ = 0;
-  std::vector<double> usage_gpu_s_; ///< fair_share: per group, decayed GPU-seconds
-  std::vector<double> shares_;      ///< fair_share: per group, its share of the cluster (sum 1)
-  double usage_at_s_ = 0;
   /// Puts the jobs preempted since the last call back into the queue (in submission order).
   void requeue_preempted();
   /// Drops the ends of preempted runs from the top of trace_ends_.
@@ -193,6 +186,9 @@ private:
   bool all_done() const;
 
   static constexpr int kNoQuota = std::numeric_limits<int>::max();
+  static constexpr double kNever = std::numeric_limits<double>::infinity();
+  /// The simulated clock.
+  static double now();
 
   const SchedulingPolicy& policy_;
   SteadyStateCoordinator& coordinator_;
@@ -221,11 +217,18 @@ private:
   std::uint64_t seed_;
   int cluster_nodes_;
   bool reclaiming_ = false;            ///< offering to jobs within quota, with preemption on
-  int lent_gpus_ = 0;            ///< GPUs held by trace jobs on borrowed GPUs
+  int lent_gpus_ = 0;                  ///< GPUs held by jobs started over their quota (borrowed)
   bool las_ = false;                   ///< policy las: waiting jobs preempt those of lower levels
   std::vector<double> las_thresholds_gpu_s_;
   double las_promote_knob_ = 0;
+  bool fair_share_ = false;
+  double fair_share_half_life_s_ = 0;
+  std::vector<double> usage_gpu_s_; ///< fair_share: per group, decayed GPU-seconds
+  std::vector<double> shares_;      ///< fair_share: per group, its share of the cluster (sum 1)
+  double usage_at_s_ = 0;
   int running_gpus_ = 0;
+  long long trace_failures_ = 0;       ///< node failures that struck trace jobs (a guard against a hang)
+  std::string gave_up_;
   /// This dispatch: no room could be made for a job of this level and size (nor a larger one
   /// at that level or below, which has fewer jobs to preempt).
   std::vector<std::pair<int, int>> reclaim_failed_;

@@ -8,22 +8,11 @@
 #include "scheduler/fair_share.hpp"
 #include "scheduler/preemption.hpp"
 
-#include <simgrid/s4u/Engine.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 
 namespace dcsim {
-
-namespace {
-
-constexpr double kNever = std::numeric_limits<double>::infinity();
-
-double now() { return simgrid::s4u::Engine::get_clock(); }
-
-} // namespace
 
 int ClusterScheduler::available_gpus() const
 {
@@ -71,7 +60,7 @@ bool ClusterScheduler::training_preemptible() const
   if (las_) // every running job falls a level in time
     return true;
   for (int id : running_)
-    if (records_[id].training && (las_ || records_[id].borrowed))
+    if (records_[id].training && records_[id].borrowed)
       return true;
   return false;
 }

@@ -10,8 +10,6 @@ namespace dcsim {
 
 namespace {
 
-constexpr double kNever = std::numeric_limits<double>::infinity();
-
 /// Feitelson's bounded slowdown: (wait + run) / max(run, 10 s), at least 1. Waits weigh by how
 /// long a job runs, so a minute's wait matters for a 30 s job and not for a week-long one; the
 /// 10 s floor keeps jobs of a few seconds from dominating the mean.
