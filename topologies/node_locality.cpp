@@ -52,6 +52,8 @@ NodeLocality NodeLocality::flat(int nodes)
   l.block.resize(nodes);
   std::iota(l.block.begin(), l.block.end(), 0);
   l.pod.assign(nodes, 0);
+  for (int n = 0; n < nodes; ++n)
+    l.switches.push_back({n});
   l.blocks = nodes;
   l.pods = nodes > 0 ? 1 : 0;
   return l;
@@ -59,6 +61,15 @@ NodeLocality NodeLocality::flat(int nodes)
 
 int NodeLocality::blocks_spanned(const std::vector<int>& nodes) const { return distinct(block, nodes); }
 int NodeLocality::pods_spanned(const std::vector<int>& nodes) const { return distinct(pod, nodes); }
+
+int NodeLocality::switches_spanned(const std::vector<int>& nodes) const
+{
+  std::vector<int> ids;
+  for (int n : nodes)
+    ids.insert(ids.end(), switches.at(n).begin(), switches.at(n).end());
+  std::sort(ids.begin(), ids.end());
+  return static_cast<int>(std::unique(ids.begin(), ids.end()) - ids.begin());
+}
 
 NodeLocality node_locality(const Fabric& fabric)
 {
@@ -82,6 +93,8 @@ NodeLocality node_locality(const Fabric& fabric)
   }
   NodeLocality l;
   l.block = dense_ids(first_hop, l.blocks);
+  for (const auto& hops : first_hop)
+    l.switches.emplace_back(hops.begin(), hops.end());
   // A node whose NICs reach several components (one per rail plane) joins them into one pod.
   for (const auto& switches : first_hop)
     for (VertexId s : switches)

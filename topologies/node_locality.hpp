@@ -16,14 +16,18 @@ class Fabric;
 struct NodeLocality {
   std::vector<int> block; ///< per node; blocks numbered in order of their first node
   std::vector<int> pod;   ///< per node; pods numbered in order of their first node
+  /// Per node: the network switches its NICs are cabled to (vertex ids), sorted.
+  std::vector<std::vector<int>> switches;
   int blocks = 0;
   int pods = 0;
 
-  /// Every node its own block, all in one pod: what a caller without a fabric assumes.
+  /// Every node its own block and switch, all in one pod: what a caller without a fabric assumes.
   static NodeLocality flat(int nodes);
   /// Distinct blocks and pods among `nodes`.
   int blocks_spanned(const std::vector<int>& nodes) const;
   int pods_spanned(const std::vector<int>& nodes) const;
+  /// Distinct network switches cabled to the NICs of `nodes` (what a switch failure may interrupt).
+  int switches_spanned(const std::vector<int>& nodes) const;
 };
 
 /// Blocks and pods of `fabric`'s nodes, from its cables (the same rule for every topology).

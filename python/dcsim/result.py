@@ -8,6 +8,7 @@
     result.memory           # one row per job: bytes per GPU by kind, total, capacity, fits
     result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
     result.energy           # one row per job and one for the cluster: joules, watts, cost in USD
+    result.failures         # one row per job and cause of failure: failures, restarts, lost work
     result.scheduler        # the cluster scheduler's statistics (a dict), None without one
     result.groups           # one row per quota group of trace jobs: quota, jobs, GPU-hours, waits
     result.summary()        # one flat dict: a sweep's result columns
@@ -17,7 +18,7 @@ pandas is imported only when a DataFrame is asked for, so sweep workers stay lig
 import copy
 
 # Per-job lists (per pipeline rank, per simulated iteration): DataFrames of their own, not columns.
-_JOB_LISTS = ("stages_breakdown_s", "iteration_times_s", "collectives", "stages_slowdown")
+_JOB_LISTS = ("stages_breakdown_s", "iteration_times_s", "collectives", "stages_slowdown", "failures_by_cause")
 # Scenario-level numbers worth a sweep column (the rest is the same for every point).
 _SCENARIO_COLUMNS = ("simulated_time_s", "wall_clock_s")
 
@@ -147,6 +148,17 @@ class Result:
         rows = [{"job": job["name"], **use}
                 for job in self._data["jobs"]
                 for use in job.get("collectives", [])]
+        return _pandas().DataFrame(rows)
+
+    @property
+    def failures(self):
+        """DataFrame with one row per job and cause of failure when the scenario has `failures`
+        (the causes of `failures.causes`, "node" for `node_mtbf`, or a fault trace's classes):
+        job, cause, per (gpu, node, switch or job), failures, restart_time_s (from each of its
+        failures to training again) and lost_work_s. Empty without failures."""
+        rows = [{"job": job["name"], **cause}
+                for job in self._data["jobs"]
+                for cause in job.get("failures_by_cause", [])]
         return _pandas().DataFrame(rows)
 
     def summary(self):

@@ -243,3 +243,22 @@ def test_the_gil_is_released_while_the_simulation_runs():
     thread.join()
     assert last - start > 0.5  # the run was long enough to tell
     assert longest_stall < 0.25
+
+
+def test_failures_frame_has_a_row_per_job_and_cause_adding_up_to_the_job():
+    # GPT-3 175B for a month (scenario header) with Llama 3's node rate split into GPU faults and
+    # software bugs that restart faster: every cause listed, the parts adding up to the totals.
+    causes = [{"name": "gpu", "per": "gpu", "mtbf": "80000h"},
+              {"name": "software", "per": "job", "mtbf": "100h", "restart": "2min"}]
+    result = dcsim.run(REPO / "scenarios" / "failures-checkpoint.yaml",
+                       {"failures": {"restart": "10min", "causes": causes}})
+    frame = result.failures
+    reliability = result.reliability.loc["gpt3-175b"]
+    assert list(frame["cause"]) == ["gpu", "software"] and list(frame["per"]) == ["gpu", "job"]
+    assert frame["failures"].sum() == reliability["failures"]
+    assert frame["restart_time_s"].sum() == pytest.approx(reliability["restart_time_s"], rel=1e-9)
+    assert frame["lost_work_s"].sum() == pytest.approx(reliability["lost_work_s"], rel=1e-9)
+    # 1,024 GPUs / 80,000 h + 1 / 100 h: one failure every 44.2 h.
+    assert reliability["mtbi_s"] == pytest.approx(3600 / (1024 / 80000 + 1 / 100), rel=1e-12)
+    assert (frame["failures"] > 0).all()
+    assert dcsim.run(SMALL_SCENARIO).failures.empty

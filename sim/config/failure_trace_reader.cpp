@@ -2,6 +2,8 @@
 // {node_id, event_time (days), event_type: fault_start | fault_end, ...}, as StepFun's
 // InfiniteHBD fault trace (../shared/reference/traces/stepfun_node_faults.json). Only fault
 // starts matter here (a failed job restarts on a spare node; the fault's repair is not its wait).
+// A fault's class (StepFun's `fault_type.Class`: GPU, NIC, Parameter Plane Cable, ...) is the
+// cause it is reported under; faults without one are "node".
 #include "config/internal/readers.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +16,23 @@ namespace dcsim::internal {
 namespace {
 
 constexpr double kSecondsPerDay = 86400.0;
+
+/// The index of `e`'s class in out.causes, added on its first fault.
+int cause_of(const nlohmann::json& e, FailureConfig& out)
+{
+  std::string name = "node";
+  const auto type = e.find("fault_type");
+  if (type != e.end() && type->is_object()) {
+    const auto cls = type->find("Class");
+    if (cls != type->end() && cls->is_string() && !cls->get<std::string>().empty())
+      name = cls->get<std::string>();
+  }
+  for (size_t i = 0; i < out.causes.size(); ++i)
+    if (out.causes[i].name == name)
+      return static_cast<int>(i);
+  out.causes.push_back({name, FailureScope::Node, 0.0, out.restart_s});
+  return static_cast<int>(out.causes.size()) - 1;
+}
 
 /// Fills `out` from the trace text; returns "" or what is wrong.
 std::string parse_fault_trace(const std::string& text, FailureConfig& out)
@@ -47,7 +66,7 @@ std::string parse_fault_trace(const std::string& text, FailureConfig& out)
     if (type != "fault_start")
       continue;
     const auto [it, added] = servers.emplace(e["node_id"].get<std::string>(), static_cast<int>(servers.size()));
-    out.trace_faults.push_back({time_s, it->second});
+    out.trace_faults.push_back({time_s, it->second, cause_of(e, out)});
   }
   if (out.trace_faults.empty())
     return "has no fault_start events; expected node faults";
@@ -74,11 +93,13 @@ void read_failure_trace(MapReader& failures, FailureConfig& out)
   if (!problem.empty()) {
     failures.error("trace", name + " " + problem);
     out.trace_faults.clear();
+    out.causes.clear();
     return;
   }
   if (out.trace_span_s <= 0) {
     failures.error("trace", name + " spans no time; expected events over days");
     out.trace_faults.clear();
+    out.causes.clear();
     return;
   }
   // The fleet's mean: what Daly's `auto` interval and the restart check work from.

@@ -3,19 +3,62 @@
 
 namespace dcsim::internal {
 
+namespace {
+
+NameTable<FailureScope> failure_scope_names()
+{
+  NameTable<FailureScope> names;
+  for (FailureScope per : kFailureScopes)
+    names.emplace_back(to_string(per), per);
+  return names;
+}
+
+/// `causes: [{name, per, mtbf, restart}, ...]`, each drawn on its own.
+void read_causes(MapReader& failures, FailureConfig& out)
+{
+  const YAML::Node list = failures.raw("causes");
+  const std::string expected = "; expected a list of {name, per: gpu|node|switch|job, mtbf, restart}";
+  if (!list.IsSequence() || list.size() == 0) {
+    failures.error("causes", std::string(list.IsSequence() ? "is empty" : "is not a list") + expected);
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    MapReader item(list[i], failures.path_of("causes") + "." + std::to_string(i), failures.context());
+    FailureCause cause;
+    cause.name = item.text("name");
+    cause.per = item.choice("per", failure_scope_names());
+    cause.mtbf_s = item.quantity("mtbf", Dimension::Seconds);
+    cause.restart_s = item.quantity("restart", Dimension::Seconds, out.restart_s, true);
+    item.finish();
+    for (const FailureCause& earlier : out.causes)
+      if (!cause.name.empty() && earlier.name == cause.name)
+        item.error("name", "\"" + cause.name + "\" is already a cause" +
+                               (cause.name == "node" ? " (node_mtbf's)" : "") + "; expected a name of its own");
+    out.causes.push_back(cause);
+  }
+}
+
+} // namespace
+
 FailureConfig read_failures(MapReader& failures)
 {
   FailureConfig out;
-  if (failures.has("trace")) {
-    if (failures.has("node_mtbf"))
-      failures.error("node_mtbf", "and trace are both given; expected one: a rate to draw failures from, or a "
-                                  "trace to replay");
-    read_failure_trace(failures, out);
-  } else {
-    out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
-  }
   // Llama 3's 54-day run put restarts in the tens of minutes; 10 minutes is a common planning figure.
   out.restart_s = failures.quantity("restart", Dimension::Seconds, 600.0, true);
+  if (failures.has("trace")) {
+    for (const char* key : {"node_mtbf", "causes"})
+      if (failures.has(key))
+        failures.error(key, "and trace are both given; expected one: rates to draw failures from, or a "
+                            "trace to replay");
+    read_failure_trace(failures, out);
+  } else {
+    if (failures.has("node_mtbf") || !failures.has("causes")) {
+      out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
+      out.causes.push_back({"node", FailureScope::Node, out.node_mtbf_s, out.restart_s});
+    }
+    if (failures.has("causes"))
+      read_causes(failures, out);
+  }
   out.trace_job_checkpoint_s = failures.quantity_at_most("trace_job_checkpoint", Dimension::Seconds, 0.0, true,
                                                          kMaxSimulatedTimeS, "10 years", kSimulatedTimeLimitWhy);
   return out;
@@ -41,16 +84,16 @@ namespace dcsim::internal {
 void validate_reliability(const JobConfig& job, const ScenarioConfig& scenario, MapReader& job_reader)
 {
   const FailureConfig& failures = scenario.failures;
-  const int nodes = scenario.cluster.nodes_for(job.gpus);
-  const double mtbi_s = failures.job_mtbi_s(nodes);
+  const FailureExtent extent = unplaced_extent(scenario.cluster, job.gpus);
+  const double mtbi_s = failures.job_mtbi_s(extent);
+  const double restart_s = failures.mean_restart_s(extent);
   // A restart must outlast the next failure e^(R/M) - 1 times on average before one succeeds.
   constexpr double kMaxRestartsPerMtbi = 10;
-  if (failures.enabled() && failures.restart_s > kMaxRestartsPerMtbi * mtbi_s)
-    job_reader.error("gpus", "on " + std::to_string(nodes) + " nodes fails every " + format_seconds(mtbi_s) +
-                                 " on average (failures.node_mtbf / nodes) but restarts take " +
-                                 format_seconds(failures.restart_s) +
-                                 ", so it would almost never run again; expected failures.restart under " +
-                                 format_seconds(kMaxRestartsPerMtbi * mtbi_s) + " or a larger failures.node_mtbf");
+  if (failures.enabled() && restart_s > kMaxRestartsPerMtbi * mtbi_s)
+    job_reader.error("gpus", "on " + std::to_string(extent.nodes) + " nodes fails every " + format_seconds(mtbi_s) +
+                                 " on average (" + failures.rate_source() + ") but restarts take " + format_seconds(restart_s) +
+                                 ", so it would almost never run again; expected restarts under " +
+                                 format_seconds(kMaxRestartsPerMtbi * mtbi_s) + " or rarer failures");
   if (!job.checkpoint.enabled)
     return;
   if (scenario.cluster.storage.servers <= 0)

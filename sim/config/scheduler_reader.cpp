@@ -354,10 +354,11 @@ void check_trace_failures(MapReader& scheduler, const SchedulerConfig& config, c
   // of D (its first try) or R + D (later tries, R the restart) without a failure, so it takes
   // (1 - e^(-D/M)) e^((R+D)/M) M on average (tests/sim/scheduler/trace_failures_test.cpp checks
   // this within 0.02%); with checkpoints every C, each C of work takes that with D = C.
-  const double restart_s = failures.restart_s;
   const double checkpoint_s = failures.trace_job_checkpoint_s;
   for (const TraceJob& job : config.trace_jobs) {
-    const double mtbi_s = failures.job_mtbi_s(cluster.nodes_for(job.gpus));
+    const FailureExtent extent = unplaced_extent(cluster, job.gpus);
+    const double mtbi_s = failures.job_mtbi_s(extent);
+    const double restart_s = failures.mean_restart_s(extent);
     const double stretch_s = checkpoint_s > 0 ? std::min(checkpoint_s, job.duration_s) : job.duration_s;
     const double stretches = stretch_s > 0 ? job.duration_s / stretch_s : 0;
     const double exponent = (restart_s + stretch_s) / mtbi_s;
@@ -369,7 +370,7 @@ void check_trace_failures(MapReader& scheduler, const SchedulerConfig& config, c
     scheduler.error("trace", config.trace_path + " line " + std::to_string(job.line) + ": a job of " +
                                  format_seconds(job.duration_s) + " on " + std::to_string(cluster.nodes_for(job.gpus)) +
                                  " node(s), failing every " + format_seconds(mtbi_s) +
-                                 " on average (failures.node_mtbf / nodes) and restarting in " +
+                                 " on average (" + failures.rate_source() + ") and restarting in " +
                                  format_seconds(restart_s) +
                                  (checkpoint_s > 0 ? ", checkpointing every " + format_seconds(checkpoint_s) : ", without checkpoints") +
                                  ", would take more than 10 years to finish; expected failures.trace_job_checkpoint, a longer "

@@ -36,16 +36,31 @@ double estimated_write_s(double bytes, size_t endpoints, const ClusterConfig& cl
   return bytes / std::min(nics, storage);
 }
 
-/// Poisson failures at the job's rate, or the trace's faults on the job's nodes.
-FailureClock make_clock(const JobConfig& job, const ScenarioConfig& scenario, const Placement& placement, int job_index)
+/// The instances of each failure scope the job spans on `placement`.
+FailureExtent job_extent(const JobConfig& job, const ClusterConfig& cluster, const Platform& platform,
+                         const Placement& placement)
 {
-  const ClusterConfig& cluster = scenario.cluster;
+  return {job.gpus, cluster.nodes_for(job.gpus), platform.locality().switches_spanned(placement.nodes())};
+}
+
+/// Poisson failures at the job's rate for each cause, or the trace's faults on the job's nodes.
+FailureClock make_clock(const FailureExtent& extent, const ScenarioConfig& scenario, const Placement& placement,
+                        int job_index)
+{
   const FailureConfig& failures = scenario.failures;
-  const double mtbi_s = failures.job_mtbi_s(cluster.nodes_for(job.gpus));
-  if (failures.trace_faults.empty())
-    return FailureClock(mtbi_s, scenario.seed, job_index);
-  return FailureClock(mtbi_s, job_fault_times(failures, placement.nodes(), cluster.nodes, scenario.seed),
+  const double mtbi_s = failures.job_mtbi_s(extent);
+  if (!failures.replayed())
+    return FailureClock(mtbi_s, failures.cause_rates_per_s(extent), scenario.seed, job_index);
+  return FailureClock(mtbi_s, job_fault_times(failures, placement.nodes(), scenario.cluster.nodes, scenario.seed),
                       failures.trace_span_s);
+}
+
+std::vector<CauseStats> cause_stats(const FailureConfig& failures)
+{
+  std::vector<CauseStats> out;
+  for (const FailureCause& c : failures.causes)
+    out.push_back({c.name, c.per});
+  return out;
 }
 
 } // namespace
@@ -53,11 +68,16 @@ FailureClock make_clock(const JobConfig& job, const ScenarioConfig& scenario, co
 JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
                                const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                                std::vector<TraceEvent>* trace)
-    : checkpoint_(job.checkpoint), restart_s_(scenario.failures.restart_s),
-      clock_(make_clock(job, scenario, placement, job_index)),
+    : checkpoint_(job.checkpoint),
+      clock_(make_clock(job_extent(job, scenario.cluster, platform, placement), scenario, placement, job_index)),
       coordinator_(coordinator), coordinator_id_(coordinator_id), job_index_(job_index), trace_(trace)
 {
+  const FailureExtent extent = job_extent(job, scenario.cluster, platform, placement);
+  mean_restart_s_ = scenario.failures.mean_restart_s(extent);
+  for (const FailureCause& c : scenario.failures.causes)
+    restart_by_cause_.push_back(c.restart_s);
   stats_.mtbi_s = clock_.mtbi_s();
+  stats_.by_cause = cause_stats(scenario.failures);
   if (!checkpoint_.enabled)
     return;
   const auto& node = scenario.cluster.node;
@@ -145,7 +165,7 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
         continue;
     } else if (failure < t + next_iteration_s) {
       // The next iteration would not finish: the job computes until the failure, for nothing.
-      coordinator_.job_paused(coordinator_id_, failure + restart_s_);
+      coordinator_.job_paused(coordinator_id_, failure + restart_of(clock_.pending_cause()));
       sg4::this_actor::sleep_until(failure);
       lose_work(failure - t);
       recover(failure);
@@ -328,20 +348,25 @@ void JobReliability::recover(double failure_s)
     pending_.reset();
   }
   double failed_at = failure_s;
+  int cause = clock_.pending_cause(); // each failure's restart is its cause's, and charged to it
   for (;;) {
     if (++stats_.failures > kMaxFailures) {
       gave_up_ = "failed " + std::to_string(kMaxFailures) + " times without finishing (one failure every " +
-                 format_seconds(clock_.mtbi_s()) + " on average, restarts of " + format_seconds(restart_s_) +
+                 format_seconds(clock_.mtbi_s()) + " on average, restarts of " + format_seconds(mean_restart_s_) +
                  "); expected restarts much shorter than the time between failures, and checkpoints "
                  "(jobs[].checkpoint) for jobs longer than it";
       break;
     }
+    ++stats_.by_cause[cause].failures;
     clock_.consume();
-    const double resume = failed_at + restart_s_;
+    const double resume = failed_at + restart_of(cause);
     coordinator_.job_paused(coordinator_id_, resume);
     const double next_failure = clock_.pending();
+    const int next_cause = clock_.pending_cause();
     if (next_failure < resume) {
+      stats_.by_cause[cause].restart_time_s += next_failure - failed_at;
       failed_at = next_failure;
+      cause = next_cause;
       continue;
     }
     sg4::this_actor::sleep_until(resume);
@@ -352,8 +377,11 @@ void JobReliability::recover(double failure_s)
       stats_.checkpoint_read_s = now() - read_start;
       break;
     }
+    stats_.by_cause[cause].restart_time_s += next_failure - failed_at;
     failed_at = next_failure;
+    cause = next_cause;
   }
+  stats_.by_cause[cause].restart_time_s += now() - failed_at;
   stats_.restart_time_s += now() - failure_s;
   record("failure: restart and checkpoint read", failure_s);
   since_checkpoint_s_ = 0;

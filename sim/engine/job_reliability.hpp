@@ -99,7 +99,12 @@ private:
   /// failures that strike during them.
   void recover(double failure_s);
   /// Failure: the training since the last checkpoint, and `extra_s` of an unfinished iteration, are lost.
-  void lose_work(double extra_s) { stats_.lost_work_s += since_checkpoint_s_ + extra_s; }
+  void lose_work(double extra_s)
+  {
+    stats_.lost_work_s += since_checkpoint_s_ + extra_s;
+    stats_.by_cause[clock_.pending_cause()].lost_work_s += since_checkpoint_s_ + extra_s;
+  }
+  double restart_of(int cause) const { return restart_by_cause_[cause]; }
   void record(const char* name, double start_s);
 
   /// An asynchronous write in flight (written by the job's writer actor).
@@ -127,7 +132,8 @@ private:
   double since_snapshot_s_ = 0;
   int stops_ = 0;
   double write_slowdown_s_ = -1; ///< training time a write costs its job (< 0: not measured yet)
-  double restart_s_;
+  double mean_restart_s_ = 0;             ///< over the causes, weighted by their rates (for messages)
+  std::vector<double> restart_by_cause_;  ///< FailureConfig::causes' restarts
   std::optional<CheckpointMover> mover_;
   std::function<void()> drain_ = [] {};
   FailureClock clock_;

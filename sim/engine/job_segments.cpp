@@ -16,6 +16,11 @@ void add(ReliabilityStats& to, const ReliabilityStats& from)
   to.checkpoint_time_s += from.checkpoint_time_s;
   to.restart_time_s += from.restart_time_s;
   to.lost_work_s += from.lost_work_s;
+  for (size_t i = 0; i < to.by_cause.size() && i < from.by_cause.size(); ++i) {
+    to.by_cause[i].failures += from.by_cause[i].failures;
+    to.by_cause[i].restart_time_s += from.by_cause[i].restart_time_s;
+    to.by_cause[i].lost_work_s += from.by_cause[i].lost_work_s;
+  }
 }
 
 } // namespace
@@ -36,6 +41,8 @@ JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
   r.reliability = segments.back().reliability; // its rates and sizes; the counts are added below
   r.reliability.checkpoints = r.reliability.failures = 0;
   r.reliability.checkpoint_time_s = r.reliability.restart_time_s = r.reliability.lost_work_s = 0;
+  for (CauseStats& c : r.reliability.by_cause)
+    c = {c.name, c.per};
   for (size_t k = 0; k < segments.size(); ++k) {
     const JobResult& s = segments[k];
     r.simulated_iterations += s.simulated_iterations;

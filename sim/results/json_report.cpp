@@ -71,6 +71,18 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
           {"lost_work_s", r.lost_work_s}};
 }
 
+nlohmann::json failures_by_cause_json(const std::vector<CauseStats>& causes)
+{
+  nlohmann::json out = nlohmann::json::array();
+  for (const CauseStats& c : causes)
+    out.push_back({{"cause", c.name},
+                   {"per", to_string(c.per)},
+                   {"failures", c.failures},
+                   {"restart_time_s", c.restart_time_s},
+                   {"lost_work_s", c.lost_work_s}});
+  return out;
+}
+
 nlohmann::json energy_json(const EnergyStats& e, bool job)
 {
   nlohmann::json out = {{"gpu_j", e.gpu_j},
@@ -132,6 +144,10 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
   if (s.trace_failures_on) {
     out["trace_failures"] = s.trace_failures;
     out["failure_lost_gpu_hours"] = s.failure_lost_gpu_hours;
+    nlohmann::json by_cause = nlohmann::json::array();
+    for (const auto& [cause, failures] : s.trace_failures_by_cause)
+      by_cause.push_back({{"cause", cause}, {"failures", failures}});
+    out["trace_failures_by_cause"] = by_cause;
   }
   if (!s.groups.empty()) {
     nlohmann::json groups = nlohmann::json::array();
@@ -193,6 +209,8 @@ nlohmann::json job_json(const JobResult& j)
           {"reliability", reliability_json(j.reliability)},
           {"energy", energy_json(j.energy, true)},
           {"cost", cost_json(j.energy, true)}};
+  if (!j.reliability.by_cause.empty()) // the scenario has failures
+    out["failures_by_cause"] = failures_by_cause_json(j.reliability.by_cause);
   if (j.preemptions > 0) { // a scheduler preempted it (only then: the contract's keys stay as they were)
     out["preemptions"] = j.preemptions;
     out["suspended_s"] = j.suspended_s;

@@ -2,12 +2,14 @@
 #pragma once
 
 #include "compute/gpu_profile.hpp"
+#include "config/scenario_config.hpp"
 #include "energy/cost_model.hpp"
 #include "parallelism/collective_call.hpp"
 #include "transformer/memory_model.hpp"
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dcsim {
@@ -63,6 +65,15 @@ struct CollectiveUse {
 };
 
 /// Failures and checkpoints of one job (all zero when the scenario has neither).
+/// Failures of one cause (FailureConfig::causes) in one job.
+struct CauseStats {
+  std::string name;
+  FailureScope per = FailureScope::Node;
+  int failures = 0;
+  double restart_time_s = 0; ///< from each of its failures to training again, or to the next failure
+  double lost_work_s = 0;    ///< training thrown away by its failures
+};
+
 struct ReliabilityStats {
   double mtbi_s = 0;                ///< the job's mean time between interrupts (node MTBF / nodes); 0: none
   double checkpoint_bytes = 0;
@@ -76,6 +87,7 @@ struct ReliabilityStats {
   double checkpoint_time_s = 0;     ///< all writing, completed or cut short
   double restart_time_s = 0;        ///< from each failure to training again (restart and reads)
   double lost_work_s = 0;           ///< training since the last checkpoint, thrown away by failures
+  std::vector<CauseStats> by_cause; ///< the same by cause, one per FailureConfig::causes entry
 };
 
 /// Energy and money of one job over its run, or of the whole cluster over the simulated time
@@ -139,6 +151,8 @@ struct SchedulerStats {
   bool trace_failures_on = false; ///< failures strike the trace's jobs: the two below are reported
   int trace_failures = 0;         ///< node failures that struck running trace jobs
   double failure_lost_gpu_hours = 0; ///< held by struck trace jobs but not kept: restarts, unsaved work
+  /// Of trace_failures, how many each cause (FailureConfig::causes, in order) struck.
+  std::vector<std::pair<std::string, long long>> trace_failures_by_cause;
   std::vector<GroupQueueStats> groups; ///< with quotas only, in the trace's order of groups
 };
 

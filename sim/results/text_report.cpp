@@ -29,6 +29,18 @@ std::string percent_of(double part, double whole)
   return buf;
 }
 
+std::string causes_summary(std::vector<CauseStats> causes)
+{
+  std::stable_sort(causes.begin(), causes.end(),
+                   [](const CauseStats& a, const CauseStats& b) { return a.failures > b.failures; });
+  std::string out;
+  for (const CauseStats& c : causes)
+    if (c.failures > 0)
+      out += line("    %-17s %d; restarts %s, work lost %s", (c.name + ":").c_str(), c.failures,
+                  format_seconds(c.restart_time_s).c_str(), format_seconds(c.lost_work_s).c_str());
+  return out;
+}
+
 /// Only for jobs that checkpoint or can fail.
 std::string reliability_summary(const JobResult& r)
 {
@@ -48,6 +60,8 @@ std::string reliability_summary(const JobResult& r)
     out += line("  failures            %d (one every %s on average); restarts %s, work lost %s", s.failures,
                 format_seconds(s.mtbi_s).c_str(), format_seconds(s.restart_time_s).c_str(),
                 format_seconds(s.lost_work_s).c_str());
+  if (s.by_cause.size() > 1) // one line per cause that struck, most failures first
+    out += causes_summary(s.by_cause);
   out += line("  goodput             %.1f%% (checkpointing %s)", 100 * r.goodput,
               format_seconds(s.checkpoint_time_s).c_str());
   return out;

@@ -24,7 +24,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
                  config.seed),
       gpus_per_node_(config.cluster.node.gpus), preemption_(config.scheduler.preemption), failures_(config.failures),
-      seed_(config.seed), cluster_nodes_(config.cluster.nodes),
+      seed_(config.seed), cluster_nodes_(config.cluster.nodes), locality_(locality),
       las_(config.scheduler.policy == SchedulingPolicyKind::LeastAttainedService),
       las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), las_promote_knob_(config.scheduler.las_promote_knob),
       fair_share_(config.scheduler.policy == SchedulingPolicyKind::FairShare),

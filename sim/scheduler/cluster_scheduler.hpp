@@ -96,6 +96,7 @@ private:
     int failures = 0;
     double failure_lost_s = 0;  ///< of lost_s, restarts and work lost to failures
     unsigned failure_draws = 0; ///< Poisson failures drawn for it (each from a stream of its own)
+    int failure_cause = 0;      ///< of its next failure (FailureConfig::causes)
   };
   enum class EventKind : std::uint8_t {
     End,     ///< the run ends: its GPUs are free
@@ -216,6 +217,7 @@ private:
   FailureConfig failures_;
   std::uint64_t seed_;
   int cluster_nodes_;
+  const NodeLocality& locality_;       ///< the platform's (switches a trace job spans, for its failure rate)
   bool reclaiming_ = false;            ///< offering to jobs within quota, with preemption on
   int lent_gpus_ = 0;                  ///< GPUs held by jobs started over their quota (borrowed)
   bool las_ = false;                   ///< policy las: waiting jobs preempt those of lower levels
@@ -228,6 +230,7 @@ private:
   double usage_at_s_ = 0;
   int running_gpus_ = 0;
   long long trace_failures_ = 0;       ///< node failures that struck trace jobs (a guard against a hang)
+  std::vector<long long> trace_failures_by_cause_; ///< the same per FailureConfig::causes entry
   std::string gave_up_;
   /// This dispatch: no room could be made for a job of this level and size (nor a larger one
   /// at that level or below, which has fewer jobs to preempt).

@@ -189,6 +189,9 @@ void ClusterScheduler::fail_in_place(int id, double t)
   Record& r = records_[id];
   stop_run(r, t, failures_.trace_job_checkpoint_s, true);
   ++r.failures;
+  if (trace_failures_by_cause_.empty())
+    trace_failures_by_cause_.assign(failures_.causes.size(), 0);
+  ++trace_failures_by_cause_[r.failure_cause];
   // A guard against a hang: a rate so high that jobs barely ever finish would take for ever.
   // (An exception cannot leave an actor: the run stops, and simulate() reports why.)
   constexpr long long kMaxTraceFailures = 1'000'000;
@@ -198,20 +201,26 @@ void ClusterScheduler::fail_in_place(int id, double t)
                "failures.trace_job_checkpoint";
     return;
   }
-  begin_run(id, t, failures_.restart_s, true); // on a spare node, keeping its GPUs
+  begin_run(id, t, failures_.causes[r.failure_cause].restart_s, true); // on a spare node, keeping its GPUs
 }
 
 double ClusterScheduler::next_failure_s(int id, double t)
 {
   Record& r = records_[id];
   const std::vector<int> nodes = r.placement->nodes();
-  const double mtbi_s = failures_.job_mtbi_s(static_cast<int>(nodes.size()));
-  if (failures_.trace_faults.empty()) {
-    // Memoryless: a fresh draw from now, each from a stream of its own (jobs and draws differ).
+  const FailureExtent extent{r.gpus, static_cast<int>(nodes.size()), locality_.switches_spanned(nodes)};
+  const double mtbi_s = failures_.job_mtbi_s(extent);
+  if (!failures_.replayed()) {
+    // Memoryless: a fresh draw from now, each from a stream of its own (jobs and draws differ);
+    // with several causes a second draw from it picks the cause.
     constexpr std::uint64_t kTraceFailureStreams = 0x7ACE'0000'0000'0000ULL;
     std::mt19937_64 rng = seeded_engine(seed_, kTraceFailureStreams ^ (static_cast<std::uint64_t>(id) << 24) ^
                                                     r.failure_draws++);
-    return t - mtbi_s * std::log1p(-uniform01(rng));
+    const double next_s = t - mtbi_s * std::log1p(-uniform01(rng));
+    const std::vector<double> rates = failures_.cause_rates_per_s(extent);
+    const bool several = std::count_if(rates.begin(), rates.end(), [](double x) { return x > 0; }) > 1;
+    r.failure_cause = pick_cause(rates, several ? uniform01(rng) : 0.0);
+    return next_s;
   }
   FailureClock clock(mtbi_s, job_fault_times(failures_, nodes, cluster_nodes_, seed_), failures_.trace_span_s);
   double next_s = clock.next_after(t);
@@ -219,6 +228,7 @@ double ClusterScheduler::next_failure_s(int id, double t)
     clock.consume();
     next_s = clock.pending();
   }
+  r.failure_cause = clock.pending_cause();
   return next_s;
 }
 

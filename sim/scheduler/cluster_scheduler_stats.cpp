@@ -66,6 +66,10 @@ SchedulerStats ClusterScheduler::stats() const
     s.failure_lost_gpu_hours += r.gpus * r.failure_lost_s / 3600;
     s.trace_failures_on = s.trace_failures_on || (!r.training && failures_.enabled());
   }
+  if (s.trace_failures_on)
+    for (size_t i = 0; i < failures_.causes.size(); ++i)
+      s.trace_failures_by_cause.emplace_back(failures_.causes[i].name,
+                                             i < trace_failures_by_cause_.size() ? trace_failures_by_cause_[i] : 0);
   s.preemption = preemption_.enabled;
   if (las_ && las_promote_knob_ > 0) {
     s.las_promotions = 0;

@@ -170,8 +170,9 @@ TEST_CASE("reliability: --trace shows every checkpoint write and every restart")
 
 namespace {
 
-/// Fault start times (s) of the StepFun trace, by server index in order of first appearance.
-std::vector<std::pair<double, int>> stepfun_faults(double& span_s)
+/// Fault start times (s) of the StepFun trace, by server index in order of first appearance;
+/// `classes` (if given) receives each fault's class (fault_type.Class).
+std::vector<std::pair<double, int>> stepfun_faults(double& span_s, std::vector<std::string>* classes = nullptr)
 {
   const auto events = nlohmann::json::parse(dcsim::test::slurp(dcsim::test::reference_path("traces/stepfun_node_faults.json")));
   std::map<std::string, int> servers;
@@ -180,8 +181,11 @@ std::vector<std::pair<double, int>> stepfun_faults(double& span_s)
   for (const auto& e : events) {
     const double t = e["event_time"].get<double>() * 86400;
     span_s = std::max(span_s, t);
-    if (e["event_type"] == "fault_start")
-      faults.push_back({t, servers.emplace(e["node_id"].get<std::string>(), static_cast<int>(servers.size())).first->second});
+    if (e["event_type"] != "fault_start")
+      continue;
+    faults.push_back({t, servers.emplace(e["node_id"].get<std::string>(), static_cast<int>(servers.size())).first->second});
+    if (classes)
+      classes->push_back(e["fault_type"]["Class"].get<std::string>());
   }
   return faults;
 }
@@ -211,18 +215,30 @@ TEST_CASE("reliability: a fault trace is replayed on the job's nodes: every faul
   // 800 nodes over a 400-server trace: nodes 0-399 live the trace as it was, nodes 400-799 the
   // same trace shifted by half its span (wrapped), so the job meets each of those faults once.
   double span = 0;
-  const auto faults = stepfun_faults(span);
+  std::vector<std::string> classes;
+  const auto faults = stepfun_faults(span, &classes);
   const auto job = dcsim::test::run_scenario_text(kTraceScenario)["jobs"][0];
   const double end = job["end_time_s"].get<double>();
   int expected = 0;
-  for (const auto& [t, server] : faults) {
-    expected += t < end ? 1 : 0;
-    expected += std::fmod(t + span / 2, span) < end ? 1 : 0;
+  std::map<std::string, int> expected_by_class; // each failure is reported under its fault's class
+  for (size_t i = 0; i < faults.size(); ++i) {
+    const double t = faults[i].first;
+    const int lived = (t < end ? 1 : 0) + (std::fmod(t + span / 2, span) < end ? 1 : 0);
+    expected += lived;
+    expected_by_class[classes[i]] += lived;
   }
   const auto& r = job["reliability"];
-  INFO("ran " << end / 86400 << " days; " << r.dump());
+  INFO("ran " << end / 86400 << " days; " << r.dump() << "\n" << job["failures_by_cause"].dump());
   CHECK(r["failures"].get<int>() == expected);
   CHECK(expected > 20);
+  // The trace's 21 classes, every one listed (its two "Other Failures", hardware and software, are one).
+  CHECK(job["failures_by_cause"].size() == 21);
+  double restarts = 0;
+  for (const auto& c : job["failures_by_cause"]) {
+    CHECK(c["failures"].get<int>() == expected_by_class[c["cause"].get<std::string>()]);
+    restarts += c["restart_time_s"].get<double>();
+  }
+  CHECK(restarts == Approx(r["restart_time_s"].get<double>()).epsilon(1e-9));
   // The job's rate: the fleet's node MTBF (400 servers x 349 days / 584 faults) over its 800 nodes.
   CHECK(r["mtbi_s"].get<double>() == Approx(400 * span / faults.size() / 800).epsilon(1e-9));
   // The job covers the whole fleet, so where the seed puts each trace server does not matter:
@@ -237,6 +253,8 @@ TEST_CASE("reliability: bad fault traces are one-line errors naming the key")
     return dcsim::test::load_error(kTraceScenario, overrides);
   };
   CHECK(errors({"failures.node_mtbf=100h"}).find("failures.node_mtbf: and trace are both given") != std::string::npos);
+  CHECK(errors({"failures.causes=[{name: gpu, per: gpu, mtbf: 1000h}]"}).find("failures.causes: and trace are both given") !=
+        std::string::npos);
   CHECK(errors({"failures.trace_servers=100"}).find("names 231 faulty servers but trace_servers is 100") !=
         std::string::npos);
   CHECK(errors({"failures.trace=/nonexistent.json"}).find("failures.trace: cannot read") != std::string::npos);

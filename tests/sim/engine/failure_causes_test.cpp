@@ -1,0 +1,233 @@
+// Failures by cause (`failures.causes`, engine/failure_clock.hpp): each cause fails per instance
+// of its scope (GPU, node, network switch, job), so a job's rate is the sum over causes of the
+// instances it spans over their MTBFs; each failure's cause is drawn in proportion to its rate,
+// restarts for that cause's time and is reported under it.
+#include "support/test_support.hpp"
+
+#include "engine/failure_clock.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+// One 8-GPU node with one NIC (one leaf switch); a 1 GB checkpoint every minute to a 1 GB/s
+// server (writes and reads of 1 s). Rates per second: GPUs 8/8000, node 1/1000, switch
+// 1/2000, job 1/2000 -- together one failure every 333.3 s, shares 1/3, 1/3, 1/6, 1/6.
+const char* kCauses = R"(
+name: failure-causes
+cluster:
+  nodes: 1
+  node:
+    gpu: A100-SXM-80GB
+    gpus: 8
+    scale_up: {bandwidth: 300GB/s}
+    nics: {count: 1, bandwidth: 200Gb/s}
+  storage: {servers: 1, bandwidth_per_server: 1GB/s}
+failures:
+  restart: 1s
+  causes:
+    - {name: gpu, per: gpu, mtbf: 8000s, restart: 2s}
+    - {name: host, per: node, mtbf: 1000s}
+    - {name: leaf, per: switch, mtbf: 2000s, restart: 5s}
+    - {name: software, per: job, mtbf: 2000s, restart: 0.5s}
+jobs:
+  - name: small
+    gpus: 8
+    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}
+    parallelism: {tensor: 1, data: 8}
+    batch: {global: 64, micro: 8}
+    iterations: 25000000
+    checkpoint: {interval: 60s, size: 1GB}
+)";
+
+const nlohmann::json& cause(const nlohmann::json& job, const std::string& name)
+{
+  for (const auto& c : job["failures_by_cause"])
+    if (c["cause"] == name)
+      return c;
+  FAIL("no cause " << name);
+  return job;
+}
+
+} // namespace
+
+TEST_CASE("failure causes: a cause is picked in proportion to its rate; one cause draws nothing")
+{
+  const std::vector<double> rates = {1.0, 0.0, 3.0};
+  CHECK(dcsim::pick_cause(rates, 0.0) == 0);
+  CHECK(dcsim::pick_cause(rates, 0.2499) == 0);
+  CHECK(dcsim::pick_cause(rates, 0.2501) == 2); // a cause of rate 0 is never picked
+  CHECK(dcsim::pick_cause(rates, 0.9999) == 2);
+  // Two clocks of the same job and seed, one with a single cause and one with a second cause of
+  // rate 0: the same failure times (the single cause's stream is what node_mtbf always drew).
+  dcsim::FailureClock one(100.0, {0.01}, 7, 0), two(100.0, {0.01, 0.0}, 7, 0);
+  for (int i = 0; i < 100; ++i) {
+    CHECK(one.pending() == two.pending());
+    CHECK(two.pending_cause() == 0);
+    one.consume();
+    two.consume();
+  }
+}
+
+TEST_CASE("failure causes: 100,000 draws give each cause its share (4 sigma) at the summed rate (1%)")
+{
+  const std::vector<double> rates = {0.5, 0.3, 0.2};
+  dcsim::FailureClock clock(1.0, rates, 3, 0);
+  std::vector<int> counts(3, 0);
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    ++counts[clock.pending_cause()];
+    clock.consume();
+  }
+  const double mean_interval = clock.pending() / (n + 1);
+  CHECK(mean_interval == Approx(1.0).epsilon(0.01));
+  for (size_t c = 0; c < rates.size(); ++c) {
+    const double sigma = std::sqrt(n * rates[c] * (1 - rates[c]));
+    INFO("cause " << c << ": " << counts[c] << " of " << n);
+    CHECK(std::fabs(counts[c] - n * rates[c]) < 4 * sigma);
+  }
+}
+
+TEST_CASE("failure causes: a job's rate sums its causes' instances over their MTBFs; each failure restarts for its "
+          "cause's time and is charged to it")
+{
+  const auto job = dcsim::test::run_scenario_text(kCauses)["jobs"][0];
+  const auto& r = job["reliability"];
+  INFO(r.dump() << "\n" << job["failures_by_cause"].dump());
+  CHECK(r["mtbi_s"].get<double>() == Approx(1 / (8 / 8000.0 + 1 / 1000.0 + 1 / 2000.0 + 1 / 2000.0)).epsilon(1e-12));
+  // Shares of the failures (4 sigma), and the parts adding up to the job's totals (1e-9).
+  const int failures = r["failures"].get<int>();
+  CHECK(failures > 2000);
+  const std::vector<std::pair<std::string, double>> shares = {
+      {"gpu", 1.0 / 3}, {"host", 1.0 / 3}, {"leaf", 1.0 / 6}, {"software", 1.0 / 6}};
+  int counted = 0;
+  double restarts = 0, lost = 0;
+  for (const auto& [name, share] : shares) {
+    const auto& c = cause(job, name);
+    counted += c["failures"].get<int>();
+    restarts += c["restart_time_s"].get<double>();
+    lost += c["lost_work_s"].get<double>();
+    CHECK(std::fabs(c["failures"].get<int>() - failures * share) < 4 * std::sqrt(failures * share * (1 - share)));
+  }
+  CHECK(counted == failures);
+  CHECK(restarts == Approx(r["restart_time_s"].get<double>()).epsilon(1e-9));
+  CHECK(lost == Approx(r["lost_work_s"].get<double>()).epsilon(1e-9));
+  CHECK(cause(job, "leaf")["per"] == "switch");
+  // Each failure: its cause's restart, then the 1 s checkpoint read. A failure striking during a
+  // restart cuts it short (charged up to the strike), so a cause's restart time is at most
+  // failures x (restart + read), and within 3% of it at these rates (one failure every 333 s).
+  for (const auto& [name, restart] : std::vector<std::pair<std::string, double>>{
+           {"gpu", 2.0}, {"host", 1.0}, {"leaf", 5.0}, {"software", 0.5}}) {
+    const auto& c = cause(job, name);
+    const double full = c["failures"].get<int>() * (restart + 1.0);
+    CHECK(c["restart_time_s"].get<double>() <= full * (1 + 1e-9));
+    CHECK(c["restart_time_s"].get<double>() >= 0.97 * full);
+  }
+}
+
+TEST_CASE("failure causes: node_mtbf alone is the cause \"node\", with the failure times it always had")
+{
+  const std::vector<std::string> node_only = {"failures={node_mtbf: 1000s, restart: 1s}"};
+  const std::vector<std::string> as_cause = {"failures={restart: 1s, causes: [{name: node, per: node, mtbf: 1000s}]}"};
+  const auto a = dcsim::test::run_scenario_text(kCauses, node_only)["jobs"][0];
+  const auto b = dcsim::test::run_scenario_text(kCauses, as_cause)["jobs"][0];
+  CHECK(a["reliability"] == b["reliability"]);
+  CHECK(a["failures_by_cause"] == b["failures_by_cause"]);
+  CHECK(a["failures_by_cause"].size() == 1);
+  CHECK(a["failures_by_cause"][0]["failures"] == a["reliability"]["failures"]);
+  // node_mtbf beside causes is one cause more.
+  const auto both = dcsim::test::run_scenario_text(
+      kCauses, {"failures={node_mtbf: 1000s, causes: [{name: gpu, per: gpu, mtbf: 8000s}]}"})["jobs"][0];
+  CHECK(both["reliability"]["mtbi_s"].get<double>() == Approx(500.0).epsilon(1e-12));
+  CHECK(both["failures_by_cause"].size() == 2);
+}
+
+TEST_CASE("failure causes: a switch failure counts the switches the job's NICs are cabled to")
+{
+  // Two nodes of 8 NICs on fat-tree leaves of 4 down-ports: each node spans 2 leaves, both 4.
+  // Rail-optimized: one leaf per rail, so both nodes of the rail group span the 8 rails' leaves.
+  const std::string base = R"(
+name: switch-scope
+cluster:
+  nodes: 2
+  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}
+  fabric: {topology: fat-tree, radix: 8}
+failures: {causes: [{name: leaf, per: switch, mtbf: 1000h}]}
+jobs:
+  - {name: one, gpus: 8, model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000},
+     parallelism: {data: 8}, batch: {global: 8}}
+  - {name: two, gpus: 8, model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000},
+     parallelism: {data: 8}, batch: {global: 8}}
+)";
+  const auto fat = dcsim::test::run_scenario_text(base);
+  CHECK(fat["jobs"][0]["reliability"]["mtbi_s"].get<double>() == Approx(1000.0 * 3600 / 2).epsilon(1e-12));
+  const auto whole = dcsim::test::run_scenario_text(
+      base, {"jobs=[{name: all, gpus: 16, model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}, "
+             "parallelism: {data: 16}, batch: {global: 16}}]"});
+  CHECK(whole["jobs"][0]["reliability"]["mtbi_s"].get<double>() == Approx(1000.0 * 3600 / 4).epsilon(1e-12));
+  const auto rail = dcsim::test::run_scenario_text(
+      base, {"cluster.fabric={topology: rail-optimized, rail_group: 2}",
+             "jobs=[{name: all, gpus: 16, model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}, "
+             "parallelism: {data: 16}, batch: {global: 16}}]"});
+  CHECK(rail["jobs"][0]["reliability"]["mtbi_s"].get<double>() == Approx(1000.0 * 3600 / 8).epsilon(1e-12));
+}
+
+TEST_CASE("failure causes: the trace's jobs fail by cause too, each at its share, restarting for its time")
+{
+  // 4,000 one-GPU jobs of 1,000 s on a 64-node cluster; two causes per GPU, together one failure
+  // every 2,000 s per job, both restarting in 100 s: the mean run (completion less wait) is the
+  // single-cause formula's, (1 - e^(-D/M)) e^((R+D)/M) M = 1,363.96 s, and the causes split the failures 3:1.
+  std::string rows = "submit_time_s,duration_s,gpus\n";
+  for (int i = 0; i < 4000; ++i)
+    rows += std::to_string(i) + ",1000,1\n";
+  const std::string trace = dcsim::test::temp_dir() + "/causes_trace.csv";
+  std::ofstream(trace) << rows;
+  const std::string scenario = R"(
+name: trace-causes
+cluster:
+  nodes: 64
+  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}
+failures:
+  restart: 100s
+  causes: [{name: gpu, per: gpu, mtbf: 8000s, restart: 100s}, {name: software, per: job, mtbf: 2666.6667s}]
+scheduler: {policy: first_fit, trace: )" + trace + "}\n";
+  const auto result = dcsim::test::run_scenario_text(scenario);
+  const auto& s = result["scheduler"];
+  INFO(s.dump());
+  const double m = 2000, d = 1000, r = 100;
+  const double run_s = s["mean_jct_s"].get<double>() - s["mean_queue_s"].get<double>();
+  CHECK(run_s == Approx((1 - std::exp(-d / m)) * std::exp((r + d) / m) * m).epsilon(0.04));
+  const int failures = s["trace_failures"].get<int>();
+  REQUIRE(s["trace_failures_by_cause"].size() == 2);
+  const int gpu = s["trace_failures_by_cause"][0]["failures"].get<int>();
+  CHECK(s["trace_failures_by_cause"][0]["cause"] == "gpu");
+  CHECK(gpu + s["trace_failures_by_cause"][1]["failures"].get<int>() == failures);
+  CHECK(std::fabs(gpu - failures * 0.25) < 4 * std::sqrt(failures * 0.25 * 0.75));
+}
+
+TEST_CASE("failure causes: bad causes are one-line errors naming the key")
+{
+  const auto error = [](const std::string& failures) {
+    return dcsim::test::load_error(kCauses, {"failures=" + failures});
+  };
+  CHECK_THAT(error("{causes: gpu}"), Catch::Contains("failures.causes: is not a list; expected a list of {name, per"));
+  CHECK_THAT(error("{causes: []}"), Catch::Contains("failures.causes: is empty"));
+  CHECK_THAT(error("{causes: [{name: a, per: rack, mtbf: 1h}]}"), Catch::Contains("failures.causes.0.per"));
+  CHECK_THAT(error("{causes: [{name: a, per: rack, mtbf: 1h}]}"), Catch::Contains("switch"));
+  CHECK_THAT(error("{causes: [{name: a, per: gpu}]}"), Catch::Contains("failures.causes.0.mtbf"));
+  CHECK_THAT(error("{causes: [{name: a, per: gpu, mtbf: 1h, restart: 1 parsec}]}"),
+             Catch::Contains("failures.causes.0.restart"));
+  CHECK_THAT(error("{causes: [{name: a, per: gpu, mtbf: 1h}, {name: a, per: node, mtbf: 1h}]}"),
+             Catch::Contains("failures.causes.1.name: \"a\" is already a cause"));
+  CHECK_THAT(error("{node_mtbf: 10h, causes: [{name: node, per: gpu, mtbf: 1h}]}"),
+             Catch::Contains("(node_mtbf's)"));
+  CHECK_THAT(error("{causes: [{name: a, per: gpu, mtbf: 1h, typo: 1}]}"), Catch::Contains("failures.causes.0.typo"));
+  // A job that would almost never get past its restarts, from its causes' mean restart.
+  CHECK_THAT(error("{causes: [{name: a, per: gpu, mtbf: 80s, restart: 1h}]}"),
+             Catch::Contains("(failures.causes) but restarts take 1 h"));
+}
