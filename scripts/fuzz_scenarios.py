@@ -138,6 +138,12 @@ def trace_case(work, i, rng):
     if rng.random() < 0.3:  # node failures strike the trace's jobs too
         doc["failures"] = {"node_mtbf": rng.choice(["100h", "2000h"]), "restart": "10min",
                            "trace_job_checkpoint": rng.choice(["0s", "30min", "2h"])}
+        if rng.random() < 0.5:  # by cause, beside or instead of node_mtbf
+            doc["failures"]["causes"] = [{"name": "gpu", "per": "gpu", "mtbf": rng.choice(["800h", "20000h"])},
+                                         {"name": "sw", "per": rng.choice(["job", "switch"]), "mtbf": "300h",
+                                          "restart": rng.choice(["1min", "1h"])}]
+            if rng.random() < 0.5:
+                del doc["failures"]["node_mtbf"]
     doc["jobs"][0]["iterations"] = 20
     doc["jobs"][0]["start_time"] = rng.choice(["0s", "1h", "30d"])
     doc["jobs"][0]["gpus"] = 16
@@ -154,7 +160,7 @@ def faults_case(work, i, rng):
     done = []
     for _ in range(rng.choice([1, 1, 2, 3])):
         e = rng.randrange(len(events))
-        key = rng.choice(["node_id", "event_time", "event_type", None])
+        key = rng.choice(["node_id", "event_time", "event_type", "fault_type", None])
         if key is None:
             events[e] = rng.choice(ODD)
             done.append(f"event {e} = {events[e]!r}")
