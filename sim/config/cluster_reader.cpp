@@ -171,6 +171,15 @@ void read_torus(MapReader& fabric, TorusConfig& out)
   if (out.dimensions.size() < 2 || out.dimensions.size() > 3)
     fabric.error("dimensions", "has " + std::to_string(out.dimensions.size()) +
                                    " values; expected 2 or 3 router counts, e.g. [8, 8, 16]");
+  // The longest shortest route crosses half of each ring, plus the GPU-NIC-router cables at
+  // both ends; routes hold at most Route::kMaxHops links (found by fuzzing: [4000, 4, 4]).
+  int longest = 4;
+  for (int d : out.dimensions)
+    longest += d / 2;
+  if (longest > Route::kMaxHops)
+    fabric.error("dimensions", "make routes of up to " + std::to_string(longest) + " links (half of each ring, plus " +
+                                   "4 at the ends); expected at most " + std::to_string(Route::kMaxHops) +
+                                   ": smaller rings, e.g. a third dimension");
   out.nodes_per_router = static_cast<int>(fabric.integer("nodes_per_router", 1));
 }
 

@@ -307,6 +307,13 @@ TEST_CASE("cli: bad fabric input exits 2 with file:line errors", "[cli]")
     check_error_lines(dcsim_cli("validate " + f.string()), f.string(), "cluster.fabric.radix",
                       "64000000 is out of range; expected an integer >= 0 up to 4096");
   }
+  SECTION("a torus ring so long that routes overflow (found by fuzzing: [4000, 4, 4] aborted at routing, exit 1)")
+  {
+    const auto f = edited_scenario("long_torus.yaml", "topology: fat-tree\n    tiers: 2\n    radix: 64\n",
+                                   "topology: torus\n    dimensions: [4000, 4, 4]\n");
+    check_error_lines(dcsim_cli("validate " + f.string()), f.string(), "cluster.fabric.dimensions",
+                      "make routes of up to 2008 links (half of each ring, plus 4 at the ends); expected at most 48");
+  }
   SECTION("negative bandwidth")
   {
     const auto f = edited_scenario("negative_bw.yaml", "bandwidth: 400Gb/s", "bandwidth: -400Gb/s");
