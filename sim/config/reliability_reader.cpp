@@ -52,12 +52,22 @@ FailureConfig read_failures(MapReader& failures)
                             "trace to replay");
     read_failure_trace(failures, out);
   } else {
-    if (failures.has("node_mtbf") || !failures.has("causes")) {
+    if (failures.has("node_mtbf") || !(failures.has("causes") || failures.has("maintenance"))) {
       out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
       out.causes.push_back({"node", FailureScope::Node, out.node_mtbf_s, out.restart_s});
     }
     if (failures.has("causes"))
       read_causes(failures, out);
+  }
+  if (auto maintenance = failures.child("maintenance")) {
+    out.maintenance_interval_s = maintenance->quantity_at_most("interval", Dimension::Seconds, std::nullopt, false,
+                                                               kMaxSimulatedTimeS, "10 years", kSimulatedTimeLimitWhy);
+    out.maintenance_downtime_s = maintenance->quantity("downtime", Dimension::Seconds, 0.0, true);
+    if (out.maintenance_downtime_s >= out.maintenance_interval_s && out.maintenance_interval_s > 0)
+      maintenance->error("downtime", "is " + format_seconds(out.maintenance_downtime_s) + ", not shorter than the interval (" +
+                                         format_seconds(out.maintenance_interval_s) +
+                                         "); expected a downtime shorter than the time between maintenances");
+    maintenance->finish();
   }
   out.trace_job_checkpoint_s = failures.quantity_at_most("trace_job_checkpoint", Dimension::Seconds, 0.0, true,
                                                          kMaxSimulatedTimeS, "10 years", kSimulatedTimeLimitWhy);
@@ -94,6 +104,10 @@ void validate_reliability(const JobConfig& job, const ScenarioConfig& scenario, 
                                  " on average (" + failures.rate_source() + ") but restarts take " + format_seconds(restart_s) +
                                  ", so it would almost never run again; expected restarts under " +
                                  format_seconds(kMaxRestartsPerMtbi * mtbi_s) + " or rarer failures");
+  if (failures.maintenance_interval_s > 0 && !job.checkpoint.enabled)
+    job_reader.error("checkpoint", "is missing, but failures.maintenance stops every job every " +
+                                       format_seconds(failures.maintenance_interval_s) +
+                                       "; expected a checkpoint section (the job saves its state before each stop)");
   if (!job.checkpoint.enabled)
     return;
   if (scenario.cluster.storage.servers <= 0)

@@ -362,6 +362,11 @@ struct FailureConfig {
   std::vector<NodeFault> trace_faults; ///< by time
   int trace_servers = 0;
   double trace_span_s = 0;
+  /// Planned maintenance (`maintenance`): every this long of simulated time (0: none) each
+  /// running training job stops at its next iteration boundary, saves a checkpoint, stays down
+  /// for `maintenance_downtime_s` and reads it back.
+  double maintenance_interval_s = 0;
+  double maintenance_downtime_s = 0;
 
   bool enabled() const { return !causes.empty(); }
   bool replayed() const { return !trace_faults.empty(); }

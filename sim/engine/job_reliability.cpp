@@ -74,6 +74,8 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
 {
   const FailureExtent extent = job_extent(job, scenario.cluster, platform, placement);
   mean_restart_s_ = scenario.failures.mean_restart_s(extent);
+  maintenance_interval_s_ = scenario.failures.maintenance_interval_s;
+  maintenance_downtime_s_ = scenario.failures.maintenance_downtime_s;
   for (const FailureCause& c : scenario.failures.causes)
     restart_by_cause_.push_back(c.restart_s);
   stats_.mtbi_s = clock_.mtbi_s();
@@ -94,6 +96,18 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
   }
   set_interval(checkpoint_.async ? snapshot_s_ : write_s);
   mover_.emplace(platform, std::move(endpoints), stats_.checkpoint_bytes);
+}
+
+void JobReliability::start(double now_s)
+{
+  clock_.next_after(now_s);
+  schedule_maintenance(now_s);
+}
+
+void JobReliability::schedule_maintenance(double now_s)
+{
+  if (maintenance_interval_s_ > 0) // on the cluster's calendar: k x interval, k >= 1
+    next_maintenance_s_ = (std::floor(now_s / maintenance_interval_s_ + kMaintenanceSlackS) + 1) * maintenance_interval_s_;
 }
 
 void JobReliability::record(const char* name, double start_s)
@@ -128,6 +142,11 @@ double JobReliability::next_event_s(double now_s, double iteration_s)
   double next = clock_.pending();
   if (checkpoint_.enabled)
     next = std::min(next, now_s + until_checkpoint_s(iteration_s));
+  if (next_maintenance_s_ < next) { // the boundary where it stops: the first at or after its time
+    const double ahead_s = std::max(0.0, next_maintenance_s_ - now_s);
+    next = std::min(next, iteration_s > 0 ? now_s + std::ceil(ahead_s / iteration_s - 1e-9) * iteration_s
+                                          : next_maintenance_s_);
+  }
   return next;
 }
 
@@ -157,6 +176,8 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
     if (failure <= t) { // struck during the last iteration, which ran longer than the one before
       lose_work(0);
       recover(t);
+    } else if (maintenance_due(t)) {
+      maintain(done);
     } else if (checkpoint_due(next_iteration_s) && checkpoint_.async) {
       snapshot_checkpoint(done, next_iteration_s);
       continue; // a failure during the snapshot is the loop's next case
@@ -304,6 +325,32 @@ void JobReliability::charge_write_slowdown(const PendingWrite& write)
 void JobReliability::finish()
 {
   settle_write();
+}
+
+void JobReliability::maintain(int done)
+{
+  settle_write();
+  if (!(committed_ == done && stats_.checkpoints > 0 && since_snapshot_s_ == 0) && !write_checkpoint(done))
+    return; // a failure cut the write: recovered from; the maintenance is still due
+  drain_();
+  ++stops_;
+  const double start = now();
+  coordinator_.job_paused(coordinator_id_, start + maintenance_downtime_s_);
+  sg4::this_actor::sleep_for(maintenance_downtime_s_);
+  clock_.next_after(now()); // failures during the downtime: the nodes were down anyway
+  const double failure = clock_.pending();
+  const double read_start = now();
+  const bool read = mover_->move(CheckpointDirection::Read, failure);
+  if (read)
+    stats_.checkpoint_read_s = now() - read_start;
+  ++stats_.maintenances;
+  stats_.maintenance_time_s += now() - start;
+  schedule_maintenance(start);
+  record("maintenance: downtime and checkpoint read", start);
+  if (read)
+    coordinator_.job_started(coordinator_id_);
+  else
+    recover(failure); // struck while reading: restart, and read again
 }
 
 int JobReliability::save_for_preemption(int done)

@@ -25,6 +25,7 @@
 #include <simgrid/s4u/Semaphore.hpp>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,13 +42,13 @@ public:
                  const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                  std::vector<TraceEvent>* trace);
 
-  bool active() const { return checkpoint_.enabled || clock_.mtbi_s() > 0; }
+  bool active() const { return checkpoint_.enabled || clock_.mtbi_s() > 0 || maintenance_interval_s_ > 0; }
   /// What to wait for before a write or a restart: the job's communication still in flight (a
   /// synchronous checkpoint saves the state of a finished optimizer step; a failed job's last
   /// traffic ends before it restarts).
   void set_drain(std::function<void()> drain) { drain_ = std::move(drain); }
-  /// The job starts at `now_s`: failures before it do not concern it.
-  void start(double now_s) { clock_.next_after(now_s); }
+  /// The job starts at `now_s`: failures and maintenance before it do not concern it.
+  void start(double now_s);
 
   /// Before an iteration expected to take `next_iteration_s`, at iteration count `done`: writes
   /// a checkpoint if one is due and lives through the failures that come first. Returns the
@@ -80,6 +81,15 @@ private:
   bool checkpoint_due(double next_iteration_s) const;
   /// Time from now to the boundary where the next checkpoint is due.
   double until_checkpoint_s(double iteration_s) const;
+  /// A planned maintenance is due at the boundary at `now_s`.
+  bool maintenance_due(double now_s) const { return next_maintenance_s_ <= now_s + kMaintenanceSlackS; }
+  /// Saves a checkpoint of iteration `done`, stays down for the maintenance, reads it back.
+  void maintain(int done);
+  /// The first maintenance after `now_s`.
+  void schedule_maintenance(double now_s);
+  /// Fast-forwarding lands on iteration boundaries computed in floating point: one this close
+  /// after a maintenance time counts as at it.
+  static constexpr double kMaintenanceSlackS = 1e-6;
   /// Writes a checkpoint; false when a failure cut it short (recovered from on return).
   bool write_checkpoint(int done);
   /// Asynchronous: waits for the write in flight, if any, then snapshots and starts the next.
@@ -132,6 +142,9 @@ private:
   double since_snapshot_s_ = 0;
   int stops_ = 0;
   double write_slowdown_s_ = -1; ///< training time a write costs its job (< 0: not measured yet)
+  double maintenance_interval_s_ = 0; ///< failures.maintenance (0: none)
+  double maintenance_downtime_s_ = 0;
+  double next_maintenance_s_ = std::numeric_limits<double>::infinity();
   double mean_restart_s_ = 0;             ///< over the causes, weighted by their rates (for messages)
   std::vector<double> restart_by_cause_;  ///< FailureConfig::causes' restarts
   std::optional<CheckpointMover> mover_;

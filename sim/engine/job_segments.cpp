@@ -16,6 +16,8 @@ void add(ReliabilityStats& to, const ReliabilityStats& from)
   to.checkpoint_time_s += from.checkpoint_time_s;
   to.restart_time_s += from.restart_time_s;
   to.lost_work_s += from.lost_work_s;
+  to.maintenances += from.maintenances;
+  to.maintenance_time_s += from.maintenance_time_s;
   for (size_t i = 0; i < to.by_cause.size() && i < from.by_cause.size(); ++i) {
     to.by_cause[i].failures += from.by_cause[i].failures;
     to.by_cause[i].restart_time_s += from.by_cause[i].restart_time_s;
@@ -41,6 +43,8 @@ JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
   r.reliability = segments.back().reliability; // its rates and sizes; the counts are added below
   r.reliability.checkpoints = r.reliability.failures = 0;
   r.reliability.checkpoint_time_s = r.reliability.restart_time_s = r.reliability.lost_work_s = 0;
+  r.reliability.maintenances = 0;
+  r.reliability.maintenance_time_s = 0;
   for (CauseStats& c : r.reliability.by_cause)
     c = {c.name, c.per};
   for (size_t k = 0; k < segments.size(); ++k) {
@@ -54,7 +58,7 @@ JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
   r.queue_s = first.queue_s + r.suspended_s;
   const double held_s = r.end_time_s - r.start_time_s - r.suspended_s;
   const ReliabilityStats& rs = r.reliability;
-  r.goodput = held_s > 0 ? 1.0 - (rs.checkpoint_time_s + rs.restart_time_s + rs.lost_work_s) / held_s : 1.0;
+  r.goodput = held_s > 0 ? 1.0 - (rs.stopped_s() + rs.lost_work_s) / held_s : 1.0;
   return r;
 }
 

@@ -68,7 +68,9 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
           {"failures", r.failures},
           {"checkpoint_time_s", r.checkpoint_time_s},
           {"restart_time_s", r.restart_time_s},
-          {"lost_work_s", r.lost_work_s}};
+          {"lost_work_s", r.lost_work_s},
+          {"maintenances", r.maintenances},
+          {"maintenance_time_s", r.maintenance_time_s}};
 }
 
 nlohmann::json failures_by_cause_json(const std::vector<CauseStats>& causes)

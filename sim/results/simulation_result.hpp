@@ -75,6 +75,8 @@ struct CauseStats {
 };
 
 struct ReliabilityStats {
+  /// Wall-clock time the job was stopped: checkpointing, restarting, maintenance.
+  double stopped_s() const { return checkpoint_time_s + restart_time_s + maintenance_time_s; }
   double mtbi_s = 0;                ///< the job's mean time between interrupts (node MTBF / nodes); 0: none
   double checkpoint_bytes = 0;
   double checkpoint_interval_s = 0; ///< training time between checkpoints (Daly's optimum when auto)
@@ -87,6 +89,8 @@ struct ReliabilityStats {
   double checkpoint_time_s = 0;     ///< all writing, completed or cut short
   double restart_time_s = 0;        ///< from each failure to training again (restart and reads)
   double lost_work_s = 0;           ///< training since the last checkpoint, thrown away by failures
+  int maintenances = 0;             ///< planned stops (failures.maintenance)
+  double maintenance_time_s = 0;    ///< their downtimes and checkpoint reads (their writes are checkpoints)
   std::vector<CauseStats> by_cause; ///< the same by cause, one per FailureConfig::causes entry
 };
 

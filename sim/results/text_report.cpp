@@ -60,6 +60,9 @@ std::string reliability_summary(const JobResult& r)
     out += line("  failures            %d (one every %s on average); restarts %s, work lost %s", s.failures,
                 format_seconds(s.mtbi_s).c_str(), format_seconds(s.restart_time_s).c_str(),
                 format_seconds(s.lost_work_s).c_str());
+  if (s.maintenances > 0)
+    out += line("  maintenance         %d planned stops; down and reading back %s", s.maintenances,
+                format_seconds(s.maintenance_time_s).c_str());
   if (s.by_cause.size() > 1) // one line per cause that struck, most failures first
     out += causes_summary(s.by_cause);
   out += line("  goodput             %.1f%% (checkpointing %s)", 100 * r.goodput,
