@@ -62,13 +62,14 @@ NodeLocality NodeLocality::flat(int nodes)
 int NodeLocality::blocks_spanned(const std::vector<int>& nodes) const { return distinct(block, nodes); }
 int NodeLocality::pods_spanned(const std::vector<int>& nodes) const { return distinct(pod, nodes); }
 
-int NodeLocality::switches_spanned(const std::vector<int>& nodes) const
+std::vector<int> NodeLocality::switches_of(const std::vector<int>& nodes) const
 {
   std::vector<int> ids;
   for (int n : nodes)
     ids.insert(ids.end(), switches.at(n).begin(), switches.at(n).end());
   std::sort(ids.begin(), ids.end());
-  return static_cast<int>(std::unique(ids.begin(), ids.end()) - ids.begin());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 NodeLocality node_locality(const Fabric& fabric)

@@ -27,7 +27,9 @@ struct NodeLocality {
   int blocks_spanned(const std::vector<int>& nodes) const;
   int pods_spanned(const std::vector<int>& nodes) const;
   /// Distinct network switches cabled to the NICs of `nodes` (what a switch failure may interrupt).
-  int switches_spanned(const std::vector<int>& nodes) const;
+  int switches_spanned(const std::vector<int>& nodes) const { return static_cast<int>(switches_of(nodes).size()); }
+  /// Those switches, sorted.
+  std::vector<int> switches_of(const std::vector<int>& nodes) const;
 };
 
 /// Blocks and pods of `fabric`'s nodes, from its cables (the same rule for every topology).

@@ -43,14 +43,18 @@ FailureExtent job_extent(const JobConfig& job, const ClusterConfig& cluster, con
   return {job.gpus, cluster.nodes_for(job.gpus), platform.locality().switches_spanned(placement.nodes())};
 }
 
-/// Poisson failures at the job's rate for each cause, or the trace's faults on the job's nodes.
-FailureClock make_clock(const FailureExtent& extent, const ScenarioConfig& scenario, const Placement& placement,
-                        int job_index)
+/// The failures of every instance the job spans (its GPUs, nodes, switches and itself), or the
+/// trace's faults on the job's nodes.
+FailureClock make_clock(const FailureExtent& extent, const ScenarioConfig& scenario, const Platform& platform,
+                        const Placement& placement, int job_index)
 {
   const FailureConfig& failures = scenario.failures;
   const double mtbi_s = failures.job_mtbi_s(extent);
   if (!failures.replayed())
-    return FailureClock(mtbi_s, failures.cause_rates_per_s(extent), scenario.seed, job_index);
+    return FailureClock(mtbi_s, failures,
+                        failure_instances(failures, placement.gpu_list(), placement.nodes(),
+                                          platform.locality().switches_of(placement.nodes()), job_index),
+                        scenario.seed);
   return FailureClock(mtbi_s, job_fault_times(failures, placement.nodes(), scenario.cluster.nodes, scenario.seed),
                       failures.trace_span_s);
 }
@@ -69,7 +73,7 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
                                const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                                std::vector<TraceEvent>* trace)
     : checkpoint_(job.checkpoint),
-      clock_(make_clock(job_extent(job, scenario.cluster, platform, placement), scenario, placement, job_index)),
+      clock_(make_clock(job_extent(job, scenario.cluster, platform, placement), scenario, platform, placement, job_index)),
       coordinator_(coordinator), coordinator_id_(coordinator_id), job_index_(job_index), trace_(trace)
 {
   const FailureExtent extent = job_extent(job, scenario.cluster, platform, placement);

@@ -41,6 +41,15 @@ std::vector<int> Placement::nodes_of_ranks(int first_rank, int count) const
   return out;
 }
 
+std::vector<int> Placement::gpu_list() const
+{
+  std::vector<int> out;
+  out.reserve(gpus_);
+  for (int rank = 0; rank < gpus_; ++rank)
+    out.push_back(gpu(rank));
+  return out;
+}
+
 bool Placement::uses_gpu(int gpu) const
 {
   const int node = gpu / per_node_, local = gpu % per_node_;

@@ -30,6 +30,8 @@ public:
   /// The nodes holding ranks first_rank .. first_rank + count - 1, in rank order.
   std::vector<int> nodes_of_ranks(int first_rank, int count) const;
   bool uses_gpu(int gpu) const;
+  /// Every GPU, in rank order.
+  std::vector<int> gpu_list() const;
   /// The nodes as sorted ranges, e.g. "0-15,32-47".
   std::string node_ranges() const;
 

@@ -95,7 +95,6 @@ private:
     bool run_after_failure = false; ///< the current run restarted after a failure (else a preemption)
     int failures = 0;
     double failure_lost_s = 0;  ///< of lost_s, restarts and work lost to failures
-    unsigned failure_draws = 0; ///< Poisson failures drawn for it (each from a stream of its own)
     int failure_cause = 0;      ///< of its next failure (FailureConfig::causes)
   };
   enum class EventKind : std::uint8_t {

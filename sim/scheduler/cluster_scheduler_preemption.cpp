@@ -210,19 +210,13 @@ double ClusterScheduler::next_failure_s(int id, double t)
   const std::vector<int> nodes = r.placement->nodes();
   const FailureExtent extent{r.gpus, static_cast<int>(nodes.size()), locality_.switches_spanned(nodes)};
   const double mtbi_s = failures_.job_mtbi_s(extent);
-  if (!failures_.replayed()) {
-    // Memoryless: a fresh draw from now, each from a stream of its own (jobs and draws differ);
-    // with several causes a second draw from it picks the cause.
-    constexpr std::uint64_t kTraceFailureStreams = 0x7ACE'0000'0000'0000ULL;
-    std::mt19937_64 rng = seeded_engine(seed_, kTraceFailureStreams ^ (static_cast<std::uint64_t>(id) << 24) ^
-                                                    r.failure_draws++);
-    const double next_s = t - mtbi_s * std::log1p(-uniform01(rng));
-    const std::vector<double> rates = failures_.cause_rates_per_s(extent);
-    const bool several = std::count_if(rates.begin(), rates.end(), [](double x) { return x > 0; }) > 1;
-    r.failure_cause = pick_cause(rates, several ? uniform01(rng) : 0.0);
-    return next_s;
-  }
-  FailureClock clock(mtbi_s, job_fault_times(failures_, nodes, cluster_nodes_, seed_), failures_.trace_span_s);
+  FailureClock clock = failures_.replayed()
+                           ? FailureClock(mtbi_s, job_fault_times(failures_, nodes, cluster_nodes_, seed_),
+                                          failures_.trace_span_s)
+                           : FailureClock(mtbi_s, failures_,
+                                          failure_instances(failures_, r.placement->gpu_list(), nodes,
+                                                            locality_.switches_of(nodes), id),
+                                          seed_);
   double next_s = clock.next_after(t);
   while (next_s <= t && std::isfinite(next_s)) { // strictly after: the fault at `now` has struck
     clock.consume();

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <string>
@@ -56,41 +57,89 @@ const nlohmann::json& cause(const nlohmann::json& job, const std::string& name)
 
 } // namespace
 
-TEST_CASE("failure causes: a cause is picked in proportion to its rate; one cause draws nothing")
+TEST_CASE("failure causes: each instance's failures form a Poisson process (mean gap, variance; seeking)")
 {
-  const std::vector<double> rates = {1.0, 0.0, 3.0};
-  CHECK(dcsim::pick_cause(rates, 0.0) == 0);
-  CHECK(dcsim::pick_cause(rates, 0.2499) == 0);
-  CHECK(dcsim::pick_cause(rates, 0.2501) == 2); // a cause of rate 0 is never picked
-  CHECK(dcsim::pick_cause(rates, 0.9999) == 2);
-  // Two clocks of the same job and seed, one with a single cause and one with a second cause of
-  // rate 0: the same failure times (the single cause's stream is what node_mtbf always drew).
-  dcsim::FailureClock one(100.0, {0.01}, 7, 0), two(100.0, {0.01, 0.0}, 7, 0);
+  // One instance, mean 10 s between failures, 200,000 of them: the mean gap within 1% and its
+  // coefficient of variation (1 for exponential gaps) within 2%.
+  dcsim::FailureConfig failures;
+  failures.causes = {{"a", dcsim::FailureScope::Node, 10.0, 0.0}};
+  dcsim::FailureClock clock(10.0, failures, {{0, 5}}, 3);
+  const int n = 200000;
+  double last = 0, sum = 0, sum2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double gap = clock.pending() - last;
+    last = clock.pending();
+    sum += gap;
+    sum2 += gap * gap;
+    clock.consume();
+  }
+  const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+  CHECK(mean == Approx(10.0).epsilon(0.01));
+  CHECK(sd / mean == Approx(1.0).epsilon(0.02));
+  // Seeking to a later moment gives the same failures as living through to it.
+  dcsim::FailureClock lived(10.0, failures, {{0, 5}}, 3), sought(10.0, failures, {{0, 5}}, 3);
+  while (lived.pending() < 12345.6)
+    lived.consume();
+  CHECK(sought.next_after(12345.6) == lived.pending());
   for (int i = 0; i < 100; ++i) {
-    CHECK(one.pending() == two.pending());
-    CHECK(two.pending_cause() == 0);
-    one.consume();
-    two.consume();
+    lived.consume();
+    sought.consume();
+    CHECK(sought.pending() == lived.pending());
   }
 }
 
-TEST_CASE("failure causes: 100,000 draws give each cause its share (4 sigma) at the summed rate (1%)")
+TEST_CASE("failure causes: 100,000 failures over three causes give each its share (4 sigma) at the summed rate (1%)")
 {
-  const std::vector<double> rates = {0.5, 0.3, 0.2};
-  dcsim::FailureClock clock(1.0, rates, 3, 0);
+  dcsim::FailureConfig failures;
+  failures.causes = {{"a", dcsim::FailureScope::Gpu, 16.0, 0.0},  // 8 GPUs: 0.5 per s
+                     {"b", dcsim::FailureScope::Node, 1 / 0.3, 0.0}, // one node: 0.3
+                     {"c", dcsim::FailureScope::Job, 5.0, 0.0}};     // 0.2
+  const auto instances = dcsim::failure_instances(failures, {0, 1, 2, 3, 4, 5, 6, 7}, {0}, {}, 0);
+  CHECK(instances.size() == 10);
+  dcsim::FailureClock clock(1.0, failures, instances, 3);
   std::vector<int> counts(3, 0);
   const int n = 100000;
   for (int i = 0; i < n; ++i) {
     ++counts[clock.pending_cause()];
     clock.consume();
   }
-  const double mean_interval = clock.pending() / (n + 1);
-  CHECK(mean_interval == Approx(1.0).epsilon(0.01));
-  for (size_t c = 0; c < rates.size(); ++c) {
-    const double sigma = std::sqrt(n * rates[c] * (1 - rates[c]));
+  CHECK(clock.pending() / (n + 1) == Approx(1.0).epsilon(0.01));
+  const std::vector<double> shares = {0.5, 0.3, 0.2};
+  for (size_t c = 0; c < shares.size(); ++c) {
     INFO("cause " << c << ": " << counts[c] << " of " << n);
-    CHECK(std::fabs(counts[c] - n * rates[c]) < 4 * sigma);
+    CHECK(std::fabs(counts[c] - n * shares[c]) < 4 * std::sqrt(n * shares[c] * (1 - shares[c])));
   }
+}
+
+TEST_CASE("failure causes: one instance fails at the same moments in every job that spans it")
+{
+  // Two clocks share node 3 (and nothing else): every failure of node 3 strikes both; the
+  // others are each one's own. Another seed moves them.
+  dcsim::FailureConfig failures;
+  failures.causes = {{"node", dcsim::FailureScope::Node, 100.0, 0.0}};
+  const auto a = dcsim::failure_instances(failures, {}, {1, 2, 3}, {}, 0);
+  const auto b = dcsim::failure_instances(failures, {}, {3, 4}, {}, 1);
+  const auto only3 = dcsim::failure_instances(failures, {}, {3}, {}, 2);
+  dcsim::FailureClock ca(100.0 / 3, failures, a, 9), cb(50.0, failures, b, 9), c3(100.0, failures, only3, 9);
+  std::vector<double> shared;
+  for (int i = 0; i < 50; ++i) {
+    shared.push_back(c3.pending());
+    c3.consume();
+  }
+  const auto lives = [](dcsim::FailureClock& clock, double until) {
+    std::vector<double> times;
+    for (; clock.pending() <= until; clock.consume())
+      times.push_back(clock.pending());
+    return times;
+  };
+  const std::vector<double> ta = lives(ca, shared.back()), tb = lives(cb, shared.back());
+  for (double t : shared) {
+    CHECK(std::count(ta.begin(), ta.end(), t) == 1);
+    CHECK(std::count(tb.begin(), tb.end(), t) == 1);
+  }
+  CHECK(ta.size() > 2 * shared.size()); // nodes 1 and 2 fail too
+  dcsim::FailureClock other_seed(100.0, failures, only3, 10);
+  CHECK(other_seed.pending() != shared.front());
 }
 
 TEST_CASE("failure causes: a job's rate sums its causes' instances over their MTBFs; each failure restarts for its "
@@ -130,7 +179,7 @@ TEST_CASE("failure causes: a job's rate sums its causes' instances over their MT
   }
 }
 
-TEST_CASE("failure causes: node_mtbf alone is the cause \"node\", with the failure times it always had")
+TEST_CASE("failure causes: node_mtbf alone is the cause \"node\": the same run as writing it as one")
 {
   const std::vector<std::string> node_only = {"failures={node_mtbf: 1000s, restart: 1s}"};
   const std::vector<std::string> as_cause = {"failures={restart: 1s, causes: [{name: node, per: node, mtbf: 1000s}]}"};
@@ -230,4 +279,32 @@ TEST_CASE("failure causes: bad causes are one-line errors naming the key")
   // A job that would almost never get past its restarts, from its causes' mean restart.
   CHECK_THAT(error("{causes: [{name: a, per: gpu, mtbf: 80s, restart: 1h}]}"),
              Catch::Contains("(failures.causes) but restarts take 1 h"));
+}
+
+TEST_CASE("failure causes: two jobs on one node lose it at the same moments")
+{
+  // Two identical 4-GPU jobs on one 8-GPU node: a node cause strikes both at once (the same
+  // failures, restarts and end), while GPU causes are each job's own GPUs' (different draws).
+  const std::string two_jobs = R"(
+name: shared-node
+cluster:
+  nodes: 1
+  node: {gpu: A100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 300GB/s}, nics: {count: 1, bandwidth: 200Gb/s}}
+  storage: {servers: 1, bandwidth_per_server: 10GB/s}
+failures: {restart: 5s, causes: [{name: node, per: node, mtbf: 2000s}]}
+jobs:
+  - {name: a, gpus: 4, model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000},
+     parallelism: {data: 4}, batch: {global: 32, micro: 8}, iterations: 300000, checkpoint: {interval: 60s, size: 1GB}}
+  - {name: b, gpus: 4, model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000},
+     parallelism: {data: 4}, batch: {global: 32, micro: 8}, iterations: 300000, checkpoint: {interval: 60s, size: 1GB}}
+)";
+  const auto node = dcsim::test::run_scenario_text(two_jobs)["jobs"];
+  INFO(node[0]["reliability"].dump() << "\n" << node[1]["reliability"].dump());
+  CHECK(node[0]["reliability"]["failures"].get<int>() >= 5);
+  CHECK(node[0]["reliability"]["failures"] == node[1]["reliability"]["failures"]);
+  CHECK(node[0]["end_time_s"].get<double>() == Approx(node[1]["end_time_s"].get<double>()).epsilon(1e-9));
+  const auto gpu = dcsim::test::run_scenario_text(
+      two_jobs, {"failures={restart: 5s, causes: [{name: gpu, per: gpu, mtbf: 8000s}]}"})["jobs"];
+  INFO(gpu[0]["reliability"].dump() << "\n" << gpu[1]["reliability"].dump());
+  CHECK(gpu[0]["end_time_s"].get<double>() != gpu[1]["end_time_s"].get<double>());
 }
