@@ -45,6 +45,8 @@ CASES = [
      "scenarios/scheduler-philly.yaml --set scheduler.quotas=demand", 10.0),
     ("run the Philly trace under least attained service (las: preemptive, 64 nodes)", "run",
      "scenarios/scheduler-philly.yaml --set cluster.nodes=64 --set scheduler.policy=las", 10.0),
+    ("run the Philly trace under Slurm's multifactor priority with backfilling (64 nodes)", "run",
+     "scenarios/scheduler-philly.yaml --set cluster.nodes=64 --set scheduler.policy=multifactor", 10.0),
     ("run the Philly trace, demand quotas, lent GPUs taken back by preemption (first fit, 96 nodes)", "run",
      "scenarios/scheduler-philly.yaml --set cluster.nodes=96 --set scheduler.policy=first_fit "
      "--set scheduler.quotas=demand --set scheduler.quota_borrowing=true "

@@ -127,8 +127,13 @@ def trace_case(work, i, rng):
         f.write("\n".join(",".join(row) for row in rows) + "\n")
     doc = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "scheduler-philly.yaml")))
     doc["cluster"]["nodes"] = rng.choice([2, 8, 64])
-    doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill", "las", "fair_share"]),
+    doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill", "las", "fair_share",
+                                              "multifactor"]),
                         "trace": path}
+    if doc["scheduler"]["policy"] == "multifactor" and rng.random() < 0.5:
+        doc["scheduler"]["multifactor"] = {"age": rng.choice([0, 1000]), "job_size": rng.choice([0, 1000]),
+                                           "favor_small": rng.random() < 0.5, "backfill": rng.random() < 0.7,
+                                           "max_age": rng.choice(["1h", "14d"])}
     if rng.random() < 0.5:
         doc["scheduler"]["quotas"] = "demand"
         doc["scheduler"]["quota_borrowing"] = rng.random() < 0.5

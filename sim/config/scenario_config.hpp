@@ -449,7 +449,27 @@ struct CostConfig {
 };
 
 /// How queued jobs get GPUs (sim/scheduler/policies.cpp lists them, one file each).
-enum class SchedulingPolicyKind { Fifo, FirstFit, SmallestFirst, EasyBackfill, LeastAttainedService, FairShare };
+enum class SchedulingPolicyKind {
+  Fifo,
+  FirstFit,
+  SmallestFirst,
+  EasyBackfill,
+  LeastAttainedService,
+  FairShare,
+  Multifactor,
+};
+
+/// Slurm's priority/multifactor plugin (slurm.schedmd.com/priority_multifactor.html): a job's
+/// priority is the weighted sum of factors in [0, 1]. Weights default to the plugin
+/// documentation's configuration example (age 1000, fair-share 10000, job size 1000).
+struct MultifactorConfig {
+  double weight_age = 1000;
+  double weight_fair_share = 10000;
+  double weight_job_size = 1000;
+  double max_age_s = 7 * 86400.0; ///< the wait at which the age factor reaches 1 (Slurm's default PriorityMaxAge, 7 days)
+  bool favor_small = false;       ///< PriorityFavorSmall: smaller jobs get the larger job size factor
+  bool backfill = true;           ///< sched/backfill (Slurm's default), here EASY; false: sched/builtin, strict order
+};
 
 /// Which free nodes a started job gets (sim/scheduler/placements.cpp lists them, one file each).
 enum class PlacementKind { Consecutive, TopologyAware, Scattered };
@@ -519,6 +539,14 @@ struct SchedulerConfig {
   /// policy fair_share: how fast a group's past usage is forgotten. Slurm's default
   /// PriorityDecayHalfLife, 7 days.
   double fair_share_half_life_s = 7 * 86400.0;
+  MultifactorConfig multifactor; ///< policy multifactor
+  /// Whether the scheduler tracks each group's decayed usage (fair_share, or multifactor with a
+  /// fair-share weight).
+  bool tracks_usage() const
+  {
+    return policy == SchedulingPolicyKind::FairShare ||
+           (policy == SchedulingPolicyKind::Multifactor && multifactor.weight_fair_share > 0);
+  }
 };
 
 /// Slow nodes (contract: `stragglers`): their GPUs take `slowdown` times as long for every

@@ -18,6 +18,7 @@ const NameTable<SchedulingPolicyKind> kPolicies = {{"fifo", SchedulingPolicyKind
                                                    {"first_fit", SchedulingPolicyKind::FirstFit},
                                                    {"smallest_first", SchedulingPolicyKind::SmallestFirst},
                                                    {"easy_backfill", SchedulingPolicyKind::EasyBackfill},
+                                                   {"multifactor", SchedulingPolicyKind::Multifactor},
                                                    {"las", SchedulingPolicyKind::LeastAttainedService},
                                                    {"fair_share", SchedulingPolicyKind::FairShare}};
 const NameTable<PlacementKind> kPlacements = {{"consecutive", PlacementKind::Consecutive},
@@ -220,13 +221,15 @@ void read_preemption(MapReader& scheduler, SchedulerConfig& out)
                                   "quota_borrowing: true beside it (or policy: las)");
 }
 
-/// `fair_share_half_life: DURATION` with policy fair_share, which needs groups to share between.
+/// `fair_share_half_life: DURATION` with policy fair_share (or multifactor), which needs groups
+/// to share between.
 void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
 {
   const bool fair_share = out.policy == SchedulingPolicyKind::FairShare;
   if (scheduler.has("fair_share_half_life")) {
-    if (!fair_share)
-      scheduler.error("fair_share_half_life", "applies to policy fair_share only; expected policy: fair_share beside it");
+    if (!out.tracks_usage())
+      scheduler.error("fair_share_half_life", "applies to policies fair_share and multifactor only; expected one of "
+                                              "them beside it");
     else
       out.fair_share_half_life_s = scheduler.quantity_at_most("fair_share_half_life", Dimension::Seconds, std::nullopt,
                                                               false, kMaxSimulatedTimeS, "10 years",
@@ -235,6 +238,37 @@ void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
   if (fair_share && out.groups.empty())
     scheduler.error("policy", "fair_share shares the cluster between groups but there are none; expected a trace with "
                               "a cluster (Philly) or group column, or jobs with group: NAME");
+}
+
+/// `multifactor: {age, fair_share, job_size, max_age, favor_small, backfill}` with policy multifactor.
+void read_multifactor(MapReader& scheduler, SchedulerConfig& out)
+{
+  auto m = scheduler.child("multifactor");
+  if (!m)
+    return;
+  if (out.policy != SchedulingPolicyKind::Multifactor) {
+    scheduler.error("multifactor", "applies to policy multifactor only; expected policy: multifactor beside it");
+    return;
+  }
+  MultifactorConfig& c = out.multifactor;
+  const double max_weight = 4294967295.0; // Slurm's weights are 32-bit unsigned integers
+  c.weight_age = m->number("age", c.weight_age, 0.0, max_weight);
+  c.weight_fair_share = m->number("fair_share", c.weight_fair_share, 0.0, max_weight);
+  c.weight_job_size = m->number("job_size", c.weight_job_size, 0.0, max_weight);
+  c.max_age_s = m->quantity_at_most("max_age", Dimension::Seconds, c.max_age_s, false, kMaxSimulatedTimeS, "10 years",
+                                    kSimulatedTimeLimitWhy);
+  c.favor_small = m->boolean("favor_small", c.favor_small);
+  c.backfill = m->boolean("backfill", c.backfill);
+  m->finish();
+}
+
+/// The keys that need the trace's groups, not read when the trace could not be: marked as seen
+/// (so that they are not also reported as unknown).
+void skip_keys_needing_the_trace(MapReader& scheduler)
+{
+  for (const char* key : {"quotas", "quota_borrowing", "preemption", "las_thresholds", "las_promote_knob",
+                          "fair_share_half_life", "multifactor"})
+    scheduler.has(key);
 }
 
 /// `las_thresholds: [GPU-time, ...]`: increasing durations of GPU-time (1h: one GPU-hour).
@@ -300,6 +334,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     read_quotas(scheduler, out);
     read_preemption(scheduler, out);
     read_las_thresholds(scheduler, out);
+    read_multifactor(scheduler, out);
     read_fair_share(scheduler, out);
     return out;
   }
@@ -308,24 +343,14 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
       scheduler, "trace", name,
       "a CSV file of jobs (relative to the scenario, the working directory or the data directory)", out.trace_path);
   if (!text) {
-    scheduler.has("quotas"); // not read without the trace's groups: not an unknown key either
-    scheduler.has("quota_borrowing");
-    scheduler.has("preemption");
-    scheduler.has("las_thresholds");
-    scheduler.has("las_promote_knob");
-    scheduler.has("fair_share_half_life");
+    skip_keys_needing_the_trace(scheduler);
     return out;
   }
   const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
   if (!problem.empty()) {
     scheduler.error("trace", name + " " + problem);
     out.trace_jobs.clear();
-    scheduler.has("quotas");
-    scheduler.has("quota_borrowing");
-    scheduler.has("preemption");
-    scheduler.has("las_thresholds");
-    scheduler.has("las_promote_knob");
-    scheduler.has("fair_share_half_life");
+    skip_keys_needing_the_trace(scheduler);
     return out;
   }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
@@ -334,6 +359,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   read_quotas(scheduler, out);
   read_preemption(scheduler, out);
   read_las_thresholds(scheduler, out);
+  read_multifactor(scheduler, out);
   read_fair_share(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {

@@ -18,7 +18,7 @@ namespace dcsim {
 ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality,
                                    SteadyStateCoordinator& coordinator, StartTraining start_training,
                                    ExpectedEnd expected_end, RequestSuspend request_suspend)
-    : policy_(scheduling_policy(config.scheduler.policy)), coordinator_(coordinator),
+    : policy_(scheduling_policy(config.scheduler)), coordinator_(coordinator),
       start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
       request_suspend_(std::move(request_suspend)),
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
@@ -27,7 +27,9 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
       seed_(config.seed), cluster_nodes_(config.cluster.nodes), locality_(locality),
       las_(config.scheduler.policy == SchedulingPolicyKind::LeastAttainedService),
       las_thresholds_gpu_s_(config.scheduler.las_thresholds_gpu_s), las_promote_knob_(config.scheduler.las_promote_knob),
-      fair_share_(config.scheduler.policy == SchedulingPolicyKind::FairShare),
+      tracks_usage_(config.scheduler.tracks_usage()),
+      multifactor_(config.scheduler.policy == SchedulingPolicyKind::Multifactor),
+      multifactor_config_(config.scheduler.multifactor),
       fair_share_half_life_s_(config.scheduler.fair_share_half_life_s)
 {
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
@@ -290,12 +292,8 @@ void ClusterScheduler::dispatch(double t)
     return;
   reclaim_failed_.clear();
   preemption_order_valid_ = false;
-  if (fair_share_) { // each waiting job carries its group's factor now
-    charge_usage(t);
-    const std::vector<double> factors = fair_share_factors(usage_gpu_s_, shares_);
-    for (QueuedJob& q : queue_)
-      q.priority = q.group >= 0 ? factors[q.group] : 1.0;
-  }
+  if (tracks_usage_ || multifactor_) // each waiting job carries its priority now
+    set_priorities(t);
   struct Starter final : JobStarter {
     ClusterScheduler& scheduler;
     double t;

@@ -161,8 +161,10 @@ private:
   void fail_in_place(int id, double now);
   /// Its next failure after `now` (infinity: none).
   double next_failure_s(int id, double now);
-  /// fair_share: each group's decayed usage brought up to `now` (before its GPUs change).
+  /// fair_share, multifactor: each group's decayed usage brought up to `now` (before its GPUs change).
   void charge_usage(double now);
+  /// Each queued job's priority now: its group's fair-share factor, or its multifactor priority.
+  void set_priorities(double now);
   /// GPUs that preemption could free now: every running job's (las), or those on lent GPUs.
   int preemptible_gpus() const;
   /// A running training job may be preempted (las, or on lent GPUs): the scheduler's decisions
@@ -222,7 +224,9 @@ private:
   bool las_ = false;                   ///< policy las: waiting jobs preempt those of lower levels
   std::vector<double> las_thresholds_gpu_s_;
   double las_promote_knob_ = 0;
-  bool fair_share_ = false;
+  bool tracks_usage_ = false;          ///< fair_share, or multifactor with a fair-share weight
+  bool multifactor_ = false;
+  MultifactorConfig multifactor_config_;
   double fair_share_half_life_s_ = 0;
   std::vector<double> usage_gpu_s_; ///< fair_share: per group, decayed GPU-seconds
   std::vector<double> shares_;      ///< fair_share: per group, its share of the cluster (sum 1)

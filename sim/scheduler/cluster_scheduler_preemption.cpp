@@ -6,6 +6,7 @@
 #include "engine/failure_clock.hpp"
 #include "random/seeded.hpp"
 #include "scheduler/fair_share.hpp"
+#include "scheduler/multifactor.hpp"
 #include "scheduler/preemption.hpp"
 
 #include <algorithm>
@@ -42,9 +43,22 @@ void ClusterScheduler::schedule_demotion(int id, double t)
     trace_ends_.push({at, id, r.run, EventKind::Demote});
 }
 
+void ClusterScheduler::set_priorities(double t)
+{
+  charge_usage(t);
+  const std::vector<double> factors = tracks_usage_ ? fair_share_factors(usage_gpu_s_, shares_) : std::vector<double>{};
+  const int total_gpus = cluster_nodes_ * gpus_per_node_;
+  for (QueuedJob& q : queue_) {
+    const double fair_share = tracks_usage_ && q.group >= 0 ? factors[q.group] : 1.0;
+    q.priority = multifactor_ ? multifactor_priority(multifactor_config_, t - records_[q.id].submit_s, fair_share,
+                                                     q.gpus, gpus_per_node_, total_gpus)
+                              : fair_share;
+  }
+}
+
 void ClusterScheduler::charge_usage(double t)
 {
-  if (!fair_share_ || t <= usage_at_s_)
+  if (!tracks_usage_ || t <= usage_at_s_)
     return;
   for (size_t g = 0; g < usage_gpu_s_.size(); ++g)
     usage_gpu_s_[g] = decayed_usage(usage_gpu_s_[g], group_used_[g], t - usage_at_s_, fair_share_half_life_s_);

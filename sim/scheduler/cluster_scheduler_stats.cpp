@@ -86,7 +86,7 @@ SchedulerStats ClusterScheduler::stats() const
   const int small_jobs = s.jobs - s.multi_node_jobs;
   s.mean_queue_within_node_s = small_jobs > 0 ? small_wait_s / small_jobs : 0;
   s.mean_queue_multi_node_s = s.multi_node_jobs > 0 ? large_wait_s / s.multi_node_jobs : 0;
-  if (quotas_ || fair_share_) // the groups' waits are what these policies are about
+  if (quotas_ || tracks_usage_) // the groups' waits are what these policies are about
     s.groups = group_stats();
   s.median_queue_s = quantile(queue, 0.5);
   s.p95_queue_s = quantile(queue, 0.95);

@@ -68,31 +68,36 @@ public:
   std::string name() const override { return "easy_backfill"; }
   void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
-    size_t head = 0;
-    while (head < queue.size() && starter.try_start(queue[head]))
-      ++head;
-    if (head == queue.size())
-      return;
-    const QueuedJob& blocked = queue[head];
-    Reservation r = blocked.gpus >= starter.gpus_per_node() ? reserve_nodes(blocked, starter)
-                                                            : reserve_count(blocked, starter);
-    if (std::isinf(r.shadow_s))
-      return;
-    for (size_t i = head + 1; i < queue.size() && starter.free_gpus() > 0; ++i) {
-      const QueuedJob& job = queue[i];
-      if (job.gpus > starter.free_gpus())
-        continue;
-      if (starter.now_s() + job.estimate_s <= r.shadow_s)
-        starter.try_start(job);
-      else if (r.reserved)
-        starter.try_start_avoiding(job, *r.reserved);
-      else if (job.gpus <= r.extra_gpus && starter.try_start(job))
-        r.extra_gpus -= job.gpus;
-    }
+    backfill_in_order(sorted_queue(queue, [](const QueuedJob&, const QueuedJob&) { return false; }), starter);
   }
 };
 
 } // namespace
+
+void backfill_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter)
+{
+  size_t head = 0;
+  while (head < order.size() && starter.try_start(*order[head]))
+    ++head;
+  if (head == order.size())
+    return;
+  const QueuedJob& blocked = *order[head];
+  Reservation r = blocked.gpus >= starter.gpus_per_node() ? reserve_nodes(blocked, starter)
+                                                          : reserve_count(blocked, starter);
+  if (std::isinf(r.shadow_s))
+    return;
+  for (size_t i = head + 1; i < order.size() && starter.free_gpus() > 0; ++i) {
+    const QueuedJob& job = *order[i];
+    if (job.gpus > starter.free_gpus())
+      continue;
+    if (starter.now_s() + job.estimate_s <= r.shadow_s)
+      starter.try_start(job);
+    else if (r.reserved)
+      starter.try_start_avoiding(job, *r.reserved);
+    else if (job.gpus <= r.extra_gpus && starter.try_start(job))
+      r.extra_gpus -= job.gpus;
+  }
+}
 
 const SchedulingPolicy& easy_backfill_policy()
 {

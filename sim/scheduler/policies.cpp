@@ -6,12 +6,12 @@
 
 namespace dcsim {
 
-const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind)
+const SchedulingPolicy& scheduling_policy(const SchedulerConfig& config)
 {
   for (const SchedulingPolicy* p :
        {&fifo_policy(), &first_fit_policy(), &smallest_first_policy(), &easy_backfill_policy(),
-        &least_attained_service_policy(), &fair_share_policy()})
-    if (p->kind() == kind)
+        &least_attained_service_policy(), &fair_share_policy(), &multifactor_policy(config.multifactor.backfill)})
+    if (p->kind() == config.policy)
       return *p;
   throw std::logic_error("scheduling policy not listed in policies.cpp");
 }

@@ -1,6 +1,7 @@
 // How a cluster scheduler picks, among the queued jobs, the ones to start now. One file per
 // policy (fifo.cpp, first_fit.cpp, smallest_first.cpp, easy_backfill.cpp,
-// least_attained_service.cpp, fair_share_policy.cpp), listed once in policies.cpp.
+// least_attained_service.cpp, fair_share_policy.cpp, multifactor_policy.cpp), listed once in
+// policies.cpp.
 #pragma once
 
 #include "config/scenario_config.hpp"
@@ -19,7 +20,7 @@ struct QueuedJob {
   double estimate_s = 0; ///< how long it will run: a trace job's duration; infinity when unknown
   int group = -1;        ///< quota group; -1: none (kept here so quota checks stay in the queue)
   int level = 0;         ///< las: thresholds of attained GPU-time crossed (0: highest priority)
-  double priority = 0;   ///< fair_share: its group's fair-share factor (higher first)
+  double priority = 0;   ///< fair_share: its group's fair-share factor; multifactor: its priority (higher first)
 };
 
 /// A job holding GPUs, for policies that plan ahead.
@@ -63,9 +64,14 @@ const SchedulingPolicy& smallest_first_policy();
 const SchedulingPolicy& easy_backfill_policy();
 const SchedulingPolicy& least_attained_service_policy();
 const SchedulingPolicy& fair_share_policy();
+/// Slurm's multifactor priority order, with EASY backfilling (sched/backfill) or strictly (sched/builtin).
+const SchedulingPolicy& multifactor_policy(bool backfill);
 
 /// Offers `order`'s jobs in that order, each that fits (first fit), until no GPU is left.
 void start_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
+/// EASY backfilling over `order` (easy_backfill.cpp): its jobs start in that order until one
+/// does not fit, which gets a reservation; later ones start only if they do not delay it.
+void backfill_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
 
 /// `queue`'s jobs stably sorted by `before` (a strict weak order): submission order within ties.
 template <typename Before>
@@ -79,7 +85,7 @@ std::vector<const QueuedJob*> sorted_queue(const std::vector<QueuedJob>& queue, 
   return order;
 }
 
-/// The policy of `kind` (policies.cpp).
-const SchedulingPolicy& scheduling_policy(SchedulingPolicyKind kind);
+/// The policy `config` names (policies.cpp).
+const SchedulingPolicy& scheduling_policy(const SchedulerConfig& config);
 
 } // namespace dcsim

@@ -65,7 +65,7 @@ TEST_CASE("fair share: bad settings are one error naming the key", "[scheduler]"
   CHECK_THAT(test::load_error(one_node("{policy: fair_share, trace: " + plain + "}")),
              Catch::Contains("scheduler.policy: fair_share shares the cluster between groups but there are none"));
   CHECK_THAT(test::load_error(one_node("{policy: fifo, fair_share_half_life: 1d, trace: " + grouped + "}")),
-             Catch::Contains("scheduler.fair_share_half_life: applies to policy fair_share only"));
+             Catch::Contains("scheduler.fair_share_half_life: applies to policies fair_share and multifactor only"));
   CHECK_THAT(test::load_error(one_node("{policy: fair_share, fair_share_half_life: 0s, trace: " + grouped + "}")),
              Catch::Contains("scheduler.fair_share_half_life"));
   CHECK(test::load_error(one_node("{policy: fair_share, fair_share_half_life: 3d, trace: " + grouped + "}")).empty());
