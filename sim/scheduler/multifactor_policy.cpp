@@ -16,15 +16,23 @@ public:
   std::string name() const override { return "multifactor"; }
   void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
-    const auto order =
-        sorted_queue(queue, [](const QueuedJob& a, const QueuedJob& b) { return a.priority > b.priority; });
     if (backfill_) {
-      backfill_in_order(order, starter);
+      backfill_in_order(
+          sorted_queue(queue, [](const QueuedJob& a, const QueuedJob& b) { return a.priority > b.priority; }), starter);
       return;
     }
-    for (const QueuedJob* job : order)
-      if (!starter.try_start(*job))
+    // Strictly: the highest priority (the oldest among equals) starts, until one does not fit.
+    // A scan per start, not a sort: the queue grows long when it blocks.
+    std::vector<bool> started(queue.size(), false);
+    for (;;) {
+      size_t best = queue.size();
+      for (size_t i = 0; i < queue.size(); ++i)
+        if (!started[i] && (best == queue.size() || queue[i].priority > queue[best].priority))
+          best = i;
+      if (best == queue.size() || !starter.try_start(queue[best]))
         return;
+      started[best] = true;
+    }
   }
 
 private:
