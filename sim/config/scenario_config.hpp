@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compute/gpu_profile.hpp"
+#include "config/failure_config.hpp"
 #include "hardware/gpu_spec.hpp"
 
 #include <algorithm>
@@ -284,137 +285,6 @@ struct JobConfig {
   int micro_batches_per_replica() const
   {
     return static_cast<int>(batch.global / (static_cast<long long>(batch.micro) * parallelism.data));
-  }
-};
-
-/// Node failures (contract: `failures`). Every node fails independently with exponential times
-/// between failures; a failure interrupts the job on that node, which loses its work since its
-/// last checkpoint, restarts (on a spare node) and reads the checkpoint back.
-/// One node fault of a failure trace: when it started, on which of the trace's servers, and its
-/// class (an index into FailureConfig::causes).
-struct NodeFault {
-  double time_s = 0;
-  int server = 0; ///< in [0, FailureConfig::trace_servers)
-  int cause = 0;
-};
-
-/// What one failure of a cause takes down: each instance of it fails on its own, so a job's rate
-/// is the instances it spans over the cause's MTBF.
-enum class FailureScope {
-  Gpu,    ///< one GPU (Llama 3's faulty GPUs, HBM, SRAM, GSP faults)
-  Node,   ///< one node (host faults: NIC, SSD, power supply, CPU)
-  Switch, ///< one network switch a node's NIC is cabled to (a leaf; routing survives upper tiers)
-  Job,    ///< the job as a whole, whatever its size (a software bug)
-};
-inline constexpr FailureScope kFailureScopes[] = {FailureScope::Gpu, FailureScope::Node, FailureScope::Switch,
-                                                  FailureScope::Job};
-/// The scope's name in scenarios (`per`) and results.
-inline const char* to_string(FailureScope per)
-{
-  switch (per) {
-  case FailureScope::Gpu: return "gpu";
-  case FailureScope::Node: return "node";
-  case FailureScope::Switch: return "switch";
-  case FailureScope::Job: return "job";
-  }
-  return "node";
-}
-
-/// One kind of failure (`failures.causes`), or one class of a fault trace's faults.
-struct FailureCause {
-  std::string name;
-  FailureScope per = FailureScope::Node;
-  double mtbf_s = 0;    ///< per instance of `per`; 0: not drawn (a trace's class: its faults are replayed)
-  double restart_s = 0; ///< from the failure to the job running again, before its checkpoint is read
-};
-
-/// How much of the cluster a job spans, for its failure rate.
-struct FailureExtent {
-  int gpus = 0;
-  int nodes = 0;
-  int switches = 0; ///< distinct network switches its nodes' NICs are cabled to
-  int instances(FailureScope per) const
-  {
-    switch (per) {
-    case FailureScope::Gpu: return gpus;
-    case FailureScope::Node: return nodes;
-    case FailureScope::Switch: return switches;
-    case FailureScope::Job: return 1;
-    }
-    return 0;
-  }
-};
-
-struct FailureConfig {
-  double node_mtbf_s = 0; ///< `node_mtbf` (0: not given), or a trace's mean over its servers
-  double restart_s = 0;   ///< `restart`: the default of every cause
-  /// Drawn: `node_mtbf` as a cause named "node" and each of `causes`; replayed: the trace's
-  /// classes (mtbf 0), in order of their first fault. Empty: nothing fails.
-  std::vector<FailureCause> causes;
-  /// A scheduler trace's jobs, which the same failures strike: each saves its progress after
-  /// every this much work (0: never; a struck trace job starts over).
-  double trace_job_checkpoint_s = 0;
-  /// A fault trace replayed instead of drawing failures (node_mtbf_s is then the trace's mean):
-  /// cluster node c lives the faults of trace server c mod trace_servers, the trace repeated
-  /// over time and, for each further block of trace_servers nodes, shifted by a fraction of its
-  /// span (engine/failure_clock.hpp).
-  std::string trace_path;
-  std::vector<NodeFault> trace_faults; ///< by time
-  int trace_servers = 0;
-  double trace_span_s = 0;
-  /// Planned maintenance (`maintenance`): every this long of simulated time (0: none) each
-  /// running training job stops at its next iteration boundary, saves a checkpoint, stays down
-  /// for `maintenance_downtime_s` and reads it back.
-  double maintenance_interval_s = 0;
-  double maintenance_downtime_s = 0;
-
-  bool enabled() const { return !causes.empty(); }
-  bool replayed() const { return !trace_faults.empty(); }
-  /// Where a job's failure rate comes from, for messages.
-  const char* rate_source() const
-  {
-    if (replayed())
-      return "failures.trace";
-    return causes.size() == 1 && node_mtbf_s > 0 ? "failures.node_mtbf / nodes" : "failures.causes";
-  }
-  /// Each cause's failures per second for a job spanning `extent` (a trace's classes: 0).
-  std::vector<double> cause_rates_per_s(const FailureExtent& extent) const
-  {
-    std::vector<double> rates;
-    for (const FailureCause& c : causes)
-      rates.push_back(c.mtbf_s > 0 ? extent.instances(c.per) / c.mtbf_s : 0.0);
-    return rates;
-  }
-  /// Mean time between interrupts of a job spanning `extent` (0 without failures); a trace's
-  /// jobs fail at its mean rate per node.
-  double job_mtbi_s(const FailureExtent& extent) const
-  {
-    if (replayed())
-      return node_mtbf_s / extent.nodes;
-    double rate = 0;
-    int drawn = 0;
-    for (double r : cause_rates_per_s(extent)) {
-      rate += r;
-      drawn += r > 0;
-    }
-    if (drawn == 1) // exactly MTBF / instances, as with node_mtbf alone
-      for (const FailureCause& c : causes)
-        if (c.mtbf_s > 0 && extent.instances(c.per) > 0)
-          return c.mtbf_s / extent.instances(c.per);
-    return rate > 0 ? 1 / rate : 0;
-  }
-  /// The mean restart, weighted by how often each cause strikes a job spanning `extent`.
-  double mean_restart_s(const FailureExtent& extent) const
-  {
-    if (replayed())
-      return restart_s;
-    double rate = 0, weighted = 0;
-    const std::vector<double> rates = cause_rates_per_s(extent);
-    for (size_t i = 0; i < rates.size(); ++i) {
-      rate += rates[i];
-      weighted += rates[i] * causes[i].restart_s;
-    }
-    return rate > 0 ? weighted / rate : restart_s;
   }
 };
 

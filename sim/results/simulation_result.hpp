@@ -2,7 +2,7 @@
 #pragma once
 
 #include "compute/gpu_profile.hpp"
-#include "config/scenario_config.hpp"
+#include "config/failure_config.hpp"
 #include "energy/cost_model.hpp"
 #include "parallelism/collective_call.hpp"
 #include "transformer/memory_model.hpp"

@@ -2,6 +2,7 @@
 // of its scope (GPU, node, network switch, job), so a job's rate is the sum over causes of the
 // instances it spans over their MTBFs; each failure's cause is drawn in proportion to its rate,
 // restarts for that cause's time and is reported under it.
+#include "support/one_node_checkpoints.hpp"
 #include "support/test_support.hpp"
 
 #include "engine/failure_clock.hpp"
@@ -16,35 +17,24 @@
 
 namespace {
 
-// One 8-GPU node with one NIC (one leaf switch); a 1 GB checkpoint every minute to a 1 GB/s
-// server (writes and reads of 1 s). Rates per second: GPUs 8/8000, node 1/1000, switch
-// 1/2000, job 1/2000 -- together one failure every 333.3 s, shares 1/3, 1/3, 1/6, 1/6.
-const char* kCauses = R"(
-name: failure-causes
-cluster:
-  nodes: 1
-  node:
-    gpu: A100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 300GB/s}
-    nics: {count: 1, bandwidth: 200Gb/s}
-  storage: {servers: 1, bandwidth_per_server: 1GB/s}
-failures:
-  restart: 1s
-  causes:
-    - {name: gpu, per: gpu, mtbf: 8000s, restart: 2s}
-    - {name: host, per: node, mtbf: 1000s}
-    - {name: leaf, per: switch, mtbf: 2000s, restart: 5s}
-    - {name: software, per: job, mtbf: 2000s, restart: 0.5s}
-jobs:
-  - name: small
-    gpus: 8
-    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}
-    parallelism: {tensor: 1, data: 8}
-    batch: {global: 64, micro: 8}
-    iterations: 25000000
-    checkpoint: {interval: 60s, size: 1GB}
-)";
+// The checkpoint tests' node (one 8-GPU node with one NIC, so one leaf switch; a 1 GB/s storage
+// server), a 1 GB checkpoint every minute (writes and reads of 1 s), and four causes. Rates per
+// second: GPUs 8/8000, node 1/1000, switch 1/2000, job 1/2000 -- together one failure every
+// 333.3 s, shares 1/3, 1/3, 1/6, 1/6.
+const char* kCauses = dcsim::test::kOneNodeCheckpoints;
+const std::vector<std::string> kCauseOverrides = {
+    "failures={restart: 1s, causes: [{name: gpu, per: gpu, mtbf: 8000s, restart: 2s}, "
+    "{name: host, per: node, mtbf: 1000s}, {name: leaf, per: switch, mtbf: 2000s, restart: 5s}, "
+    "{name: software, per: job, mtbf: 2000s, restart: 0.5s}]}",
+    "jobs.0.iterations=25000000", "jobs.0.checkpoint={interval: 60s, size: 1GB}"};
+
+/// The causes scenario with `more` overrides after its own.
+nlohmann::json run_causes(std::vector<std::string> more = {})
+{
+  std::vector<std::string> all = kCauseOverrides;
+  all.insert(all.end(), more.begin(), more.end());
+  return dcsim::test::run_scenario_text(kCauses, all);
+}
 
 const nlohmann::json& cause(const nlohmann::json& job, const std::string& name)
 {
@@ -145,7 +135,7 @@ TEST_CASE("failure causes: one instance fails at the same moments in every job t
 TEST_CASE("failure causes: a job's rate sums its causes' instances over their MTBFs; each failure restarts for its "
           "cause's time and is charged to it")
 {
-  const auto job = dcsim::test::run_scenario_text(kCauses)["jobs"][0];
+  const auto job = run_causes()["jobs"][0];
   const auto& r = job["reliability"];
   INFO(r.dump() << "\n" << job["failures_by_cause"].dump());
   CHECK(r["mtbi_s"].get<double>() == Approx(1 / (8 / 8000.0 + 1 / 1000.0 + 1 / 2000.0 + 1 / 2000.0)).epsilon(1e-12));
@@ -183,15 +173,14 @@ TEST_CASE("failure causes: node_mtbf alone is the cause \"node\": the same run a
 {
   const std::vector<std::string> node_only = {"failures={node_mtbf: 1000s, restart: 1s}"};
   const std::vector<std::string> as_cause = {"failures={restart: 1s, causes: [{name: node, per: node, mtbf: 1000s}]}"};
-  const auto a = dcsim::test::run_scenario_text(kCauses, node_only)["jobs"][0];
-  const auto b = dcsim::test::run_scenario_text(kCauses, as_cause)["jobs"][0];
+  const auto a = run_causes(node_only)["jobs"][0];
+  const auto b = run_causes(as_cause)["jobs"][0];
   CHECK(a["reliability"] == b["reliability"]);
   CHECK(a["failures_by_cause"] == b["failures_by_cause"]);
   CHECK(a["failures_by_cause"].size() == 1);
   CHECK(a["failures_by_cause"][0]["failures"] == a["reliability"]["failures"]);
   // node_mtbf beside causes is one cause more.
-  const auto both = dcsim::test::run_scenario_text(
-      kCauses, {"failures={node_mtbf: 1000s, causes: [{name: gpu, per: gpu, mtbf: 8000s}]}"})["jobs"][0];
+  const auto both = run_causes({"failures={node_mtbf: 1000s, causes: [{name: gpu, per: gpu, mtbf: 8000s}]}"})["jobs"][0];
   CHECK(both["reliability"]["mtbi_s"].get<double>() == Approx(500.0).epsilon(1e-12));
   CHECK(both["failures_by_cause"].size() == 2);
 }
@@ -262,7 +251,9 @@ scheduler: {policy: first_fit, trace: )" + trace + "}\n";
 TEST_CASE("failure causes: bad causes are one-line errors naming the key")
 {
   const auto error = [](const std::string& failures) {
-    return dcsim::test::load_error(kCauses, {"failures=" + failures});
+    std::vector<std::string> overrides = kCauseOverrides;
+    overrides.push_back("failures=" + failures);
+    return dcsim::test::load_error(kCauses, overrides);
   };
   CHECK_THAT(error("{causes: gpu}"), Catch::Contains("failures.causes: is not a list; expected a list of {name, per"));
   CHECK_THAT(error("{causes: []}"), Catch::Contains("failures.causes: is empty"));
