@@ -149,6 +149,9 @@ def trace_case(work, i, rng):
                                           "restart": rng.choice(["1min", "1h"])}]
             if rng.random() < 0.5:
                 del doc["failures"]["node_mtbf"]
+        if rng.random() < 0.5:  # a finite pool of spare nodes, failed nodes in repair
+            doc["failures"]["spare_nodes"] = rng.choice([0, 1, 4])
+            doc["failures"]["repair"] = rng.choice(["1h", "3d"])
     doc["jobs"][0]["iterations"] = 20
     doc["jobs"][0]["start_time"] = rng.choice(["0s", "1h", "30d"])
     doc["jobs"][0]["gpus"] = 16
@@ -180,6 +183,8 @@ def faults_case(work, i, rng):
         json.dump(events, f)
     doc = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "failures-checkpoint.yaml")))
     doc["failures"] = {"trace": path, "trace_servers": rng.choice([1, 100, 400]), "restart": "10min"}
+    if rng.random() < 0.5:  # repairs from the trace's fault_end events
+        doc["failures"]["spare_nodes"] = rng.choice([0, 2])
     return doc, path, "; ".join(done)
 
 

@@ -15,6 +15,7 @@ struct NodeFault {
   double time_s = 0;
   int server = 0; ///< in [0, FailureConfig::trace_servers)
   int cause = 0;
+  double repair_s = 0; ///< until the server's next fault_end (the trace's end if none)
 };
 
 /// What one failure of a cause takes down: each instance of it fails on its own, so a job's rate
@@ -45,6 +46,10 @@ struct FailureCause {
   FailureScope per = FailureScope::Node;
   double mtbf_s = 0;    ///< per instance of `per`; 0: not drawn (a trace's class: its faults are replayed)
   double restart_s = 0; ///< from the failure to the job running again, before its checkpoint is read
+  double repair_s = 0;  ///< a failed GPU's or node's repair, before it can serve as a spare again
+  /// A GPU or node failure takes a spare node (failures.spare_nodes); a switch or a job's own
+  /// failure does not.
+  bool needs_spare() const { return per == FailureScope::Gpu || per == FailureScope::Node; }
 };
 
 /// How much of the cluster a job spans, for its failure rate.
@@ -89,6 +94,11 @@ struct FailureConfig {
   /// for `maintenance_downtime_s` and reads it back.
   double maintenance_interval_s = 0;
   double maintenance_downtime_s = 0;
+  /// Spare nodes (`spare_nodes`; < 0: unlimited): a failed GPU's or node's job restarts once a
+  /// spare has replaced the node, which goes to repair (`repair`, or a trace's fault duration)
+  /// and then joins the spares; with none free the job waits for the first back.
+  int spare_nodes = -1;
+  double repair_s = 0; ///< `repair`: the default of every cause
 
   bool enabled() const { return !causes.empty(); }
   bool replayed() const { return !trace_faults.empty(); }

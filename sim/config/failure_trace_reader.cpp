@@ -34,6 +34,29 @@ int cause_of(const nlohmann::json& e, FailureConfig& out)
   return static_cast<int>(out.causes.size()) - 1;
 }
 
+/// Each fault's repair: until its server's first fault_end at or after it not taken by an earlier
+/// fault of the server (faults in time order), or until the trace's end.
+void set_repairs(const std::map<std::string, int>& servers, std::map<std::string, std::vector<double>>& ends_s,
+                 double last_s, std::vector<NodeFault>& faults)
+{
+  std::vector<std::vector<double>> ends_of(servers.size());
+  for (auto& [node, ends] : ends_s) {
+    const auto server = servers.find(node);
+    if (server == servers.end())
+      continue; // an end without a start
+    std::sort(ends.begin(), ends.end());
+    ends_of[server->second] = ends;
+  }
+  std::vector<size_t> next_end(servers.size(), 0);
+  for (NodeFault& f : faults) { // in time order
+    auto& ends = ends_of[f.server];
+    size_t& k = next_end[f.server];
+    while (k < ends.size() && ends[k] < f.time_s)
+      ++k;
+    f.repair_s = (k < ends.size() ? ends[k++] : last_s) - f.time_s;
+  }
+}
+
 /// Fills `out` from the trace text; returns "" or what is wrong.
 std::string parse_fault_trace(const std::string& text, FailureConfig& out)
 {
@@ -46,6 +69,7 @@ std::string parse_fault_trace(const std::string& text, FailureConfig& out)
   if (!events.is_array())
     return "is not a JSON list; expected a list of {node_id, event_time, event_type} events";
   std::map<std::string, int> servers; // node_id -> index, in order of first appearance
+  std::map<std::string, std::vector<double>> ends_s; // node_id -> its fault_end times
   double last_s = 0;
   for (size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
@@ -63,8 +87,10 @@ std::string parse_fault_trace(const std::string& text, FailureConfig& out)
     if (type != "fault_start" && type != "fault_end") // a misspelt start would drop the fault unseen
       return where + "event_type \"" + type + "\" is not a fault event; expected fault_start or fault_end";
     last_s = std::max(last_s, time_s);
-    if (type != "fault_start")
+    if (type != "fault_start") {
+      ends_s[e["node_id"].get<std::string>()].push_back(time_s);
       continue;
+    }
     const auto [it, added] = servers.emplace(e["node_id"].get<std::string>(), static_cast<int>(servers.size()));
     out.trace_faults.push_back({time_s, it->second, cause_of(e, out)});
   }
@@ -76,6 +102,7 @@ std::string parse_fault_trace(const std::string& text, FailureConfig& out)
   std::stable_sort(out.trace_faults.begin(), out.trace_faults.end(),
                    [](const NodeFault& a, const NodeFault& b) { return a.time_s < b.time_s; });
   out.trace_span_s = last_s;
+  set_repairs(servers, ends_s, last_s, out.trace_faults);
   return "";
 }
 

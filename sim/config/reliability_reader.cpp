@@ -1,6 +1,8 @@
 // The scenario's `failures` section and each job's `checkpoint`.
 #include "config/internal/readers.hpp"
 
+#include <algorithm>
+
 namespace dcsim::internal {
 
 namespace {
@@ -17,7 +19,7 @@ NameTable<FailureScope> failure_scope_names()
 void read_causes(MapReader& failures, FailureConfig& out)
 {
   const YAML::Node list = failures.raw("causes");
-  const std::string expected = "; expected a list of {name, per: gpu|node|switch|job, mtbf, restart}";
+  const std::string expected = "; expected a list of {name, per: gpu|node|switch|job, mtbf, restart, repair}";
   if (!list.IsSequence() || list.size() == 0) {
     failures.error("causes", std::string(list.IsSequence() ? "is empty" : "is not a list") + expected);
     return;
@@ -29,6 +31,8 @@ void read_causes(MapReader& failures, FailureConfig& out)
     cause.per = item.choice("per", failure_scope_names());
     cause.mtbf_s = item.quantity("mtbf", Dimension::Seconds);
     cause.restart_s = item.quantity("restart", Dimension::Seconds, out.restart_s, true);
+    cause.repair_s = item.quantity_at_most("repair", Dimension::Seconds, out.repair_s, true, kMaxSimulatedTimeS,
+                                           "10 years", kSimulatedTimeLimitWhy);
     item.finish();
     for (const FailureCause& earlier : out.causes)
       if (!cause.name.empty() && earlier.name == cause.name)
@@ -45,6 +49,10 @@ FailureConfig read_failures(MapReader& failures)
   FailureConfig out;
   // Llama 3's 54-day run put restarts in the tens of minutes; 10 minutes is a common planning figure.
   out.restart_s = failures.quantity("restart", Dimension::Seconds, 600.0, true);
+  out.repair_s = failures.quantity_at_most("repair", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10 years",
+                                           kSimulatedTimeLimitWhy);
+  if (failures.has("spare_nodes"))
+    out.spare_nodes = static_cast<int>(failures.integer("spare_nodes", std::nullopt, 0, 1000000));
   if (failures.has("trace")) {
     for (const char* key : {"node_mtbf", "causes"})
       if (failures.has(key))
@@ -54,10 +62,15 @@ FailureConfig read_failures(MapReader& failures)
   } else {
     if (failures.has("node_mtbf") || !(failures.has("causes") || failures.has("maintenance"))) {
       out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
-      out.causes.push_back({"node", FailureScope::Node, out.node_mtbf_s, out.restart_s});
+      out.causes.push_back({"node", FailureScope::Node, out.node_mtbf_s, out.restart_s, out.repair_s});
     }
     if (failures.has("causes"))
       read_causes(failures, out);
+    const bool repaired = std::any_of(out.causes.begin(), out.causes.end(),
+                                      [](const FailureCause& c) { return c.needs_spare() && c.repair_s > 0; });
+    if (out.spare_nodes >= 0 && !repaired)
+      failures.error("spare_nodes", "is given but no GPU or node failure takes time to repair; expected "
+                                    "failures.repair (or a cause's repair), e.g. 24h");
   }
   if (auto maintenance = failures.child("maintenance")) {
     out.maintenance_interval_s = maintenance->quantity_at_most("interval", Dimension::Seconds, std::nullopt, false,

@@ -78,6 +78,10 @@ FailureClock::FailureClock(double mtbi_s, const FailureConfig& failures, std::ve
                            std::uint64_t seed)
     : mtbi_s_(mtbi_s), seed_(seed)
 {
+  for (const FailureCause& cause : failures.causes) {
+    cause_repair_s_.push_back(cause.repair_s);
+    cause_needs_spare_.push_back(cause.needs_spare());
+  }
   heap_.reserve(instances.size());
   for (const FailureInstance& i : instances) {
     Stream s;
@@ -97,6 +101,7 @@ FailureClock::FailureClock(double mtbi_s, std::vector<TimedFault> faults, double
   if (!trace_.empty()) {
     next_s_ = trace_.front().time_s;
     cause_ = trace_.front().cause;
+    repair_s_ = trace_.front().repair_s;
   }
 }
 
@@ -144,6 +149,7 @@ void FailureClock::consume()
   const TimedFault& f = trace_[index_ % trace_.size()];
   next_s_ = static_cast<double>(repeat) * span_s_ + f.time_s;
   cause_ = f.cause;
+  repair_s_ = f.repair_s;
 }
 
 double FailureClock::next_after(double now_s)
@@ -173,7 +179,7 @@ std::vector<TimedFault> job_fault_times(const FailureConfig& failures, const std
     const double shift_s = failures.trace_span_s * (node / servers) / blocks;
     for (const NodeFault& fault : failures.trace_faults)
       if (slot_of[fault.server] == slot)
-        faults.push_back({std::fmod(fault.time_s + shift_s, failures.trace_span_s), fault.cause});
+        faults.push_back({std::fmod(fault.time_s + shift_s, failures.trace_span_s), fault.cause, fault.repair_s});
   }
   std::stable_sort(faults.begin(), faults.end(),
                    [](const TimedFault& a, const TimedFault& b) { return a.time_s < b.time_s; });

@@ -19,6 +19,7 @@ namespace dcsim {
 struct TimedFault {
   double time_s = 0;
   int cause = 0;
+  double repair_s = 0;
 };
 
 /// One instance of a drawn cause that a job spans.
@@ -58,6 +59,10 @@ public:
   double pending() const { return next_s_; }
   /// Its cause (an index into FailureConfig::causes).
   int pending_cause() const { return cause_; }
+  /// Whether it takes a spare node (a GPU or node failure; a trace's faults are node faults),
+  /// and how long the failed node is repaired.
+  bool pending_needs_spare() const { return replay_ || cause_needs_spare_[cause_]; }
+  double pending_repair_s() const { return replay_ ? repair_s_ : cause_repair_s_[cause_]; }
   /// The pending failure has happened: the one after it becomes pending.
   void consume();
   double mtbi_s() const { return mtbi_s_; }
@@ -82,6 +87,9 @@ private:
   std::vector<Stream> heap_;    ///< drawn: a min-heap on next_s
   double next_s_ = std::numeric_limits<double>::infinity();
   int cause_ = 0;
+  double repair_s_ = 0;           ///< replayed: the pending fault's
+  std::vector<double> cause_repair_s_;   ///< drawn: per cause
+  std::vector<bool> cause_needs_spare_;  ///< drawn: per cause
   bool replay_ = false;         ///< a trace, not drawn
   std::vector<TimedFault> trace_; ///< replayed faults within one span (none: this job never fails)
   double span_s_ = 0;

@@ -71,10 +71,10 @@ std::vector<CauseStats> cause_stats(const FailureConfig& failures)
 
 JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
                                const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
-                               std::vector<TraceEvent>* trace)
+                               SparePool& spares, std::vector<TraceEvent>* trace)
     : checkpoint_(job.checkpoint),
       clock_(make_clock(job_extent(job, scenario.cluster, platform, placement), scenario, platform, placement, job_index)),
-      coordinator_(coordinator), coordinator_id_(coordinator_id), job_index_(job_index), trace_(trace)
+      coordinator_(coordinator), coordinator_id_(coordinator_id), spares_(spares), job_index_(job_index), trace_(trace)
 {
   const FailureExtent extent = job_extent(job, scenario.cluster, platform, placement);
   mean_restart_s_ = scenario.failures.mean_restart_s(extent);
@@ -399,8 +399,13 @@ void JobReliability::recover(double failure_s)
     pending_.reset();
   }
   double failed_at = failure_s;
+  double replaced_s = failure_s;      // every node failed so far has been replaced by then
   int cause = clock_.pending_cause(); // each failure's restart is its cause's, and charged to it
   for (;;) {
+    // At the failure's time (a later one strikes during the restart): the spare pool is shared
+    // by every job and must be asked in time order.
+    if (failed_at > now())
+      sg4::this_actor::sleep_until(failed_at);
     if (++stats_.failures > kMaxFailures) {
       gave_up_ = "failed " + std::to_string(kMaxFailures) + " times without finishing (one failure every " +
                  format_seconds(clock_.mtbi_s()) + " on average, restarts of " + format_seconds(mean_restart_s_) +
@@ -409,8 +414,14 @@ void JobReliability::recover(double failure_s)
       break;
     }
     ++stats_.by_cause[cause].failures;
+    // A GPU or node failure: the job restarts once a spare has replaced the node (and every
+    // other node that failed since the first failure).
+    const double replaced =
+        clock_.pending_needs_spare() ? spares_.replace(failed_at, clock_.pending_repair_s()) : failed_at;
+    stats_.spare_wait_s += std::max(0.0, replaced - std::max(failed_at, replaced_s)); // waits overlap: their union
+    replaced_s = std::max(replaced_s, replaced);
     clock_.consume();
-    const double resume = failed_at + restart_of(cause);
+    const double resume = replaced_s + restart_of(cause);
     coordinator_.job_paused(coordinator_id_, resume);
     const double next_failure = clock_.pending();
     const int next_cause = clock_.pending_cause();

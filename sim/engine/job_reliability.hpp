@@ -18,6 +18,7 @@
 #include "engine/checkpoint_io.hpp"
 #include "engine/failure_clock.hpp"
 #include "engine/placement.hpp"
+#include "engine/spare_pool.hpp"
 #include "engine/steady_state.hpp"
 #include "results/simulation_result.hpp"
 
@@ -37,10 +38,11 @@ class Platform;
 
 class JobReliability {
 public:
+  /// `spares`: the cluster's spare nodes, which a failed node's replacement comes from;
   /// `trace`: where to record checkpoint writes and restarts for --trace (null: nowhere).
   JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
                  const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
-                 std::vector<TraceEvent>* trace);
+                 SparePool& spares, std::vector<TraceEvent>* trace);
 
   bool active() const { return checkpoint_.enabled || clock_.mtbi_s() > 0 || maintenance_interval_s_ > 0; }
   /// What to wait for before a write or a restart: the job's communication still in flight (a
@@ -152,6 +154,7 @@ private:
   FailureClock clock_;
   SteadyStateCoordinator& coordinator_;
   int coordinator_id_;
+  SparePool& spares_;
   ReliabilityStats stats_;
   double since_checkpoint_s_ = 0;
   int committed_ = 0;           ///< iterations saved by the last checkpoint

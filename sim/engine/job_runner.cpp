@@ -40,13 +40,13 @@ void apply_stragglers(JobShared& s, const ScenarioConfig& scenario)
 } // namespace
 
 JobShared::JobShared(const JobConfig& job_, int index_, const Placement& placement, const Platform& platform_,
-                     const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator_,
+                     const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator_, SparePool& spares,
                      std::vector<TraceEvent>* trace_)
     : job(job_), index(index_), platform(platform_), comm(scenario.cluster.profile.communication),
       layout(job_.parallelism, placement), cost(scenario.cluster.node.gpu, scenario.cluster.profile, job_.precision),
       workload(build_job_workload(job_, cost)), coordinator(coordinator_),
       coordinator_id(coordinator_.add_job(job_.start_time_s)), trace(trace_),
-      reliability(job_, scenario, platform_, placement, index_, coordinator_, coordinator_id, trace_)
+      reliability(job_, scenario, platform_, placement, index_, coordinator_, coordinator_id, spares, trace_)
 {
   plans = build_chunk_plans(job, workload, layout, platform, comm);
   forward_channels = std::vector<Channel>(plans.size()); // Channel is not movable in a vector (its queue)
@@ -63,9 +63,9 @@ JobShared::JobShared(const JobConfig& job_, int index_, const Placement& placeme
 }
 
 JobRunner::JobRunner(const JobConfig& job, int index, const Placement& placement, const Platform& platform,
-                     const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator,
+                     const ScenarioConfig& scenario, SteadyStateCoordinator& coordinator, SparePool& spares,
                      std::vector<TraceEvent>* trace)
-    : shared_(std::make_unique<JobShared>(job, index, placement, platform, scenario, coordinator, trace)),
+    : shared_(std::make_unique<JobShared>(job, index, placement, platform, scenario, coordinator, spares, trace)),
       cluster_(scenario.cluster)
 {
 }

@@ -67,13 +67,13 @@ struct JobShared {
   std::function<void()> on_finish; ///< called once by pipeline rank 0 when the job has ended
 
   JobShared(const JobConfig& job, int index, const Placement& placement, const Platform& platform, const ScenarioConfig& scenario,
-            SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
+            SteadyStateCoordinator& coordinator, SparePool& spares, std::vector<TraceEvent>* trace);
 };
 
 class JobRunner {
 public:
   JobRunner(const JobConfig& job, int index, const Placement& placement, const Platform& platform, const ScenarioConfig& scenario,
-            SteadyStateCoordinator& coordinator, std::vector<TraceEvent>* trace);
+            SteadyStateCoordinator& coordinator, SparePool& spares, std::vector<TraceEvent>* trace);
   /// `done` runs (in the job's actor) when the job has ended, e.g. to free its GPUs.
   void set_on_finish(std::function<void()> done) { shared_->on_finish = std::move(done); }
   void start();

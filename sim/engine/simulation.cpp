@@ -32,6 +32,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   Platform platform(config.cluster, config.seed);
   result.fabric = platform.fabric().describe();
   SteadyStateCoordinator coordinator(options.fast_forward);
+  SparePool spares(config.failures.spare_nodes);
   std::vector<TraceEvent>* trace = options.record_trace ? &result.trace : nullptr;
   // Each job's runs: one, unless the scheduler preempts it (then each resumption is a run of
   // its own with the iterations left, on the GPUs it gets then).
@@ -49,14 +50,15 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       run_config = &resumed.back();
     }
     const bool resumed = !runs[job].empty();
-    runs[job].push_back(std::make_unique<JobRunner>(*run_config, job, placement, platform, config, coordinator, trace));
+    runs[job].push_back(
+        std::make_unique<JobRunner>(*run_config, job, placement, platform, config, coordinator, spares, trace));
     if (resumed)
       runs[job].back()->mark_resumed();
   };
   std::unique_ptr<ClusterScheduler> scheduler;
   if (config.scheduler.enabled) {
     // Jobs start when the scheduler gives them GPUs; their runners are made then.
-    scheduler = std::make_unique<ClusterScheduler>(config, platform.locality(), coordinator,
+    scheduler = std::make_unique<ClusterScheduler>(config, platform.locality(), coordinator, spares,
                                                    [&](int job, const Placement& placement) {
       // Waiting since its submission, or since it was preempted.
       const double since_s = runs[job].empty() ? config.jobs[job].start_time_s : runs[job].back()->end_s();
@@ -98,6 +100,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   }
   if (scheduler)
     result.scheduler = scheduler->stats();
+  result.spares = spares.stats();
   for (size_t i = 0; i < runs.size(); ++i)
     for (const auto& run : runs[i])
       if (!run->gave_up().empty())

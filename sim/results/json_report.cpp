@@ -69,6 +69,7 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
           {"checkpoint_time_s", r.checkpoint_time_s},
           {"restart_time_s", r.restart_time_s},
           {"lost_work_s", r.lost_work_s},
+          {"spare_wait_s", r.spare_wait_s},
           {"maintenances", r.maintenances},
           {"maintenance_time_s", r.maintenance_time_s}};
 }
@@ -238,6 +239,12 @@ nlohmann::json to_json(const SimulationResult& r)
                         {"cost", cost_json(r.energy, false)}};
   if (r.scheduler.enabled)
     out["scheduler"] = scheduler_json(r.scheduler);
+  if (r.spares.spares >= 0)
+    out["spares"] = {{"spare_nodes", r.spares.spares},
+                     {"replacements", r.spares.replacements},
+                     {"waits", r.spares.waits},
+                     {"wait_s", r.spares.wait_s},
+                     {"max_wait_s", r.spares.max_wait_s}};
   return out;
 }
 

@@ -89,6 +89,7 @@ struct ReliabilityStats {
   double checkpoint_time_s = 0;     ///< all writing, completed or cut short
   double restart_time_s = 0;        ///< from each failure to training again (restart and reads)
   double lost_work_s = 0;           ///< training since the last checkpoint, thrown away by failures
+  double spare_wait_s = 0;          ///< of restart_time_s, waiting for a spare node (failures.spare_nodes)
   int maintenances = 0;             ///< planned stops (failures.maintenance)
   double maintenance_time_s = 0;    ///< their downtimes and checkpoint reads (their writes are checkpoints)
   std::vector<CauseStats> by_cause; ///< the same by cause, one per FailureConfig::causes entry
@@ -204,6 +205,15 @@ struct TraceEvent {
   double duration_s = 0;
 };
 
+/// The cluster's spare nodes over the run (failures.spare_nodes; engine/spare_pool.hpp).
+struct SpareStats {
+  int spares = -1;             ///< the pool's size (< 0: unlimited, nothing below is counted)
+  long long replacements = 0;  ///< failed nodes a spare replaced
+  long long waits = 0;         ///< of them, how many found no spare free
+  double wait_s = 0;           ///< the time those waited, summed
+  double max_wait_s = 0;
+};
+
 struct SimulationResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -213,6 +223,7 @@ struct SimulationResult {
   std::vector<JobResult> jobs;
   EnergyStats energy; ///< the whole cluster from time 0 to the last job's end
   SchedulerStats scheduler;
+  SpareStats spares; ///< failures.spare_nodes (spares < 0: unlimited, not reported)
   std::vector<TraceEvent> trace;
 };
 

@@ -272,6 +272,10 @@ std::string text_summary(const ScenarioConfig& config, const SimulationResult& r
   for (size_t i = 0; i < result.jobs.size(); ++i)
     out += job_summary(config, config.jobs[i], result.jobs[i]);
   out += scheduler_summary(result.scheduler);
+  if (result.spares.spares >= 0)
+    out += line("spare nodes: %d; %lld failed nodes replaced, %lld waited for a spare (%s in all, at most %s)",
+                result.spares.spares, result.spares.replacements, result.spares.waits,
+                format_seconds(result.spares.wait_s).c_str(), format_seconds(result.spares.max_wait_s).c_str());
   out += cluster_energy_summary(config, result);
   out += line("simulated %s in %.3f s wall-clock", format_seconds(result.simulated_time_s).c_str(),
               result.wall_clock_s);

@@ -16,9 +16,9 @@ namespace sg4 = simgrid::s4u;
 namespace dcsim {
 
 ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality,
-                                   SteadyStateCoordinator& coordinator, StartTraining start_training,
+                                   SteadyStateCoordinator& coordinator, SparePool& spares, StartTraining start_training,
                                    ExpectedEnd expected_end, RequestSuspend request_suspend)
-    : policy_(scheduling_policy(config.scheduler)), coordinator_(coordinator),
+    : policy_(scheduling_policy(config.scheduler)), coordinator_(coordinator), spares_(spares),
       start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
       request_suspend_(std::move(request_suspend)),
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,

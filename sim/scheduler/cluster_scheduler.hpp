@@ -24,6 +24,7 @@
 #pragma once
 
 #include "config/scenario_config.hpp"
+#include "engine/spare_pool.hpp"
 #include "engine/steady_state.hpp"
 #include "results/simulation_result.hpp"
 #include "scheduler/gpu_allocator.hpp"
@@ -55,6 +56,7 @@ public:
 
   /// `locality`: where the cluster's nodes sit in the fabric (topology-aware placement uses it).
   ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality, SteadyStateCoordinator& coordinator,
+                   SparePool& spares,
                    StartTraining start_training, ExpectedEnd expected_end, RequestSuspend request_suspend);
   /// Creates the scheduler's actor (before Engine::run()).
   void start(simgrid::s4u::Host* host);
@@ -96,6 +98,9 @@ private:
     int failures = 0;
     double failure_lost_s = 0;  ///< of lost_s, restarts and work lost to failures
     int failure_cause = 0;      ///< of its next failure (FailureConfig::causes)
+    bool failure_needs_spare = false; ///< ... whether it takes a spare node
+    double failure_repair_s = 0;      ///< ... and the failed node's repair
+    double replaced_s = 0;            ///< when spares had replaced every node failed so far
   };
   enum class EventKind : std::uint8_t {
     End,     ///< the run ends: its GPUs are free
@@ -194,6 +199,7 @@ private:
 
   const SchedulingPolicy& policy_;
   SteadyStateCoordinator& coordinator_;
+  SparePool& spares_;                  ///< the cluster's spare nodes (failed nodes' replacements)
   StartTraining start_training_;
   ExpectedEnd expected_end_;
   RequestSuspend request_suspend_;

@@ -215,7 +215,11 @@ void ClusterScheduler::fail_in_place(int id, double t)
                "failures.trace_job_checkpoint";
     return;
   }
-  begin_run(id, t, failures_.causes[r.failure_cause].restart_s, true); // on a spare node, keeping its GPUs
+  // On a spare node, keeping its GPUs (after waiting for one when none is free).
+  // A failure during a restart still waits for the nodes replaced before it.
+  const double replaced = r.failure_needs_spare ? spares_.replace(t, r.failure_repair_s) : t;
+  r.replaced_s = std::max({r.replaced_s, replaced, t});
+  begin_run(id, t, r.replaced_s - t + failures_.causes[r.failure_cause].restart_s, true);
 }
 
 double ClusterScheduler::next_failure_s(int id, double t)
@@ -237,6 +241,8 @@ double ClusterScheduler::next_failure_s(int id, double t)
     next_s = clock.pending();
   }
   r.failure_cause = clock.pending_cause();
+  r.failure_needs_spare = clock.pending_needs_spare();
+  r.failure_repair_s = clock.pending_repair_s();
   return next_s;
 }
 
