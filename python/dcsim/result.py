@@ -164,13 +164,16 @@ class Result:
     def summary(self):
         """One flat dict of numbers: simulated_time_s, wall_clock_s, the cluster's energy and cost
         (``cluster.energy.facility_j``, ``cluster.cost.total_usd``), the scheduler's statistics
-        when there is one (``scheduler.mean_queue_s``), then each job's scalars.
+        when there is one (``scheduler.mean_queue_s``), the spare nodes' with ``failures.spare_nodes``
+        (``spares.waits``), then each job's scalars.
         With one job its columns are unprefixed (``iteration_time_s``); with several, each is
         prefixed by the job's name (``gpt3.iteration_time_s``)."""
         row = {key: self._data[key] for key in _SCENARIO_COLUMNS}
         row.update(flatten({"energy": self._data["energy"], "cost": self._data["cost"]}, "cluster."))
         if "scheduler" in self._data:
             row.update(flatten(self._data["scheduler"], "scheduler."))
+        if "spares" in self._data:
+            row.update(flatten(self._data["spares"], "spares."))
         jobs = self._data["jobs"]
         for job in jobs:
             columns = _job_columns(job)

@@ -262,3 +262,17 @@ def test_failures_frame_has_a_row_per_job_and_cause_adding_up_to_the_job():
     assert reliability["mtbi_s"] == pytest.approx(3600 / (1024 / 80000 + 1 / 100), rel=1e-12)
     assert (frame["failures"] > 0).all()
     assert dcsim.run(SMALL_SCENARIO).failures.empty
+
+
+def test_a_sweep_over_spare_nodes_shows_the_waits_fall():
+    # GPT-3 175B for a month, its nodes failing every 2,000 h and repaired in 3 days: with fewer
+    # spares, more failures wait for one (summary columns spares.*), and goodput falls.
+    base = dcsim.load(REPO / "scenarios" / "failures-checkpoint.yaml").override(
+        {"failures": {"node_mtbf": "2000h", "restart": "10min", "repair": "3d"}})
+    sweep = dcsim.sweep(base, {"failures.spare_nodes": [0, 2, 8]}, workers=2)
+    assert sweep["error"].isna().all(), sweep["error"].dropna()
+    frame = sweep.set_index("failures.spare_nodes")
+    assert frame.loc[0, "spares.waits"] == frame.loc[0, "spares.replacements"] > 0
+    assert frame.loc[0, "spares.waits"] >= frame.loc[2, "spares.waits"] >= frame.loc[8, "spares.waits"]
+    assert frame.loc[0, "reliability.spare_wait_s"] > frame.loc[8, "reliability.spare_wait_s"]
+    assert frame.loc[0, "goodput"] < frame.loc[8, "goodput"]
