@@ -257,6 +257,23 @@ void Fabric::route_shortest(Route& r, VertexId from, VertexId to, std::uint64_t 
   }
 }
 
+std::optional<VertexId> Fabric::find_vertex(const std::string& name) const
+{
+  for (auto v : boost::make_iterator_range(boost::vertices(graph_)))
+    if (graph_[v].name == name)
+      return v;
+  return std::nullopt;
+}
+
+std::vector<int> Fabric::edges_between(VertexId a, VertexId b) const
+{
+  std::vector<int> out;
+  for (auto e : boost::make_iterator_range(boost::out_edges(a, graph_)))
+    if (boost::target(e, graph_) == b)
+      out.push_back(graph_[e].id);
+  return out;
+}
+
 void Fabric::set_vertex_up(VertexId vertex, bool up)
 {
   for (auto e : boost::make_iterator_range(boost::out_edges(vertex, graph_)))

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -122,6 +123,10 @@ public:
   virtual void set_edge_up(int edge_id, bool up);
   /// Takes every cable of a switch (or any vertex) down or up.
   void set_vertex_up(VertexId vertex, bool up);
+  /// The vertex named `name` ("spine3"), if any.
+  std::optional<VertexId> find_vertex(const std::string& name) const;
+  /// The cables between two vertices (edge ids; several in parallel, or none).
+  std::vector<int> edges_between(VertexId a, VertexId b) const;
 
   /// Network switches (leaf, spine, core, router): what routes may cross.
   static bool is_switch(VertexKind kind);

@@ -221,6 +221,31 @@ void read_topology_file_key(MapReader& fabric, FileTopologyConfig& out)
   }
 }
 
+/// `down: [SWITCH, [END, END], ...]`: switches and cables out of service. The names are checked
+/// against the fabric when it is built (build_fabric).
+void read_down(MapReader& fabric, FabricConfig& out)
+{
+  if (!fabric.has("down"))
+    return;
+  const YAML::Node list = fabric.raw("down");
+  const std::string expected = "; expected a list of switch names and [END, END] cables, e.g. [spine0, [leaf1, spine2]]";
+  if (!list.IsSequence()) {
+    fabric.error("down", "is not a list" + expected);
+    return;
+  }
+  out.down_location = fabric.location_of("down");
+  for (const auto& item : list) {
+    if (item.IsScalar() && !item.Scalar().empty()) {
+      out.down.push_back({item.Scalar(), ""});
+    } else if (item.IsSequence() && item.size() == 2 && item[0].IsScalar() && item[1].IsScalar()) {
+      out.down.push_back({item[0].Scalar(), item[1].Scalar()});
+    } else {
+      fabric.error("down", "has an item that is neither a name nor a pair of names" + expected);
+      return;
+    }
+  }
+}
+
 FabricConfig read_fabric(MapReader fabric)
 {
   FabricConfig out;
@@ -248,6 +273,7 @@ FabricConfig read_fabric(MapReader fabric)
       read_topology_file_key(fabric, out.file);
       break;
   }
+  read_down(fabric, out);
   fabric.finish();
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include "compute/gpu_profile.hpp"
 #include "config/failure_config.hpp"
+#include "config/scenario_error.hpp"
 #include "hardware/gpu_spec.hpp"
 
 #include <algorithm>
@@ -90,6 +91,13 @@ struct FabricConfig {
   DragonflyConfig dragonfly;
   TorusConfig torus;
   FileTopologyConfig file;
+  /// Switches and cables out of service for the whole run (`down`): a switch's name, or the two
+  /// ends of a cable (every cable between them). Routes go around them.
+  struct Down {
+    std::string a, b; ///< b empty: the switch a
+  };
+  std::vector<Down> down;
+  SourceLocation down_location; ///< of the `down` key, for errors found once the fabric is built
 };
 
 struct StorageConfig {

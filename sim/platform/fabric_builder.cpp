@@ -6,6 +6,9 @@
 #include "rail_optimized.hpp"
 #include "torus.hpp"
 
+#include "config/scenario_error.hpp"
+
+#include <optional>
 #include <stdexcept>
 
 namespace dcsim {
@@ -117,10 +120,44 @@ std::unique_ptr<Fabric> build_network(const ClusterConfig& c)
 
 } // namespace
 
+namespace {
+
+/// The switch named `name`, or a ScenarioError at `fabric.down`'s line.
+VertexId down_switch(const Fabric& fabric, const FabricConfig& config, const std::string& name)
+{
+  const std::optional<VertexId> v = fabric.find_vertex(name);
+  if (!v || !Fabric::is_switch(fabric.graph()[*v].kind))
+    throw ScenarioError({{config.down_location, "cluster.fabric.down",
+                          "\"" + name + "\" is not a network switch of this fabric (" + fabric.describe() +
+                              "); expected a switch's name as `dcsim topology --dot` prints it, e.g. leaf0 or spine0"}});
+  return *v;
+}
+
+/// Takes `fabric.down`'s switches and cables out of service.
+void take_down(Fabric& fabric, const FabricConfig& config)
+{
+  for (const FabricConfig::Down& d : config.down) {
+    const VertexId a = down_switch(fabric, config, d.a);
+    if (d.b.empty()) {
+      fabric.set_vertex_up(a, false);
+      continue;
+    }
+    const std::vector<int> cables = fabric.edges_between(a, down_switch(fabric, config, d.b));
+    if (cables.empty())
+      throw ScenarioError({{config.down_location, "cluster.fabric.down",
+                            "no cable joins " + d.a + " and " + d.b + "; expected the two ends of a cable"}});
+    for (int edge : cables)
+      fabric.set_edge_up(edge, false);
+  }
+}
+
+} // namespace
+
 std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
 {
   auto fabric = build_network(c);
   fabric->add_storage(c.storage.servers, c.storage.bandwidth_per_server_bytes_per_s, c.fabric.link_latency_s);
+  take_down(*fabric, c.fabric);
   return fabric;
 }
 
