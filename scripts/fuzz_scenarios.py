@@ -266,6 +266,12 @@ def main():
             doc.setdefault("cluster", {})["calibration"] = paths[1]
         else:
             what = "; ".join(mutate(doc, rng) for _ in range(rng.choice([1, 1, 2, 3])))
+            if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
+                    and isinstance(doc["cluster"].get("fabric", {}), dict):  # switches and cables out of service
+                down = rng.sample(["spine0", "spine1", "leaf0", "leaf99", "core0", "router0", "gpu0", "",
+                                   ["leaf0", "spine0"], ["leaf0", "leaf1"], ["spine0"], 7], rng.choice([1, 2, 3]))
+                doc["cluster"].setdefault("fabric", {})["down"] = down
+                what += f"; cluster.fabric.down = {down!r}"
         with open(path, "w") as f:
             yaml.safe_dump(doc, f, sort_keys=False)
         status, err, wall_s = run_case(path, out_json, args.timeout)
