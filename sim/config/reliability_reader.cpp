@@ -7,6 +7,11 @@ namespace dcsim::internal {
 
 namespace {
 
+/// Failures are counted in epochs of one MTBF over up to 10 years of simulated time: a 64-bit
+/// epoch number needs MTBFs above a nanosecond; a second is far below any real failure rate.
+constexpr double kMinMtbfS = 1.0;
+const char* const kMinMtbfWhy = "failure times are drawn per MTBF-long epoch over at most 10 years";
+
 NameTable<FailureScope> failure_scope_names()
 {
   NameTable<FailureScope> names;
@@ -29,7 +34,7 @@ void read_causes(MapReader& failures, FailureConfig& out)
     FailureCause cause;
     cause.name = item.text("name");
     cause.per = item.choice("per", failure_scope_names());
-    cause.mtbf_s = item.quantity("mtbf", Dimension::Seconds);
+    cause.mtbf_s = item.quantity_at_least("mtbf", Dimension::Seconds, std::nullopt, kMinMtbfS, "1s", kMinMtbfWhy);
     cause.restart_s = item.quantity("restart", Dimension::Seconds, out.restart_s, true);
     cause.repair_s = item.quantity_at_most("repair", Dimension::Seconds, out.repair_s, true, kMaxSimulatedTimeS,
                                            "10 years", kSimulatedTimeLimitWhy);
@@ -61,7 +66,8 @@ FailureConfig read_failures(MapReader& failures)
     read_failure_trace(failures, out);
   } else {
     if (failures.has("node_mtbf") || !(failures.has("causes") || failures.has("maintenance"))) {
-      out.node_mtbf_s = failures.quantity("node_mtbf", Dimension::Seconds);
+      out.node_mtbf_s = failures.quantity_at_least("node_mtbf", Dimension::Seconds, std::nullopt, kMinMtbfS, "1s",
+                                                   kMinMtbfWhy);
       out.causes.push_back({"node", FailureScope::Node, out.node_mtbf_s, out.restart_s, out.repair_s});
     }
     if (failures.has("causes"))

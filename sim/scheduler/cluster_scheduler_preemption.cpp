@@ -4,7 +4,6 @@
 #include "scheduler/cluster_scheduler.hpp"
 
 #include "engine/failure_clock.hpp"
-#include "random/seeded.hpp"
 #include "scheduler/fair_share.hpp"
 #include "scheduler/multifactor.hpp"
 #include "scheduler/preemption.hpp"
