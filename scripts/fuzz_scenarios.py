@@ -149,6 +149,10 @@ def trace_case(work, i, rng):
                                           "restart": rng.choice(["1min", "1h"])}]
             if rng.random() < 0.5:
                 del doc["failures"]["node_mtbf"]
+        if rng.random() < 0.3:  # planned maintenance stops the running trace jobs too
+            doc["failures"]["maintenance"] = {"interval": rng.choice(["1h", "1d"]), "downtime": rng.choice(["0s", "20min"])}
+            doc["jobs"][0]["checkpoint"] = {"interval": "1h"}
+            doc["cluster"].setdefault("storage", {"servers": 2, "bandwidth_per_server": "10GB/s"})
         if rng.random() < 0.5:  # a finite pool of spare nodes, failed nodes in repair
             doc["failures"]["spare_nodes"] = rng.choice([0, 1, 4])
             doc["failures"]["repair"] = rng.choice(["1h", "3d"])

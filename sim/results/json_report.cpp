@@ -152,6 +152,10 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
       by_cause.push_back({{"cause", cause}, {"failures", failures}});
     out["trace_failures_by_cause"] = by_cause;
   }
+  if (s.trace_maintenances > 0) {
+    out["trace_maintenances"] = s.trace_maintenances;
+    out["maintenance_lost_gpu_hours"] = s.maintenance_lost_gpu_hours;
+  }
   if (!s.groups.empty()) {
     nlohmann::json groups = nlohmann::json::array();
     for (const GroupQueueStats& g : s.groups) {

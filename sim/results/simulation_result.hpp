@@ -156,6 +156,8 @@ struct SchedulerStats {
   bool trace_failures_on = false; ///< failures strike the trace's jobs: the two below are reported
   int trace_failures = 0;         ///< node failures that struck running trace jobs
   double failure_lost_gpu_hours = 0; ///< held by struck trace jobs but not kept: restarts, unsaved work
+  long long trace_maintenances = 0;       ///< planned maintenance stops of running trace jobs
+  double maintenance_lost_gpu_hours = 0;  ///< their downtimes
   /// Of trace_failures, how many each cause (FailureConfig::causes, in order) struck.
   std::vector<std::pair<std::string, long long>> trace_failures_by_cause;
   std::vector<GroupQueueStats> groups; ///< with quotas only, in the trace's order of groups

@@ -144,6 +144,9 @@ std::string scheduler_summary(const SchedulerStats& s)
   if (s.preemption)
     out += line("  preemption          %d runs of %d jobs cut short to give lent GPUs back, %.0f GPU-hours lost",
                 s.preemptions, s.preempted_jobs, s.preemption_lost_gpu_hours);
+  if (s.trace_maintenances > 0)
+    out += line("  maintenance         %lld stops of the trace's running jobs, %.0f GPU-hours down", s.trace_maintenances,
+                s.maintenance_lost_gpu_hours);
   if (s.trace_failures_on)
     out += line("  node failures       %d struck the trace's jobs, %.0f GPU-hours lost (restarts, unsaved work)",
                 s.trace_failures, s.failure_lost_gpu_hours);

@@ -266,6 +266,10 @@ void ClusterScheduler::end_trace_jobs(double t)
       fail_in_place(e.id, t);
       continue;
     }
+    if (e.kind == EventKind::Maintenance) {
+      pause_for_maintenance(e.id, t);
+      continue;
+    }
     if (e.kind == EventKind::Promote) {
       Record& p = records_[e.id];
       p.held_at_promotion_s = p.held_s;
@@ -278,7 +282,7 @@ void ClusterScheduler::end_trace_jobs(double t)
     const int id = e.id;
     Record& r = records_[id];
     r.held_s += r.end_s - r.run_start_s;
-    charge_lost(r, r.run_overhead_s, r.run_after_failure); // this last run's restart too
+    charge_lost(r, r.run_overhead_s, r.run_after); // this last run's restart too
     release(id);
   }
 }
@@ -372,7 +376,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
     if (las_)
       schedule_demotion(job.id, t);
   } else {
-    begin_run(job.id, t, r.preemptions > 0 ? preemption_.restart_s : 0, false);
+    begin_run(job.id, t, r.preemptions > 0 ? preemption_.restart_s : 0, Interruption::Preemption);
   }
   return true;
 }

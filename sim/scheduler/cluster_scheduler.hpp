@@ -70,6 +70,8 @@ public:
   const std::string& gave_up() const { return gave_up_; }
 
 private:
+  /// What stopped a trace job's run (and what the next run's restart is charged to).
+  enum class Interruption : std::uint8_t { Preemption, Failure, Maintenance };
   struct Record {
     double submit_s = 0;
     int gpus = 0;
@@ -94,9 +96,11 @@ private:
     double held_at_promotion_s = 0; ///< las: held_s when it last went back to the top level
     int promotions = 0;
     double run_overhead_s = 0;  ///< the current run's restart, before it works
-    bool run_after_failure = false; ///< the current run restarted after a failure (else a preemption)
+    Interruption run_after = Interruption::Preemption; ///< what the current run's restart follows
     int failures = 0;
     double failure_lost_s = 0;  ///< of lost_s, restarts and work lost to failures
+    double maintenance_lost_s = 0; ///< downtimes of planned maintenance (failures.maintenance)
+    int maintenances = 0;
     int failure_cause = 0;      ///< of its next failure (FailureConfig::causes)
     bool failure_needs_spare = false; ///< ... whether it takes a spare node
     double failure_repair_s = 0;      ///< ... and the failed node's repair
@@ -107,6 +111,7 @@ private:
     Demote,  ///< it crosses a las threshold (a moment to reconsider)
     Failure, ///< a node of its fails: it restarts in place
     Promote, ///< las: it has waited long enough to go back to the top level
+    Maintenance, ///< planned maintenance: it saves, stays down, resumes in place
   };
   /// Seconds a run-to-the-end job waited: before its first start and after each preemption.
   static double queue_s(const Record& r) { return r.start_s - r.submit_s + r.requeued_wait_s; }
@@ -156,12 +161,12 @@ private:
   /// las: the next threshold running job `id` crosses, as an event.
   void schedule_demotion(int id, double now);
   /// The run of trace job `id` that starts at `now` (its GPUs taken): its end and events.
-  void begin_run(int id, double now, double overhead_s, bool after_failure);
+  void begin_run(int id, double now, double overhead_s, Interruption after);
   /// Trace job `id`'s run stops at `now`, keeping whole checkpoint intervals of its work
   /// (`checkpoint_interval_s`; 0: all of it when preempted, none when struck by a failure). What
   /// it held and did not keep is charged to its causes: the run's restart to what caused it,
   /// the unsaved work to `by_failure` or a preemption.
-  void stop_run(Record& r, double now, double checkpoint_interval_s, bool by_failure);
+  void stop_run(Record& r, double now, double checkpoint_interval_s, Interruption by);
   /// A node of trace job `id` fails at `now`: it restarts in place.
   void fail_in_place(int id, double now);
   /// Its next failure after `now` (infinity: none).
@@ -175,7 +180,10 @@ private:
   /// A running training job may be preempted (las, or on lent GPUs): the scheduler's decisions
   /// must then end fast-forward windows, so that it sees a request within an iteration.
   bool training_preemptible() const;
-  void charge_lost(Record& r, double seconds, bool to_failures) const;
+  void charge_lost(Record& r, double seconds, Interruption to) const;
+  /// Planned maintenance strikes running trace job `id`: it keeps its work, stays down for the
+  /// downtime on its GPUs, and goes on.
+  void pause_for_maintenance(int id, double now);
   /// Puts the jobs preempted since the last call back into the queue (in submission order).
   void requeue_preempted();
   /// Drops the ends of preempted runs from the top of trace_ends_.

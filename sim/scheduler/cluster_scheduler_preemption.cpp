@@ -153,7 +153,7 @@ std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double 
 void ClusterScheduler::preempt(int id, double t)
 {
   Record& r = records_[id];
-  stop_run(r, t, preemption_.checkpoint_interval_s, false);
+  stop_run(r, t, preemption_.checkpoint_interval_s, Interruption::Preemption);
   r.preempted_s = t;
   ++r.preemptions;
   release(id);
@@ -161,14 +161,20 @@ void ClusterScheduler::preempt(int id, double t)
   preempted_.push_back(id);
 }
 
-void ClusterScheduler::begin_run(int id, double t, double overhead_s, bool after_failure)
+void ClusterScheduler::begin_run(int id, double t, double overhead_s, Interruption after)
 {
   Record& r = records_[id];
   r.run_start_s = t;
   r.run_overhead_s = overhead_s;
-  r.run_after_failure = after_failure;
+  r.run_after = after;
   r.end_s = t + overhead_s + r.remaining_s;
   trace_ends_.push({r.end_s, id, r.run, EventKind::End});
+  if (failures_.maintenance_interval_s > 0) { // the cluster's calendar: the next multiple after now
+    const double interval_s = failures_.maintenance_interval_s;
+    const double at_s = (std::floor(t / interval_s) + 1) * interval_s;
+    if (at_s < r.end_s)
+      trace_ends_.push({at_s, id, r.run, EventKind::Maintenance});
+  }
   if (las_)
     schedule_demotion(id, t);
   if (failures_.enabled()) {
@@ -178,20 +184,24 @@ void ClusterScheduler::begin_run(int id, double t, double overhead_s, bool after
   }
 }
 
-void ClusterScheduler::charge_lost(Record& r, double seconds, bool to_failures) const
+void ClusterScheduler::charge_lost(Record& r, double seconds, Interruption to) const
 {
-  (to_failures ? r.failure_lost_s : r.preemption_lost_s) += seconds;
+  switch (to) {
+  case Interruption::Preemption: r.preemption_lost_s += seconds; break;
+  case Interruption::Failure: r.failure_lost_s += seconds; break;
+  case Interruption::Maintenance: r.maintenance_lost_s += seconds; break;
+  }
 }
 
-void ClusterScheduler::stop_run(Record& r, double t, double checkpoint_interval_s, bool by_failure)
+void ClusterScheduler::stop_run(Record& r, double t, double checkpoint_interval_s, Interruption by)
 {
   const double held = t - r.run_start_s;
-  const double kept = by_failure && checkpoint_interval_s <= 0
+  const double kept = by == Interruption::Failure && checkpoint_interval_s <= 0
                           ? 0
                           : std::min(r.remaining_s, work_kept_s(held, r.run_overhead_s, checkpoint_interval_s));
   const double restarting = std::min(held, r.run_overhead_s);
-  charge_lost(r, restarting, r.run_after_failure);
-  charge_lost(r, held - restarting - kept, by_failure);
+  charge_lost(r, restarting, r.run_after);
+  charge_lost(r, held - restarting - kept, by);
   r.remaining_s -= kept;
   r.held_s += held;
   ++r.run; // the run's scheduled events no longer hold
@@ -200,7 +210,7 @@ void ClusterScheduler::stop_run(Record& r, double t, double checkpoint_interval_
 void ClusterScheduler::fail_in_place(int id, double t)
 {
   Record& r = records_[id];
-  stop_run(r, t, failures_.trace_job_checkpoint_s, true);
+  stop_run(r, t, failures_.trace_job_checkpoint_s, Interruption::Failure);
   ++r.failures;
   if (trace_failures_by_cause_.empty())
     trace_failures_by_cause_.assign(failures_.causes.size(), 0);
@@ -218,7 +228,15 @@ void ClusterScheduler::fail_in_place(int id, double t)
   // A failure during a restart still waits for the nodes replaced before it.
   const double replaced = r.failure_needs_spare ? spares_.replace(t, r.failure_repair_s) : t;
   r.replaced_s = std::max({r.replaced_s, replaced, t});
-  begin_run(id, t, r.replaced_s - t + failures_.causes[r.failure_cause].restart_s, true);
+  begin_run(id, t, r.replaced_s - t + failures_.causes[r.failure_cause].restart_s, Interruption::Failure);
+}
+
+void ClusterScheduler::pause_for_maintenance(int id, double t)
+{
+  Record& r = records_[id];
+  stop_run(r, t, 0.0, Interruption::Maintenance); // saved when stopped: nothing is lost
+  ++r.maintenances;
+  begin_run(id, t, failures_.maintenance_downtime_s, Interruption::Maintenance);
 }
 
 double ClusterScheduler::next_failure_s(int id, double t)

@@ -64,6 +64,8 @@ SchedulerStats ClusterScheduler::stats() const
     }
     s.trace_failures += r.failures;
     s.failure_lost_gpu_hours += r.gpus * r.failure_lost_s / 3600;
+    s.trace_maintenances += r.maintenances;
+    s.maintenance_lost_gpu_hours += r.gpus * r.maintenance_lost_s / 3600;
     s.trace_failures_on = s.trace_failures_on || (!r.training && failures_.enabled());
   }
   if (s.trace_failures_on)
