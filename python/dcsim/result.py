@@ -170,6 +170,8 @@ class Result:
         prefixed by the job's name (``gpt3.iteration_time_s``)."""
         row = {key: self._data[key] for key in _SCENARIO_COLUMNS}
         row.update(flatten({"energy": self._data["energy"], "cost": self._data["cost"]}, "cluster."))
+        if "reliability" in self._data:
+            row.update(flatten(self._data["reliability"], "cluster.reliability."))
         if "scheduler" in self._data:
             row.update(flatten(self._data["scheduler"], "scheduler."))
         if "spares" in self._data:

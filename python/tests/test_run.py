@@ -276,3 +276,5 @@ def test_a_sweep_over_spare_nodes_shows_the_waits_fall():
     assert frame.loc[0, "spares.waits"] >= frame.loc[2, "spares.waits"] >= frame.loc[8, "spares.waits"]
     assert frame.loc[0, "reliability.spare_wait_s"] > frame.loc[8, "reliability.spare_wait_s"]
     assert frame.loc[0, "goodput"] < frame.loc[8, "goodput"]
+    # The cluster's losses in GPU-hours: restarts (spare waits included) grow with fewer spares.
+    assert frame.loc[0, "cluster.reliability.restarting_gpu_hours"] > frame.loc[8, "cluster.reliability.restarting_gpu_hours"]

@@ -6,6 +6,7 @@
 #include "engine/job_segments.hpp"
 #include "platform/platform.hpp"
 #include "results/energy_accounting.hpp"
+#include "results/reliability_summary.hpp"
 #include "scheduler/cluster_scheduler.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
@@ -114,6 +115,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
                              "fabric's latencies; expected a shorter run (fewer iterations, or fewer and shorter stops)");
   }
   account_energy(result, config, platform.fabric().network_switch_count(), platform.storage_count());
+  summarize_reliability(result, config);
   result.wall_clock_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

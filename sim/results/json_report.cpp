@@ -243,6 +243,20 @@ nlohmann::json to_json(const SimulationResult& r)
                         {"cost", cost_json(r.energy, false)}};
   if (r.scheduler.enabled)
     out["scheduler"] = scheduler_json(r.scheduler);
+  if (r.reliability.enabled) {
+    const ClusterReliability& c = r.reliability;
+    nlohmann::json by_cause = nlohmann::json::array();
+    for (const auto& [cause, failures] : c.failures_by_cause)
+      by_cause.push_back({{"cause", cause}, {"failures", failures}});
+    out["reliability"] = {{"failures", c.failures},
+                          {"lost_gpu_hours", c.lost_gpu_hours()},
+                          {"checkpointing_gpu_hours", c.checkpointing_gpu_hours},
+                          {"restarting_gpu_hours", c.restarting_gpu_hours},
+                          {"lost_work_gpu_hours", c.lost_work_gpu_hours},
+                          {"maintenance_gpu_hours", c.maintenance_gpu_hours},
+                          {"trace_failure_gpu_hours", c.trace_failure_gpu_hours},
+                          {"failures_by_cause", by_cause}};
+  }
   if (r.spares.spares >= 0)
     out["spares"] = {{"spare_nodes", r.spares.spares},
                      {"replacements", r.spares.replacements},

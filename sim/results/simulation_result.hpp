@@ -216,6 +216,23 @@ struct SpareStats {
   double max_wait_s = 0;
 };
 
+/// The whole cluster's losses to failures, checkpoints and maintenance (results/reliability_summary.hpp).
+struct ClusterReliability {
+  bool enabled = false;                ///< the scenario has failures, maintenance or checkpoints
+  long long failures = 0;              ///< training jobs' and trace jobs'
+  double checkpointing_gpu_hours = 0;  ///< training jobs stopped for checkpoints
+  double restarting_gpu_hours = 0;     ///< training jobs from failures to training again
+  double lost_work_gpu_hours = 0;      ///< training thrown away by failures
+  double maintenance_gpu_hours = 0;    ///< planned maintenance, training and trace jobs
+  double trace_failure_gpu_hours = 0;  ///< trace jobs' restarts and redone work
+  std::vector<std::pair<std::string, long long>> failures_by_cause; ///< every job's, per cause
+  double lost_gpu_hours() const
+  {
+    return checkpointing_gpu_hours + restarting_gpu_hours + lost_work_gpu_hours + maintenance_gpu_hours +
+           trace_failure_gpu_hours;
+  }
+};
+
 struct SimulationResult {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -226,6 +243,7 @@ struct SimulationResult {
   EnergyStats energy; ///< the whole cluster from time 0 to the last job's end
   SchedulerStats scheduler;
   SpareStats spares; ///< failures.spare_nodes (spares < 0: unlimited, not reported)
+  ClusterReliability reliability;
   std::vector<TraceEvent> trace;
 };
 

@@ -275,6 +275,13 @@ std::string text_summary(const ScenarioConfig& config, const SimulationResult& r
   for (size_t i = 0; i < result.jobs.size(); ++i)
     out += job_summary(config, config.jobs[i], result.jobs[i]);
   out += scheduler_summary(result.scheduler);
+  if (result.reliability.enabled) {
+    const ClusterReliability& c = result.reliability;
+    out += line("cluster reliability: %lld failures; %.0f GPU-hours lost (checkpoints %.0f, restarts %.0f, lost work "
+                "%.0f, maintenance %.0f, trace jobs' failures %.0f)",
+                c.failures, c.lost_gpu_hours(), c.checkpointing_gpu_hours, c.restarting_gpu_hours,
+                c.lost_work_gpu_hours, c.maintenance_gpu_hours, c.trace_failure_gpu_hours);
+  }
   if (result.spares.spares >= 0)
     out += line("spare nodes: %d; %lld failed nodes replaced, %lld waited for a spare (%s in all, at most %s)",
                 result.spares.spares, result.spares.replacements, result.spares.waits,
