@@ -1,7 +1,7 @@
 // When a job's next failure happens and what caused it. Drawn failures live on the cluster's
 // calendar: every instance of a cause (one GPU, node, network switch, or job) fails at times of
-// its own, exponential gaps drawn from a counter-based hash of (seed, cause, instance, k), and a
-// job lives the failures of every instance it spans. So two jobs on one node, or under one leaf
+// its own, a Poisson process drawn epoch by epoch from a counter-based hash of (seed, cause,
+// instance, epoch), and a job lives the failures of every instance it spans. So two jobs on one node, or under one leaf
 // switch, lose it at the same moment, and a job placed elsewhere after a preemption meets other
 // machines' failures. Or: the faults of a trace on the job's nodes, replayed with their classes
 // (bursts and quiet months as they were).

@@ -13,7 +13,6 @@
 
 namespace dcsim {
 
-
 class SparePool {
 public:
   /// `spares` < 0: unlimited (a failed node is replaced at once, as without a pool).
