@@ -237,15 +237,15 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
   const double tensor_bytes = double(job.batch.micro) * job.model.seq_len / p.context * job.model.hidden * e;
 
   const SectionWork layer = layer_work(job, cost, context, tensor_bytes);
-  // A mixture of experts' first layers may be dense (model.first_dense_layers).
+  // A mixture of experts may have dense layers (model.first_dense_layers, moe_layer_frequency).
   JobConfig dense_job = job;
   dense_job.model = job.model.dense_variant();
-  const SectionWork dense_layer = job.model.first_dense_layers > 0 ? layer_work(dense_job, cost, context, tensor_bytes)
-                                                                   : layer;
+  const SectionWork dense_layer = job.model.has_dense_layers() ? layer_work(dense_job, cost, context, tensor_bytes)
+                                                               : layer;
   const SectionWork embedding = embedding_work(job, cost, context, tensor_bytes);
   const SectionWork head = head_work(job, cost, context, tensor_bytes);
   const SectionWork mtp_join = mtp_join_work(job, cost, context);
-  const SectionWork& mtp_layer = job.model.moe() ? layer : dense_layer; // like the model's last
+  const SectionWork& mtp_layer = job.model.is_moe_layer(job.model.layers - 1) ? layer : dense_layer; // like the model's last
 
   JobWorkload w;
   w.activation_bytes = tensor_bytes;

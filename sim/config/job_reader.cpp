@@ -88,6 +88,7 @@ void read_model_fields(MapReader& m, ModelConfig& out)
   else if (!separate_experts)
     out.ffn_hidden = out.dense_ffn_hidden;
   out.first_dense_layers = static_cast<int>(m.integer("first_dense_layers", out.first_dense_layers, 0));
+  out.moe_layer_frequency = static_cast<int>(m.integer("moe_layer_frequency", out.moe_layer_frequency, 1, 1000));
   out.mtp_depth = static_cast<int>(m.integer("mtp_depth", out.mtp_depth, 0, 16));
   out.shared_expert_ffn_hidden =
       static_cast<int>(m.integer("shared_expert_ffn_hidden", out.shared_expert_ffn_hidden, 0));

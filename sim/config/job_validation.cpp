@@ -42,6 +42,13 @@ void validate_model(const JobConfig& job, MapReader& r)
   else if (m.first_dense_layers >= m.layers)
     r.error("model.first_dense_layers", std::to_string(m.first_dense_layers) + " of " + std::to_string(m.layers) +
                                             " layers; expected fewer than the layers (or experts: 1)");
+  else if (m.moe_layer_frequency > 1 && !m.moe())
+    r.error("model.moe_layer_frequency", "alternates expert and dense layers but the model has no experts; "
+                                         "expected model.experts > 1 or no moe_layer_frequency");
+  else if (m.moe() && m.moe_layers() == 0)
+    r.error("model.moe_layer_frequency", "leaves no layer with experts (" + std::to_string(m.layers) +
+                                             " layers, the first " + std::to_string(m.first_dense_layers) +
+                                             " dense); expected a smaller frequency or fewer first_dense_layers");
   else if (m.shared_expert_ffn_hidden > 0 && !m.moe())
     r.error("model.shared_expert_ffn_hidden", "a shared expert needs a mixture-of-experts model; expected "
                                               "model.experts > 1 or no shared_expert_ffn_hidden");
@@ -138,7 +145,7 @@ void validate_parallelism(const JobConfig& job, MapReader& r)
     r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide the " +
                                       std::to_string(m.kv_heads) + " key/value heads; expected one of " +
                                       divisors_of(m.kv_heads));
-  if (m.first_dense_layers > 0 && m.dense_variant().ffn_hidden % p.tensor != 0)
+  if (m.has_dense_layers() && m.dense_variant().ffn_hidden % p.tensor != 0)
     r.error("parallelism.tensor", "tensor degree " + std::to_string(p.tensor) + " does not divide ffn_hidden " +
                                       std::to_string(m.dense_variant().ffn_hidden) +
                                       " of the dense layers; expected a divisor of it");

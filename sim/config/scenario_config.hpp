@@ -157,6 +157,9 @@ struct ModelConfig {
 
   int routing_nodes = 0;      ///< MoE: a token's experts lie on at most this many nodes (DeepSeek-V3: 4); 0: any
   int first_dense_layers = 0; ///< MoE: the first layers have a dense MLP (DeepSeek-V3: 3)
+  /// MoE: every this many layers one has experts, the others a dense MLP (Megatron-Core's
+  /// --moe-layer-freq: layer i, 0-based, is MoE when i % frequency == 0; Llama 4 Maverick: 2).
+  int moe_layer_frequency = 1;
   /// Multi-token prediction modules (DeepSeek-V3: 1), on the last pipeline stage: each joins the
   /// last hidden state with the next token's embedding (two norms, a 2h -> h projection), runs one
   /// more layer like the model's last and the shared output layer and loss again.
@@ -164,18 +167,30 @@ struct ModelConfig {
   int dense_ffn_hidden = 0;   ///< their MLP size (the model's ffn_hidden; experts use expert_ffn_hidden)
 
   bool moe() const { return experts > 1; }
-  /// Layers with experts (all but the first dense ones; none for a dense model).
-  int moe_layers() const { return moe() ? layers - first_dense_layers : 0; }
+  /// Whether layer `i` (0-based) has experts: past the first dense layers, one in every
+  /// moe_layer_frequency (none for a dense model).
+  bool is_moe_layer(int i) const { return moe() && i >= first_dense_layers && i % moe_layer_frequency == 0; }
+  /// Layers with experts.
+  int moe_layers() const { return moe_layers_in(0, layers); }
   /// How many of the `count` layers from `first` (0-based) are mixture-of-experts layers.
   int moe_layers_in(int first, int count) const
   {
-    return moe() ? std::max(0, first + count - std::max(first, first_dense_layers)) : 0;
+    if (!moe())
+      return 0;
+    // Multiples of the frequency in [max(first, first_dense_layers), first + count).
+    const int from = std::max(first, first_dense_layers), to = first + count;
+    if (to <= from)
+      return 0;
+    const int f = moe_layer_frequency;
+    return (to - 1) / f - (from + f - 1) / f + 1;
   }
+  /// Whether some layers have a dense MLP (first dense layers, or alternation).
+  bool has_dense_layers() const { return moe() && moe_layers() < layers; }
   /// The model a dense layer of this one is a layer of: same attention, dense MLP.
   ModelConfig dense_variant() const
   {
     ModelConfig d = *this;
-    d.experts = 1, d.top_k = 1, d.shared_expert_ffn_hidden = 0, d.first_dense_layers = 0;
+    d.experts = 1, d.top_k = 1, d.shared_expert_ffn_hidden = 0, d.first_dense_layers = 0, d.moe_layer_frequency = 1;
     d.ffn_hidden = dense_ffn_hidden > 0 ? dense_ffn_hidden : ffn_hidden;
     return d;
   }

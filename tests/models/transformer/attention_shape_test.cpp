@@ -158,3 +158,21 @@ TEST_CASE("transformer::attention_shape: bad latent attention settings are one-l
   INFO(no_rank);
   CHECK(no_rank.find("jobs.0.model.latent_attention.kv_lora_rank: is missing") != std::string::npos);
 }
+
+TEST_CASE("transformer::parameters: Llama 4 Maverick (models/llama4-maverick.yaml), 400B total and 17B active as published",
+          "[models]")
+{
+  // Meta's model card: 400B parameters, 17B active: one routed expert and the shared one in each
+  // of the 24 expert layers, the 24 dense layers, attention and both embedding tables (17.2B;
+  // 16.2B without the input embedding, which DeepSeek's count above leaves out). Within 1% and
+  // 2% (the published figures are rounded to 1B).
+  const ModelConfig m = dcsim::test::load_text(R"(
+name: llama4
+cluster: {nodes: 1, node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, bandwidth: 400Gb/s}}}
+jobs: [{name: j, gpus: 8, model: llama4-maverick, parallelism: {tensor: 8}, batch: {global: 8}, memory_check: warn}]
+)").jobs[0].model;
+  INFO(total_parameters(m) / 1e9 << "B total, " << (activated(m) + embedding_parameters(m)) / 1e9 << "B active");
+  CHECK(m.moe_layers() == 24);
+  CHECK(total_parameters(m) / 1e9 == Approx(400).epsilon(0.01));
+  CHECK((activated(m) + embedding_parameters(m)) / 1e9 == Approx(17).epsilon(0.02));
+}

@@ -124,3 +124,26 @@ TEST_CASE("transformer::model_flops: selective recompute adds the FLOPs of the m
   CHECK(hardware({true, true, true, false}) == Approx(core + up).epsilon(1e-12));
   CHECK(hardware({false, true, false, true}) == 0);
 }
+
+TEST_CASE("transformer::model_flops: alternating expert and dense layers (Megatron-Core's --moe-layer-freq)", "[models]")
+{
+  auto m = mixtral(); // 32 layers
+  m.moe_layer_frequency = 2, m.dense_ffn_hidden = 14336 * 2;
+  CHECK(m.moe_layers() == 16);
+  CHECK(m.is_moe_layer(0));
+  CHECK(!m.is_moe_layer(1));
+  CHECK(m.moe_layers_in(1, 4) == 2);  // layers 1-4: 2 and 4
+  CHECK(m.moe_layers_in(3, 1) == 0);  // layer 3
+  m.first_dense_layers = 5;           // then layers 6, 8, ..., 30
+  CHECK(m.moe_layers() == 13);
+  CHECK(m.moe_layers_in(0, 7) == 1);  // layer 6
+  m.first_dense_layers = 0;
+  m.moe_layer_frequency = 3;          // 0, 3, ..., 30
+  CHECK(m.moe_layers() == 11);
+  const double B = 16, s = m.seq_len, l = m.layers, h = m.hidden, f = m.ffn_hidden, V = m.vocab;
+  const double g = m.kv_heads, a = m.heads, k = m.top_k, fd = m.dense_ffn_hidden;
+  const double attention = (1 + g / a + s / h);
+  const double expected = 12 * B * s * h * h *
+                          (11 * (attention + f / h * k * 1.5) + (l - 11) * (attention + fd / h * 1.5) + V / (2 * h));
+  CHECK(dcsim::model_flops_per_iteration(m, B) == Approx(expected).epsilon(1e-12));
+}

@@ -180,3 +180,35 @@ TEST_CASE("expert parallel: dense first layers carry no experts and no token all
   CHECK(error_of({"jobs.0.model.first_dense_layers=4"}).find("jobs.0.model.first_dense_layers: 4 of 4 layers") !=
         std::string::npos);
 }
+
+TEST_CASE("expert parallel: alternating layers put half the experts' work and all-to-alls on each rank")
+{
+  // 4 layers on 2 pipeline ranks, every other one MoE (layers 0 and 2): each rank holds one MoE
+  // and one dense layer, so the same expert parameters and half the all-to-alls of all-MoE.
+  const std::vector<std::string> two_ranks = {"jobs.0.model.ffn_hidden=8192", "jobs.0.parallelism.pipeline=2",
+                                              "jobs.0.parallelism.data=8", "jobs.0.batch.global=16"};
+  auto alternating = two_ranks;
+  alternating.push_back("jobs.0.model.moe_layer_frequency=2");
+  const auto load = [](const std::vector<std::string>& overrides) {
+    const auto config = dcsim::test::load_text(kScenario, overrides);
+    const auto& job = config.jobs[0];
+    const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, job.precision);
+    return dcsim::build_job_workload(job, cost);
+  };
+  const auto all_moe = load(two_ranks), half = load(alternating);
+  const auto calls = [](const dcsim::CollectiveCalls& c) {
+    int n = 0;
+    for (const auto& call : c)
+      n += call.count;
+    return n;
+  };
+  REQUIRE(half.chunks.size() == 2);
+  for (int rank = 0; rank < 2; ++rank) {
+    CHECK(half.expert_parameters_per_gpu[rank] == Approx(all_moe.expert_parameters_per_gpu[rank] / 2).epsilon(1e-12));
+    CHECK(calls(half.chunks[rank].forward.expert_parallel) * 2 == calls(all_moe.chunks[rank].forward.expert_parallel));
+    CHECK(calls(half.chunks[rank].forward.expert_parallel) > 0);
+  }
+  CHECK(error_of({"jobs.0.model.moe_layer_frequency=5", "jobs.0.model.first_dense_layers=1"})
+            .find("jobs.0.model.moe_layer_frequency: leaves no layer with experts") != std::string::npos);
+  CHECK(error_of({"jobs.0.model.moe_layer_frequency=0"}).find("jobs.0.model.moe_layer_frequency") != std::string::npos);
+}
