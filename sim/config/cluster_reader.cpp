@@ -306,6 +306,17 @@ void check_fabric_fits(MapReader& where, const ClusterConfig& c)
   if (!error.empty()) {
     const bool fat_tree = c.fabric.topology == TopologyKind::FatTree;
     where.error(fat_tree ? (c.fabric.fat_tree.radix > 0 ? "radix" : "tiers") : "topology", error);
+    return;
+  }
+  // The switches and cables `down` names exist only once the fabric is built: build it now, so
+  // that `dcsim validate` reports a wrong name as `run` would (only when there are names).
+  if (c.fabric.down.empty())
+    return;
+  try {
+    build_fabric(c);
+  } catch (const ScenarioError& e) {
+    for (const Diagnostic& d : e.diagnostics())
+      where.context().diagnostics->add(d.location, d.key_path, d.message);
   }
 }
 

@@ -85,4 +85,10 @@ TEST_CASE("fabric down: a name that is not a switch, or two that no cable joins,
   r = error("spine0");
   CHECK(r.status == 2);
   CHECK(r.err.find("cluster.fabric.down: is not a list") != std::string::npos);
+  // `dcsim validate` builds the fabric when names are given, so it finds them too.
+  const std::string scenario = dcsim::test::repo_path("scenarios/fabric-oversubscribed.yaml");
+  r = dcsim::test::run_cli("validate " + scenario + " --set \"cluster.fabric.down=[spine13]\"");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("\"spine13\" is not a network switch") != std::string::npos);
+  CHECK(dcsim::test::run_cli("validate " + scenario + " --set \"cluster.fabric.down=[spine12]\"").status == 0);
 }
