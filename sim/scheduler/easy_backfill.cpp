@@ -68,7 +68,7 @@ public:
   std::string name() const override { return "easy_backfill"; }
   void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
-    backfill_in_order(sorted_queue(queue, [](const QueuedJob&, const QueuedJob&) { return false; }), starter);
+    backfill_in_order(submission_order(queue), starter);
   }
 };
 

@@ -73,14 +73,21 @@ void start_in_order(const std::vector<const QueuedJob*>& order, JobStarter& star
 /// does not fit, which gets a reservation; later ones start only if they do not delay it.
 void backfill_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
 
-/// `queue`'s jobs stably sorted by `before` (a strict weak order): submission order within ties.
-template <typename Before>
-std::vector<const QueuedJob*> sorted_queue(const std::vector<QueuedJob>& queue, Before before)
+/// `queue`'s jobs as they are (submission order).
+inline std::vector<const QueuedJob*> submission_order(const std::vector<QueuedJob>& queue)
 {
   std::vector<const QueuedJob*> order;
   order.reserve(queue.size());
   for (const QueuedJob& job : queue)
     order.push_back(&job);
+  return order;
+}
+
+/// `queue`'s jobs stably sorted by `before` (a strict weak order): submission order within ties.
+template <typename Before>
+std::vector<const QueuedJob*> sorted_queue(const std::vector<QueuedJob>& queue, Before before)
+{
+  std::vector<const QueuedJob*> order = submission_order(queue);
   std::stable_sort(order.begin(), order.end(), [&](const QueuedJob* a, const QueuedJob* b) { return before(*a, *b); });
   return order;
 }
