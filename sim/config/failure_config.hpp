@@ -4,10 +4,19 @@
 // (engine/failure_clock.hpp) turns it into failure times.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
 namespace dcsim {
+
+/// The first multiple of `interval_s` after `t_s` (planned maintenance on the cluster's calendar).
+/// A time within a microsecond before a multiple counts as at it: jobs reach it at iteration
+/// boundaries computed in floating point.
+inline double next_multiple_after_s(double t_s, double interval_s)
+{
+  return (std::floor((t_s + 1e-6) / interval_s) + 1) * interval_s;
+}
 
 /// One node fault of a failure trace: when it started, on which of the trace's servers, and its
 /// class (an index into FailureConfig::causes).
@@ -94,6 +103,7 @@ struct FailureConfig {
   /// for `maintenance_downtime_s` and reads it back.
   double maintenance_interval_s = 0;
   double maintenance_downtime_s = 0;
+  double next_maintenance_s(double t_s) const { return next_multiple_after_s(t_s, maintenance_interval_s); }
   /// Spare nodes (`spare_nodes`; < 0: unlimited): a failed GPU's or node's job restarts once a
   /// spare has replaced the node, which goes to repair (`repair`, or a trace's fault duration)
   /// and then joins the spares; with none free the job waits for the first back.

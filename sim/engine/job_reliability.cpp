@@ -72,12 +72,11 @@ std::vector<CauseStats> cause_stats(const FailureConfig& failures)
 JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scenario, const Platform& platform,
                                const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                                SparePool& spares, std::vector<TraceEvent>* trace)
-    : checkpoint_(job.checkpoint),
-      clock_(make_clock(job_extent(job, scenario.cluster, platform, placement), scenario, platform, placement, job_index)),
+    : checkpoint_(job.checkpoint), extent_(job_extent(job, scenario.cluster, platform, placement)),
+      mean_restart_s_(scenario.failures.mean_restart_s(extent_)),
+      clock_(make_clock(extent_, scenario, platform, placement, job_index)),
       coordinator_(coordinator), coordinator_id_(coordinator_id), spares_(spares), job_index_(job_index), trace_(trace)
 {
-  const FailureExtent extent = job_extent(job, scenario.cluster, platform, placement);
-  mean_restart_s_ = scenario.failures.mean_restart_s(extent);
   maintenance_interval_s_ = scenario.failures.maintenance_interval_s;
   maintenance_downtime_s_ = scenario.failures.maintenance_downtime_s;
   for (const FailureCause& c : scenario.failures.causes)
@@ -110,8 +109,8 @@ void JobReliability::start(double now_s)
 
 void JobReliability::schedule_maintenance(double now_s)
 {
-  if (maintenance_interval_s_ > 0) // on the cluster's calendar: k x interval, k >= 1
-    next_maintenance_s_ = (std::floor(now_s / maintenance_interval_s_ + kMaintenanceSlackS) + 1) * maintenance_interval_s_;
+  if (maintenance_interval_s_ > 0)
+    next_maintenance_s_ = next_multiple_after_s(now_s, maintenance_interval_s_);
 }
 
 void JobReliability::record(const char* name, double start_s)

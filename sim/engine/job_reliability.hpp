@@ -147,6 +147,7 @@ private:
   double maintenance_interval_s_ = 0; ///< failures.maintenance (0: none)
   double maintenance_downtime_s_ = 0;
   double next_maintenance_s_ = std::numeric_limits<double>::infinity();
+  FailureExtent extent_;                  ///< the GPUs, nodes and switches the job spans
   double mean_restart_s_ = 0;             ///< over the causes, weighted by their rates (for messages)
   std::vector<double> restart_by_cause_;  ///< FailureConfig::causes' restarts
   std::optional<CheckpointMover> mover_;

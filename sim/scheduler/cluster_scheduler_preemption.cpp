@@ -169,9 +169,8 @@ void ClusterScheduler::begin_run(int id, double t, double overhead_s, Interrupti
   r.run_after = after;
   r.end_s = t + overhead_s + r.remaining_s;
   trace_ends_.push({r.end_s, id, r.run, EventKind::End});
-  if (failures_.maintenance_interval_s > 0) { // the cluster's calendar: the next multiple after now
-    const double interval_s = failures_.maintenance_interval_s;
-    const double at_s = (std::floor(t / interval_s) + 1) * interval_s;
+  if (failures_.maintenance_interval_s > 0) {
+    const double at_s = failures_.next_maintenance_s(t);
     if (at_s < r.end_s)
       trace_ends_.push({at_s, id, r.run, EventKind::Maintenance});
   }
