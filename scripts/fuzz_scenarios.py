@@ -128,12 +128,16 @@ def trace_case(work, i, rng):
     doc = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "scheduler-philly.yaml")))
     doc["cluster"]["nodes"] = rng.choice([2, 8, 64])
     doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill", "las", "fair_share",
-                                              "multifactor"]),
+                                              "multifactor", "conservative_backfill"]),
                         "trace": path}
     if doc["scheduler"]["policy"] == "multifactor" and rng.random() < 0.5:
         doc["scheduler"]["multifactor"] = {"age": rng.choice([0, 1000]), "job_size": rng.choice([0, 1000]),
-                                           "favor_small": rng.random() < 0.5, "backfill": rng.random() < 0.7,
+                                           "favor_small": rng.random() < 0.5,
+                                           "backfill": rng.choice([True, False, "conservative"]),
                                            "max_age": rng.choice(["1h", "14d"])}
+    if doc["scheduler"]["policy"] == "conservative_backfill" and rng.random() < 0.5:
+        doc["scheduler"]["backfill_depth"] = rng.choice([1, 3, 500])
+        doc["scheduler"]["backfill_window"] = rng.choice(["1h", "1d", "30d"])
     if rng.random() < 0.5:
         doc["scheduler"]["quotas"] = "demand"
         doc["scheduler"]["quota_borrowing"] = rng.random() < 0.5

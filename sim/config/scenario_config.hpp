@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -350,6 +351,23 @@ enum class SchedulingPolicyKind {
   LeastAttainedService,
   FairShare,
   Multifactor,
+  ConservativeBackfill,
+};
+
+/// How a priority order lets later jobs start past one that does not fit.
+enum class BackfillKind {
+  None,         ///< strictly in order: nothing starts past it (Slurm's sched/builtin)
+  Easy,         ///< a reservation for the first job that does not fit only (EASY)
+  Conservative, ///< a reservation for every job, in order (Slurm's sched/backfill plans this way)
+};
+
+/// Conservative backfilling's planning limits (Slurm's SchedulerParameters of sched/backfill).
+struct BackfillPlanConfig {
+  /// Jobs planned per decision, in order; later ones wait for the next (bf_max_job_test, 500).
+  int depth = 500;
+  /// How far ahead reservations are made; a job that cannot start within it gets none, so later
+  /// jobs may take what it would need (bf_window, one day in Slurm; unbounded here by default).
+  double window_s = std::numeric_limits<double>::infinity();
 };
 
 /// Slurm's priority/multifactor plugin (slurm.schedmd.com/priority_multifactor.html): a job's
@@ -361,7 +379,9 @@ struct MultifactorConfig {
   double weight_job_size = 1000;
   double max_age_s = 7 * 86400.0; ///< the wait at which the age factor reaches 1 (Slurm's default PriorityMaxAge, 7 days)
   bool favor_small = false;       ///< PriorityFavorSmall: smaller jobs get the larger job size factor
-  bool backfill = true;           ///< sched/backfill (Slurm's default), here EASY; false: sched/builtin, strict order
+  /// Past a job that does not fit: EASY (the default), conservative (Slurm's sched/backfill,
+  /// planning every job), or none (sched/builtin, strict order).
+  BackfillKind backfill = BackfillKind::Easy;
 };
 
 /// Which free nodes a started job gets (sim/scheduler/placements.cpp lists them, one file each).
@@ -433,6 +453,13 @@ struct SchedulerConfig {
   /// PriorityDecayHalfLife, 7 days.
   double fair_share_half_life_s = 7 * 86400.0;
   MultifactorConfig multifactor; ///< policy multifactor
+  BackfillPlanConfig backfill;   ///< conservative backfilling (policy conservative_backfill, or multifactor's)
+  /// Whether the policy plans conservatively (and `backfill` applies).
+  bool plans_conservatively() const
+  {
+    return policy == SchedulingPolicyKind::ConservativeBackfill ||
+           (policy == SchedulingPolicyKind::Multifactor && multifactor.backfill == BackfillKind::Conservative);
+  }
   /// Whether the scheduler tracks each group's decayed usage (fair_share, or multifactor with a
   /// fair-share weight).
   bool tracks_usage() const

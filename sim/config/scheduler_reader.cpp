@@ -20,7 +20,14 @@ const NameTable<SchedulingPolicyKind> kPolicies = {{"fifo", SchedulingPolicyKind
                                                    {"easy_backfill", SchedulingPolicyKind::EasyBackfill},
                                                    {"multifactor", SchedulingPolicyKind::Multifactor},
                                                    {"las", SchedulingPolicyKind::LeastAttainedService},
-                                                   {"fair_share", SchedulingPolicyKind::FairShare}};
+                                                   {"fair_share", SchedulingPolicyKind::FairShare},
+                                                   {"conservative_backfill", SchedulingPolicyKind::ConservativeBackfill}};
+// true and false keep the boolean spelling of multifactor's backfill (EASY or none) working.
+const NameTable<BackfillKind> kBackfills = {{"easy", BackfillKind::Easy},
+                                            {"conservative", BackfillKind::Conservative},
+                                            {"none", BackfillKind::None},
+                                            {"true", BackfillKind::Easy},
+                                            {"false", BackfillKind::None}};
 const NameTable<PlacementKind> kPlacements = {{"consecutive", PlacementKind::Consecutive},
                                               {"topology_aware", PlacementKind::TopologyAware},
                                               {"scattered", PlacementKind::Scattered}};
@@ -258,8 +265,24 @@ void read_multifactor(MapReader& scheduler, SchedulerConfig& out)
   c.max_age_s = m->quantity_at_most("max_age", Dimension::Seconds, c.max_age_s, false, kMaxSimulatedTimeS, "10 years",
                                     kSimulatedTimeLimitWhy);
   c.favor_small = m->boolean("favor_small", c.favor_small);
-  c.backfill = m->boolean("backfill", c.backfill);
+  c.backfill = m->choice("backfill", kBackfills, c.backfill);
   m->finish();
+}
+
+/// `backfill_depth: N` and `backfill_window: DURATION`, the limits of a conservative plan.
+void read_backfill_plan(MapReader& scheduler, SchedulerConfig& out)
+{
+  for (const char* key : {"backfill_depth", "backfill_window"})
+    if (scheduler.has(key) && !out.plans_conservatively()) {
+      scheduler.error(key, "applies to conservative backfilling only; expected policy: conservative_backfill, or "
+                           "policy: multifactor with multifactor: {backfill: conservative}, beside it");
+      return;
+    }
+  BackfillPlanConfig& b = out.backfill;
+  b.depth = static_cast<int>(scheduler.integer("backfill_depth", b.depth, 1, 1000000));
+  if (scheduler.has("backfill_window"))
+    b.window_s = scheduler.quantity_at_most("backfill_window", Dimension::Seconds, std::nullopt, false,
+                                            kMaxSimulatedTimeS, "10 years", kSimulatedTimeLimitWhy);
 }
 
 /// The keys that need the trace's groups, not read when the trace could not be: marked as seen
@@ -267,7 +290,7 @@ void read_multifactor(MapReader& scheduler, SchedulerConfig& out)
 void skip_keys_needing_the_trace(MapReader& scheduler)
 {
   for (const char* key : {"quotas", "quota_borrowing", "preemption", "las_thresholds", "las_promote_knob",
-                          "fair_share_half_life", "multifactor"})
+                          "fair_share_half_life", "multifactor", "backfill_depth", "backfill_window"})
     scheduler.has(key);
 }
 
@@ -335,6 +358,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     read_preemption(scheduler, out);
     read_las_thresholds(scheduler, out);
     read_multifactor(scheduler, out);
+    read_backfill_plan(scheduler, out);
     read_fair_share(scheduler, out);
     return out;
   }
@@ -360,6 +384,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   read_preemption(scheduler, out);
   read_las_thresholds(scheduler, out);
   read_multifactor(scheduler, out);
+  read_backfill_plan(scheduler, out);
   read_fair_share(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {

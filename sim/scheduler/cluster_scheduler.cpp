@@ -18,7 +18,7 @@ namespace dcsim {
 ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality,
                                    SteadyStateCoordinator& coordinator, SparePool& spares, StartTraining start_training,
                                    ExpectedEnd expected_end, RequestSuspend request_suspend)
-    : policy_(scheduling_policy(config.scheduler)), coordinator_(coordinator), spares_(spares),
+    : policy_(make_scheduling_policy(config.scheduler)), coordinator_(coordinator), spares_(spares),
       start_training_(std::move(start_training)), expected_end_(std::move(expected_end)),
       request_suspend_(std::move(request_suspend)),
       allocator_(config.cluster.nodes, config.cluster.node.gpus, placement_policy(config.scheduler.placement), locality,
@@ -143,7 +143,7 @@ void ClusterScheduler::offer_within_quotas(JobStarter& starter)
     const auto& eligible = waiting_jobs(true);
     if (eligible.empty())
       break;
-    policy_.dispatch(eligible, starter);
+    policy_->dispatch(eligible, starter);
     if (starts_ == before)
       break;
   }
@@ -305,9 +305,13 @@ void ClusterScheduler::dispatch(double t)
     Starter(ClusterScheduler& s, double now) : scheduler(s), t(now) {}
     bool try_start(const QueuedJob& job) override { return start(job, nullptr); }
     bool try_start_avoiding(const QueuedJob& job, const Placement& reserved) override { return start(job, &reserved); }
-    bool start(const QueuedJob& job, const Placement* reserved)
+    const Placement* try_start_on(const QueuedJob& job, const std::vector<std::uint8_t>& allowed) override
     {
-      const bool ok = scheduler.try_start(job, t, reserved);
+      return start(job, nullptr, &allowed) ? &*scheduler.records_[job.id].placement : nullptr;
+    }
+    bool start(const QueuedJob& job, const Placement* reserved, const std::vector<std::uint8_t>* allowed = nullptr)
+    {
+      const bool ok = scheduler.try_start(job, t, reserved, allowed);
       started += ok ? 1 : 0;
       return ok;
     }
@@ -323,7 +327,7 @@ void ClusterScheduler::dispatch(double t)
   } starter(*this, t);
   if (!quotas_) {
     reclaiming_ = las_ && preemption_.enabled;
-    policy_.dispatch(queue_, starter);
+    policy_->dispatch(queue_, starter);
     reclaiming_ = false;
   } else {
     offer_within_quotas(starter);
@@ -331,7 +335,7 @@ void ClusterScheduler::dispatch(double t)
     if (borrowing_ && allocator_.free_gpus() > 0) {
       // What the jobs within quota could not use goes to the rest, in the policy's order.
       lending_now_ = true;
-      policy_.dispatch(waiting_jobs(false), starter);
+      policy_->dispatch(waiting_jobs(false), starter);
       lending_now_ = false;
     }
   }
@@ -342,14 +346,15 @@ void ClusterScheduler::dispatch(double t)
   requeue_preempted();
 }
 
-bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement* reserved)
+bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement* reserved,
+                                 const std::vector<std::uint8_t>* allowed)
 {
   Record& r = records_[job.id];
   const bool over_quota = !within_quota(job);
   if (over_quota && !lending_now_)
     return false;
-  r.placement = allocator_.allocate(r.gpus, reserved);
-  if (!r.placement && reclaiming_ && !over_quota)
+  r.placement = allocator_.allocate(r.gpus, reserved, allowed);
+  if (!r.placement && reclaiming_ && !over_quota && !allowed)
     r.placement = reclaim(job, t, reserved);
   if (!r.placement)
     return false;

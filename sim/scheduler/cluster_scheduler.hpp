@@ -193,8 +193,10 @@ private:
   void admit_arrivals(double now);
   void end_trace_jobs(double now);
   void dispatch(double now);
-  /// Starts `job` at `now` where the placement policy puts it (leaving `reserved` alone).
-  bool try_start(const QueuedJob& job, double now, const Placement* reserved = nullptr);
+  /// Starts `job` at `now` where the placement policy puts it (leaving `reserved` alone; only on
+  /// the nodes `allowed` marks, when given).
+  bool try_start(const QueuedJob& job, double now, const Placement* reserved = nullptr,
+                 const std::vector<std::uint8_t>* allowed = nullptr);
   std::vector<RunningJob> running_jobs() const;
   double next_wake_s() const;
   bool training_waiting() const;
@@ -205,7 +207,7 @@ private:
   /// The simulated clock.
   static double now();
 
-  const SchedulingPolicy& policy_;
+  std::unique_ptr<SchedulingPolicy> policy_;
   SteadyStateCoordinator& coordinator_;
   SparePool& spares_;                  ///< the cluster's spare nodes (failed nodes' replacements)
   StartTraining start_training_;

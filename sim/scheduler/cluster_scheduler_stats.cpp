@@ -36,7 +36,7 @@ SchedulerStats ClusterScheduler::stats() const
 {
   SchedulerStats s;
   s.enabled = true;
-  s.policy = policy_.name();
+  s.policy = policy_->name();
   s.placement = allocator_.policy().name();
   s.rejected_jobs = rejected_;
   std::vector<double> queue, jct;

@@ -99,10 +99,9 @@ void backfill_in_order(const std::vector<const QueuedJob*>& order, JobStarter& s
   }
 }
 
-const SchedulingPolicy& easy_backfill_policy()
+std::unique_ptr<SchedulingPolicy> make_easy_backfill_policy(const SchedulerConfig&)
 {
-  static const EasyBackfill policy;
-  return policy;
+  return std::make_unique<EasyBackfill>();
 }
 
 } // namespace dcsim

@@ -23,10 +23,9 @@ public:
 
 } // namespace
 
-const SchedulingPolicy& fair_share_policy()
+std::unique_ptr<SchedulingPolicy> make_fair_share_policy(const SchedulerConfig&)
 {
-  static const FairShare policy;
-  return policy;
+  return std::make_unique<FairShare>();
 }
 
 } // namespace dcsim

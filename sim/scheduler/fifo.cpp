@@ -20,10 +20,9 @@ public:
 
 } // namespace
 
-const SchedulingPolicy& fifo_policy()
+std::unique_ptr<SchedulingPolicy> make_fifo_policy(const SchedulerConfig&)
 {
-  static const Fifo policy;
-  return policy;
+  return std::make_unique<Fifo>();
 }
 
 } // namespace dcsim

@@ -23,10 +23,9 @@ public:
 
 } // namespace
 
-const SchedulingPolicy& first_fit_policy()
+std::unique_ptr<SchedulingPolicy> make_first_fit_policy(const SchedulerConfig&)
 {
-  static const FirstFit policy;
-  return policy;
+  return std::make_unique<FirstFit>();
 }
 
 } // namespace dcsim

@@ -2,6 +2,7 @@
 
 #include "random/seeded.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace dcsim {
@@ -17,15 +18,21 @@ GpuAllocator::GpuAllocator(int nodes, int gpus_per_node, const PlacementPolicy& 
     throw std::invalid_argument("GpuAllocator: locality does not describe every node");
 }
 
-std::optional<Placement> GpuAllocator::allocate(int gpus, const Placement* reserved)
+std::optional<Placement> GpuAllocator::allocate(int gpus, const Placement* reserved,
+                                               const std::vector<std::uint8_t>* allowed)
 {
   if (gpus <= 0 || gpus > free_)
     return std::nullopt;
+  if (allowed)
+    for (size_t node = 0; node < reserved_node_.size(); ++node)
+      reserved_node_[node] = (*allowed)[node] ? 0 : kBarred;
   if (reserved)
     for (int node : reserved->nodes())
-      reserved_node_[node] = 1;
+      reserved_node_[node] = std::max(reserved_node_[node], kReserved);
   std::optional<Placement> placed = gpus <= gpus_per_node_ ? within_node(gpus, reserved) : across_nodes(gpus);
-  if (reserved)
+  if (allowed)
+    std::fill(reserved_node_.begin(), reserved_node_.end(), 0);
+  else if (reserved)
     for (int node : reserved->nodes())
       reserved_node_[node] = 0;
   if (placed)
@@ -67,7 +74,8 @@ std::optional<Placement> GpuAllocator::within_node(int gpus, const Placement* re
   candidates.clear();
   const bool first_only = policy_.takes_first_candidate();
   for (int node = 0; node < static_cast<int>(node_free_.size()) && !(first_only && !candidates.empty()); ++node)
-    if (node_free_[node] >= gpus && free_range(node, gpus, reserved_node_[node] ? reserved : nullptr) >= 0)
+    if (node_free_[node] >= gpus && reserved_node_[node] != kBarred &&
+        free_range(node, gpus, reserved_node_[node] ? reserved : nullptr) >= 0)
       candidates.push_back(node);
   if (candidates.empty())
     return std::nullopt;

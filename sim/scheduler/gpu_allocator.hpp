@@ -21,8 +21,10 @@ public:
                NodeLocality locality = {}, std::uint64_t seed = 1);
 
   /// Takes GPUs for a job of `gpus` where the policy puts it, or nothing when no place is free.
-  /// With `reserved`, leaves its GPUs alone (a whole-node job also the rest of their nodes).
-  std::optional<Placement> allocate(int gpus, const Placement* reserved = nullptr);
+  /// With `reserved`, leaves its GPUs alone (a whole-node job also the rest of their nodes); with
+  /// `allowed` (per node, 1: may be used), only uses those nodes (a conservative backfill plan).
+  std::optional<Placement> allocate(int gpus, const Placement* reserved = nullptr,
+                                    const std::vector<std::uint8_t>* allowed = nullptr);
   void release(const Placement& placement);
   /// Takes a released placement's GPUs again (undoes release(); they must be free).
   void occupy(const Placement& placement);
@@ -37,6 +39,8 @@ private:
   /// First GPU of a free range of `gpus` in `node` clear of `reserved`, or -1.
   int free_range(int node, int gpus, const Placement* reserved) const;
   void mark(const Placement& placement, bool busy);
+  static constexpr std::uint8_t kReserved = 1; ///< holds a GPU of the reservation
+  static constexpr std::uint8_t kBarred = 2;   ///< not allowed to the job at all
   ClusterView view() const { return {node_free_, reserved_node_, locality_, gpus_per_node_}; }
 
   const PlacementPolicy& policy_;
@@ -45,7 +49,7 @@ private:
   int gpus_per_node_;
   std::vector<std::uint8_t> busy_;          ///< per GPU
   std::vector<int> node_free_;              ///< free GPUs per node
-  std::vector<std::uint8_t> reserved_node_; ///< per node, during one allocate()
+  std::vector<std::uint8_t> reserved_node_; ///< per node, during one allocate(): kReserved, kBarred or 0
   std::vector<int> candidates_;             ///< nodes with room, during one allocate()
   int free_;
 };

@@ -25,10 +25,9 @@ public:
 
 } // namespace
 
-const SchedulingPolicy& least_attained_service_policy()
+std::unique_ptr<SchedulingPolicy> make_least_attained_service_policy(const SchedulerConfig&)
 {
-  static const LeastAttainedService policy;
-  return policy;
+  return std::make_unique<LeastAttainedService>();
 }
 
 } // namespace dcsim

@@ -1,8 +1,8 @@
 // Slurm's multifactor priority (multifactor.hpp): jobs in order of their priority, recomputed at
-// every decision (ages grow, usage decays), oldest first within equal priorities. With backfill
-// (Slurm's default sched/backfill) the first job that does not fit gets a reservation and later
-// ones start only if they do not delay it (EASY; Slurm's backfill plans for more than one job);
-// without (sched/builtin) nothing starts past it.
+// every decision (ages grow, usage decays), oldest first within equal priorities. Backfilled
+// EASY (the first job that does not fit gets a reservation; the default here) or conservatively
+// (every job, in priority order, gets one: how Slurm's sched/backfill plans, up to its
+// bf_max_job_test jobs); or strictly, as sched/builtin: nothing starts past a job that does not fit.
 #include "scheduler/scheduling_policy.hpp"
 
 namespace dcsim {
@@ -11,14 +11,18 @@ namespace {
 
 class Multifactor final : public SchedulingPolicy {
 public:
-  explicit Multifactor(bool backfill) : backfill_(backfill) {}
+  Multifactor(BackfillKind backfill, BackfillPlanConfig limits) : backfill_(backfill), limits_(limits) {}
   SchedulingPolicyKind kind() const override { return SchedulingPolicyKind::Multifactor; }
   std::string name() const override { return "multifactor"; }
   void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
-    if (backfill_) {
-      backfill_in_order(
-          sorted_queue(queue, [](const QueuedJob& a, const QueuedJob& b) { return a.priority > b.priority; }), starter);
+    const auto by_priority = [](const QueuedJob& a, const QueuedJob& b) { return a.priority > b.priority; };
+    if (backfill_ == BackfillKind::Easy) {
+      backfill_in_order(sorted_queue(queue, by_priority), starter);
+      return;
+    }
+    if (backfill_ == BackfillKind::Conservative) {
+      plan_in_order(sorted_queue(queue, by_priority), starter, limits_);
       return;
     }
     // Strictly: the highest priority (the oldest among equals) starts, until one does not fit.
@@ -36,15 +40,15 @@ public:
   }
 
 private:
-  bool backfill_;
+  BackfillKind backfill_;
+  BackfillPlanConfig limits_;
 };
 
 } // namespace
 
-const SchedulingPolicy& multifactor_policy(bool backfill)
+std::unique_ptr<SchedulingPolicy> make_multifactor_policy(const SchedulerConfig& config)
 {
-  static const Multifactor with_backfill(true), strict(false);
-  return backfill ? with_backfill : strict;
+  return std::make_unique<Multifactor>(config.multifactor.backfill, config.backfill);
 }
 
 } // namespace dcsim

@@ -3,16 +3,26 @@
 #include "scheduler/scheduling_policy.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace dcsim {
 
-const SchedulingPolicy& scheduling_policy(const SchedulerConfig& config)
+std::unique_ptr<SchedulingPolicy> make_scheduling_policy(const SchedulerConfig& config)
 {
-  for (const SchedulingPolicy* p :
-       {&fifo_policy(), &first_fit_policy(), &smallest_first_policy(), &easy_backfill_policy(),
-        &least_attained_service_policy(), &fair_share_policy(), &multifactor_policy(config.multifactor.backfill)})
-    if (p->kind() == config.policy)
-      return *p;
+  using Factory = std::unique_ptr<SchedulingPolicy> (*)(const SchedulerConfig&);
+  static const std::pair<SchedulingPolicyKind, Factory> kFactories[] = {
+      {SchedulingPolicyKind::Fifo, make_fifo_policy},
+      {SchedulingPolicyKind::FirstFit, make_first_fit_policy},
+      {SchedulingPolicyKind::SmallestFirst, make_smallest_first_policy},
+      {SchedulingPolicyKind::EasyBackfill, make_easy_backfill_policy},
+      {SchedulingPolicyKind::LeastAttainedService, make_least_attained_service_policy},
+      {SchedulingPolicyKind::FairShare, make_fair_share_policy},
+      {SchedulingPolicyKind::Multifactor, make_multifactor_policy},
+      {SchedulingPolicyKind::ConservativeBackfill, make_conservative_backfill_policy},
+  };
+  for (const auto& [kind, make] : kFactories)
+    if (kind == config.policy)
+      return make(config);
   throw std::logic_error("scheduling policy not listed in policies.cpp");
 }
 

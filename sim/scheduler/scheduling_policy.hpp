@@ -1,13 +1,16 @@
 // How a cluster scheduler picks, among the queued jobs, the ones to start now. One file per
 // policy (fifo.cpp, first_fit.cpp, smallest_first.cpp, easy_backfill.cpp,
-// least_attained_service.cpp, fair_share_policy.cpp, multifactor_policy.cpp), listed once in
-// policies.cpp.
+// conservative_backfill.cpp, least_attained_service.cpp, fair_share_policy.cpp,
+// multifactor_policy.cpp), each a factory listed once in policies.cpp (a policy may keep settings
+// from the scenario: its own object per scheduler).
 #pragma once
 
 #include "config/scenario_config.hpp"
 #include "engine/placement.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,8 @@ public:
   virtual bool try_start(const QueuedJob& job) = 0;
   /// The same, leaving `reserved` alone (a reservation).
   virtual bool try_start_avoiding(const QueuedJob& job, const Placement& reserved) = 0;
+  /// The same, on the nodes `allowed` marks (1 per node it may use) only; where it started, or null.
+  virtual const Placement* try_start_on(const QueuedJob& job, const std::vector<std::uint8_t>& allowed) = 0;
   /// The `count` nodes the placement policy reserves for a blocked job, given when each node
   /// will be free.
   virtual std::vector<int> reserve_nodes(const std::vector<double>& free_at, int count) const = 0;
@@ -58,20 +63,26 @@ public:
   virtual void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const = 0;
 };
 
-const SchedulingPolicy& fifo_policy();
-const SchedulingPolicy& first_fit_policy();
-const SchedulingPolicy& smallest_first_policy();
-const SchedulingPolicy& easy_backfill_policy();
-const SchedulingPolicy& least_attained_service_policy();
-const SchedulingPolicy& fair_share_policy();
-/// Slurm's multifactor priority order, with EASY backfilling (sched/backfill) or strictly (sched/builtin).
-const SchedulingPolicy& multifactor_policy(bool backfill);
+// One factory per policy file, listed once in policies.cpp.
+std::unique_ptr<SchedulingPolicy> make_fifo_policy(const SchedulerConfig& config);
+std::unique_ptr<SchedulingPolicy> make_first_fit_policy(const SchedulerConfig& config);
+std::unique_ptr<SchedulingPolicy> make_smallest_first_policy(const SchedulerConfig& config);
+std::unique_ptr<SchedulingPolicy> make_easy_backfill_policy(const SchedulerConfig& config);
+std::unique_ptr<SchedulingPolicy> make_least_attained_service_policy(const SchedulerConfig& config);
+std::unique_ptr<SchedulingPolicy> make_fair_share_policy(const SchedulerConfig& config);
+/// Slurm's multifactor priority order, backfilled as its `backfill` says (or strictly: sched/builtin).
+std::unique_ptr<SchedulingPolicy> make_multifactor_policy(const SchedulerConfig& config);
+/// Conservative backfilling (conservative_backfill.cpp): a reservation for every queued job.
+std::unique_ptr<SchedulingPolicy> make_conservative_backfill_policy(const SchedulerConfig& config);
 
 /// Offers `order`'s jobs in that order, each that fits (first fit), until no GPU is left.
 void start_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
 /// EASY backfilling over `order` (easy_backfill.cpp): its jobs start in that order until one
 /// does not fit, which gets a reservation; later ones start only if they do not delay it.
 void backfill_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
+/// Conservative backfilling over `order` (conservative_backfill.cpp): each job, in that order,
+/// starts now or gets the earliest reservation that delays none made before it.
+void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter, const BackfillPlanConfig& limits);
 
 /// `queue`'s jobs as they are (submission order).
 inline std::vector<const QueuedJob*> submission_order(const std::vector<QueuedJob>& queue)
@@ -93,6 +104,6 @@ std::vector<const QueuedJob*> sorted_queue(const std::vector<QueuedJob>& queue, 
 }
 
 /// The policy `config` names (policies.cpp).
-const SchedulingPolicy& scheduling_policy(const SchedulerConfig& config);
+std::unique_ptr<SchedulingPolicy> make_scheduling_policy(const SchedulerConfig& config);
 
 } // namespace dcsim

@@ -31,10 +31,9 @@ public:
 
 } // namespace
 
-const SchedulingPolicy& smallest_first_policy()
+std::unique_ptr<SchedulingPolicy> make_smallest_first_policy(const SchedulerConfig&)
 {
-  static const SmallestFirst policy;
-  return policy;
+  return std::make_unique<SmallestFirst>();
 }
 
 } // namespace dcsim

@@ -1,0 +1,46 @@
+// The cluster's GPUs booked over time, node by node: what a conservative backfill plan reasons
+// with (conservative_backfill.cpp). The running jobs are booked until their expected ends and
+// every planned job from its reserved start; a job may start at t on a node when, at every
+// moment of [t, t + its estimate), the node's bookings leave it enough GPUs. GPUs inside a node
+// are counted, not named (the plan is redrawn at every decision; the allocator picks the GPUs).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+namespace dcsim {
+
+class NodeCalendar {
+public:
+  /// Empty nodes from `origin_s` (now) on; nothing before it is kept, and queries start there.
+  NodeCalendar(int nodes, int gpus_per_node, double origin_s);
+
+  int nodes() const { return static_cast<int>(profiles_.size()); }
+  int gpus_per_node() const { return gpus_per_node_; }
+  /// Books `gpus` of `node` over [from_s, to_s); to_s may be infinite (an unknown end).
+  void book(int node, int gpus, double from_s, double to_s);
+  /// Whether `node` has `gpus` GPUs free at every moment of [from_s, to_s).
+  bool fits(int node, int gpus, double from_s, double to_s) const;
+  /// The earliest t >= from_s at which `node` has `gpus` GPUs free throughout [t, t + duration_s):
+  /// from_s itself or the end of one of its bookings; infinite when there is none before `before_s`.
+  double earliest(int node, int gpus, double from_s, double duration_s, double before_s = INFINITY) const;
+
+private:
+  /// GPUs booked from `t` until the next step's t (the last step's load lasts for ever).
+  struct Step {
+    double t = 0;
+    int load = 0;
+  };
+  using Profile = std::vector<Step>; ///< in time order; the first step starts at the origin
+
+  /// The index of the step starting at `t` in `profile`, split off the one holding `t` if need be.
+  static std::size_t split(Profile& profile, double t);
+  /// The index of the step holding `t` (the first at the origin or before).
+  static std::size_t holding(const Profile& profile, double t);
+
+  int gpus_per_node_;
+  std::vector<Profile> profiles_; ///< per node
+};
+
+} // namespace dcsim

@@ -1,0 +1,39 @@
+// The booking calendar conservative backfilling plans with: loads, fits and earliest starts
+// worked by hand on one 8-GPU node.
+#include "scheduler/node_calendar.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace dcsim;
+
+TEST_CASE("node calendar: a node's load over time, and where a job of g GPUs for d seconds fits first", "[scheduler]")
+{
+  NodeCalendar c(2, 8, 0.0);
+  c.book(0, 4, 0, 100);   // a running job: 4 GPUs until 100 s
+  c.book(0, 6, 100, 200); // a reservation: 6 GPUs over [100, 200)
+  c.book(0, 2, 150, 400); // and 2 over [150, 400)
+  // Load on node 0: 4 on [0, 100), 6 on [100, 150), 8 on [150, 200), 2 on [200, 400), 0 after.
+  CHECK(c.fits(0, 4, 0, 100));
+  CHECK_FALSE(c.fits(0, 5, 0, 1));
+  CHECK(c.fits(0, 2, 0, 150));
+  CHECK_FALSE(c.fits(0, 1, 140, 160));
+  CHECK(c.fits(0, 6, 200, 1e9));
+  CHECK(c.earliest(0, 4, 0, 100) == 0);      // fits before the reservation
+  CHECK(c.earliest(0, 4, 0, 101) == 200);    // would overlap [100, 200): after it
+  CHECK(c.earliest(0, 7, 0, 10) == 400);     // 7 GPUs only once everything has ended
+  CHECK(c.earliest(0, 2, 10, 200) == 200);   // [150, 200) is full
+  CHECK(c.earliest(0, 9, 0, 1) == INFINITY); // more than a node
+  CHECK(c.earliest(0, 7, 0, 10, 300) == INFINITY); // none before 300 s
+  CHECK(c.earliest(1, 8, 0, INFINITY) == 0); // node 1 is empty for good
+  // A booking without an end (a job of unknown length) leaves no later room.
+  c.book(1, 3, 50, INFINITY);
+  CHECK(c.earliest(1, 5, 0, INFINITY) == 0);
+  CHECK(c.earliest(1, 6, 0, 50) == 0);
+  CHECK(c.earliest(1, 6, 0, 51) == INFINITY);
+  // Bookings before the origin count from it.
+  NodeCalendar late(1, 8, 1000.0);
+  late.book(0, 8, 0, 1500);
+  CHECK(late.earliest(0, 1, 1000, 10) == 1500);
+}
