@@ -13,6 +13,7 @@
 #include "profile_writer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -125,9 +126,17 @@ std::optional<GpuSpec> catalog_gpu(const CalibrateOptions& options, const Measur
   if (!options.gpu.empty())
     return find_gpu(options.gpu); // known: check_inputs
   std::optional<GpuSpec> best;
+  // The family as a whole word of the device name ("NVIDIA GB200" is not a B200), and the form
+  // factor agreeing ("NVIDIA H100 PCIe" is the PCIe part, "NVIDIA H100 80GB HBM3" the SXM one).
+  std::string words = " ";
+  for (char c : m.device.name)
+    words += std::isalnum(static_cast<unsigned char>(c)) ? c : ' ';
+  words += " ";
+  const bool device_pcie = words.find(" PCIe ") != std::string::npos;
   for (const auto& name : gpu_names()) {
     const std::string family = name.substr(0, name.find('-')); // "H200", "A100", "B200"
-    if (m.device.name.find(family) == std::string::npos)
+    if (words.find(" " + family + " ") == std::string::npos ||
+        (name.find("PCIe") != std::string::npos) != device_pcie)
       continue;
     auto gpu = find_gpu(name);
     if (!best || std::fabs(gpu->hbm_bytes - m.device.memory_bytes) < std::fabs(best->hbm_bytes - m.device.memory_bytes))

@@ -43,6 +43,23 @@ const std::vector<GpuSpec>& catalog()
        "reference/hardware/published.yaml spec_h200_sxm_141gb (SMs as H100)", kPcieGen5},
       {"B200", 2250 * T, 2250 * T, 4500 * T, 1125 * T, 180 * GB, 8000 * GB, 148, 1000, "b200",
        "reference/hardware/published.yaml spec_b200_sxm (180 GB usable)", kPcieGen5},
+      // One B200 GPU of a GB200 superchip, at 1,200 W. Its host is a Grace CPU over NVLink-C2C
+      // (900 GB/s both ways, NVIDIA's GB200 NVL72 page): 450 GB/s a direction at the share of
+      // the line rate measured on PCIe Gen5 (88%), not measured itself. SMs as B200 (same die).
+      {"GB200", 2500 * T, 2500 * T, 5000 * T, 1250 * T, 186 * GB, 8000 * GB, 148, 1200, "gb200",
+       "reference/hardware/published.yaml spec_gb200 (per B200 GPU, 1200 W; TF32 half of BF16 as on B200; SMs "
+       "as B200)",
+       0.88 * 450 * GB},
+      // Blackwell Ultra. The reference gives no power: 1,100 W is NVIDIA's DGX B300 (14.5 kW)
+      // against DGX B200 (14.3 kW at 1,000 W a GPU) and is an estimate; SMs as B200 (not in the
+      // reference). PCIe Gen6 x16: twice Gen5's measured rate, assumed.
+      {"B300", 2250 * T, 2250 * T, 4500 * T, 1125 * T, 288 * GB, 8000 * GB, 148, 1100, "b300",
+       "reference/hardware/published.yaml spec_b300_sxm (TF32 half of BF16; SMs as B200; 1100 W estimated)",
+       2 * kPcieGen5},
+      // 114 SMs: NVIDIA H100 datasheet (PCIe form factor).
+      {"H100-PCIe-80GB", 756 * T, 756 * T, 1513 * T, 378 * T, 80 * GiB, 2000 * GB, 114, 350, "h100-pcie",
+       "reference/hardware/published.yaml spec_h100_pcie (TF32 half of BF16; 114 SMs per NVIDIA's datasheet)",
+       kPcieGen5},
   };
   return gpus;
 }

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <functional>
 #include <numeric>
 #include <string>
 
@@ -108,4 +110,28 @@ TEST_CASE("calibration: refitting the committed H200 raw sweep gives the committ
   for (size_t i = 0; i < committed["fit"]["blocks"].size(); ++i)
     CHECK(refit["fit"]["blocks"][i]["predicted_s"].as<double>() ==
           Approx(committed["fit"]["blocks"][i]["predicted_s"].as<double>()).epsilon(1e-6));
+}
+
+TEST_CASE("calibration: without --gpu the device's name picks the catalog part (family word, form factor)",
+          "[calibration]")
+{
+  // The committed H200 sweep under other device names: the fit's reference part follows the
+  // name ("NVIDIA GB200" is not a B200; "NVIDIA H100 PCIe" is not the SXM part).
+  const std::string raw = dcsim::test::slurp(dcsim::test::repo_path("calibration/measurements/h200-2026-11-30.json"));
+  const auto fitted_gpu = [&](const std::string& device, const std::string& memory) {
+    std::string text = raw;
+    text.replace(text.find("\"NVIDIA H200\""), 13, "\"" + device + "\"");
+    text.replace(text.find("150109880320.0"), 14, memory);
+    const std::string in = dcsim::test::temp_dir() + "/renamed-" + std::to_string(std::hash<std::string>{}(device)) + ".json";
+    std::ofstream(in) << text;
+    const std::string out = in + ".yaml";
+    const auto r = dcsim::test::run_cli("calibrate --measurements " + in + " --out " + out);
+    REQUIRE(r.status == 0);
+    return YAML::LoadFile(out)["gpu"].as<std::string>();
+  };
+  CHECK(fitted_gpu("NVIDIA H200", "150109880320.0") == "H200-SXM-141GB");
+  CHECK(fitted_gpu("NVIDIA H100 80GB HBM3", "85520809984.0") == "H100-SXM-80GB");
+  CHECK(fitted_gpu("NVIDIA H100 PCIe", "85520809984.0") == "H100-PCIe-80GB");
+  CHECK(fitted_gpu("NVIDIA GB200", "199568408576.0") == "GB200");
+  CHECK(fitted_gpu("NVIDIA B200", "191537539072.0") == "B200");
 }

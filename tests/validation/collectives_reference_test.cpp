@@ -95,7 +95,7 @@ std::vector<PublishedCase> published_cases()
   const std::string dgx_h100 = node_cluster(4, "H100-SXM-80GB", 8, "450GB/s", 8, "400Gb/s");
   const std::string hgx_h200 = node_cluster(1, "H200-SXM-141GB", 8, "450GB/s", 8, "400Gb/s");
   const std::string hgx_b200 = node_cluster(1, "B200", 8, "900GB/s", 8, "400Gb/s");
-  const std::string nvl72 = node_cluster(18, "B200", 4, "900GB/s", 4, "400Gb/s", ", domain: 72");
+  const std::string nvl72 = node_cluster(18, "GB200", 4, "900GB/s", 4, "400Gb/s", ", domain: 72");
   const std::string one_nic_200 = node_cluster(4, "A100-SXM-80GB", 8, "300GB/s", 1, "200Gb/s");
   const std::string one_nic_400 = node_cluster(4, "H100-SXM-80GB", 8, "450GB/s", 1, "400Gb/s");
   const std::string two_nics_200 = node_cluster(4, "A100-SXM-80GB", 8, "300GB/s", 2, "200Gb/s");

@@ -71,11 +71,37 @@ TEST_CASE("compute::GEMM model: best-shape matmul (mamf-finder) within 10%", "[m
   const auto h100 = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Bf16);
   const auto h100_fp8 = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Fp8);
   const auto b200 = model("B200", "b200", dcsim::Precision::Bf16);
+  const auto b200_fp8 = model("B200", "b200", dcsim::Precision::Fp8);
+  // The GB200 and B300 rows, and B200's fp8 row, set their profiles' peak efficiencies (a fit, not
+  // a check: one point each).
+  const auto gb200 = model("GB200", "gb200", dcsim::Precision::Bf16);
+  const auto gb200_fp8 = model("GB200", "gb200", dcsim::Precision::Fp8);
+  const auto b300 = model("B300", "b300", dcsim::Precision::Bf16);
+  const auto b300_fp8 = model("B300", "b300", dcsim::Precision::Fp8);
   check_points("Maximum achievable matmul (mamf_*), TFLOP/s",
                {{"A100 bf16 1024x10240x5120", tflops(a100, 1024, 10240, 5120), 271.2, 0.10},
                 {"H100 bf16 2048x2048x13312", tflops(h100, 2048, 2048, 13312), 794.5, 0.10},
                 {"H100 fp8 1024x9216x14336", tflops(h100_fp8, 1024, 9216, 14336, 1, 1), 1402.6, 0.10},
-                {"B200 bf16 1792x16128x3072", tflops(b200, 1792, 16128, 3072), 1745.0, 0.10}});
+                {"B200 bf16 1792x16128x3072", tflops(b200, 1792, 16128, 3072), 1745.0, 0.10},
+                {"B200 fp8 15360x4096x3072", tflops(b200_fp8, 15360, 4096, 3072, 1, 1), 3432.5, 0.10},
+                {"GB200 bf16 4096x9728x2048", tflops(gb200, 4096, 9728, 2048), 1822.0, 0.10},
+                {"GB200 fp8 19456x5120x1536", tflops(gb200_fp8, 19456, 5120, 1536, 1, 1), 3615.6, 0.10},
+                {"B300 bf16 12288x18432x1024", tflops(b300, 12288, 18432, 1024), 1769.0, 0.10},
+                {"B300 fp8 3072x6144x7168", tflops(b300_fp8, 3072, 6144, 7168, 1, 1), 3353.3, 0.10}});
+}
+
+TEST_CASE("compute::GEMM model: B200 cuBLAS sizes (pyptx's table) within 10%, 2048^3 within 20%", "[models][reference]")
+{
+  // b200_cublas_gemm_sizes. The b200 profile's k_half (64) was chosen on these and the best
+  // shapes; its bf16 peak (0.79) is their median need. 2048^3 (a 17-GFLOP kernel) comes out fast:
+  // small Blackwell GEMMs lose more than the model's launch gap and wave quantization say.
+  const auto b200 = model("B200", "b200", dcsim::Precision::Bf16);
+  check_points("B200 cuBLAS bf16 GEMMs (PyTorch 2.8, CUDA 12.8), TFLOP/s",
+               {{"B200 2048^3", tflops(b200, 2048, 2048, 2048), 1006, 0.20},
+                {"B200 4096^3", tflops(b200, 4096, 4096, 4096), 1532, 0.10},
+                {"B200 4096x8192x8192", tflops(b200, 4096, 8192, 8192), 1652, 0.10},
+                {"B200 8192x4096x8192", tflops(b200, 8192, 4096, 8192), 1648, 0.10},
+                {"B200 8192^3", tflops(b200, 8192, 8192, 8192), 1610, 0.10}});
 }
 
 TEST_CASE("compute::GEMM model: throughput grows with K as on H800 (M = N = 8192) within 15%", "[models][reference]")
