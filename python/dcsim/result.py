@@ -120,6 +120,18 @@ class Result:
         return dict(stats) if stats is not None else None
 
     @property
+    def scheduled_jobs(self):
+        """DataFrame with one row per job the scheduler ran to the end, with ``output.job_table: true``
+        (columns name -- a training job's, or ``trace:LINE`` -- group, gpus, submit_s, start_s, end_s,
+        queue_s, held_s, preemptions, failures); None otherwise."""
+        table = (self._data.get("scheduler") or {}).get("job_table")
+        if table is None:
+            return None
+        columns = ("name", "group", "gpus", "submit_s", "start_s", "end_s", "queue_s", "held_s", "preemptions",
+                   "failures")
+        return _pandas().DataFrame({key: table[key] for key in columns})
+
+    @property
     def groups(self):
         """DataFrame with one row per group of jobs when the scheduler has `quotas` or policy fair_share (columns
         quota_gpus (0: none), jobs, borrowed_jobs, gpu_hours, mean_queue_s, median_queue_s, and

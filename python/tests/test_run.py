@@ -140,6 +140,24 @@ def test_scheduler_statistics_and_each_jobs_wait(tmp_path):
     assert base.run().scheduler is None
 
 
+def test_the_job_table_lists_every_job_the_scheduler_ran(tmp_path):
+    # The trace job holds both nodes for 100 s; the training job, submitted at 10 s, starts then.
+    trace = tmp_path / "trace.csv"
+    trace.write_text("submit_time_s,duration_s,gpus\n0,100,16\n")
+    base = dcsim.load(SMALL_SCENARIO).override({"scheduler.policy": "fifo", "scheduler.trace": str(trace),
+                                                "jobs.0.start_time": "10s"})
+    assert base.run().scheduled_jobs is None  # only when asked for
+    result = base.override({"output.job_table": True}).run()
+    table = result.scheduled_jobs.set_index("name")
+    job = result["jobs"][0]
+    assert list(table.index) == [job["name"], "trace:2"]
+    assert table.loc["trace:2", ["submit_s", "start_s", "end_s", "queue_s", "gpus"]].tolist() == [0, 0, 100, 0, 16]
+    assert table.loc[job["name"], "start_s"] == pytest.approx(100, rel=1e-9)
+    assert table.loc[job["name"], "queue_s"] == pytest.approx(job["queue_s"], rel=1e-12)
+    assert table["queue_s"].mean() == pytest.approx(result.scheduler["mean_queue_s"], rel=1e-12)
+    assert "scheduler.job_table.start_s" not in result.summary()  # lists stay out of the flat row
+
+
 def test_quota_groups_wait_for_their_own_jobs(tmp_path):
     # Group a's quota is one node: its second whole-node job waits for its first (100 s) although
     # the other node is free; b's job starts at once.

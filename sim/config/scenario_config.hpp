@@ -483,6 +483,7 @@ struct OutputConfig {
   std::string json_path;  ///< "" = no JSON file
   std::string trace_path; ///< "" = no Chrome trace
   bool quiet = false;     ///< no text summary
+  bool job_table = false; ///< with a scheduler: every job's submit, start, end and wait in the JSON
 };
 
 struct ScenarioConfig {

@@ -8,6 +8,7 @@
 #include "transformer/memory_model.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -126,6 +127,21 @@ struct GroupQueueStats {
   double median_queue_s = 0;
 };
 
+/// Every job a scheduler ran to the end, one column per field (`output.job_table`): what a study
+/// of waits needs beyond their mean and quantiles (their distribution, per size or group).
+struct ScheduledJobTable {
+  std::vector<std::string> name;   ///< a training job's name, or "trace:LINE" (the trace file's line)
+  std::vector<std::string> group;  ///< "" when in none
+  std::vector<int> gpus;
+  std::vector<double> submit_s;
+  std::vector<double> start_s;     ///< first start
+  std::vector<double> end_s;       ///< last end
+  std::vector<double> queue_s;     ///< waits: before the first start and after each preemption
+  std::vector<double> held_s;      ///< GPUs held over all its runs
+  std::vector<int> preemptions;
+  std::vector<int> failures;       ///< trace jobs struck by failures (training jobs: in their reliability)
+};
+
 /// A cluster scheduler's run (scenario `scheduler`): every job it queued, training and trace.
 struct SchedulerStats {
   bool enabled = false;
@@ -161,6 +177,7 @@ struct SchedulerStats {
   /// Of trace_failures, how many each cause (FailureConfig::causes, in order) struck.
   std::vector<std::pair<std::string, long long>> trace_failures_by_cause;
   std::vector<GroupQueueStats> groups; ///< with quotas only, in the trace's order of groups
+  std::optional<ScheduledJobTable> job_table; ///< with output.job_table only
 };
 
 struct JobResult {

@@ -35,6 +35,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;
     r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s, r.group = group;
+    r.name = training ? static_cast<int>(records_.size()) : 0;
     r.remaining_s = duration_s;
     records_.push_back(r);
   };
@@ -45,6 +46,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   }
   for (const TraceJob& job : config.scheduler.trace_jobs) {
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
+    records_.back().name = job.line;
     records_.back().estimate_s = job.estimate_s >= 0 ? job.estimate_s : job.duration_s;
   }
   set_quotas(config.scheduler);
@@ -63,6 +65,10 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   std::stable_sort(arrivals_.begin(), arrivals_.end(),
                    [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
   training_not_started_ = static_cast<int>(config.jobs.size());
+  if (config.output.job_table)
+    for (const JobConfig& job : config.jobs)
+      training_names_.push_back(job.name);
+  job_table_ = config.output.job_table;
 }
 
 double ClusterScheduler::now() { return sg4::Engine::get_clock(); }

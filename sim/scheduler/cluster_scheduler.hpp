@@ -76,6 +76,7 @@ private:
     double submit_s = 0;
     int gpus = 0;
     bool training = false;
+    int name = 0;           ///< a training job's index in the scenario, or a trace job's line
     double duration_s = 0;  ///< trace jobs
     double estimate_s = 0;  ///< trace jobs: the run time EASY plans with (the duration unless the trace gives one)
     int group = -1;         ///< quota group (SchedulerConfig::groups); -1: none
@@ -189,6 +190,8 @@ private:
   /// Drops the ends of preempted runs from the top of trace_ends_.
   void drop_stale_ends();
   std::vector<GroupQueueStats> group_stats() const;
+  /// Every job run to the end, one column per field (output.job_table).
+  ScheduledJobTable job_table() const;
   void run();
   void admit_arrivals(double now);
   void end_trace_jobs(double now);
@@ -207,6 +210,8 @@ private:
   /// The simulated clock.
   static double now();
 
+  bool job_table_ = false;                 ///< output.job_table: stats() lists every job
+  std::vector<std::string> training_names_; ///< the training jobs' names, for the job table
   std::unique_ptr<SchedulingPolicy> policy_;
   SteadyStateCoordinator& coordinator_;
   SparePool& spares_;                  ///< the cluster's spare nodes (failed nodes' replacements)

@@ -90,6 +90,8 @@ SchedulerStats ClusterScheduler::stats() const
   s.mean_queue_multi_node_s = s.multi_node_jobs > 0 ? large_wait_s / s.multi_node_jobs : 0;
   if (quotas_ || tracks_usage_) // the groups' waits are what these policies are about
     s.groups = group_stats();
+  if (job_table_)
+    s.job_table = job_table();
   s.median_queue_s = quantile(queue, 0.5);
   s.p95_queue_s = quantile(queue, 0.95);
   s.max_queue_s = *std::max_element(queue.begin(), queue.end());
@@ -98,6 +100,26 @@ SchedulerStats ClusterScheduler::stats() const
   if (s.makespan_s > 0)
     s.gpu_utilization = gpu_seconds / (allocator_.total_gpus() * s.makespan_s);
   return s;
+}
+
+ScheduledJobTable ClusterScheduler::job_table() const
+{
+  ScheduledJobTable t;
+  for (const Record& r : records_) {
+    if (r.start_s < 0 || r.end_s < 0)
+      continue;
+    t.name.push_back(r.training ? training_names_[r.name] : "trace:" + std::to_string(r.name));
+    t.group.push_back(r.group >= 0 ? group_names_[r.group] : "");
+    t.gpus.push_back(r.gpus);
+    t.submit_s.push_back(r.submit_s);
+    t.start_s.push_back(r.start_s);
+    t.end_s.push_back(r.end_s);
+    t.queue_s.push_back(queue_s(r));
+    t.held_s.push_back(held_s(r));
+    t.preemptions.push_back(r.preemptions);
+    t.failures.push_back(r.failures);
+  }
+  return t;
 }
 
 std::vector<GroupQueueStats> ClusterScheduler::group_stats() const

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 using namespace dcsim;
 using test::write_trace;
@@ -32,7 +33,13 @@ const char* const kTrace = "submit_time_s,duration_s,gpus\n"
 
 nlohmann::json replay(const std::string& scheduler, const std::string& name = "conservative.csv")
 {
-  return test::run_scenario_text(four_nodes(scheduler, write_trace(name, kTrace)))["scheduler"];
+  return test::run_scenario_text(four_nodes(scheduler, write_trace(name, kTrace)) + "output: {job_table: true}\n")["scheduler"];
+}
+
+/// The jobs' start times, from the job table (trace order: A, B, C, D, E).
+std::vector<double> starts(const nlohmann::json& scheduler)
+{
+  return scheduler["job_table"]["start_s"].get<std::vector<double>>();
 }
 
 } // namespace
@@ -44,6 +51,7 @@ TEST_CASE("conservative backfilling: no job is delayed by a later one, where EAS
   // node 3 at once, and C (all four nodes) waits for D until 1,003 s. E ends by 100 s: at once.
   // Waits 0, 99, 1001, 0, 0.
   const auto easy = replay("policy: easy_backfill");
+  CHECK(starts(easy) == std::vector<double>{0, 100, 1003, 3, 4});
   CHECK(easy["mean_queue_s"].get<double>() == Approx((0 + 99 + 1001 + 0 + 0) / 5.0).epsilon(1e-12));
   CHECK(easy["max_queue_s"].get<double>() == Approx(1001));
   // Conservative: C is reserved at 200 s on every node, so D (1,000 s from now) fits nowhere
@@ -51,6 +59,9 @@ TEST_CASE("conservative backfilling: no job is delayed by a later one, where EAS
   // Waits 0, 99, 198, 297, 0.
   const auto conservative = replay("policy: conservative_backfill");
   CHECK(conservative["policy"] == "conservative_backfill");
+  CHECK(starts(conservative) == std::vector<double>{0, 100, 200, 300, 4});
+  CHECK(conservative["job_table"]["name"].get<std::vector<std::string>>() ==
+        std::vector<std::string>{"trace:2", "trace:3", "trace:4", "trace:5", "trace:6"});
   CHECK(conservative["mean_queue_s"].get<double>() == Approx((0 + 99 + 198 + 297 + 0) / 5.0).epsilon(1e-12));
   CHECK(conservative["max_queue_s"].get<double>() == Approx(297));
   // Multifactor with the age factor alone ranks by submission: the same plan.
@@ -71,6 +82,7 @@ TEST_CASE("conservative backfilling: a window and a depth limit the plan as Slur
   // A depth of 2 plans B and C only: D and E wait until they are among the first two queued.
   // At 200 s C starts on every node; D and E then start at 300 s. Waits 0, 99, 198, 297, 296.
   const auto shallow = replay("policy: conservative_backfill, backfill_depth: 2");
+  CHECK(starts(shallow) == std::vector<double>{0, 100, 200, 300, 300});
   CHECK(shallow["mean_queue_s"].get<double>() == Approx((0 + 99 + 198 + 297 + 296) / 5.0).epsilon(1e-12));
 }
 
@@ -98,7 +110,8 @@ TEST_CASE("conservative backfilling: a queued training job, of unknown length, i
                                "    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}\n"
                                "    parallelism: {tensor: 8}\n"
                                "    batch: {global: 32, micro: 4}\n"
-                               "    iterations: 10\n";
+                               "    iterations: 10\n"
+                               "output: {job_table: true}\n";
   const auto result = test::run_scenario_text(scenario);
   const auto& job = result["jobs"][0];
   CHECK(job["queue_s"].get<double>() == Approx(190));
@@ -107,6 +120,13 @@ TEST_CASE("conservative backfilling: a queued training job, of unknown length, i
   // Waits: X 0, W 0, Y 80, Z from 30 s until T ends, T 190.
   const auto& s = result["scheduler"];
   CHECK(s["mean_queue_s"].get<double>() == Approx((0 + 0 + 80 + (t_end - 30) + 190) / 5).epsilon(1e-9));
+  // The job table lists the training job by name, first (the scenario's jobs, then the trace's).
+  const auto& table = s["job_table"];
+  CHECK(table["name"][0] == "train");
+  CHECK(table["start_s"][0].get<double>() == Approx(200));
+  CHECK(table["start_s"][3].get<double>() == Approx(100)); // Y
+  CHECK(table["start_s"][4].get<double>() == Approx(t_end)); // Z
+  CHECK(table["end_s"][0].get<double>() == Approx(t_end));
 }
 
 TEST_CASE("conservative backfilling: limits only with a conservative plan, and bad values, are one-line errors",
@@ -125,4 +145,7 @@ TEST_CASE("conservative backfilling: limits only with a conservative plan, and b
              Catch::Contains("expected easy, conservative, none, true or false"));
   CHECK_THAT(test::load_error(four_nodes("policy: conservative_backfil", trace)),
              Catch::Contains("conservative_backfill"));
+  // A job table needs a scheduler.
+  CHECK_THAT(test::load_error("name: x\ncluster: {nodes: 1, node: {gpu: H100-SXM-80GB, gpus: 8}}\noutput: {job_table: true}\n"),
+             Catch::Contains("output.job_table: lists the jobs a scheduler ran, but the scenario has no scheduler"));
 }
