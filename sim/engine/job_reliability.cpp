@@ -410,6 +410,13 @@ void JobReliability::recover(double failure_s)
                  format_seconds(clock_.mtbi_s()) + " on average, restarts of " + format_seconds(mean_restart_s_) +
                  "); expected restarts much shorter than the time between failures, and checkpoints "
                  "(jobs[].checkpoint) for jobs longer than it";
+      // Without a spare the job waits for repairs, and new failures keep coming while it waits.
+      if (spares_.stats().spares >= 0 && replaced_s - failure_s > (failed_at - failure_s) / 2)
+        gave_up_ = "never resumed after its failure at " + format_seconds(failure_s) + ": with " +
+                   std::to_string(spares_.stats().spares) + " spare node(s) it waited for failed nodes to come " +
+                   "back from repair, and more failures (one every " + format_seconds(clock_.mtbi_s()) +
+                   " on average) came before they did, " + std::to_string(kMaxFailures) +
+                   " times; expected more failures.spare_nodes or shorter repairs";
       break;
     }
     ++stats_.by_cause[cause].failures;

@@ -144,6 +144,16 @@ TEST_CASE("reliability: a job that cannot get past its failures stops the run wi
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("dcsim: error: job small failed 1000000 times without finishing"));
   CHECK(dcsim::test::slurp(json).empty());
+  // No spare node and repairs of 30 days against a failure every 10 min: the job waits for
+  // repairs for good, and the message says so (found by fuzzing a fault trace: it blamed restarts).
+  const auto spares = dcsim::test::run_cli("run " + scenario +
+                                           " --set failures.node_mtbf=10min --set failures.spare_nodes=0"
+                                           " --set failures.repair=30d --json " + json);
+  CHECK(spares.status == 1);
+  CHECK_THAT(spares.err, Catch::Contains("never resumed after its failure at") &&
+                             Catch::Contains("with 0 spare node(s) it waited for failed nodes to come back from repair") &&
+                             Catch::Contains("expected more failures.spare_nodes or shorter repairs"));
+  CHECK(dcsim::test::slurp(json).empty());
 }
 
 TEST_CASE("reliability: --trace shows every checkpoint write and every restart")
