@@ -47,10 +47,10 @@ CASES = [
      "scenarios/scheduler-philly.yaml --set cluster.nodes=64 --set scheduler.policy=las", 10.0),
     ("run the Philly trace under Slurm's multifactor priority with backfilling (64 nodes)", "run",
      "scenarios/scheduler-philly.yaml --set cluster.nodes=64 --set scheduler.policy=multifactor", 10.0),
-    # A conservative plan books every one of the first 500 waiting jobs at each of ~90,000
-    # decisions (21 million job plans over 64 nodes): hence the larger target.
+    # A conservative plan books up to 500 waiting jobs at each of ~90,000 decisions (it stops once
+    # no node has room now for the smallest and shortest of the jobs left).
     ("run the Philly trace under conservative backfilling (500-deep plans, 64 nodes)", "run",
-     "scenarios/scheduler-philly.yaml --set cluster.nodes=64 --set scheduler.policy=conservative_backfill", 20.0),
+     "scenarios/scheduler-philly.yaml --set cluster.nodes=64 --set scheduler.policy=conservative_backfill", 10.0),
     ("run the Philly trace, demand quotas, lent GPUs taken back by preemption (first fit, 96 nodes)", "run",
      "scenarios/scheduler-philly.yaml --set cluster.nodes=96 --set scheduler.policy=first_fit "
      "--set scheduler.quotas=demand --set scheduler.quota_borrowing=true "

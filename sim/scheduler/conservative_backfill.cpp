@@ -114,6 +114,16 @@ bool start_now(const QueuedJob& job, NodeCalendar& calendar, JobStarter& starter
   return placed != nullptr;
 }
 
+/// Whether some node has `gpus` GPUs free throughout [now, now + duration_s): if not, no job
+/// needing at least that many for at least that long can start now.
+bool room_now(const NodeCalendar& calendar, int gpus, double now, double duration_s)
+{
+  for (int node = 0; node < calendar.nodes(); ++node)
+    if (calendar.fits(node, gpus, now, now + duration_s))
+      return true;
+  return false;
+}
+
 class ConservativeBackfill final : public SchedulingPolicy {
 public:
   explicit ConservativeBackfill(BackfillPlanConfig limits) : limits_(limits) {}
@@ -136,7 +146,18 @@ void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& start
   NodeCalendar calendar = running_calendar(starter);
   const int per_node = calendar.gpus_per_node();
   const size_t depth = std::min(order.size(), static_cast<size_t>(limits.depth));
+  // The fewest GPUs and the shortest estimate among the jobs from i on: once no node has that
+  // room now, none of them can start, and their reservations would only matter to each other
+  // (the plan is drawn again at the next decision). Saves planning the tail of a long queue.
+  std::vector<int> fewest_gpus(depth + 1, std::numeric_limits<int>::max());
+  std::vector<double> shortest_s(depth + 1, INFINITY);
+  for (size_t i = depth; i-- > 0;) {
+    fewest_gpus[i] = std::min(fewest_gpus[i + 1], std::min(order[i]->gpus, per_node));
+    shortest_s[i] = std::min(shortest_s[i + 1], order[i]->estimate_s);
+  }
   for (size_t i = 0; i < depth && starter.free_gpus() > 0; ++i) {
+    if (!room_now(calendar, fewest_gpus[i], now, shortest_s[i]))
+      break;
     const QueuedJob& job = *order[i];
     const double duration_s = job.estimate_s; // infinite when unknown: it holds its GPUs for good
     Slot slot = job.gpus > per_node ? whole_nodes_slot(job, calendar, starter, now, duration_s)

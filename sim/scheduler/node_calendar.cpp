@@ -10,14 +10,6 @@ NodeCalendar::NodeCalendar(int nodes, int gpus_per_node, double origin_s)
 {
 }
 
-size_t NodeCalendar::holding(const Profile& profile, double t)
-{
-  if (t <= profile.front().t) // the plan's queries mostly start now: no search
-    return 0;
-  const auto after = std::upper_bound(profile.begin(), profile.end(), t, [](double v, const Step& s) { return v < s.t; });
-  return static_cast<size_t>(after - profile.begin()) - 1;
-}
-
 size_t NodeCalendar::split(Profile& profile, double t)
 {
   if (std::isinf(t))

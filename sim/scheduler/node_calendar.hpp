@@ -5,6 +5,7 @@
 // are counted, not named (the plan is redrawn at every decision; the allocator picks the GPUs).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -37,7 +38,14 @@ private:
   /// The index of the step starting at `t` in `profile`, split off the one holding `t` if need be.
   static std::size_t split(Profile& profile, double t);
   /// The index of the step holding `t` (the first at the origin or before).
-  static std::size_t holding(const Profile& profile, double t);
+  static std::size_t holding(const Profile& profile, double t)
+  {
+    if (t <= profile.front().t) // the plan's queries mostly start now: no search
+      return 0;
+    const auto after =
+        std::upper_bound(profile.begin(), profile.end(), t, [](double v, const Step& s) { return v < s.t; });
+    return static_cast<std::size_t>(after - profile.begin()) - 1;
+  }
 
   int gpus_per_node_;
   std::vector<Profile> profiles_; ///< per node
