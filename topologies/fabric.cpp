@@ -16,6 +16,8 @@ const char* to_string(VertexKind kind)
     case VertexKind::Core: return "core";
     case VertexKind::Router: return "router";
     case VertexKind::Storage: return "storage";
+    case VertexKind::StorageNic: return "storage_nic";
+    case VertexKind::StorageSwitch: return "storage_switch";
   }
   return "?";
 }
@@ -133,8 +135,24 @@ Route Fabric::route(int src, int dst, std::uint64_t flow_hash) const
   return r;
 }
 
-void Fabric::add_storage(int servers, double bandwidth_bytes_per_s, double latency_s)
+void Fabric::add_storage(int servers, double bandwidth_bytes_per_s, double latency_s, const StorageNetwork& network)
 {
+  if (network.nics > 0 && servers > 0) {
+    storage_switch_ = add_vertex(VertexKind::StorageSwitch, 0, "storage_switch");
+    for (int node = 0; node < node_count(); ++node) {
+      storage_nics_.push_back(add_vertex(VertexKind::StorageNic, node, "storage_nic" + std::to_string(node)));
+      storage_nic_edge_.push_back(add_edge(storage_nics_.back(), storage_switch_, LinkKind::Storage,
+                                           network.nics * network.nic_bandwidth_bytes_per_s, network.latency_s));
+    }
+    for (int i = 0; i < servers; ++i) {
+      storage_.push_back(add_vertex(VertexKind::Storage, i, "storage" + std::to_string(i)));
+      storage_edge_.push_back(add_edge(storage_.back(), storage_switch_, LinkKind::Storage, bandwidth_bytes_per_s,
+                                       latency_s));
+    }
+    switch_slot_.clear();
+    distance_cache_.clear();
+    return;
+  }
   // The highest tier present: cores, else spines, else leaves, else routers.
   std::vector<VertexId> top;
   for (VertexKind kind : {VertexKind::Core, VertexKind::Spine, VertexKind::Leaf, VertexKind::Router}) {
@@ -158,6 +176,23 @@ void Fabric::add_storage(int servers, double bandwidth_bytes_per_s, double laten
 Route Fabric::route_storage(int gpu, int server, std::uint64_t flow_hash, bool to_gpu) const
 {
   Route r;
+  if (separate_storage_network()) { // the node's storage NICs, the storage switch, the server
+    const int node = node_of_gpu(gpu);
+    add_hop(r, storage_nic_edge_[node], storage_nics_[node]);
+    add_hop(r, storage_edge_[server], storage_switch_);
+  } else {
+    route_storage_through_fabric(r, gpu, server, flow_hash);
+  }
+  if (to_gpu) { // the same cables, walked backwards
+    std::reverse(r.links.begin(), r.links.begin() + r.hops);
+    for (int i = 0; i < r.hops; ++i)
+      r.links[i] ^= 1;
+  }
+  return r;
+}
+
+void Fabric::route_storage_through_fabric(Route& r, int gpu, int server, std::uint64_t flow_hash) const
+{
   const int nic = nic_of_gpu(gpu);
   const auto e = edges_[storage_edge_[server]];
   const VertexId storage_switch =
@@ -166,12 +201,6 @@ Route Fabric::route_storage(int gpu, int server, std::uint64_t flow_hash, bool t
   add_hop(r, nic_switch_edge_[nic], nics_[nic]);
   route_shortest(r, switch_of_nic(nic), storage_switch, flow_hash);
   add_hop(r, storage_edge_[server], storage_switch);
-  if (to_gpu) { // the same cables, walked backwards
-    std::reverse(r.links.begin(), r.links.begin() + r.hops);
-    for (int i = 0; i < r.hops; ++i)
-      r.links[i] ^= 1;
-  }
-  return r;
 }
 
 void Fabric::set_edge_up(int edge_id, bool up)

@@ -22,7 +22,7 @@
 
 namespace dcsim {
 
-enum class VertexKind { Gpu, ScaleUpSwitch, Nic, Leaf, Spine, Core, Router, Storage };
+enum class VertexKind { Gpu, ScaleUpSwitch, Nic, Leaf, Spine, Core, Router, Storage, StorageNic, StorageSwitch };
 
 /// Lower-case name of a vertex kind ("leaf", "spine", ...), for reports.
 const char* to_string(VertexKind kind);
@@ -71,6 +71,16 @@ struct NodeParams {
   double nic_latency_s = 0;                   ///< NIC processing, once per NIC traversed
 };
 
+/// A storage network of its own: each node's `nics` storage NICs (as one cable of their summed
+/// bandwidth) into one non-blocking storage switch that the storage servers hang off. Its
+/// vertices are no fabric switches: GPU traffic never crosses it, and `dcsim topology` leaves it
+/// out of the fabric's figures.
+struct StorageNetwork {
+  int nics = 0; ///< per node; 0: none, storage hangs off the fabric's top tier
+  double nic_bandwidth_bytes_per_s = 0;
+  double latency_s = 0;
+};
+
 class Fabric {
 public:
   /// Largest router/switch count and router-to-router cable count a generator accepts: beyond
@@ -112,8 +122,11 @@ public:
   virtual std::string describe() const = 0;
 
   /// Adds `servers` storage servers, each cabled (`bandwidth_bytes_per_s`) to one of the
-  /// top-tier switches in turn, where every node can reach them.
-  void add_storage(int servers, double bandwidth_bytes_per_s, double latency_s);
+  /// top-tier switches in turn, where every node can reach them; or, with a storage `network`,
+  /// to its switch.
+  void add_storage(int servers, double bandwidth_bytes_per_s, double latency_s, const StorageNetwork& network = {});
+  /// Whether storage has a network of its own (checkpoints then leave the GPUs' NICs alone).
+  bool separate_storage_network() const { return !storage_nic_edge_.empty(); }
   int storage_count() const { return static_cast<int>(storage_.size()); }
   VertexId storage_vertex(int server) const { return storage_[server]; }
   /// Path from GPU `gpu` to storage server `server` (or back, when `to_gpu`).
@@ -159,11 +172,16 @@ protected:
   /// `flow_hash` (ECMP). Distances to each destination are computed on first use (one BFS) and
   /// cached until a cable changes state. @throw std::runtime_error when unreachable.
   void route_shortest(Route& route, VertexId from, VertexId to, std::uint64_t flow_hash) const;
+  /// GPU -> its NIC -> the fabric -> the top-tier switch storage server `server` hangs off.
+  void route_storage_through_fabric(Route& route, int gpu, int server, std::uint64_t flow_hash) const;
 
   FabricGraph graph_;
   NodeParams nodes_;
   std::vector<VertexId> gpus_, nics_, domain_switches_, storage_;
   std::vector<int> storage_edge_;
+  std::vector<VertexId> storage_nics_; ///< per node, with a storage network
+  std::vector<int> storage_nic_edge_;  ///< per node: its storage NICs' cable to the storage switch
+  VertexId storage_switch_ = 0;
   std::vector<FabricGraph::edge_descriptor> edges_;
   std::vector<int> gpu_switch_edge_, gpu_nic_edge_, nic_switch_edge_;
 

@@ -360,6 +360,12 @@ ClusterConfig read_cluster(MapReader& cluster, Diagnostics& diagnostics)
   if (auto storage = cluster.child("storage")) {
     out.storage.servers = static_cast<int>(storage->integer("servers", 1, 1, kMaxStorageServers));
     out.storage.bandwidth_per_server_bytes_per_s = link_bandwidth(*storage, "bandwidth_per_server");
+    if (auto network = storage->child("network")) {
+      out.storage.network.nics = static_cast<int>(network->integer("nics", 1, 1, 64));
+      out.storage.network.nic_bandwidth_bytes_per_s = link_bandwidth(*network, "bandwidth");
+      out.storage.network.latency_s = link_latency(*network, "latency", 1e-6);
+      network->finish();
+    }
     storage->finish();
   }
   if (diagnostics.size() == errors_before) {

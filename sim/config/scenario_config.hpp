@@ -101,9 +101,22 @@ struct FabricConfig {
   SourceLocation down_location; ///< of the `down` key, for errors found once the fabric is built
 };
 
+/// A storage network of its own (`cluster.storage.network`): each node reaches the storage
+/// servers through `nics` storage NICs into one non-blocking storage switch, off the compute
+/// fabric (DGX SuperPODs cable storage this way). Without it storage hangs off the compute
+/// fabric's top tier and checkpoints share the GPUs' NICs with training.
+struct StorageNetworkConfig {
+  int nics = 0; ///< per node; 0: no storage network of its own
+  double nic_bandwidth_bytes_per_s = 0;
+  double latency_s = 0;
+
+  bool separate() const { return nics > 0; }
+};
+
 struct StorageConfig {
   int servers = 0;
   double bandwidth_per_server_bytes_per_s = 0;
+  StorageNetworkConfig network;
 };
 
 struct ClusterConfig {

@@ -156,7 +156,9 @@ void take_down(Fabric& fabric, const FabricConfig& config)
 std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
 {
   auto fabric = build_network(c);
-  fabric->add_storage(c.storage.servers, c.storage.bandwidth_per_server_bytes_per_s, c.fabric.link_latency_s);
+  const StorageNetworkConfig& net = c.storage.network;
+  fabric->add_storage(c.storage.servers, c.storage.bandwidth_per_server_bytes_per_s, c.fabric.link_latency_s,
+                      StorageNetwork{net.nics, net.nic_bandwidth_bytes_per_s, net.latency_s});
   take_down(*fabric, c.fabric);
   return fabric;
 }

@@ -175,3 +175,34 @@ TEST_CASE("topologies: storage servers hang off the top tier and routes reach th
   for (int i = 0; i < read.hops; ++i)
     CHECK(read.links[i] == (write.links[write.hops - 1 - i] ^ 1));
 }
+
+TEST_CASE("topologies: a storage network of its own carries checkpoints off the GPUs' NICs and fabric",
+          "[topologies]")
+{
+  dcsim::FatTreeParams p;
+  p.nodes = hosts(2, 8, 8); // 2 nodes of 8 GPUs, a NIC each
+  p.tiers = 2;
+  p.radix = 8;
+  dcsim::FatTree tree(p);
+  const int fabric_switches = tree.network_switch_count();
+  tree.add_storage(2, 25e9, 1e-6, dcsim::StorageNetwork{2, 25e9, 2e-6});
+  CHECK(tree.separate_storage_network());
+  const auto s = dcsim::analyse_fabric(tree);
+  CHECK(s.vertices_by_kind.at("storage_switch") == 1);
+  CHECK(s.vertices_by_kind.at("storage_nic") == 2);                   // one per node
+  CHECK(s.links_by_kind.at("storage") == 2 + 2);                       // nodes' and servers' cables
+  CHECK(tree.network_switch_count() == fabric_switches);               // not a fabric switch
+  const auto write = tree.route_storage(13, 1, 0, false);              // GPU 13 is on node 1
+  REQUIRE(write.hops == 2); // the node's storage NICs -> storage switch -> server
+  CHECK(tree.edge(write.links[0] / 2).kind == dcsim::LinkKind::Storage);
+  CHECK(tree.edge(write.links[0] / 2).bandwidth_bytes_per_s == 2 * 25e9); // two NICs, one cable
+  CHECK(tree.link_name(write.links[0]) == "storage_nic1->storage_switch");
+  CHECK(tree.link_name(write.links[1]) == "storage_switch->storage1");
+  CHECK(write.latency_s == Approx(2e-6 + 1e-6));
+  const auto read = tree.route_storage(13, 1, 0, true);
+  CHECK(tree.link_name(read.links[0]) == "storage1->storage_switch");
+  // GPU traffic still goes through the fabric: a route between the nodes never meets storage.
+  const auto across = tree.route(0, 8, 0);
+  for (int i = 0; i < across.hops; ++i)
+    CHECK(tree.edge(across.links[i] / 2).kind != dcsim::LinkKind::Storage);
+}
