@@ -280,6 +280,13 @@ def main():
                                    ["leaf0", "spine0"], ["leaf0", "leaf1"], ["spine0"], 7], rng.choice([1, 2, 3]))
                 doc["cluster"].setdefault("fabric", {})["down"] = down
                 what += f"; cluster.fabric.down = {down!r}"
+            if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
+                    and isinstance(doc["cluster"].get("storage"), dict):  # storage on NICs of its own
+                net = rng.choice([{"nics": 2, "bandwidth": "200Gb/s"}, {"nics": 0, "bandwidth": "1Gb/s"},
+                                  {"nics": 1}, {"nics": 1, "bandwidth": "1e30"}, {"nics": 65, "bandwidth": "1Gb/s"},
+                                  {"bandwidth": "400Gb/s", "latency": -1}, "fast", []])
+                doc["cluster"]["storage"]["network"] = net
+                what += f"; cluster.storage.network = {net!r}"
         with open(path, "w") as f:
             yaml.safe_dump(doc, f, sort_keys=False)
         status, err, wall_s = run_case(path, out_json, args.timeout)
