@@ -10,10 +10,16 @@ ComputeCostModel::ComputeCostModel(GpuSpec gpu, GpuProfile profile, Precision pr
     : gpu_(std::move(gpu)), profile_(std::move(profile)), precision_(precision),
       peak_flop_per_s_(gpu_.peak_flop_per_s(precision) * profile_.sustained_clock_fraction)
 {
-  const auto it = profile_.gemm.peak_efficiency.find(precision);
-  if (it == profile_.gemm.peak_efficiency.end())
-    throw std::invalid_argument("profile " + profile_.name + " has no GEMM efficiency for this precision");
-  peak_efficiency_ = it->second;
+  const auto efficiency = [&](Precision p) {
+    const auto it = profile_.gemm.peak_efficiency.find(p);
+    if (it == profile_.gemm.peak_efficiency.end())
+      throw std::invalid_argument("profile " + profile_.name + " has no GEMM efficiency for " + precision_name(p));
+    return it->second;
+  };
+  peak_efficiency_ = efficiency(precision);
+  const Precision high = precision_of(true);
+  high_peak_flop_per_s_ = gpu_.peak_flop_per_s(high) * profile_.sustained_clock_fraction;
+  high_peak_efficiency_ = efficiency(high);
 }
 
 double ComputeCostModel::memory_bandwidth_bytes_per_s() const
@@ -33,15 +39,17 @@ double ComputeCostModel::wave_efficiency(long long m, long long n, long long bat
   return best > 0 ? best : 1.0;
 }
 
-double ComputeCostModel::gemm_efficiency(long long m, long long n, long long k, long long batch) const
+double ComputeCostModel::gemm_efficiency(long long m, long long n, long long k, long long batch,
+                                         bool high_precision) const
 {
   const auto& g = profile_.gemm;
-  if (const auto surface = g.surfaces.find(precision_); surface != g.surfaces.end())
+  if (const auto surface = g.surfaces.find(precision_of(high_precision)); surface != g.surfaces.end())
     return surface->second.at(double(m) * double(batch), double(n), double(k));
   const double q_k = double(k) / (double(k) + g.k_half);
   const int a = std::max(1, g.alignment_elements);
   const bool aligned = m % a == 0 && n % a == 0 && k % a == 0;
-  return peak_efficiency_ * wave_efficiency(m, n, batch) * q_k * (aligned ? 1.0 : g.misaligned_factor);
+  const double peak = high_precision ? high_peak_efficiency_ : peak_efficiency_;
+  return peak * wave_efficiency(m, n, batch) * q_k * (aligned ? 1.0 : g.misaligned_factor);
 }
 
 double ComputeCostModel::kernel_seconds(const Op& op) const
@@ -51,13 +59,15 @@ double ComputeCostModel::kernel_seconds(const Op& op) const
     case OpKind::MemoryBound:
       return memory_s;
     case OpKind::Gemm: {
-      const double compute_s = op.flops / (peak_flop_per_s_ * gemm_efficiency(op.m, op.n, op.k, op.batch));
+      const double peak = op.high_precision ? high_peak_flop_per_s_ : peak_flop_per_s_;
+      const double compute_s = op.flops / (peak * gemm_efficiency(op.m, op.n, op.k, op.batch, op.high_precision));
       return std::max(compute_s, memory_s);
     }
     case OpKind::FlashAttention: {
       const double efficiency = op.backward ? profile_.flash_attention_backward_efficiency
                                             : profile_.flash_attention_forward_efficiency;
-      return std::max(op.flops / (peak_flop_per_s_ * efficiency), memory_s);
+      const double peak = op.high_precision ? high_peak_flop_per_s_ : peak_flop_per_s_;
+      return std::max(op.flops / (peak * efficiency), memory_s);
     }
   }
   return 0;

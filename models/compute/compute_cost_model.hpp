@@ -10,6 +10,8 @@
 // peak is the datasheet peak times the profile's sustained clock fraction.
 // Memory-bound kernels: t = bytes / (hbm_bw * e_mem). FlashAttention: executed flops at the
 // profile's forward/backward efficiency. Every kernel also pays kernel_overhead_s.
+// In an FP8 job the ops marked high_precision (attention, output layer, router) run at the BF16
+// peak and BF16 efficiencies; the rest of the GEMMs at FP8's.
 // All parameters come from the GPU's profile (calibration/profiles/*.yaml).
 #pragma once
 
@@ -25,8 +27,9 @@ class ComputeCostModel {
 public:
   ComputeCostModel(GpuSpec gpu, GpuProfile profile, Precision precision);
 
-  /// Achieved fraction of the dense peak for C[m,n] = A[m,k] B[k,n] (x batch), compute side only.
-  double gemm_efficiency(long long m, long long n, long long k, long long batch = 1) const;
+  /// Achieved fraction of the dense peak for C[m,n] = A[m,k] B[k,n] (x batch), compute side only,
+  /// in the job's precision (or in 16 bits: `high_precision`).
+  double gemm_efficiency(long long m, long long n, long long k, long long batch = 1, bool high_precision = false) const;
   /// Kernel time without the launch gap.
   double kernel_seconds(const Op& op) const;
   /// Sum over `ops` of kernel time plus the per-kernel gap (GPU side only).
@@ -43,11 +46,19 @@ public:
 private:
   double wave_efficiency(long long m, long long n, long long batch) const;
 
+  /// The precision a kernel runs in: the job's, or BF16 for a high-precision op of an FP8 job.
+  Precision precision_of(bool high_precision) const
+  {
+    return high_precision && precision_ == Precision::Fp8 ? Precision::Bf16 : precision_;
+  }
+
   GpuSpec gpu_;
   GpuProfile profile_;
   Precision precision_;
   double peak_flop_per_s_;
   double peak_efficiency_;
+  double high_peak_flop_per_s_;  ///< for high-precision ops (= peak_flop_per_s_ outside FP8 jobs)
+  double high_peak_efficiency_;
 };
 
 } // namespace dcsim

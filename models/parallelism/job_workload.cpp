@@ -225,7 +225,7 @@ LayerContext layer_context_of(const JobConfig& job)
 {
   const auto& p = job.parallelism;
   return {job.batch.micro, p.tensor,           p.sequence_parallel, job.attention, activation_element_bytes(job.precision),
-          p.context,       p.context_exchange, p.expert};
+          p.context,       p.context_exchange, p.expert,            job.precision == Precision::Fp8};
 }
 
 JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cost)

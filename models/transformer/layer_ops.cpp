@@ -12,18 +12,6 @@ namespace {
 
 enum class Operand { Weight, Activation };
 
-/// Input-gradient and weight-gradient GEMMs of a forward GEMM C[m,n] = A[m,k] B[k,n]:
-/// dA[m,k] = dC[m,n] B^T[n,k] and dB[k,n] = A^T[k,m] dC[m,n]. dB is a parameter's gradient
-/// only when B is a weight (not in attention's Q K^T and P V, where both sides are activations).
-void add_gemm_backward(std::vector<Op>& backward, const Op& forward, double element_bytes,
-                       Operand b = Operand::Weight)
-{
-  backward.push_back(Op::gemm(forward.name + ".dgrad", forward.m, forward.k, forward.n, forward.batch, element_bytes));
-  Op dw = Op::gemm(forward.name + ".wgrad", forward.k, forward.n, forward.m, forward.batch, element_bytes);
-  dw.weight_gradient = b == Operand::Weight;
-  backward.push_back(dw);
-}
-
 struct Dims {
   double e;      // bytes per activation element
   double tokens; // T = micro_batch * seq / context: the tokens this rank holds
@@ -31,6 +19,7 @@ struct Dims {
   long long t;   // tensor-parallel degree
   long long s, h, f;
   AttentionShape attention;
+  bool fp8 = false; // the linear layers' GEMMs in FP8 (LayerContext::fp8)
 };
 
 Dims dims_of(const ModelConfig& m, const LayerContext& c)
@@ -42,7 +31,37 @@ Dims dims_of(const ModelConfig& m, const LayerContext& c)
   d.t = c.tensor;
   d.s = m.seq_len, d.h = m.hidden, d.f = m.ffn_hidden;
   d.attention = attention_shape(m);
+  d.fp8 = c.fp8;
   return d;
+}
+
+/// Bytes per element of a cast to FP8 that also writes the transposed copy the weight-gradient
+/// GEMM reads (Transformer Engine's cast_transpose): the 16-bit input read, two 1-byte outputs.
+double fp8_cast_bytes(const Dims& d) { return d.e + 2.0; }
+
+/// Input-gradient and weight-gradient GEMMs of a forward GEMM C[m,n] = A[m,k] B[k,n]:
+/// dA[m,k] = dC[m,n] B^T[n,k] and dB[k,n] = A^T[k,m] dC[m,n]. dB is a parameter's gradient
+/// only when B is a weight (not in attention's Q K^T and P V, where both sides are activations).
+/// In FP8 a linear layer's output gradient dC is cast (and transposed) to FP8 first.
+void add_gemm_backward(std::vector<Op>& backward, const Op& forward, const Dims& d, Operand b = Operand::Weight)
+{
+  if (d.fp8 && b == Operand::Weight && !forward.high_precision)
+    backward.push_back(Op::memory(forward.name + ".grad_fp8_cast",
+                                  fp8_cast_bytes(d) * double(forward.m) * double(forward.n) * double(forward.batch)));
+  Op dx = Op::gemm(forward.name + ".dgrad", forward.m, forward.k, forward.n, forward.batch, d.e);
+  dx.high_precision = forward.high_precision;
+  backward.push_back(dx);
+  Op dw = Op::gemm(forward.name + ".wgrad", forward.k, forward.n, forward.m, forward.batch, d.e);
+  dw.weight_gradient = b == Operand::Weight;
+  dw.high_precision = forward.high_precision;
+  backward.push_back(dw);
+}
+
+/// A GEMM that runs in 16 bits even in an FP8 job (Op::high_precision).
+Op high_precision(Op op)
+{
+  op.high_precision = true;
+  return op;
 }
 
 void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
@@ -61,6 +80,7 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
     Op fwd;
     fwd.name = "flash_attention";
     fwd.kind = OpKind::FlashAttention;
+    fwd.high_precision = true;
     fwd.flops = 0.5 * 2.0 * double(batch) * queries * d.s * double(a.qk_head_dim + a.v_head_dim);
     const double q_and_out = double(heads_local) * double(a.qk_head_dim + a.v_head_dim);
     const double keys_and_values = double(a.k_width + a.v_width) / d.t / (ulysses ? c.context : 1);
@@ -75,15 +95,15 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
   } else {
     // Unfused (Megatron-LM 2021): scores = Q K^T, scale-mask-softmax, dropout, context = P V.
     const double scores = double(batch) * queries * d.s;
-    const Op qk = Op::gemm("attention_scores", queries, d.s, a.qk_head_dim, batch, d.e);
+    const Op qk = high_precision(Op::gemm("attention_scores", queries, d.s, a.qk_head_dim, batch, d.e));
     const Op softmax = Op::memory("softmax", 2.0 * d.e * scores);
     const Op dropout = Op::memory("attention_dropout", (2.0 * d.e + 1.0) * scores);
-    const Op pv = Op::gemm("attention_context", queries, a.v_head_dim, d.s, batch, d.e);
+    const Op pv = high_precision(Op::gemm("attention_context", queries, a.v_head_dim, d.s, batch, d.e));
     forward = {qk, softmax, dropout, pv};
-    add_gemm_backward(backward, pv, d.e, Operand::Activation);
+    add_gemm_backward(backward, pv, d, Operand::Activation);
     backward.push_back(Op::memory("attention_dropout.backward", (2.0 * d.e + 1.0) * scores));
     backward.push_back(Op::memory("softmax.backward", 3.0 * d.e * scores));
-    add_gemm_backward(backward, qk, d.e, Operand::Activation);
+    add_gemm_backward(backward, qk, d, Operand::Activation);
   }
   ops.forward.insert(ops.forward.end(), forward.begin(), forward.end());
   ops.backward.insert(ops.backward.end(), backward.begin(), backward.end());
@@ -111,10 +131,10 @@ PassOps mlp_gemms(const ModelConfig& model, const Dims& d, const std::string& pr
   const Op down = Op::gemm(prefix + "_down", tokens_per_instance, d.h, f / d.t, instances, d.e);
   ops.activation = {Op::memory(swiglu ? "swiglu" : "gelu", (swiglu ? 3.0 : 2.0) * d.e * tokens * f / d.t)};
   ops.forward = {up, ops.activation.front(), down};
-  add_gemm_backward(ops.backward, down, d.e);
+  add_gemm_backward(ops.backward, down, d);
   ops.backward.push_back(
       Op::memory(swiglu ? "swiglu.backward" : "gelu.backward", (swiglu ? 5.0 : 3.0) * d.e * tokens * f / d.t));
-  add_gemm_backward(ops.backward, up, d.e);
+  add_gemm_backward(ops.backward, up, d);
   return ops;
 }
 
@@ -138,7 +158,7 @@ PassOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Di
   // for leading dimensions (a 10,650-row expert GEMM is not 30% slower than a 10,656-row one).
   constexpr long long kRows = 16;
   const auto per_expert = kRows * static_cast<long long>(std::ceil(std::max(1.0, routed / local_experts) / kRows));
-  const Op router = Op::gemm("router", static_cast<long long>(d.norm_tokens), model.experts, d.h, 1, d.e);
+  const Op router = high_precision(Op::gemm("router", static_cast<long long>(d.norm_tokens), model.experts, d.h, 1, d.e));
   const Op scores = Op::memory("router_topk", 3.0 * 4.0 * d.norm_tokens * model.experts); // fp32 softmax, top-k
   const double permute_bytes = 2.0 * d.e * d.norm_tokens * model.top_k * d.h;            // gather, write
   PassOps experts = mlp_gemms(model, d, "expert", per_expert, local_experts, d.f);
@@ -157,7 +177,7 @@ PassOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Di
   ops.backward.insert(ops.backward.end(), experts.backward.begin(), experts.backward.end());
   ops.backward.push_back(Op::memory("permute.backward", permute_bytes));
   ops.backward.push_back(scores);
-  add_gemm_backward(ops.backward, router, d.e);
+  add_gemm_backward(ops.backward, router, d);
   ops.activation = experts.activation; // the routed experts' only
   return ops;
 }
@@ -187,7 +207,7 @@ PassOps attention_inputs(const Dims& d, long long tokens)
     if (p.from_latent)
       ops.from_latent.push_back(gemm);
     std::vector<Op> backward;
-    add_gemm_backward(backward, gemm, d.e);
+    add_gemm_backward(backward, gemm, d);
     if (p.split == TensorSplit::Replicated) {
       ops.forward.push_back(Op::memory(p.name + "_norm", 2.0 * d.e * d.tokens * p.out));
       backward.insert(backward.begin(), Op::memory(p.name + "_norm.backward", 3.0 * d.e * d.tokens * p.out));
@@ -216,6 +236,9 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
     ops.forward.push_back(Op::memory("rotary", rotary_bytes));
   add_attention_core(ops, context, d);
   const Op proj = projection_gemm(d.attention.output, T, d);
+  if (d.fp8) // its input comes from the attention core in 16 bits, not from a norm that casts it
+    ops.forward.push_back(
+        Op::memory(proj.name + ".input_fp8_cast", fp8_cast_bytes(d) * double(proj.m) * double(proj.k)));
   ops.forward.push_back(proj);
   ops.forward.push_back(Op::memory("attention_residual", residual_bytes));
   ops.forward.push_back(ops.norm_recompute[1]);
@@ -236,7 +259,7 @@ LayerOps transformer_layer_ops(const ModelConfig& model, const LayerContext& con
   bwd.insert(bwd.end(), mlp.backward.begin(), mlp.backward.end());
   bwd.push_back(Op::memory("mlp_norm.backward", norm_grad_bytes));
   bwd.push_back(Op::memory("attention_residual.backward", residual_grad_bytes));
-  add_gemm_backward(bwd, proj, d.e);
+  add_gemm_backward(bwd, proj, d);
   bwd.insert(bwd.end(), attention_backward.begin(), attention_backward.end());
   if (model.position_embedding == PositionEmbedding::Rotary)
     bwd.push_back(Op::memory("rotary.backward", rotary_bytes));
@@ -272,7 +295,7 @@ LayerOps mtp_join_ops(const ModelConfig& model, const LayerContext& context)
   const Op join = Op::gemm("mtp_projection", T, d.h, 2 * d.h, 1, d.e);
   ops.forward.push_back(join);
   std::vector<Op> backward;
-  add_gemm_backward(backward, join, d.e);
+  add_gemm_backward(backward, join, d);
   backward.push_back(Op::memory("mtp_norms.backward", 2.0 * 3.0 * d.e * d.norm_tokens * d.h));
   ops.backward.insert(ops.backward.begin(), backward.begin(), backward.end());
   return ops;
@@ -285,14 +308,14 @@ LayerOps head_ops(const ModelConfig& model, const LayerContext& context)
   const double logits = d.tokens * double(model.vocab) / d.t;
   LayerOps ops;
   ops.forward.push_back(Op::memory("final_norm", 2.0 * d.e * d.norm_tokens * d.h));
-  const Op head = Op::gemm("lm_head", T, model.vocab / d.t, d.h, 1, d.e);
+  const Op head = high_precision(Op::gemm("lm_head", T, model.vocab / d.t, d.h, 1, d.e));
   ops.forward.push_back(head);
   // Vocabulary-parallel cross-entropy in fp32 (Megatron's VocabParallelCrossEntropy): cast to
   // fp32 (read e, write 4), max (read 4), subtract (4+4), exp (4+4), sum (4), normalise (4+4)
   // forward; scale the saved softmax (4+4) and cast the gradient back (4+e) backward.
   ops.forward.push_back(Op::memory("cross_entropy", (d.e + 36.0) * logits));
   ops.backward.push_back(Op::memory("cross_entropy.backward", (d.e + 12.0) * logits));
-  add_gemm_backward(ops.backward, head, d.e);
+  add_gemm_backward(ops.backward, head, d);
   ops.backward.push_back(Op::memory("final_norm.backward", 3.0 * d.e * d.norm_tokens * d.h));
   return ops;
 }

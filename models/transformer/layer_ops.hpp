@@ -32,6 +32,10 @@ struct LayerContext {
   int context = 1;             ///< context-parallel degree: this rank holds 1/c of each sequence
   ContextExchange context_exchange = ContextExchange::Ring;
   int expert = 1;              ///< expert-parallel degree: this rank holds experts / expert of each MoE layer
+  /// The linear layers' GEMMs run in FP8: each gradient they take is cast (and transposed) to FP8
+  /// first, and the attention projection's input too (Transformer Engine fuses the other inputs'
+  /// casts into the norms and activations that produce them).
+  bool fp8 = false;
 };
 
 struct LayerOps {

@@ -21,6 +21,10 @@ struct Op {
   /// A parameter's gradient (dW): zero-bubble schedules run these apart from the rest of the
   /// backward, which is all the previous pipeline rank waits for.
   bool weight_gradient = false;
+  /// Runs in 16 bits even in an FP8 job: the attention core, the output layer and the MoE router
+  /// (Transformer Engine's FP8 covers the transformer blocks' linear layers; DeepSeek-V3 keeps
+  /// these in their original precision, arXiv:2412.19437 sec. 3.3).
+  bool high_precision = false;
 
   static Op gemm(std::string name, long long m, long long n, long long k, long long batch, double element_bytes);
   static Op memory(std::string name, double bytes);
