@@ -138,6 +138,8 @@ def trace_case(work, i, rng):
     if doc["scheduler"]["policy"] == "conservative_backfill" and rng.random() < 0.5:
         doc["scheduler"]["backfill_depth"] = rng.choice([1, 3, 500])
         doc["scheduler"]["backfill_window"] = rng.choice(["1h", "1d", "30d"])
+    if doc["scheduler"]["policy"] in ("conservative_backfill", "easy_backfill", "fifo") and rng.random() < 0.3:
+        doc["scheduler"]["backfill_interval"] = rng.choice(["30s", "1s", "1h", "0s", -5])
     if rng.random() < 0.5:
         doc["scheduler"]["quotas"] = "demand"
         doc["scheduler"]["quota_borrowing"] = rng.random() < 0.5

@@ -467,6 +467,15 @@ struct SchedulerConfig {
   double fair_share_half_life_s = 7 * 86400.0;
   MultifactorConfig multifactor; ///< policy multifactor
   BackfillPlanConfig backfill;   ///< conservative backfilling (policy conservative_backfill, or multifactor's)
+  /// Slurm's bf_interval: backfilling runs at most this often; decisions in between take the
+  /// queue strictly in the policy's order (Slurm's main scheduler). 0: every decision backfills.
+  double backfill_interval_s = 0;
+  /// Whether the policy backfills past a job that does not fit.
+  bool backfills() const
+  {
+    return policy == SchedulingPolicyKind::EasyBackfill || policy == SchedulingPolicyKind::ConservativeBackfill ||
+           (policy == SchedulingPolicyKind::Multifactor && multifactor.backfill != BackfillKind::None);
+  }
   /// Whether the policy plans conservatively (and `backfill` applies).
   bool plans_conservatively() const
   {

@@ -278,6 +278,17 @@ void read_backfill_plan(MapReader& scheduler, SchedulerConfig& out)
                            "policy: multifactor with multifactor: {backfill: conservative}, beside it");
       return;
     }
+  if (scheduler.has("backfill_interval")) {
+    if (!out.backfills())
+      scheduler.error("backfill_interval", "paces backfilling, which this policy does not do; expected policy "
+                                           "easy_backfill, conservative_backfill or multifactor with backfill");
+    else if (scheduler.has("quotas"))
+      scheduler.error("backfill_interval", "is not modelled with quotas; expected one or the other");
+    else
+      out.backfill_interval_s = scheduler.quantity_at_most("backfill_interval", Dimension::Seconds, std::nullopt,
+                                                           false, kMaxSimulatedTimeS, "10 years",
+                                                           kSimulatedTimeLimitWhy);
+  }
   BackfillPlanConfig& b = out.backfill;
   b.depth = static_cast<int>(scheduler.integer("backfill_depth", b.depth, 1, 1000000));
   if (scheduler.has("backfill_window"))
@@ -290,7 +301,8 @@ void read_backfill_plan(MapReader& scheduler, SchedulerConfig& out)
 void skip_keys_needing_the_trace(MapReader& scheduler)
 {
   for (const char* key : {"quotas", "quota_borrowing", "preemption", "las_thresholds", "las_promote_knob",
-                          "fair_share_half_life", "multifactor", "backfill_depth", "backfill_window"})
+                          "fair_share_half_life", "multifactor", "backfill_depth", "backfill_window",
+                          "backfill_interval"})
     scheduler.has(key);
 }
 

@@ -69,6 +69,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     for (const JobConfig& job : config.jobs)
       training_names_.push_back(job.name);
   job_table_ = config.output.job_table;
+  backfill_interval_s_ = config.scheduler.backfill_interval_s;
 }
 
 double ClusterScheduler::now() { return sg4::Engine::get_clock(); }
@@ -296,6 +297,13 @@ void ClusterScheduler::end_trace_jobs(double t)
 void ClusterScheduler::dispatch(double t)
 {
   requeue_preempted(); // training jobs suspended since the last dispatch
+  // A backfill cycle is due (Slurm's bf_interval; always, without one): it runs now, or had
+  // nothing to start if the cluster is full.
+  const bool backfill_cycle = backfill_interval_s_ <= 0 || t >= next_backfill_s_;
+  if (backfill_cycle) {
+    next_backfill_s_ = t + backfill_interval_s_;
+    backfill_pending_ = false;
+  }
   // A full cluster starts nothing (unless lent GPUs may be taken back): skip offering a queue
   // that may hold thousands of jobs.
   if (queue_.empty() || (allocator_.free_gpus() == 0 && !(preemption_.enabled && preemptible_gpus() > 0)))
@@ -331,7 +339,11 @@ void ClusterScheduler::dispatch(double t)
     double now_s() const override { return t; }
     std::vector<RunningJob> running() const override { return scheduler.running_jobs(); }
   } starter(*this, t);
-  if (!quotas_) {
+  if (!quotas_ && !backfill_cycle) {
+    // Between backfill cycles: strictly in order, and a cycle when it is due.
+    policy_->dispatch_strictly(queue_, starter);
+    backfill_pending_ = true;
+  } else if (!quotas_) {
     reclaiming_ = las_ && preemption_.enabled;
     policy_->dispatch(queue_, starter);
     reclaiming_ = false;
@@ -410,6 +422,8 @@ double ClusterScheduler::next_wake_s() const
   double wake = next_arrival_ < arrivals_.size() ? records_[arrivals_[next_arrival_]].submit_s : kNever;
   if (!trace_ends_.empty())
     wake = std::min(wake, trace_ends_.top().at_s);
+  if (backfill_pending_ && !queue_.empty())
+    wake = std::min(wake, next_backfill_s_);
   return wake;
 }
 

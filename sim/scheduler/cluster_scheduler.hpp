@@ -211,6 +211,9 @@ private:
   static double now();
 
   bool job_table_ = false;                 ///< output.job_table: stats() lists every job
+  double backfill_interval_s_ = 0;         ///< scheduler.backfill_interval (0: every decision backfills)
+  double next_backfill_s_ = -kNever;       ///< when backfilling may run again
+  bool backfill_pending_ = false;          ///< a decision since the last cycle went without it
   std::vector<std::string> training_names_; ///< the training jobs' names, for the job table
   std::unique_ptr<SchedulingPolicy> policy_;
   SteadyStateCoordinator& coordinator_;

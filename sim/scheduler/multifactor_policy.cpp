@@ -25,8 +25,13 @@ public:
       plan_in_order(sorted_queue(queue, by_priority), starter, limits_);
       return;
     }
-    // Strictly: the highest priority (the oldest among equals) starts, until one does not fit.
-    // A scan per start, not a sort: the queue grows long when it blocks.
+    dispatch_strictly(queue, starter);
+  }
+
+  /// The highest priority (the oldest among equals) starts, until one does not fit. A scan per
+  /// start, not a sort: the queue grows long when it blocks.
+  void dispatch_strictly(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
+  {
     std::vector<bool> started(queue.size(), false);
     for (;;) {
       size_t best = queue.size();

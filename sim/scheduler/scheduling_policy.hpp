@@ -61,6 +61,15 @@ public:
   virtual std::string name() const = 0;
   /// Starts, through `starter`, the jobs of `queue` (in submission order) it chooses to start now.
   virtual void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const = 0;
+  /// Between backfill cycles (scheduler.backfill_interval), as Slurm's main scheduler: the queue
+  /// in the policy's order, each job starting until one does not fit. Asked of backfilling
+  /// policies only; their order is submission order unless they say otherwise.
+  virtual void dispatch_strictly(const std::vector<QueuedJob>& queue, JobStarter& starter) const
+  {
+    for (const QueuedJob& job : queue)
+      if (!starter.try_start(job))
+        return;
+  }
 };
 
 // One factory per policy file, listed once in policies.cpp.

@@ -86,6 +86,39 @@ TEST_CASE("conservative backfilling: a window and a depth limit the plan as Slur
   CHECK(shallow["mean_queue_s"].get<double>() == Approx((0 + 99 + 198 + 297 + 296) / 5.0).epsilon(1e-12));
 }
 
+TEST_CASE("backfilling every backfill_interval, strictly in order between cycles, as Slurm's bf_interval",
+          "[scheduler]")
+{
+  // Conservative, every 30 s: at 1-4 s only the strict pass runs (B does not fit: nothing
+  // starts); E backfills at the 30 s cycle (waits 26 s instead of 0); at 100 s B starts in the
+  // strict pass; C (200 s) and D (300 s) at cycles that their predecessors' ends trigger.
+  const auto paced = replay("policy: conservative_backfill, backfill_interval: 30s");
+  CHECK(starts(paced) == std::vector<double>{0, 100, 200, 300, 30});
+  CHECK(paced["mean_queue_s"].get<double>() == Approx((0 + 99 + 198 + 297 + 26) / 5.0).epsilon(1e-12));
+  // Multifactor by age alone takes the same order, strictly between cycles too.
+  const auto multifactor = replay("policy: multifactor, backfill_interval: 30s, "
+                                  "multifactor: {age: 1, fair_share: 0, job_size: 0, backfill: conservative}");
+  CHECK(starts(multifactor) == starts(paced));
+  // EASY on cluster_scheduler_test.cpp's trace (2 nodes): C, 50 s, backfills at the 30 s cycle,
+  // not at its 2 s submission: waits 0, 99, 28, 147 (61.5 s every decision, 68.5 s here).
+  const std::string trace = write_trace("paced_easy.csv", "submit_time_s,duration_s,gpus\n0,100,8\n1,50,16\n2,50,8\n3,200,8\n");
+  const std::string two_nodes = "name: paced\n"
+                                "cluster:\n"
+                                "  nodes: 2\n"
+                                "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s}, nics: {count: 8, "
+                                "bandwidth: 400Gb/s}}\n"
+                                "output: {job_table: true}\n"
+                                "scheduler: {policy: easy_backfill, trace: " + trace;
+  const auto easy = test::run_scenario_text(two_nodes + "}\n")["scheduler"];
+  const auto easy_paced = test::run_scenario_text(two_nodes + ", backfill_interval: 30s}\n")["scheduler"];
+  CHECK(starts(easy) == std::vector<double>{0, 100, 2, 150});
+  CHECK(starts(easy_paced) == std::vector<double>{0, 100, 30, 150});
+  CHECK(easy_paced["mean_queue_s"].get<double>() == Approx(68.5).epsilon(1e-12));
+  // Errors: a policy that does not backfill, or quotas beside it.
+  CHECK_THAT(test::load_error(four_nodes("policy: fifo, backfill_interval: 30s", write_trace("pe.csv", kTrace))),
+             Catch::Contains("scheduler.backfill_interval: paces backfilling, which this policy does not do"));
+}
+
 TEST_CASE("conservative backfilling: a queued training job, of unknown length, is reserved for good", "[scheduler]")
 {
   // Two nodes: X holds node 0 until 100 s, W node 1 until 200 s. The training job T needs both
