@@ -225,7 +225,8 @@ LayerContext layer_context_of(const JobConfig& job)
 {
   const auto& p = job.parallelism;
   return {job.batch.micro, p.tensor,           p.sequence_parallel, job.attention, activation_element_bytes(job.precision),
-          p.context,       p.context_exchange, p.expert,            job.precision == Precision::Fp8};
+          p.context,       p.context_exchange, p.expert,            job.precision == Precision::Fp8,
+          p.fp8_dispatch};
 }
 
 JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cost)

@@ -169,6 +169,8 @@ PassOps expert_mlp_ops(const ModelConfig& model, const LayerContext& c, const Di
              : PassOps{};
   PassOps ops;
   ops.forward = {router, scores, Op::memory("permute", permute_bytes)};
+  if (d.fp8 && !c.fp8_dispatch) // the tokens arrive in 16 bits; the grouped GEMM reads FP8
+    ops.forward.push_back(Op::memory("expert_input_fp8_cast", fp8_cast_bytes(d) * routed * d.h));
   ops.forward.insert(ops.forward.end(), experts.forward.begin(), experts.forward.end());
   ops.forward.push_back(Op::memory("unpermute", permute_bytes + d.e * d.norm_tokens * d.h));
   ops.forward.insert(ops.forward.end(), shared_ops.forward.begin(), shared_ops.forward.end());

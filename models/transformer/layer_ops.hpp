@@ -33,9 +33,12 @@ struct LayerContext {
   ContextExchange context_exchange = ContextExchange::Ring;
   int expert = 1;              ///< expert-parallel degree: this rank holds experts / expert of each MoE layer
   /// The linear layers' GEMMs run in FP8: each gradient they take is cast (and transposed) to FP8
-  /// first, and the attention projection's input too (Transformer Engine fuses the other inputs'
-  /// casts into the norms and activations that produce them).
+  /// first, and the attention projection's input and the experts' tokens too (Transformer Engine
+  /// fuses the other inputs' casts into the norms and activations that produce them).
   bool fp8 = false;
+  /// MoE tokens reach the experts already in FP8 (parallelism.fp8_dispatch); otherwise, in an
+  /// FP8 job, the permuted tokens are cast before the experts' first GEMM.
+  bool fp8_dispatch = false;
 };
 
 struct LayerOps {

@@ -22,10 +22,10 @@ dcsim::ModelConfig model(int experts = 1)
   return m;
 }
 
-dcsim::LayerContext context(bool fp8)
+dcsim::LayerContext context(bool fp8, bool fp8_dispatch = false)
 {
   dcsim::LayerContext c;
-  c.tensor = 2, c.sequence_parallel = true, c.fp8 = fp8;
+  c.tensor = 2, c.sequence_parallel = true, c.fp8 = fp8, c.fp8_dispatch = fp8_dispatch;
   return c;
 }
 
@@ -62,9 +62,17 @@ TEST_CASE("fp8: each linear layer's output gradient is cast to FP8; attention an
     CHECK(casts == linears);
     CHECK(cast_bytes == Approx(4.0 * linear_grad_elements).epsilon(1e-12));
     CHECK(fp8.backward.size() == bf16.backward.size() + static_cast<size_t>(casts));
-    // Forward: one cast, of the attention projection's input (T x heads x head_dim / t).
+    // Forward: the attention projection's input (T x heads x head_dim / t), and with experts
+    // their tokens (T x top_k x h, balanced) unless they were dispatched in FP8.
     const double tokens = 4096, attention_width = 4096.0 / 2;
-    CHECK(fp8.forward.size() == bf16.forward.size() + 1);
+    CHECK(fp8.forward.size() == bf16.forward.size() + (experts > 1 ? 2 : 1));
+    if (experts > 1) {
+      const auto dispatched = dcsim::transformer_layer_ops(model(experts), context(true, true));
+      CHECK(dispatched.forward.size() == bf16.forward.size() + 1);
+      for (const auto& op : fp8.forward)
+        if (op.name == "expert_input_fp8_cast")
+          CHECK(op.bytes == Approx(4.0 * tokens * 2 * 4096).epsilon(1e-12));
+    }
     bool found = false;
     for (const auto& op : fp8.forward)
       if (ends_with(op.name, ".input_fp8_cast")) {
