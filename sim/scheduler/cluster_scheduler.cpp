@@ -198,6 +198,7 @@ void ClusterScheduler::training_finished(int job)
   Record& r = records_[job];
   r.end_s = now();
   r.held_s += r.end_s - r.run_start_s;
+  suspending_jobs_ -= r.suspending ? 1 : 0;
   r.suspending = false; // it ended before its next boundary
   release(job);
   --running_training_;
@@ -214,6 +215,7 @@ void ClusterScheduler::training_suspended(int job)
   r.preempted_s = t;
   ++r.preemptions;
   ++r.run; // its demotion events no longer hold
+  suspending_jobs_ -= r.suspending ? 1 : 0;
   r.suspending = false;
   release(job);
   started_[job] = 0;

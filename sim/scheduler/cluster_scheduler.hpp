@@ -264,6 +264,7 @@ private:
   std::vector<std::pair<int, int>> reclaim_failed_;
   std::vector<Running> preemption_order_;
   bool preemption_order_valid_ = false;
+  int suspending_jobs_ = 0; ///< training jobs asked to stop at their next iteration boundary
   std::vector<int> preempted_;         ///< not yet back in the queue
   long long starts_ = 0;
   std::vector<QueuedJob> eligible_;    ///< reused by waiting_jobs()

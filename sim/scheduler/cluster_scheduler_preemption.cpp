@@ -120,8 +120,8 @@ std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double 
   // Training jobs asked to stop free their GPUs within an iteration: count them free, and if
   // that is room enough, wait for them rather than preempt more.
   std::optional<GpuAllocator> soon;
-  for (int id : running_)
-    if (records_[id].suspending) {
+  for (auto it = running_.begin(); suspending_jobs_ > 0 && it != running_.end(); ++it)
+    if (const int id = *it; records_[id].suspending) {
       if (!soon)
         soon.emplace(allocator_);
       soon->release(*records_[id].placement);
@@ -130,9 +130,14 @@ std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double 
   if (soon && fits_now(after, job.gpus, reserved))
     return std::nullopt;
   std::vector<PreemptionCandidate> candidates;
-  for (const Running& r : preemption_order(t))
+  for (const Running& r : preemption_order(t)) {
+    // The order runs from the highest level down: past the job's own level only GPUs lent over a
+    // quota could still be taken, and with none lent the rest cannot be.
+    if (las_ && r.level <= job.level && lent_gpus_ == 0)
+      break;
     if (may_preempt(r, job, excess))
       candidates.push_back({r.id, &*records_[r.id].placement});
+  }
   const std::vector<int> victims = choose_victims(after, candidates, job.gpus, reserved);
   if (victims.empty()) {
     if (!reserved && !soon) // leaving a reservation alone is harder: a failure then says nothing
@@ -144,6 +149,7 @@ std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double 
       preempt(id, t);
     } else { // it stops at its next iteration boundary; the job waits for its GPUs
       records_[id].suspending = true;
+      ++suspending_jobs_;
       request_suspend_(id);
     }
   }
