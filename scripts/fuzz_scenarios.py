@@ -134,6 +134,7 @@ def trace_case(work, i, rng):
         doc["scheduler"]["multifactor"] = {"age": rng.choice([0, 1000]), "job_size": rng.choice([0, 1000]),
                                            "favor_small": rng.random() < 0.5,
                                            "backfill": rng.choice([True, False, "conservative"]),
+                                           "fair_tree": rng.choice([True, False, "maybe"]),
                                            "max_age": rng.choice(["1h", "14d"])}
     if doc["scheduler"]["policy"] == "conservative_backfill" and rng.random() < 0.5:
         doc["scheduler"]["backfill_depth"] = rng.choice([1, 3, 500])

@@ -392,6 +392,9 @@ struct MultifactorConfig {
   double weight_job_size = 1000;
   double max_age_s = 7 * 86400.0; ///< the wait at which the age factor reaches 1 (Slurm's default PriorityMaxAge, 7 days)
   bool favor_small = false;       ///< PriorityFavorSmall: smaller jobs get the larger job size factor
+  /// The fair-share factor by Slurm's Fair Tree (its default since 19.05) instead of the classic
+  /// 2^(-U/S) (PriorityFlags=NO_FAIR_TREE; fair_share's).
+  bool fair_tree = false;
   /// Past a job that does not fit: EASY (the default), conservative (Slurm's sched/backfill,
   /// planning every job), or none (sched/builtin, strict order).
   BackfillKind backfill = BackfillKind::Easy;

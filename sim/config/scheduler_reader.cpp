@@ -265,6 +265,7 @@ void read_multifactor(MapReader& scheduler, SchedulerConfig& out)
   c.max_age_s = m->quantity_at_most("max_age", Dimension::Seconds, c.max_age_s, false, kMaxSimulatedTimeS, "10 years",
                                     kSimulatedTimeLimitWhy);
   c.favor_small = m->boolean("favor_small", c.favor_small);
+  c.fair_tree = m->boolean("fair_tree", c.fair_tree);
   c.backfill = m->choice("backfill", kBackfills, c.backfill);
   m->finish();
 }

@@ -45,7 +45,10 @@ void ClusterScheduler::schedule_demotion(int id, double t)
 void ClusterScheduler::set_priorities(double t)
 {
   charge_usage(t);
-  const std::vector<double> factors = tracks_usage_ ? fair_share_factors(usage_gpu_s_, shares_) : std::vector<double>{};
+  const std::vector<double> factors =
+      !tracks_usage_                  ? std::vector<double>{}
+      : multifactor_config_.fair_tree ? fair_tree_factors(usage_gpu_s_, shares_)
+                                      : fair_share_factors(usage_gpu_s_, shares_);
   const int total_gpus = cluster_nodes_ * gpus_per_node_;
   for (QueuedJob& q : queue_) {
     const double fair_share = tracks_usage_ && q.group >= 0 ? factors[q.group] : 1.0;

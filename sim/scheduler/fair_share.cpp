@@ -1,5 +1,6 @@
 #include "scheduler/fair_share.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -20,6 +21,26 @@ std::vector<double> fair_share_factors(const std::vector<double>& usage_gpu_s, c
     return factors;
   for (size_t g = 0; g < factors.size(); ++g)
     factors[g] = std::exp2(-(usage_gpu_s[g] / total) / shares[g]);
+  return factors;
+}
+
+std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares)
+{
+  const size_t groups = usage_gpu_s.size();
+  const double total = std::accumulate(usage_gpu_s.begin(), usage_gpu_s.end(), 0.0);
+  std::vector<double> level(groups);
+  for (size_t g = 0; g < groups; ++g)
+    level[g] = usage_gpu_s[g] > 0 ? shares[g] / (usage_gpu_s[g] / total) : INFINITY;
+  std::vector<size_t> order(groups);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return level[a] > level[b]; });
+  std::vector<double> factors(groups, 1.0);
+  double rank = static_cast<double>(groups);
+  for (size_t i = 0; i < groups; ++i, rank -= 1) {
+    const size_t g = order[i];
+    const bool tied = i > 0 && level[g] == level[order[i - 1]];
+    factors[g] = tied ? factors[order[i - 1]] : rank / static_cast<double>(groups);
+  }
   return factors;
 }
 

@@ -16,4 +16,10 @@ double decayed_usage(double usage_gpu_s, int gpus, double elapsed_s, double half
 /// while nothing has been used. `shares` sum to 1.
 std::vector<double> fair_share_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares);
 
+/// Slurm's Fair Tree (slurm.schedmd.com/fair_tree.html, its default since 19.05) for groups
+/// directly under the root: each group's level fairshare share_g / (usage_g / total usage)
+/// (infinite without usage) ranks it, and its factor is its rank over the number of groups, the
+/// highest 1; groups of equal level fairshare share the rank of the first of them.
+std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares);
+
 } // namespace dcsim

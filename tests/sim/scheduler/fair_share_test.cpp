@@ -26,6 +26,29 @@ TEST_CASE("fair share: usage decays with its half-life; the factor is 2^(-U/S)",
   CHECK(fair_share_factors({0, 0}, {0.5, 0.5}) == std::vector<double>{1, 1}); // nothing used yet
 }
 
+TEST_CASE("fair tree: groups ranked by level fairshare S / U, factor rank / groups (Slurm's fair_tree.html)",
+          "[scheduler]")
+{
+  const double third = 1.0 / 3;
+  // Usages 0, 10, 30 of equal shares: level fairshare inf, 1.33, 0.44 -> ranks 3, 2, 1 of 3.
+  auto f = fair_tree_factors({0, 10, 30}, {third, third, third});
+  CHECK(f[0] == 1.0);
+  CHECK(f[1] == Approx(2.0 / 3).epsilon(1e-12));
+  CHECK(f[2] == Approx(1.0 / 3).epsilon(1e-12));
+  // Ties share the first one's rank; the rank still counts each group: 10, 10, 20 -> 1, 1, 1/3.
+  f = fair_tree_factors({10, 10, 20}, {third, third, third});
+  CHECK(f == std::vector<double>{1.0, 1.0, 1.0 / 3});
+  // Shares count: a group with twice the share may use twice as much for the same level.
+  f = fair_tree_factors({20, 10}, {2 * third, third});
+  CHECK(f == std::vector<double>{1.0, 1.0});
+  CHECK(fair_tree_factors({0, 0}, {0.5, 0.5}) == std::vector<double>{1, 1}); // nothing used yet
+  // The same order as the classic factor for groups under the root; other values.
+  const auto classic = fair_share_factors({0, 10, 30}, {third, third, third});
+  CHECK(classic[0] > classic[1]);
+  CHECK(classic[1] > classic[2]);
+  CHECK(classic[2] == Approx(std::exp2(-0.75 / third)).epsilon(1e-12));
+}
+
 TEST_CASE("fair share: the group that has used less of its share goes first (worked by hand)", "[scheduler]")
 {
   // One 8-GPU node, groups a and b with equal shares. a1 (8 GPUs) runs 0-100 s; a2 (a, 10 s)
