@@ -1,6 +1,7 @@
 #include "fabric.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 namespace dcsim {
@@ -284,6 +285,42 @@ void Fabric::route_shortest(Route& r, VertexId from, VertexId to, std::uint64_t 
     add_hop(r, edge_id, v);
     v = u;
   }
+}
+
+int Fabric::first_cut_off_nic() const
+{
+  // Groups of switches joined by up cables (union-find over vertex ids), then the group holding
+  // the most NICs is the fabric; a NIC outside it, or on a cable that is down, is cut off.
+  std::vector<VertexId> parent(boost::num_vertices(graph_));
+  std::iota(parent.begin(), parent.end(), VertexId{0});
+  const auto find = [&](VertexId v) {
+    while (parent[v] != v)
+      v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (auto e : boost::make_iterator_range(boost::edges(graph_))) {
+    const VertexId a = boost::source(e, graph_), b = boost::target(e, graph_);
+    if (graph_[e].up && is_switch(graph_[a].kind) && is_switch(graph_[b].kind))
+      parent[find(a)] = find(b);
+  }
+  std::unordered_map<VertexId, int> nics_in;
+  for (int nic = 0; nic < nic_count(); ++nic)
+    if (is_up(nic_switch_edge_[nic]))
+      ++nics_in[find(switch_of_nic(nic))];
+  // The group with the most NICs; among equals, the lowest-numbered NIC's.
+  int most = 0;
+  for (const auto& [group, count] : nics_in)
+    most = std::max(most, count);
+  VertexId fabric = 0;
+  for (int nic = 0; nic < nic_count(); ++nic)
+    if (is_up(nic_switch_edge_[nic]) && nics_in[find(switch_of_nic(nic))] == most) {
+      fabric = find(switch_of_nic(nic));
+      break;
+    }
+  for (int nic = 0; nic < nic_count(); ++nic)
+    if (!is_up(nic_switch_edge_[nic]) || find(switch_of_nic(nic)) != fabric)
+      return nic;
+  return -1;
 }
 
 std::optional<VertexId> Fabric::find_vertex(const std::string& name) const

@@ -136,6 +136,10 @@ public:
   virtual void set_edge_up(int edge_id, bool up);
   /// Takes every cable of a switch (or any vertex) down or up.
   void set_vertex_up(VertexId vertex, bool up);
+  /// The first NIC that cables taken down leave without a path to most of the others (its own
+  /// cable down, or its switch outside the largest group of switches still joined; among equal
+  /// groups, NIC 0's), or -1.
+  int first_cut_off_nic() const;
   /// The vertex named `name` ("spine3"), if any.
   std::optional<VertexId> find_vertex(const std::string& name) const;
   /// The cables between two vertices (edge ids; several in parallel, or none).

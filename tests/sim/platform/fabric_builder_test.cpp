@@ -91,4 +91,19 @@ TEST_CASE("fabric down: a name that is not a switch, or two that no cable joins,
   CHECK(r.status == 2);
   CHECK(r.err.find("\"spine13\" is not a network switch") != std::string::npos);
   CHECK(dcsim::test::run_cli("validate " + scenario + " --set \"cluster.fabric.down=[spine12]\"").status == 0);
+  // A leaf (or every spine) down cuts nodes off: routes cannot go around a node's only way in, so
+  // it is an error at the key, not a failed run (found by fuzzing: leaf0 down exited 1 at routing).
+  r = error("[leaf0]");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("cluster.fabric.down: cuts node 0 off the rest of the fabric") != std::string::npos);
+  // Both spines, or both of leaf0's uplinks: two halves of one node each; node 0's is the rest.
+  for (const char* down : {"[spine0, spine1]", "[[leaf0, spine0], [leaf0, spine1]]"}) {
+    INFO(down);
+    r = error(down);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("cluster.fabric.down: cuts node 1 off the rest of the fabric") != std::string::npos);
+  }
+  r = dcsim::test::run_cli("validate " + scenario + " --set \"cluster.fabric.down=[leaf5]\"");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("cuts node 31 off the rest of the fabric (its NIC 255") != std::string::npos);
 }
