@@ -27,17 +27,18 @@ struct Slot {
   std::vector<int> nodes;
 };
 
-/// Books `placement`'s GPUs, node by node, over [from_s, to_s).
+/// Books `placement`'s GPUs, node by node, over [from_s, to_s). Ranks fill the nodes in order, so
+/// each node's GPUs are one run of consecutive ranks.
 void book(NodeCalendar& calendar, const Placement& placement, double from_s, double to_s)
 {
-  std::vector<int> per_node(calendar.nodes(), 0);
-  for (int rank = 0; rank < placement.gpus(); ++rank)
-    ++per_node[placement.gpu(rank) / calendar.gpus_per_node()];
-  for (int node : placement.nodes())
-    if (per_node[node] > 0) {
-      calendar.book(node, per_node[node], from_s, to_s);
-      per_node[node] = 0;
-    }
+  const int per_node = calendar.gpus_per_node();
+  for (int rank = 0; rank < placement.gpus();) {
+    const int node = placement.gpu(rank) / per_node;
+    int gpus = 0;
+    for (; rank < placement.gpus() && placement.gpu(rank) / per_node == node; ++rank)
+      ++gpus;
+    calendar.book(node, gpus, from_s, to_s);
+  }
 }
 
 /// The running jobs, booked until their expected ends (one overdue still holds its GPUs now).
@@ -101,8 +102,9 @@ Slot within_node_slot(const QueuedJob& job, const NodeCalendar& calendar, double
   return best;
 }
 
-/// Starts `job` now on nodes whose GPUs stay free for it through its estimate; says whether it did.
-bool start_now(const QueuedJob& job, NodeCalendar& calendar, JobStarter& starter, double now, double duration_s)
+/// Starts `job` now on nodes whose GPUs stay free for it through its estimate, and books what it
+/// took (nothing if the allocator or the quotas refuse it).
+void start_now(const QueuedJob& job, NodeCalendar& calendar, JobStarter& starter, double now, double duration_s)
 {
   const int need = gpus_per_planned_node(job, calendar.gpus_per_node());
   std::vector<std::uint8_t> allowed(calendar.nodes(), 0);
@@ -111,7 +113,6 @@ bool start_now(const QueuedJob& job, NodeCalendar& calendar, JobStarter& starter
   const Placement* placed = starter.try_start_on(job, allowed);
   if (placed)
     book(calendar, *placed, now, now + duration_s);
-  return placed != nullptr;
 }
 
 /// Whether some node has `gpus` GPUs free throughout [now, now + duration_s): if not, no job
@@ -164,10 +165,10 @@ void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& start
                                     : within_node_slot(job, calendar, now, duration_s);
     if (std::isinf(slot.start_s) || slot.start_s > now + limits.window_s)
       continue; // no reservation: later jobs may use what it would need
-    if (slot.start_s <= now && start_now(job, calendar, starter, now, duration_s))
+    if (slot.start_s <= now) {
+      start_now(job, calendar, starter, now, duration_s);
       continue;
-    if (slot.start_s <= now)
-      continue; // free by the plan but not to the allocator (a fragmented node) or over its quota
+    }
     const int need = gpus_per_planned_node(job, per_node);
     for (int node : slot.nodes)
       calendar.book(node, need, slot.start_s, slot.start_s + duration_s);
