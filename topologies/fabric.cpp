@@ -303,22 +303,18 @@ int Fabric::first_cut_off_nic() const
     if (graph_[e].up && is_switch(graph_[a].kind) && is_switch(graph_[b].kind))
       parent[find(a)] = find(b);
   }
+  constexpr VertexId kNone = ~VertexId{0}; // a NIC whose own cable is down reaches no group
+  std::vector<VertexId> group_of(nic_count(), kNone);
   std::unordered_map<VertexId, int> nics_in;
   for (int nic = 0; nic < nic_count(); ++nic)
     if (is_up(nic_switch_edge_[nic]))
-      ++nics_in[find(switch_of_nic(nic))];
-  // The group with the most NICs; among equals, the lowest-numbered NIC's.
-  int most = 0;
-  for (const auto& [group, count] : nics_in)
-    most = std::max(most, count);
-  VertexId fabric = 0;
+      ++nics_in[group_of[nic] = find(switch_of_nic(nic))];
+  // The group with the most NICs; among equals, the lowest-numbered NIC's (max_element keeps the first).
+  const auto fabric = std::max_element(group_of.begin(), group_of.end(), [&](VertexId a, VertexId b) {
+    return (a == kNone ? 0 : nics_in[a]) < (b == kNone ? 0 : nics_in[b]);
+  });
   for (int nic = 0; nic < nic_count(); ++nic)
-    if (is_up(nic_switch_edge_[nic]) && nics_in[find(switch_of_nic(nic))] == most) {
-      fabric = find(switch_of_nic(nic));
-      break;
-    }
-  for (int nic = 0; nic < nic_count(); ++nic)
-    if (!is_up(nic_switch_edge_[nic]) || find(switch_of_nic(nic)) != fabric)
+    if (group_of[nic] == kNone || group_of[nic] != *fabric)
       return nic;
   return -1;
 }

@@ -104,6 +104,7 @@ public:
   int domain_of_gpu(int gpu) const { return gpu / domain_gpus(); }
   bool same_domain(int a, int b) const { return domain_of_gpu(a) == domain_of_gpu(b); }
   int nic_of_gpu(int gpu) const;
+  int node_of_nic(int nic) const { return nic / nodes_.nics_per_node; }
   VertexId gpu_vertex(int gpu) const { return gpus_[gpu]; }
   VertexId nic_vertex(int nic) const { return nics_[nic]; }
   /// The switch a NIC is cabled to.

@@ -151,9 +151,8 @@ void take_down(Fabric& fabric, const FabricConfig& config)
   }
   // Routes go around lost spines, not around a node's only way in: refuse a loss that cuts nodes off.
   if (const int nic = fabric.first_cut_off_nic(); nic >= 0 && !config.down.empty()) {
-    const int node = nic / std::max(1, fabric.nic_count() / std::max(1, fabric.node_count()));
     throw ScenarioError({{config.down_location, "cluster.fabric.down",
-                          "cuts node " + std::to_string(node) + " off the rest of the fabric (its NIC " +
+                          "cuts node " + std::to_string(fabric.node_of_nic(nic)) + " off the rest of the fabric (its NIC " +
                               std::to_string(nic) + "'s switch is down or unreachable); expected switches and "
                               "cables whose loss leaves every node's NICs connected"}});
   }
