@@ -109,8 +109,6 @@ struct StorageNetworkConfig {
   int nics = 0; ///< per node; 0: no storage network of its own
   double nic_bandwidth_bytes_per_s = 0;
   double latency_s = 0;
-
-  bool separate() const { return nics > 0; }
 };
 
 struct StorageConfig {

@@ -406,17 +406,20 @@ void JobReliability::recover(double failure_s)
     if (failed_at > now())
       sg4::this_actor::sleep_until(failed_at);
     if (++stats_.failures > kMaxFailures) {
-      gave_up_ = "failed " + std::to_string(kMaxFailures) + " times without finishing (one failure every " +
-                 format_seconds(clock_.mtbi_s()) + " on average, restarts of " + format_seconds(mean_restart_s_) +
-                 "); expected restarts much shorter than the time between failures, and checkpoints "
-                 "(jobs[].checkpoint) for jobs longer than it";
-      // Without a spare the job waits for repairs, and new failures keep coming while it waits.
-      if (spares_.stats().spares >= 0 && replaced_s - failure_s > (failed_at - failure_s) / 2)
-        gave_up_ = "never resumed after its failure at " + format_seconds(failure_s) + ": with " +
-                   std::to_string(spares_.stats().spares) + " spare node(s) it waited for failed nodes to come " +
-                   "back from repair, and more failures (one every " + format_seconds(clock_.mtbi_s()) +
-                   " on average) came before they did, " + std::to_string(kMaxFailures) +
-                   " times; expected more failures.spare_nodes or shorter repairs";
+      // Without a spare the job may wait for repairs, and new failures keep coming while it waits.
+      const bool waiting_for_repairs =
+          spares_.stats().spares >= 0 && replaced_s - failure_s > (failed_at - failure_s) / 2;
+      gave_up_ = waiting_for_repairs
+                     ? "never resumed after its failure at " + format_seconds(failure_s) + ": with " +
+                           std::to_string(spares_.stats().spares) +
+                           " spare node(s) it waited for failed nodes to come back from repair, and more failures "
+                           "(one every " + format_seconds(clock_.mtbi_s()) + " on average) came before they did, " +
+                           std::to_string(kMaxFailures) + " times; expected more failures.spare_nodes or shorter repairs"
+                     : "failed " + std::to_string(kMaxFailures) + " times without finishing (one failure every " +
+                           format_seconds(clock_.mtbi_s()) + " on average, restarts of " +
+                           format_seconds(mean_restart_s_) +
+                           "); expected restarts much shorter than the time between failures, and checkpoints "
+                           "(jobs[].checkpoint) for jobs longer than it";
       break;
     }
     ++stats_.by_cause[cause].failures;

@@ -35,7 +35,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;
     r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s, r.group = group;
-    r.name = training ? static_cast<int>(records_.size()) : 0;
+    r.source = static_cast<int>(records_.size()); // training jobs come first, in scenario order
     r.remaining_s = duration_s;
     records_.push_back(r);
   };
@@ -46,7 +46,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   }
   for (const TraceJob& job : config.scheduler.trace_jobs) {
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
-    records_.back().name = job.line;
+    records_.back().source = job.line;
     records_.back().estimate_s = job.estimate_s >= 0 ? job.estimate_s : job.duration_s;
   }
   set_quotas(config.scheduler);
@@ -65,9 +65,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   std::stable_sort(arrivals_.begin(), arrivals_.end(),
                    [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
   training_not_started_ = static_cast<int>(config.jobs.size());
-  if (config.output.job_table)
-    for (const JobConfig& job : config.jobs)
-      training_names_.push_back(job.name);
+  for (const JobConfig& job : config.jobs)
+    training_names_.push_back(job.name);
   job_table_ = config.output.job_table;
   backfill_interval_s_ = config.scheduler.backfill_interval_s;
 }

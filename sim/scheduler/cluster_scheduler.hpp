@@ -76,7 +76,7 @@ private:
     double submit_s = 0;
     int gpus = 0;
     bool training = false;
-    int name = 0;           ///< a training job's index in the scenario, or a trace job's line
+    int source = 0;         ///< where it comes from: a training job's index in the scenario, a trace job's line
     double duration_s = 0;  ///< trace jobs
     double estimate_s = 0;  ///< trace jobs: the run time EASY plans with (the duration unless the trace gives one)
     int group = -1;         ///< quota group (SchedulerConfig::groups); -1: none

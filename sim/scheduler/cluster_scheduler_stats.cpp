@@ -108,7 +108,7 @@ ScheduledJobTable ClusterScheduler::job_table() const
   for (const Record& r : records_) {
     if (r.start_s < 0 || r.end_s < 0)
       continue;
-    t.name.push_back(r.training ? training_names_[r.name] : "trace:" + std::to_string(r.name));
+    t.name.push_back(r.training ? training_names_[r.source] : "trace:" + std::to_string(r.source));
     t.group.push_back(r.group >= 0 ? group_names_[r.group] : "");
     t.gpus.push_back(r.gpus);
     t.submit_s.push_back(r.submit_s);
