@@ -284,6 +284,17 @@ def main():
                 doc["cluster"].setdefault("fabric", {})["down"] = down
                 what += f"; cluster.fabric.down = {down!r}"
             if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
+                    and isinstance(doc["cluster"].get("fabric", {}), dict):  # cables below their rate
+                cables = ["spine0", "leaf1", "node0.nic0", "node1.nic3", "leaf99", "node0.gpu0", "",
+                          ["leaf0", "spine0"], ["leaf0", "leaf1"], ["node0.nic0", "leaf0"], 7]
+                rates = [{"fraction": 0.5}, {"fraction": 0.001}, {"fraction": 0}, {"fraction": 2},
+                         {"bandwidth": "100Gb/s"}, {"bandwidth": "10Tb/s"}, {"bandwidth": 7},
+                         {"fraction": 0.5, "bandwidth": "1Gb/s"}, {}]
+                degraded = [{"cable": rng.choice(cables), **rng.choice(rates)} for _ in range(rng.choice([1, 2]))]
+                degraded = rng.choice([degraded, degraded, "spine0", [7]])
+                doc["cluster"].setdefault("fabric", {})["degraded"] = degraded
+                what += f"; cluster.fabric.degraded = {degraded!r}"
+            if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
                     and isinstance(doc["cluster"].get("storage"), dict):  # storage on NICs of its own
                 net = rng.choice([{"nics": 2, "bandwidth": "200Gb/s"}, {"nics": 0, "bandwidth": "1Gb/s"},
                                   {"nics": 1}, {"nics": 1, "bandwidth": "1e30"}, {"nics": 65, "bandwidth": "1Gb/s"},

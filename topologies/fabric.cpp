@@ -338,8 +338,16 @@ std::vector<int> Fabric::edges_between(VertexId a, VertexId b) const
 
 void Fabric::set_vertex_up(VertexId vertex, bool up)
 {
+  for (int edge : edges_of(vertex))
+    set_edge_up(edge, up);
+}
+
+std::vector<int> Fabric::edges_of(VertexId vertex) const
+{
+  std::vector<int> out;
   for (auto e : boost::make_iterator_range(boost::out_edges(vertex, graph_)))
-    set_edge_up(graph_[e].id, up);
+    out.push_back(graph_[e].id);
+  return out;
 }
 
 std::string Fabric::link_name(int directed_link) const

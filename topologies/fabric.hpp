@@ -137,6 +137,13 @@ public:
   virtual void set_edge_up(int edge_id, bool up);
   /// Takes every cable of a switch (or any vertex) down or up.
   void set_vertex_up(VertexId vertex, bool up);
+  /// Sets a cable's rate (per direction): a degraded cable runs below what it was built with.
+  void set_edge_bandwidth(int edge_id, double bandwidth_bytes_per_s)
+  {
+    graph_[edges_[edge_id]].bandwidth_bytes_per_s = bandwidth_bytes_per_s;
+  }
+  /// Every cable of a vertex (edge ids).
+  std::vector<int> edges_of(VertexId vertex) const;
   /// The first NIC that cables taken down leave without a path to most of the others (its own
   /// cable down, or its switch outside the largest group of switches still joined; among equal
   /// groups, NIC 0's), or -1.

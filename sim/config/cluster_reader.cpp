@@ -246,6 +246,46 @@ void read_down(MapReader& fabric, FabricConfig& out)
   }
 }
 
+/// `degraded: [{cable: NAME | [END, END], fraction: F | bandwidth: RATE}, ...]`. The names are
+/// checked against the fabric when it is built (build_fabric), each at its item's line.
+void read_degraded(MapReader& fabric, FabricConfig& out)
+{
+  if (!fabric.has("degraded"))
+    return;
+  const YAML::Node list = fabric.raw("degraded");
+  if (!list.IsSequence()) {
+    fabric.error("degraded", "is not a list; expected items {cable: NAME or [END, END], fraction: F or bandwidth: RATE}");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    MapReader item(list[i], fabric.path_of("degraded") + "." + std::to_string(i), fabric.context());
+    FabricConfig::Degraded d;
+    d.key_path = item.path_of("cable");
+    d.location = item.location_of("cable");
+    const bool named = item.has("cable");
+    const YAML::Node cable = named ? item.raw("cable") : YAML::Node();
+    if (named && cable.IsScalar() && !cable.Scalar().empty()) {
+      d.a = cable.Scalar();
+    } else if (named && cable.IsSequence() && cable.size() == 2 && cable[0].IsScalar() && cable[1].IsScalar()) {
+      d.a = cable[0].Scalar(), d.b = cable[1].Scalar();
+    } else {
+      item.error("cable", std::string(named ? "is neither a name nor a pair of names" : "is missing") +
+                              "; expected a switch or NIC name (spine3, node5.nic2) or the ends of a cable [leaf0, spine1]");
+    }
+    const std::string expected = "; expected one of them: fraction of the cable's rate (0.5) or its new rate (200Gb/s)";
+    if (item.has("fraction") && item.has("bandwidth"))
+      item.error("bandwidth", "is given with fraction" + expected);
+    else if (item.has("bandwidth"))
+      d.bandwidth_bytes_per_s = link_bandwidth(item, "bandwidth");
+    else if (item.has("fraction"))
+      d.fraction = item.number("fraction", std::nullopt, 0.001, 1.0);
+    else
+      item.error("fraction", "is missing, and so is bandwidth" + expected);
+    item.finish();
+    out.degraded.push_back(d);
+  }
+}
+
 FabricConfig read_fabric(MapReader fabric)
 {
   FabricConfig out;
@@ -274,6 +314,7 @@ FabricConfig read_fabric(MapReader fabric)
       break;
   }
   read_down(fabric, out);
+  read_degraded(fabric, out);
   fabric.finish();
   return out;
 }
@@ -308,9 +349,9 @@ void check_fabric_fits(MapReader& where, const ClusterConfig& c)
     where.error(fat_tree ? (c.fabric.fat_tree.radix > 0 ? "radix" : "tiers") : "topology", error);
     return;
   }
-  // The switches and cables `down` names exist only once the fabric is built: build it now, so
-  // that `dcsim validate` reports a wrong name as `run` would (only when there are names).
-  if (c.fabric.down.empty())
+  // The switches and cables `down` and `degraded` name exist only once the fabric is built: build
+  // it now, so that `dcsim validate` reports a wrong name as `run` would (only when there are names).
+  if (c.fabric.down.empty() && c.fabric.degraded.empty())
     return;
   try {
     build_fabric(c);

@@ -99,6 +99,17 @@ struct FabricConfig {
   };
   std::vector<Down> down;
   SourceLocation down_location; ///< of the `down` key, for errors found once the fabric is built
+  /// Cables running below their rate for the whole run (`degraded`: a link trained at a lower
+  /// speed, a flapping or error-ridden cable): every cable of a switch or NIC, or every cable
+  /// between two vertices, at a fraction of its rate or at a given rate.
+  struct Degraded {
+    std::string a, b;                 ///< b empty: every cable of a
+    double fraction = 0;              ///< of each cable's rate; 0: bandwidth_bytes_per_s instead
+    double bandwidth_bytes_per_s = 0; ///< per direction
+    SourceLocation location;          ///< of the item's `cable` key
+    std::string key_path;             ///< e.g. "cluster.fabric.degraded.0.cable"
+  };
+  std::vector<Degraded> degraded;
 };
 
 /// A storage network of its own (`cluster.storage.network`): each node reaches the storage

@@ -7,6 +7,7 @@
 #include "torus.hpp"
 
 #include "config/scenario_error.hpp"
+#include "units/units.hpp"
 
 #include <optional>
 #include <stdexcept>
@@ -158,6 +159,54 @@ void take_down(Fabric& fabric, const FabricConfig& config)
   }
 }
 
+/// The cables a `degraded` item names: every cable of a switch, a NIC's cable to its switch, or
+/// every cable between two such vertices; a ScenarioError at the item's line otherwise.
+std::vector<int> degraded_cables(const Fabric& fabric, const FabricConfig::Degraded& d)
+{
+  const auto fail = [&](const std::string& message) {
+    throw ScenarioError({{d.location, d.key_path, message}});
+  };
+  const auto vertex = [&](const std::string& name) {
+    const std::optional<VertexId> v = fabric.find_vertex(name);
+    if (!v || !(Fabric::is_switch(fabric.graph()[*v].kind) || fabric.graph()[*v].kind == VertexKind::Nic))
+      fail("\"" + name + "\" is not a network switch or NIC of this fabric (" + fabric.describe() +
+           "); expected a name as `dcsim topology --dot` prints it, e.g. spine0, leaf1 or node0.nic0");
+    return *v;
+  };
+  const VertexId a = vertex(d.a);
+  std::vector<int> cables;
+  if (!d.b.empty()) {
+    cables = fabric.edges_between(a, vertex(d.b));
+    if (cables.empty())
+      fail("no cable joins " + d.a + " and " + d.b + "; expected the two ends of a cable");
+    return cables;
+  }
+  for (int edge : fabric.edges_of(a))
+    if (fabric.edge(edge).kind != LinkKind::HostToNic) // a NIC's port is its cable to the switch
+      cables.push_back(edge);
+  return cables;
+}
+
+/// Slows `fabric.degraded`'s cables to their fraction or rate.
+void degrade(Fabric& fabric, const FabricConfig& config)
+{
+  for (const FabricConfig::Degraded& d : config.degraded) {
+    for (int edge : degraded_cables(fabric, d)) {
+      const double rate = fabric.edge(edge).bandwidth_bytes_per_s;
+      if (d.fraction > 0) {
+        fabric.set_edge_bandwidth(edge, rate * d.fraction);
+        continue;
+      }
+      if (d.bandwidth_bytes_per_s > rate * (1 + 1e-12))
+        throw ScenarioError({{d.location, d.key_path,
+                              "bandwidth " + format_rate(d.bandwidth_bytes_per_s) + " is above the rate of " +
+                                  fabric.link_name(2 * edge) + ", " + format_rate(rate) +
+                                  "; expected a degraded rate, at most the cable's"}});
+      fabric.set_edge_bandwidth(edge, d.bandwidth_bytes_per_s);
+    }
+  }
+}
+
 } // namespace
 
 std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
@@ -167,6 +216,7 @@ std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
   fabric->add_storage(c.storage.servers, c.storage.bandwidth_per_server_bytes_per_s, c.fabric.link_latency_s,
                       StorageNetwork{net.nics, net.nic_bandwidth_bytes_per_s, net.latency_s});
   take_down(*fabric, c.fabric);
+  degrade(*fabric, c.fabric);
   return fabric;
 }
 

@@ -1,13 +1,17 @@
 // Switches and cables out of service (`cluster.fabric.down`, platform/fabric_builder.cpp): the
-// fabric routes around them, which shows in the traffic and the bisection; bad names are
-// one-line errors at the key's line, exit 2.
+// fabric routes around them, which shows in the traffic and the bisection; cables below their
+// rate (`cluster.fabric.degraded`) pace the flows that cross them. Bad names are one-line errors
+// at the key's line, exit 2.
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -24,13 +28,30 @@ std::string two_leaves()
   return path;
 }
 
-double alltoall_s(const std::string& cluster, const std::string& down)
+/// One `op` of 1 GiB on the 4 GPUs with `key` (under cluster.fabric) set to `value`.
+double collective_s(const std::string& cluster, const std::string& key, const std::string& value,
+                    const std::string& op = "alltoall")
 {
   const std::string json = dcsim::test::temp_dir() + "/two_leaves.json";
-  const auto r = dcsim::test::run_cli("collective --cluster " + cluster + " --set \"cluster.fabric.down=" + down +
-                                      "\" --op alltoall --gpus 4 --bytes 1GiB --json " + json);
+  const auto r = dcsim::test::run_cli("collective --cluster " + cluster + " --set \"cluster.fabric." + key + "=" +
+                                      value + "\" --op " + op + " --gpus 4 --bytes 1GiB --json " + json);
+  INFO(r.err);
   REQUIRE(r.status == 0);
   return nlohmann::json::parse(dcsim::test::slurp(json))["results"][0]["time_s"].get<double>();
+}
+
+double alltoall_s(const std::string& cluster, const std::string& down)
+{
+  return collective_s(cluster, "down", down);
+}
+
+double bisection_bytes_per_s(const std::string& scenario, const std::string& set)
+{
+  const std::string json = dcsim::test::temp_dir() + "/degraded_topology.json";
+  const auto r = dcsim::test::run_cli("topology " + dcsim::test::repo_path(scenario) + " --set \"" + set +
+                                      "\" --json " + json);
+  REQUIRE(r.status == 0);
+  return nlohmann::json::parse(dcsim::test::slurp(json))["bisection_bandwidth_bytes_per_s"];
 }
 
 } // namespace
@@ -106,4 +127,85 @@ TEST_CASE("fabric down: a name that is not a switch, or two that no cable joins,
   r = dcsim::test::run_cli("validate " + scenario + " --set \"cluster.fabric.down=[leaf5]\"");
   CHECK(r.status == 2);
   CHECK(r.err.find("cuts node 31 off the rest of the fabric (its NIC 255") != std::string::npos);
+}
+
+TEST_CASE("fabric degraded: a cable at part of its rate paces the flows that cross it")
+{
+  // The all-to-all of S = 1 GiB: each GPU sends S/4 to each of the two GPUs of the other node
+  // through its own NIC, S/2 on each 50 GB/s NIC cable; D-mod-K sends leaf0's flows to node 1's
+  // NIC k over spine k, S/2 on each uplink as well. Halving any one of these cables (a NIC's,
+  // a spine's, one uplink at 200 Gb/s) puts S/2 on 25 GB/s: the phase takes twice as long.
+  const std::string cluster = two_leaves();
+  const double healthy = collective_s(cluster, "degraded", "[]");
+  CHECK(collective_s(cluster, "degraded", "[{cable: node0.nic0, fraction: 1}]") == Approx(healthy).epsilon(1e-9));
+  for (const char* degraded : {"[{cable: node0.nic0, fraction: 0.5}]", "[{cable: spine1, fraction: 0.5}]",
+                               "[{cable: [leaf0, spine1], bandwidth: 200Gb/s}]", "[{cable: node1.nic1, bandwidth: 25GB/s}]"}) {
+    INFO(degraded);
+    CHECK(collective_s(cluster, "degraded", degraded) == Approx(2 * healthy).epsilon(0.01));
+  }
+  // A ring all-reduce is paced by its slowest channel: one NIC at a quarter makes the
+  // network-bound ring (NVLink is 9x faster) take four times as long, within 1%.
+  const double ring = collective_s(cluster, "degraded", "[]", "allreduce");
+  CHECK(collective_s(cluster, "degraded", "[{cable: node1.nic0, fraction: 0.25}]", "allreduce") ==
+        Approx(4 * ring).epsilon(0.01));
+}
+
+TEST_CASE("fabric degraded: a training job slows where its data-parallel ring crosses the slow cable; the bisection falls by it")
+{
+  // GPT-3 175B on 1,024 H100s: node 5's NIC 2 at 200 Gb/s carries one data-parallel ring, whose
+  // reduction then runs at half speed; tensor-parallel traffic stays on NVLink.
+  const auto base = dcsim::test::run_scenario("scenarios/1024gpu.yaml")["jobs"][0];
+  const auto slow = dcsim::test::run_scenario("scenarios/1024gpu.yaml",
+                                              {"cluster.fabric.degraded=[{cable: node5.nic2, bandwidth: 200Gb/s}]"})["jobs"][0];
+  INFO(base["breakdown_s"].dump() << "\n" << slow["breakdown_s"].dump());
+  CHECK(slow["breakdown_s"]["data_parallel_comm"].get<double>() >
+        2 * base["breakdown_s"]["data_parallel_comm"].get<double>());
+  CHECK(slow["breakdown_s"]["tensor_parallel_comm"].get<double>() ==
+        Approx(base["breakdown_s"]["tensor_parallel_comm"].get<double>()).epsilon(1e-9));
+  CHECK(slow["iteration_time_s"].get<double>() > base["iteration_time_s"].get<double>() + 0.2);
+  // The bisection (1,024 NICs of 50 GB/s, 25.6 TB/s) loses half of one NIC, or half of one of
+  // the 32 spines' share.
+  CHECK(bisection_bytes_per_s("scenarios/1024gpu.yaml", "cluster.fabric.degraded=[]") == Approx(25.6e12).epsilon(1e-9));
+  CHECK(bisection_bytes_per_s("scenarios/1024gpu.yaml", "cluster.fabric.degraded=[{cable: node5.nic2, fraction: 0.5}]") ==
+        Approx(25.6e12 - 25e9).epsilon(1e-9));
+  CHECK(bisection_bytes_per_s("scenarios/1024gpu.yaml", "cluster.fabric.degraded=[{cable: spine3, fraction: 0.5}]") ==
+        Approx(25.6e12 * 63 / 64).epsilon(1e-9));
+}
+
+TEST_CASE("fabric degraded: unknown names, missing or doubled rates and a rate above the cable's are errors at the item, exit 2")
+{
+  const std::string cluster = two_leaves();
+  const auto error = [&](const std::string& degraded) {
+    return dcsim::test::run_cli("collective --cluster " + cluster + " --set \"cluster.fabric.degraded=" + degraded +
+                                "\" --op alltoall --gpus 4 --bytes 1MiB");
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[{cable: spine7, fraction: 0.5}]", "cluster.fabric.degraded.0.cable: \"spine7\" is not a network switch or NIC"},
+      {"[{cable: node0.gpu0, fraction: 0.5}]", "\"node0.gpu0\" is not a network switch or NIC"},
+      {"[{cable: [leaf0, leaf1], fraction: 0.5}]", "cluster.fabric.degraded.0.cable: no cable joins leaf0 and leaf1"},
+      {"[{cable: spine0}]", "cluster.fabric.degraded.0.fraction: is missing, and so is bandwidth"},
+      {"[{cable: spine0, fraction: 0.5, bandwidth: 1GB/s}]", "cluster.fabric.degraded.0.bandwidth: is given with fraction"},
+      {"[{cable: spine0, fraction: 0}]", "expected a number in [0.001, 1]"},
+      {"[{cable: spine0, bandwidth: 800Gb/s}]", "bandwidth 100 GB/s is above the rate of leaf0->spine0, 50 GB/s"},
+      {"[{fraction: 0.5}]", "cluster.fabric.degraded.0.cable: is missing"},
+      {"spine0", "cluster.fabric.degraded: is not a list"},
+  };
+  for (const auto& [degraded, message] : cases) {
+    INFO(degraded);
+    const auto r = error(degraded);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  // `dcsim validate` builds the fabric when names are given, and names the item's line.
+  const std::string path = dcsim::test::temp_dir() + "/degraded.yaml";
+  std::ofstream(path) << "name: two-leaves\ncluster:\n  nodes: 2\n"
+                         "  node: {gpu: H100-SXM-80GB, gpus: 2, scale_up: {bandwidth: 450GB/s}, "
+                         "nics: {count: 2, bandwidth: 400Gb/s}}\n"
+                         "  fabric:\n    topology: fat-tree\n    tiers: 2\n    radix: 4\n"
+                         "    degraded:\n      - {cable: spine1, fraction: 0.5}\n      - {cable: spine7, fraction: 0.5}\n";
+  const auto r = dcsim::test::run_cli("validate " + path);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("degraded.yaml:11:") != std::string::npos);
+  CHECK(r.err.find("cluster.fabric.degraded.1.cable: \"spine7\" is not a network switch or NIC") != std::string::npos);
 }
