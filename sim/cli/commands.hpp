@@ -39,7 +39,20 @@ struct CalibrateArgs {
   std::vector<std::string> nccl_tests_logs;
 };
 
+struct PlanArgs {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  int job = 0;
+  int top = 10;
+  int workers = 1;
+  bool quiet = false;
+  std::string json_path;
+  std::vector<int> tensor, pipeline, micro_batch, virtual_stages; ///< empty: the defaults
+  std::vector<std::string> recompute;
+};
+
 int run_command(const RunArgs& args);
+int plan_command(const PlanArgs& args);
 int calibrate_command(const CalibrateArgs& args);
 int collective_command(const CollectiveArgs& args);
 int topology_command(const TopologyArgs& args);

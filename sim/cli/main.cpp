@@ -5,11 +5,23 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
 namespace {
+
+/// The cores this process may use (`dcsim plan` runs that many simulations at a time).
+int default_workers()
+{
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    return std::max(1, CPU_COUNT(&set));
+  return 1;
+}
 
 int dispatch(int argc, char** argv)
 {
@@ -35,6 +47,25 @@ int dispatch(int argc, char** argv)
                 "simulate every iteration instead of fast-forwarding steady ones (slow; checks the shortcut)");
   run->add_flag("--every-flow", run_args.every_flow,
                 "simulate every flow of every collective phase, also undisturbed ones (slow; checks the shortcut)");
+
+  cli::PlanArgs plan_args;
+  plan_args.workers = default_workers();
+  auto* plan = app.add_subcommand("plan", "find the fastest parallel plan of a job that fits, by simulating each");
+  plan->add_option("scenario", plan_args.scenario, "scenario YAML file")->required();
+  plan->add_option("--set", plan_args.overrides, "override a scenario key");
+  plan->add_option("--job", plan_args.job, "job index (default 0)");
+  plan->add_option("--top", plan_args.top, "plans to list (default 10; the scenario's own is always listed)");
+  plan->add_option("--workers", plan_args.workers, "simulations at a time (default: one per core)");
+  plan->add_option("--json", plan_args.json_path, "write every plan tried as JSON");
+  plan->add_flag("--quiet", plan_args.quiet, "print nothing on success");
+  plan->add_option("--tensor", plan_args.tensor, "tensor degrees to try, e.g. 2,4,8 (default 1, 2, 4 ... the NVLink domain)")
+      ->delimiter(',');
+  plan->add_option("--pipeline", plan_args.pipeline, "pipeline degrees (default 1, 2, 4 ... the layers)")->delimiter(',');
+  plan->add_option("--micro-batch", plan_args.micro_batch, "micro-batch sizes (default 1,2,4)")->delimiter(',');
+  plan->add_option("--virtual-stages", plan_args.virtual_stages,
+                   "model chunks per pipeline rank (default 1,2,4 for 1f1b/interleaved jobs, else the job's)")
+      ->delimiter(',');
+  plan->add_option("--recompute", plan_args.recompute, "none, selective, full (default all three)")->delimiter(',');
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;
@@ -104,6 +135,8 @@ int dispatch(int argc, char** argv)
   try {
     if (*run)
       return cli::run_command(run_args);
+    if (*plan)
+      return cli::plan_command(plan_args);
     if (*validate)
       return cli::validate_command(validate_path, validate_overrides);
     if (*collective)

@@ -258,4 +258,12 @@ std::string schedule_name(PipelineSchedule schedule)
   return "?";
 }
 
+std::string recompute_name(Recompute recompute)
+{
+  for (const auto& [name, value] : internal::kRecompute)
+    if (value == recompute)
+      return name;
+  return "?";
+}
+
 } // namespace dcsim

@@ -279,6 +279,8 @@ struct ParallelismConfig {
 };
 
 enum class Recompute { None, Selective, Full };
+/// The scenario's name for a recompute choice ("none", "selective", "full").
+std::string recompute_name(Recompute recompute);
 enum class AttentionKernel { Flash, Unfused };
 
 struct BatchConfig {

@@ -9,6 +9,8 @@
 
 #include <functional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace dcsim {
 
@@ -29,5 +31,17 @@ private:
 /// Runs `work` in a forked child and returns what it returned.
 /// @throw IsolatedRunError if `work` threw or the child died.
 nlohmann::json run_isolated(const std::function<nlohmann::json()>& work);
+
+/// What one child returned, or why it failed.
+struct IsolatedOutcome {
+  bool ok = false;
+  bool invalid_input = false; ///< the child threw ScenarioError
+  nlohmann::json value;       ///< when ok
+  std::string error;          ///< when not
+};
+
+/// Runs each of `works` in a forked child of its own, at most `workers` at a time (children
+/// are processes, so they use as many cores); the outcomes come back in the order of `works`.
+std::vector<IsolatedOutcome> run_isolated_all(const std::vector<std::function<nlohmann::json()>>& works, int workers);
 
 } // namespace dcsim

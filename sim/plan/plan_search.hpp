@@ -1,0 +1,44 @@
+// `dcsim plan`: simulates every candidate plan of one job (plan_space.hpp) on the scenario's
+// cluster, the job alone (no other jobs, scheduler or failures: its steady speed), each in a
+// process of its own (one SimGrid engine per process), several at a time.
+#pragma once
+
+#include "plan/plan_space.hpp"
+
+#include <string>
+#include <vector>
+
+namespace dcsim {
+
+struct PlanSearchRequest {
+  std::string scenario;               ///< scenario file
+  std::vector<std::string> overrides; ///< the user's --set, applied before each plan's
+  int job_index = 0;
+  PlanSpace space;                    ///< lists left empty get complete_plan_space()'s defaults
+  int workers = 1;                    ///< simulations at a time
+};
+
+struct PlanResult {
+  PlanCandidate plan;
+  bool ran = false;      ///< simulated; otherwise `rejected` says why not
+  std::string rejected;     ///< the scenario checker's first problem with the plan: "KEY: message"
+  std::string rejected_key; ///< its key, e.g. "jobs.0.batch.global"
+  double iteration_time_s = 0;
+  double tokens_per_s = 0;
+  double mfu = 0;
+  double memory_per_gpu_bytes = 0;
+  double exposed_comm_s = 0;    ///< pipeline rank 0
+  double pipeline_bubble_s = 0; ///< pipeline rank 0
+};
+
+struct PlanSearch {
+  JobConfig job;                  ///< as the scenario gives it
+  PlanSpace space;                ///< completed
+  std::vector<PlanResult> plans;  ///< fastest first, then the rejected in enumeration order
+};
+
+/// @throw ScenarioError when the scenario itself (before any plan) is invalid or has no job
+/// `job_index`.
+PlanSearch search_plans(const PlanSearchRequest& request);
+
+} // namespace dcsim

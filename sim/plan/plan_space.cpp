@@ -1,0 +1,103 @@
+#include "plan/plan_space.hpp"
+
+#include <algorithm>
+
+namespace dcsim {
+
+namespace {
+
+/// 1, 2, 4, ... up to `limit`.
+std::vector<int> powers_of_two_up_to(int limit)
+{
+  std::vector<int> out;
+  for (long long v = 1; v <= limit; v *= 2)
+    out.push_back(static_cast<int>(v));
+  return out;
+}
+
+/// Interleaving is searched only where the schedule is chosen by it (1F1B or interleaved);
+/// zero-bubble, GPipe and DualPipeV keep the job's chunks and schedule.
+bool interleaving_searched(const JobConfig& job)
+{
+  const PipelineSchedule s = job.parallelism.schedule;
+  return s == PipelineSchedule::OneFOneB || s == PipelineSchedule::Interleaved;
+}
+
+} // namespace
+
+PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const ClusterConfig& cluster)
+{
+  const int domain = cluster.node.scale_up_domain_gpus > 0 ? cluster.node.scale_up_domain_gpus : cluster.node.gpus;
+  if (space.tensor.empty())
+    space.tensor = powers_of_two_up_to(std::min(domain, job.gpus));
+  if (space.pipeline.empty())
+    space.pipeline = powers_of_two_up_to(std::min(job.model.layers, job.gpus));
+  if (space.micro_batch.empty())
+    space.micro_batch = {1, 2, 4};
+  if (space.virtual_stages.empty())
+    space.virtual_stages = interleaving_searched(job) ? std::vector<int>{1, 2, 4}
+                                                      : std::vector<int>{job.parallelism.virtual_stages};
+  if (space.recompute.empty())
+    space.recompute = {Recompute::None, Recompute::Selective, Recompute::Full};
+  return space;
+}
+
+std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConfig& job)
+{
+  std::vector<PlanCandidate> out;
+  const long long context = job.parallelism.context;
+  for (int t : space.tensor)
+    for (int p : space.pipeline) {
+      const long long inner = t * static_cast<long long>(p) * context;
+      if (inner <= 0 || job.gpus % inner != 0)
+        continue;
+      const int data = static_cast<int>(job.gpus / inner);
+      for (int m : space.micro_batch) {
+        if (m <= 0 || job.batch.global % (static_cast<long long>(m) * data) != 0)
+          continue;
+        for (int v : space.virtual_stages) {
+          if (v > 1 && p == 1 && interleaving_searched(job))
+            continue; // interleaving needs a pipeline
+          for (Recompute r : space.recompute)
+            out.push_back({t, p, data, m, v, r});
+        }
+      }
+    }
+  return out;
+}
+
+std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan, const JobConfig& job)
+{
+  const std::string j = "jobs." + std::to_string(job_index) + ".";
+  const std::string par = j + "parallelism.";
+  std::vector<std::string> out = {
+      par + "tensor=" + std::to_string(plan.tensor),
+      par + "pipeline=" + std::to_string(plan.pipeline),
+      par + "data=" + std::to_string(plan.data),
+      par + "virtual_stages=" + std::to_string(plan.virtual_stages),
+      par + "sequence_parallel=" + std::string(plan.tensor > 1 ? "true" : "false"),
+      j + "batch.micro=" + std::to_string(plan.micro_batch),
+      j + "recompute=" + recompute_name(plan.recompute),
+      j + "memory_check=error",
+  };
+  if (interleaving_searched(job))
+    out.push_back(par + "schedule=" + std::string(plan.virtual_stages > 1 ? "interleaved" : "1f1b"));
+  return out;
+}
+
+std::string describe(const PlanCandidate& plan)
+{
+  std::string out = "TP" + std::to_string(plan.tensor) + " PP" + std::to_string(plan.pipeline) + " DP" +
+                    std::to_string(plan.data) + " mb" + std::to_string(plan.micro_batch);
+  if (plan.virtual_stages > 1)
+    out += " v" + std::to_string(plan.virtual_stages);
+  return out + " " + recompute_name(plan.recompute);
+}
+
+PlanCandidate plan_of(const JobConfig& job)
+{
+  const ParallelismConfig& p = job.parallelism;
+  return {p.tensor, p.pipeline, p.data, job.batch.micro, p.virtual_stages, job.recompute};
+}
+
+} // namespace dcsim

@@ -1,0 +1,127 @@
+// `dcsim plan`: the plans it ranks are what `dcsim run` gives for them, the ranking is by
+// iteration time, what it rejects is what the checker refuses (memory included), the output is
+// deterministic, and bad options are one-line errors with exit 2.
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+
+namespace {
+
+/// Llama 3 8B on two 8-GPU H100 nodes, batch 64 (a job small enough to search quickly).
+std::string small_scenario()
+{
+  const std::string path = dcsim::test::temp_dir() + "/plan.yaml";
+  std::ofstream(path) << "name: plan\n"
+                         "cluster:\n"
+                         "  nodes: 2\n"
+                         "  node: {gpu: H100-SXM-80GB, gpus: 8, scale_up: {bandwidth: 450GB/s, latency: 2us}, "
+                         "nics: {count: 8, bandwidth: 400Gb/s, latency: 2us}}\n"
+                         "  fabric: {topology: fat-tree, tiers: 2, radix: 16}\n"
+                      << "jobs:\n"
+                         "  - name: llama\n"
+                         "    gpus: 16\n"
+                         "    model: " << dcsim::test::repo_path("models/llama3-8b.yaml") << "\n"
+                      << "    parallelism: {tensor: 8, pipeline: 2}\n"
+                         "    batch: {global: 64, micro: 1}\n"
+                         "    iterations: 3\n";
+  return path;
+}
+
+nlohmann::json plan_json(const std::string& scenario, const std::string& options)
+{
+  const std::string json = dcsim::test::temp_dir() + "/plan.json";
+  const auto r = dcsim::test::run_cli("plan " + scenario + " " + options + " --workers 2 --json " + json);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  return nlohmann::json::parse(dcsim::test::slurp(json));
+}
+
+const char* kSpace = "--tensor 1,2,4,8 --pipeline 1,2,4 --micro-batch 1,2 --virtual-stages 1,2 --recompute none,full";
+
+} // namespace
+
+TEST_CASE("plan: ranked by iteration time, each plan's figures those of dcsim run on it", "[cli]")
+{
+  const std::string scenario = small_scenario();
+  const auto result = plan_json(scenario, kSpace);
+  const auto& plans = result["plans"];
+  // 16 GPUs: t p in {1..32} divides 16 for all but t = 8, p = 4 (11 splits); m x data must divide 64
+  // (always: data <= 16, m <= 2); interleaving 2 on the 7 pipelined splits; two recompute choices.
+  CHECK(plans.size() == (4 + 7 * 2) * 2 * 2);
+  double last = 0;
+  bool ranking = true, rejected_seen = false;
+  int ran = 0;
+  for (const auto& p : plans) {
+    if (p.contains("rejected")) {
+      rejected_seen = true;
+      CHECK_FALSE(p["rejected"].get<std::string>().empty());
+      continue;
+    }
+    ++ran;
+    ranking = ranking && !rejected_seen && p["iteration_time_s"].get<double>() >= last;
+    last = p["iteration_time_s"];
+    CHECK(p["memory_per_gpu_bytes"].get<double>() <= 80.0 * (1ull << 30));
+  }
+  CHECK(ranking);
+  CHECK(ran > 10);
+  CHECK(result["scenario_plan"] == "TP8 PP2 DP1 mb1 none");
+  // The best plan and the scenario's own, run directly, give the same iteration time.
+  for (const auto& p : {plans[0], plans[ran - 1]}) {
+    INFO(p.dump());
+    const std::string r = "jobs.0.recompute=" + p["recompute"].get<std::string>();
+    const auto run = dcsim::test::run_scenario_text(
+        dcsim::test::slurp(scenario), {"jobs.0.parallelism.tensor=" + std::to_string(p["tensor"].get<int>()),
+                   "jobs.0.parallelism.pipeline=" + std::to_string(p["pipeline"].get<int>()),
+                   "jobs.0.parallelism.data=" + std::to_string(p["data"].get<int>()),
+                   "jobs.0.parallelism.virtual_stages=" + std::to_string(p["virtual_stages"].get<int>()),
+                   "jobs.0.parallelism.sequence_parallel=" + std::string(p["tensor"].get<int>() > 1 ? "true" : "false"),
+                   "jobs.0.batch.micro=" + std::to_string(p["micro_batch"].get<int>()), r});
+    CHECK(run["jobs"][0]["iteration_time_s"].get<double>() == Approx(p["iteration_time_s"].get<double>()).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("plan: what does not fit is rejected with the checker's reason; the same search gives the same answer", "[cli]")
+{
+  const std::string scenario = small_scenario();
+  // Without tensor or pipeline parallelism Llama 3 8B's 16 GB of weights, 64 GB of fp32
+  // gradients and Adam states and 8K-token activations do not fit in 80 GiB.
+  const auto a = plan_json(scenario, "--tensor 1 --pipeline 1 --micro-batch 1 --recompute none,full");
+  REQUIRE(a["plans"].size() == 2);
+  for (const auto& p : a["plans"]) {
+    REQUIRE(p.contains("rejected"));
+    CHECK(p["rejected"].get<std::string>().find("jobs.0.parallelism: the model needs") == 0);
+    CHECK(p["rejected"].get<std::string>().find("but H100-SXM-80GB has 80 GiB") != std::string::npos);
+  }
+  auto first = plan_json(scenario, kSpace), second = plan_json(scenario, kSpace);
+  first.erase("wall_clock_s"), second.erase("wall_clock_s");
+  CHECK(first == second);
+  // The text table names the scenario's plan and counts the rejections by key.
+  const auto r = dcsim::test::run_cli("plan " + scenario + " " + kSpace + " --top 3");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("<- the scenario's plan") != std::string::npos);
+  CHECK(r.out.find("rejected at jobs.0.parallelism: ") != std::string::npos);
+}
+
+TEST_CASE("plan: bad options are one-line errors naming the option, exit 2", "[cli]")
+{
+  const std::string scenario = small_scenario();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--job 3", "--job: 3 is not a job of"},
+      {"--recompute some", "--recompute: \"some\" is not a recompute choice; expected none, selective or full"},
+      {"--tensor 0,2", "--tensor: 0 is not a degree"},
+      {"--top 0", "--top: 0 plans; expected at least 1"},
+      {"--workers 0", "--workers: 0 processes; expected 1 to 1024"},
+      {"--set jobs.0.iterations=0", "jobs.0.iterations"},
+  };
+  for (const auto& [options, message] : cases) {
+    INFO(options);
+    const auto r = dcsim::test::run_cli("plan " + scenario + " " + options);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
