@@ -12,6 +12,7 @@ child process (SimGrid allows one per process) with the GIL released.
 from ._core import SimulationError, data_directory
 from ._core import version as __version__
 from .collective import CollectiveResult, collective
+from .plan import plan
 from .result import Result
 from .scenario import Scenario, load
 from .sweeps import sweep
@@ -24,4 +25,4 @@ def run(scenario, overrides=None, *, fast_forward=True, trace=False, every_flow=
 
 
 __all__ = ["CollectiveResult", "Result", "Scenario", "SimulationError", "collective", "data_directory",
-           "load", "run", "sweep", "__version__"]
+           "load", "plan", "run", "sweep", "__version__"]

@@ -5,6 +5,7 @@
 // the isolated child is IsolatedRunError: ValueError when the child found invalid input,
 // otherwise SimulationError (a RuntimeError), e.g. when the simulation process died.
 #include "collective_bindings.hpp"
+#include "plan_bindings.hpp"
 #include "scenario_bindings.hpp"
 
 #include "engine/isolation.hpp"
@@ -28,4 +29,5 @@ PYBIND11_MODULE(_core, module)
   });
   dcsim::python::bind_scenario(module);
   dcsim::python::bind_collective(module);
+  dcsim::python::bind_plan(module);
 }

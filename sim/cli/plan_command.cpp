@@ -9,7 +9,6 @@
 #include "units/units.hpp"
 
 #include <chrono>
-#include <stdexcept>
 #include <cstdio>
 #include <map>
 #include <utility>
@@ -18,58 +17,11 @@ namespace dcsim::cli {
 
 namespace {
 
-/// A bad option value: a one-line error naming the option, exit 2.
-[[noreturn]] void bad_option(const std::string& option, const std::string& message)
+SourceLocation option_location(const std::string& option)
 {
   SourceLocation where;
   where.file = option;
-  Diagnostics diagnostics;
-  diagnostics.add(where, "", message);
-  diagnostics.throw_if_any();
-  throw std::logic_error(message); // not reached: throw_if_any threw
-}
-
-std::vector<Recompute> recompute_choices(const std::vector<std::string>& words)
-{
-  std::vector<Recompute> out;
-  for (const std::string& w : words) {
-    bool known = false;
-    for (Recompute r : {Recompute::None, Recompute::Selective, Recompute::Full})
-      if (recompute_name(r) == w)
-        out.push_back(r), known = true;
-    if (!known)
-      bad_option("--recompute", "\"" + w + "\" is not a recompute choice; expected none, selective or full");
-  }
-  return out;
-}
-
-void check_degrees(const char* option, const std::vector<int>& values)
-{
-  for (int v : values)
-    if (v < 1 || v > 65536)
-      bad_option(option, std::to_string(v) + " is not a degree; expected whole numbers from 1 to 65536");
-}
-
-nlohmann::json plan_json(const PlanResult& r)
-{
-  nlohmann::json j = {{"plan", describe(r.plan)},
-                      {"tensor", r.plan.tensor},
-                      {"pipeline", r.plan.pipeline},
-                      {"data", r.plan.data},
-                      {"micro_batch", r.plan.micro_batch},
-                      {"virtual_stages", r.plan.virtual_stages},
-                      {"recompute", recompute_name(r.plan.recompute)}};
-  if (!r.ran) {
-    j["rejected"] = r.rejected;
-    return j;
-  }
-  j.update({{"iteration_time_s", r.iteration_time_s},
-            {"tokens_per_s", r.tokens_per_s},
-            {"mfu", r.mfu},
-            {"memory_per_gpu_bytes", r.memory_per_gpu_bytes},
-            {"exposed_comm_s", r.exposed_comm_s},
-            {"pipeline_bubble_s", r.pipeline_bubble_s}});
-  return j;
+  return where;
 }
 
 bool same_plan(const PlanCandidate& a, const PlanCandidate& b)
@@ -124,29 +76,29 @@ void print_table(const PlanSearch& search, int top, double wall_s)
 
 int plan_command(const PlanArgs& args)
 {
-  check_degrees("--tensor", args.tensor);
-  check_degrees("--pipeline", args.pipeline);
-  check_degrees("--micro-batch", args.micro_batch);
-  check_degrees("--virtual-stages", args.virtual_stages);
+  check_degrees(args.tensor, "--tensor");
+  check_degrees(args.pipeline, "--pipeline");
+  check_degrees(args.micro_batch, "--micro-batch");
+  check_degrees(args.virtual_stages, "--virtual-stages");
+  Diagnostics diagnostics;
   if (args.top < 1)
-    bad_option("--top", std::to_string(args.top) + " plans; expected at least 1");
+    diagnostics.add(option_location("--top"), "", std::to_string(args.top) + " plans; expected at least 1");
   if (args.workers < 1 || args.workers > 1024)
-    bad_option("--workers", std::to_string(args.workers) + " processes; expected 1 to 1024");
+    diagnostics.add(option_location("--workers"), "", std::to_string(args.workers) + " processes; expected 1 to 1024");
+  diagnostics.throw_if_any();
   PlanSearchRequest request;
   request.scenario = args.scenario;
   request.overrides = args.overrides;
   request.job_index = args.job;
-  request.space = {args.tensor, args.pipeline, args.micro_batch, args.virtual_stages, recompute_choices(args.recompute)};
+  request.space = {args.tensor, args.pipeline, args.micro_batch, args.virtual_stages, recompute_choices(args.recompute, "--recompute")};
   request.workers = args.workers;
   const auto start = std::chrono::steady_clock::now();
   const PlanSearch search = search_plans(request);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.json_path.empty()) {
-    nlohmann::json plans = nlohmann::json::array();
-    for (const PlanResult& r : search.plans)
-      plans.push_back(plan_json(r));
-    write_json_file(args.json_path, {{"job", search.job.name}, {"gpus", search.job.gpus}, {"wall_clock_s", wall_s},
-                                     {"scenario_plan", describe(plan_of(search.job))}, {"plans", plans}});
+    nlohmann::json out = to_json(search);
+    out["wall_clock_s"] = wall_s;
+    write_json_file(args.json_path, out);
   }
   if (!args.quiet)
     print_table(search, args.top, wall_s);

@@ -13,11 +13,12 @@ namespace dcsim {
 
 namespace {
 
-ScenarioConfig load(const std::string& path, std::vector<std::string> overrides)
+ScenarioConfig load(const PlanSearchRequest& request, std::vector<std::string> overrides)
 {
   LoadOptions options;
   options.overrides = std::move(overrides);
-  return load_scenario(path, options);
+  return request.scenario_text.empty() ? load_scenario(request.scenario, options)
+                                       : load_scenario_text(request.scenario_text, request.scenario, options);
 }
 
 /// The job alone on the cluster, from its start: its steady speed is what plans are ranked by.
@@ -39,7 +40,7 @@ nlohmann::json run_plan(const PlanSearchRequest& request, const std::vector<std:
 {
   ScenarioConfig config;
   try {
-    config = job_alone(load(request.scenario, overrides), request.job_index);
+    config = job_alone(load(request, overrides), request.job_index);
   } catch (const ScenarioError& e) {
     const Diagnostic& first = e.diagnostics().front();
     const size_t more = e.diagnostics().size() - 1;
@@ -61,7 +62,7 @@ PlanResult outcome_of(const PlanCandidate& plan, const IsolatedOutcome& outcome)
   PlanResult r;
   r.plan = plan;
   if (!outcome.ok) // the simulation itself failed: not the plan's fault, the run's
-    throw std::runtime_error("plan " + describe(plan) + ": " + outcome.error);
+    throw IsolatedRunError("plan " + describe(plan) + ": " + outcome.error, false);
   const nlohmann::json& v = outcome.value;
   if (v.contains("rejected")) {
     r.rejected = v.at("rejected");
@@ -80,12 +81,12 @@ PlanResult outcome_of(const PlanCandidate& plan, const IsolatedOutcome& outcome)
 
 } // namespace
 
-PlanSearch search_plans(const PlanSearchRequest& request)
+PlanSearch search_plans(const PlanSearchRequest& request, const std::string& job_option)
 {
-  const ScenarioConfig base = load(request.scenario, request.overrides);
+  const ScenarioConfig base = load(request, request.overrides);
   if (request.job_index < 0 || request.job_index >= static_cast<int>(base.jobs.size())) {
     SourceLocation where;
-    where.file = "--job";
+    where.file = job_option;
     Diagnostics diagnostics;
     diagnostics.add(where, "", std::to_string(request.job_index) + " is not a job of " + request.scenario + " (it has " +
                                    std::to_string(base.jobs.size()) + "); expected 0 to " +
@@ -113,6 +114,43 @@ PlanSearch search_plans(const PlanSearchRequest& request)
     return a.ran && a.iteration_time_s < b.iteration_time_s;
   });
   return out;
+}
+
+namespace {
+
+nlohmann::json plan_json(const PlanResult& r)
+{
+  nlohmann::json j = {{"plan", describe(r.plan)},
+                      {"tensor", r.plan.tensor},
+                      {"pipeline", r.plan.pipeline},
+                      {"data", r.plan.data},
+                      {"micro_batch", r.plan.micro_batch},
+                      {"virtual_stages", r.plan.virtual_stages},
+                      {"recompute", recompute_name(r.plan.recompute)}};
+  if (!r.ran) {
+    j["rejected"] = r.rejected;
+    return j;
+  }
+  j.update({{"iteration_time_s", r.iteration_time_s},
+            {"tokens_per_s", r.tokens_per_s},
+            {"mfu", r.mfu},
+            {"memory_per_gpu_bytes", r.memory_per_gpu_bytes},
+            {"exposed_comm_s", r.exposed_comm_s},
+            {"pipeline_bubble_s", r.pipeline_bubble_s}});
+  return j;
+}
+
+} // namespace
+
+nlohmann::json to_json(const PlanSearch& search)
+{
+  nlohmann::json plans = nlohmann::json::array();
+  for (const PlanResult& r : search.plans)
+    plans.push_back(plan_json(r));
+  return {{"job", search.job.name},
+          {"gpus", search.job.gpus},
+          {"scenario_plan", describe(plan_of(search.job))},
+          {"plans", plans}};
 }
 
 } // namespace dcsim

@@ -5,13 +5,16 @@
 
 #include "plan/plan_space.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
 namespace dcsim {
 
 struct PlanSearchRequest {
-  std::string scenario;               ///< scenario file
+  std::string scenario;               ///< scenario file (or, with scenario_text, its name in errors)
+  std::string scenario_text;          ///< the YAML itself, when not read from `scenario`
   std::vector<std::string> overrides; ///< the user's --set, applied before each plan's
   int job_index = 0;
   PlanSpace space;                    ///< lists left empty get complete_plan_space()'s defaults
@@ -38,7 +41,11 @@ struct PlanSearch {
 };
 
 /// @throw ScenarioError when the scenario itself (before any plan) is invalid or has no job
-/// `job_index`.
-PlanSearch search_plans(const PlanSearchRequest& request);
+/// `job_index` (named `job_option`: the CLI's --job, Python's job=).
+PlanSearch search_plans(const PlanSearchRequest& request, const std::string& job_option = "--job");
+
+/// What `dcsim plan --json` writes and Python's dcsim.plan() returns: the job, the scenario's own
+/// plan, and every plan tried (ranked, then the rejected), with its figures or the reason.
+nlohmann::json to_json(const PlanSearch& search);
 
 } // namespace dcsim

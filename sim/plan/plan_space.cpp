@@ -1,6 +1,9 @@
 #include "plan/plan_space.hpp"
 
+#include "config/scenario_error.hpp"
+
 #include <algorithm>
+#include <stdexcept>
 
 namespace dcsim {
 
@@ -13,6 +16,17 @@ std::vector<int> powers_of_two_up_to(int limit)
   for (long long v = 1; v <= limit; v *= 2)
     out.push_back(static_cast<int>(v));
   return out;
+}
+
+/// A bad option value: a one-line error naming the option.
+[[noreturn]] void bad_option(const std::string& option, const std::string& message)
+{
+  SourceLocation where;
+  where.file = option;
+  Diagnostics diagnostics;
+  diagnostics.add(where, "", message);
+  diagnostics.throw_if_any();
+  throw std::logic_error(message); // not reached: throw_if_any threw
 }
 
 /// Interleaving is searched only where the schedule is chosen by it (1F1B or interleaved);
@@ -98,6 +112,26 @@ PlanCandidate plan_of(const JobConfig& job)
 {
   const ParallelismConfig& p = job.parallelism;
   return {p.tensor, p.pipeline, p.data, job.batch.micro, p.virtual_stages, job.recompute};
+}
+
+std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option)
+{
+  std::vector<Recompute> out;
+  for (const std::string& w : words) {
+    const auto known = {Recompute::None, Recompute::Selective, Recompute::Full};
+    const auto it = std::find_if(known.begin(), known.end(), [&](Recompute r) { return recompute_name(r) == w; });
+    if (it == known.end())
+      bad_option(option, "\"" + w + "\" is not a recompute choice; expected none, selective or full");
+    out.push_back(*it);
+  }
+  return out;
+}
+
+void check_degrees(const std::vector<int>& values, const std::string& option)
+{
+  for (int v : values)
+    if (v < 1 || v > 65536)
+      bad_option(option, std::to_string(v) + " is not a degree; expected whole numbers from 1 to 65536");
 }
 
 } // namespace dcsim

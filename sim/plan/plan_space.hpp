@@ -52,4 +52,10 @@ std::string describe(const PlanCandidate& plan);
 /// The candidate `job` already is (to find it among the results).
 PlanCandidate plan_of(const JobConfig& job);
 
+/// Recompute choices by name ("none", "selective", "full"); an unknown one is a ScenarioError
+/// naming `option` (the CLI's --recompute, Python's recompute=).
+std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option);
+/// A ScenarioError naming `option` unless every value is a degree from 1 to 65536.
+void check_degrees(const std::vector<int>& values, const std::string& option);
+
 } // namespace dcsim

@@ -1,0 +1,54 @@
+"""The fastest parallel plan of one job, like ``dcsim plan``.
+
+    frame = dcsim.plan("scenarios/1024gpu.yaml", tensor=[4, 8], pipeline=[8, 16])
+    frame.head()                       # ranked: the fastest plan that fits first
+    frame[frame["rejected"].notna()]   # the plans the scenario checker refused, and why
+
+Every tensor x pipeline x data split of the job's GPUs (tensor up to the NVLink domain, pipeline
+up to the layers by default; context and expert parallelism as the scenario has them), with each
+micro-batch size, interleaving depth and recompute choice, is checked like a scenario (memory
+included), and each that passes is simulated alone on the cluster in a process of its own.
+"""
+import os
+
+from . import _core
+from .scenario import load
+
+
+def _ints(name, values):
+    if values is None:
+        return []
+    if isinstance(values, (int, float)) and not isinstance(values, bool):
+        values = [values]
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not float(v).is_integer():
+            raise ValueError(f"{name}: {v!r} is not a whole number; expected degrees such as [1, 2, 4, 8]")
+        out.append(int(v))
+    return out
+
+
+def plan(scenario, job=0, *, tensor=None, pipeline=None, micro_batch=None, virtual_stages=None, recompute=None,
+         workers=None):
+    """Tries the plans of job `job` of `scenario` (a path, dict or Scenario) and returns a pandas
+    DataFrame, one row per plan: ranked by iteration time, then the rejected ones with their
+    reason in ``rejected``. Columns: plan, tensor, pipeline, data, micro_batch, virtual_stages,
+    recompute, iteration_time_s, tokens_per_s, mfu, memory_per_gpu_bytes, exposed_comm_s,
+    pipeline_bubble_s, rejected, scenario_plan (True on the scenario's own plan). Lists left None
+    take the CLI's defaults; `workers` simulations run at a time (default: one per core).
+    Raises ValueError for an invalid scenario or argument."""
+    import pandas
+
+    scenario = load(scenario)
+    if isinstance(recompute, str):
+        recompute = [recompute]
+    data = _core.plan(scenario.text, scenario.name, scenario.set_arguments(), int(job),
+                      _ints("tensor", tensor), _ints("pipeline", pipeline), _ints("micro_batch", micro_batch),
+                      _ints("virtual_stages", virtual_stages), list(recompute or []),
+                      workers or len(os.sched_getaffinity(0)))
+    frame = pandas.DataFrame(data["plans"])
+    if "rejected" not in frame:
+        frame["rejected"] = None
+    frame["scenario_plan"] = frame["plan"] == data["scenario_plan"]
+    frame.attrs.update({"job": data["job"], "gpus": data["gpus"], "scenario_plan": data["scenario_plan"]})
+    return frame

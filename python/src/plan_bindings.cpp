@@ -1,0 +1,53 @@
+#include "plan_bindings.hpp"
+
+#include "json_to_python.hpp"
+
+#include "plan/plan_search.hpp"
+
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace dcsim::python {
+
+namespace {
+
+py::object plan(const std::string& text, const std::string& name, const std::vector<std::string>& overrides, int job,
+                const std::vector<int>& tensor, const std::vector<int>& pipeline, const std::vector<int>& micro_batch,
+                const std::vector<int>& virtual_stages, const std::vector<std::string>& recompute, int workers)
+{
+  check_degrees(tensor, "tensor");
+  check_degrees(pipeline, "pipeline");
+  check_degrees(micro_batch, "micro_batch");
+  check_degrees(virtual_stages, "virtual_stages");
+  check_degrees({workers}, "workers");
+  PlanSearchRequest request;
+  request.scenario = name;
+  request.scenario_text = text;
+  request.overrides = overrides;
+  request.job_index = job;
+  request.space = {tensor, pipeline, micro_batch, virtual_stages, recompute_choices(recompute, "recompute")};
+  request.workers = workers;
+  nlohmann::json reply;
+  {
+    py::gil_scoped_release release;
+    reply = to_json(search_plans(request, "job"));
+  }
+  return to_python(reply);
+}
+
+} // namespace
+
+void bind_plan(py::module_& module)
+{
+  module.def("plan", &plan, py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("job"),
+             py::arg("tensor"), py::arg("pipeline"), py::arg("micro_batch"), py::arg("virtual_stages"),
+             py::arg("recompute"), py::arg("workers"),
+             "Try every parallel plan of job `job` (empty lists: the defaults); returns the dict `dcsim plan "
+             "--json` writes. Raises ValueError for invalid arguments or scenario.");
+}
+
+} // namespace dcsim::python
