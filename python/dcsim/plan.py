@@ -4,10 +4,11 @@
     frame.head()                       # ranked: the fastest plan that fits first
     frame[frame["rejected"].notna()]   # the plans the scenario checker refused, and why
 
-Every tensor x pipeline x data split of the job's GPUs (tensor up to the NVLink domain, pipeline
-up to the layers by default; context and expert parallelism as the scenario has them), with each
-micro-batch size, interleaving depth and recompute choice, is checked like a scenario (memory
-included), and each that passes is simulated alone on the cluster in a process of its own.
+Every tensor x pipeline x context x data split of the job's GPUs (tensor up to the NVLink domain,
+pipeline up to the layers, context as the scenario has it, by default), with each expert-parallel
+degree (default the scenario's), micro-batch size, interleaving depth and recompute choice, is
+checked like a scenario (memory included), and each that passes is simulated alone on the cluster
+in a process of its own.
 """
 import os
 
@@ -28,11 +29,11 @@ def _ints(name, values):
     return out
 
 
-def plan(scenario, job=0, *, tensor=None, pipeline=None, micro_batch=None, virtual_stages=None, recompute=None,
-         workers=None):
+def plan(scenario, job=0, *, tensor=None, pipeline=None, context=None, expert=None, micro_batch=None,
+         virtual_stages=None, recompute=None, workers=None):
     """Tries the plans of job `job` of `scenario` (a path, dict or Scenario) and returns a pandas
     DataFrame, one row per plan: ranked by iteration time, then the rejected ones with their
-    reason in ``rejected``. Columns: plan, tensor, pipeline, data, micro_batch, virtual_stages,
+    reason in ``rejected``. Columns: plan, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
     recompute, iteration_time_s, tokens_per_s, mfu, memory_per_gpu_bytes, exposed_comm_s,
     pipeline_bubble_s, rejected, scenario_plan (True on the scenario's own plan). Lists left None
     take the CLI's defaults; `workers` simulations run at a time (default: one per core).
@@ -43,7 +44,8 @@ def plan(scenario, job=0, *, tensor=None, pipeline=None, micro_batch=None, virtu
     if isinstance(recompute, str):
         recompute = [recompute]
     data = _core.plan(scenario.text, scenario.name, scenario.set_arguments(), int(job),
-                      _ints("tensor", tensor), _ints("pipeline", pipeline), _ints("micro_batch", micro_batch),
+                      _ints("tensor", tensor), _ints("pipeline", pipeline), _ints("context", context),
+                      _ints("expert", expert), _ints("micro_batch", micro_batch),
                       _ints("virtual_stages", virtual_stages), list(recompute or []),
                       workers or len(os.sched_getaffinity(0)))
     frame = pandas.DataFrame(data["plans"])

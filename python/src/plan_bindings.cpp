@@ -16,11 +16,14 @@ namespace dcsim::python {
 namespace {
 
 py::object plan(const std::string& text, const std::string& name, const std::vector<std::string>& overrides, int job,
-                const std::vector<int>& tensor, const std::vector<int>& pipeline, const std::vector<int>& micro_batch,
+                const std::vector<int>& tensor, const std::vector<int>& pipeline, const std::vector<int>& context,
+                const std::vector<int>& expert, const std::vector<int>& micro_batch,
                 const std::vector<int>& virtual_stages, const std::vector<std::string>& recompute, int workers)
 {
   check_degrees(tensor, "tensor");
   check_degrees(pipeline, "pipeline");
+  check_degrees(context, "context");
+  check_degrees(expert, "expert");
   check_degrees(micro_batch, "micro_batch");
   check_degrees(virtual_stages, "virtual_stages");
   check_degrees({workers}, "workers");
@@ -29,7 +32,7 @@ py::object plan(const std::string& text, const std::string& name, const std::vec
   request.scenario_text = text;
   request.overrides = overrides;
   request.job_index = job;
-  request.space = {tensor, pipeline, micro_batch, virtual_stages, recompute_choices(recompute, "recompute")};
+  request.space = {tensor, pipeline, context, expert, micro_batch, virtual_stages, recompute_choices(recompute, "recompute")};
   request.workers = workers;
   nlohmann::json reply;
   {
@@ -44,7 +47,7 @@ py::object plan(const std::string& text, const std::string& name, const std::vec
 void bind_plan(py::module_& module)
 {
   module.def("plan", &plan, py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("job"),
-             py::arg("tensor"), py::arg("pipeline"), py::arg("micro_batch"), py::arg("virtual_stages"),
+             py::arg("tensor"), py::arg("pipeline"), py::arg("context"), py::arg("expert"), py::arg("micro_batch"), py::arg("virtual_stages"),
              py::arg("recompute"), py::arg("workers"),
              "Try every parallel plan of job `job` (empty lists: the defaults); returns the dict `dcsim plan "
              "--json` writes. Raises ValueError for invalid arguments or scenario.");

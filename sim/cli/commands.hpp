@@ -47,7 +47,7 @@ struct PlanArgs {
   int workers = 1;
   bool quiet = false;
   std::string json_path;
-  std::vector<int> tensor, pipeline, micro_batch, virtual_stages; ///< empty: the defaults
+  std::vector<int> tensor, pipeline, context, expert, micro_batch, virtual_stages; ///< empty: the defaults
   std::vector<std::string> recompute;
 };
 

@@ -61,6 +61,8 @@ int dispatch(int argc, char** argv)
   plan->add_option("--tensor", plan_args.tensor, "tensor degrees to try, e.g. 2,4,8 (default 1, 2, 4 ... the NVLink domain)")
       ->delimiter(',');
   plan->add_option("--pipeline", plan_args.pipeline, "pipeline degrees (default 1, 2, 4 ... the layers)")->delimiter(',');
+  plan->add_option("--context", plan_args.context, "context-parallel degrees (default the job's)")->delimiter(',');
+  plan->add_option("--expert", plan_args.expert, "expert-parallel degrees (default the job's)")->delimiter(',');
   plan->add_option("--micro-batch", plan_args.micro_batch, "micro-batch sizes (default 1,2,4)")->delimiter(',');
   plan->add_option("--virtual-stages", plan_args.virtual_stages,
                    "model chunks per pipeline rank (default 1,2,4 for 1f1b/interleaved jobs, else the job's)")

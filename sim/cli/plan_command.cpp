@@ -24,12 +24,6 @@ SourceLocation option_location(const std::string& option)
   return where;
 }
 
-bool same_plan(const PlanCandidate& a, const PlanCandidate& b)
-{
-  return a.tensor == b.tensor && a.pipeline == b.pipeline && a.data == b.data && a.micro_batch == b.micro_batch &&
-         a.virtual_stages == b.virtual_stages && a.recompute == b.recompute;
-}
-
 /// Why plans were rejected, by the key the checker named: how many, and the first one's reason.
 std::map<std::string, std::pair<int, std::string>> rejections_by_key(const std::vector<PlanResult>& plans)
 {
@@ -58,7 +52,7 @@ void print_table(const PlanSearch& search, int top, double wall_s)
     if (!r.ran)
       break;
     ++rank;
-    const bool mine = same_plan(r.plan, own);
+    const bool mine = r.plan == own;
     if (rank > top && !mine)
       continue;
     std::printf("%5d  %-30s %12.4f %14.0f %6.1f%% %11.1f %10.3f %9.3f%s\n", rank, describe(r.plan).c_str(),
@@ -66,7 +60,7 @@ void print_table(const PlanSearch& search, int top, double wall_s)
                 r.exposed_comm_s, r.pipeline_bubble_s, mine ? "   <- the scenario's plan" : "");
   }
   for (const PlanResult& r : search.plans)
-    if (!r.ran && same_plan(r.plan, own))
+    if (!r.ran && r.plan == own)
       std::printf("the scenario's plan (%s) was rejected: %s\n", describe(own).c_str(), r.rejected.c_str());
   for (const auto& [key, rejected] : rejections_by_key(search.plans))
     std::printf("rejected at %s: %d, e.g. %s\n", key.c_str(), rejected.first, rejected.second.c_str());
@@ -78,6 +72,8 @@ int plan_command(const PlanArgs& args)
 {
   check_degrees(args.tensor, "--tensor");
   check_degrees(args.pipeline, "--pipeline");
+  check_degrees(args.context, "--context");
+  check_degrees(args.expert, "--expert");
   check_degrees(args.micro_batch, "--micro-batch");
   check_degrees(args.virtual_stages, "--virtual-stages");
   Diagnostics diagnostics;
@@ -90,7 +86,9 @@ int plan_command(const PlanArgs& args)
   request.scenario = args.scenario;
   request.overrides = args.overrides;
   request.job_index = args.job;
-  request.space = {args.tensor, args.pipeline, args.micro_batch, args.virtual_stages, recompute_choices(args.recompute, "--recompute")};
+  request.space = {args.tensor,      args.pipeline,       args.context,
+                   args.expert,      args.micro_batch,    args.virtual_stages,
+                   recompute_choices(args.recompute, "--recompute")};
   request.workers = args.workers;
   const auto start = std::chrono::steady_clock::now();
   const PlanSearch search = search_plans(request);

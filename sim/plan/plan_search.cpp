@@ -96,7 +96,10 @@ PlanSearch search_plans(const PlanSearchRequest& request, const std::string& job
   PlanSearch out;
   out.job = base.jobs[request.job_index];
   out.space = complete_plan_space(request.space, out.job, base.cluster);
-  const std::vector<PlanCandidate> candidates = enumerate_plans(out.space, out.job);
+  std::vector<PlanCandidate> candidates = enumerate_plans(out.space, out.job);
+  // The scenario's own plan is always among them, to rank the others against.
+  if (std::find(candidates.begin(), candidates.end(), plan_of(out.job)) == candidates.end())
+    candidates.push_back(plan_of(out.job));
   std::vector<std::function<nlohmann::json()>> works;
   for (const PlanCandidate& plan : candidates) {
     std::vector<std::string> overrides = request.overrides;
@@ -124,6 +127,8 @@ nlohmann::json plan_json(const PlanResult& r)
                       {"tensor", r.plan.tensor},
                       {"pipeline", r.plan.pipeline},
                       {"data", r.plan.data},
+                      {"context", r.plan.context},
+                      {"expert", r.plan.expert},
                       {"micro_batch", r.plan.micro_batch},
                       {"virtual_stages", r.plan.virtual_stages},
                       {"recompute", recompute_name(r.plan.recompute)}};

@@ -1,5 +1,5 @@
-// `dcsim plan`: simulates every candidate plan of one job (plan_space.hpp) on the scenario's
-// cluster, the job alone (no other jobs, scheduler or failures: its steady speed), each in a
+// `dcsim plan`: simulates every candidate plan of one job (plan_space.hpp, and the scenario's own
+// plan) on the scenario's cluster, the job alone (no other jobs, scheduler or failures: its steady speed), each in a
 // process of its own (one SimGrid engine per process), several at a time.
 #pragma once
 

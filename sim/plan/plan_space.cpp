@@ -46,6 +46,10 @@ PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const Clust
     space.tensor = powers_of_two_up_to(std::min(domain, job.gpus));
   if (space.pipeline.empty())
     space.pipeline = powers_of_two_up_to(std::min(job.model.layers, job.gpus));
+  if (space.context.empty())
+    space.context = {job.parallelism.context};
+  if (space.expert.empty())
+    space.expert = {job.parallelism.expert};
   if (space.micro_batch.empty())
     space.micro_batch = {1, 2, 4};
   if (space.virtual_stages.empty())
@@ -59,24 +63,28 @@ PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const Clust
 std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConfig& job)
 {
   std::vector<PlanCandidate> out;
-  const long long context = job.parallelism.context;
   for (int t : space.tensor)
-    for (int p : space.pipeline) {
-      const long long inner = t * static_cast<long long>(p) * context;
-      if (inner <= 0 || job.gpus % inner != 0)
-        continue;
-      const int data = static_cast<int>(job.gpus / inner);
-      for (int m : space.micro_batch) {
-        if (m <= 0 || job.batch.global % (static_cast<long long>(m) * data) != 0)
+    for (int p : space.pipeline)
+      for (int c : space.context) {
+        const long long inner = t * static_cast<long long>(p) * c;
+        if (inner <= 0 || job.gpus % inner != 0)
           continue;
-        for (int v : space.virtual_stages) {
-          if (v > 1 && p == 1 && interleaving_searched(job))
-            continue; // interleaving needs a pipeline
-          for (Recompute r : space.recompute)
-            out.push_back({t, p, data, m, v, r});
+        const int data = static_cast<int>(job.gpus / inner);
+        for (int e : space.expert) {
+          if (e <= 0 || (static_cast<long long>(data) * c) % e != 0)
+            continue; // experts split over the data x context ranks
+          for (int m : space.micro_batch) {
+            if (m <= 0 || job.batch.global % (static_cast<long long>(m) * data) != 0)
+              continue;
+            for (int v : space.virtual_stages) {
+              if (v > 1 && p == 1 && interleaving_searched(job))
+                continue; // interleaving needs a pipeline
+              for (Recompute r : space.recompute)
+                out.push_back({t, p, data, c, e, m, v, r});
+            }
+          }
         }
       }
-    }
   return out;
 }
 
@@ -88,6 +96,8 @@ std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan
       par + "tensor=" + std::to_string(plan.tensor),
       par + "pipeline=" + std::to_string(plan.pipeline),
       par + "data=" + std::to_string(plan.data),
+      par + "context=" + std::to_string(plan.context),
+      par + "expert=" + std::to_string(plan.expert),
       par + "virtual_stages=" + std::to_string(plan.virtual_stages),
       par + "sequence_parallel=" + std::string(plan.tensor > 1 ? "true" : "false"),
       j + "batch.micro=" + std::to_string(plan.micro_batch),
@@ -99,10 +109,22 @@ std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan
   return out;
 }
 
+bool operator==(const PlanCandidate& a, const PlanCandidate& b)
+{
+  return a.tensor == b.tensor && a.pipeline == b.pipeline && a.data == b.data && a.context == b.context &&
+         a.expert == b.expert && a.micro_batch == b.micro_batch && a.virtual_stages == b.virtual_stages &&
+         a.recompute == b.recompute;
+}
+
 std::string describe(const PlanCandidate& plan)
 {
   std::string out = "TP" + std::to_string(plan.tensor) + " PP" + std::to_string(plan.pipeline) + " DP" +
-                    std::to_string(plan.data) + " mb" + std::to_string(plan.micro_batch);
+                    std::to_string(plan.data);
+  if (plan.context > 1)
+    out += " CP" + std::to_string(plan.context);
+  if (plan.expert > 1)
+    out += " EP" + std::to_string(plan.expert);
+  out += " mb" + std::to_string(plan.micro_batch);
   if (plan.virtual_stages > 1)
     out += " v" + std::to_string(plan.virtual_stages);
   return out + " " + recompute_name(plan.recompute);
@@ -111,7 +133,7 @@ std::string describe(const PlanCandidate& plan)
 PlanCandidate plan_of(const JobConfig& job)
 {
   const ParallelismConfig& p = job.parallelism;
-  return {p.tensor, p.pipeline, p.data, job.batch.micro, p.virtual_stages, job.recompute};
+  return {p.tensor, p.pipeline, p.data, p.context, p.expert, job.batch.micro, p.virtual_stages, job.recompute};
 }
 
 std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option)

@@ -1,6 +1,6 @@
 // The parallel plans `dcsim plan` tries for one job: every split of its GPUs into tensor x
-// pipeline x data parallelism (context and expert parallelism as the scenario gives them), with
-// each micro-batch size, interleaving depth and recompute choice asked for. Plans whose degrees
+// pipeline x context x data parallelism, with each expert-parallel degree, micro-batch size,
+// interleaving depth and recompute choice asked for. Plans whose degrees
 // cannot divide the job are left out here; what else a plan must satisfy (heads divisible by the
 // tensor degree, layers per chunk, memory) is the scenario checker's to say, per plan.
 #pragma once
@@ -16,6 +16,8 @@ struct PlanCandidate {
   int tensor = 1;
   int pipeline = 1;
   int data = 1;
+  int context = 1;
+  int expert = 1;
   int micro_batch = 1;
   int virtual_stages = 1;
   Recompute recompute = Recompute::None;
@@ -25,20 +27,24 @@ struct PlanCandidate {
 struct PlanSpace {
   std::vector<int> tensor;
   std::vector<int> pipeline;
+  std::vector<int> context;
+  std::vector<int> expert;
   std::vector<int> micro_batch;
   std::vector<int> virtual_stages;
   std::vector<Recompute> recompute;
 };
 
 /// Fills the lists left empty: tensor degrees 1, 2, 4, ... up to a scale-up domain's GPUs;
-/// pipeline degrees 1, 2, 4, ... up to the layers; micro-batches 1, 2 and 4; interleaving 1, 2
+/// pipeline degrees 1, 2, 4, ... up to the layers; the job's own context and expert degrees;
+/// micro-batches 1, 2 and 4; interleaving 1, 2
 /// and 4 (only for 1F1B and interleaved jobs: other schedules keep theirs); every recompute
 /// choice (selective with the job's recompute_modules).
 PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const ClusterConfig& cluster);
 
-/// Every combination whose degrees divide the job's GPUs and whose micro-batches divide the
-/// global batch over the data-parallel replicas, in a fixed order (tensor, pipeline, micro-batch,
-/// interleaving, recompute). Interleaving above 1 needs a pipeline.
+/// Every combination whose degrees divide the job's GPUs (experts: the data x context ranks) and
+/// whose micro-batches divide the global batch over the data-parallel replicas, in a fixed order
+/// (tensor, pipeline, context, expert, micro-batch, interleaving, recompute). Interleaving above 1
+/// needs a pipeline.
 std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConfig& job);
 
 /// `--set` overrides that turn job `job_index` into the candidate: the degrees, micro-batch,
@@ -46,7 +52,10 @@ std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConf
 /// tensor parallelism (as Megatron-Core runs it), and a memory check that refuses what does not fit.
 std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan, const JobConfig& job);
 
-/// "TP8 PP8 DP16 mb1 v2 selective".
+/// Whether two candidates are the same plan.
+bool operator==(const PlanCandidate& a, const PlanCandidate& b);
+
+/// "TP8 PP8 DP16 mb1 v2 selective" (" CP2", " EP8" after the data degree when above 1).
 std::string describe(const PlanCandidate& plan);
 
 /// The candidate `job` already is (to find it among the results).

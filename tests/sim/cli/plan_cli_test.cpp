@@ -89,13 +89,20 @@ TEST_CASE("plan: what does not fit is rejected with the checker's reason; the sa
   const std::string scenario = small_scenario();
   // Without tensor or pipeline parallelism Llama 3 8B's 16 GB of weights, 64 GB of fp32
   // gradients and Adam states and 8K-token activations do not fit in 80 GiB.
+  // (The third plan is the scenario's own, TP8 PP2, which fits: it ranks first.)
   const auto a = plan_json(scenario, "--tensor 1 --pipeline 1 --micro-batch 1 --recompute none,full");
-  REQUIRE(a["plans"].size() == 2);
-  for (const auto& p : a["plans"]) {
+  REQUIRE(a["plans"].size() == 3);
+  CHECK(a["plans"][0]["plan"] == "TP8 PP2 DP1 mb1 none");
+  for (size_t i = 1; i < 3; ++i) {
+    const auto& p = a["plans"][i];
     REQUIRE(p.contains("rejected"));
     CHECK(p["rejected"].get<std::string>().find("jobs.0.parallelism: the model needs") == 0);
     CHECK(p["rejected"].get<std::string>().find("but H100-SXM-80GB has 80 GiB") != std::string::npos);
   }
+  // The scenario's own plan (TP8 PP2) is ranked even when the space leaves it out.
+  const auto own = plan_json(scenario, "--tensor 4 --pipeline 1 --micro-batch 1 --recompute none");
+  REQUIRE(own["plans"].size() == 2);
+  CHECK((own["plans"][0]["plan"] == "TP8 PP2 DP1 mb1 none" || own["plans"][1]["plan"] == "TP8 PP2 DP1 mb1 none"));
   auto first = plan_json(scenario, kSpace), second = plan_json(scenario, kSpace);
   first.erase("wall_clock_s"), second.erase("wall_clock_s");
   CHECK(first == second);

@@ -34,7 +34,14 @@ TEST_CASE("plan space: every split whose degrees divide the GPUs and whose micro
   // 8 x 16 = 128), so 4 x 5 - 1 = 19 splits; data = 64 / (t p); a micro-batch m is kept when
   // m x data divides 96 = 2^5 x 3: m x data <= 32 among powers of two.
   const dcsim::JobConfig j = job(64, 96, 32);
-  dcsim::PlanSpace space{{1, 2, 4, 8}, {1, 2, 4, 8, 16}, {1, 2, 4}, {1, 2}, {Recompute::None, Recompute::Full}};
+  dcsim::PlanSpace space;
+  space.tensor = {1, 2, 4, 8};
+  space.pipeline = {1, 2, 4, 8, 16};
+  space.context = {1};
+  space.expert = {1};
+  space.micro_batch = {1, 2, 4};
+  space.virtual_stages = {1, 2};
+  space.recompute = {Recompute::None, Recompute::Full};
   const auto plans = dcsim::enumerate_plans(space, j);
   int expected = 0;
   for (int t : space.tensor)
@@ -57,11 +64,18 @@ TEST_CASE("plan space: every split whose degrees divide the GPUs and whose micro
     CHECK(96 % (plan.micro_batch * plan.data) == 0);
     CHECK((plan.virtual_stages == 1 || plan.pipeline > 1));
   }
-  // Context parallelism is the job's: it divides the GPUs first.
-  dcsim::JobConfig cp = j;
-  cp.parallelism.context = 4;
-  for (const auto& plan : dcsim::enumerate_plans(space, cp))
-    CHECK(plan.tensor * plan.pipeline * plan.data * 4 == 64);
+  // Context parallelism divides the GPUs too; experts split over the data x context ranks.
+  space.context = {1, 4};
+  space.expert = {1, 8};
+  int with_context = 0, with_experts = 0;
+  for (const auto& plan : dcsim::enumerate_plans(space, j)) {
+    CHECK(plan.tensor * plan.pipeline * plan.data * plan.context == 64);
+    CHECK(plan.data * plan.context % plan.expert == 0);
+    with_context += plan.context == 4;
+    with_experts += plan.expert == 8;
+  }
+  CHECK(with_context > 0);
+  CHECK(with_experts > 0);
 }
 
 TEST_CASE("plan space: defaults up to the NVLink domain and the layers; other schedules keep their chunks")
@@ -71,6 +85,8 @@ TEST_CASE("plan space: defaults up to the NVLink domain and the layers; other sc
   auto space = dcsim::complete_plan_space({}, j, cluster);
   CHECK(space.tensor == std::vector<int>{1, 2, 4, 8});
   CHECK(space.pipeline == std::vector<int>{1, 2, 4, 8, 16});
+  CHECK(space.context == std::vector<int>{1});
+  CHECK(space.expert == std::vector<int>{1});
   CHECK(space.micro_batch == std::vector<int>{1, 2, 4});
   CHECK(space.virtual_stages == std::vector<int>{1, 2, 4});
   CHECK(space.recompute.size() == 3);
@@ -78,7 +94,9 @@ TEST_CASE("plan space: defaults up to the NVLink domain and the layers; other sc
   dcsim::ClusterConfig nvl = cluster;
   nvl.node.scale_up_domain_gpus = 72;
   CHECK(dcsim::complete_plan_space({}, j, nvl).tensor.back() == 64);
-  CHECK(dcsim::complete_plan_space({{2}, {}, {}, {}, {}}, j, nvl).tensor == std::vector<int>{2});
+  dcsim::PlanSpace given;
+  given.tensor = {2};
+  CHECK(dcsim::complete_plan_space(given, j, nvl).tensor == std::vector<int>{2});
   j.parallelism.schedule = dcsim::PipelineSchedule::DualPipeV;
   j.parallelism.virtual_stages = 2;
   space = dcsim::complete_plan_space({}, j, cluster);
@@ -88,7 +106,9 @@ TEST_CASE("plan space: defaults up to the NVLink domain and the layers; other sc
 TEST_CASE("plan space: a plan's overrides set every degree, the schedule that goes with its chunks and a strict memory check")
 {
   const dcsim::JobConfig j = job(64, 512, 24);
-  const dcsim::PlanCandidate plan{4, 2, 8, 2, 3, dcsim::Recompute::Selective};
+  dcsim::PlanCandidate plan;
+  plan.tensor = 4, plan.pipeline = 2, plan.data = 8, plan.micro_batch = 2, plan.virtual_stages = 3;
+  plan.recompute = dcsim::Recompute::Selective;
   const auto o = dcsim::plan_overrides(1, plan, j);
   for (const char* expected :
        {"jobs.1.parallelism.tensor=4", "jobs.1.parallelism.pipeline=2", "jobs.1.parallelism.data=8",
@@ -97,9 +117,15 @@ TEST_CASE("plan space: a plan's overrides set every degree, the schedule that go
     INFO(expected);
     CHECK(has(o, expected));
   }
+  CHECK(has(o, "jobs.1.parallelism.context=1"));
+  CHECK(has(o, "jobs.1.parallelism.expert=1"));
   CHECK(dcsim::describe(plan) == "TP4 PP2 DP8 mb2 v3 selective");
-  const auto flat = dcsim::plan_overrides(0, {1, 1, 64, 1, 1, dcsim::Recompute::None}, j);
-  CHECK(has(flat, "jobs.0.parallelism.sequence_parallel=false"));
-  CHECK(has(flat, "jobs.0.parallelism.schedule=1f1b"));
-  CHECK(dcsim::describe({1, 1, 64, 1, 1, dcsim::Recompute::None}) == "TP1 PP1 DP64 mb1 none");
+  dcsim::PlanCandidate flat;
+  flat.data = 64;
+  const auto flat_overrides = dcsim::plan_overrides(0, flat, j);
+  CHECK(has(flat_overrides, "jobs.0.parallelism.sequence_parallel=false"));
+  CHECK(has(flat_overrides, "jobs.0.parallelism.schedule=1f1b"));
+  CHECK(dcsim::describe(flat) == "TP1 PP1 DP64 mb1 none");
+  flat.data = 16, flat.context = 2, flat.expert = 8;
+  CHECK(dcsim::describe(flat) == "TP1 PP1 DP16 CP2 EP8 mb1 none");
 }
