@@ -8,7 +8,7 @@ Every tensor x pipeline x context x data split of the job's GPUs (tensor up to t
 pipeline up to the layers, context as the scenario has it, by default), with each expert-parallel
 degree (default the scenario's), micro-batch size, interleaving depth and recompute choice, is
 checked like a scenario (memory included), and each that passes is simulated alone on the cluster
-in a process of its own.
+in a process of its own (of the plans of one split that fit, the one that recomputes least).
 """
 import os
 
@@ -30,12 +30,13 @@ def _ints(name, values):
 
 
 def plan(scenario, job=0, *, tensor=None, pipeline=None, context=None, expert=None, micro_batch=None,
-         virtual_stages=None, recompute=None, workers=None):
+         virtual_stages=None, recompute=None, workers=None, every_plan=False):
     """Tries the plans of job `job` of `scenario` (a path, dict or Scenario) and returns a pandas
-    DataFrame, one row per plan: ranked by iteration time, then the rejected ones with their
-    reason in ``rejected``. Columns: plan, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
+    DataFrame, one row per plan: ranked by iteration time, then those not simulated because a
+    plan of the same split that recomputes less fits too (``skipped`` says which; `every_plan`
+    simulates them as well), then the rejected ones with their reason in ``rejected``. Columns: plan, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
     recompute, iteration_time_s, tokens_per_s, mfu, memory_per_gpu_bytes, exposed_comm_s,
-    pipeline_bubble_s, rejected, scenario_plan (True on the scenario's own plan). Lists left None
+    pipeline_bubble_s, skipped, rejected, scenario_plan (True on the scenario's own plan). Lists left None
     take the CLI's defaults; `workers` simulations run at a time (default: one per core).
     Raises ValueError for an invalid scenario or argument."""
     import pandas
@@ -47,10 +48,11 @@ def plan(scenario, job=0, *, tensor=None, pipeline=None, context=None, expert=No
                       _ints("tensor", tensor), _ints("pipeline", pipeline), _ints("context", context),
                       _ints("expert", expert), _ints("micro_batch", micro_batch),
                       _ints("virtual_stages", virtual_stages), list(recompute or []),
-                      workers or len(os.sched_getaffinity(0)))
+                      workers or len(os.sched_getaffinity(0)), bool(every_plan))
     frame = pandas.DataFrame(data["plans"])
-    if "rejected" not in frame:
-        frame["rejected"] = None
+    for column in ("skipped", "rejected"):
+        if column not in frame:
+            frame[column] = None
     frame["scenario_plan"] = frame["plan"] == data["scenario_plan"]
     frame.attrs.update({"job": data["job"], "gpus": data["gpus"], "scenario_plan": data["scenario_plan"]})
     return frame

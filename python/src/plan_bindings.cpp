@@ -18,7 +18,8 @@ namespace {
 py::object plan(const std::string& text, const std::string& name, const std::vector<std::string>& overrides, int job,
                 const std::vector<int>& tensor, const std::vector<int>& pipeline, const std::vector<int>& context,
                 const std::vector<int>& expert, const std::vector<int>& micro_batch,
-                const std::vector<int>& virtual_stages, const std::vector<std::string>& recompute, int workers)
+                const std::vector<int>& virtual_stages, const std::vector<std::string>& recompute, int workers,
+                bool every_plan)
 {
   check_degrees(tensor, "tensor");
   check_degrees(pipeline, "pipeline");
@@ -34,6 +35,7 @@ py::object plan(const std::string& text, const std::string& name, const std::vec
   request.job_index = job;
   request.space = {tensor, pipeline, context, expert, micro_batch, virtual_stages, recompute_choices(recompute, "recompute")};
   request.workers = workers;
+  request.every_plan = every_plan;
   nlohmann::json reply;
   {
     py::gil_scoped_release release;
@@ -48,7 +50,7 @@ void bind_plan(py::module_& module)
 {
   module.def("plan", &plan, py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("job"),
              py::arg("tensor"), py::arg("pipeline"), py::arg("context"), py::arg("expert"), py::arg("micro_batch"), py::arg("virtual_stages"),
-             py::arg("recompute"), py::arg("workers"),
+             py::arg("recompute"), py::arg("workers"), py::arg("every_plan") = false,
              "Try every parallel plan of job `job` (empty lists: the defaults); returns the dict `dcsim plan "
              "--json` writes. Raises ValueError for invalid arguments or scenario.");
 }

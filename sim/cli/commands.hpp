@@ -46,6 +46,7 @@ struct PlanArgs {
   int top = 10;
   int workers = 1;
   bool quiet = false;
+  bool every_plan = false;
   std::string json_path;
   std::vector<int> tensor, pipeline, context, expert, micro_batch, virtual_stages; ///< empty: the defaults
   std::vector<std::string> recompute;

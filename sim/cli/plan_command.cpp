@@ -29,7 +29,7 @@ std::map<std::string, std::pair<int, std::string>> rejections_by_key(const std::
 {
   std::map<std::string, std::pair<int, std::string>> out;
   for (const PlanResult& r : plans)
-    if (!r.ran) {
+    if (!r.ran && r.skipped.empty()) {
       auto& [count, example] = out[r.rejected_key];
       if (count++ == 0)
         example = r.rejected.size() > 110 ? r.rejected.substr(0, 107) + "..." : r.rejected;
@@ -40,11 +40,13 @@ std::map<std::string, std::pair<int, std::string>> rejections_by_key(const std::
 void print_table(const PlanSearch& search, int top, double wall_s)
 {
   const PlanCandidate own = plan_of(search.job);
-  int ran = 0;
+  int ran = 0, skipped = 0;
   for (const PlanResult& r : search.plans)
-    ran += r.ran;
-  std::printf("job %s: %d GPUs, %zu plans tried, %d fit and ran, %zu rejected (%.1f s)\n", search.job.name.c_str(),
-              search.job.gpus, search.plans.size(), ran, search.plans.size() - ran, wall_s);
+    ran += r.ran, skipped += !r.skipped.empty();
+  std::printf("job %s: %d GPUs, %zu plans tried: %d simulated, %d skipped (they fit, but recompute more than a "
+              "fitting plan of the same split), %zu rejected (%.1f s)\n",
+              search.job.name.c_str(), search.job.gpus, search.plans.size(), ran, skipped,
+              search.plans.size() - ran - skipped, wall_s);
   std::printf("%5s  %-30s %12s %14s %7s %11s %10s %9s\n", "rank", "plan", "iteration s", "tokens/s", "MFU",
               "memory GiB", "exposed s", "bubble s");
   int rank = 0;
@@ -60,7 +62,7 @@ void print_table(const PlanSearch& search, int top, double wall_s)
                 r.exposed_comm_s, r.pipeline_bubble_s, mine ? "   <- the scenario's plan" : "");
   }
   for (const PlanResult& r : search.plans)
-    if (!r.ran && r.plan == own)
+    if (!r.ran && r.skipped.empty() && r.plan == own)
       std::printf("the scenario's plan (%s) was rejected: %s\n", describe(own).c_str(), r.rejected.c_str());
   for (const auto& [key, rejected] : rejections_by_key(search.plans))
     std::printf("rejected at %s: %d, e.g. %s\n", key.c_str(), rejected.first, rejected.second.c_str());
@@ -90,6 +92,7 @@ int plan_command(const PlanArgs& args)
                    args.expert,      args.micro_batch,    args.virtual_stages,
                    recompute_choices(args.recompute, "--recompute")};
   request.workers = args.workers;
+  request.every_plan = args.every_plan;
   const auto start = std::chrono::steady_clock::now();
   const PlanSearch search = search_plans(request);
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -34,20 +34,18 @@ ScenarioConfig job_alone(ScenarioConfig config, int job_index)
   return config;
 }
 
-/// Simulates one plan in the calling process (a forked child): its figures as JSON, or why the
-/// scenario checker refused it (its first problem, by key, and how many more it found).
-nlohmann::json run_plan(const PlanSearchRequest& request, const std::vector<std::string>& overrides)
+/// The checker's first problem with a plan, by key, and how many more it found.
+void reject(PlanResult& r, const ScenarioError& e)
 {
-  ScenarioConfig config;
-  try {
-    config = job_alone(load(request, overrides), request.job_index);
-  } catch (const ScenarioError& e) {
-    const Diagnostic& first = e.diagnostics().front();
-    const size_t more = e.diagnostics().size() - 1;
-    return {{"rejected_key", first.key_path},
-            {"rejected", first.key_path + ": " + first.message +
-                             (more > 0 ? " (and " + std::to_string(more) + " more)" : "")}};
-  }
+  const Diagnostic& first = e.diagnostics().front();
+  const size_t more = e.diagnostics().size() - 1;
+  r.rejected_key = first.key_path;
+  r.rejected = first.key_path + ": " + first.message + (more > 0 ? " (and " + std::to_string(more) + " more)" : "");
+}
+
+/// Simulates one plan in the calling process (a forked child): its figures as JSON.
+nlohmann::json simulate_plan(const ScenarioConfig& config)
+{
   const JobResult job = simulate(config).jobs.at(0);
   return {{"iteration_time_s", job.iteration_time_s},
           {"tokens_per_s", job.tokens_per_s},
@@ -57,18 +55,11 @@ nlohmann::json run_plan(const PlanSearchRequest& request, const std::vector<std:
           {"pipeline_bubble_s", job.breakdown.pipeline_bubble_s}};
 }
 
-PlanResult outcome_of(const PlanCandidate& plan, const IsolatedOutcome& outcome)
+void record(PlanResult& r, const IsolatedOutcome& outcome)
 {
-  PlanResult r;
-  r.plan = plan;
   if (!outcome.ok) // the simulation itself failed: not the plan's fault, the run's
-    throw IsolatedRunError("plan " + describe(plan) + ": " + outcome.error, false);
+    throw IsolatedRunError("plan " + describe(r.plan) + ": " + outcome.error, false);
   const nlohmann::json& v = outcome.value;
-  if (v.contains("rejected")) {
-    r.rejected = v.at("rejected");
-    r.rejected_key = v.at("rejected_key");
-    return r;
-  }
   r.ran = true;
   r.iteration_time_s = v.at("iteration_time_s");
   r.tokens_per_s = v.at("tokens_per_s");
@@ -76,7 +67,41 @@ PlanResult outcome_of(const PlanCandidate& plan, const IsolatedOutcome& outcome)
   r.memory_per_gpu_bytes = v.at("memory_per_gpu_bytes");
   r.exposed_comm_s = v.at("exposed_comm_s");
   r.pipeline_bubble_s = v.at("pipeline_bubble_s");
-  return r;
+}
+
+/// Two plans that differ at most in how much they recompute.
+bool same_split(const PlanCandidate& a, const PlanCandidate& b)
+{
+  PlanCandidate b_as_a = b;
+  b_as_a.recompute = a.recompute;
+  return a == b_as_a;
+}
+
+/// Recomputing adds kernels and changes nothing else the simulation times, so of the plans of one
+/// split that fit, the one that recomputes least is the fastest and the others need not be
+/// simulated. Per plan, the index of the fitting plan that recomputes least of its split when that
+/// is not the plan itself (-1 otherwise).
+std::vector<int> dominated_by(const std::vector<PlanResult>& plans, const std::vector<bool>& fits)
+{
+  std::vector<int> out(plans.size(), -1);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    if (!fits[i])
+      continue;
+    for (size_t j = 0; j < plans.size(); ++j)
+      if (fits[j] && same_split(plans[i].plan, plans[j].plan) && plans[j].plan.recompute < plans[i].plan.recompute &&
+          (out[i] < 0 || plans[j].plan.recompute < plans[out[i]].plan.recompute))
+        out[i] = static_cast<int>(j);
+  }
+  return out;
+}
+
+/// The candidates: the space's, and the scenario's own plan, always, to rank the others against.
+std::vector<PlanCandidate> candidates_of(const PlanSpace& space, const JobConfig& job)
+{
+  std::vector<PlanCandidate> out = enumerate_plans(space, job);
+  if (std::find(out.begin(), out.end(), plan_of(job)) == out.end())
+    out.push_back(plan_of(job));
+  return out;
 }
 
 } // namespace
@@ -96,24 +121,46 @@ PlanSearch search_plans(const PlanSearchRequest& request, const std::string& job
   PlanSearch out;
   out.job = base.jobs[request.job_index];
   out.space = complete_plan_space(request.space, out.job, base.cluster);
-  std::vector<PlanCandidate> candidates = enumerate_plans(out.space, out.job);
-  // The scenario's own plan is always among them, to rank the others against.
-  if (std::find(candidates.begin(), candidates.end(), plan_of(out.job)) == candidates.end())
-    candidates.push_back(plan_of(out.job));
-  std::vector<std::function<nlohmann::json()>> works;
-  for (const PlanCandidate& plan : candidates) {
+  const PlanCandidate own = plan_of(out.job);
+  const std::vector<PlanCandidate> candidates = candidates_of(out.space, out.job);
+  // Checking a plan is loading the scenario with its overrides (no SimGrid: done in this process).
+  std::vector<ScenarioConfig> configs(candidates.size());
+  std::vector<bool> fits(candidates.size(), false);
+  out.plans.resize(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    out.plans[i].plan = candidates[i];
     std::vector<std::string> overrides = request.overrides;
-    for (std::string& o : plan_overrides(request.job_index, plan, out.job))
+    for (std::string& o : plan_overrides(request.job_index, candidates[i], out.job))
       overrides.push_back(std::move(o));
-    works.push_back([&request, overrides] { return run_plan(request, overrides); });
+    try {
+      configs[i] = job_alone(load(request, overrides), request.job_index);
+      fits[i] = true;
+    } catch (const ScenarioError& e) {
+      reject(out.plans[i], e);
+    }
+  }
+  const std::vector<int> dominator = dominated_by(out.plans, fits);
+  std::vector<size_t> to_run;
+  std::vector<std::function<nlohmann::json()>> works;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!fits[i])
+      continue;
+    if (dominator[i] >= 0 && !request.every_plan && !(candidates[i] == own)) {
+      out.plans[i].skipped = "recomputes more than " + describe(candidates[dominator[i]]) +
+                             ", which fits: slower by construction, not simulated";
+      continue;
+    }
+    to_run.push_back(i);
+    works.push_back([&configs, i] { return simulate_plan(configs[i]); });
   }
   const std::vector<IsolatedOutcome> outcomes = run_isolated_all(works, request.workers);
-  for (size_t i = 0; i < candidates.size(); ++i)
-    out.plans.push_back(outcome_of(candidates[i], outcomes[i]));
-  // Fastest first (ties: enumeration order); the rejected after them, in enumeration order.
-  std::stable_sort(out.plans.begin(), out.plans.end(), [](const PlanResult& a, const PlanResult& b) {
-    if (a.ran != b.ran)
-      return a.ran;
+  for (size_t k = 0; k < to_run.size(); ++k)
+    record(out.plans[to_run[k]], outcomes[k]);
+  // Fastest first (ties: enumeration order); then the skipped, then the rejected, in enumeration order.
+  const auto group = [](const PlanResult& r) { return r.ran ? 0 : r.skipped.empty() ? 2 : 1; };
+  std::stable_sort(out.plans.begin(), out.plans.end(), [&](const PlanResult& a, const PlanResult& b) {
+    if (group(a) != group(b))
+      return group(a) < group(b);
     return a.ran && a.iteration_time_s < b.iteration_time_s;
   });
   return out;
@@ -132,6 +179,10 @@ nlohmann::json plan_json(const PlanResult& r)
                       {"micro_batch", r.plan.micro_batch},
                       {"virtual_stages", r.plan.virtual_stages},
                       {"recompute", recompute_name(r.plan.recompute)}};
+  if (!r.skipped.empty()) {
+    j["skipped"] = r.skipped;
+    return j;
+  }
   if (!r.ran) {
     j["rejected"] = r.rejected;
     return j;

@@ -1,6 +1,8 @@
-// `dcsim plan`: simulates every candidate plan of one job (plan_space.hpp, and the scenario's own
-// plan) on the scenario's cluster, the job alone (no other jobs, scheduler or failures: its steady speed), each in a
-// process of its own (one SimGrid engine per process), several at a time.
+// `dcsim plan`: checks every candidate plan of one job (plan_space.hpp, and the scenario's own
+// plan) as a scenario, and simulates those that pass on the scenario's cluster, the job alone (no
+// other jobs, scheduler or failures: its steady speed), each in a process of its own (one
+// SimGrid engine per process), several at a time. Of the plans of one split that fit, only the
+// one that recomputes least is simulated (unless every_plan): recomputation only adds kernels.
 #pragma once
 
 #include "plan/plan_space.hpp"
@@ -19,11 +21,15 @@ struct PlanSearchRequest {
   int job_index = 0;
   PlanSpace space;                    ///< lists left empty get complete_plan_space()'s defaults
   int workers = 1;                    ///< simulations at a time
+  /// Also simulate the plans that recompute more than a fitting plan of the same split (by
+  /// default they are listed as skipped: recomputation only adds kernels).
+  bool every_plan = false;
 };
 
 struct PlanResult {
   PlanCandidate plan;
-  bool ran = false;      ///< simulated; otherwise `rejected` says why not
+  bool ran = false;      ///< simulated; otherwise `skipped` or `rejected` says why not
+  std::string skipped;   ///< fits, but a plan of the same split that recomputes less fits too
   std::string rejected;     ///< the scenario checker's first problem with the plan: "KEY: message"
   std::string rejected_key; ///< its key, e.g. "jobs.0.batch.global"
   double iteration_time_s = 0;
@@ -37,7 +43,7 @@ struct PlanResult {
 struct PlanSearch {
   JobConfig job;                  ///< as the scenario gives it
   PlanSpace space;                ///< completed
-  std::vector<PlanResult> plans;  ///< fastest first, then the rejected in enumeration order
+  std::vector<PlanResult> plans;  ///< fastest first, then the skipped and the rejected in enumeration order
 };
 
 /// @throw ScenarioError when the scenario itself (before any plan) is invalid or has no job

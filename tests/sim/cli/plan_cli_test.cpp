@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <string>
 
 namespace {
@@ -56,9 +58,9 @@ TEST_CASE("plan: ranked by iteration time, each plan's figures those of dcsim ru
   bool ranking = true, rejected_seen = false;
   int ran = 0;
   for (const auto& p : plans) {
-    if (p.contains("rejected")) {
+    if (p.contains("rejected") || p.contains("skipped")) {
       rejected_seen = true;
-      CHECK_FALSE(p["rejected"].get<std::string>().empty());
+      CHECK_FALSE(p.value("rejected", p.value("skipped", "")).empty());
       continue;
     }
     ++ran;
@@ -82,6 +84,44 @@ TEST_CASE("plan: ranked by iteration time, each plan's figures those of dcsim ru
                    "jobs.0.batch.micro=" + std::to_string(p["micro_batch"].get<int>()), r});
     CHECK(run["jobs"][0]["iteration_time_s"].get<double>() == Approx(p["iteration_time_s"].get<double>()).epsilon(1e-12));
   }
+}
+
+TEST_CASE("plan: a plan that recomputes more than a fitting plan of its split is never faster, so it is skipped", "[cli]")
+{
+  // Recomputation only adds kernels: with every plan simulated, of each split's fitting plans
+  // none <= selective <= full; the default search skips the slower ones and finds the same best.
+  const std::string scenario = small_scenario();
+  const std::string space = "--tensor 2,4,8 --pipeline 1,2,4 --micro-batch 1,2 --virtual-stages 1,2";
+  const auto every = plan_json(scenario, space + " --every-plan");
+  const auto pruned = plan_json(scenario, space);
+  std::map<std::string, std::map<std::string, double>> by_split;
+  for (const auto& p : every["plans"])
+    if (p.contains("iteration_time_s")) {
+      const std::string plan = p["plan"];
+      by_split[plan.substr(0, plan.rfind(' '))][p["recompute"]] = p["iteration_time_s"];
+    }
+  int compared = 0;
+  for (const auto& [split, times] : by_split) {
+    INFO(split);
+    if (times.count("none") && times.count("selective")) {
+      CHECK(times.at("none") <= times.at("selective"));
+      ++compared;
+    }
+    if (times.count("selective") && times.count("full")) {
+      CHECK(times.at("selective") <= times.at("full"));
+      ++compared;
+    }
+  }
+  CHECK(compared >= 10);
+  CHECK(pruned["plans"][0] == every["plans"][0]);
+  int skipped = 0;
+  for (const auto& p : pruned["plans"])
+    if (p.contains("skipped")) {
+      ++skipped;
+      CHECK(p["recompute"] != "none");
+      CHECK(p["skipped"].get<std::string>().find("recomputes more than") == 0);
+    }
+  CHECK(skipped == compared); // k fitting choices of a split: k - 1 comparisons, k - 1 skipped
 }
 
 TEST_CASE("plan: what does not fit is rejected with the checker's reason; the same search gives the same answer", "[cli]")
