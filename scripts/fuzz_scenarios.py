@@ -200,6 +200,8 @@ def faults_case(work, i, rng):
 
 
 def impossible(result):
+    if "plans" in result:  # dcsim plan: every simulated plan is a job
+        result = {"jobs": [dict(p, name=p["plan"]) for p in result["plans"] if "iteration_time_s" in p]}
     for job in result.get("jobs", []):
         if not job.get("iteration_time_s", 1) > 0 or not 0 < job.get("mfu", 0.5) <= 1 or \
                 not 0 <= job.get("goodput", 1) <= 1 or job.get("tokens_per_s", 1) <= 0 or \
@@ -209,10 +211,19 @@ def impossible(result):
     return ""
 
 
-def run_case(path, out_json, timeout_s):
+def plan_space(rng):
+    """`--plan`: a small search (about as long as a run), its lists drawn, odd values included."""
+    draw = lambda values: ",".join(str(v) for v in rng.sample(values, rng.choice([1, 2])))
+    return ["--tensor", draw([1, 2, 3, 8, 16]), "--pipeline", draw([1, 2, 4, 5]), "--micro-batch", draw([1, 2, 3]),
+            "--virtual-stages", draw([1, 2, 3]), "--recompute", draw(["none", "selective", "full"]),
+            "--expert", draw([1, 2, 8]), "--context", draw([1, 2]), "--workers", "2"]
+
+
+def run_case(path, out_json, timeout_s, plan=None):
     start = time.time()
+    command = ["plan", path] + plan if plan else ["run", path]
     try:
-        r = subprocess.run([os.path.join(ROOT, "build/dcsim"), "run", path, "--quiet", "--json", out_json],
+        r = subprocess.run([os.path.join(ROOT, "build/dcsim")] + command + ["--quiet", "--json", out_json],
                            cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
         status, err = r.returncode, (r.stderr.strip() or r.stdout.strip())
     except subprocess.TimeoutExpired:
@@ -249,6 +260,7 @@ def main():
     ap.add_argument("--validation", action="store_true", help="draw from scenarios/validation/ as well")
     ap.add_argument("--traces", action="store_true", help="mutate a scheduler trace, not the scenario")
     ap.add_argument("--faults", action="store_true", help="mutate a fault trace, not the scenario")
+    ap.add_argument("--plan", action="store_true", help="run `dcsim plan` (a small search) instead of `dcsim run`")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     dirs = ["scenarios"] + (["scenarios/validation"] if args.validation else [])
@@ -276,7 +288,9 @@ def main():
                 yaml.safe_dump(pdoc, f, sort_keys=False)
             doc.setdefault("cluster", {})["calibration"] = paths[1]
         else:
-            what = "; ".join(mutate(doc, rng) for _ in range(rng.choice([1, 1, 2, 3])))
+            # A plan search is fuzzed on unmutated scenarios too (its own lists are drawn).
+            mutations = rng.choice([0, 1, 2] if args.plan else [1, 1, 2, 3])
+            what = "; ".join(mutate(doc, rng) for _ in range(mutations)) or "as shipped"
             if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
                     and isinstance(doc["cluster"].get("fabric", {}), dict):  # switches and cables out of service
                 down = rng.sample(["spine0", "spine1", "leaf0", "leaf99", "core0", "router0", "gpu0", "",
@@ -303,7 +317,7 @@ def main():
                 what += f"; cluster.storage.network = {net!r}"
         with open(path, "w") as f:
             yaml.safe_dump(doc, f, sort_keys=False)
-        status, err, wall_s = run_case(path, out_json, args.timeout)
+        status, err, wall_s = run_case(path, out_json, args.timeout, plan_space(rng) if args.plan else None)
         flag = classify(paths, out_json, status, err, wall_s, args.slow)
         counts[status] = counts.get(status, 0) + 1
         if flag:

@@ -1,12 +1,12 @@
-// `dcsim plan SCENARIO`: which tensor x pipeline x data split, micro-batch, interleaving and
-// recompute trains one of the scenario's jobs fastest on its cluster, among the plans that fit
-// in memory: every candidate simulated (plan/plan_search.hpp), ranked, the rejected with why.
+// `dcsim plan SCENARIO`: which tensor x pipeline x context x data split, expert degree,
+// micro-batch, interleaving and recompute trains one of the scenario's jobs fastest on its
+// cluster, among the plans that fit in memory (plan/plan_search.hpp): a ranked table, and how
+// many were skipped or rejected and why.
 #include "cli/commands.hpp"
 
 #include "config/scenario_error.hpp"
 #include "plan/plan_search.hpp"
 #include "results/json_report.hpp"
-#include "units/units.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -47,7 +47,7 @@ void print_table(const PlanSearch& search, int top, double wall_s)
               "fitting plan of the same split), %zu rejected (%.1f s)\n",
               search.job.name.c_str(), search.job.gpus, search.plans.size(), ran, skipped,
               search.plans.size() - ran - skipped, wall_s);
-  std::printf("%5s  %-30s %12s %14s %7s %11s %10s %9s\n", "rank", "plan", "iteration s", "tokens/s", "MFU",
+  std::printf("%5s  %-38s %12s %14s %7s %11s %10s %9s\n", "rank", "plan", "iteration s", "tokens/s", "MFU",
               "memory GiB", "exposed s", "bubble s");
   int rank = 0;
   for (const PlanResult& r : search.plans) {
@@ -57,7 +57,7 @@ void print_table(const PlanSearch& search, int top, double wall_s)
     const bool mine = r.plan == own;
     if (rank > top && !mine)
       continue;
-    std::printf("%5d  %-30s %12.4f %14.0f %6.1f%% %11.1f %10.3f %9.3f%s\n", rank, describe(r.plan).c_str(),
+    std::printf("%5d  %-38s %12.4f %14.0f %6.1f%% %11.1f %10.3f %9.3f%s\n", rank, describe(r.plan).c_str(),
                 r.iteration_time_s, r.tokens_per_s, 100 * r.mfu, r.memory_per_gpu_bytes / (1024.0 * 1024 * 1024),
                 r.exposed_comm_s, r.pipeline_bubble_s, mine ? "   <- the scenario's plan" : "");
   }
