@@ -29,22 +29,23 @@ def _ints(name, values):
     return out
 
 
-def plan(scenario, job=0, *, tensor=None, pipeline=None, context=None, expert=None, micro_batch=None,
+def plan(scenario, job=0, *, gpus=None, tensor=None, pipeline=None, context=None, expert=None, micro_batch=None,
          virtual_stages=None, recompute=None, workers=None, every_plan=False):
     """Tries the plans of job `job` of `scenario` (a path, dict or Scenario) and returns a pandas
     DataFrame, one row per plan: ranked by iteration time, then those not simulated because a
     plan of the same split that recomputes less fits too (``skipped`` says which; `every_plan`
-    simulates them as well), then the rejected ones with their reason in ``rejected``. Columns: plan, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
+    simulates them as well), then the rejected ones with their reason in ``rejected``. Columns: plan, gpus, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
     recompute, iteration_time_s, tokens_per_s, mfu, memory_per_gpu_bytes, exposed_comm_s,
     pipeline_bubble_s, skipped, rejected, scenario_plan (True on the scenario's own plan). Lists left None
     take the CLI's defaults; `workers` simulations run at a time (default: one per core).
-    Raises ValueError for an invalid scenario or argument."""
+    `gpus` lists job sizes to try (strong scaling; default the job's): rows then go by GPU count,
+    fewest first, each count ranked on its own. Raises ValueError for an invalid scenario or argument."""
     import pandas
 
     scenario = load(scenario)
     if isinstance(recompute, str):
         recompute = [recompute]
-    data = _core.plan(scenario.text, scenario.name, scenario.set_arguments(), int(job),
+    data = _core.plan(scenario.text, scenario.name, scenario.set_arguments(), int(job), _ints("gpus", gpus),
                       _ints("tensor", tensor), _ints("pipeline", pipeline), _ints("context", context),
                       _ints("expert", expert), _ints("micro_batch", micro_batch),
                       _ints("virtual_stages", virtual_stages), list(recompute or []),

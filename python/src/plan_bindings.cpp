@@ -16,11 +16,12 @@ namespace dcsim::python {
 namespace {
 
 py::object plan(const std::string& text, const std::string& name, const std::vector<std::string>& overrides, int job,
-                const std::vector<int>& tensor, const std::vector<int>& pipeline, const std::vector<int>& context,
+                const std::vector<int>& gpus, const std::vector<int>& tensor, const std::vector<int>& pipeline, const std::vector<int>& context,
                 const std::vector<int>& expert, const std::vector<int>& micro_batch,
                 const std::vector<int>& virtual_stages, const std::vector<std::string>& recompute, int workers,
                 bool every_plan)
 {
+  check_degrees(gpus, "gpus");
   check_degrees(tensor, "tensor");
   check_degrees(pipeline, "pipeline");
   check_degrees(context, "context");
@@ -33,7 +34,7 @@ py::object plan(const std::string& text, const std::string& name, const std::vec
   request.scenario_text = text;
   request.overrides = overrides;
   request.job_index = job;
-  request.space = {tensor, pipeline, context, expert, micro_batch, virtual_stages, recompute_choices(recompute, "recompute")};
+  request.space = {gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, recompute_choices(recompute, "recompute")};
   request.workers = workers;
   request.every_plan = every_plan;
   nlohmann::json reply;
@@ -48,7 +49,7 @@ py::object plan(const std::string& text, const std::string& name, const std::vec
 
 void bind_plan(py::module_& module)
 {
-  module.def("plan", &plan, py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("job"),
+  module.def("plan", &plan, py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("job"), py::arg("gpus"),
              py::arg("tensor"), py::arg("pipeline"), py::arg("context"), py::arg("expert"), py::arg("micro_batch"), py::arg("virtual_stages"),
              py::arg("recompute"), py::arg("workers"), py::arg("every_plan") = false,
              "Try every parallel plan of job `job` (empty lists: the defaults); returns the dict `dcsim plan "

@@ -33,6 +33,14 @@ def test_each_ranked_plan_is_what_run_gives():
     assert result.jobs["iteration_time_s"][0] == pytest.approx(best["iteration_time_s"], rel=1e-12)
 
 
+def test_several_gpu_counts_come_fewest_first():
+    frame = dcsim.plan(SMALL_SCENARIO, gpus=[8, 16], tensor=[2, 4], pipeline=[1, 2], micro_batch=[1],
+                       recompute="none", workers=2)
+    assert frame["gpus"].is_monotonic_increasing
+    assert set(frame["gpus"]) == {8, 16}
+    assert (frame["tensor"] * frame["pipeline"] * frame["data"] == frame["gpus"]).all()
+
+
 @pytest.mark.parametrize("arguments, message", [
     (dict(job=1), "job: 1 is not a job of"),
     (dict(recompute="sometimes"), "recompute: \"sometimes\" is not a recompute choice"),

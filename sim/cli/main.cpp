@@ -60,6 +60,8 @@ int dispatch(int argc, char** argv)
   plan->add_flag("--quiet", plan_args.quiet, "print nothing on success");
   plan->add_flag("--every-plan", plan_args.every_plan,
                  "also simulate plans that recompute more than a fitting plan of the same split (skipped by default)");
+  plan->add_option("--gpus", plan_args.gpus, "job sizes to try, e.g. 512,1024,2048 (default the job's)")
+      ->delimiter(',');
   plan->add_option("--tensor", plan_args.tensor, "tensor degrees to try, e.g. 2,4,8 (default 1, 2, 4 ... the NVLink domain)")
       ->delimiter(',');
   plan->add_option("--pipeline", plan_args.pipeline, "pipeline degrees (default 1, 2, 4 ... the layers)")->delimiter(',');

@@ -37,30 +37,64 @@ std::map<std::string, std::pair<int, std::string>> rejections_by_key(const std::
   return out;
 }
 
+/// The ranked plans of one GPU count (`plans` holds that count's results, ranked first).
+void print_ranking(const std::vector<const PlanResult*>& plans, const PlanCandidate& own, int top)
+{
+  std::printf("%5s  %-38s %12s %14s %7s %11s %10s %9s\n", "rank", "plan", "iteration s", "tokens/s", "MFU",
+              "memory GiB", "exposed s", "bubble s");
+  int rank = 0;
+  for (const PlanResult* r : plans) {
+    if (!r->ran)
+      break;
+    ++rank;
+    const bool mine = r->plan == own;
+    if (rank > top && !mine)
+      continue;
+    std::printf("%5d  %-38s %12.4f %14.0f %6.1f%% %11.1f %10.3f %9.3f%s\n", rank, describe(r->plan).c_str(),
+                r->iteration_time_s, r->tokens_per_s, 100 * r->mfu, r->memory_per_gpu_bytes / (1024.0 * 1024 * 1024),
+                r->exposed_comm_s, r->pipeline_bubble_s, mine ? "   <- the scenario's plan" : "");
+  }
+}
+
+/// With several GPU counts: each count's fastest plan, and its tokens per GPU against the
+/// smallest count's (strong-scaling efficiency).
+void print_scaling(const std::map<int, std::vector<const PlanResult*>>& by_gpus)
+{
+  std::printf("best plan by GPU count:\n%8s  %-38s %12s %14s %11s\n", "GPUs", "plan", "iteration s", "tokens/s",
+              "efficiency");
+  double base_per_gpu = 0;
+  for (const auto& [gpus, plans] : by_gpus) {
+    if (plans.empty() || !plans.front()->ran) {
+      std::printf("%8d  %-38s\n", gpus, "(no plan fits)");
+      continue;
+    }
+    const PlanResult& best = *plans.front();
+    const double per_gpu = best.tokens_per_s / gpus;
+    if (base_per_gpu == 0)
+      base_per_gpu = per_gpu;
+    std::printf("%8d  %-38s %12.4f %14.0f %10.1f%%\n", gpus, describe(best.plan).c_str(), best.iteration_time_s,
+                best.tokens_per_s, 100 * per_gpu / base_per_gpu);
+  }
+}
+
 void print_table(const PlanSearch& search, int top, double wall_s)
 {
   const PlanCandidate own = plan_of(search.job);
   int ran = 0, skipped = 0;
-  for (const PlanResult& r : search.plans)
-    ran += r.ran, skipped += !r.skipped.empty();
-  std::printf("job %s: %d GPUs, %zu plans tried: %d simulated, %d skipped (they fit, but recompute more than a "
-              "fitting plan of the same split), %zu rejected (%.1f s)\n",
-              search.job.name.c_str(), search.job.gpus, search.plans.size(), ran, skipped,
-              search.plans.size() - ran - skipped, wall_s);
-  std::printf("%5s  %-38s %12s %14s %7s %11s %10s %9s\n", "rank", "plan", "iteration s", "tokens/s", "MFU",
-              "memory GiB", "exposed s", "bubble s");
-  int rank = 0;
+  std::map<int, std::vector<const PlanResult*>> by_gpus;
   for (const PlanResult& r : search.plans) {
-    if (!r.ran)
-      break;
-    ++rank;
-    const bool mine = r.plan == own;
-    if (rank > top && !mine)
-      continue;
-    std::printf("%5d  %-38s %12.4f %14.0f %6.1f%% %11.1f %10.3f %9.3f%s\n", rank, describe(r.plan).c_str(),
-                r.iteration_time_s, r.tokens_per_s, 100 * r.mfu, r.memory_per_gpu_bytes / (1024.0 * 1024 * 1024),
-                r.exposed_comm_s, r.pipeline_bubble_s, mine ? "   <- the scenario's plan" : "");
+    ran += r.ran, skipped += !r.skipped.empty();
+    by_gpus[r.plan.gpus].push_back(&r);
   }
+  std::printf("job %s: %zu plans tried: %d simulated, %d skipped (they fit, but recompute more than a fitting plan "
+              "of the same split), %zu rejected (%.1f s)\n",
+              search.job.name.c_str(), search.plans.size(), ran, skipped, search.plans.size() - ran - skipped, wall_s);
+  for (const auto& [gpus, plans] : by_gpus) {
+    std::printf("%d GPUs:\n", gpus);
+    print_ranking(plans, own, top);
+  }
+  if (by_gpus.size() > 1)
+    print_scaling(by_gpus);
   for (const PlanResult& r : search.plans)
     if (!r.ran && r.skipped.empty() && r.plan == own)
       std::printf("the scenario's plan (%s) was rejected: %s\n", describe(own).c_str(), r.rejected.c_str());
@@ -72,6 +106,7 @@ void print_table(const PlanSearch& search, int top, double wall_s)
 
 int plan_command(const PlanArgs& args)
 {
+  check_degrees(args.gpus, "--gpus");
   check_degrees(args.tensor, "--tensor");
   check_degrees(args.pipeline, "--pipeline");
   check_degrees(args.context, "--context");
@@ -88,9 +123,8 @@ int plan_command(const PlanArgs& args)
   request.scenario = args.scenario;
   request.overrides = args.overrides;
   request.job_index = args.job;
-  request.space = {args.tensor,      args.pipeline,       args.context,
-                   args.expert,      args.micro_batch,    args.virtual_stages,
-                   recompute_choices(args.recompute, "--recompute")};
+  request.space = {args.gpus,   args.tensor,      args.pipeline,       args.context,
+                   args.expert, args.micro_batch, args.virtual_stages, recompute_choices(args.recompute, "--recompute")};
   request.workers = args.workers;
   request.every_plan = args.every_plan;
   const auto start = std::chrono::steady_clock::now();

@@ -156,9 +156,12 @@ PlanSearch search_plans(const PlanSearchRequest& request, const std::string& job
   const std::vector<IsolatedOutcome> outcomes = run_isolated_all(works, request.workers);
   for (size_t k = 0; k < to_run.size(); ++k)
     record(out.plans[to_run[k]], outcomes[k]);
-  // Fastest first (ties: enumeration order); then the skipped, then the rejected, in enumeration order.
+  // Fewest GPUs first; within a count the fastest first (ties: enumeration order), then the
+  // skipped, then the rejected, in enumeration order.
   const auto group = [](const PlanResult& r) { return r.ran ? 0 : r.skipped.empty() ? 2 : 1; };
   std::stable_sort(out.plans.begin(), out.plans.end(), [&](const PlanResult& a, const PlanResult& b) {
+    if (a.plan.gpus != b.plan.gpus)
+      return a.plan.gpus < b.plan.gpus;
     if (group(a) != group(b))
       return group(a) < group(b);
     return a.ran && a.iteration_time_s < b.iteration_time_s;
@@ -171,6 +174,7 @@ namespace {
 nlohmann::json plan_json(const PlanResult& r)
 {
   nlohmann::json j = {{"plan", describe(r.plan)},
+                      {"gpus", r.plan.gpus},
                       {"tensor", r.plan.tensor},
                       {"pipeline", r.plan.pipeline},
                       {"data", r.plan.data},

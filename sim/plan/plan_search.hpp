@@ -43,7 +43,9 @@ struct PlanResult {
 struct PlanSearch {
   JobConfig job;                  ///< as the scenario gives it
   PlanSpace space;                ///< completed
-  std::vector<PlanResult> plans;  ///< fastest first, then the skipped and the rejected in enumeration order
+  /// By GPU count (fewest first), each count's fastest first, then its skipped and rejected
+  /// plans in enumeration order.
+  std::vector<PlanResult> plans;
 };
 
 /// @throw ScenarioError when the scenario itself (before any plan) is invalid or has no job

@@ -42,10 +42,13 @@ bool interleaving_searched(const JobConfig& job)
 PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const ClusterConfig& cluster)
 {
   const int domain = cluster.node.scale_up_domain_gpus > 0 ? cluster.node.scale_up_domain_gpus : cluster.node.gpus;
+  if (space.gpus.empty())
+    space.gpus = {job.gpus};
+  const int largest = *std::max_element(space.gpus.begin(), space.gpus.end());
   if (space.tensor.empty())
-    space.tensor = powers_of_two_up_to(std::min(domain, job.gpus));
+    space.tensor = powers_of_two_up_to(std::min(domain, largest));
   if (space.pipeline.empty())
-    space.pipeline = powers_of_two_up_to(std::min(job.model.layers, job.gpus));
+    space.pipeline = powers_of_two_up_to(std::min(job.model.layers, largest));
   if (space.context.empty())
     space.context = {job.parallelism.context};
   if (space.expert.empty())
@@ -63,28 +66,29 @@ PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const Clust
 std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConfig& job)
 {
   std::vector<PlanCandidate> out;
-  for (int t : space.tensor)
-    for (int p : space.pipeline)
-      for (int c : space.context) {
-        const long long inner = t * static_cast<long long>(p) * c;
-        if (inner <= 0 || job.gpus % inner != 0)
-          continue;
-        const int data = static_cast<int>(job.gpus / inner);
-        for (int e : space.expert) {
-          if (e <= 0 || (static_cast<long long>(data) * c) % e != 0)
-            continue; // experts split over the data x context ranks
-          for (int m : space.micro_batch) {
-            if (m <= 0 || job.batch.global % (static_cast<long long>(m) * data) != 0)
-              continue;
-            for (int v : space.virtual_stages) {
-              if (v > 1 && p == 1 && interleaving_searched(job))
-                continue; // interleaving needs a pipeline
-              for (Recompute r : space.recompute)
-                out.push_back({t, p, data, c, e, m, v, r});
+  for (int g : space.gpus)
+    for (int t : space.tensor)
+      for (int p : space.pipeline)
+        for (int c : space.context) {
+          const long long inner = t * static_cast<long long>(p) * c;
+          if (inner <= 0 || g % inner != 0)
+            continue;
+          const int data = static_cast<int>(g / inner);
+          for (int e : space.expert) {
+            if (e <= 0 || (static_cast<long long>(data) * c) % e != 0)
+              continue; // experts split over the data x context ranks
+            for (int m : space.micro_batch) {
+              if (m <= 0 || job.batch.global % (static_cast<long long>(m) * data) != 0)
+                continue;
+              for (int v : space.virtual_stages) {
+                if (v > 1 && p == 1 && interleaving_searched(job))
+                  continue; // interleaving needs a pipeline
+                for (Recompute r : space.recompute)
+                  out.push_back({g, t, p, data, c, e, m, v, r});
+              }
             }
           }
         }
-      }
   return out;
 }
 
@@ -93,6 +97,7 @@ std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan
   const std::string j = "jobs." + std::to_string(job_index) + ".";
   const std::string par = j + "parallelism.";
   std::vector<std::string> out = {
+      j + "gpus=" + std::to_string(plan.gpus),
       par + "tensor=" + std::to_string(plan.tensor),
       par + "pipeline=" + std::to_string(plan.pipeline),
       par + "data=" + std::to_string(plan.data),
@@ -111,7 +116,7 @@ std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan
 
 bool operator==(const PlanCandidate& a, const PlanCandidate& b)
 {
-  return a.tensor == b.tensor && a.pipeline == b.pipeline && a.data == b.data && a.context == b.context &&
+  return a.gpus == b.gpus && a.tensor == b.tensor && a.pipeline == b.pipeline && a.data == b.data && a.context == b.context &&
          a.expert == b.expert && a.micro_batch == b.micro_batch && a.virtual_stages == b.virtual_stages &&
          a.recompute == b.recompute;
 }
@@ -133,7 +138,8 @@ std::string describe(const PlanCandidate& plan)
 PlanCandidate plan_of(const JobConfig& job)
 {
   const ParallelismConfig& p = job.parallelism;
-  return {p.tensor, p.pipeline, p.data, p.context, p.expert, job.batch.micro, p.virtual_stages, job.recompute};
+  return {job.gpus, p.tensor, p.pipeline, p.data, p.context, p.expert, job.batch.micro, p.virtual_stages,
+          job.recompute};
 }
 
 std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option)

@@ -13,6 +13,7 @@
 namespace dcsim {
 
 struct PlanCandidate {
+  int gpus = 1; ///< the job's GPUs (a search over several counts: strong scaling)
   int tensor = 1;
   int pipeline = 1;
   int data = 1;
@@ -25,6 +26,7 @@ struct PlanCandidate {
 
 /// The values to combine. Empty lists are filled by default_plan_space().
 struct PlanSpace {
+  std::vector<int> gpus; ///< job sizes to try (default: the job's)
   std::vector<int> tensor;
   std::vector<int> pipeline;
   std::vector<int> context;
@@ -34,7 +36,7 @@ struct PlanSpace {
   std::vector<Recompute> recompute;
 };
 
-/// Fills the lists left empty: tensor degrees 1, 2, 4, ... up to a scale-up domain's GPUs;
+/// Fills the lists left empty: the job's GPUs; tensor degrees 1, 2, 4, ... up to a scale-up domain's GPUs;
 /// pipeline degrees 1, 2, 4, ... up to the layers; the job's own context and expert degrees;
 /// micro-batches 1, 2 and 4; interleaving 1, 2
 /// and 4 (only for 1F1B and interleaved jobs: other schedules keep theirs); every recompute
@@ -43,11 +45,11 @@ PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const Clust
 
 /// Every combination whose degrees divide the job's GPUs (experts: the data x context ranks) and
 /// whose micro-batches divide the global batch over the data-parallel replicas, in a fixed order
-/// (tensor, pipeline, context, expert, micro-batch, interleaving, recompute). Interleaving above 1
+/// (GPUs, tensor, pipeline, context, expert, micro-batch, interleaving, recompute). Interleaving above 1
 /// needs a pipeline.
 std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConfig& job);
 
-/// `--set` overrides that turn job `job_index` into the candidate: the degrees, micro-batch,
+/// `--set` overrides that turn job `job_index` into the candidate: its GPUs, the degrees, micro-batch,
 /// interleaving (and the schedule that goes with it), recompute, sequence parallelism with
 /// tensor parallelism (as Megatron-Core runs it), and a memory check that refuses what does not fit.
 std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan, const JobConfig& job);

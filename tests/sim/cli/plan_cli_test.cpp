@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <string>
@@ -153,6 +154,33 @@ TEST_CASE("plan: what does not fit is rejected with the checker's reason; the sa
   CHECK(r.out.find("rejected at jobs.0.parallelism: ") != std::string::npos);
 }
 
+TEST_CASE("plan: several GPU counts are searched each on its own, with the strong-scaling efficiency", "[cli]")
+{
+  const std::string scenario = small_scenario();
+  const auto result = plan_json(scenario, "--gpus 8,16 --tensor 4,8 --pipeline 1,2 --micro-batch 1 --recompute none");
+  int last_gpus = 0;
+  std::map<int, double> best;
+  for (const auto& p : result["plans"]) {
+    const int gpus = p["gpus"];
+    CHECK(gpus >= last_gpus); // fewest GPUs first
+    last_gpus = gpus;
+    CHECK(p["tensor"].get<int>() * p["pipeline"].get<int>() * p["data"].get<int>() == gpus);
+    if (p.contains("iteration_time_s") && !best.count(gpus))
+      best[gpus] = p["tokens_per_s"];
+  }
+  REQUIRE(best.size() == 2);
+  CHECK(best[16] > best[8]);
+  const auto r = dcsim::test::run_cli("plan " + scenario + " --gpus 8,16 --tensor 4,8 --pipeline 1,2 --micro-batch 1 "
+                                      "--recompute none --workers 2");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("8 GPUs:\n") != std::string::npos);
+  CHECK(r.out.find("16 GPUs:\n") != std::string::npos);
+  CHECK(r.out.find("best plan by GPU count:") != std::string::npos);
+  char efficiency[32];
+  std::snprintf(efficiency, sizeof efficiency, "%.1f%%", 100 * best[16] / 16 / (best[8] / 8));
+  CHECK(r.out.find(efficiency) != std::string::npos);
+}
+
 TEST_CASE("plan: bad options are one-line errors naming the option, exit 2", "[cli]")
 {
   const std::string scenario = small_scenario();
@@ -160,6 +188,7 @@ TEST_CASE("plan: bad options are one-line errors naming the option, exit 2", "[c
       {"--job 3", "--job: 3 is not a job of"},
       {"--recompute some", "--recompute: \"some\" is not a recompute choice; expected none, selective or full"},
       {"--tensor 0,2", "--tensor: 0 is not a degree"},
+      {"--gpus 0", "--gpus: 0 is not a degree"},
       {"--top 0", "--top: 0 plans; expected at least 1"},
       {"--workers 0", "--workers: 0 processes; expected 1 to 1024"},
       {"--set jobs.0.iterations=0", "jobs.0.iterations"},

@@ -35,6 +35,7 @@ TEST_CASE("plan space: every split whose degrees divide the GPUs and whose micro
   // m x data divides 96 = 2^5 x 3: m x data <= 32 among powers of two.
   const dcsim::JobConfig j = job(64, 96, 32);
   dcsim::PlanSpace space;
+  space.gpus = {64};
   space.tensor = {1, 2, 4, 8};
   space.pipeline = {1, 2, 4, 8, 16};
   space.context = {1};
@@ -83,6 +84,7 @@ TEST_CASE("plan space: defaults up to the NVLink domain and the layers; other sc
   const dcsim::ClusterConfig cluster = dcsim::test::h100_test_cluster(8);
   dcsim::JobConfig j = job(64, 512, 24);
   auto space = dcsim::complete_plan_space({}, j, cluster);
+  CHECK(space.gpus == std::vector<int>{64});
   CHECK(space.tensor == std::vector<int>{1, 2, 4, 8});
   CHECK(space.pipeline == std::vector<int>{1, 2, 4, 8, 16});
   CHECK(space.context == std::vector<int>{1});
@@ -118,6 +120,7 @@ TEST_CASE("plan space: a plan's overrides set every degree, the schedule that go
     CHECK(has(o, expected));
   }
   CHECK(has(o, "jobs.1.parallelism.context=1"));
+  CHECK(has(o, "jobs.1.gpus=1")); // a default PlanCandidate's
   CHECK(has(o, "jobs.1.parallelism.expert=1"));
   CHECK(dcsim::describe(plan) == "TP4 PP2 DP8 mb2 v3 selective");
   dcsim::PlanCandidate flat;
