@@ -262,6 +262,24 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   return out;
 }
 
+/// What `fabric.down` and `fabric.degraded` changed, for the cluster line ("" when nothing).
+std::string fabric_changes(const FabricConfig& fabric)
+{
+  const auto name = [](const std::string& a, const std::string& b) { return b.empty() ? a : a + "-" + b; };
+  std::string down, slow;
+  for (const FabricConfig::Down& d : fabric.down)
+    down += (down.empty() ? "" : ", ") + name(d.a, d.b);
+  for (const FabricConfig::Degraded& d : fabric.degraded) {
+    char rate[48];
+    if (d.fraction > 0)
+      std::snprintf(rate, sizeof rate, "%.4g%%", 100 * d.fraction);
+    else
+      std::snprintf(rate, sizeof rate, "%s", format_rate(d.bandwidth_bytes_per_s).c_str());
+    slow += (slow.empty() ? "" : ", ") + name(d.a, d.b) + " at " + rate;
+  }
+  return (down.empty() ? "" : "; out of service: " + down) + (slow.empty() ? "" : "; below their rate: " + slow);
+}
+
 } // namespace
 
 std::string text_summary(const ScenarioConfig& config, const SimulationResult& result)
@@ -269,8 +287,8 @@ std::string text_summary(const ScenarioConfig& config, const SimulationResult& r
   std::string out;
   const auto& c = config.cluster;
   out += line("dcsim: %s (seed %llu)", result.scenario.c_str(), static_cast<unsigned long long>(result.seed));
-  out += line("cluster: %d nodes x %d %s = %d GPUs; %s", c.nodes, c.node.gpus, c.node.gpu.name.c_str(),
-              c.total_gpus(), result.fabric.c_str());
+  out += line("cluster: %d nodes x %d %s = %d GPUs; %s%s", c.nodes, c.node.gpus, c.node.gpu.name.c_str(),
+              c.total_gpus(), result.fabric.c_str(), fabric_changes(c.fabric).c_str());
   out += line("profile: %s", c.profile.path.c_str());
   for (size_t i = 0; i < result.jobs.size(); ++i)
     out += job_summary(config, config.jobs[i], result.jobs[i]);

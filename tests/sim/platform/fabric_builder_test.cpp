@@ -163,6 +163,13 @@ TEST_CASE("fabric degraded: a training job slows where its data-parallel ring cr
   CHECK(slow["breakdown_s"]["tensor_parallel_comm"].get<double>() ==
         Approx(base["breakdown_s"]["tensor_parallel_comm"].get<double>()).epsilon(1e-9));
   CHECK(slow["iteration_time_s"].get<double>() > base["iteration_time_s"].get<double>() + 0.2);
+  // The text summary's cluster line says what was changed.
+  const auto text = dcsim::test::run_cli("run " + dcsim::test::repo_path("scenarios/1024gpu.yaml") +
+                                         " --set \"cluster.fabric.down=[spine0]\" --set \"cluster.fabric.degraded="
+                                         "[{cable: node5.nic2, bandwidth: 200Gb/s}, {cable: [leaf0, spine3], fraction: 0.5}]\"");
+  REQUIRE(text.status == 0);
+  CHECK(text.out.find("; out of service: spine0; below their rate: node5.nic2 at 25 GB/s, leaf0-spine3 at 50%\n") !=
+        std::string::npos);
   // The bisection (1,024 NICs of 50 GB/s, 25.6 TB/s) loses half of one NIC, or half of one of
   // the 32 spines' share.
   CHECK(bisection_bytes_per_s("scenarios/1024gpu.yaml", "cluster.fabric.degraded=[]") == Approx(25.6e12).epsilon(1e-9));
