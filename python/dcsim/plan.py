@@ -36,7 +36,8 @@ def plan(scenario, job=0, *, gpus=None, tensor=None, pipeline=None, context=None
     plan of the same split that recomputes less fits too (``skipped`` says which; `every_plan`
     simulates them as well), then the rejected ones with their reason in ``rejected``. Columns: plan, gpus, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
     recompute, iteration_time_s, tokens_per_s, mfu, memory_per_gpu_bytes, exposed_comm_s,
-    pipeline_bubble_s, skipped, rejected, scenario_plan (True on the scenario's own plan). Lists left None
+    pipeline_bubble_s, joules_per_token, usd_per_million_tokens (with the scenario's `cost`), skipped,
+    rejected, scenario_plan (True on the scenario's own plan). Lists left None
     take the CLI's defaults; `workers` simulations run at a time (default: one per core).
     `gpus` lists job sizes to try (strong scaling; default the job's): rows then go by GPU count,
     fewest first, each count ranked on its own. Raises ValueError for an invalid scenario or argument."""

@@ -60,8 +60,11 @@ void print_ranking(const std::vector<const PlanResult*>& plans, const PlanCandid
 /// smallest count's (strong-scaling efficiency).
 void print_scaling(const std::map<int, std::vector<const PlanResult*>>& by_gpus)
 {
-  std::printf("best plan by GPU count:\n%8s  %-38s %12s %14s %11s\n", "GPUs", "plan", "iteration s", "tokens/s",
-              "efficiency");
+  bool priced = false;
+  for (const auto& [gpus, plans] : by_gpus)
+    priced = priced || (!plans.empty() && plans.front()->usd_per_million_tokens > 0);
+  std::printf("best plan by GPU count:\n%8s  %-38s %12s %14s %11s %10s%s\n", "GPUs", "plan", "iteration s",
+              "tokens/s", "efficiency", "J/token", priced ? "   $/M tokens" : "");
   double base_per_gpu = 0;
   for (const auto& [gpus, plans] : by_gpus) {
     if (plans.empty() || !plans.front()->ran) {
@@ -72,8 +75,11 @@ void print_scaling(const std::map<int, std::vector<const PlanResult*>>& by_gpus)
     const double per_gpu = best.tokens_per_s / gpus;
     if (base_per_gpu == 0)
       base_per_gpu = per_gpu;
-    std::printf("%8d  %-38s %12.4f %14.0f %10.1f%%\n", gpus, describe(best.plan).c_str(), best.iteration_time_s,
-                best.tokens_per_s, 100 * per_gpu / base_per_gpu);
+    std::printf("%8d  %-38s %12.4f %14.0f %10.1f%% %10.3f", gpus, describe(best.plan).c_str(), best.iteration_time_s,
+                best.tokens_per_s, 100 * per_gpu / base_per_gpu, best.joules_per_token);
+    if (priced)
+      std::printf(" %12.4f", best.usd_per_million_tokens);
+    std::printf("\n");
   }
 }
 

@@ -52,7 +52,9 @@ nlohmann::json simulate_plan(const ScenarioConfig& config)
           {"mfu", job.mfu},
           {"memory_per_gpu_bytes", job.memory.total_bytes()},
           {"exposed_comm_s", job.breakdown.exposed_comm_s},
-          {"pipeline_bubble_s", job.breakdown.pipeline_bubble_s}};
+          {"pipeline_bubble_s", job.breakdown.pipeline_bubble_s},
+          {"joules_per_token", job.energy.joules_per_token},
+          {"usd_per_million_tokens", job.energy.usd_per_million_tokens}};
 }
 
 void record(PlanResult& r, const IsolatedOutcome& outcome)
@@ -67,6 +69,8 @@ void record(PlanResult& r, const IsolatedOutcome& outcome)
   r.memory_per_gpu_bytes = v.at("memory_per_gpu_bytes");
   r.exposed_comm_s = v.at("exposed_comm_s");
   r.pipeline_bubble_s = v.at("pipeline_bubble_s");
+  r.joules_per_token = v.at("joules_per_token");
+  r.usd_per_million_tokens = v.at("usd_per_million_tokens");
 }
 
 /// Two plans that differ at most in how much they recompute.
@@ -196,7 +200,10 @@ nlohmann::json plan_json(const PlanResult& r)
             {"mfu", r.mfu},
             {"memory_per_gpu_bytes", r.memory_per_gpu_bytes},
             {"exposed_comm_s", r.exposed_comm_s},
-            {"pipeline_bubble_s", r.pipeline_bubble_s}});
+            {"pipeline_bubble_s", r.pipeline_bubble_s},
+            {"joules_per_token", r.joules_per_token}});
+  if (r.usd_per_million_tokens > 0)
+    j["usd_per_million_tokens"] = r.usd_per_million_tokens;
   return j;
 }
 

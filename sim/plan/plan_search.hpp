@@ -38,6 +38,8 @@ struct PlanResult {
   double memory_per_gpu_bytes = 0;
   double exposed_comm_s = 0;    ///< pipeline rank 0
   double pipeline_bubble_s = 0; ///< pipeline rank 0
+  double joules_per_token = 0;      ///< facility energy per token trained (the power model)
+  double usd_per_million_tokens = 0; ///< with the scenario's `cost` section; 0 without
 };
 
 struct PlanSearch {

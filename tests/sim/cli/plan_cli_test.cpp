@@ -181,6 +181,29 @@ TEST_CASE("plan: several GPU counts are searched each on its own, with the stron
   CHECK(r.out.find(efficiency) != std::string::npos);
 }
 
+TEST_CASE("plan: each plan's energy per token, and with a price its cost per million tokens", "[cli]")
+{
+  // At $2 per GPU-hour and no electricity price, a million tokens cost 2 x GPUs / 3600 / (tokens/s) x 1e6.
+  const std::string scenario = small_scenario();
+  const auto result = plan_json(scenario, "--set cost.gpu_hour=2 --set cost.electricity=0 --gpus 8,16 --tensor 4,8 "
+                                          "--pipeline 1,2 --micro-batch 1 --recompute none");
+  int priced = 0;
+  for (const auto& p : result["plans"]) {
+    if (!p.contains("iteration_time_s"))
+      continue;
+    INFO(p.dump());
+    CHECK(p["joules_per_token"].get<double>() > 0);
+    const double expected = 2.0 * p["gpus"].get<int>() / 3600 / p["tokens_per_s"].get<double>() * 1e6;
+    CHECK(p["usd_per_million_tokens"].get<double>() == Approx(expected).epsilon(1e-9));
+    ++priced;
+  }
+  CHECK(priced > 2);
+  const auto r = dcsim::test::run_cli("plan " + scenario + " --set cost.gpu_hour=2 --gpus 8,16 --tensor 4,8 "
+                                      "--pipeline 1,2 --micro-batch 1 --recompute none --workers 2");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("$/M tokens") != std::string::npos);
+}
+
 TEST_CASE("plan: bad options are one-line errors naming the option, exit 2", "[cli]")
 {
   const std::string scenario = small_scenario();
