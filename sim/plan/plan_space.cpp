@@ -84,7 +84,7 @@ std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConf
                 if (v > 1 && p == 1 && interleaving_searched(job))
                   continue; // interleaving needs a pipeline
                 for (Recompute r : space.recompute)
-                  out.push_back({g, t, p, data, c, e, m, v, r});
+                  out.push_back({g, t, p, data, c, e, m, v, r, t > 1});
               }
             }
           }
@@ -104,7 +104,7 @@ std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan
       par + "context=" + std::to_string(plan.context),
       par + "expert=" + std::to_string(plan.expert),
       par + "virtual_stages=" + std::to_string(plan.virtual_stages),
-      par + "sequence_parallel=" + std::string(plan.tensor > 1 ? "true" : "false"),
+      par + "sequence_parallel=" + std::string(plan.sequence_parallel ? "true" : "false"),
       j + "batch.micro=" + std::to_string(plan.micro_batch),
       j + "recompute=" + recompute_name(plan.recompute),
       j + "memory_check=error",
@@ -118,7 +118,7 @@ bool operator==(const PlanCandidate& a, const PlanCandidate& b)
 {
   return a.gpus == b.gpus && a.tensor == b.tensor && a.pipeline == b.pipeline && a.data == b.data && a.context == b.context &&
          a.expert == b.expert && a.micro_batch == b.micro_batch && a.virtual_stages == b.virtual_stages &&
-         a.recompute == b.recompute;
+         a.recompute == b.recompute && a.sequence_parallel == b.sequence_parallel;
 }
 
 std::string describe(const PlanCandidate& plan)
@@ -132,14 +132,17 @@ std::string describe(const PlanCandidate& plan)
   out += " mb" + std::to_string(plan.micro_batch);
   if (plan.virtual_stages > 1)
     out += " v" + std::to_string(plan.virtual_stages);
+  if (plan.tensor > 1 && !plan.sequence_parallel)
+    out += " no-SP";
   return out + " " + recompute_name(plan.recompute);
 }
 
 PlanCandidate plan_of(const JobConfig& job)
 {
   const ParallelismConfig& p = job.parallelism;
-  return {job.gpus, p.tensor, p.pipeline, p.data, p.context, p.expert, job.batch.micro, p.virtual_stages,
-          job.recompute};
+  return {job.gpus,         p.tensor,         p.pipeline,    p.data,
+          p.context,        p.expert,         job.batch.micro, p.virtual_stages,
+          job.recompute,    p.sequence_parallel};
 }
 
 std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option)

@@ -22,6 +22,9 @@ struct PlanCandidate {
   int micro_batch = 1;
   int virtual_stages = 1;
   Recompute recompute = Recompute::None;
+  /// Megatron-Core's sequence parallelism with tensor parallelism: on in every candidate with a
+  /// tensor degree above 1; the scenario's own plan keeps its setting.
+  bool sequence_parallel = false;
 };
 
 /// The values to combine. Empty lists are filled by default_plan_space().
@@ -50,14 +53,15 @@ PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const Clust
 std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConfig& job);
 
 /// `--set` overrides that turn job `job_index` into the candidate: its GPUs, the degrees, micro-batch,
-/// interleaving (and the schedule that goes with it), recompute, sequence parallelism with
-/// tensor parallelism (as Megatron-Core runs it), and a memory check that refuses what does not fit.
+/// interleaving (and the schedule that goes with it), recompute, sequence parallelism, and a
+/// memory check that refuses what does not fit.
 std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan, const JobConfig& job);
 
 /// Whether two candidates are the same plan.
 bool operator==(const PlanCandidate& a, const PlanCandidate& b);
 
-/// "TP8 PP8 DP16 mb1 v2 selective" (" CP2", " EP8" after the data degree when above 1).
+/// "TP8 PP8 DP16 mb1 v2 selective" (" CP2", " EP8" after the data degree when above 1; " no-SP"
+/// for tensor parallelism without sequence parallelism).
 std::string describe(const PlanCandidate& plan);
 
 /// The candidate `job` already is (to find it among the results).

@@ -154,6 +154,26 @@ TEST_CASE("plan: what does not fit is rejected with the checker's reason; the sa
   CHECK(r.out.find("rejected at jobs.0.parallelism: ") != std::string::npos);
 }
 
+TEST_CASE("plan: the scenario's own plan is simulated as the scenario has it", "[cli]")
+{
+  // Without sequence parallelism (every candidate with tensor parallelism has it), and with a
+  // micro-batch outside the space: the marked row is what `dcsim run` gives for the scenario.
+  const std::string scenario = small_scenario();
+  const std::string own = "--set jobs.0.parallelism.sequence_parallel=false --set jobs.0.batch.micro=4";
+  const auto result = plan_json(scenario, own + " --tensor 8 --pipeline 2 --micro-batch 1 --recompute none");
+  CHECK(result["scenario_plan"] == "TP8 PP2 DP1 mb4 no-SP none");
+  const auto run = dcsim::test::run_scenario_text(dcsim::test::slurp(scenario), {"jobs.0.parallelism.sequence_parallel=false",
+                                                                                 "jobs.0.batch.micro=4"});
+  int found = 0;
+  for (const auto& p : result["plans"])
+    if (p["plan"] == result["scenario_plan"]) {
+      ++found;
+      CHECK(p["iteration_time_s"].get<double>() ==
+            Approx(run["jobs"][0]["iteration_time_s"].get<double>()).epsilon(1e-12));
+    }
+  CHECK(found == 1);
+}
+
 TEST_CASE("plan: several GPU counts are searched each on its own, with the strong-scaling efficiency", "[cli]")
 {
   const std::string scenario = small_scenario();

@@ -62,6 +62,7 @@ TEST_CASE("plan space: every split whose degrees divide the GPUs and whose micro
   CHECK(expected == 176);
   for (const auto& plan : plans) {
     CHECK(plan.tensor * plan.pipeline * plan.data == 64);
+    CHECK(plan.sequence_parallel == (plan.tensor > 1)); // as Megatron-Core runs tensor parallelism
     CHECK(96 % (plan.micro_batch * plan.data) == 0);
     CHECK((plan.virtual_stages == 1 || plan.pipeline > 1));
   }
@@ -111,6 +112,7 @@ TEST_CASE("plan space: a plan's overrides set every degree, the schedule that go
   dcsim::PlanCandidate plan;
   plan.tensor = 4, plan.pipeline = 2, plan.data = 8, plan.micro_batch = 2, plan.virtual_stages = 3;
   plan.recompute = dcsim::Recompute::Selective;
+  plan.sequence_parallel = true;
   const auto o = dcsim::plan_overrides(1, plan, j);
   for (const char* expected :
        {"jobs.1.parallelism.tensor=4", "jobs.1.parallelism.pipeline=2", "jobs.1.parallelism.data=8",
@@ -131,4 +133,6 @@ TEST_CASE("plan space: a plan's overrides set every degree, the schedule that go
   CHECK(dcsim::describe(flat) == "TP1 PP1 DP64 mb1 none");
   flat.data = 16, flat.context = 2, flat.expert = 8;
   CHECK(dcsim::describe(flat) == "TP1 PP1 DP16 CP2 EP8 mb1 none");
+  flat.tensor = 2, flat.data = 8; // a scenario's own plan may run tensor parallelism without it
+  CHECK(dcsim::describe(flat) == "TP2 PP1 DP8 CP2 EP8 mb1 no-SP none");
 }
