@@ -30,17 +30,21 @@ def _ints(name, values):
 
 
 def plan(scenario, job=0, *, gpus=None, tensor=None, pipeline=None, context=None, expert=None, micro_batch=None,
-         virtual_stages=None, recompute=None, workers=None, every_plan=False):
+         virtual_stages=None, recompute=None, zero=None, workers=None, every_plan=False):
     """Tries the plans of job `job` of `scenario` (a path, dict or Scenario) and returns a pandas
     DataFrame, one row per plan: ranked by iteration time, then those not simulated because a
     plan of the same split that recomputes less fits too (``skipped`` says which; `every_plan`
-    simulates them as well), then the rejected ones with their reason in ``rejected``. Columns: plan, gpus, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
-    recompute, iteration_time_s, tokens_per_s, mfu, memory_per_gpu_bytes, exposed_comm_s,
-    pipeline_bubble_s, joules_per_token, usd_per_million_tokens (with the scenario's `cost`), skipped,
-    rejected, scenario_plan (True on the scenario's own plan). Lists left None
-    take the CLI's defaults; `workers` simulations run at a time (default: one per core).
-    `gpus` lists job sizes to try (strong scaling; default the job's): rows then go by GPU count,
-    fewest first, each count ranked on its own. Raises ValueError for an invalid scenario or argument."""
+    simulates them as well), then the rejected ones with their reason in ``rejected``.
+
+    Columns: plan, gpus, tensor, pipeline, data, context, expert, micro_batch, virtual_stages,
+    recompute, zero, sequence_parallel, iteration_time_s, tokens_per_s, mfu, memory_per_gpu_bytes,
+    exposed_comm_s, pipeline_bubble_s, joules_per_token, usd_per_million_tokens (with the
+    scenario's `cost`), skipped, rejected, scenario_plan (True on the scenario's own plan).
+
+    Lists left None take the CLI's defaults; `workers` simulations run at a time (default: one
+    per core). `gpus` lists job sizes to try (strong scaling; default the job's): rows then go by
+    GPU count, fewest first, each count ranked on its own. Raises ValueError for an invalid
+    scenario or argument."""
     import pandas
 
     scenario = load(scenario)
@@ -49,7 +53,7 @@ def plan(scenario, job=0, *, gpus=None, tensor=None, pipeline=None, context=None
     data = _core.plan(scenario.text, scenario.name, scenario.set_arguments(), int(job), _ints("gpus", gpus),
                       _ints("tensor", tensor), _ints("pipeline", pipeline), _ints("context", context),
                       _ints("expert", expert), _ints("micro_batch", micro_batch),
-                      _ints("virtual_stages", virtual_stages), list(recompute or []),
+                      _ints("virtual_stages", virtual_stages), list(recompute or []), _ints("zero", zero),
                       workers or len(os.sched_getaffinity(0)), bool(every_plan))
     frame = pandas.DataFrame(data["plans"])
     for column in ("skipped", "rejected"):

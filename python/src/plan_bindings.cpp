@@ -18,7 +18,8 @@ namespace {
 py::object plan(const std::string& text, const std::string& name, const std::vector<std::string>& overrides, int job,
                 const std::vector<int>& gpus, const std::vector<int>& tensor, const std::vector<int>& pipeline, const std::vector<int>& context,
                 const std::vector<int>& expert, const std::vector<int>& micro_batch,
-                const std::vector<int>& virtual_stages, const std::vector<std::string>& recompute, int workers,
+                const std::vector<int>& virtual_stages, const std::vector<std::string>& recompute,
+                const std::vector<int>& zero, int workers,
                 bool every_plan)
 {
   check_degrees(gpus, "gpus");
@@ -28,13 +29,14 @@ py::object plan(const std::string& text, const std::string& name, const std::vec
   check_degrees(expert, "expert");
   check_degrees(micro_batch, "micro_batch");
   check_degrees(virtual_stages, "virtual_stages");
+  check_zero_stages(zero, "zero");
   check_degrees({workers}, "workers");
   PlanSearchRequest request;
   request.scenario = name;
   request.scenario_text = text;
   request.overrides = overrides;
   request.job_index = job;
-  request.space = {gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, recompute_choices(recompute, "recompute")};
+  request.space = {gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, recompute_choices(recompute, "recompute"), zero};
   request.workers = workers;
   request.every_plan = every_plan;
   nlohmann::json reply;
@@ -51,7 +53,7 @@ void bind_plan(py::module_& module)
 {
   module.def("plan", &plan, py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("job"), py::arg("gpus"),
              py::arg("tensor"), py::arg("pipeline"), py::arg("context"), py::arg("expert"), py::arg("micro_batch"), py::arg("virtual_stages"),
-             py::arg("recompute"), py::arg("workers"), py::arg("every_plan") = false,
+             py::arg("recompute"), py::arg("zero"), py::arg("workers"), py::arg("every_plan") = false,
              "Try every parallel plan of job `job` (empty lists: the defaults); returns the dict `dcsim plan "
              "--json` writes. Raises ValueError for invalid arguments or scenario.");
 }

@@ -48,7 +48,7 @@ struct PlanArgs {
   bool quiet = false;
   bool every_plan = false;
   std::string json_path;
-  std::vector<int> gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages; ///< empty: the defaults
+  std::vector<int> gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, zero; ///< empty: the defaults
   std::vector<std::string> recompute;
 };
 

@@ -71,6 +71,7 @@ int dispatch(int argc, char** argv)
   plan->add_option("--virtual-stages", plan_args.virtual_stages,
                    "model chunks per pipeline rank (default 1,2,4 for 1f1b/interleaved jobs, else the job's)")
       ->delimiter(',');
+  plan->add_option("--zero", plan_args.zero, "ZeRO stages, 0-3 (default the job's)")->delimiter(',');
   plan->add_option("--recompute", plan_args.recompute, "none, selective, full (default all three)")->delimiter(',');
 
   std::string validate_path;

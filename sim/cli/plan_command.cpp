@@ -119,6 +119,7 @@ int plan_command(const PlanArgs& args)
   check_degrees(args.expert, "--expert");
   check_degrees(args.micro_batch, "--micro-batch");
   check_degrees(args.virtual_stages, "--virtual-stages");
+  check_zero_stages(args.zero, "--zero");
   Diagnostics diagnostics;
   if (args.top < 1)
     diagnostics.add(option_location("--top"), "", std::to_string(args.top) + " plans; expected at least 1");
@@ -130,7 +131,8 @@ int plan_command(const PlanArgs& args)
   request.overrides = args.overrides;
   request.job_index = args.job;
   request.space = {args.gpus,   args.tensor,      args.pipeline,       args.context,
-                   args.expert, args.micro_batch, args.virtual_stages, recompute_choices(args.recompute, "--recompute")};
+                   args.expert, args.micro_batch, args.virtual_stages, recompute_choices(args.recompute, "--recompute"),
+                   args.zero};
   request.workers = args.workers;
   request.every_plan = args.every_plan;
   const auto start = std::chrono::steady_clock::now();

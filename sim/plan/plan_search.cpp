@@ -186,7 +186,9 @@ nlohmann::json plan_json(const PlanResult& r)
                       {"expert", r.plan.expert},
                       {"micro_batch", r.plan.micro_batch},
                       {"virtual_stages", r.plan.virtual_stages},
-                      {"recompute", recompute_name(r.plan.recompute)}};
+                      {"recompute", recompute_name(r.plan.recompute)},
+                      {"zero", r.plan.zero},
+                      {"sequence_parallel", r.plan.sequence_parallel}};
   if (!r.skipped.empty()) {
     j["skipped"] = r.skipped;
     return j;

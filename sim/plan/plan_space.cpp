@@ -60,6 +60,8 @@ PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const Clust
                                                       : std::vector<int>{job.parallelism.virtual_stages};
   if (space.recompute.empty())
     space.recompute = {Recompute::None, Recompute::Selective, Recompute::Full};
+  if (space.zero.empty())
+    space.zero = {job.parallelism.zero};
   return space;
 }
 
@@ -83,8 +85,9 @@ std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConf
               for (int v : space.virtual_stages) {
                 if (v > 1 && p == 1 && interleaving_searched(job))
                   continue; // interleaving needs a pipeline
-                for (Recompute r : space.recompute)
-                  out.push_back({g, t, p, data, c, e, m, v, r, t > 1});
+                for (int z : space.zero)
+                  for (Recompute r : space.recompute)
+                    out.push_back({g, t, p, data, c, e, m, v, r, z, t > 1});
               }
             }
           }
@@ -105,6 +108,7 @@ std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan
       par + "expert=" + std::to_string(plan.expert),
       par + "virtual_stages=" + std::to_string(plan.virtual_stages),
       par + "sequence_parallel=" + std::string(plan.sequence_parallel ? "true" : "false"),
+      par + "zero=" + std::to_string(plan.zero),
       j + "batch.micro=" + std::to_string(plan.micro_batch),
       j + "recompute=" + recompute_name(plan.recompute),
       j + "memory_check=error",
@@ -118,7 +122,7 @@ bool operator==(const PlanCandidate& a, const PlanCandidate& b)
 {
   return a.gpus == b.gpus && a.tensor == b.tensor && a.pipeline == b.pipeline && a.data == b.data && a.context == b.context &&
          a.expert == b.expert && a.micro_batch == b.micro_batch && a.virtual_stages == b.virtual_stages &&
-         a.recompute == b.recompute && a.sequence_parallel == b.sequence_parallel;
+         a.recompute == b.recompute && a.zero == b.zero && a.sequence_parallel == b.sequence_parallel;
 }
 
 std::string describe(const PlanCandidate& plan)
@@ -134,6 +138,8 @@ std::string describe(const PlanCandidate& plan)
     out += " v" + std::to_string(plan.virtual_stages);
   if (plan.tensor > 1 && !plan.sequence_parallel)
     out += " no-SP";
+  if (plan.zero > 0)
+    out += " zero" + std::to_string(plan.zero);
   return out + " " + recompute_name(plan.recompute);
 }
 
@@ -142,7 +148,7 @@ PlanCandidate plan_of(const JobConfig& job)
   const ParallelismConfig& p = job.parallelism;
   return {job.gpus,         p.tensor,         p.pipeline,    p.data,
           p.context,        p.expert,         job.batch.micro, p.virtual_stages,
-          job.recompute,    p.sequence_parallel};
+          job.recompute,    p.zero,           p.sequence_parallel};
 }
 
 std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option)
@@ -163,6 +169,13 @@ void check_degrees(const std::vector<int>& values, const std::string& option)
   for (int v : values)
     if (v < 1 || v > 65536)
       bad_option(option, std::to_string(v) + " is not a degree; expected whole numbers from 1 to 65536");
+}
+
+void check_zero_stages(const std::vector<int>& values, const std::string& option)
+{
+  for (int v : values)
+    if (v < 0 || v > 3)
+      bad_option(option, std::to_string(v) + " is not a ZeRO stage; expected 0, 1, 2 or 3");
 }
 
 } // namespace dcsim

@@ -22,6 +22,7 @@ struct PlanCandidate {
   int micro_batch = 1;
   int virtual_stages = 1;
   Recompute recompute = Recompute::None;
+  int zero = 0; ///< ZeRO stage (1: Megatron-Core's distributed optimizer)
   /// Megatron-Core's sequence parallelism with tensor parallelism: on in every candidate with a
   /// tensor degree above 1; the scenario's own plan keeps its setting.
   bool sequence_parallel = false;
@@ -37,18 +38,19 @@ struct PlanSpace {
   std::vector<int> micro_batch;
   std::vector<int> virtual_stages;
   std::vector<Recompute> recompute;
+  std::vector<int> zero; ///< ZeRO stages (default: the job's)
 };
 
 /// Fills the lists left empty: the job's GPUs; tensor degrees 1, 2, 4, ... up to a scale-up domain's GPUs;
 /// pipeline degrees 1, 2, 4, ... up to the layers; the job's own context and expert degrees;
 /// micro-batches 1, 2 and 4; interleaving 1, 2
 /// and 4 (only for 1F1B and interleaved jobs: other schedules keep theirs); every recompute
-/// choice (selective with the job's recompute_modules).
+/// choice (selective with the job's recompute_modules); the job's ZeRO stage.
 PlanSpace complete_plan_space(PlanSpace space, const JobConfig& job, const ClusterConfig& cluster);
 
 /// Every combination whose degrees divide the job's GPUs (experts: the data x context ranks) and
 /// whose micro-batches divide the global batch over the data-parallel replicas, in a fixed order
-/// (GPUs, tensor, pipeline, context, expert, micro-batch, interleaving, recompute). Interleaving above 1
+/// (GPUs, tensor, pipeline, context, expert, micro-batch, interleaving, ZeRO, recompute). Interleaving above 1
 /// needs a pipeline.
 std::vector<PlanCandidate> enumerate_plans(const PlanSpace& space, const JobConfig& job);
 
@@ -61,7 +63,7 @@ std::vector<std::string> plan_overrides(int job_index, const PlanCandidate& plan
 bool operator==(const PlanCandidate& a, const PlanCandidate& b);
 
 /// "TP8 PP8 DP16 mb1 v2 selective" (" CP2", " EP8" after the data degree when above 1; " no-SP"
-/// for tensor parallelism without sequence parallelism).
+/// for tensor parallelism without sequence parallelism; " zero1" when the stage is above 0).
 std::string describe(const PlanCandidate& plan);
 
 /// The candidate `job` already is (to find it among the results).
@@ -72,5 +74,7 @@ PlanCandidate plan_of(const JobConfig& job);
 std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option);
 /// A ScenarioError naming `option` unless every value is a degree from 1 to 65536.
 void check_degrees(const std::vector<int>& values, const std::string& option);
+/// A ScenarioError naming `option` unless every value is a ZeRO stage (0 to 3).
+void check_zero_stages(const std::vector<int>& values, const std::string& option);
 
 } // namespace dcsim

@@ -130,6 +130,21 @@ TEST_CASE("plan: what does not fit is rejected with the checker's reason; the sa
   const std::string scenario = small_scenario();
   // Without tensor or pipeline parallelism Llama 3 8B's 16 GB of weights, 64 GB of fp32
   // gradients and Adam states and 8K-token activations do not fit in 80 GiB.
+  // Without tensor or pipeline parallelism, replicated Adam states (12 bytes a parameter, 96 GB)
+  // do not fit; the distributed optimizer (ZeRO-1) shards them over the 16 replicas, ZeRO-3 the
+  // weights and gradients too.
+  const auto sharded = plan_json(scenario, "--tensor 1 --pipeline 1 --micro-batch 1 --recompute full --zero 0,1,3");
+  std::map<int, double> memory;
+  for (const auto& p : sharded["plans"]) {
+    INFO(p.dump());
+    if (p["tensor"] != 1)
+      continue;
+    CHECK(p.contains("rejected") == (p["zero"] == 0));
+    if (p.contains("memory_per_gpu_bytes"))
+      memory[p["zero"]] = p["memory_per_gpu_bytes"];
+  }
+  REQUIRE(memory.size() == 2);
+  CHECK(memory[3] < memory[1]);
   // (The third plan is the scenario's own, TP8 PP2, which fits: it ranks first.)
   const auto a = plan_json(scenario, "--tensor 1 --pipeline 1 --micro-batch 1 --recompute none,full");
   REQUIRE(a["plans"].size() == 3);
@@ -232,6 +247,7 @@ TEST_CASE("plan: bad options are one-line errors naming the option, exit 2", "[c
       {"--recompute some", "--recompute: \"some\" is not a recompute choice; expected none, selective or full"},
       {"--tensor 0,2", "--tensor: 0 is not a degree"},
       {"--gpus 0", "--gpus: 0 is not a degree"},
+      {"--zero 4", "--zero: 4 is not a ZeRO stage; expected 0, 1, 2 or 3"},
       {"--top 0", "--top: 0 plans; expected at least 1"},
       {"--workers 0", "--workers: 0 processes; expected 1 to 1024"},
       {"--set jobs.0.iterations=0", "jobs.0.iterations"},

@@ -43,6 +43,7 @@ TEST_CASE("plan space: every split whose degrees divide the GPUs and whose micro
   space.micro_batch = {1, 2, 4};
   space.virtual_stages = {1, 2};
   space.recompute = {Recompute::None, Recompute::Full};
+  space.zero = {0};
   const auto plans = dcsim::enumerate_plans(space, j);
   int expected = 0;
   for (int t : space.tensor)
@@ -93,6 +94,7 @@ TEST_CASE("plan space: defaults up to the NVLink domain and the layers; other sc
   CHECK(space.micro_batch == std::vector<int>{1, 2, 4});
   CHECK(space.virtual_stages == std::vector<int>{1, 2, 4});
   CHECK(space.recompute.size() == 3);
+  CHECK(space.zero == std::vector<int>{0});
   // An NVL72-like domain allows tensor parallelism beyond a node; what the user lists is kept.
   dcsim::ClusterConfig nvl = cluster;
   nvl.node.scale_up_domain_gpus = 72;
@@ -123,6 +125,7 @@ TEST_CASE("plan space: a plan's overrides set every degree, the schedule that go
   }
   CHECK(has(o, "jobs.1.parallelism.context=1"));
   CHECK(has(o, "jobs.1.gpus=1")); // a default PlanCandidate's
+  CHECK(has(o, "jobs.1.parallelism.zero=0"));
   CHECK(has(o, "jobs.1.parallelism.expert=1"));
   CHECK(dcsim::describe(plan) == "TP4 PP2 DP8 mb2 v3 selective");
   dcsim::PlanCandidate flat;
@@ -135,4 +138,6 @@ TEST_CASE("plan space: a plan's overrides set every degree, the schedule that go
   CHECK(dcsim::describe(flat) == "TP1 PP1 DP16 CP2 EP8 mb1 none");
   flat.tensor = 2, flat.data = 8; // a scenario's own plan may run tensor parallelism without it
   CHECK(dcsim::describe(flat) == "TP2 PP1 DP8 CP2 EP8 mb1 no-SP none");
+  flat.zero = 1;
+  CHECK(dcsim::describe(flat) == "TP2 PP1 DP8 CP2 EP8 mb1 no-SP zero1 none");
 }
