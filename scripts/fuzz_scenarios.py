@@ -216,7 +216,7 @@ def plan_space(rng):
     draw = lambda values: ",".join(str(v) for v in rng.sample(values, rng.choice([1, 2])))
     return ["--tensor", draw([1, 2, 3, 8, 16]), "--pipeline", draw([1, 2, 4, 5]), "--micro-batch", draw([1, 2, 3]),
             "--virtual-stages", draw([1, 2, 3]), "--recompute", draw(["none", "selective", "full"]),
-            "--expert", draw([1, 2, 8]), "--context", draw([1, 2]), "--workers", "2"]
+            "--expert", draw([1, 2, 8]), "--context", draw([1, 2]), "--zero", draw([0, 1, 3, 4]), "--workers", "2"]
 
 
 def run_case(path, out_json, timeout_s, plan=None):
