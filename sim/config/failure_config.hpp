@@ -54,8 +54,11 @@ struct FailureCause {
   std::string name;
   FailureScope per = FailureScope::Node;
   double mtbf_s = 0;    ///< per instance of `per`; 0: not drawn (a trace's class: its faults are replayed)
-  double restart_s = 0; ///< from the failure to the job running again, before its checkpoint is read
+  double restart_s = 0; ///< from the failure being noticed to the job running again, before its checkpoint is read
   double repair_s = 0;  ///< a failed GPU's or node's repair, before it can serve as a spare again
+  /// From the failure to its being noticed (a crash at once, a hang when a watchdog fires): the
+  /// job holds its GPUs, hung, and only then asks for a spare and restarts.
+  double detect_s = 0;
   /// A GPU or node failure takes a spare node (failures.spare_nodes); a switch or a job's own
   /// failure does not.
   bool needs_spare() const { return per == FailureScope::Gpu || per == FailureScope::Node; }
@@ -109,6 +112,7 @@ struct FailureConfig {
   /// and then joins the spares; with none free the job waits for the first back.
   int spare_nodes = -1;
   double repair_s = 0; ///< `repair`: the default of every cause
+  double detect_s = 0; ///< `detect`: the default of every cause
 
   bool enabled() const { return !causes.empty(); }
   bool replayed() const { return !trace_faults.empty(); }
@@ -145,18 +149,19 @@ struct FailureConfig {
           return c.mtbf_s / extent.instances(c.per);
     return rate > 0 ? 1 / rate : 0;
   }
-  /// The mean restart, weighted by how often each cause strikes a job spanning `extent`.
+  /// The mean time from a failure to the restarted job (detection and restart), weighted by how
+  /// often each cause strikes a job spanning `extent`.
   double mean_restart_s(const FailureExtent& extent) const
   {
     if (replayed())
-      return restart_s;
+      return detect_s + restart_s;
     double rate = 0, weighted = 0;
     const std::vector<double> rates = cause_rates_per_s(extent);
     for (size_t i = 0; i < rates.size(); ++i) {
       rate += rates[i];
-      weighted += rates[i] * causes[i].restart_s;
+      weighted += rates[i] * (causes[i].detect_s + causes[i].restart_s);
     }
-    return rate > 0 ? weighted / rate : restart_s;
+    return rate > 0 ? weighted / rate : detect_s + restart_s;
   }
 };
 

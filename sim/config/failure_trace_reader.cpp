@@ -30,7 +30,7 @@ int cause_of(const nlohmann::json& e, FailureConfig& out)
   for (size_t i = 0; i < out.causes.size(); ++i)
     if (out.causes[i].name == name)
       return static_cast<int>(i);
-  out.causes.push_back({name, FailureScope::Node, 0.0, out.restart_s});
+  out.causes.push_back({name, FailureScope::Node, 0.0, out.restart_s, 0.0, out.detect_s});
   return static_cast<int>(out.causes.size()) - 1;
 }
 

@@ -24,7 +24,7 @@ NameTable<FailureScope> failure_scope_names()
 void read_causes(MapReader& failures, FailureConfig& out)
 {
   const YAML::Node list = failures.raw("causes");
-  const std::string expected = "; expected a list of {name, per: gpu|node|switch|job, mtbf, restart, repair}";
+  const std::string expected = "; expected a list of {name, per: gpu|node|switch|job, mtbf, restart, repair, detect}";
   if (!list.IsSequence() || list.size() == 0) {
     failures.error("causes", std::string(list.IsSequence() ? "is empty" : "is not a list") + expected);
     return;
@@ -36,6 +36,8 @@ void read_causes(MapReader& failures, FailureConfig& out)
     cause.per = item.choice("per", failure_scope_names());
     cause.mtbf_s = item.quantity_at_least("mtbf", Dimension::Seconds, std::nullopt, kMinMtbfS, "1s", kMinMtbfWhy);
     cause.restart_s = item.quantity("restart", Dimension::Seconds, out.restart_s, true);
+    cause.detect_s = item.quantity_at_most("detect", Dimension::Seconds, out.detect_s, true, kMaxSimulatedTimeS,
+                                           "10 years", kSimulatedTimeLimitWhy);
     cause.repair_s = item.quantity_at_most("repair", Dimension::Seconds, out.repair_s, true, kMaxSimulatedTimeS,
                                            "10 years", kSimulatedTimeLimitWhy);
     item.finish();
@@ -56,6 +58,8 @@ FailureConfig read_failures(MapReader& failures)
   out.restart_s = failures.quantity("restart", Dimension::Seconds, 600.0, true);
   out.repair_s = failures.quantity_at_most("repair", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10 years",
                                            kSimulatedTimeLimitWhy);
+  out.detect_s = failures.quantity_at_most("detect", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10 years",
+                                           kSimulatedTimeLimitWhy);
   if (failures.has("spare_nodes"))
     out.spare_nodes = static_cast<int>(failures.integer("spare_nodes", std::nullopt, 0, 1000000));
   if (failures.has("trace")) {
@@ -68,7 +72,7 @@ FailureConfig read_failures(MapReader& failures)
     if (failures.has("node_mtbf") || !(failures.has("causes") || failures.has("maintenance"))) {
       out.node_mtbf_s = failures.quantity_at_least("node_mtbf", Dimension::Seconds, std::nullopt, kMinMtbfS, "1s",
                                                    kMinMtbfWhy);
-      out.causes.push_back({"node", FailureScope::Node, out.node_mtbf_s, out.restart_s, out.repair_s});
+      out.causes.push_back({"node", FailureScope::Node, out.node_mtbf_s, out.restart_s, out.repair_s, out.detect_s});
     }
     if (failures.has("causes"))
       read_causes(failures, out);

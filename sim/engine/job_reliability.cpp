@@ -79,8 +79,10 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
 {
   maintenance_interval_s_ = scenario.failures.maintenance_interval_s;
   maintenance_downtime_s_ = scenario.failures.maintenance_downtime_s;
-  for (const FailureCause& c : scenario.failures.causes)
+  for (const FailureCause& c : scenario.failures.causes) {
     restart_by_cause_.push_back(c.restart_s);
+    detect_by_cause_.push_back(c.detect_s);
+  }
   stats_.mtbi_s = clock_.mtbi_s();
   stats_.by_cause = cause_stats(scenario.failures);
   if (!checkpoint_.enabled)
@@ -189,7 +191,8 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
         continue;
     } else if (failure < t + next_iteration_s) {
       // The next iteration would not finish: the job computes until the failure, for nothing.
-      coordinator_.job_paused(coordinator_id_, failure + restart_of(clock_.pending_cause()));
+      coordinator_.job_paused(coordinator_id_,
+                              failure + detect_of(clock_.pending_cause()) + restart_of(clock_.pending_cause()));
       sg4::this_actor::sleep_until(failure);
       lose_work(failure - t);
       recover(failure);
@@ -423,11 +426,17 @@ void JobReliability::recover(double failure_s)
       break;
     }
     ++stats_.by_cause[cause].failures;
+    // Noticed `detect` after it struck (at once for a failure during a restart already waiting
+    // longer): the job holds its GPUs, hung, until then, and only then asks for a spare.
+    const double detected = std::max(failed_at + detect_of(cause), now());
+    stats_.detection_time_s += std::max(0.0, detected - std::max(failed_at, replaced_s)); // the union, as waits
+    if (detected > now())
+      sg4::this_actor::sleep_until(detected);
     // A GPU or node failure: the job restarts once a spare has replaced the node (and every
     // other node that failed since the first failure).
     const double replaced =
-        clock_.pending_needs_spare() ? spares_.replace(failed_at, clock_.pending_repair_s()) : failed_at;
-    stats_.spare_wait_s += std::max(0.0, replaced - std::max(failed_at, replaced_s)); // waits overlap: their union
+        clock_.pending_needs_spare() ? spares_.replace(detected, clock_.pending_repair_s()) : detected;
+    stats_.spare_wait_s += std::max(0.0, replaced - std::max(detected, replaced_s)); // waits overlap: their union
     replaced_s = std::max(replaced_s, replaced);
     clock_.consume();
     const double resume = replaced_s + restart_of(cause);

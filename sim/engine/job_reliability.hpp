@@ -117,6 +117,7 @@ private:
     stats_.by_cause[clock_.pending_cause()].lost_work_s += since_checkpoint_s_ + extra_s;
   }
   double restart_of(int cause) const { return restart_by_cause_[cause]; }
+  double detect_of(int cause) const { return detect_by_cause_[cause]; }
   void record(const char* name, double start_s);
 
   /// An asynchronous write in flight (written by the job's writer actor).
@@ -150,6 +151,7 @@ private:
   FailureExtent extent_;                  ///< the GPUs, nodes and switches the job spans
   double mean_restart_s_ = 0;             ///< over the causes, weighted by their rates (for messages)
   std::vector<double> restart_by_cause_;  ///< FailureConfig::causes' restarts
+  std::vector<double> detect_by_cause_;   ///< ... and the time each takes to be noticed
   std::optional<CheckpointMover> mover_;
   std::function<void()> drain_ = [] {};
   FailureClock clock_;

@@ -18,6 +18,7 @@ void add(ReliabilityStats& to, const ReliabilityStats& from)
   to.lost_work_s += from.lost_work_s;
   to.maintenances += from.maintenances;
   to.spare_wait_s += from.spare_wait_s;
+  to.detection_time_s += from.detection_time_s;
   to.maintenance_time_s += from.maintenance_time_s;
   for (size_t i = 0; i < to.by_cause.size() && i < from.by_cause.size(); ++i) {
     to.by_cause[i].failures += from.by_cause[i].failures;
@@ -46,6 +47,7 @@ JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
   r.reliability.checkpoint_time_s = r.reliability.restart_time_s = r.reliability.lost_work_s = 0;
   r.reliability.maintenances = 0;
   r.reliability.spare_wait_s = 0;
+  r.reliability.detection_time_s = 0;
   r.reliability.maintenance_time_s = 0;
   for (CauseStats& c : r.reliability.by_cause)
     c = {c.name, c.per};

@@ -70,6 +70,7 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
           {"restart_time_s", r.restart_time_s},
           {"lost_work_s", r.lost_work_s},
           {"spare_wait_s", r.spare_wait_s},
+          {"detection_time_s", r.detection_time_s},
           {"maintenances", r.maintenances},
           {"maintenance_time_s", r.maintenance_time_s}};
 }

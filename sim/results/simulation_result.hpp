@@ -91,6 +91,7 @@ struct ReliabilityStats {
   double restart_time_s = 0;        ///< from each failure to training again (restart and reads)
   double lost_work_s = 0;           ///< training since the last checkpoint, thrown away by failures
   double spare_wait_s = 0;          ///< of restart_time_s, waiting for a spare node (failures.spare_nodes)
+  double detection_time_s = 0;      ///< of restart_time_s, hung until the failure was noticed (failures.detect)
   int maintenances = 0;             ///< planned stops (failures.maintenance)
   double maintenance_time_s = 0;    ///< their downtimes and checkpoint reads (their writes are checkpoints)
   std::vector<CauseStats> by_cause; ///< the same by cause, one per FailureConfig::causes entry

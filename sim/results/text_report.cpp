@@ -57,8 +57,9 @@ std::string reliability_summary(const JobResult& r)
                 format_bytes(s.checkpoint_bytes).c_str(), format_seconds(s.checkpoint_interval_s).c_str(),
                 write.c_str(), format_seconds(s.checkpoint_read_s).c_str());
   if (s.mtbi_s > 0)
-    out += line("  failures            %d (one every %s on average); restarts %s, work lost %s", s.failures,
+    out += line("  failures            %d (one every %s on average); restarts %s%s, work lost %s", s.failures,
                 format_seconds(s.mtbi_s).c_str(), format_seconds(s.restart_time_s).c_str(),
+                s.detection_time_s > 0 ? (" (" + format_seconds(s.detection_time_s) + " hung until noticed)").c_str() : "",
                 format_seconds(s.lost_work_s).c_str());
   if (s.maintenances > 0)
     out += line("  maintenance         %d planned stops; down and reading back %s", s.maintenances,

@@ -274,6 +274,10 @@ void ClusterScheduler::end_trace_jobs(double t)
       fail_in_place(e.id, t);
       continue;
     }
+    if (e.kind == EventKind::Detected) {
+      restart_in_place(e.id, t);
+      continue;
+    }
     if (e.kind == EventKind::Maintenance) {
       pause_for_maintenance(e.id, t);
       continue;

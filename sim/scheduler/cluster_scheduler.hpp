@@ -106,6 +106,7 @@ private:
     bool failure_needs_spare = false; ///< ... whether it takes a spare node
     double failure_repair_s = 0;      ///< ... and the failed node's repair
     double replaced_s = 0;            ///< when spares had replaced every node failed so far
+    bool hung = false;                ///< struck by a failure not noticed yet (failures.detect)
   };
   enum class EventKind : std::uint8_t {
     End,     ///< the run ends: its GPUs are free
@@ -113,6 +114,7 @@ private:
     Failure, ///< a node of its fails: it restarts in place
     Promote, ///< las: it has waited long enough to go back to the top level
     Maintenance, ///< planned maintenance: it saves, stays down, resumes in place
+    Detected, ///< the failure that hung it is noticed: it restarts in place
   };
   /// Seconds a run-to-the-end job waited: before its first start and after each preemption.
   static double queue_s(const Record& r) { return r.start_s - r.submit_s + r.requeued_wait_s; }
@@ -170,6 +172,8 @@ private:
   void stop_run(Record& r, double now, double checkpoint_interval_s, Interruption by);
   /// A node of trace job `id` fails at `now`: it restarts in place.
   void fail_in_place(int id, double now);
+  /// A failed job, noticed at `now`, gets its spare and restarts in place.
+  void restart_in_place(int id, double now);
   /// Its next failure after `now` (infinity: none).
   double next_failure_s(int id, double now);
   /// fair_share, multifactor: each group's decayed usage brought up to `now` (before its GPUs change).

@@ -100,7 +100,7 @@ const std::vector<ClusterScheduler::Running>& ClusterScheduler::preemption_order
 bool ClusterScheduler::may_preempt(const Running& victim, const QueuedJob& job, std::vector<int>& excess) const
 {
   const Record& v = records_[victim.id];
-  if (!started_[victim.id] || v.suspending) // preempted earlier in this dispatch, or leaving
+  if (!started_[victim.id] || v.suspending || v.hung) // preempted earlier in this dispatch, leaving, or hung
     return false;
   if (las_ && victim.level > job.level)
     return true;
@@ -231,6 +231,27 @@ void ClusterScheduler::fail_in_place(int id, double t)
                " times and still run; expected a longer failures.node_mtbf, a shorter failures.restart or a "
                "failures.trace_job_checkpoint";
     return;
+  }
+  // Noticed `detect` later: until then it holds its GPUs, hung (its run then stands for the
+  // hang and the expected restart, which is what backfilling plans around).
+  const FailureCause& cause = failures_.causes[r.failure_cause];
+  if (cause.detect_s > 0) {
+    r.hung = true;
+    r.run_start_s = t;
+    r.run_overhead_s = cause.detect_s + cause.restart_s;
+    trace_ends_.push({t + cause.detect_s, id, r.run, EventKind::Detected});
+    return;
+  }
+  restart_in_place(id, t);
+}
+
+void ClusterScheduler::restart_in_place(int id, double t)
+{
+  Record& r = records_[id];
+  if (r.hung) { // held, hung, since the failure
+    r.held_s += t - r.run_start_s;
+    charge_lost(r, t - r.run_start_s, Interruption::Failure);
+    r.hung = false;
   }
   // On a spare node, keeping its GPUs (after waiting for one when none is free).
   // A failure during a restart still waits for the nodes replaced before it.

@@ -103,6 +103,57 @@ TEST_CASE("spare pool: a fault trace's repairs are its fault_end times")
   CHECK(r["spare_wait_s"].get<double>() == Approx(0.65 * 86400).epsilon(1e-9));
 }
 
+TEST_CASE("failure detection: a failure noticed later hangs the job that long, and only then takes a spare")
+{
+  // The three faults above, noticed 600 s after they strike (`failures.detect`): the job is down
+  // 600 s longer each time (detection_time_s 1,800 s, restart_time_s 1,800 s more), and each
+  // failed node goes to repair when the failure is noticed, so with no spares the job still
+  // waits exactly its repair (0.65 days in all; asked at the failure, it would wait 1,800 s less).
+  const std::string trace = dcsim::test::temp_dir() + "/repairs_detect.json";
+  std::ofstream(trace) << R"([
+    {"node_id": "a", "event_time": 1.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 1.1, "event_type": "fault_end"},
+    {"node_id": "a", "event_time": 2.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 2.05, "event_type": "fault_end"},
+    {"node_id": "a", "event_time": 3.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 3.5, "event_type": "fault_end"}])";
+  const auto iteration = dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints)["jobs"][0]["iteration_time_s"]
+                             .get<double>();
+  const std::string iterations = "jobs.0.iterations=" + std::to_string(static_cast<long long>(3 * 86400 / iteration));
+  const auto run = [&](const std::string& detect) {
+    return dcsim::test::run_scenario_text(
+        dcsim::test::kOneNodeCheckpoints,
+        {"failures={trace: " + trace + ", trace_servers: 1, restart: 10s, spare_nodes: 0" + detect + "}",
+         iterations})["jobs"][0]["reliability"];
+  };
+  const auto at_once = run(""), noticed = run(", detect: 600s");
+  INFO(at_once.dump() << "\n" << noticed.dump());
+  CHECK(noticed["failures"] == 3);
+  CHECK(at_once["detection_time_s"].get<double>() == 0);
+  CHECK(noticed["detection_time_s"].get<double>() == Approx(1800).epsilon(1e-9));
+  CHECK(noticed["restart_time_s"].get<double>() ==
+        Approx(at_once["restart_time_s"].get<double>() + 1800).epsilon(1e-9));
+  CHECK(noticed["spare_wait_s"].get<double>() == Approx(0.65 * 86400).epsilon(1e-9));
+}
+
+TEST_CASE("failure detection: each cause's time to be noticed, failures.detect by default; counted in the restart")
+{
+  const auto config = dcsim::test::load_text(
+      dcsim::test::kOneNodeCheckpoints,
+      {"failures={detect: 2min, restart: 5min, causes: [{name: crash, per: gpu, mtbf: 1000h}, "
+       "{name: hang, per: job, mtbf: 100h, detect: 30min}]}"});
+  REQUIRE(config.failures.causes.size() == 2);
+  CHECK(config.failures.causes[0].detect_s == 120);
+  CHECK(config.failures.causes[1].detect_s == 1800);
+  // A failure costs its detection and its restart: the mean the checks use is weighted by rate.
+  const dcsim::FailureExtent extent{8, 1, 1};
+  const double crash = 8 / (1000 * 3600.0), hang = 1 / (100 * 3600.0);
+  CHECK(config.failures.mean_restart_s(extent) ==
+        Approx((crash * (120 + 300) + hang * (1800 + 300)) / (crash + hang)).epsilon(1e-12));
+  CHECK(dcsim::test::load_error(dcsim::test::kOneNodeCheckpoints, {"failures={node_mtbf: 1000h, detect: -1s}"})
+            .find("failures.detect") != std::string::npos);
+}
+
 TEST_CASE("spare pool: bad settings are one-line errors naming the key")
 {
   const auto error = [](const std::string& failures) {

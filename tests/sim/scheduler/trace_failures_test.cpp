@@ -60,6 +60,15 @@ TEST_CASE("trace failures: a replayed fault restarts a trace job in place from i
     CHECK(s["mean_jct_s"].get<double>() == Approx(117.52).epsilon(1e-9));
     CHECK(s["failure_lost_gpu_hours"].get<double>() == Approx(8 * (3.2 + 4.32 + 10) / 3600).epsilon(1e-9));
   }
+  SECTION("noticed 20 s later (a hang): it holds its GPUs, hung, until 63.2 s, restarts for 10 s, ends at 133.2 s")
+  {
+    const auto s = test::run_scenario_text(
+        one_node_with_faults(trace, {0.0005}, ", trace_job_checkpoint: 20s, detect: 20s"))["scheduler"];
+    INFO(s.dump());
+    CHECK(s["trace_failures"] == 1);
+    CHECK(s["mean_jct_s"].get<double>() == Approx(133.2).epsilon(1e-9));
+    CHECK(s["failure_lost_gpu_hours"].get<double>() == Approx(8 * (3.2 + 20 + 10) / 3600).epsilon(1e-9));
+  }
   SECTION("without a scheduler trace nothing changes; the keys are absent without failures")
   {
     const auto s = test::run_scenario_text(test::one_node("{policy: fifo, trace: " + trace + "}"))["scheduler"];
