@@ -163,6 +163,8 @@ def trace_case(work, i, rng):
         if rng.random() < 0.5:  # a finite pool of spare nodes, failed nodes in repair
             doc["failures"]["spare_nodes"] = rng.choice([0, 1, 4])
             doc["failures"]["repair"] = rng.choice(["1h", "3d"])
+        if rng.random() < 0.4:  # failures noticed late (hangs), the trace's jobs hung meanwhile
+            doc["failures"]["detect"] = rng.choice(["0s", "10min", "2h", "-1s", "30y"])
     doc["jobs"][0]["iterations"] = 20
     doc["jobs"][0]["start_time"] = rng.choice(["0s", "1h", "30d"])
     doc["jobs"][0]["gpus"] = 16
@@ -196,6 +198,8 @@ def faults_case(work, i, rng):
     doc["failures"] = {"trace": path, "trace_servers": rng.choice([1, 100, 400]), "restart": "10min"}
     if rng.random() < 0.5:  # repairs from the trace's fault_end events
         doc["failures"]["spare_nodes"] = rng.choice([0, 2])
+    if rng.random() < 0.4:  # noticed late
+        doc["failures"]["detect"] = rng.choice(["10min", "1h"])
     return doc, path, "; ".join(done)
 
 
