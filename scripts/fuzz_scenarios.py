@@ -239,7 +239,8 @@ def classify(paths, out_json, status, err, wall_s, slow_s):
     lines = err.splitlines()
     if status not in (0, 2):
         return "RC"
-    if status == 2 and not all(line.startswith(tuple(p + ":" for p in paths)) or line.startswith("--set ")
+    # An error names the file, a --set, or (dcsim plan) the option it is about.
+    if status == 2 and not all(line.startswith(tuple(p + ":" for p in paths)) or line.startswith("--")
                                for line in lines):
         return "NOFILE"
     if status == 0:
