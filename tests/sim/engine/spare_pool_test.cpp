@@ -15,6 +15,32 @@
 #include <random>
 #include <string>
 
+namespace {
+
+/// One server's faults on days 1, 2 and 3, ending 0.1, 0.05 and 0.5 days later; and the
+/// --set that makes the one-node job train for 3 days (the trace repeats only after its end).
+std::string repairs_trace(const std::string& name)
+{
+  const std::string trace = dcsim::test::temp_dir() + "/" + name;
+  std::ofstream(trace) << R"([
+    {"node_id": "a", "event_time": 1.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 1.1, "event_type": "fault_end"},
+    {"node_id": "a", "event_time": 2.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 2.05, "event_type": "fault_end"},
+    {"node_id": "a", "event_time": 3.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 3.5, "event_type": "fault_end"}])";
+  return trace;
+}
+
+std::string three_days_of_training()
+{
+  const auto iteration = dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints)["jobs"][0]["iteration_time_s"]
+                             .get<double>();
+  return "jobs.0.iterations=" + std::to_string(static_cast<long long>(3 * 86400 / iteration));
+}
+
+} // namespace
+
 TEST_CASE("spare pool: replacements and waits worked by hand")
 {
   dcsim::SparePool one(1);
@@ -83,20 +109,10 @@ TEST_CASE("spare pool: a fault trace's repairs are its fault_end times")
   // One server, faults on days 1, 2 and 3 ending 0.1, 0.05 and 0.5 days later; a job on it for
   // 3 days of training with no spares waits 0.65 days for them (the trace repeats only at 3.5 +
   // 1 days, after the job's end).
-  const std::string trace = dcsim::test::temp_dir() + "/repairs.json";
-  std::ofstream(trace) << R"([
-    {"node_id": "a", "event_time": 1.0, "event_type": "fault_start"},
-    {"node_id": "a", "event_time": 1.1, "event_type": "fault_end"},
-    {"node_id": "a", "event_time": 2.0, "event_type": "fault_start"},
-    {"node_id": "a", "event_time": 2.05, "event_type": "fault_end"},
-    {"node_id": "a", "event_time": 3.0, "event_type": "fault_start"},
-    {"node_id": "a", "event_time": 3.5, "event_type": "fault_end"}])";
-  const auto iteration = dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints)["jobs"][0]["iteration_time_s"]
-                             .get<double>();
+  const std::string trace = repairs_trace("repairs.json");
   const auto job = dcsim::test::run_scenario_text(
       dcsim::test::kOneNodeCheckpoints,
-      {"failures={trace: " + trace + ", trace_servers: 1, restart: 10s, spare_nodes: 0}",
-       "jobs.0.iterations=" + std::to_string(static_cast<long long>(3 * 86400 / iteration))})["jobs"][0];
+      {"failures={trace: " + trace + ", trace_servers: 1, restart: 10s, spare_nodes: 0}", three_days_of_training()})["jobs"][0];
   const auto& r = job["reliability"];
   INFO(r.dump());
   CHECK(r["failures"].get<int>() == 3);
@@ -109,17 +125,8 @@ TEST_CASE("failure detection: a failure noticed later hangs the job that long, a
   // 600 s longer each time (detection_time_s 1,800 s, restart_time_s 1,800 s more), and each
   // failed node goes to repair when the failure is noticed, so with no spares the job still
   // waits exactly its repair (0.65 days in all; asked at the failure, it would wait 1,800 s less).
-  const std::string trace = dcsim::test::temp_dir() + "/repairs_detect.json";
-  std::ofstream(trace) << R"([
-    {"node_id": "a", "event_time": 1.0, "event_type": "fault_start"},
-    {"node_id": "a", "event_time": 1.1, "event_type": "fault_end"},
-    {"node_id": "a", "event_time": 2.0, "event_type": "fault_start"},
-    {"node_id": "a", "event_time": 2.05, "event_type": "fault_end"},
-    {"node_id": "a", "event_time": 3.0, "event_type": "fault_start"},
-    {"node_id": "a", "event_time": 3.5, "event_type": "fault_end"}])";
-  const auto iteration = dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints)["jobs"][0]["iteration_time_s"]
-                             .get<double>();
-  const std::string iterations = "jobs.0.iterations=" + std::to_string(static_cast<long long>(3 * 86400 / iteration));
+  const std::string trace = repairs_trace("repairs_detect.json");
+  const std::string iterations = three_days_of_training();
   const auto run = [&](const std::string& detect) {
     return dcsim::test::run_scenario_text(
         dcsim::test::kOneNodeCheckpoints,
