@@ -6,7 +6,8 @@
 // whose clock and launch_overhead were fitted on the even rows (scripts/fit_training_calibration.py).
 // Bounds: median |error| of the iteration time <= 10% (from the issue), overall and on the odd
 // (held-out) rows; at most 40 runs off by more than 25% (33 measured; 191 before the node's
-// NVLink and clock were described as measured).
+// NVLink and clock were described as measured). The same runs also check what a plan search
+// picks (check_plan_choice).
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -58,6 +59,53 @@ std::vector<std::string> overrides_for(const VtrainRun& r)
           j + "batch.micro=" + std::to_string(r.micro_batch)};
 }
 
+/// What `dcsim plan` would have chosen on these runs: grouped by job (GPUs, model, global batch),
+/// the plan (TP, DP, PP, micro-batch) predicted fastest, and how much slower it measured than
+/// the plan measured fastest (its regret). Measured 2026-11-30: 144 jobs, the measured fastest
+/// chosen in 74, regret median 0.0%, within 5% in 88, worst 39.1%; the 17 choices over 15% are
+/// all small batches (4-16) at hidden 2048, where the model overstates TP4's host time and
+/// understates the pipelined plans' (docs/validation.md). Bounds guard that: median <= 2%, at
+/// least 80 within 5%, none over 45%.
+void check_plan_choice(const std::vector<VtrainRun>& runs, const std::vector<double>& predicted_ms)
+{
+  std::map<std::vector<int>, std::vector<size_t>> jobs;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const VtrainRun& r = runs[i];
+    jobs[{r.gpus, r.global_batch, r.hidden, r.heads, r.layers, r.seq}].push_back(i);
+  }
+  std::vector<double> regrets;
+  int hits = 0, choices = 0;
+  for (const auto& [job, members] : jobs) {
+    if (members.size() < 2)
+      continue;
+    const auto by = [&](const std::vector<double>& ms) {
+      return *std::min_element(members.begin(), members.end(), [&](size_t a, size_t b) { return ms[a] < ms[b]; });
+    };
+    std::vector<double> measured(runs.size());
+    for (size_t i : members)
+      measured[i] = runs[i].measured_ms;
+    const size_t best = by(measured), chosen = by(predicted_ms);
+    regrets.push_back(measured[chosen] / measured[best] - 1);
+    if (regrets.back() > 0.15)
+      std::printf("  regret %.1f%%: %d GPUs, batch %d, hidden %d, %d layers: chose TP%d DP%d PP%d mb%d (%.0f ms), "
+                  "best TP%d DP%d PP%d mb%d (%.0f ms)\n",
+                  100 * regrets.back(), job[0], job[1], job[2], job[4], runs[chosen].tensor, runs[chosen].data,
+                  runs[chosen].pipeline, runs[chosen].micro_batch, measured[chosen], runs[best].tensor,
+                  runs[best].data, runs[best].pipeline, runs[best].micro_batch, measured[best]);
+    hits += chosen == best;
+    ++choices;
+  }
+  std::sort(regrets.begin(), regrets.end());
+  const double median = regrets[regrets.size() / 2], worst = regrets.back();
+  const auto within_5 = std::count_if(regrets.begin(), regrets.end(), [](double r) { return r <= 0.05; });
+  std::printf("plan choice over %d jobs (2+ plans each): the predicted fastest plan is the measured fastest in %d; "
+              "its measured regret: median %.1f%%, within 5%% in %td, worst %.1f%%\n",
+              choices, hits, 100 * median, within_5, 100 * worst);
+  CHECK(median <= 0.02);
+  CHECK(within_5 >= 80);
+  CHECK(worst <= 0.45);
+}
+
 } // namespace
 
 TEST_CASE("validation: vTrain single-node A100 iteration times, median error <= 10%", "[validation][slow]")
@@ -66,10 +114,12 @@ TEST_CASE("validation: vTrain single-node A100 iteration times, median error <= 
   REQUIRE(runs.size() == 1440);
   std::vector<double> errors, held_out;
   std::map<std::string, std::vector<double>> by_plan;
+  std::vector<double> predicted(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& r = runs[i];
     const auto result = dcsim::test::run_scenario("scenarios/validation/vtrain-a100-node.yaml", overrides_for(r));
     const double predicted_ms = 1e3 * result["jobs"][0]["iteration_time_s"].get<double>();
+    predicted[i] = predicted_ms;
     const double error = (predicted_ms - r.measured_ms) / r.measured_ms;
     errors.push_back(error);
     if (i % 2 == 1)
@@ -95,4 +145,5 @@ TEST_CASE("validation: vTrain single-node A100 iteration times, median error <= 
   CHECK(median <= 0.10);
   CHECK(median_held_out <= 0.10);
   CHECK(far_off <= 40);
+  check_plan_choice(runs, predicted);
 }
