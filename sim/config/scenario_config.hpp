@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compute/gpu_profile.hpp"
+#include "config/fabric_config.hpp"
 #include "config/failure_config.hpp"
 #include "config/scenario_error.hpp"
 #include "hardware/gpu_spec.hpp"
@@ -41,75 +42,6 @@ struct NodeConfig {
   LinkConfig scale_up; ///< per GPU, per direction, through the node switch (NVSwitch)
   int scale_up_domain_gpus = 0; ///< GPUs sharing one NVLink switch domain; 0 = one node (NVL72: 72)
   NicConfig nics;
-};
-
-enum class TopologyKind { FatTree, RailOptimized, Dragonfly, Torus, File };
-enum class RoutingKind { DModK, Ecmp };
-
-struct FatTreeConfig {
-  int tiers = 2;
-  int radix = 0;                       ///< switch ports; 0 = smallest standard radix that fits
-  double oversubscription = 1.0;       ///< downlink : uplink bandwidth at the leaves
-  double spine_oversubscription = 1.0; ///< the same at the aggregation tier (3 tiers)
-};
-
-/// One 2-tier fat-tree per rail (NIC index), as in DGX SuperPOD: NIC i of every node of a rail
-/// group sits on that group's rail-i leaf; the rail-i leaves of all groups share rail-i spines.
-struct RailOptimizedConfig {
-  int rail_group_nodes = 32;     ///< nodes per rail group (scalable unit)
-  double oversubscription = 1.0; ///< at the rail leaves
-};
-
-struct DragonflyConfig {
-  int groups = 0;
-  int routers_per_group = 0;
-  int nodes_per_router = 0;
-  int global_links_per_router = 0;
-  double global_link_bandwidth_bytes_per_s = 0; ///< 0 = link_bandwidth
-};
-
-struct TorusConfig {
-  std::vector<int> dimensions; ///< routers along each dimension (2 or 3 of them)
-  int nodes_per_router = 1;
-};
-
-/// A fabric read from a CSV file: one row per host (node), then the switch it hangs from at
-/// every tier, top tier first (e.g. Alibaba Lingjun's ip,DSW,PSW,ASW).
-struct FileTopologyConfig {
-  std::string path;
-  std::vector<std::string> tier_names;           ///< top tier first
-  std::vector<std::vector<std::string>> switches; ///< per host: switch name per tier
-  std::vector<double> tier_bandwidth_bytes_per_s; ///< cables from each tier to the one above, top first
-};
-
-struct FabricConfig {
-  TopologyKind topology = TopologyKind::FatTree;
-  double link_latency_s = 600e-9;        ///< per switch-to-switch or NIC-to-switch cable
-  double link_bandwidth_bytes_per_s = 0; ///< switch-to-switch links; 0 = derived (fat-tree) or the NIC rate
-  RoutingKind routing = RoutingKind::DModK;
-  FatTreeConfig fat_tree;
-  RailOptimizedConfig rail;
-  DragonflyConfig dragonfly;
-  TorusConfig torus;
-  FileTopologyConfig file;
-  /// Switches and cables out of service for the whole run (`down`): a switch's name, or the two
-  /// ends of a cable (every cable between them). Routes go around them.
-  struct Down {
-    std::string a, b; ///< b empty: the switch a
-  };
-  std::vector<Down> down;
-  SourceLocation down_location; ///< of the `down` key, for errors found once the fabric is built
-  /// Cables running below their rate for the whole run (`degraded`: a link trained at a lower
-  /// speed, a flapping or error-ridden cable): every cable of a switch or NIC, or every cable
-  /// between two vertices, at a fraction of its rate or at a given rate.
-  struct Degraded {
-    std::string a, b;                 ///< b empty: every cable of a
-    double fraction = 0;              ///< of each cable's rate; 0: bandwidth_bytes_per_s instead
-    double bandwidth_bytes_per_s = 0; ///< per direction
-    SourceLocation location;          ///< of the item's `cable` key
-    std::string key_path;             ///< e.g. "cluster.fabric.degraded.0.cable"
-  };
-  std::vector<Degraded> degraded;
 };
 
 /// A storage network of its own (`cluster.storage.network`): each node reaches the storage
