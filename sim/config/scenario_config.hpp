@@ -329,6 +329,14 @@ struct BackfillPlanConfig {
 /// Slurm's priority/multifactor plugin (slurm.schedmd.com/priority_multifactor.html): a job's
 /// priority is the weighted sum of factors in [0, 1]. Weights default to the plugin
 /// documentation's configuration example (age 1000, fair-share 10000, job size 1000).
+/// An account of Slurm's association tree above some groups (multifactor.accounts): Fair Tree
+/// ranks the accounts against each other and the groups directly under the root first, then the
+/// groups within each account.
+struct FairTreeAccount {
+  std::string name;
+  std::vector<int> groups; ///< indices into SchedulerConfig::groups
+};
+
 struct MultifactorConfig {
   double weight_age = 1000;
   double weight_fair_share = 10000;
@@ -338,6 +346,7 @@ struct MultifactorConfig {
   /// The fair-share factor by Slurm's Fair Tree (its default since 19.05) instead of the classic
   /// 2^(-U/S) (PriorityFlags=NO_FAIR_TREE; fair_share's).
   bool fair_tree = false;
+  std::vector<FairTreeAccount> accounts; ///< with fair_tree; groups in none are under the root
   /// Past a job that does not fit: EASY (the default), conservative (Slurm's sched/backfill,
   /// planning every job), or none (sched/builtin, strict order).
   BackfillKind backfill = BackfillKind::Easy;

@@ -247,6 +247,50 @@ void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
                               "a cluster (Philly) or group column, or jobs with group: NAME");
 }
 
+/// `accounts: {ACCOUNT: [GROUP, ...], ...}`: Slurm accounts above the groups, for Fair Tree.
+void read_accounts(MapReader& m, const std::vector<std::string>& groups, MultifactorConfig& c)
+{
+  const YAML::Node node = m.raw("accounts");
+  const std::string expected = "; expected {ACCOUNT: [GROUP, ...], ...} naming groups of the trace or the jobs";
+  if (!c.fair_tree) {
+    m.error("accounts", "rank groups within accounts, which only Fair Tree does; expected fair_tree: true beside it");
+    return;
+  }
+  if (!node.IsMap() || node.size() == 0) {
+    m.error("accounts", "is not a mapping of accounts to groups" + expected);
+    return;
+  }
+  std::vector<bool> placed(groups.size(), false);
+  for (const auto& entry : node) {
+    FairTreeAccount account{entry.first.Scalar(), {}};
+    const YAML::Node members = entry.second;
+    if (std::find(groups.begin(), groups.end(), account.name) != groups.end()) {
+      m.error("accounts", "account \"" + account.name + "\" has a group's name; expected names of their own");
+      return;
+    }
+    if (!members.IsSequence() || members.size() == 0) {
+      m.error("accounts", "account \"" + account.name + "\" lists no groups" + expected);
+      return;
+    }
+    for (const auto& member : members) {
+      const std::string name = member.IsScalar() ? member.Scalar() : "";
+      const auto it = std::find(groups.begin(), groups.end(), name);
+      if (it == groups.end()) {
+        m.error("accounts", "account \"" + account.name + "\" lists \"" + name + "\", which is not a group" + expected);
+        return;
+      }
+      const int g = static_cast<int>(it - groups.begin());
+      if (placed[g]) {
+        m.error("accounts", "group \"" + name + "\" is in two accounts; expected each group in one at most");
+        return;
+      }
+      placed[g] = true;
+      account.groups.push_back(g);
+    }
+    c.accounts.push_back(account);
+  }
+}
+
 /// `multifactor: {age, fair_share, job_size, max_age, favor_small, backfill}` with policy multifactor.
 void read_multifactor(MapReader& scheduler, SchedulerConfig& out)
 {
@@ -267,6 +311,8 @@ void read_multifactor(MapReader& scheduler, SchedulerConfig& out)
   c.favor_small = m->boolean("favor_small", c.favor_small);
   c.fair_tree = m->boolean("fair_tree", c.fair_tree);
   c.backfill = m->choice("backfill", kBackfills, c.backfill);
+  if (m->has("accounts"))
+    read_accounts(*m, out.groups, c);
   m->finish();
 }
 

@@ -123,6 +123,10 @@ void ClusterScheduler::set_shares()
     total += shares_[g] = quota_[g] != kNoQuota ? quota_[g] : fallback;
   for (double& share : shares_)
     share /= total;
+  account_of_.assign(groups, -1);
+  for (size_t a = 0; a < multifactor_config_.accounts.size(); ++a)
+    for (int g : multifactor_config_.accounts[a].groups)
+      account_of_[g] = static_cast<int>(a);
 }
 
 bool ClusterScheduler::within_quota(const QueuedJob& job) const

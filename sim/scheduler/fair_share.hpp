@@ -4,6 +4,7 @@
 // groups' decayed usage and S its share of the cluster; the queue runs in order of the factor.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 namespace dcsim {
@@ -21,5 +22,13 @@ std::vector<double> fair_share_factors(const std::vector<double>& usage_gpu_s, c
 /// (infinite without usage) ranks it, and its factor is its rank over the number of groups, the
 /// highest 1; groups of equal level fairshare share the rank of the first of them.
 std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares);
+
+/// The same with accounts above some groups (`account_of[g]`: the group's account, -1: none):
+/// the accounts and the groups in none are ranked first, each account by its groups' summed
+/// share and usage; the groups of an account then by their level fairshare within it, share /
+/// account share over usage / account usage. Groups go in that order (ties on both levels share
+/// the first one's rank).
+std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares,
+                                      const std::vector<int>& account_of);
 
 } // namespace dcsim

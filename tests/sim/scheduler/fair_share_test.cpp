@@ -49,6 +49,57 @@ TEST_CASE("fair tree: groups ranked by level fairshare S / U, factor rank / grou
   CHECK(classic[2] == Approx(std::exp2(-0.75 / third)).epsilon(1e-12));
 }
 
+TEST_CASE("fair tree: accounts are ranked first, then the groups within each (Slurm's fair_tree.html)", "[scheduler]")
+{
+  // Groups a1, a2 and b1 with equal shares and usages 10, 0 and 8 (of 18). Under the root alone:
+  // level fairshare 0.6, inf and 0.75, so a2, b1, a1. With a1 and a2 in account A (share 2/3,
+  // usage 10/18: level 1.2) beside b1 (0.75): A first, and within it a2 (inf) before a1
+  // ((1/2) / (10/10) = 0.5): a2, a1, b1.
+  const double third = 1.0 / 3;
+  const std::vector<double> usage = {10, 0, 8}, shares = {third, third, third};
+  CHECK(fair_tree_factors(usage, shares) == std::vector<double>{1.0 / 3, 1.0, 2.0 / 3});
+  const auto f = fair_tree_factors(usage, shares, {0, 0, -1});
+  CHECK(f[0] == Approx(2.0 / 3).epsilon(1e-12));
+  CHECK(f[1] == 1.0);
+  CHECK(f[2] == Approx(1.0 / 3).epsilon(1e-12));
+  // No accounts: the flat ranking, exactly.
+  CHECK(fair_tree_factors(usage, shares, {-1, -1, -1}) == fair_tree_factors(usage, shares));
+}
+
+TEST_CASE("fair tree: with accounts a group's job can go before a less used group's (worked by hand)", "[scheduler]")
+{
+  // One 8-GPU node. a1 runs 0-100 s, b1 (from 1 s) 100-180 s; then one 10-s job of each waits
+  // (submitted at 2 and 3 s); a2's only job comes at 1000 s. At 180 s a1 has used 800 and b1
+  // 640 GPU-seconds (a 10-day half-life: no decay to speak of). Under the root alone b1 (level
+  // 0.75) beats a1 (0.6): b1's job runs 180-190 s, a1's 190-200 s. With a1 in account A beside
+  // the unused a2 (A's level 1.2), a1's runs first: waits a1 (0 + 178) / 2, b1 (99 + 187) / 2.
+  const std::string trace = write_trace("fair_tree_accounts.csv", "submit_time_s,duration_s,gpus,group\n"
+                                                                  "0,100,8,a1\n1,80,8,b1\n2,10,8,a1\n3,10,8,b1\n"
+                                                                  "1000,10,8,a2\n");
+  const std::string policy = "{policy: multifactor, fair_share_half_life: 10d, trace: " + trace +
+                             ", multifactor: {fair_tree: true";
+  const auto flat = test::run_scenario_text(one_node(policy + "}}"))["scheduler"];
+  CHECK((*group(flat, "a1"))["mean_queue_s"].get<double>() == Approx((0 + 188) / 2.0).epsilon(1e-6));
+  CHECK((*group(flat, "b1"))["mean_queue_s"].get<double>() == Approx((99 + 177) / 2.0).epsilon(1e-6));
+  const auto tree = test::run_scenario_text(one_node(policy + ", accounts: {A: [a1, a2]}}}"))["scheduler"];
+  INFO(tree.dump());
+  CHECK((*group(tree, "a1"))["mean_queue_s"].get<double>() == Approx((0 + 178) / 2.0).epsilon(1e-6));
+  CHECK((*group(tree, "b1"))["mean_queue_s"].get<double>() == Approx((99 + 187) / 2.0).epsilon(1e-6));
+  // Errors, at the key.
+  const auto error = [&](const std::string& multifactor) {
+    return test::load_error(one_node("{policy: multifactor, trace: " + trace + ", multifactor: " + multifactor + "}"));
+  };
+  CHECK_THAT(error("{accounts: {A: [a1]}}"), Catch::Contains("scheduler.multifactor.accounts: rank groups within "
+                                                              "accounts, which only Fair Tree does"));
+  CHECK_THAT(error("{fair_tree: true, accounts: {A: [a1, zz]}}"),
+             Catch::Contains("account \"A\" lists \"zz\", which is not a group"));
+  CHECK_THAT(error("{fair_tree: true, accounts: {A: [a1], B: [a1]}}"),
+             Catch::Contains("group \"a1\" is in two accounts"));
+  CHECK_THAT(error("{fair_tree: true, accounts: {a2: [a1]}}"), Catch::Contains("account \"a2\" has a group's name"));
+  CHECK_THAT(error("{fair_tree: true, accounts: [a1]}"), Catch::Contains("is not a mapping of accounts to groups"));
+  CHECK_THAT(error("{fair_tree: true, accounts: {A: []}}"), Catch::Contains("account \"A\" lists no groups"));
+}
+
 TEST_CASE("fair share: the group that has used less of its share goes first (worked by hand)", "[scheduler]")
 {
   // One 8-GPU node, groups a and b with equal shares. a1 (8 GPUs) runs 0-100 s; a2 (a, 10 s)
