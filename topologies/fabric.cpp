@@ -336,12 +336,6 @@ std::vector<int> Fabric::edges_between(VertexId a, VertexId b) const
   return out;
 }
 
-void Fabric::set_vertex_up(VertexId vertex, bool up)
-{
-  for (int edge : edges_of(vertex))
-    set_edge_up(edge, up);
-}
-
 std::vector<int> Fabric::edges_of(VertexId vertex) const
 {
   std::vector<int> out;

@@ -135,8 +135,6 @@ public:
 
   /// Takes a cable down or up; routes computed afterwards avoid down cables.
   virtual void set_edge_up(int edge_id, bool up);
-  /// Takes every cable of a switch (or any vertex) down or up.
-  void set_vertex_up(VertexId vertex, bool up);
   /// Sets a cable's rate (per direction): a degraded cable runs below what it was built with.
   void set_edge_bandwidth(int edge_id, double bandwidth_bytes_per_s)
   {

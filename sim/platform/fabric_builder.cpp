@@ -123,85 +123,68 @@ std::unique_ptr<Fabric> build_network(const ClusterConfig& c)
 
 namespace {
 
-/// The switch named `name`, or a ScenarioError at `fabric.down`'s line.
-VertexId down_switch(const Fabric& fabric, const FabricConfig& config, const std::string& name)
+/// The cables a `down` or `degraded` item names: every cable of one vertex (a NIC's: its cable
+/// to the switch), or every cable between two. Vertices are network switches, or with `nics`
+/// NICs too; `fail` throws a ScenarioError at the item for a name that is neither, or for two
+/// that no cable joins.
+template <typename Fail>
+std::vector<int> named_cables(const Fabric& fabric, const std::string& a, const std::string& b, bool nics, Fail fail)
 {
-  const std::optional<VertexId> v = fabric.find_vertex(name);
-  if (!v || !Fabric::is_switch(fabric.graph()[*v].kind))
-    throw ScenarioError({{config.down_location, "cluster.fabric.down",
-                          "\"" + name + "\" is not a network switch of this fabric (" + fabric.describe() +
-                              "); expected a switch's name as `dcsim topology --dot` prints it, e.g. leaf0 or spine0"}});
-  return *v;
+  const auto vertex = [&](const std::string& name) {
+    const std::optional<VertexId> v = fabric.find_vertex(name);
+    const VertexKind kind = v ? fabric.graph()[*v].kind : VertexKind::Gpu;
+    if (!v || !(Fabric::is_switch(kind) || (nics && kind == VertexKind::Nic)))
+      fail("\"" + name + "\" is not a network switch" + (nics ? " or NIC" : "") + " of this fabric (" +
+           fabric.describe() + "); expected " + (nics ? "a name" : "a switch's name") +
+           " as `dcsim topology --dot` prints it, e.g. " + (nics ? "spine0, leaf1 or node0.nic0" : "leaf0 or spine0"));
+    return *v;
+  };
+  const VertexId first = vertex(a);
+  std::vector<int> cables;
+  if (!b.empty()) {
+    cables = fabric.edges_between(first, vertex(b));
+    if (cables.empty())
+      fail("no cable joins " + a + " and " + b + "; expected the two ends of a cable");
+    return cables;
+  }
+  for (int edge : fabric.edges_of(first))
+    if (fabric.edge(edge).kind != LinkKind::HostToNic) // a NIC's port is its cable to the switch
+      cables.push_back(edge);
+  return cables;
 }
 
 /// Takes `fabric.down`'s switches and cables out of service.
 void take_down(Fabric& fabric, const FabricConfig& config)
 {
-  for (const FabricConfig::Down& d : config.down) {
-    const VertexId a = down_switch(fabric, config, d.a);
-    if (d.b.empty()) {
-      fabric.set_vertex_up(a, false);
-      continue;
-    }
-    const std::vector<int> cables = fabric.edges_between(a, down_switch(fabric, config, d.b));
-    if (cables.empty())
-      throw ScenarioError({{config.down_location, "cluster.fabric.down",
-                            "no cable joins " + d.a + " and " + d.b + "; expected the two ends of a cable"}});
-    for (int edge : cables)
-      fabric.set_edge_up(edge, false);
-  }
-  // Routes go around lost spines, not around a node's only way in: refuse a loss that cuts nodes off.
-  if (const int nic = fabric.first_cut_off_nic(); nic >= 0 && !config.down.empty()) {
-    throw ScenarioError({{config.down_location, "cluster.fabric.down",
-                          "cuts node " + std::to_string(fabric.node_of_nic(nic)) + " off the rest of the fabric (its NIC " +
-                              std::to_string(nic) + "'s switch is down or unreachable); expected switches and "
-                              "cables whose loss leaves every node's NICs connected"}});
-  }
-}
-
-/// The cables a `degraded` item names: every cable of a switch, a NIC's cable to its switch, or
-/// every cable between two such vertices; a ScenarioError at the item's line otherwise.
-std::vector<int> degraded_cables(const Fabric& fabric, const FabricConfig::Degraded& d)
-{
   const auto fail = [&](const std::string& message) {
-    throw ScenarioError({{d.location, d.key_path, message}});
+    throw ScenarioError({{config.down_location, "cluster.fabric.down", message}});
   };
-  const auto vertex = [&](const std::string& name) {
-    const std::optional<VertexId> v = fabric.find_vertex(name);
-    if (!v || !(Fabric::is_switch(fabric.graph()[*v].kind) || fabric.graph()[*v].kind == VertexKind::Nic))
-      fail("\"" + name + "\" is not a network switch or NIC of this fabric (" + fabric.describe() +
-           "); expected a name as `dcsim topology --dot` prints it, e.g. spine0, leaf1 or node0.nic0");
-    return *v;
-  };
-  const VertexId a = vertex(d.a);
-  std::vector<int> cables;
-  if (!d.b.empty()) {
-    cables = fabric.edges_between(a, vertex(d.b));
-    if (cables.empty())
-      fail("no cable joins " + d.a + " and " + d.b + "; expected the two ends of a cable");
-    return cables;
-  }
-  for (int edge : fabric.edges_of(a))
-    if (fabric.edge(edge).kind != LinkKind::HostToNic) // a NIC's port is its cable to the switch
-      cables.push_back(edge);
-  return cables;
+  for (const FabricConfig::Down& d : config.down)
+    for (int edge : named_cables(fabric, d.a, d.b, false, fail))
+      fabric.set_edge_up(edge, false);
+  // Routes go around lost spines, not around a node's only way in: refuse a loss that cuts nodes off.
+  if (const int nic = fabric.first_cut_off_nic(); nic >= 0 && !config.down.empty())
+    fail("cuts node " + std::to_string(fabric.node_of_nic(nic)) + " off the rest of the fabric (its NIC " +
+         std::to_string(nic) + "'s switch is down or unreachable); expected switches and cables whose loss leaves "
+         "every node's NICs connected");
 }
 
 /// Slows `fabric.degraded`'s cables to their fraction or rate.
 void degrade(Fabric& fabric, const FabricConfig& config)
 {
   for (const FabricConfig::Degraded& d : config.degraded) {
-    for (int edge : degraded_cables(fabric, d)) {
+    const auto fail = [&](const std::string& message) {
+      throw ScenarioError({{d.location, d.key_path, message}});
+    };
+    for (int edge : named_cables(fabric, d.a, d.b, true, fail)) {
       const double rate = fabric.edge(edge).bandwidth_bytes_per_s;
       if (d.fraction > 0) {
         fabric.set_edge_bandwidth(edge, rate * d.fraction);
         continue;
       }
       if (d.bandwidth_bytes_per_s > rate * (1 + 1e-12))
-        throw ScenarioError({{d.location, d.key_path,
-                              "bandwidth " + format_rate(d.bandwidth_bytes_per_s) + " is above the rate of " +
-                                  fabric.link_name(2 * edge) + ", " + format_rate(rate) +
-                                  "; expected a degraded rate, at most the cable's"}});
+        fail("bandwidth " + format_rate(d.bandwidth_bytes_per_s) + " is above the rate of " + fabric.link_name(2 * edge) +
+             ", " + format_rate(rate) + "; expected a degraded rate, at most the cable's");
       fabric.set_edge_bandwidth(edge, d.bandwidth_bytes_per_s);
     }
   }
