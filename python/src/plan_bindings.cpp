@@ -2,6 +2,7 @@
 
 #include "json_to_python.hpp"
 
+#include "config/scenario_error.hpp"
 #include "plan/plan_search.hpp"
 
 #include <pybind11/stl.h>
@@ -22,21 +23,18 @@ py::object plan(const std::string& text, const std::string& name, const std::vec
                 const std::vector<int>& zero, int workers,
                 bool every_plan)
 {
-  check_degrees(gpus, "gpus");
-  check_degrees(tensor, "tensor");
-  check_degrees(pipeline, "pipeline");
-  check_degrees(context, "context");
-  check_degrees(expert, "expert");
-  check_degrees(micro_batch, "micro_batch");
-  check_degrees(virtual_stages, "virtual_stages");
-  check_zero_stages(zero, "zero");
-  check_degrees({workers}, "workers");
   PlanSearchRequest request;
+  request.space = checked_plan_space({gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, zero, recompute},
+                                     [](const std::string& keyword) { return keyword; });
+  if (workers < 1 || workers > 1024) {
+    Diagnostics diagnostics;
+    diagnostics.add({"workers", 0, 0}, "", std::to_string(workers) + " processes; expected 1 to 1024");
+    diagnostics.throw_if_any();
+  }
   request.scenario = name;
   request.scenario_text = text;
   request.overrides = overrides;
   request.job_index = job;
-  request.space = {gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, recompute_choices(recompute, "recompute"), zero};
   request.workers = workers;
   request.every_plan = every_plan;
   nlohmann::json reply;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/collective_request.hpp"
+#include "plan/plan_space.hpp"
 
 #include <string>
 #include <vector>
@@ -48,8 +49,7 @@ struct PlanArgs {
   bool quiet = false;
   bool every_plan = false;
   std::string json_path;
-  std::vector<int> gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, zero; ///< empty: the defaults
-  std::vector<std::string> recompute;
+  PlanSpaceLists space; ///< as given; empty lists: the defaults
 };
 
 int run_command(const RunArgs& args);

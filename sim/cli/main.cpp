@@ -60,19 +60,19 @@ int dispatch(int argc, char** argv)
   plan->add_flag("--quiet", plan_args.quiet, "print nothing on success");
   plan->add_flag("--every-plan", plan_args.every_plan,
                  "also simulate plans that recompute more than a fitting plan of the same split (skipped by default)");
-  plan->add_option("--gpus", plan_args.gpus, "job sizes to try, e.g. 512,1024,2048 (default the job's)")
+  plan->add_option("--gpus", plan_args.space.gpus, "job sizes to try, e.g. 512,1024,2048 (default the job's)")
       ->delimiter(',');
-  plan->add_option("--tensor", plan_args.tensor, "tensor degrees to try, e.g. 2,4,8 (default 1, 2, 4 ... the NVLink domain)")
+  plan->add_option("--tensor", plan_args.space.tensor, "tensor degrees to try, e.g. 2,4,8 (default 1, 2, 4 ... the NVLink domain)")
       ->delimiter(',');
-  plan->add_option("--pipeline", plan_args.pipeline, "pipeline degrees (default 1, 2, 4 ... the layers)")->delimiter(',');
-  plan->add_option("--context", plan_args.context, "context-parallel degrees (default the job's)")->delimiter(',');
-  plan->add_option("--expert", plan_args.expert, "expert-parallel degrees (default the job's)")->delimiter(',');
-  plan->add_option("--micro-batch", plan_args.micro_batch, "micro-batch sizes (default 1,2,4)")->delimiter(',');
-  plan->add_option("--virtual-stages", plan_args.virtual_stages,
+  plan->add_option("--pipeline", plan_args.space.pipeline, "pipeline degrees (default 1, 2, 4 ... the layers)")->delimiter(',');
+  plan->add_option("--context", plan_args.space.context, "context-parallel degrees (default the job's)")->delimiter(',');
+  plan->add_option("--expert", plan_args.space.expert, "expert-parallel degrees (default the job's)")->delimiter(',');
+  plan->add_option("--micro-batch", plan_args.space.micro_batch, "micro-batch sizes (default 1,2,4)")->delimiter(',');
+  plan->add_option("--virtual-stages", plan_args.space.virtual_stages,
                    "model chunks per pipeline rank (default 1,2,4 for 1f1b/interleaved jobs, else the job's)")
       ->delimiter(',');
-  plan->add_option("--zero", plan_args.zero, "ZeRO stages, 0-3 (default the job's)")->delimiter(',');
-  plan->add_option("--recompute", plan_args.recompute, "none, selective, full (default all three)")->delimiter(',');
+  plan->add_option("--zero", plan_args.space.zero, "ZeRO stages, 0-3 (default the job's)")->delimiter(',');
+  plan->add_option("--recompute", plan_args.space.recompute, "none, selective, full (default all three)")->delimiter(',');
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;

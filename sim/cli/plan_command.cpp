@@ -8,6 +8,7 @@
 #include "plan/plan_search.hpp"
 #include "results/json_report.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -16,13 +17,6 @@
 namespace dcsim::cli {
 
 namespace {
-
-SourceLocation option_location(const std::string& option)
-{
-  SourceLocation where;
-  where.file = option;
-  return where;
-}
 
 /// Why plans were rejected, by the key the checker named: how many, and the first one's reason.
 std::map<std::string, std::pair<int, std::string>> rejections_by_key(const std::vector<PlanResult>& plans)
@@ -112,27 +106,22 @@ void print_table(const PlanSearch& search, int top, double wall_s)
 
 int plan_command(const PlanArgs& args)
 {
-  check_degrees(args.gpus, "--gpus");
-  check_degrees(args.tensor, "--tensor");
-  check_degrees(args.pipeline, "--pipeline");
-  check_degrees(args.context, "--context");
-  check_degrees(args.expert, "--expert");
-  check_degrees(args.micro_batch, "--micro-batch");
-  check_degrees(args.virtual_stages, "--virtual-stages");
-  check_zero_stages(args.zero, "--zero");
+  // The list's flag: --micro-batch for micro_batch.
+  const auto flag = [](std::string list) {
+    std::replace(list.begin(), list.end(), '_', '-');
+    return "--" + list;
+  };
+  PlanSearchRequest request;
+  request.space = checked_plan_space(args.space, flag);
   Diagnostics diagnostics;
   if (args.top < 1)
-    diagnostics.add(option_location("--top"), "", std::to_string(args.top) + " plans; expected at least 1");
+    diagnostics.add({"--top", 0, 0}, "", std::to_string(args.top) + " plans; expected at least 1");
   if (args.workers < 1 || args.workers > 1024)
-    diagnostics.add(option_location("--workers"), "", std::to_string(args.workers) + " processes; expected 1 to 1024");
+    diagnostics.add({"--workers", 0, 0}, "", std::to_string(args.workers) + " processes; expected 1 to 1024");
   diagnostics.throw_if_any();
-  PlanSearchRequest request;
   request.scenario = args.scenario;
   request.overrides = args.overrides;
   request.job_index = args.job;
-  request.space = {args.gpus,   args.tensor,      args.pipeline,       args.context,
-                   args.expert, args.micro_batch, args.virtual_stages, recompute_choices(args.recompute, "--recompute"),
-                   args.zero};
   request.workers = args.workers;
   request.every_plan = args.every_plan;
   const auto start = std::chrono::steady_clock::now();

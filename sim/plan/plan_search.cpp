@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <stdexcept>
 
 namespace dcsim {
@@ -73,29 +74,31 @@ void record(PlanResult& r, const IsolatedOutcome& outcome)
   r.usd_per_million_tokens = v.at("usd_per_million_tokens");
 }
 
-/// Two plans that differ at most in how much they recompute.
-bool same_split(const PlanCandidate& a, const PlanCandidate& b)
-{
-  PlanCandidate b_as_a = b;
-  b_as_a.recompute = a.recompute;
-  return a == b_as_a;
-}
-
 /// Recomputing adds kernels and changes nothing else the simulation times, so of the plans of one
 /// split that fit, the one that recomputes least is the fastest and the others need not be
 /// simulated. Per plan, the index of the fitting plan that recomputes least of its split when that
 /// is not the plan itself (-1 otherwise).
 std::vector<int> dominated_by(const std::vector<PlanResult>& plans, const std::vector<bool>& fits)
 {
+  // A split: the plan with its recompute choice set aside.
+  const auto split_of = [](PlanCandidate plan) {
+    plan.recompute = Recompute::None;
+    return describe(plan);
+  };
+  std::map<std::string, size_t> least; // per split, its fitting plan that recomputes least
+  for (size_t i = 0; i < plans.size(); ++i)
+    if (fits[i]) {
+      const auto [it, first] = least.emplace(split_of(plans[i].plan), i);
+      if (!first && plans[i].plan.recompute < plans[it->second].plan.recompute)
+        it->second = i;
+    }
   std::vector<int> out(plans.size(), -1);
-  for (size_t i = 0; i < plans.size(); ++i) {
-    if (!fits[i])
-      continue;
-    for (size_t j = 0; j < plans.size(); ++j)
-      if (fits[j] && same_split(plans[i].plan, plans[j].plan) && plans[j].plan.recompute < plans[i].plan.recompute &&
-          (out[i] < 0 || plans[j].plan.recompute < plans[out[i]].plan.recompute))
+  for (size_t i = 0; i < plans.size(); ++i)
+    if (fits[i]) {
+      const size_t j = least.at(split_of(plans[i].plan));
+      if (plans[j].plan.recompute < plans[i].plan.recompute)
         out[i] = static_cast<int>(j);
-  }
+    }
   return out;
 }
 
@@ -114,10 +117,8 @@ PlanSearch search_plans(const PlanSearchRequest& request, const std::string& job
 {
   const ScenarioConfig base = load(request, request.overrides);
   if (request.job_index < 0 || request.job_index >= static_cast<int>(base.jobs.size())) {
-    SourceLocation where;
-    where.file = job_option;
     Diagnostics diagnostics;
-    diagnostics.add(where, "", std::to_string(request.job_index) + " is not a job of " + request.scenario + " (it has " +
+    diagnostics.add({job_option, 0, 0}, "", std::to_string(request.job_index) + " is not a job of " + request.scenario + " (it has " +
                                    std::to_string(base.jobs.size()) + "); expected 0 to " +
                                    std::to_string(static_cast<int>(base.jobs.size()) - 1));
     diagnostics.throw_if_any();

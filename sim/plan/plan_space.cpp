@@ -21,12 +21,39 @@ std::vector<int> powers_of_two_up_to(int limit)
 /// A bad option value: a one-line error naming the option.
 [[noreturn]] void bad_option(const std::string& option, const std::string& message)
 {
-  SourceLocation where;
-  where.file = option;
   Diagnostics diagnostics;
-  diagnostics.add(where, "", message);
+  diagnostics.add({option, 0, 0}, "", message);
   diagnostics.throw_if_any();
-  throw std::logic_error(message); // not reached: throw_if_any threw
+  throw InternalError("a diagnostic was added but none was thrown");
+}
+
+std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option)
+{
+  std::vector<Recompute> out;
+  for (const std::string& w : words) {
+    const auto known = {Recompute::None, Recompute::Selective, Recompute::Full};
+    const auto it = std::find_if(known.begin(), known.end(), [&](Recompute r) { return recompute_name(r) == w; });
+    if (it == known.end())
+      bad_option(option, "\"" + w + "\" is not a recompute choice; expected none, selective or full");
+    out.push_back(*it);
+  }
+  return out;
+}
+
+const std::vector<int>& degrees(const std::vector<int>& values, const std::string& option)
+{
+  for (int v : values)
+    if (v < 1 || v > 65536)
+      bad_option(option, std::to_string(v) + " is not a degree; expected whole numbers from 1 to 65536");
+  return values;
+}
+
+const std::vector<int>& zero_stages(const std::vector<int>& values, const std::string& option)
+{
+  for (int v : values)
+    if (v < 0 || v > 3)
+      bad_option(option, std::to_string(v) + " is not a ZeRO stage; expected 0, 1, 2 or 3");
+  return values;
 }
 
 /// Interleaving is searched only where the schedule is chosen by it (1F1B or interleaved);
@@ -151,31 +178,19 @@ PlanCandidate plan_of(const JobConfig& job)
           job.recompute,    p.zero,           p.sequence_parallel};
 }
 
-std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option)
+PlanSpace checked_plan_space(const PlanSpaceLists& lists, const std::function<std::string(const std::string&)>& option)
 {
-  std::vector<Recompute> out;
-  for (const std::string& w : words) {
-    const auto known = {Recompute::None, Recompute::Selective, Recompute::Full};
-    const auto it = std::find_if(known.begin(), known.end(), [&](Recompute r) { return recompute_name(r) == w; });
-    if (it == known.end())
-      bad_option(option, "\"" + w + "\" is not a recompute choice; expected none, selective or full");
-    out.push_back(*it);
-  }
-  return out;
-}
-
-void check_degrees(const std::vector<int>& values, const std::string& option)
-{
-  for (int v : values)
-    if (v < 1 || v > 65536)
-      bad_option(option, std::to_string(v) + " is not a degree; expected whole numbers from 1 to 65536");
-}
-
-void check_zero_stages(const std::vector<int>& values, const std::string& option)
-{
-  for (int v : values)
-    if (v < 0 || v > 3)
-      bad_option(option, std::to_string(v) + " is not a ZeRO stage; expected 0, 1, 2 or 3");
+  PlanSpace space;
+  space.gpus = degrees(lists.gpus, option("gpus"));
+  space.tensor = degrees(lists.tensor, option("tensor"));
+  space.pipeline = degrees(lists.pipeline, option("pipeline"));
+  space.context = degrees(lists.context, option("context"));
+  space.expert = degrees(lists.expert, option("expert"));
+  space.micro_batch = degrees(lists.micro_batch, option("micro_batch"));
+  space.virtual_stages = degrees(lists.virtual_stages, option("virtual_stages"));
+  space.zero = zero_stages(lists.zero, option("zero"));
+  space.recompute = recompute_choices(lists.recompute, option("recompute"));
+  return space;
 }
 
 } // namespace dcsim

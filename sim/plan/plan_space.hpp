@@ -7,6 +7,7 @@
 
 #include "config/scenario_config.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -69,12 +70,16 @@ std::string describe(const PlanCandidate& plan);
 /// The candidate `job` already is (to find it among the results).
 PlanCandidate plan_of(const JobConfig& job);
 
-/// Recompute choices by name ("none", "selective", "full"); an unknown one is a ScenarioError
-/// naming `option` (the CLI's --recompute, Python's recompute=).
-std::vector<Recompute> recompute_choices(const std::vector<std::string>& words, const std::string& option);
-/// A ScenarioError naming `option` unless every value is a degree from 1 to 65536.
-void check_degrees(const std::vector<int>& values, const std::string& option);
-/// A ScenarioError naming `option` unless every value is a ZeRO stage (0 to 3).
-void check_zero_stages(const std::vector<int>& values, const std::string& option);
+/// The lists a user gives (the CLI's flags, Python's keywords), not checked yet; empty: the
+/// defaults.
+struct PlanSpaceLists {
+  std::vector<int> gpus, tensor, pipeline, context, expert, micro_batch, virtual_stages, zero;
+  std::vector<std::string> recompute; ///< "none", "selective", "full"
+};
+
+/// The space the lists give: every degree from 1 to 65536, every ZeRO stage 0 to 3, every
+/// recompute choice a name; otherwise a ScenarioError naming the list as `option` spells it
+/// (option("micro_batch"): "--micro-batch" on the command line, "micro_batch" in Python).
+PlanSpace checked_plan_space(const PlanSpaceLists& lists, const std::function<std::string(const std::string&)>& option);
 
 } // namespace dcsim
