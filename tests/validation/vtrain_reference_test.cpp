@@ -68,6 +68,9 @@ std::vector<std::string> overrides_for(const VtrainRun& r)
 /// least 80 within 5%, none over 45%.
 void check_plan_choice(const std::vector<VtrainRun>& runs, const std::vector<double>& predicted_ms)
 {
+  std::vector<double> measured;
+  for (const VtrainRun& r : runs)
+    measured.push_back(r.measured_ms);
   std::map<std::vector<int>, std::vector<size_t>> jobs;
   for (size_t i = 0; i < runs.size(); ++i) {
     const VtrainRun& r = runs[i];
@@ -81,9 +84,6 @@ void check_plan_choice(const std::vector<VtrainRun>& runs, const std::vector<dou
     const auto by = [&](const std::vector<double>& ms) {
       return *std::min_element(members.begin(), members.end(), [&](size_t a, size_t b) { return ms[a] < ms[b]; });
     };
-    std::vector<double> measured(runs.size());
-    for (size_t i : members)
-      measured[i] = runs[i].measured_ms;
     const size_t best = by(measured), chosen = by(predicted_ms);
     regrets.push_back(measured[chosen] / measured[best] - 1);
     if (regrets.back() > 0.15)
