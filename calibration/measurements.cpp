@@ -35,6 +35,19 @@ json to_json(const Measurements& m)
   json& collectives = out["collectives"] = json::array();
   for (const auto& c : m.collectives)
     collectives.push_back({{"op", c.op}, {"ranks", c.ranks}, {"bytes", c.bytes}, {"seconds", c.seconds}});
+  if (!m.overlaps.empty()) {
+    json& overlaps = out["overlap"] = json::array();
+    for (const auto& o : m.overlaps)
+      overlaps.push_back({{"victim", o.victim},
+                          {"comm_mode", o.comm_mode},
+                          {"comm_ctas", o.comm_ctas},
+                          {"sm_count", o.sm_count},
+                          {"comm_target_bytes_per_s", o.comm_target_bytes_per_s},
+                          {"alone_s", o.alone_s},
+                          {"overlapped_s", o.overlapped_s},
+                          {"comm_bytes_per_s", o.comm_bytes_per_s},
+                          {"resident", o.resident}});
+  }
   return out;
 }
 
@@ -90,6 +103,12 @@ Measurements measurements_from_json(const json& j)
   for (const auto& c : optional_field(j, "collectives", json::array()))
     m.collectives.push_back({field<std::string>(c, "op", "collectives"), field<int>(c, "ranks", "collectives"),
                              field<double>(c, "bytes", "collectives"), field<double>(c, "seconds", "collectives")});
+  for (const auto& o : optional_field(j, "overlap", json::array()))
+    m.overlaps.push_back({field<std::string>(o, "victim", "overlap"), field<std::string>(o, "comm_mode", "overlap"),
+                          field<int>(o, "comm_ctas", "overlap"), field<int>(o, "sm_count", "overlap"),
+                          optional_field(o, "comm_target_bytes_per_s", 0.0), field<double>(o, "alone_s", "overlap"),
+                          field<double>(o, "overlapped_s", "overlap"), optional_field(o, "comm_bytes_per_s", 0.0),
+                          optional_field(o, "resident", true)});
   return m;
 }
 

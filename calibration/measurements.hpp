@@ -53,6 +53,20 @@ struct CollectiveSample {
   double seconds = 0;
 };
 
+/// A computation (`victim`: a GEMM or a streaming kernel) timed alone and again while a
+/// communication-like kernel of `comm_ctas` thread blocks holds that many of the `sm_count` SMs,
+/// spinning ("spin") or copying through memory ("copy_*").
+struct OverlapSample {
+  std::string victim, comm_mode;
+  int comm_ctas = 0, sm_count = 0;
+  double comm_target_bytes_per_s = 0; ///< memory traffic asked of the copy (0: unpaced)
+  double alone_s = 0, overlapped_s = 0;
+  double comm_bytes_per_s = 0; ///< memory traffic the copy achieved (read + written)
+  bool resident = true;        ///< every communication block ran before the computation started
+
+  double slowdown() const { return overlapped_s / alone_s; }
+};
+
 struct Measurements {
   DeviceInfo device;
   double launch_overhead_s = 0; ///< host time to issue one empty kernel
@@ -60,6 +74,7 @@ struct Measurements {
   std::vector<BlockSample> blocks;
   std::vector<BandwidthSample> bandwidths;
   std::vector<CollectiveSample> collectives;
+  std::vector<OverlapSample> overlaps;
 };
 
 nlohmann::json to_json(const Measurements& m);

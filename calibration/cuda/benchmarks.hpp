@@ -19,5 +19,7 @@ std::vector<BandwidthSample> bandwidth_sweep(bool quick);
 double launch_overhead_s();
 /// NCCL collectives over every local GPU (one process), 8 B to 8 GiB (quick: 64 MiB).
 std::vector<CollectiveSample> nccl_sweep(bool quick, int devices);
+/// GEMMs and a streaming kernel alone and beside a communication-like kernel holding SMs.
+std::vector<OverlapSample> overlap_sweep(bool quick);
 
 } // namespace dcsim::calibration::cuda

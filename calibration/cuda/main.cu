@@ -1,6 +1,6 @@
 // dcsim-calibrate-cuda: runs the CUDA/NCCL micro-benchmarks on this machine's GPUs and writes
 // the raw measurements as JSON (measurements.hpp) for `dcsim calibrate --backend cuda` to fit.
-//   dcsim-calibrate-cuda --out MEASUREMENTS.json [--quick]
+//   dcsim-calibrate-cuda --out MEASUREMENTS.json [--quick] [--only gemm|blocks|bandwidth|nccl|overlap]
 // Exit status: 0 success, 3 no usable GPU or driver, 1 any other failure (message on stderr).
 #include "benchmarks.hpp"
 #include "cuda_common.hpp"
@@ -56,15 +56,24 @@ int main(int argc, char** argv)
 #endif
   std::string out_path;
   bool quick = false;
+  std::string only; // one benchmark family; empty: all
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick"))
       quick = true;
     else if (!std::strcmp(argv[i], "--out") && i + 1 < argc)
       out_path = argv[++i];
+    else if (!std::strcmp(argv[i], "--only") && i + 1 < argc)
+      only = argv[++i];
     else {
-      std::cerr << "usage: dcsim-calibrate-cuda --out MEASUREMENTS.json [--quick]\n";
+      std::cerr << "usage: dcsim-calibrate-cuda --out MEASUREMENTS.json [--quick] [--only "
+                   "gemm|blocks|bandwidth|nccl|overlap]\n";
       return 2;
     }
+  }
+  if (!only.empty() && only != "gemm" && only != "blocks" && only != "bandwidth" && only != "nccl" && only != "overlap") {
+    std::cerr << "dcsim-calibrate-cuda: unknown --only '" << only
+              << "'; expected gemm, blocks, bandwidth, nccl or overlap\n";
+    return 2;
   }
   int devices = 0;
   const cudaError_t status = cudaGetDeviceCount(&devices);
@@ -80,11 +89,18 @@ int main(int argc, char** argv)
     DCSIM_CHECK(cudaGetDeviceProperties(&prop, 0));
     DCSIM_CHECK(cudaSetDevice(0));
     std::cerr << "calibrating " << m.device.name << " x" << devices << (quick ? " (quick)" : "") << "\n";
+    const auto wanted = [&](const char* family) { return only.empty() || only == family; };
     m.launch_overhead_s = cuda::launch_overhead_s();
-    m.gemms = cuda::gemm_sweep(quick, prop.major);
-    m.blocks = cuda::transformer_blocks(quick);
-    m.bandwidths = cuda::bandwidth_sweep(quick);
-    m.collectives = cuda::nccl_sweep(quick, devices);
+    if (wanted("gemm"))
+      m.gemms = cuda::gemm_sweep(quick, prop.major);
+    if (wanted("blocks"))
+      m.blocks = cuda::transformer_blocks(quick);
+    if (wanted("bandwidth"))
+      m.bandwidths = cuda::bandwidth_sweep(quick);
+    if (wanted("nccl"))
+      m.collectives = cuda::nccl_sweep(quick, devices);
+    if (wanted("overlap"))
+      m.overlaps = cuda::overlap_sweep(quick);
     std::ofstream out(out_path);
     out << to_json(m).dump(1) << "\n";
     if (!out)
