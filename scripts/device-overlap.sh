@@ -5,7 +5,7 @@
 #
 # Runs only the overlap benchmark of dcsim-calibrate-cuda (calibration/cuda/overlap_bench.cu):
 # two bf16 GEMMs and a triad, each alone and beside a communication-like kernel holding 8-66 SMs
-# (spinning, copying 1 TB/s, copying flat out). Raw JSON to $OUT/overlap-raw.json, a table to
+# (spinning, copying 20 GB/s per block, copying flat out). Raw JSON to $OUT/overlap-raw.json, a table to
 # stdout; about 30 s. The binary is built here (nvcc, no GPU needed) and carried.
 set -u
 out=${OUT:?run through the device tool, which sets OUT}

@@ -265,7 +265,7 @@ void validate_job(const JobConfig& job, const ClusterConfig& cluster, MapReader&
                         std::to_string(cluster.total_gpus()));
   const auto& p = job.parallelism;
   if (p.overlap_comm_sms >= cluster.node.gpu.sm_count)
-    r.error("parallelism.overlap_comm_sms", std::to_string(p.overlap_comm_sms) + " SMs for the exchanges leave none of the " +
+    r.error("parallelism.overlap_comm_sms", std::to_string(p.overlap_comm_sms) + " SMs for the communication kernels leave none of the " +
                                                 cluster.node.gpu.name + "'s " + std::to_string(cluster.node.gpu.sm_count) +
                                                 " for computing; expected fewer than " +
                                                 std::to_string(cluster.node.gpu.sm_count));

@@ -198,8 +198,9 @@ struct ParallelismConfig {
   /// multi-token prediction; -1: the even split.
   int first_stage_layers = -1;
   int last_stage_layers = -1;
-  /// SMs the communication kernels take while they overlap computation (DualPipe's forward and
-  /// backward pairs): the kernels beside them run on the rest. DeepSeek-V3: 20 of 132.
+  /// SMs the communication kernels take while they overlap computation (the data-parallel
+  /// stream's collectives, DualPipe's exchanges): the kernels beside them run on the rest
+  /// (engine/sm_share.hpp). DeepSeek-V3: 20 of 132; NCCL: one block per channel, 16 on an H800 node.
   int overlap_comm_sms = 20;
 
   long long total() const { return static_cast<long long>(tensor) * pipeline * data * context; }

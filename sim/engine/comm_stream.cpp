@@ -21,8 +21,8 @@ void StreamGate::finish(double transfer_s)
   sg4::this_actor::sleep_until(opened_at_s_ + transfer_s / buckets_);
 }
 
-CommStream::CommStream(const Platform& platform, const CommunicationParams& params)
-    : platform_(platform), params_(params), queued_(sg4::Semaphore::create(0)),
+CommStream::CommStream(const Platform& platform, const CommunicationParams& params, SmShare sms)
+    : platform_(platform), params_(params), sms_(sms), queued_(sg4::Semaphore::create(0)),
       completed_(sg4::Semaphore::create(0))
 {
 }
@@ -54,7 +54,10 @@ void CommStream::run()
     Entry entry = std::move(queue_.front());
     queue_.pop_front();
     const double start = sg4::Engine::get_clock();
-    run_flows(entry.plan, platform_, params_);
+    {
+      HeldSms held(sms_);
+      run_flows(entry.plan, platform_, params_);
+    }
     if (entry.gate)
       entry.gate->finish(sg4::Engine::get_clock() - start);
     completed_->release();

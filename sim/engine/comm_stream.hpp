@@ -4,6 +4,7 @@
 #pragma once
 
 #include "collectives/comm_plan.hpp"
+#include "engine/sm_share.hpp"
 
 #include <simgrid/s4u/Semaphore.hpp>
 
@@ -36,7 +37,8 @@ private:
 
 class CommStream {
 public:
-  CommStream(const Platform& platform, const CommunicationParams& params);
+  /// While a collective runs, its kernels hold `sms` of the GPU (sm_share.hpp).
+  CommStream(const Platform& platform, const CommunicationParams& params, SmShare sms = {});
   /// Starts the stream's actor on `host` (a daemon: it ends with the simulation).
   void start(simgrid::s4u::Host* host, const std::string& name);
   /// Queues `plan`; with a gate, the plan counts as done only once the gate allows it.
@@ -50,6 +52,7 @@ private:
 
   const Platform& platform_;
   const CommunicationParams& params_;
+  SmShare sms_;
   struct Entry {
     CommPlan plan;
     std::shared_ptr<StreamGate> gate;

@@ -51,8 +51,9 @@ JobShared::JobShared(const JobConfig& job_, int index_, const Placement& placeme
   plans = build_chunk_plans(job, workload, layout, platform, comm);
   forward_channels = std::vector<Channel>(plans.size()); // Channel is not movable in a vector (its queue)
   backward_channels = std::vector<Channel>(plans.size());
+  sm_share = SmShare::of(scenario.cluster.node.gpu.sm_count, job.parallelism.overlap_comm_sms);
   for (int stage = 0; stage < job.parallelism.pipeline; ++stage)
-    streams.push_back(std::make_unique<CommStream>(platform, comm));
+    streams.push_back(std::make_unique<CommStream>(platform, comm, sm_share));
   current.resize(job.parallelism.pipeline);
   last.resize(job.parallelism.pipeline);
   apply_stragglers(*this, scenario);

@@ -14,6 +14,7 @@
 #include "engine/job_layout.hpp"
 #include "engine/job_plans.hpp"
 #include "engine/job_reliability.hpp"
+#include "engine/sm_share.hpp"
 #include "engine/steady_state.hpp"
 #include "parallelism/job_workload.hpp"
 #include "parallelism/pipeline_schedule.hpp"
@@ -42,6 +43,7 @@ struct JobShared {
   std::vector<Channel> forward_channels;  ///< [c]: chunk c -> c+1
   std::vector<Channel> backward_channels; ///< [c]: chunk c+1 -> c
   std::vector<std::unique_ptr<CommStream>> streams; ///< per pipeline rank
+  SmShare sm_share; ///< the GPU's SMs between the kernels and the data-parallel stream's collectives
   simgrid::s4u::BarrierPtr barrier;
   SteadyStateCoordinator& coordinator;
   int coordinator_id;

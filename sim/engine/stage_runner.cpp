@@ -64,10 +64,11 @@ double StageRunner::overlapped_context_exchange(double seconds, const PassComm& 
   // hide, the next attention block waits for.
   PendingComm ring = start_flows(comm.context.scaled(fraction), s_.platform, s_.comm);
   const double window = std::min(seconds, comm.context_overlap_s * fraction * s_.slowdown[stage_]);
-  sg4::this_actor::execute(window * Platform::kWorkPerSecond);
+  const double took = run_kernels(window, s_.sm_share);
   const double before = now();
   ring.wait();
   TimeBreakdown& stats = now_stats();
+  stats.compute_s += took - window; // kernels slowed by the data-parallel stream's SMs
   stats.context_parallel_comm_s += now() - before;
   stats.exposed_comm_s += now() - before;
   return window;
@@ -96,16 +97,18 @@ void StageRunner::compute(double seconds_at_speed, const PassComm& comm, double 
   if (parameter_gather_pending_) {
     // ZeRO parameter all-gather of the last optimizer step, overlapped with this first pass.
     const double kernels_start = now();
-    sg4::ExecPtr exec = sg4::this_actor::exec_async(remaining * Platform::kWorkPerSecond);
+    sg4::ExecPtr exec = start_kernels(remaining, s_.sm_share);
     s_.streams[stage_]->wait_idle();
     const double gathered = now();
     exec->wait();
-    const double exposed = std::max(0.0, gathered - (kernels_start + remaining));
+    const double kernels_end = exec->get_finish_time();
+    const double exposed = std::max(0.0, gathered - kernels_end);
     stats.data_parallel_comm_s += exposed;
     stats.exposed_comm_s += exposed;
+    stats.compute_s += kernels_end - kernels_start - remaining; // slowed by the gather's SMs
     parameter_gather_pending_ = false;
   } else {
-    sg4::this_actor::execute(remaining * Platform::kWorkPerSecond);
+    stats.compute_s += run_kernels(remaining, s_.sm_share) - remaining;
   }
   stats.compute_s += seconds;
   if (!comm.context.empty() && comm.context_overlap_s <= 0)
@@ -213,7 +216,7 @@ void StageRunner::forward_backward(const PipelineStep& f, const PipelineStep& b,
     const double end = comm >= kernels / f ? comm : kernels + comm * (1 - f);
     const double exposed = std::max(0.0, comm - kernels / f);
     if (start + end > now())
-      sg4::this_actor::execute((start + end - now()) * Platform::kWorkPerSecond);
+      run_kernels(start + end - now(), s_.sm_share);
     TimeBreakdown& stats = now_stats();
     stats.compute_s += end - kernels - exposed; // kernels slowed by the exchanges' SMs
     const bool experts = !fp.ep_forward.empty() || !bp.ep_backward.empty();
@@ -305,7 +308,7 @@ void StageRunner::finish_iteration()
     record("gradient_sync", before);
 
   before = now();
-  sg4::this_actor::execute(s_.workload.optimizer_s[stage_] * s_.slowdown[stage_] * Platform::kWorkPerSecond);
+  run_kernels(s_.workload.optimizer_s[stage_] * s_.slowdown[stage_], s_.sm_share);
   stats.optimizer_s += now() - before;
   record("optimizer", before);
 

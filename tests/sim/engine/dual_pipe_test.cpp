@@ -60,7 +60,7 @@ TEST_CASE("DualPipeV: too few micro-batches or another chunk count is one error 
             .find("jobs.0.parallelism.virtual_stages: 8 chunks per rank; dualpipev places two per rank in a V, "
                   "expected 2") != std::string::npos);
   CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.overlap_comm_sms=132"})
-            .find("jobs.0.parallelism.overlap_comm_sms: 132 SMs for the exchanges leave none of the H100-SXM-80GB's 132 "
+            .find("jobs.0.parallelism.overlap_comm_sms: 132 SMs for the communication kernels leave none of the H100-SXM-80GB's 132 "
                   "for computing; expected fewer than 132") != std::string::npos);
   CHECK(dcsim::test::load_error(scenario, {"jobs.0.parallelism.schedule=zb-h1"})
             .find("jobs.0.parallelism.virtual_stages: virtual stages need the interleaved schedule") != std::string::npos);

@@ -211,7 +211,9 @@ TEST_CASE("engine: a gradient reduction slower than the backward starts with the
   // of 1.6B parameters (~200 ms) is slower than the one micro-batch's backward that produces it.
   // Megatron's buckets queue on one stream, the first ready after 1/k of the backward, so the
   // reduction ends at B/k + (all of it) and B - B/k of it is hidden. (Simulating merged bucket
-  // groups that start only when their last bucket is ready hid ~40% of B less.)
+  // groups that start only when their last bucket is ready hid ~40% of B less.) While the
+  // reduction runs, its kernels hold overlap_comm_sms of the GPU's SMs and the backward runs on
+  // the rest (engine/sm_share.hpp): the hidden part takes (B - B/k) / f, f = (sms - held) / sms.
   // kScenario's nodes with one GPU and one NIC each, and a data-parallel job on four of them.
   const auto config = dcsim::test::load_text(
       kScenario, {"cluster.node.gpus=1", "cluster.node.nics.count=1", "jobs.0.model.hidden=4096",
@@ -223,18 +225,38 @@ TEST_CASE("engine: a gradient reduction slower than the backward starts with the
   const auto breakdown = [](const nlohmann::json& r) { return r["jobs"][0]["breakdown_s"]; };
   auto reduced_at_end = config;
   reduced_at_end.jobs[0].parallelism.overlap_grad_reduce = false;
-  const double all_at_end = breakdown(dcsim::test::run_config(reduced_at_end))["data_parallel_comm"];
-  const double exposed = breakdown(dcsim::test::run_config(config))["data_parallel_comm"];
+  const auto at_end = breakdown(dcsim::test::run_config(reduced_at_end));
+  const double all_at_end = at_end["data_parallel_comm"];
   const double buckets = std::ceil(work.chunks[0].parameters_per_gpu / dcsim::default_bucket_parameters(4));
-  const double expected = all_at_end - backward * (1 - 1 / buckets);
-  INFO("backward " << backward << " s, whole reduction " << all_at_end << " s, " << buckets << " buckets; exposed "
-                   << exposed << " s, expected " << expected << " s");
   REQUIRE(backward > 0.3 * all_at_end); // the case the test is about: B is a large share
   REQUIRE(backward < all_at_end);
-  // 5%: the overlapped reduction is 7 calls (bucket groups), each with the ring's ~90 us of
-  // per-call latency, where the reference is one call (~0.55 ms of ~95 ms exposed). Starting
-  // each group only when its last bucket is ready exposes ~40% of the backward more.
-  CHECK(exposed == Approx(expected).epsilon(0.05));
+  const int sms = config.cluster.node.gpu.sm_count;
+  for (int held : {0, 20, 66}) {
+    auto overlapped = config;
+    overlapped.jobs[0].parallelism.overlap_comm_sms = held;
+    const auto r = breakdown(dcsim::test::run_config(overlapped));
+    const double exposed = r["data_parallel_comm"];
+    const double f = (sms - held) / double(sms);
+    const double hidden = backward * (1 - 1 / buckets); // the backward's kernels after the first bucket
+    const double compute_stretch = r["compute"].get<double>() - at_end["compute"].get<double>();
+    INFO(held << " of " << sms << " SMs held; backward " << backward << " s, whole reduction " << all_at_end << " s, "
+              << buckets << " buckets; exposed " << exposed << " s; the kernels took " << compute_stretch
+              << " s longer");
+    if (hidden / f <= all_at_end) {
+      // The reduction outlasts the slowed kernels: it exposes R - (B - B/k) / f. 5%: the
+      // overlapped reduction is 7 calls (bucket groups), each with the ring's ~90 us of per-call
+      // latency, where the reference is one call (~0.55 ms of ~95 ms exposed). Starting each
+      // group only when its last bucket is ready exposes ~40% of the backward more.
+      CHECK(exposed == Approx(all_at_end - hidden / f).epsilon(0.05));
+      // The stretch is compute time: (1/f - 1) of the hidden part.
+      CHECK(compute_stretch == Approx(hidden / f - hidden).margin(2e-3 * backward));
+    } else {
+      // Half the SMs held: the kernels outlast the reduction, losing (1 - f) of it to the held
+      // SMs, and only the last bucket's share of the reduction (gate) can be exposed.
+      CHECK(compute_stretch == Approx(all_at_end * (1 - f)).epsilon(0.05));
+      CHECK(exposed <= 2 * all_at_end / buckets);
+    }
+  }
 }
 
 TEST_CASE("engine: only the first pipeline rank's first chunk reduces its gradients bucket by bucket (ZeRO-3: all)", "[engine]")
