@@ -9,12 +9,15 @@ fused AdamW (Megatron's mixed precision). Eager mode, as the profiles' launch_ov
 Per shape: forward + backward and the optimizer step timed separately with CUDA events (mean of
 20 steps after 3), one step under torch.profiler (kernel table), and for the first shape 40 s of
 steps back to back (the clock at the power limit). Writes $OUT/training_step.json and
-$OUT/profile_<shape>.txt.
+$OUT/profile_<shape>.txt. With --compile the model runs through torch.compile (Inductor fuses
+the norms, dropouts, GELU and residual adds, as Megatron's fused kernels do; GEMMs stay cuBLAS,
+attention FlashAttention-2): $OUT/training_step_compiled.json, $OUT/profile_compiled_<shape>.txt.
 
     run(command="bash scripts/device-training-step.sh", timeout_s=300)
 """
 import json
 import os
+import sys
 import time
 
 import torch
@@ -60,10 +63,11 @@ class Gpt(nn.Module):
         return F.cross_entropy(logits.float().view(-1, logits.shape[-1]), targets.view(-1))
 
 
-def run_shape(name, h, heads, layers, seq, b, vocab, sustain_s, out):
+def run_shape(name, h, heads, layers, seq, b, vocab, sustain_s, out, compiled=False):
     torch.manual_seed(0)
     model = Gpt(h, heads, layers, seq, vocab).cuda().to(torch.bfloat16)
     params = [p for p in model.parameters()]
+    run = torch.compile(model) if compiled else model
     master = [p.detach().float().clone().requires_grad_(True) for p in params]
     opt = torch.optim.AdamW(master, lr=1e-5, fused=True)
     tokens = torch.randint(0, vocab, (b, seq), device="cuda")
@@ -72,7 +76,7 @@ def run_shape(name, h, heads, layers, seq, b, vocab, sustain_s, out):
     def forward_backward():
         for p in params:
             p.grad = None
-        model(tokens, targets).backward()
+        run(tokens, targets).backward()
 
     def optimizer_step():
         for m, p in zip(master, params):
@@ -103,7 +107,7 @@ def run_shape(name, h, heads, layers, seq, b, vocab, sustain_s, out):
                 break
             except Exception:  # the sort key's name changed across PyTorch versions
                 continue
-        with open(os.path.join(out, "profile_%s.txt" % name), "w") as f:
+        with open(os.path.join(out, "profile_%s%s.txt" % ("compiled_" if compiled else "", name)), "w") as f:
             f.write(table or "no kernel table")
         sustained = []
         t_end = time.time() + sustain_s
@@ -118,7 +122,9 @@ def run_shape(name, h, heads, layers, seq, b, vocab, sustain_s, out):
            "optimizer_ms": sum(op) / len(op), "sustained": sustained,
            "max_memory_bytes": torch.cuda.max_memory_allocated()}
     print({k: v for k, v in row.items() if k != "sustained"}, "sustained steps", len(sustained), flush=True)
-    del model, params, master, opt
+    if compiled:
+        row["compiled"] = True
+    del model, run, params, master, opt
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
     return row
@@ -126,12 +132,20 @@ def run_shape(name, h, heads, layers, seq, b, vocab, sustain_s, out):
 
 def main():
     out = os.environ["OUT"]
+    compiled = "--compile" in sys.argv[1:]
+    info = {"torch": torch.__version__, "cuda": torch.version.cuda, "device": torch.cuda.get_device_name(0)}
+    name = "training_step_compiled.json" if compiled else "training_step.json"
     rows = []
     for i, shape in enumerate(SHAPES):
-        rows.append(run_shape(*shape, sustain_s=40 if i == 0 else 0, out=out))
-    info = {"torch": torch.__version__, "cuda": torch.version.cuda, "device": torch.cuda.get_device_name(0)}
-    with open(os.path.join(out, "training_step.json"), "w") as f:
-        json.dump({"info": info, "rows": rows}, f, indent=1)
+        try:
+            rows.append(run_shape(*shape, sustain_s=(20 if compiled else 40) if i == 0 else 0, out=out,
+                                  compiled=compiled))
+        except Exception as e:  # e.g. no compiler for Inductor: keep the other shapes
+            rows.append({"shape": shape[0], "error": repr(e)[:500]})
+            print(rows[-1], flush=True)
+            torch.cuda.empty_cache()
+        with open(os.path.join(out, name), "w") as f:  # after every shape: a timeout keeps what ran
+            json.dump({"info": info, "rows": rows}, f, indent=1)
 
 
 if __name__ == "__main__":
