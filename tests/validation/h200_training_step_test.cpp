@@ -1,8 +1,9 @@
 // A training step on one H200, measured (scripts/device_training_step.py on the lent H200,
-// 2026-11-30; raw data calibration/measurements/h200-2026-11-30-training-step.json, kernel tables
-// beside it) against the simulator on the profile measured on that GPU
-// (scenarios/validation/h200-one-gpu.yaml, calibration h200-measured). One GPU, no
-// communication: the iteration is the compute model's forward, backward and optimizer.
+// 2026-11-30, eager and through torch.compile; raw data calibration/measurements/
+// h200-2026-11-30-training-step{,-compiled}.json, kernel tables beside them) against the
+// simulator on the profile measured on that GPU (scenarios/validation/h200-one-gpu.yaml,
+// calibration h200-measured). One GPU, no communication: the iteration is the compute model's
+// forward, backward and optimizer.
 #include "support/test_support.hpp"
 
 #include "compute/compute_cost_model.hpp"
@@ -19,9 +20,9 @@
 
 namespace {
 
-nlohmann::json measured_rows()
+nlohmann::json measured_rows(const std::string& file)
 {
-  std::ifstream in(dcsim::test::repo_path("calibration/measurements/h200-2026-11-30-training-step.json"));
+  std::ifstream in(dcsim::test::repo_path("calibration/measurements/" + file));
   REQUIRE(in);
   return nlohmann::json::parse(in)["rows"];
 }
@@ -54,15 +55,14 @@ std::map<dcsim::OpKind, double> kernel_seconds_by_kind(const dcsim::ScenarioConf
   return out;
 }
 
-} // namespace
-
-TEST_CASE("validation: a training step on one H200 (measured) within 10% of the compute model on its measured profile",
-          "[validation]")
+/// Prints and checks one measured run: forward + backward within 10% always, peak memory only
+/// when `check_memory`.
+void compare(const std::string& file, bool check_memory)
 {
-  const auto rows = measured_rows();
+  const auto rows = measured_rows(file);
   REQUIRE(rows.size() == 3);
-  std::printf("%-16s %12s %12s %8s %10s %10s %8s %10s %10s\n", "shape", "fwd+bwd ms", "predicted", "error", "memory GiB",
-              "predicted", "error", "optim. ms", "predicted");
+  std::printf("%s\n%-16s %12s %12s %8s %10s %10s %8s %10s %10s\n", file.c_str(), "shape", "fwd+bwd ms", "predicted",
+              "error", "memory GiB", "predicted", "error", "optim. ms", "predicted");
   for (const auto& row : rows) {
     dcsim::LoadOptions options;
     options.overrides = overrides_of(row);
@@ -81,13 +81,26 @@ TEST_CASE("validation: a training step on one H200 (measured) within 10% of the 
     std::printf("  predicted kernels: GEMM %.1f ms, FlashAttention %.1f ms, memory-bound %.1f ms\n",
                 1e3 * kinds.at(dcsim::OpKind::Gemm), 1e3 * kinds.at(dcsim::OpKind::FlashAttention),
                 1e3 * kinds.at(dcsim::OpKind::MemoryBound));
-    INFO(row["shape"].get<std::string>() << ": forward + backward " << 1e3 * measured_s << " ms measured, "
-                                         << 1e3 * predicted_s << " predicted; memory " << measured_gib << " GiB measured, "
-                                         << predicted_gib << " predicted");
-    // Measured: -3.1%, -5.7%, +0.3%; memory (PyTorch's peak allocation) -1.5%, -4.1%, -2.4%.
+    INFO(file << ", " << row["shape"].get<std::string>() << ": forward + backward " << 1e3 * measured_s
+              << " ms measured, " << 1e3 * predicted_s << " predicted; memory " << measured_gib << " GiB measured, "
+              << predicted_gib << " predicted");
     CHECK(std::fabs(error) <= 0.10);
-    CHECK(std::fabs(memory_error) <= 0.10);
+    if (check_memory)
+      CHECK(std::fabs(memory_error) <= 0.10);
   }
+}
+
+} // namespace
+
+TEST_CASE("validation: a training step on one H200 (measured) within 10% of the compute model on its measured profile",
+          "[validation]")
+{
+  // Eager PyTorch: forward + backward measured -3.1%, -5.8%, +0.3%; peak memory -1.7%, -4.0%, -2.4%.
+  compare("h200-2026-11-30-training-step.json", true);
+  // torch.compile (elementwise kernels fused, as Megatron's): +1.5%, +2.2%, +3.4%. Its memory is
+  // printed, not bounded: Inductor recomputes pointwise results in the backward rather than
+  // keeping them (+3.2%, +12.4%, -2.8%).
+  compare("h200-2026-11-30-training-step-compiled.json", false);
   // The optimizer is printed, not bounded: the script's (a cast of each gradient to fp32, fused
   // AdamW, a copy back per tensor: ~40 bytes per parameter) is not Megatron's that the model
   // counts (34 bytes, gradients accumulated in fp32 by the backward).
