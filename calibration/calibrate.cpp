@@ -7,6 +7,7 @@
 #include "cpu/cpu_backend.hpp"
 #include "fit/block_check.hpp"
 #include "fit/collective_fit.hpp"
+#include "fit/flash_attention_fit.hpp"
 #include "fit/gemm_fit.hpp"
 #include "fit/nccl_tests_log.hpp"
 #include "hardware/gpu_catalog.hpp"
@@ -118,7 +119,13 @@ void check_inputs(const CalibrateOptions& options)
   for (const auto& log : options.nccl_tests_logs)
     if (!std::ifstream(log).good() || std::filesystem::is_directory(log))
       throw CalibrationError("--nccl-tests: cannot read \"" + log + "\"; expected an nccl-tests output file", true);
+  const std::string& attention = options.flash_attention_path;
+  if (!attention.empty() && (!std::ifstream(attention).good() || std::filesystem::is_directory(attention)))
+    throw CalibrationError("--flash-attention: cannot read \"" + attention +
+                               "\"; expected the JSON scripts/device_attention.py writes",
+                           true);
 }
+
 
 /// The catalog GPU the measurements are fractions of: named, or recognised in the device name.
 std::optional<GpuSpec> catalog_gpu(const CalibrateOptions& options, const Measurements& m)
@@ -299,6 +306,27 @@ std::string stem(const std::string& path)
   return name.substr(0, name.find('.'));
 }
 
+/// The measured FlashAttention curve replaces the shipped profile's constants.
+void fit_attention(const CalibrateOptions& options, const GpuSpec& spec, Fitted& f)
+{
+  if (options.flash_attention_path.empty())
+    return;
+  const std::string& path = options.flash_attention_path;
+  std::ifstream in(path); // readable: check_inputs
+  try {
+    f.profile.flash_attention_curve = fit_flash_attention(nlohmann::json::parse(in), spec.peak_bf16_flop_per_s);
+  } catch (const std::exception& e) { // malformed JSON or rows
+    throw CalibrationError("--flash-attention: " + path + ": " + e.what(), true);
+  }
+  const FlashAttentionCurve& c = f.profile.flash_attention_curve;
+  std::string line = "flash attention (FlashAttention-2, of the bf16 peak):";
+  for (size_t i = 0; i < c.seq_len.size(); ++i)
+    line += " seq " + std::to_string(long(c.seq_len[i])) + " " + plain_number(c.forward[i]) + "/" +
+            plain_number(c.backward[i]);
+  f.lines.push_back(line + " (forward/backward)");
+  f.report["flash_attention"] = {{"seq_len", c.seq_len}, {"forward", c.forward}, {"backward", c.backward}};
+}
+
 } // namespace
 
 std::string calibrate(const CalibrateOptions& options)
@@ -328,12 +356,16 @@ std::string calibrate(const CalibrateOptions& options)
   f.profile = *builtin_profile(base_name);
   f.profile.name = stem(options.out_path);
   f.profile.gpu = spec->name;
-  f.profile.source = "dcsim calibrate on " + m.device.name + " (" + m.device.backend + " backend); parameters "
-                     "not measured (FlashAttention, network, NVLS, tree, tiles) from the shipped profile " + base_name;
   f.lines.push_back("device: " + m.device.name + " (" + m.device.backend + "), reference " + spec->name);
   fit_compute(m, *spec, cpu, f);
   check_model_on_blocks(m, *spec, cpu, f);
   fit_communication(m, options, f);
+  fit_attention(options, *spec, f);
+  const bool attention = !f.profile.flash_attention_curve.empty();
+  f.profile.source = "dcsim calibrate on " + m.device.name + " (" + m.device.backend + " backend); parameters " +
+                     "not measured (" + (attention ? "" : "FlashAttention, ") +
+                     "network, NVLS, tree, tiles) from the shipped profile " + base_name +
+                     (attention ? "; FlashAttention by sequence length from " + options.flash_attention_path : "");
   // After the blocks check: those blocks ran at the sweep's clock too.
   f.profile.sustained_clock_fraction = options.sustained_clock_fraction;
   if (options.sustained_clock_fraction < 1.0)

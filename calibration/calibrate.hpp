@@ -23,6 +23,9 @@ struct CalibrateOptions {
   double scale_up_bytes_per_s = 0; ///< link rate for scale_up_efficiency; 0: keep the base profile's
   std::vector<std::string> nccl_tests_logs;
   std::string measurements_path;  ///< fit these measurements (JSON) instead of running a backend
+  /// FlashAttention by sequence length (scripts/device_attention.py's JSON); "": the shipped
+  /// profile's two constants.
+  std::string flash_attention_path;
   /// What a sustained run keeps of the sweep's GEMM throughput (the sweep's kernels run for
   /// milliseconds, before the power limit lowers the clock; scripts/device-power.sh measures a
   /// sustained one). 1: the profile is the burst clock's.

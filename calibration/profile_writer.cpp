@@ -119,7 +119,13 @@ std::string profile_yaml(const GpuProfile& p, const nlohmann::json& measurements
   out << YAML::Key << "launch_overhead" << YAML::Value << p.launch_overhead_s;
   out << YAML::Key << "flash_attention" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
       << "forward_efficiency" << YAML::Value << p.flash_attention_forward_efficiency << YAML::Key
-      << "backward_efficiency" << YAML::Value << p.flash_attention_backward_efficiency << YAML::EndMap;
+      << "backward_efficiency" << YAML::Value << p.flash_attention_backward_efficiency;
+  if (!p.flash_attention_curve.empty()) {
+    const FlashAttentionCurve& c = p.flash_attention_curve;
+    out << YAML::Key << "seq_len" << YAML::Value << c.seq_len << YAML::Key << "forward" << YAML::Value << c.forward
+        << YAML::Key << "backward" << YAML::Value << c.backward;
+  }
+  out << YAML::EndMap;
   emit_communication(out, p.communication);
   // The raw data, the fit report and the provenance are kept for people and tools.
   out << YAML::Key << "measurements" << YAML::Value << to_yaml(measurements);

@@ -64,8 +64,10 @@ double ComputeCostModel::kernel_seconds(const Op& op) const
       return std::max(compute_s, memory_s);
     }
     case OpKind::FlashAttention: {
-      const double efficiency = op.backward ? profile_.flash_attention_backward_efficiency
-                                            : profile_.flash_attention_forward_efficiency;
+      const FlashAttentionCurve& curve = profile_.flash_attention_curve;
+      const double efficiency = !curve.empty() && op.seq_len > 0 ? curve.efficiency(double(op.seq_len), op.backward)
+                                : op.backward                    ? profile_.flash_attention_backward_efficiency
+                                                                 : profile_.flash_attention_forward_efficiency;
       const double peak = op.high_precision ? high_peak_flop_per_s_ : peak_flop_per_s_;
       return std::max(op.flops / (peak * efficiency), memory_s);
     }

@@ -5,6 +5,7 @@
 // The file format is documented in calibration/README.md; sim/config/profile_loader.cpp reads it.
 #pragma once
 
+#include "compute/flash_attention_curve.hpp"
 #include "compute/gemm_surface.hpp"
 #include "hardware/gpu_spec.hpp"
 
@@ -77,6 +78,9 @@ struct GpuProfile {
   double launch_overhead_s = 0;
   double flash_attention_forward_efficiency = 0.5;  ///< of the dense peak
   double flash_attention_backward_efficiency = 0.4;
+  /// Measured efficiencies by sequence length (calibrated profiles); when present they replace
+  /// the two constants above.
+  FlashAttentionCurve flash_attention_curve;
   CommunicationParams communication;
 };
 

@@ -81,6 +81,7 @@ void add_attention_core(LayerOps& ops, const LayerContext& c, const Dims& d)
     fwd.name = "flash_attention";
     fwd.kind = OpKind::FlashAttention;
     fwd.high_precision = true;
+    fwd.seq_len = d.s;
     fwd.flops = 0.5 * 2.0 * double(batch) * queries * d.s * double(a.qk_head_dim + a.v_head_dim);
     const double q_and_out = double(heads_local) * double(a.qk_head_dim + a.v_head_dim);
     const double keys_and_values = double(a.k_width + a.v_width) / d.t / (ulysses ? c.context : 1);

@@ -18,6 +18,7 @@ struct Op {
   double flops = 0;                         ///< useful FLOPs (2*m*n*k*batch for a GEMM)
   double bytes = 0;                         ///< HBM traffic
   bool backward = false;                    ///< FlashAttention: backward kernel
+  long long seq_len = 0;                    ///< FlashAttention: keys each query attends over
   /// A parameter's gradient (dW): zero-bubble schedules run these apart from the rest of the
   /// backward, which is all the previous pipeline rank waits for.
   bool weight_gradient = false;

@@ -17,6 +17,7 @@ int calibrate_command(const CalibrateArgs& args)
   options.gpu = args.gpu;
   options.nccl_tests_logs = args.nccl_tests_logs;
   options.measurements_path = args.measurements;
+  options.flash_attention_path = args.flash_attention;
   options.sustained_clock_fraction = args.sustained_clock_fraction;
   options.command_line = args.command_line;
   try {

@@ -34,7 +34,7 @@ struct CollectiveArgs {
 };
 
 struct CalibrateArgs {
-  std::string backend, out, gpu, scale_up_bandwidth, measurements, command_line;
+  std::string backend, out, gpu, scale_up_bandwidth, measurements, flash_attention, command_line;
   bool quick = false;
   double sustained_clock_fraction = 1.0;
   std::vector<std::string> nccl_tests_logs;

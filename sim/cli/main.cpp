@@ -130,6 +130,8 @@ int dispatch(int argc, char** argv)
                         "NVLink rate per GPU per direction, e.g. 450GB/s (to fit scale_up_efficiency)");
   calibrate->add_option("--nccl-tests", calibrate_args.nccl_tests_logs, "nccl-tests logs to fit the collectives on");
   calibrate->add_option("--measurements", calibrate_args.measurements, "fit these raw measurements (JSON)");
+  calibrate->add_option("--flash-attention", calibrate_args.flash_attention,
+                        "FlashAttention by sequence length: the JSON scripts/device_attention.py writes");
   calibrate->add_option("--sustained-clock-fraction", calibrate_args.sustained_clock_fraction,
                         "what a sustained run keeps of the sweep's GEMM throughput (scripts/device-power.sh)");
 

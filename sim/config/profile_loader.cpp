@@ -115,6 +115,13 @@ GpuProfile parse_profile(const std::string& text, const std::string& file, Diagn
   if (auto fa = top.child("flash_attention")) {
     profile.flash_attention_forward_efficiency = fa->number("forward_efficiency", 0.5, 0.01, 1.0);
     profile.flash_attention_backward_efficiency = fa->number("backward_efficiency", 0.4, 0.01, 1.0);
+    if (fa->has("seq_len") || fa->has("forward") || fa->has("backward")) {
+      FlashAttentionCurve curve{fa->numbers("seq_len"), fa->numbers("forward"), fa->numbers("backward")};
+      if (const char* problem = curve.check())
+        fa->error("seq_len", std::string(problem) + "; expected seq_len, forward and backward lists of equal length");
+      else
+        profile.flash_attention_curve = std::move(curve);
+    }
     fa->finish();
   }
   if (auto comm = top.child("communication"))

@@ -191,6 +191,10 @@ TEST_CASE("calibrate: bad input fails clearly and leaves no partial profile", "[
     CHECK(r.status == 2);
     CHECK(r.err.find("--sustained-clock-fraction: 1.5 is not a fraction") != std::string::npos);
     CHECK(r.out.empty());
+    r = dcsim_cli("calibrate --backend cpu --flash-attention /nonexistent.json --out " + (dir / "x.yaml").string());
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--flash-attention: cannot read \"/nonexistent.json\"") != std::string::npos);
+    CHECK(r.out.empty());
     r = dcsim_cli("calibrate --backend cpu --gpu H100-SXM-80GB --out " + (dir / "x.yaml").string());
     CHECK(r.status == 2);
     CHECK(r.err.find("--gpu: the cpu backend measures this machine's CPU") != std::string::npos);

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -99,7 +100,9 @@ TEST_CASE("calibration: refitting the committed H200 raw sweep gives the committ
   const std::string out = dcsim::test::temp_dir() + "/h200-refit.yaml";
   const auto r = dcsim::test::run_cli("calibrate --measurements " +
                                       dcsim::test::repo_path("calibration/measurements/h200-2026-11-30.json") +
-                                      " --gpu H200-SXM-141GB --sustained-clock-fraction 0.899 --out " + out);
+                                      " --gpu H200-SXM-141GB --flash-attention " +
+                                      dcsim::test::repo_path("calibration/measurements/h200-2026-11-30-attention.json") +
+                                      " --sustained-clock-fraction 0.899 --out " + out);
   REQUIRE(r.status == 0);
   const auto refit = YAML::LoadFile(out), committed = YAML::LoadFile(dcsim::test::repo_path("calibration/profiles/h200-measured.yaml"));
   for (const char* precision : {"bf16", "fp16", "fp8", "tf32"})
@@ -107,6 +110,11 @@ TEST_CASE("calibration: refitting the committed H200 raw sweep gives the committ
           Approx(committed["gemm"]["peak_efficiency"][precision].as<double>()).epsilon(1e-6));
   CHECK(refit["memory_bound_efficiency"].as<double>() == Approx(committed["memory_bound_efficiency"].as<double>()).epsilon(1e-6));
   CHECK(refit["sustained_clock_fraction"].as<double>() == committed["sustained_clock_fraction"].as<double>());
+  for (const char* pass : {"forward", "backward"})
+    for (size_t i = 0; i < committed["flash_attention"][pass].size(); ++i)
+      CHECK(refit["flash_attention"][pass][i].as<double>() ==
+            Approx(committed["flash_attention"][pass][i].as<double>()).epsilon(1e-6));
+  CHECK(refit["flash_attention"]["seq_len"].size() == 4);
   for (size_t i = 0; i < committed["fit"]["blocks"].size(); ++i)
     CHECK(refit["fit"]["blocks"][i]["predicted_s"].as<double>() ==
           Approx(committed["fit"]["blocks"][i]["predicted_s"].as<double>()).epsilon(1e-6));
@@ -134,4 +142,44 @@ TEST_CASE("calibration: without --gpu the device's name picks the catalog part (
   CHECK(fitted_gpu("NVIDIA H100 PCIe", "85520809984.0") == "H100-PCIe-80GB");
   CHECK(fitted_gpu("NVIDIA GB200", "199568408576.0") == "GB200");
   CHECK(fitted_gpu("NVIDIA B200", "191537539072.0") == "B200");
+}
+
+TEST_CASE("calibration: --flash-attention takes FlashAttention-2's rows over the bf16 peak; bad files are one line, exit 2",
+          "[calibration]")
+{
+  const std::string sweep = dcsim::test::repo_path("calibration/measurements/h200-2026-11-30.json");
+  const std::string dir = dcsim::test::temp_dir();
+  const auto calibrate = [&](const std::string& attention_json) {
+    const std::string in = dir + "/attention-" + std::to_string(std::hash<std::string>{}(attention_json)) + ".json";
+    std::ofstream(in) << attention_json;
+    return dcsim::test::run_cli("calibrate --measurements " + sweep + " --gpu H200-SXM-141GB --flash-attention " + in +
+                                " --out " + in + ".yaml");
+  };
+  // 989 TFLOP/s is the H200's dense bf16 peak (catalog): 494.5 is half of it.
+  const auto good = calibrate(R"({"rows": [
+      {"backend": "CUDNN_ATTENTION", "seq": 2048, "forward_tflops": 900, "backward_tflops": 900},
+      {"backend": "FLASH_ATTENTION", "seq": 4096, "forward_tflops": 494.5, "backward_tflops": 296.7},
+      {"backend": "FLASH_ATTENTION", "seq": 2048, "forward_tflops": 296.7, "backward_tflops": 197.8},
+      {"backend": "FLASH_ATTENTION", "seq": 65536, "error": "out of memory"}]})");
+  REQUIRE(good.status == 0);
+  INFO(good.out);
+  CHECK(good.out.find("flash attention (FlashAttention-2, of the bf16 peak): seq 2048 0.3/0.2 seq 4096 0.5/0.3") !=
+        std::string::npos);
+  const auto bad = [&](const std::string& json, const std::string& message) {
+    const auto r = calibrate(json);
+    CHECK(r.status == 2);
+    INFO(r.err);
+    CHECK(r.err.find("--flash-attention: ") != std::string::npos);
+    CHECK(r.err.find(message) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  };
+  bad("{not json", "parse error");
+  bad(R"({"rows": []})", "no FLASH_ATTENTION rows");
+  bad(R"({"rows": [{"backend": "FLASH_ATTENTION", "seq": 2048, "forward_tflops": 300}]})",
+      "has no number \"backward_tflops\"");
+  bad(R"({"rows": [{"backend": "FLASH_ATTENTION", "seq": 2048, "forward_tflops": 300, "backward_tflops": 200},
+                   {"backend": "FLASH_ATTENTION", "seq": 2048, "forward_tflops": 310, "backward_tflops": 210}]})",
+      "two FLASH_ATTENTION rows for sequence length 2048");
+  bad(R"({"rows": [{"backend": "FLASH_ATTENTION", "seq": 2048, "forward_tflops": 3000, "backward_tflops": 200}]})",
+      "efficiencies in (0, 1]");
 }
