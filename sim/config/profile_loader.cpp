@@ -31,8 +31,11 @@ void read_gemm(MapReader gemm, GemmModelParams& out)
   if (auto surfaces = gemm.child("surfaces")) {
     for (const auto& [name, precision] : kPrecisions)
       if (auto s = surfaces->child(name)) {
+        const size_t errors = s->context().diagnostics->size();
         GemmSurface surface{s->numbers("m"), s->numbers("n"), s->numbers("k"), s->numbers("efficiency")};
-        if (const char* problem = surface.check())
+        if (s->context().diagnostics->size() > errors)
+          ; // a list that did not read is the error; the grid's shape would only repeat it
+        else if (const char* problem = surface.check())
           surfaces->error(name, std::string(problem) + "; expected a complete grid of efficiencies");
         else
           out.surfaces[precision] = std::move(surface);
@@ -116,8 +119,11 @@ GpuProfile parse_profile(const std::string& text, const std::string& file, Diagn
     profile.flash_attention_forward_efficiency = fa->number("forward_efficiency", 0.5, 0.01, 1.0);
     profile.flash_attention_backward_efficiency = fa->number("backward_efficiency", 0.4, 0.01, 1.0);
     if (fa->has("seq_len") || fa->has("forward") || fa->has("backward")) {
+      const size_t errors = fa->context().diagnostics->size();
       FlashAttentionCurve curve{fa->numbers("seq_len"), fa->numbers("forward"), fa->numbers("backward")};
-      if (const char* problem = curve.check())
+      if (fa->context().diagnostics->size() > errors)
+        ; // a list that did not read is the error; the curve's shape would only repeat it
+      else if (const char* problem = curve.check())
         fa->error("seq_len", std::string(problem) + "; expected seq_len, forward and backward lists of equal length");
       else
         profile.flash_attention_curve = std::move(curve);

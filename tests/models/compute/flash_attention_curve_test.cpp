@@ -94,5 +94,9 @@ TEST_CASE("profiles: a FlashAttention curve that does not add up is one error at
   CHECK(error("{seq_len: [4096, 2048], forward: [0.3, 0.3], backward: [0.2, 0.2]}").find("ascending") !=
         std::string::npos);
   CHECK(error("{seq_len: [2048], backward: [0.2]}").find("flash_attention.forward") != std::string::npos);
+  // A list that does not read is the one error: the curve's shape is not checked on top of it.
+  const std::string unreadable = error("{seq_len: [2048, x], forward: [0.3, 0.3], backward: [0.2, 0.2]}");
+  CHECK(unreadable.find("flash_attention.seq_len: has an element that is not a number") != std::string::npos);
+  CHECK(unreadable.find("needs") == std::string::npos);
   CHECK(error("{forward_efficiency: 0.35, backward_efficiency: 0.3}").empty());
 }
