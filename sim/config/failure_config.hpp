@@ -111,6 +111,10 @@ struct FailureConfig {
   /// spare has replaced the node, which goes to repair (`repair`, or a trace's fault duration)
   /// and then joins the spares; with none free the job waits for the first back.
   int spare_nodes = -1;
+  /// `elastic`: while a failed GPU's or node's job waits for a spare, it trains on the data-
+  /// parallel replicas the failed node did not hold (per-replica batch kept), then checkpoints
+  /// and restarts at full size when the spare is in (TorchElastic's membership changes).
+  bool elastic = false;
   double repair_s = 0; ///< `repair`: the default of every cause
   double detect_s = 0; ///< `detect`: the default of every cause
 

@@ -62,6 +62,10 @@ FailureConfig read_failures(MapReader& failures)
                                            kSimulatedTimeLimitWhy);
   if (failures.has("spare_nodes"))
     out.spare_nodes = static_cast<int>(failures.integer("spare_nodes", std::nullopt, 0, 1000000));
+  out.elastic = failures.boolean("elastic", false);
+  if (out.elastic && out.spare_nodes < 0)
+    failures.error("elastic", "needs failures.spare_nodes (with unlimited spares no job waits for one); expected "
+                              "spare_nodes: N beside it");
   if (failures.has("trace")) {
     for (const char* key : {"node_mtbf", "causes"})
       if (failures.has(key))

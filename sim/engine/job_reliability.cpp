@@ -12,7 +12,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 
 namespace sg4 = simgrid::s4u;
 
@@ -59,6 +62,20 @@ FailureClock make_clock(const FailureExtent& extent, const ScenarioConfig& scena
                       failures.trace_span_s);
 }
 
+/// The most data-parallel replicas that have a GPU on any one of the job's nodes: what a node
+/// failure takes from an elastic job (ranks are tensor-fastest, then context, data, pipeline).
+int replicas_per_node(const ParallelismConfig& p, const Placement& placement)
+{
+  std::map<int, std::set<int>> replicas_on; // node -> data-parallel indices
+  const int inner = p.tensor * p.context;
+  for (int rank = 0; rank < placement.gpus(); ++rank)
+    replicas_on[placement.nodes_of_ranks(rank, 1).front()].insert((rank / inner) % p.data);
+  size_t most = 1;
+  for (const auto& [node, replicas] : replicas_on)
+    most = std::max(most, replicas.size());
+  return static_cast<int>(most);
+}
+
 std::vector<CauseStats> cause_stats(const FailureConfig& failures)
 {
   std::vector<CauseStats> out;
@@ -85,6 +102,14 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
   }
   stats_.mtbi_s = clock_.mtbi_s();
   stats_.by_cause = cause_stats(scenario.failures);
+  // Elastic runs end with a checkpoint of what they trained: without checkpoints there is none.
+  elastic_ = scenario.failures.elastic && checkpoint_.enabled;
+  stats_.elastic = scenario.failures.elastic; // reported, 0 runs, also for a job without checkpoints
+  replicas_ = job.parallelism.data;
+  iterations_ = job.iterations;
+  replicas_per_node_ = replicas_per_node(job.parallelism, placement);
+  for (const FailureCause& c : scenario.failures.causes)
+    gpu_cause_.push_back(!scenario.failures.replayed() && c.per == FailureScope::Gpu);
   if (!checkpoint_.enabled)
     return;
   const auto& node = scenario.cluster.node;
@@ -171,7 +196,11 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
 {
   if (!active())
     return done;
+  if (next_iteration_s > 0)
+    iteration_s_ = next_iteration_s;
   for (;;) {
+    if (elastic_finished_)
+      return iterations_; // finished on fewer replicas while it waited for a spare
     if (!gave_up_.empty())
       return std::numeric_limits<int>::max(); // ends the job's loop
     if (pending_ && pending_->finished)
@@ -403,6 +432,10 @@ void JobReliability::recover(double failure_s)
   double failed_at = failure_s;
   double replaced_s = failure_s;      // every node failed so far has been replaced by then
   int cause = clock_.pending_cause(); // each failure's restart is its cause's, and charged to it
+  // Time of this recovery spent training on fewer replicas and saving that work (elastic runs):
+  // not restart time. Over the whole recovery, and since `failed_at`.
+  double not_restart_s = 0, cause_not_restart_s = 0;
+  int missing_replicas = 0; // failures.elastic: the replicas on nodes that failed and await a spare
   for (;;) {
     // At the failure's time (a later one strikes during the restart): the spare pool is shared
     // by every job and must be asked in time order.
@@ -434,17 +467,32 @@ void JobReliability::recover(double failure_s)
       sg4::this_actor::sleep_until(detected);
     // A GPU or node failure: the job restarts once a spare has replaced the node (and every
     // other node that failed since the first failure).
-    const double replaced =
-        clock_.pending_needs_spare() ? spares_.replace(detected, clock_.pending_repair_s()) : detected;
-    stats_.spare_wait_s += std::max(0.0, replaced - std::max(detected, replaced_s)); // waits overlap: their union
+    const bool needs_spare = clock_.pending_needs_spare();
+    const double replaced = needs_spare ? spares_.replace(detected, clock_.pending_repair_s()) : detected;
+    const double wait_s = std::max(0.0, replaced - std::max(detected, replaced_s)); // waits overlap: their union
     replaced_s = std::max(replaced_s, replaced);
     clock_.consume();
-    const double resume = replaced_s + restart_of(cause);
-    coordinator_.job_paused(coordinator_id_, resume);
     const double next_failure = clock_.pending();
     const int next_cause = clock_.pending_cause();
+    // failures.elastic: instead of waiting for the spare(s), train on the replicas left.
+    if (needs_spare)
+      missing_replicas += replicas_lost(cause);
+    const double busy_before = stats_.elastic_s + stats_.checkpoint_time_s;
+    const ElasticRun elastic =
+        elastic_ ? run_elastic(missing_replicas, detected + restart_of(cause), replaced_s, next_failure, cause)
+                 : ElasticRun::NotRun;
+    const double busy = stats_.elastic_s + stats_.checkpoint_time_s - busy_before;
+    not_restart_s += busy;
+    cause_not_restart_s += busy;
+    if (elastic == ElasticRun::NotRun)
+      stats_.spare_wait_s += wait_s;
+    if (elastic == ElasticRun::Finished)
+      break;
+    replaced_s = std::max(replaced_s, now()); // after an elastic run: its closing checkpoint
+    const double resume = replaced_s + restart_of(cause);
+    coordinator_.job_paused(coordinator_id_, resume);
     if (next_failure < resume) {
-      stats_.by_cause[cause].restart_time_s += next_failure - failed_at;
+      stats_.by_cause[cause].restart_time_s += next_failure - failed_at - std::exchange(cause_not_restart_s, 0.0);
       failed_at = next_failure;
       cause = next_cause;
       continue;
@@ -457,12 +505,12 @@ void JobReliability::recover(double failure_s)
       stats_.checkpoint_read_s = now() - read_start;
       break;
     }
-    stats_.by_cause[cause].restart_time_s += next_failure - failed_at;
+    stats_.by_cause[cause].restart_time_s += next_failure - failed_at - std::exchange(cause_not_restart_s, 0.0);
     failed_at = next_failure;
     cause = next_cause;
   }
-  stats_.by_cause[cause].restart_time_s += now() - failed_at;
-  stats_.restart_time_s += now() - failure_s;
+  stats_.by_cause[cause].restart_time_s += now() - failed_at - cause_not_restart_s;
+  stats_.restart_time_s += now() - failure_s - not_restart_s;
   record("failure: restart and checkpoint read", failure_s);
   since_checkpoint_s_ = 0;
   since_snapshot_s_ = 0;

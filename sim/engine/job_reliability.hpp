@@ -116,6 +116,17 @@ private:
     stats_.lost_work_s += since_checkpoint_s_ + extra_s;
     stats_.by_cause[clock_.pending_cause()].lost_work_s += since_checkpoint_s_ + extra_s;
   }
+  enum class ElasticRun { NotRun, Ran, Finished };
+  /// failures.elastic (job_reliability_elastic.cpp): the job waits for spares until `spare_s`,
+  /// `missing` of its replicas on nodes that failed. It restarts without them (done at
+  /// `restart_s`), reads its checkpoint and trains on the replicas left, checkpointing at its
+  /// interval, until the spares are in (Ran), the next failure strikes (Ran, at that failure:
+  /// the unsaved work is lost) or it has done all its iterations (Finished). NotRun when it
+  /// cannot: no replica left, no iteration time known yet, or nothing to gain before the spares
+  /// or the next failure. `cause` is charged the work lost.
+  ElasticRun run_elastic(int missing, double restart_s, double spare_s, double next_failure_s, int cause);
+  /// How many data-parallel replicas a failure of `cause` takes: 1 for a GPU, a node's for a node.
+  int replicas_lost(int cause) const;
   double restart_of(int cause) const { return restart_by_cause_[cause]; }
   double detect_of(int cause) const { return detect_by_cause_[cause]; }
   void record(const char* name, double start_s);
@@ -161,6 +172,14 @@ private:
   ReliabilityStats stats_;
   double since_checkpoint_s_ = 0;
   int committed_ = 0;           ///< iterations saved by the last checkpoint
+  // failures.elastic
+  bool elastic_ = false;
+  int replicas_ = 1;            ///< the job's data parallelism
+  int replicas_per_node_ = 1;   ///< most data-parallel replicas with a GPU on one of its nodes
+  std::vector<bool> gpu_cause_; ///< per cause: strikes one GPU (one replica), not a whole node
+  int iterations_ = 0;          ///< the run's iterations
+  double iteration_s_ = 0;      ///< the last steady iteration (before_iteration's)
+  bool elastic_finished_ = false; ///< an elastic run did the job's last iterations
   std::string gave_up_;
   int job_index_;
   std::vector<TraceEvent>* trace_;

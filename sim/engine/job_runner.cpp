@@ -158,7 +158,7 @@ JobResult JobRunner::result() const
   r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
   const ReliabilityStats& rs = r.reliability;
   if (r.end_time_s > r.start_time_s)
-    r.goodput = 1.0 - (rs.stopped_s() + rs.lost_work_s) / (r.end_time_s - r.start_time_s);
+    r.goodput = 1.0 - rs.unproductive_s() / (r.end_time_s - r.start_time_s);
   return r;
 }
 

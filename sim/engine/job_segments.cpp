@@ -20,6 +20,9 @@ void add(ReliabilityStats& to, const ReliabilityStats& from)
   to.spare_wait_s += from.spare_wait_s;
   to.detection_time_s += from.detection_time_s;
   to.maintenance_time_s += from.maintenance_time_s;
+  to.elastic_runs += from.elastic_runs;
+  to.elastic_s += from.elastic_s;
+  to.elastic_lost_s += from.elastic_lost_s;
   for (size_t i = 0; i < to.by_cause.size() && i < from.by_cause.size(); ++i) {
     to.by_cause[i].failures += from.by_cause[i].failures;
     to.by_cause[i].restart_time_s += from.by_cause[i].restart_time_s;
@@ -49,6 +52,8 @@ JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
   r.reliability.spare_wait_s = 0;
   r.reliability.detection_time_s = 0;
   r.reliability.maintenance_time_s = 0;
+  r.reliability.elastic_runs = 0;
+  r.reliability.elastic_s = r.reliability.elastic_lost_s = 0;
   for (CauseStats& c : r.reliability.by_cause)
     c = {c.name, c.per};
   for (size_t k = 0; k < segments.size(); ++k) {
@@ -62,7 +67,7 @@ JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
   r.queue_s = first.queue_s + r.suspended_s;
   const double held_s = r.end_time_s - r.start_time_s - r.suspended_s;
   const ReliabilityStats& rs = r.reliability;
-  r.goodput = held_s > 0 ? 1.0 - (rs.stopped_s() + rs.lost_work_s) / held_s : 1.0;
+  r.goodput = held_s > 0 ? 1.0 - rs.unproductive_s() / held_s : 1.0;
   return r;
 }
 

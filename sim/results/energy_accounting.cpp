@@ -43,7 +43,8 @@ EnergyStats job_energy(const JobResult& job, const JobConfig& config, const Node
   // While preempted it holds no GPUs: the cluster counts them idle or busy with other jobs.
   const double wall_s = std::max(0.0, job.end_time_s - job.start_time_s - job.suspended_s);
   const ReliabilityStats& rs = job.reliability;
-  const double paused_s = std::min(wall_s, rs.stopped_s());
+  // An elastic run's missing replicas idle too: elastic_lost_s is their share as whole-job time.
+  const double paused_s = std::min(wall_s, rs.stopped_s() + rs.elastic_lost_s);
   e.gpu_training_w = training_gpu_watts(job, power);
   e.gpu_j = job.gpus * (e.gpu_training_w * (wall_s - paused_s) + power.gpu_idle_w * paused_s);
   e.node_other_j = job.gpus * power.other_per_gpu_w() * wall_s;

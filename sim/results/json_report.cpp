@@ -57,7 +57,7 @@ nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
 
 nlohmann::json reliability_json(const ReliabilityStats& r)
 {
-  return {{"mtbi_s", r.mtbi_s},
+  nlohmann::json out = {{"mtbi_s", r.mtbi_s},
           {"checkpoint_bytes", r.checkpoint_bytes},
           {"checkpoint_interval_s", r.checkpoint_interval_s},
           {"checkpoint_write_s", r.checkpoint_write_s},
@@ -73,6 +73,12 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
           {"detection_time_s", r.detection_time_s},
           {"maintenances", r.maintenances},
           {"maintenance_time_s", r.maintenance_time_s}};
+  if (r.elastic) {
+    out["elastic_runs"] = r.elastic_runs;
+    out["elastic_s"] = r.elastic_s;
+    out["elastic_lost_s"] = r.elastic_lost_s;
+  }
+  return out;
 }
 
 nlohmann::json failures_by_cause_json(const std::vector<CauseStats>& causes)

@@ -19,7 +19,8 @@ void summarize_reliability(SimulationResult& result, const ScenarioConfig& confi
     const double gpus = job.gpus;
     all.failures += r.failures;
     all.checkpointing_gpu_hours += gpus * r.checkpoint_time_s / kHour;
-    all.restarting_gpu_hours += gpus * r.restart_time_s / kHour;
+    // An elastic run's missing replicas wait for the spare, as the whole job would without it.
+    all.restarting_gpu_hours += gpus * (r.restart_time_s + r.elastic_lost_s) / kHour;
     all.lost_work_gpu_hours += gpus * r.lost_work_s / kHour;
     all.maintenance_gpu_hours += gpus * r.maintenance_time_s / kHour;
     for (size_t i = 0; i < r.by_cause.size() && i < all.failures_by_cause.size(); ++i)

@@ -78,6 +78,9 @@ struct CauseStats {
 struct ReliabilityStats {
   /// Wall-clock time the job was stopped: checkpointing, restarting, maintenance.
   double stopped_s() const { return checkpoint_time_s + restart_time_s + maintenance_time_s; }
+  /// Time that did not train the whole job: stopped, thrown away, or the replicas an elastic
+  /// run went without (goodput's complement, times the time held).
+  double unproductive_s() const { return stopped_s() + lost_work_s + elastic_lost_s; }
   double mtbi_s = 0;                ///< the job's mean time between interrupts (node MTBF / nodes); 0: none
   double checkpoint_bytes = 0;
   double checkpoint_interval_s = 0; ///< training time between checkpoints (Daly's optimum when auto)
@@ -94,6 +97,10 @@ struct ReliabilityStats {
   double detection_time_s = 0;      ///< of restart_time_s, hung until the failure was noticed (failures.detect)
   int maintenances = 0;             ///< planned stops (failures.maintenance)
   double maintenance_time_s = 0;    ///< their downtimes and checkpoint reads (their writes are checkpoints)
+  bool elastic = false;             ///< failures.elastic (the three below are reported)
+  int elastic_runs = 0;             ///< runs at reduced data parallelism while a spare was awaited
+  double elastic_s = 0;             ///< their time
+  double elastic_lost_s = 0;        ///< of elastic_s, the share of the replicas they went without
   std::vector<CauseStats> by_cause; ///< the same by cause, one per FailureConfig::causes entry
 };
 

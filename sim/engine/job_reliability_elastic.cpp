@@ -1,0 +1,81 @@
+// failures.elastic: a job that would wait for a spare node trains on fewer replicas meanwhile,
+// as TorchElastic-style frameworks do on a membership change: it restarts without the failed
+// node, reads its last checkpoint, trains with the data-parallel replicas the node did not hold
+// (each keeping its micro-batches, so an iteration takes as long and moves (d - k)/d of the
+// samples), saving at its checkpoint interval, and when the spare is in saves that work and
+// restarts at full size. A failure during the run loses what it had not saved; the job then
+// recovers from it as from any failure (another elastic run if it must wait for spares). The run is not
+// simulated iteration by iteration: its iterations are the last steady one's (the data-parallel
+// collectives over d - k ranks instead of d differ by less than 1/d), and its traffic is off the
+// fabric meanwhile, as a waiting job's is.
+#include "engine/job_reliability.hpp"
+
+#include "engine/checkpoint_io.hpp"
+
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+
+int JobReliability::replicas_lost(int cause) const { return gpu_cause_[cause] ? 1 : replicas_per_node_; }
+
+JobReliability::ElasticRun JobReliability::run_elastic(int missing, double restart_s, double spare_s,
+                                                       double next_failure_s, int cause)
+{
+  if (missing <= 0 || missing >= replicas_ || iteration_s_ <= 0 || restart_s >= std::min(spare_s, next_failure_s))
+    return ElasticRun::NotRun;
+  const auto now = [] { return sg4::Engine::get_clock(); };
+  coordinator_.job_paused(coordinator_id_, spare_s);
+  sg4::this_actor::sleep_until(restart_s);
+  if (stats_.checkpoints > 0) {
+    const double read_start = now();
+    if (!mover_->move(CheckpointDirection::Read, next_failure_s))
+      return ElasticRun::Ran; // cut by the next failure, which the restart loop takes from here
+    stats_.checkpoint_read_s = now() - read_start;
+  }
+  const double share = double(replicas_ - missing) / replicas_;
+  ++stats_.elastic_runs;
+  // Training in stretches of the checkpoint interval, each saved, until the spares come.
+  while (now() < spare_s) {
+    const double start = now();
+    const int left = iterations_ - committed_;
+    const double finish_s = start + left * iteration_s_ / share;
+    const double end = std::min({spare_s, next_failure_s, finish_s, start + stats_.checkpoint_interval_s});
+    sg4::this_actor::sleep_until(end);
+    stats_.elastic_s += end - start;
+    stats_.elastic_lost_s += (end - start) * (1 - share);
+    record("elastic run on fewer replicas", start);
+    if (end >= finish_s) {
+      committed_ = iterations_;
+      elastic_finished_ = true;
+      return ElasticRun::Finished;
+    }
+    const auto lose = [&] {
+      stats_.lost_work_s += (end - start) * share;
+      stats_.by_cause[cause].lost_work_s += (end - start) * share;
+    };
+    if (end >= next_failure_s) { // struck before it saved this stretch
+      lose();
+      return ElasticRun::Ran;
+    }
+    const int trained = static_cast<int>(std::floor((end - start) * share / iteration_s_ + 1e-9));
+    const double write_start = now();
+    const bool written = mover_->move(CheckpointDirection::Write, next_failure_s);
+    stats_.checkpoint_time_s += now() - write_start;
+    record(written ? "checkpoint write (elastic run)" : "checkpoint write (cut by a failure)", write_start);
+    if (!written) {
+      lose();
+      return ElasticRun::Ran;
+    }
+    stats_.checkpoint_write_s = now() - write_start;
+    commit(committed_ + trained);
+  }
+  return ElasticRun::Ran;
+}
+
+} // namespace dcsim

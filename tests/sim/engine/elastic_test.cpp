@@ -1,0 +1,132 @@
+// failures.elastic (sim/engine/job_reliability_elastic.cpp): a job that would wait for a spare
+// trains on the replicas the failed node did not hold, saves that work and restarts at full size
+// when the spare is in. Timelines worked by hand on a replayed fault.
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+
+namespace {
+
+// 2 nodes of 8 A100s, TP8 DP2: a node failure takes one of the two replicas. Checkpoints of
+// 10 GB through a 1 GB/s storage link (10 s to write, 10 s to read).
+const char* kTwoNodes = R"(
+name: elastic-test
+cluster:
+  nodes: 2
+  node:
+    gpu: A100-SXM-80GB
+    gpus: 8
+    scale_up: {bandwidth: 300GB/s}
+    nics: {count: 1, bandwidth: 200Gb/s}
+  storage: {servers: 1, bandwidth_per_server: 1GB/s}
+jobs:
+  - name: small
+    gpus: 16
+    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}
+    parallelism: {tensor: 8, data: 2}
+    batch: {global: 64, micro: 8}
+    iterations: 780000
+    checkpoint: {interval: 100d, size: 10GB}
+)";
+
+/// Node 0 fails at day 0.5 and is back at 0.6 (node 1's copy of the fault, shifted by half the
+/// trace's 5.1 days, comes after the job's end).
+std::string one_fault_trace()
+{
+  const std::string trace = dcsim::test::temp_dir() + "/elastic-fault.json";
+  std::ofstream(trace) << R"([
+    {"node_id": "a", "event_time": 0.5, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 0.6, "event_type": "fault_end"},
+    {"node_id": "a", "event_time": 5.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 5.1, "event_type": "fault_end"}])";
+  return trace;
+}
+
+nlohmann::json run(bool elastic, const std::vector<std::string>& more = {})
+{
+  std::vector<std::string> overrides = {"failures={trace: " + one_fault_trace() +
+                                        ", trace_servers: 1, restart: 10s, spare_nodes: 0, elastic: " +
+                                        (elastic ? "true" : "false") + "}"};
+  overrides.insert(overrides.end(), more.begin(), more.end());
+  return dcsim::test::run_scenario_text(kTwoNodes, overrides)["jobs"][0];
+}
+
+} // namespace
+
+TEST_CASE("elastic: a job waiting for its node trains on the other replica, then saves and grows back",
+          "[engine][reliability]")
+{
+  // Without checkpoints before the failure (interval 100 days), the job restarts from nothing
+  // either way. Waiting: the node is back at 0.6 d = 51,840 s, 10 s of restart, then all N
+  // iterations. Elastic: restarted at 43,210 s, it trains one replica of two until 51,840 s
+  // (8,630 s: floor(8,630 / 2 / T) iterations), writes them (10 s), restarts (10 s) and reads
+  // (10 s): it ends (floor(...) T - 20 s) sooner.
+  const auto waiting = run(false), elastic = run(true);
+  const double t = elastic["iteration_time_s"];
+  const double trained = std::floor(8630.0 / 2 / t + 1e-9);
+  INFO("T " << t << " s; elastic " << elastic["reliability"].dump() << "\nwaiting " << waiting["reliability"].dump());
+  CHECK(waiting["end_time_s"].get<double>() - elastic["end_time_s"].get<double>() ==
+        Approx(trained * t - 20).epsilon(1e-9));
+  const auto& r = elastic["reliability"];
+  CHECK(r["elastic_runs"] == 1);
+  CHECK(r["elastic_s"].get<double>() == Approx(8630).epsilon(1e-9));
+  CHECK(r["elastic_lost_s"].get<double>() == Approx(4315).epsilon(1e-9));
+  CHECK(r["spare_wait_s"].get<double>() == 0);
+  CHECK(r["restart_time_s"].get<double>() == Approx(30).epsilon(1e-9)); // two restarts and a read
+  CHECK(r["checkpoint_time_s"].get<double>() == Approx(10).epsilon(1e-9));
+  CHECK(r["lost_work_s"].get<double>() == Approx(43200).epsilon(1e-9));
+  CHECK(waiting["reliability"]["spare_wait_s"].get<double>() == Approx(8640).epsilon(1e-9));
+  CHECK(!waiting["reliability"].contains("elastic_runs"));
+  // Goodput: the missing replica's half of the elastic run is not productive.
+  const double held = elastic["end_time_s"].get<double>() - elastic["start_time_s"].get<double>();
+  CHECK(elastic["goodput"].get<double>() == Approx(1 - (10 + 30 + 43200 + 4315) / held).epsilon(1e-9));
+}
+
+TEST_CASE("elastic: a job that finishes on the replicas left does not wait for the spare", "[engine][reliability]")
+{
+  // Hourly checkpoints: what is left after the last one before the failure takes less than the
+  // 8,630 s until the node is back on one replica of two. The run saves an hour's work at a
+  // time (10 s writes) and the job ends with its last iteration, before the node is back.
+  const auto job = run(true, {"jobs.0.checkpoint.interval=1h", "jobs.0.iterations=660000"});
+  const auto& r = job["reliability"];
+  INFO(r.dump());
+  REQUIRE(r["elastic_runs"] == 1);
+  const double read_s = r["checkpoint_read_s"];
+  const double elastic_s = r["elastic_s"];
+  const double end = job["end_time_s"];
+  CHECK(end < 51840);
+  CHECK(read_s == Approx(10).epsilon(1e-9));
+  // Restarted at 43,210 s, read, trained with a write after each full hour.
+  CHECK(end == Approx(43210 + read_s + elastic_s + 10 * std::floor(elastic_s / 3600)).epsilon(1e-12));
+  CHECK(r["elastic_lost_s"].get<double>() == Approx(elastic_s / 2).epsilon(1e-12));
+  CHECK(r["restart_time_s"].get<double>() == Approx(10 + read_s).epsilon(1e-9));
+  CHECK(r["spare_wait_s"].get<double>() == 0);
+}
+
+TEST_CASE("elastic: a GPU failure takes one replica of eight", "[engine][reliability]")
+{
+  // One node, TP1 DP8, GPU failures drawn: each elastic run goes without 1/8 of its replicas.
+  const auto job = dcsim::test::run_scenario_text(
+      kTwoNodes, {"cluster.nodes=1", "jobs.0.gpus=8", "jobs.0.parallelism.tensor=1", "jobs.0.parallelism.data=8",
+                  "jobs.0.iterations=3000000", "jobs.0.checkpoint.interval=1h",
+                  "failures={causes: [{name: gpu, per: gpu, mtbf: 200000s, repair: 2h}], restart: 10s, "
+                  "spare_nodes: 0, elastic: true}"})["jobs"][0];
+  const auto& r = job["reliability"];
+  INFO(r.dump());
+  REQUIRE(r["elastic_runs"].get<int>() >= 1);
+  CHECK(r["elastic_lost_s"].get<double>() == Approx(r["elastic_s"].get<double>() / 8).epsilon(1e-9));
+}
+
+TEST_CASE("elastic: needs spare_nodes; without checkpoints a job waits as before", "[engine][reliability]")
+{
+  const auto error = dcsim::test::load_error(kTwoNodes, {"failures={node_mtbf: 100h, restart: 10s, elastic: true}"});
+  CHECK(error.find("failures.elastic: needs failures.spare_nodes") != std::string::npos);
+  const auto plain = run(false, {"jobs.0.checkpoint.enabled=false"});
+  const auto elastic = run(true, {"jobs.0.checkpoint.enabled=false"});
+  CHECK(elastic["end_time_s"].get<double>() == plain["end_time_s"].get<double>());
+  CHECK(elastic["reliability"]["elastic_runs"] == 0);
+}
