@@ -168,6 +168,8 @@ def trace_case(work, i, rng):
         if rng.random() < 0.5:  # a finite pool of spare nodes, failed nodes in repair
             doc["failures"]["spare_nodes"] = rng.choice([0, 1, 4])
             doc["failures"]["repair"] = rng.choice(["1h", "3d"])
+            if rng.random() < 0.5:  # training on the replicas left while waiting
+                doc["failures"]["elastic"] = rng.choice([True, False, "maybe"])
         if rng.random() < 0.4:  # failures noticed late (hangs), the trace's jobs hung meanwhile
             doc["failures"]["detect"] = rng.choice(["0s", "10min", "2h", "-1s", "30y"])
     doc["jobs"][0]["iterations"] = 20
@@ -203,6 +205,8 @@ def faults_case(work, i, rng):
     doc["failures"] = {"trace": path, "trace_servers": rng.choice([1, 100, 400]), "restart": "10min"}
     if rng.random() < 0.5:  # repairs from the trace's fault_end events
         doc["failures"]["spare_nodes"] = rng.choice([0, 2])
+        if rng.random() < 0.5:  # training on the replicas left while waiting
+            doc["failures"]["elastic"] = True
     if rng.random() < 0.4:  # noticed late
         doc["failures"]["detect"] = rng.choice(["10min", "1h"])
     return doc, path, "; ".join(done)

@@ -3,7 +3,8 @@
 // node, reads its last checkpoint, trains with the data-parallel replicas the node did not hold
 // (each keeping its micro-batches, so an iteration takes as long and moves (d - k)/d of the
 // samples), saving at its checkpoint interval, and when the spare is in saves that work and
-// restarts at full size. A failure during the run loses what it had not saved; the job then
+// restarts at full size (an asynchronous job's saves here are synchronous writes, at Daly's
+// interval for them). A failure during the run loses what it had not saved; the job then
 // recovers from it as from any failure (another elastic run if it must wait for spares). The run is not
 // simulated iteration by iteration: its iterations are the last steady one's (the data-parallel
 // collectives over d - k ranks instead of d differ by less than 1/d), and its traffic is off the
@@ -11,6 +12,7 @@
 #include "engine/job_reliability.hpp"
 
 #include "engine/checkpoint_io.hpp"
+#include "reliability/checkpoint_interval.hpp"
 
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
@@ -40,12 +42,17 @@ JobReliability::ElasticRun JobReliability::run_elastic(int missing, double resta
   }
   const double share = double(replicas_ - missing) / replicas_;
   ++stats_.elastic_runs;
+  // Its saves are synchronous writes: an asynchronous job's interval (set by its short snapshot)
+  // would write far too often; Daly's for the write it makes.
+  const double stretch_s = checkpoint_.async && checkpoint_.interval_s <= 0
+                               ? daly_interval_s(stats_.checkpoint_write_s, clock_.mtbi_s())
+                               : stats_.checkpoint_interval_s;
   // Training in stretches of the checkpoint interval, each saved, until the spares come.
   while (now() < spare_s) {
     const double start = now();
     const int left = iterations_ - committed_;
     const double finish_s = start + left * iteration_s_ / share;
-    const double end = std::min({spare_s, next_failure_s, finish_s, start + stats_.checkpoint_interval_s});
+    const double end = std::min({spare_s, next_failure_s, finish_s, start + stretch_s});
     sg4::this_actor::sleep_until(end);
     stats_.elastic_s += end - start;
     stats_.elastic_lost_s += (end - start) * (1 - share);
