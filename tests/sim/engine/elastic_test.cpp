@@ -1,6 +1,7 @@
 // failures.elastic (sim/engine/job_reliability_elastic.cpp): a job that would wait for a spare
 // trains on the replicas the failed node did not hold, saves that work and restarts at full size
 // when the spare is in. Timelines worked by hand on a replayed fault.
+#include "support/one_node_checkpoints.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -8,30 +9,25 @@
 #include <cmath>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
-// 2 nodes of 8 A100s, TP8 DP2: a node failure takes one of the two replicas. Checkpoints of
-// 10 GB through a 1 GB/s storage link (10 s to write, 10 s to read).
-const char* kTwoNodes = R"(
-name: elastic-test
-cluster:
-  nodes: 2
-  node:
-    gpu: A100-SXM-80GB
-    gpus: 8
-    scale_up: {bandwidth: 300GB/s}
-    nics: {count: 1, bandwidth: 200Gb/s}
-  storage: {servers: 1, bandwidth_per_server: 1GB/s}
-jobs:
-  - name: small
-    gpus: 16
-    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}
-    parallelism: {tensor: 8, data: 2}
-    batch: {global: 64, micro: 8}
-    iterations: 780000
-    checkpoint: {interval: 100d, size: 10GB}
-)";
+// The checkpoint tests' node (tests/support/one_node_checkpoints.hpp: 8 A100s, checkpoints of
+// 10 GB through a 1 GB/s storage link, 10 s to write and 10 s to read), twice, with the job as
+// TP8 DP2: a node failure takes one of its two replicas.
+const std::vector<std::string> kTwoNodes = {"cluster.nodes=2",
+                                            "jobs.0.gpus=16",
+                                            "jobs.0.parallelism.tensor=8",
+                                            "jobs.0.parallelism.data=2",
+                                            "jobs.0.iterations=780000",
+                                            "jobs.0.checkpoint.interval=100d"};
+
+nlohmann::json run_two_nodes(std::vector<std::string> overrides)
+{
+  overrides.insert(overrides.begin(), kTwoNodes.begin(), kTwoNodes.end());
+  return dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints, overrides);
+}
 
 /// Node 0 fails at day 0.5 and is back at 0.6 (node 1's copy of the fault, shifted by half the
 /// trace's 5.1 days, comes after the job's end).
@@ -52,7 +48,7 @@ nlohmann::json run(bool elastic, const std::vector<std::string>& more = {})
                                         ", trace_servers: 1, restart: 10s, spare_nodes: 0, elastic: " +
                                         (elastic ? "true" : "false") + "}"};
   overrides.insert(overrides.end(), more.begin(), more.end());
-  return dcsim::test::run_scenario_text(kTwoNodes, overrides)["jobs"][0];
+  return run_two_nodes(overrides)["jobs"][0];
 }
 
 } // namespace
@@ -110,11 +106,11 @@ TEST_CASE("elastic: a job that finishes on the replicas left does not wait for t
 TEST_CASE("elastic: a GPU failure takes one replica of eight", "[engine][reliability]")
 {
   // One node, TP1 DP8, GPU failures drawn: each elastic run goes without 1/8 of its replicas.
-  const auto job = dcsim::test::run_scenario_text(
-      kTwoNodes, {"cluster.nodes=1", "jobs.0.gpus=8", "jobs.0.parallelism.tensor=1", "jobs.0.parallelism.data=8",
-                  "jobs.0.iterations=3000000", "jobs.0.checkpoint.interval=1h",
-                  "failures={causes: [{name: gpu, per: gpu, mtbf: 200000s, repair: 2h}], restart: 10s, "
-                  "spare_nodes: 0, elastic: true}"})["jobs"][0];
+  const auto job = run_two_nodes({"cluster.nodes=1", "jobs.0.gpus=8", "jobs.0.parallelism.tensor=1",
+                                  "jobs.0.parallelism.data=8", "jobs.0.iterations=3000000",
+                                  "jobs.0.checkpoint.interval=1h",
+                                  "failures={causes: [{name: gpu, per: gpu, mtbf: 200000s, repair: 2h}], "
+                                  "restart: 10s, spare_nodes: 0, elastic: true}"})["jobs"][0];
   const auto& r = job["reliability"];
   INFO(r.dump());
   REQUIRE(r["elastic_runs"].get<int>() >= 1);
@@ -123,7 +119,8 @@ TEST_CASE("elastic: a GPU failure takes one replica of eight", "[engine][reliabi
 
 TEST_CASE("elastic: needs spare_nodes; without checkpoints a job waits as before", "[engine][reliability]")
 {
-  const auto error = dcsim::test::load_error(kTwoNodes, {"failures={node_mtbf: 100h, restart: 10s, elastic: true}"});
+  const auto error = dcsim::test::load_error(dcsim::test::kOneNodeCheckpoints,
+                                             {"failures={node_mtbf: 100h, restart: 10s, elastic: true}"});
   CHECK(error.find("failures.elastic: needs failures.spare_nodes") != std::string::npos);
   const auto plain = run(false, {"jobs.0.checkpoint.enabled=false"});
   const auto elastic = run(true, {"jobs.0.checkpoint.enabled=false"});
