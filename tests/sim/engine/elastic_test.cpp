@@ -127,3 +127,23 @@ TEST_CASE("elastic: needs spare_nodes; without checkpoints a job waits as before
   CHECK(elastic["end_time_s"].get<double>() == plain["end_time_s"].get<double>());
   CHECK(elastic["reliability"]["elastic_runs"] == 0);
 }
+
+TEST_CASE("elastic: fast-forwarded and every-iteration runs agree under frequent failures", "[engine][reliability]")
+{
+  // Both nodes fail every hour on average, repairs of 20 min and no spares: elastic runs,
+  // failures during them, waits when both nodes are down; the steady iterations between are
+  // skipped in one run and simulated in the other (60,000 of them, ~5 s).
+  std::vector<std::string> set = kTwoNodes;
+  set.insert(set.end(), {"jobs.0.iterations=60000", "jobs.0.checkpoint.interval=5min",
+                         "failures={node_mtbf: 30min, restart: 10s, repair: 20min, spare_nodes: 0, elastic: true}"});
+  const auto config = dcsim::test::load_text(dcsim::test::kOneNodeCheckpoints, set);
+  const auto fast = dcsim::test::run_config(config, true)["jobs"][0];
+  const auto every = dcsim::test::run_config(config, false)["jobs"][0];
+  INFO("fast-forwarded " << fast["reliability"].dump() << "\nevery iteration " << every["reliability"].dump());
+  REQUIRE(fast["reliability"]["elastic_runs"].get<int>() >= 3);
+  CHECK(fast["reliability"]["spare_wait_s"].get<double>() > 0); // some waits could not run elastic
+  CHECK(fast["end_time_s"].get<double>() == Approx(every["end_time_s"].get<double>()).epsilon(1e-9));
+  CHECK(fast["reliability"]["elastic_s"].get<double>() ==
+        Approx(every["reliability"]["elastic_s"].get<double>()).epsilon(1e-9));
+  CHECK(fast["goodput"].get<double>() == Approx(every["goodput"].get<double>()).epsilon(1e-9));
+}
