@@ -436,6 +436,7 @@ void JobReliability::recover(double failure_s)
   // not restart time. Over the whole recovery, and since `failed_at`.
   double not_restart_s = 0, cause_not_restart_s = 0;
   int missing_replicas = 0; // failures.elastic: the replicas on nodes that failed and await a spare
+  double covered_s = failure_s; // spare waits counted, or trained through on fewer replicas, up to here
   for (;;) {
     // At the failure's time (a later one strikes during the restart): the spare pool is shared
     // by every job and must be asked in time order.
@@ -469,7 +470,6 @@ void JobReliability::recover(double failure_s)
     // other node that failed since the first failure).
     const bool needs_spare = clock_.pending_needs_spare();
     const double replaced = needs_spare ? spares_.replace(detected, clock_.pending_repair_s()) : detected;
-    const double wait_s = std::max(0.0, replaced - std::max(detected, replaced_s)); // waits overlap: their union
     replaced_s = std::max(replaced_s, replaced);
     clock_.consume();
     const double next_failure = clock_.pending();
@@ -484,8 +484,12 @@ void JobReliability::recover(double failure_s)
     const double busy = stats_.elastic_s + stats_.checkpoint_time_s - busy_before;
     not_restart_s += busy;
     cause_not_restart_s += busy;
-    if (elastic == ElasticRun::NotRun)
-      stats_.spare_wait_s += wait_s;
+    if (elastic == ElasticRun::NotRun) { // waits overlap: their union
+      stats_.spare_wait_s += std::max(0.0, replaced_s - std::max(detected, covered_s));
+      covered_s = std::max(covered_s, replaced_s);
+    } else {
+      covered_s = std::max(covered_s, now());
+    }
     if (elastic == ElasticRun::Finished)
       break;
     replaced_s = std::max(replaced_s, now()); // after an elastic run: its closing checkpoint
