@@ -24,7 +24,8 @@ nlohmann::json breakdown_json(const TimeBreakdown& b)
           {"context_parallel_comm", b.context_parallel_comm_s},
           {"expert_parallel_comm", b.expert_parallel_comm_s},
           {"data_parallel_comm", b.data_parallel_comm_s},
-          {"pipeline_wait", b.pipeline_wait_s}};
+          {"pipeline_wait", b.pipeline_wait_s},
+          {"compute_slowed_by_comm", b.compute_slowed_s}};
 }
 
 std::string to_string(CollectivePurpose purpose)

@@ -27,6 +27,9 @@ struct TimeBreakdown {
   double expert_parallel_comm_s = 0;  ///< part of exposed_comm_s
   double data_parallel_comm_s = 0;   ///< part of exposed_comm_s
   double pipeline_wait_s = 0;        ///< part of pipeline_bubble_s spent waiting for a pipeline message
+  /// Part of compute_s: what the kernels lost to the SMs that communication kernels held beside
+  /// them (parallelism.overlap_comm_sms; engine/sm_share.hpp).
+  double compute_slowed_s = 0;
 };
 
 /// Why a job runs a collective.

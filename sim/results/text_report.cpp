@@ -206,7 +206,11 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   const TimeBreakdown& b = r.breakdown;
   const double t = r.iteration_time_s;
   out += line("  breakdown (pipeline rank 0):");
-  out += line("    compute           %-10s %s", format_seconds(b.compute_s).c_str(), percent_of(b.compute_s, t).c_str());
+  const std::string slowed = b.compute_slowed_s > 0 ? "  (" + format_seconds(b.compute_slowed_s) +
+                                                           " of it beside communication kernels' SMs)"
+                                                     : std::string();
+  out += line("    compute           %-10s %s%s", format_seconds(b.compute_s).c_str(),
+              percent_of(b.compute_s, t).c_str(), slowed.c_str());
   std::string context =
       p.context > 1 ? ", context-parallel " + format_seconds(b.context_parallel_comm_s) : std::string();
   if (p.expert > 1)
