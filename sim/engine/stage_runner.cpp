@@ -69,7 +69,7 @@ double StageRunner::overlapped_context_exchange(double seconds, const PassComm& 
   ring.wait();
   TimeBreakdown& stats = now_stats();
   stats.compute_s += took - window; // kernels slowed by the data-parallel stream's SMs
-  stats.compute_slowed_s += took - window;
+  stats.compute_slowed_s += std::max(0.0, took - window); // (rounding can make it -1e-17)
   stats.context_parallel_comm_s += now() - before;
   stats.exposed_comm_s += now() - before;
   return window;
@@ -108,12 +108,12 @@ void StageRunner::compute(double seconds_at_speed, const PassComm& comm, double 
     stats.exposed_comm_s += exposed;
     const double slowed = kernels_end - kernels_start - remaining; // by the gather's SMs
     stats.compute_s += slowed;
-    stats.compute_slowed_s += slowed;
+    stats.compute_slowed_s += std::max(0.0, slowed);
     parameter_gather_pending_ = false;
   } else {
     const double slowed = run_kernels(remaining, s_.sm_share) - remaining;
     stats.compute_s += slowed;
-    stats.compute_slowed_s += slowed;
+    stats.compute_slowed_s += std::max(0.0, slowed);
   }
   stats.compute_s += seconds;
   if (!comm.context.empty() && comm.context_overlap_s <= 0)
@@ -224,7 +224,7 @@ void StageRunner::forward_backward(const PipelineStep& f, const PipelineStep& b,
       run_kernels(start + end - now(), s_.sm_share);
     TimeBreakdown& stats = now_stats();
     stats.compute_s += end - kernels - exposed; // kernels slowed by the exchanges' SMs
-    stats.compute_slowed_s += end - kernels - exposed;
+    stats.compute_slowed_s += std::max(0.0, end - kernels - exposed);
     const bool experts = !fp.ep_forward.empty() || !bp.ep_backward.empty();
     (experts ? stats.expert_parallel_comm_s : stats.context_parallel_comm_s) += exposed;
     stats.exposed_comm_s += exposed;
