@@ -64,6 +64,11 @@ CASES = [
      "scenarios/failures-checkpoint.yaml --set jobs.0.checkpoint.async=true", 1.0),
     ("run a month, 1,024 GPUs, a checkpoint after every iteration", "run",
      "scenarios/failures-checkpoint.yaml --set jobs.0.checkpoint.interval=1s", 5.0),
+    # 47 failures, one spare node repaired in 3 days: 30 elastic runs (training on 15 of 16
+    # replicas while the spare is out), each in stretches saved at the checkpoint interval.
+    ("run 110 days, 1,024 GPUs, one spare node, elastic runs while it is out", "run",
+     "scenarios/failures-checkpoint.yaml --set jobs.0.iterations=1000000 --set failures.spare_nodes=1 "
+     "--set failures.repair=3d --set failures.elastic=true", 1.0),
     ("run DeepSeek-V3 on 2,048 GPUs, expert parallel 64 over 8 nodes (1 iteration)", "run",
      "scenarios/bench/deepseek-v3-2048.yaml", 10.0),
     ("run Llama 3 405B on 65,536 GPUs, TP8 PP16 (v=8) DP512", "run", "scenarios/bench/65k-gpu-llama3.yaml", 30.0),
