@@ -101,6 +101,23 @@ def test_reliability_frame_accounts_for_the_wall_clock_time_lost():
     assert row["checkpoint_write_s"] == pytest.approx(row["checkpoint_bytes"] / (16 * 25e9), rel=0.01)
 
 
+def test_elastic_runs_count_against_goodput_and_beat_waiting_for_a_spare():
+    # One spare node repaired in 3 days: failed nodes queue for it; elastic, the job trains on
+    # the replicas left meanwhile (TP8: a node holds one of the 16 replicas).
+    path = REPO / "scenarios" / "failures-checkpoint.yaml"
+    overrides = {"jobs.0.iterations": 300000, "failures.spare_nodes": 1, "failures.repair": "3d"}
+    waiting = dcsim.run(path, overrides).reliability.loc["gpt3-175b"]
+    result = dcsim.run(path, {**overrides, "failures.elastic": True})
+    row = result.reliability.loc["gpt3-175b"]
+    job = result["jobs"][0]
+    assert row["elastic_runs"] > 0
+    assert 0 < row["elastic_lost_s"] < row["elastic_s"] / 2  # a few of 16 replicas missing at a time
+    lost = row["checkpoint_time_s"] + row["restart_time_s"] + row["lost_work_s"] + row["elastic_lost_s"]
+    assert row["goodput"] == pytest.approx(1 - lost / (job["end_time_s"] - job["start_time_s"]), rel=1e-9)
+    assert row["goodput"] > waiting["goodput"]
+    assert row["spare_wait_s"] < waiting["spare_wait_s"]
+
+
 def test_energy_frame_has_each_job_and_the_cluster_and_prices_them():
     result = dcsim.run(SMALL_SCENARIO, {"power.pue": 1.2, "cost.gpu_hour": 2.0, "cost.electricity": 0.1})
     frame = result.energy
