@@ -107,7 +107,8 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
   stats_.elastic = scenario.failures.elastic; // reported, 0 runs, also for a job without checkpoints
   replicas_ = job.parallelism.data;
   iterations_ = job.iterations;
-  replicas_per_node_ = replicas_per_node(job.parallelism, placement);
+  if (elastic_) // a walk over every rank: only for the jobs that can use it
+    replicas_per_node_ = replicas_per_node(job.parallelism, placement);
   for (const FailureCause& c : scenario.failures.causes)
     gpu_cause_.push_back(!scenario.failures.replayed() && c.per == FailureScope::Gpu);
   if (!checkpoint_.enabled)
