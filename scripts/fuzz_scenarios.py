@@ -18,7 +18,7 @@ it, set it to an odd value such as -1, "abc", 1e30, [] or "1e400", or scale a nu
 With --profiles each case leaves the scenario alone and mutates the calibration profile it loads
 (a copy of one in calibration/profiles/ named by the scenario's cluster.calibration); errors must
 then point at that profile's file:line or at the scenario's. With --traces each case replays 300
-rows of Philly's trace (or the same in dcsim's columns) with cells, rows or the header mutated,
+rows of Philly's trace (or the same in dcsim's columns, or as a Standard Workload Format log) with cells, rows or the header mutated,
 under a random policy, with quotas half the time; errors must name the scenario's file:line.
 With --faults each case replays 200 events of StepFun's fault trace with events' fields deleted,
 retyped or set to odd values, on a month of training with checkpoints.
@@ -121,15 +121,29 @@ def trace_case(work, i, rng):
     if rng.random() < 0.5:  # dcsim's own columns, submission in seconds
         rows = [["submit_time_s", "duration_s", "gpus", "group"]] + \
                [[str(k * 37.5), row[1], row[2], row[4]] for k, row in enumerate(rows[1:])]
+    swf = rng.random() < 0.3  # as a Standard Workload Format log: ';' header, 18 numbers a job
+    if swf:
+        teams = {}
+        rows = [["; Version: 2.2"]] + [
+            [str(k + 1), str(k * 37.5), "-1", row[1], rng.choice([row[2], row[2], "-1"]), "-1", "-1", row[2],
+             rng.choice([row[1], "-1", "3600"]), "-1", "1", str(teams.setdefault(row[-1], len(teams))), "1", "-1",
+             str(k % 3), "-1", "-1", "-1"] for k, row in enumerate(rows[1:])]
     what = "; ".join(mutate_trace(rows, rng) for _ in range(rng.choice([1, 1, 2, 3])))
-    path = os.path.join(work, f"case{i}-trace.csv")
+    path = os.path.join(work, f"case{i}-trace." + ("swf" if swf else "csv"))
     with open(path, "w") as f:
-        f.write("\n".join(",".join(row) for row in rows) + "\n")
+        f.write("\n".join((" " if swf else ",").join(row) for row in rows) + "\n")
     doc = yaml.safe_load(open(os.path.join(ROOT, "scenarios", "scheduler-philly.yaml")))
     doc["cluster"]["nodes"] = rng.choice([2, 8, 64])
     doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill", "las", "fair_share",
                                               "multifactor", "conservative_backfill"]),
                         "trace": path}
+    if swf or rng.random() < 0.05:
+        if rng.random() < 0.7:
+            doc["scheduler"]["trace_group"] = rng.choice(["user", "queue", "none", "partition", "users"])
+        if rng.random() < 0.3:
+            doc["scheduler"]["trace_processors_per_gpu"] = rng.choice([1, 2, 8, 0])
+        if rng.random() < 0.2:
+            doc["scheduler"]["trace_format"] = rng.choice(["swf", "csv", "auto"])
     if doc["scheduler"]["policy"] == "multifactor" and rng.random() < 0.5:
         doc["scheduler"]["multifactor"] = {"age": rng.choice([0, 1000]), "job_size": rng.choice([0, 1000]),
                                            "favor_small": rng.random() < 0.5,

@@ -369,6 +369,19 @@ struct TraceJob {
   double estimate_s = -1;
 };
 
+/// How a trace file is laid out (`scheduler.trace_format`; sim/config/job_trace_reader.hpp).
+enum class TraceFormat { Auto, Csv, Swf };
+/// Which field of a Standard Workload Format line names a job's group (`scheduler.trace_group`).
+enum class SwfGroupField { None, User, Group, Queue, Partition };
+
+/// How to read the scheduler's trace: its layout and, for SWF, the group field and how many of
+/// the log's processors make one GPU (an HPC log replayed on a GPU cluster).
+struct TraceOptions {
+  TraceFormat format = TraceFormat::Auto;
+  SwfGroupField swf_group = SwfGroupField::None;
+  int processors_per_gpu = 1;
+};
+
 /// GPU quotas per group of jobs (contract: `scheduler.quotas`). A group is a team's share of a
 /// shared cluster: Philly's virtual clusters (the trace's `cluster` column), a trace's `group`
 /// column, a training job's `group`. A job whose group would go over its quota waits, without
@@ -406,7 +419,10 @@ struct SchedulerConfig {
   SchedulingPolicyKind policy = SchedulingPolicyKind::Fifo;
   PlacementKind placement = PlacementKind::Consecutive;
   std::string trace_path;          ///< "" = no trace
+  TraceOptions trace_options;
   std::vector<TraceJob> trace_jobs; ///< in submission order
+  /// SWF lines that could not be replayed (run time or processor count unknown), not in trace_jobs.
+  int trace_skipped_jobs = 0;
   std::vector<std::string> groups;  ///< group names: the trace's by first appearance, then the jobs' 
   QuotaConfig quotas;
   PreemptionConfig preemption;

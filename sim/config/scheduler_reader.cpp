@@ -1,14 +1,11 @@
 // The scenario's `scheduler` section and the cluster trace it may replay.
 #include "config/internal/readers.hpp"
+#include "config/job_trace_reader.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <limits>
 #include <map>
-#include <sstream>
 
 namespace dcsim::internal {
 
@@ -28,129 +25,16 @@ const NameTable<BackfillKind> kBackfills = {{"easy", BackfillKind::Easy},
                                             {"none", BackfillKind::None},
                                             {"true", BackfillKind::Easy},
                                             {"false", BackfillKind::None}};
+const NameTable<TraceFormat> kTraceFormats = {
+    {"auto", TraceFormat::Auto}, {"csv", TraceFormat::Csv}, {"swf", TraceFormat::Swf}};
+const NameTable<SwfGroupField> kSwfGroups = {{"none", SwfGroupField::None},
+                                             {"user", SwfGroupField::User},
+                                             {"group", SwfGroupField::Group},
+                                             {"queue", SwfGroupField::Queue},
+                                             {"partition", SwfGroupField::Partition}};
 const NameTable<PlacementKind> kPlacements = {{"consecutive", PlacementKind::Consecutive},
                                               {"topology_aware", PlacementKind::TopologyAware},
                                               {"scattered", PlacementKind::Scattered}};
-
-std::vector<std::string> split_csv(const std::string& line)
-{
-  std::vector<std::string> cells;
-  std::stringstream in(line);
-  std::string cell;
-  while (std::getline(in, cell, ','))
-    cells.push_back(cell);
-  if (!line.empty() && line.back() == ',')
-    cells.emplace_back();
-  for (auto& c : cells)
-    if (!c.empty() && c.back() == '\r')
-      c.pop_back();
-  return cells;
-}
-
-/// "2017-10-09 07:01:55" (UTC) as seconds since the epoch; false when malformed, out of range or
-/// followed by anything (std::get_time took "2017-10-09" alone as midnight; found by fuzzing).
-bool parse_timestamp(const std::string& text, double& seconds)
-{
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &used) != 6 ||
-      used != static_cast<int>(text.size()) || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-      minute > 59 || second > 60 || hour < 0 || minute < 0 || second < 0)
-    return false;
-  std::tm tm{};
-  tm.tm_year = year - 1900, tm.tm_mon = month - 1, tm.tm_mday = day;
-  tm.tm_hour = hour, tm.tm_min = minute, tm.tm_sec = second;
-  seconds = static_cast<double>(timegm(&tm));
-  return true;
-}
-
-/// A finite decimal number ("16", "2.5e3"), and nothing else.
-bool parse_number(const std::string& text, double& value)
-{
-  const char* end = nullptr;
-  value = parse_decimal(text.c_str(), &end);
-  return !text.empty() && end == text.c_str() + text.size() && std::isfinite(value);
-}
-
-/// Reads a trace in one of two layouts, told apart by the header: Philly's as flattened by the
-/// Pollux/Sia simulators (timestamp,duration,num_gpus,...,cluster), or dcsim's (submit_time_s,
-/// duration_s,gpus[,group]). The optional group column (Philly's virtual cluster) fills `groups`.
-/// Returns "" or the first problem, as "line N: ...".
-std::string read_trace(const std::string& text, std::vector<TraceJob>& jobs, std::vector<std::string>& groups)
-{
-  std::istringstream lines(text);
-  std::string line;
-  if (!std::getline(lines, line))
-    return "is empty";
-  std::map<std::string, size_t> column;
-  const std::vector<std::string> header = split_csv(line);
-  for (size_t i = 0; i < header.size(); ++i)
-    column[header[i]] = i;
-  const bool philly = column.count("timestamp") && column.count("duration") && column.count("num_gpus");
-  const bool plain = column.count("submit_time_s") && column.count("duration_s") && column.count("gpus");
-  if (!philly && !plain)
-    return "line 1: header \"" + line +
-           "\" has neither layout; expected columns submit_time_s,duration_s,gpus or Philly's "
-           "timestamp,duration,num_gpus";
-  const size_t submit_col = column[philly ? "timestamp" : "submit_time_s"];
-  const size_t duration_col = column[philly ? "duration" : "duration_s"];
-  const size_t gpus_col = column[philly ? "num_gpus" : "gpus"];
-  const auto group_column = column.find(philly ? "cluster" : "group");
-  const bool has_groups = group_column != column.end();
-  const auto estimate_column = column.find("estimate_s");
-  const bool has_estimates = estimate_column != column.end();
-  const size_t needed = std::max({submit_col, duration_col, gpus_col, has_groups ? group_column->second : 0,
-                                  has_estimates ? estimate_column->second : 0}) + 1;
-  std::map<std::string, int> group_ids;
-  int number = 1;
-  while (std::getline(lines, line)) {
-    ++number;
-    if (line.empty() || line == "\r")
-      continue;
-    const std::vector<std::string> cells = split_csv(line);
-    const std::string where = "line " + std::to_string(number) + ": ";
-    if (cells.size() < needed)
-      return where + "has " + std::to_string(cells.size()) + " columns; expected at least " + std::to_string(needed);
-    TraceJob job;
-    double gpus = 0;
-    const bool submit_ok = philly ? parse_timestamp(cells[submit_col], job.submit_s)
-                                  : parse_number(cells[submit_col], job.submit_s);
-    if (!submit_ok)
-      return where + "submission time \"" + cells[submit_col] + "\" is not " +
-             (philly ? "a time; expected YYYY-MM-DD HH:MM:SS" : "a number; expected seconds");
-    if (!parse_number(cells[duration_col], job.duration_s) || job.duration_s < 0)
-      return where + "duration \"" + cells[duration_col] + "\" is not a duration; expected seconds >= 0";
-    if (job.duration_s > kMaxSimulatedTimeS)
-      return where + "duration \"" + cells[duration_col] + "\" is more than 10 years (" + kSimulatedTimeLimitWhy +
-             "); expected at most " + std::to_string(static_cast<long long>(kMaxSimulatedTimeS)) + " seconds";
-    if (has_estimates) {
-      const std::string& cell = cells[estimate_column->second];
-      if (!parse_number(cell, job.estimate_s) || job.estimate_s < 0 || job.estimate_s > kMaxSimulatedTimeS)
-        return where + "estimate \"" + cell + "\" is not a duration; expected seconds from 0 to 10 years";
-    }
-    job.line = number;
-    if (!parse_number(cells[gpus_col], gpus) || gpus < 1 || gpus != std::floor(gpus) || gpus > 1e6)
-      return where + "GPU count \"" + cells[gpus_col] + "\" is not a count; expected a positive integer";
-    job.gpus = static_cast<int>(gpus);
-    if (has_groups) {
-      const std::string& name = cells[group_column->second];
-      if (name.empty())
-        return where + "the " + group_column->first + " column is empty; expected the job's group name";
-      const auto [it, added] = group_ids.emplace(name, static_cast<int>(groups.size()));
-      if (added)
-        groups.push_back(name);
-      job.group = it->second;
-    }
-    jobs.push_back(job);
-  }
-  if (jobs.empty())
-    return "has no jobs; expected one row per job after the header";
-  // Submissions from the first one on, in order (ties keep the file's order).
-  std::stable_sort(jobs.begin(), jobs.end(), [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
-  const double first = jobs.front().submit_s;
-  for (auto& j : jobs)
-    j.submit_s -= first;
-  return "";
-}
 
 /// `quotas: demand` or `quotas: {group: GPUs, ...}`, for the groups the trace and jobs name.
 void read_quotas(MapReader& scheduler, SchedulerConfig& out)
@@ -168,7 +52,7 @@ void read_quotas(MapReader& scheduler, SchedulerConfig& out)
     scheduler.error("quotas", std::string("applies to groups but ") +
                                   (out.trace_path.empty() ? "there is no trace" : out.trace_path + " has no group column") +
                                   " and no job names a group; expected a trace with a cluster (Philly) or group column, "
-                                  "or jobs with group: NAME");
+                                  "an SWF trace with trace_group, or jobs with group: NAME");
     return;
   }
   if (node.IsScalar()) {
@@ -244,7 +128,7 @@ void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
   }
   if (fair_share && out.groups.empty())
     scheduler.error("policy", "fair_share shares the cluster between groups but there are none; expected a trace with "
-                              "a cluster (Philly) or group column, or jobs with group: NAME");
+                              "a cluster (Philly) or group column, an SWF trace with trace_group, or jobs with group: NAME");
 }
 
 /// `accounts: {ACCOUNT: [GROUP, ...], ...}`: Slurm accounts above the groups, for Fair Tree.
@@ -349,7 +233,7 @@ void skip_keys_needing_the_trace(MapReader& scheduler)
 {
   for (const char* key : {"quotas", "quota_borrowing", "preemption", "las_thresholds", "las_promote_knob",
                           "fair_share_half_life", "multifactor", "backfill_depth", "backfill_window",
-                          "backfill_interval"})
+                          "backfill_interval", "trace_format", "trace_group", "trace_processors_per_gpu"})
     scheduler.has(key);
 }
 
@@ -392,6 +276,33 @@ void read_las_thresholds(MapReader& scheduler, SchedulerConfig& out)
   out.las_thresholds_gpu_s = thresholds;
 }
 
+/// The keys saying how to read the trace: trace_format, and SWF's trace_group and
+/// trace_processors_per_gpu (errors on them when there is no trace, or it is not SWF).
+TraceOptions read_trace_options(MapReader& scheduler, const std::string* trace_text, const std::string& trace_path)
+{
+  TraceOptions options;
+  const char* swf_keys[] = {"trace_group", "trace_processors_per_gpu"};
+  if (!trace_text) {
+    for (const char* key : {"trace_format", swf_keys[0], swf_keys[1]})
+      if (scheduler.has(key))
+        scheduler.error(key, "describes a trace but none is given; expected a trace: FILE beside it");
+    return options;
+  }
+  options.format = scheduler.choice("trace_format", kTraceFormats, TraceFormat::Auto);
+  const TraceFormat format =
+      options.format == TraceFormat::Auto ? detect_trace_format(*trace_text, trace_path) : options.format;
+  if (format != TraceFormat::Swf) {
+    for (const char* key : swf_keys)
+      if (scheduler.has(key))
+        scheduler.error(key, "applies to Standard Workload Format traces, and " + trace_path +
+                                 " is read as CSV; expected a .swf file, or trace_format: swf");
+    return options;
+  }
+  options.swf_group = scheduler.choice("trace_group", kSwfGroups, SwfGroupField::None);
+  options.processors_per_gpu = static_cast<int>(scheduler.integer("trace_processors_per_gpu", 1, 1, 1000000));
+  return options;
+}
+
 /// Adds the jobs' groups that the trace does not name.
 void add_training_groups(const std::vector<std::string>& training_groups, std::vector<std::string>& groups)
 {
@@ -412,6 +323,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   if (!scheduler.has("trace")) {
     if (scheduler.has("trace_jobs"))
       scheduler.error("trace_jobs", "limits a trace but none is given; expected a trace: FILE beside it");
+    read_trace_options(scheduler, nullptr, "");
     add_training_groups(training_groups, out.groups);
     read_quotas(scheduler, out);
     read_preemption(scheduler, out);
@@ -424,18 +336,23 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   const std::string name = scheduler.text("trace");
   const std::optional<std::string> text = read_named_file(
       scheduler, "trace", name,
-      "a CSV file of jobs (relative to the scenario, the working directory or the data directory)", out.trace_path);
+      "a CSV or SWF file of jobs (relative to the scenario, the working directory or the data directory)",
+      out.trace_path);
   if (!text) {
     skip_keys_needing_the_trace(scheduler);
     return out;
   }
-  const std::string problem = read_trace(*text, out.trace_jobs, out.groups);
+  out.trace_options = read_trace_options(scheduler, &*text, out.trace_path);
+  JobTrace trace;
+  const std::string problem = read_job_trace(*text, out.trace_path, out.trace_options, trace);
   if (!problem.empty()) {
     scheduler.error("trace", name + " " + problem);
-    out.trace_jobs.clear();
     skip_keys_needing_the_trace(scheduler);
     return out;
   }
+  out.trace_jobs = std::move(trace.jobs);
+  out.groups = std::move(trace.groups);
+  out.trace_skipped_jobs = trace.skipped;
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
     out.trace_jobs.resize(static_cast<size_t>(limit));
   add_training_groups(training_groups, out.groups);

@@ -133,6 +133,7 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"training_jobs", s.training_jobs},
           {"trace_jobs", s.trace_jobs},
           {"rejected_jobs", s.rejected_jobs},
+          {"trace_skipped_jobs", s.trace_skipped_jobs},
           {"mean_queue_s", s.mean_queue_s},
           {"mean_queue_within_node_s", s.mean_queue_within_node_s},
           {"mean_queue_multi_node_s", s.mean_queue_multi_node_s},

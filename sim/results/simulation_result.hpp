@@ -162,6 +162,7 @@ struct SchedulerStats {
   int training_jobs = 0;
   int trace_jobs = 0;
   int rejected_jobs = 0;     ///< trace jobs needing more GPUs than the cluster has: not run
+  int trace_skipped_jobs = 0; ///< SWF log lines without a run time or processor count: not replayed
   double mean_queue_s = 0;   ///< from submission to start
   double mean_queue_within_node_s = 0; ///< jobs that fit in one node
   double mean_queue_multi_node_s = 0;  ///< jobs of whole nodes

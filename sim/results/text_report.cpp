@@ -137,6 +137,9 @@ std::string scheduler_summary(const SchedulerStats& s)
                              ? (", " + std::to_string(s.rejected_jobs) + " trace jobs larger than the cluster" +
                                 (s.groups.empty() ? "" : " or their quota") + " not run").c_str()
                              : "");
+  if (s.trace_skipped_jobs > 0)
+    out += line("  trace               %d line%s not replayed (the log gives no run time or processor count)",
+                s.trace_skipped_jobs, s.trace_skipped_jobs == 1 ? "" : "s");
   out += line("  queue               mean %s, median %s, p95 %s, max %s", format_seconds(s.mean_queue_s).c_str(),
               format_seconds(s.median_queue_s).c_str(), format_seconds(s.p95_queue_s).c_str(),
               format_seconds(s.max_queue_s).c_str());

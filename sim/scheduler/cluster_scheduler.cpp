@@ -30,7 +30,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
       tracks_usage_(config.scheduler.tracks_usage()),
       multifactor_(config.scheduler.policy == SchedulingPolicyKind::Multifactor),
       multifactor_config_(config.scheduler.multifactor),
-      fair_share_half_life_s_(config.scheduler.fair_share_half_life_s)
+      fair_share_half_life_s_(config.scheduler.fair_share_half_life_s),
+      trace_skipped_(config.scheduler.trace_skipped_jobs)
 {
   const auto add = [&](double submit_s, int gpus, bool training, double duration_s, int group) {
     Record r;

@@ -276,6 +276,7 @@ private:
   int running_training_ = 0;
   int training_not_started_ = 0;
   int rejected_ = 0;
+  int trace_skipped_ = 0; ///< SWF lines the trace reader could not replay
   bool woken_ = false;
   simgrid::s4u::MutexPtr mutex_;
   simgrid::s4u::ConditionVariablePtr wake_;

@@ -39,6 +39,7 @@ SchedulerStats ClusterScheduler::stats() const
   s.policy = policy_->name();
   s.placement = allocator_.policy().name();
   s.rejected_jobs = rejected_;
+  s.trace_skipped_jobs = trace_skipped_;
   std::vector<double> queue, jct;
   double small_wait_s = 0, large_wait_s = 0;
   double first_submit = kNever, last_end = 0, gpu_seconds = 0;
