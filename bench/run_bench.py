@@ -55,6 +55,11 @@ CASES = [
      "scenarios/scheduler-philly.yaml --set cluster.nodes=96 --set scheduler.policy=first_fit "
      "--set scheduler.quotas=demand --set scheduler.quota_borrowing=true "
      "--set scheduler.preemption.restart=1min --set scheduler.preemption.checkpoint_interval=1h", 10.0),
+    # Multi-node trace jobs load a 4:1 fabric (scheduler.trace_traffic); each start or stop of a
+    # load makes the training job simulate again, and the loads keep its phases off the solo path.
+    ("run the Philly trace with its multi-node jobs' traffic on a 4:1 fabric (topology-aware)", "run",
+     "scenarios/scheduler-philly.yaml --set cluster.fabric.oversubscription=4 --set scheduler.placement=topology_aware "
+     "--set scheduler.trace_traffic.gradient=1GB --set scheduler.trace_traffic.iteration=1s", 15.0),
     ("run GPT-3 175B's 300B tokens, energy and cost", "run", "scenarios/energy-cost.yaml", 1.0),
     ("run 16,384 GPUs at 128K tokens, context parallel 16", "run",
      "scenarios/validation/llama3-405b-pretrain.yaml --set jobs.0.parallelism.context=16 "

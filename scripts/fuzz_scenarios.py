@@ -85,7 +85,7 @@ def mutate_trace(rows, rng):
         c = rng.randrange(len(rows[r]))
         rows[r][c] = rng.choice(TRACE_ODD)
         return f"row {r + 1} cell {c} = {rows[r][c]!r}"
-    if kind == "drop_column":
+    if kind == "drop_column" and rows[0]:
         c = rng.randrange(len(rows[0]))
         name = rows[0][c]
         for row in rows:
@@ -137,6 +137,12 @@ def trace_case(work, i, rng):
     doc["scheduler"] = {"policy": rng.choice(["fifo", "first_fit", "smallest_first", "easy_backfill", "las", "fair_share",
                                               "multifactor", "conservative_backfill"]),
                         "trace": path}
+    if rng.random() < 0.25:  # multi-node trace jobs load the fabric
+        doc["scheduler"]["trace_traffic"] = rng.choice([{"gradient": "1GB", "iteration": "1s"},
+                                                        {"gradient": "50GB", "iteration": "10ms"},
+                                                        {"gradient": 0, "iteration": "1s"}, {"gradient": "1MB"},
+                                                        "1GB"])
+        doc["cluster"]["fabric"]["oversubscription"] = rng.choice([1, 4])
     if swf or rng.random() < 0.05:
         if rng.random() < 0.7:
             doc["scheduler"]["trace_group"] = rng.choice(["user", "queue", "none", "partition", "users"])

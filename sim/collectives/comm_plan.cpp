@@ -1,6 +1,7 @@
 #include "collectives/comm_plan.hpp"
 
 #include "collectives/fabric_occupancy.hpp"
+#include "collectives/helper_actor.hpp"
 #include "platform/platform.hpp"
 
 #include <simgrid/s4u/Mailbox.hpp>
@@ -171,11 +172,15 @@ private:
   }
 };
 
+} // namespace
+
 /// A flow's bytes on the wire: its payload at the NCCL efficiency of its path, in whole bytes.
 double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params)
 {
   return std::ceil(f.bytes / link_efficiency(f, platform, params));
 }
+
+namespace {
 
 struct PhaseLoad {
   double seconds = 0;              ///< the busiest directed link's bytes over its bandwidth
@@ -209,6 +214,8 @@ PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const Com
   return out;
 }
 
+} // namespace
+
 /// The directed links a set of flows crosses, each once.
 std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platform)
 {
@@ -220,6 +227,8 @@ std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platfo
   }
   return seen.links();
 }
+
+namespace {
 
 /// A flow's wire bytes and the rate it may not exceed. A collective's flows are one pipeline:
 /// chunks move through every edge in lockstep, so an edge with less to carry does not finish
@@ -238,21 +247,6 @@ WireFlow wire_flow(const Flow& f, double phase_seconds, const Platform& platform
   if (phase_seconds > 0)
     w.rate_cap = w.bytes / phase_seconds;
   return w;
-}
-
-/// Helper actors run a few SimGrid calls and nothing deep: a small stack, so that thousands of them
-/// cost little to create and destroy. SimGrid 3.32's Actor::set_stacksize() takes KiB, like the
-/// contexts/stack-size option (this was 64 * 1024, i.e. 64 MiB per helper: every helper's end
-/// unmapped 64 MiB, a third of a 768-GPU interleaved run's time). No guard page protects it
-/// (contexts/guard-size:0 for scale), so stay well above what the helpers use: with a guard page,
-/// every test and the bench runs pass on 8 KiB stacks and crash on 4 KiB (measured 2026-11-29);
-/// 32 KiB leaves 4x that. Each stack is zeroed when its actor starts: 128 KiB stacks made that a
-/// sixth of a 65,536-GPU run (18.0-18.7 s; 14.8-16.8 s at 32 KiB).
-template <typename F>
-sg4::ActorPtr helper_actor(const std::string& name, sg4::Host* host, F code)
-{
-  constexpr unsigned kHelperStackKiB = 32;
-  return sg4::Actor::init(name, host)->set_stacksize(kHelperStackKiB)->start(std::move(code));
 }
 
 /// Mailboxes reused by flow helpers (a permanent-receiver mailbox per helper at a time).

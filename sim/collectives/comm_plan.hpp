@@ -104,6 +104,11 @@ PendingComm start_flows(const CommPlan& plan, const Platform& platform, const Co
 /// start_flows(...).wait() without a helper actor for the phases: the calling actor runs them.
 void run_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);
 
+/// A flow's bytes on the wire: its payload at the NCCL efficiency of its path, in whole bytes.
+double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params);
+/// The directed links (topologies/fabric.hpp ids) a set of flows crosses, each once.
+std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platform);
+
 /// The plan's duration if nothing else used the fabric: per phase, its latency plus the busiest
 /// directed link's bytes over that link's bandwidth. The collective tuner ranks algorithms by it.
 double uncontended_seconds(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);

@@ -356,8 +356,8 @@ struct MultifactorConfig {
 /// Which free nodes a started job gets (sim/scheduler/placements.cpp lists them, one file each).
 enum class PlacementKind { Consecutive, TopologyAware, Scattered };
 
-/// A job replayed from a cluster trace: it holds `gpus` GPUs for `duration_s` and moves no data
-/// (its own traffic is not in the trace); it competes with the training jobs for GPUs only.
+/// A job replayed from a cluster trace: it holds `gpus` GPUs for `duration_s`. Its traffic is not
+/// in the trace; scheduler.trace_traffic can say what its multi-node jobs send (TraceTrafficConfig).
 struct TraceJob {
   double submit_s = 0;   ///< from the trace's first submission
   double duration_s = 0;
@@ -380,6 +380,16 @@ struct TraceOptions {
   TraceFormat format = TraceFormat::Auto;
   SwfGroupField swf_group = SwfGroupField::None;
   int processors_per_gpu = 1;
+};
+
+/// What a trace's multi-node jobs put on the fabric (`scheduler.trace_traffic`): each all-reduces
+/// `gradient_bytes` over its GPUs every `iteration_s`, as a steady load for as long as it holds
+/// its GPUs (sim/engine/trace_traffic.hpp). Off by default: a trace does not say what its jobs
+/// sent.
+struct TraceTrafficConfig {
+  double gradient_bytes = 0;
+  double iteration_s = 0;
+  bool enabled() const { return gradient_bytes > 0; }
 };
 
 /// GPU quotas per group of jobs (contract: `scheduler.quotas`). A group is a team's share of a
@@ -423,6 +433,7 @@ struct SchedulerConfig {
   std::vector<TraceJob> trace_jobs; ///< in submission order
   /// SWF lines that could not be replayed (run time or processor count unknown), not in trace_jobs.
   int trace_skipped_jobs = 0;
+  TraceTrafficConfig trace_traffic;
   std::vector<std::string> groups;  ///< group names: the trace's by first appearance, then the jobs' 
   QuotaConfig quotas;
   PreemptionConfig preemption;

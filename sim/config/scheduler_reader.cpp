@@ -233,7 +233,8 @@ void skip_keys_needing_the_trace(MapReader& scheduler)
 {
   for (const char* key : {"quotas", "quota_borrowing", "preemption", "las_thresholds", "las_promote_knob",
                           "fair_share_half_life", "multifactor", "backfill_depth", "backfill_window",
-                          "backfill_interval", "trace_format", "trace_group", "trace_processors_per_gpu"})
+                          "backfill_interval", "trace_format", "trace_group", "trace_processors_per_gpu",
+                          "trace_traffic"})
     scheduler.has(key);
 }
 
@@ -303,6 +304,25 @@ TraceOptions read_trace_options(MapReader& scheduler, const std::string* trace_t
   return options;
 }
 
+/// `trace_traffic: {gradient: BYTES, iteration: DURATION}`: the load a trace's multi-node jobs
+/// put on the fabric.
+void read_trace_traffic(MapReader& scheduler, bool has_trace, SchedulerConfig& out)
+{
+  const std::optional<MapReader> child = scheduler.child("trace_traffic");
+  if (!child)
+    return;
+  MapReader keys = *child;
+  if (!has_trace) {
+    scheduler.error("trace_traffic", "describes a trace's jobs but there is no trace; expected a trace: FILE beside it");
+    return;
+  }
+  TraceTrafficConfig& t = out.trace_traffic;
+  t.gradient_bytes = keys.quantity("gradient", Dimension::Bytes);
+  t.iteration_s = keys.quantity_at_most("iteration", Dimension::Seconds, std::nullopt, false, kMaxSimulatedTimeS,
+                                        "10 years", kSimulatedTimeLimitWhy);
+  keys.finish();
+}
+
 /// Adds the jobs' groups that the trace does not name.
 void add_training_groups(const std::vector<std::string>& training_groups, std::vector<std::string>& groups)
 {
@@ -324,6 +344,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     if (scheduler.has("trace_jobs"))
       scheduler.error("trace_jobs", "limits a trace but none is given; expected a trace: FILE beside it");
     read_trace_options(scheduler, nullptr, "");
+    read_trace_traffic(scheduler, false, out);
     add_training_groups(training_groups, out.groups);
     read_quotas(scheduler, out);
     read_preemption(scheduler, out);
@@ -353,6 +374,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   out.trace_jobs = std::move(trace.jobs);
   out.groups = std::move(trace.groups);
   out.trace_skipped_jobs = trace.skipped;
+  read_trace_traffic(scheduler, true, out);
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
     out.trace_jobs.resize(static_cast<size_t>(limit));
   add_training_groups(training_groups, out.groups);

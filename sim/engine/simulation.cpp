@@ -56,6 +56,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
     if (resumed)
       runs[job].back()->mark_resumed();
   };
+  TraceTraffic traffic(config.scheduler.trace_traffic, platform, config.cluster.profile.communication, coordinator);
   std::unique_ptr<ClusterScheduler> scheduler;
   if (config.scheduler.enabled) {
     // Jobs start when the scheduler gives them GPUs; their runners are made then.
@@ -77,6 +78,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       run.start();
     }, [&](int job) { return runs[job].back()->expected_end_s(sg4::Engine::get_clock()); },
     [&](int job) { runs[job].back()->request_suspend(); });
+    scheduler->set_trace_traffic(&traffic);
     scheduler->start(platform.gpu_host(0));
   } else {
     int next_gpu = 0; // each job on GPUs of its own, in order

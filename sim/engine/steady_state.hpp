@@ -35,6 +35,9 @@ public:
   /// A moment something outside the jobs may change them (a scheduler starting a job): windows
   /// end there. Infinity: none.
   void set_external_event(double time_s) { external_event_s_ = time_s; }
+  /// Something outside the jobs changed what they see (a trace job's load on the fabric started
+  /// or stopped): each must simulate again until its iterations repeat.
+  void external_change() { ++epoch_; }
 
   /// Called by a job at an iteration boundary; returns how many of its `remaining` iterations it
   /// may skip (0: simulate the next one).

@@ -146,6 +146,8 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"median_jct_s", s.median_jct_s},
           {"makespan_s", s.makespan_s},
           {"gpu_utilization", s.gpu_utilization}};
+  if (s.trace_traffic)
+    out["trace_traffic_runs"] = s.trace_traffic_runs;
   if (s.preemption) {
     out["preemptions"] = s.preemptions;
     out["preempted_jobs"] = s.preempted_jobs;

@@ -163,6 +163,8 @@ struct SchedulerStats {
   int trace_jobs = 0;
   int rejected_jobs = 0;     ///< trace jobs needing more GPUs than the cluster has: not run
   int trace_skipped_jobs = 0; ///< SWF log lines without a run time or processor count: not replayed
+  bool trace_traffic = false; ///< scheduler.trace_traffic: multi-node trace jobs load the fabric
+  int trace_traffic_runs = 0; ///< ... runs of trace jobs that did
   double mean_queue_s = 0;   ///< from submission to start
   double mean_queue_within_node_s = 0; ///< jobs that fit in one node
   double mean_queue_multi_node_s = 0;  ///< jobs of whole nodes

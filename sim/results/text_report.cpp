@@ -137,6 +137,8 @@ std::string scheduler_summary(const SchedulerStats& s)
                              ? (", " + std::to_string(s.rejected_jobs) + " trace jobs larger than the cluster" +
                                 (s.groups.empty() ? "" : " or their quota") + " not run").c_str()
                              : "");
+  if (s.trace_traffic)
+    out += line("  trace traffic       %d runs of multi-node trace jobs loaded the network", s.trace_traffic_runs);
   if (s.trace_skipped_jobs > 0)
     out += line("  trace               %d line%s not replayed (the log gives no run time or processor count)",
                 s.trace_skipped_jobs, s.trace_skipped_jobs == 1 ? "" : "s");

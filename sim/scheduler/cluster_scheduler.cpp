@@ -65,6 +65,9 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   }
   std::stable_sort(arrivals_.begin(), arrivals_.end(),
                    [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
+  for (int id : arrivals_)
+    if (!records_[id].training && records_[id].gpus > gpus_per_node_)
+      multi_node_submits_.push_back(records_[id].submit_s);
   training_not_started_ = static_cast<int>(config.jobs.size());
   for (const JobConfig& job : config.jobs)
     training_names_.push_back(job.name);
@@ -173,6 +176,8 @@ void ClusterScheduler::release(int id)
     lent_gpus_ -= r.gpus;
   running_gpus_ -= r.gpus;
   r.borrowed = false;
+  if (traffic_ && !r.training)
+    traffic_->stop(id);
 }
 
 void ClusterScheduler::drop_stale_ends()
@@ -244,8 +249,9 @@ void ClusterScheduler::run()
     if (all_done())
       break;
     const double wake = next_wake_s();
-    // While a training job waits, the scheduler's next decision is an event for fast-forwarding.
-    coordinator_.set_external_event(training_waiting() || training_preemptible() ? wake : kNever);
+    // While a training job waits, the scheduler's next decision is an event for fast-forwarding;
+    // so is the next moment a trace job's load on the fabric may start or stop.
+    coordinator_.set_external_event(training_waiting() || training_preemptible() ? wake : next_load_change_s(t, wake));
     if (!woken_) {
       if (wake == kNever)
         wake_->wait(lock);
@@ -410,6 +416,8 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
       schedule_demotion(job.id, t);
   } else {
     begin_run(job.id, t, r.preemptions > 0 ? preemption_.restart_s : 0, Interruption::Preemption);
+    if (traffic_)
+      traffic_->start(job.id, *r.placement);
   }
   return true;
 }
@@ -435,6 +443,24 @@ double ClusterScheduler::next_wake_s() const
   if (backfill_pending_ && !queue_.empty())
     wake = std::min(wake, next_backfill_s_);
   return wake;
+}
+
+double ClusterScheduler::next_load_change_s(double t, double wake)
+{
+  if (!traffic_ || !traffic_->enabled())
+    return kNever;
+  // A queued multi-node trace job may start at any decision, and so may a loaded one be preempted.
+  for (const QueuedJob& q : queue_)
+    if (!records_[q.id].training && q.gpus > gpus_per_node_)
+      return wake;
+  if (preemption_.enabled && !traffic_->loaded_jobs().empty())
+    return wake;
+  while (next_multi_node_ < multi_node_submits_.size() && multi_node_submits_[next_multi_node_] <= t)
+    ++next_multi_node_;
+  double next = next_multi_node_ < multi_node_submits_.size() ? multi_node_submits_[next_multi_node_] : kNever;
+  for (int id : traffic_->loaded_jobs())
+    next = std::min(next, records_[id].end_s); // its run's scheduled end (failures only postpone it)
+  return next;
 }
 
 bool ClusterScheduler::training_waiting() const { return training_not_started_ > 0; }

@@ -1,8 +1,10 @@
 // A cluster scheduler as one SimGrid actor: jobs (the scenario's training jobs, submitted at
 // their start_time, and a trace's jobs) queue for GPUs, the policy starts them, and the
 // placement policy picks their nodes (gpu_allocator.hpp). Training jobs are created when they start (the engine's callback)
-// and report their end; trace jobs hold their GPUs for their traced duration and move no data,
-// so they are timers inside this actor, not actors of their own: a 100,000-job trace is cheap.
+// and report their end; trace jobs hold their GPUs for their traced duration, so they are timers
+// inside this actor, not actors of their own: a 100,000-job trace is cheap. What they send is
+// not simulated step by step: with scheduler.trace_traffic, a multi-node one puts an average load
+// on the network while it runs (engine/trace_traffic.hpp).
 //
 // Quotas (scheduler.quotas): a job whose group would go over its GPU quota is not offered to the
 // policy until the group's jobs free GPUs, so it waits without holding up other groups. With
@@ -26,6 +28,7 @@
 #include "config/scenario_config.hpp"
 #include "engine/spare_pool.hpp"
 #include "engine/steady_state.hpp"
+#include "engine/trace_traffic.hpp"
 #include "results/simulation_result.hpp"
 #include "scheduler/gpu_allocator.hpp"
 #include "scheduler/scheduling_policy.hpp"
@@ -58,6 +61,9 @@ public:
   ClusterScheduler(const ScenarioConfig& config, const NodeLocality& locality, SteadyStateCoordinator& coordinator,
                    SparePool& spares,
                    StartTraining start_training, ExpectedEnd expected_end, RequestSuspend request_suspend);
+  /// The trace jobs' load on the fabric (scheduler.trace_traffic), started and stopped with their
+  /// runs; nullptr (the default): none.
+  void set_trace_traffic(TraceTraffic* traffic) { traffic_ = traffic; }
   /// Creates the scheduler's actor (before Engine::run()).
   void start(simgrid::s4u::Host* host);
   /// Called from training job `job`'s actor when it has finished: its GPUs are free again.
@@ -185,6 +191,8 @@ private:
   /// A running training job may be preempted (las, or on lent GPUs): the scheduler's decisions
   /// must then end fast-forward windows, so that it sees a request within an iteration.
   bool training_preemptible() const;
+  /// The next moment a trace job's load on the fabric may start or stop (kNever: none).
+  double next_load_change_s(double t, double wake);
   void charge_lost(Record& r, double seconds, Interruption to) const;
   /// Planned maintenance strikes running trace job `id`: it keeps its work, stays down for the
   /// downtime on its GPUs, and goes on.
@@ -277,6 +285,9 @@ private:
   int training_not_started_ = 0;
   int rejected_ = 0;
   int trace_skipped_ = 0; ///< SWF lines the trace reader could not replay
+  TraceTraffic* traffic_ = nullptr;
+  std::vector<double> multi_node_submits_; ///< trace jobs spanning nodes (whose load may start), in order
+  size_t next_multi_node_ = 0;
   bool woken_ = false;
   simgrid::s4u::MutexPtr mutex_;
   simgrid::s4u::ConditionVariablePtr wake_;

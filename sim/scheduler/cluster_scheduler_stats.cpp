@@ -40,6 +40,8 @@ SchedulerStats ClusterScheduler::stats() const
   s.placement = allocator_.policy().name();
   s.rejected_jobs = rejected_;
   s.trace_skipped_jobs = trace_skipped_;
+  s.trace_traffic = traffic_ && traffic_->enabled();
+  s.trace_traffic_runs = traffic_ ? traffic_->loaded_runs() : 0;
   std::vector<double> queue, jct;
   double small_wait_s = 0, large_wait_s = 0;
   double first_submit = kNever, last_end = 0, gpu_seconds = 0;

@@ -1,0 +1,51 @@
+// The load a scheduler trace's multi-node jobs put on the fabric (`scheduler.trace_traffic`).
+//
+// A trace says how long each job held its GPUs, not what it sent. With trace_traffic, each
+// trace job on more than one node is taken to all-reduce `gradient` bytes over its GPUs every
+// `iteration` (data-parallel training), through the algorithm the tuner picks for its GPUs, and
+// that all-reduce's network flows run as a steady load (collectives/steady_load.hpp) for as long
+// as the job holds its GPUs. The training jobs beside it then share those links with it. The
+// trace job's own duration stays the traced one: it is the record of what it took.
+//
+// Each start and stop is a change for fast-forwarding (SteadyStateCoordinator::external_change):
+// the training jobs simulate again until their iterations repeat under the new load.
+#pragma once
+
+#include "collectives/steady_load.hpp"
+#include "config/scenario_config.hpp"
+#include "engine/placement.hpp"
+#include "engine/steady_state.hpp"
+
+#include <unordered_map>
+#include <vector>
+
+namespace dcsim {
+
+class Platform;
+
+class TraceTraffic {
+public:
+  TraceTraffic(const TraceTrafficConfig& config, const Platform& platform, const CommunicationParams& params,
+               SteadyStateCoordinator& coordinator);
+  bool enabled() const { return config_.enabled(); }
+  /// Trace job `id` starts holding `placement`'s GPUs (called from an actor): its load starts
+  /// if it spans nodes.
+  void start(int id, const Placement& placement);
+  /// It releases its GPUs: its load, if any, stops.
+  void stop(int id);
+  /// Runs of trace jobs that put a load on the network.
+  int loaded_runs() const { return loaded_runs_; }
+  /// The trace jobs whose load runs now.
+  const std::vector<int>& loaded_jobs() const { return loaded_ids_; }
+
+private:
+  TraceTrafficConfig config_;
+  const Platform& platform_;
+  const CommunicationParams& params_;
+  SteadyStateCoordinator& coordinator_;
+  std::unordered_map<int, SteadyLoad> loads_;
+  std::vector<int> loaded_ids_; ///< loads_'s keys
+  int loaded_runs_ = 0;
+};
+
+} // namespace dcsim

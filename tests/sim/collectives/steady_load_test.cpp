@@ -1,0 +1,118 @@
+// A steady load (a collective repeated every period, as the average it puts on the network)
+// against a transfer through the same oversubscribed uplink, worked by max-min sharing.
+#include "collectives/steady_load.hpp"
+
+#include "collectives/fabric_occupancy.hpp"
+#include "engine/isolation.hpp"
+#include "platform/platform.hpp"
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dcsim {
+namespace {
+
+struct Timings {
+  double loaded_s = 0;   ///< the transfer beside the load
+  double after_s = 0;    ///< the same transfer once the load stopped
+  double load_bytes_per_s = 0;
+  std::size_t load_flows = 0;
+};
+
+/// Radix 8 at 7:1, one GPU and one NIC per node: nodes 0-6 under leaf 0, 7-13 under leaf 1, and
+/// one uplink per leaf of one NIC's bandwidth. The load moves `load_bytes` from GPU 0 to GPU 7
+/// every `period_s`; the transfer, `bytes` from GPU 1 to GPU 8, crosses the same uplink.
+Timings run(double load_bytes, double period_s, double bytes)
+{
+  const ClusterConfig cluster = test::h100_test_cluster(
+      14, {"cluster.node.gpus=1", "cluster.node.nics.count=1", "cluster.fabric.radix=8",
+           "cluster.fabric.oversubscription=7"});
+  const nlohmann::json out = run_isolated([&] {
+    int argc = 4;
+    const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
+                          "--log=root.thresh:critical", nullptr};
+    sg4::Engine engine(&argc, const_cast<char**>(argv));
+    FabricOccupancy::current().reset();
+    Platform platform(cluster, 1);
+    const CommunicationParams& params = cluster.profile.communication;
+    Timings t;
+    sg4::Actor::create("driver", platform.gpu_host(1), [&] {
+      CommPlan load_plan;
+      load_plan.add_flow(0, 7, load_bytes);
+      SteadyLoad load = SteadyLoad::start(load_plan, period_s, platform, params);
+      t.load_bytes_per_s = load.bytes_per_s();
+      t.load_flows = load.flows();
+      CommPlan transfer;
+      transfer.add_flow(1, 8, bytes);
+      double start = sg4::Engine::get_clock();
+      run_flows(transfer, platform, params);
+      t.loaded_s = sg4::Engine::get_clock() - start;
+      load.stop();
+      start = sg4::Engine::get_clock();
+      run_flows(transfer, platform, params);
+      t.after_s = sg4::Engine::get_clock() - start;
+    });
+    engine.run();
+    return nlohmann::json{{"loaded", t.loaded_s}, {"after", t.after_s}, {"rate", t.load_bytes_per_s},
+                          {"flows", t.load_flows}};
+  });
+  return {out["loaded"], out["after"], out["rate"], out["flows"]};
+}
+
+TEST_CASE("SteadyLoad: a transfer through a loaded uplink gets what the load leaves (max-min, exact)", "[collectives]")
+{
+  const ClusterConfig cluster = test::h100_test_cluster(14, {"cluster.node.gpus=1", "cluster.node.nics.count=1"});
+  const double eff = cluster.profile.communication.scale_out_efficiency;
+  const double uplink = 400e9 / 8; // one NIC's bandwidth, bytes/s
+  const double bytes = 10e9;
+  const double wire = std::ceil(bytes / eff);
+  // A quarter of the uplink: the load keeps its cap, the transfer gets the other three quarters.
+  const Timings quarter = run(0.25 * uplink * eff, 1.0, bytes);
+  CHECK(quarter.load_flows == 1);
+  CHECK(quarter.load_bytes_per_s == Approx(0.25 * uplink).epsilon(1e-9));
+  CHECK(quarter.loaded_s == Approx(wire / (0.75 * uplink)).epsilon(1e-6));
+  CHECK(quarter.after_s == Approx(wire / uplink).epsilon(1e-6)); // stopped: the whole uplink again
+  // A load asking for more than half: max-min splits the uplink evenly.
+  const Timings heavy = run(0.8 * uplink * eff, 1.0, bytes);
+  CHECK(heavy.loaded_s == Approx(wire / (0.5 * uplink)).epsilon(1e-6));
+  // The period divides the rate: the same bytes every 4 s are a sixteenth of the uplink.
+  const Timings slow = run(0.25 * uplink * eff, 4.0, bytes);
+  CHECK(slow.loaded_s == Approx(wire / (uplink * 15 / 16)).epsilon(1e-6));
+}
+
+TEST_CASE("SteadyLoad: flows inside an NVLink domain are left out", "[collectives]")
+{
+  const ClusterConfig cluster = test::h100_test_cluster(2);
+  const nlohmann::json out = run_isolated([&] {
+    int argc = 2;
+    const char* argv[] = {"test", "--log=root.thresh:critical", nullptr};
+    sg4::Engine engine(&argc, const_cast<char**>(argv));
+    FabricOccupancy::current().reset();
+    Platform platform(cluster, 1);
+    std::size_t flows = 0;
+    bool running = true;
+    sg4::Actor::create("driver", platform.gpu_host(0), [&] {
+      CommPlan plan;
+      plan.add_flow(0, 1, 1e9);  // NVLink
+      plan.next_phase();
+      plan.add_flow(0, 8, 1e9);  // network
+      plan.add_flow(0, 8, 1e9);  // the same pair again: one flow
+      plan.add_flow(9, 1, 1e9);
+      SteadyLoad load = SteadyLoad::start(plan, 1.0, platform, cluster.profile.communication);
+      flows = load.flows();
+      load.stop();
+      running = load.running();
+    });
+    engine.run();
+    return nlohmann::json{{"flows", flows}, {"running", running}};
+  });
+  CHECK(out["flows"] == 2);
+  CHECK(out["running"] == false);
+}
+
+} // namespace
+} // namespace dcsim

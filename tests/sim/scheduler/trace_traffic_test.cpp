@@ -1,0 +1,88 @@
+// scheduler.trace_traffic: a trace's multi-node jobs load the network while they hold their GPUs,
+// and the training jobs beside them share it. Checked on three leaves with one uplink each.
+#include "sim/scheduler/trace_scenarios.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+namespace dcsim {
+namespace {
+
+/// 21 nodes of one GPU and one NIC; radix 8 at 7:1: nodes 0-6, 7-13 and 14-20 under three leaves,
+/// each with a single uplink of one NIC's bandwidth to the one spine. With consecutive placement
+/// the trace's jobs of 5, 4 and 3 GPUs get nodes 0-4 (leaf 0), 5-8 (leaves 0 and 1) and 9-11
+/// (leaf 1); the training job, submitted at 1 s, nodes 12-15 (leaves 1 and 2). Its ring and the
+/// 4-GPU trace job's both cross leaf 1's uplink, in each direction; the other two stay inside
+/// their leaves.
+std::string three_leaves(const std::string& trace, const std::string& traffic)
+{
+  return "name: trace-traffic\n"
+         "cluster:\n"
+         "  nodes: 21\n"
+         "  node: {gpu: H100-SXM-80GB, gpus: 1, scale_up: {bandwidth: 450GB/s}, nics: {count: 1, bandwidth: 400Gb/s}}\n"
+         "  fabric: {topology: fat-tree, tiers: 2, radix: 8, oversubscription: 7}\n"
+         "scheduler: {policy: fifo, trace: " + trace + (traffic.empty() ? "" : ", trace_traffic: " + traffic) + "}\n"
+         "jobs:\n"
+         "  - name: w\n"
+         "    gpus: 4\n"
+         "    start_time: 1s\n"
+         "    model: {hidden: 2048, layers: 8, heads: 16, seq_len: 1024, vocab: 32000}\n"
+         "    parallelism: {data: 4}\n"
+         "    batch: {global: 16, micro: 4}\n"
+         "    iterations: 600\n";
+}
+
+double end_of_w(const nlohmann::json& result) { return result["jobs"][0]["end_time_s"].get<double>(); }
+
+TEST_CASE("trace traffic: a trace job's load slows the training job sharing its uplink, while it runs",
+          "[scheduler][trace]")
+{
+  const std::string whole = test::write_trace("traffic-long.csv", "submit_time_s,duration_s,gpus\n"
+                                                                  "0,1000,5\n0,1000,4\n0,1000,3\n");
+  const std::string brief = test::write_trace("traffic-brief.csv", "submit_time_s,duration_s,gpus\n"
+                                                                   "0,1000,5\n0,20,4\n0,1000,3\n");
+  const std::string load = "{gradient: 10GB, iteration: 1s}";
+  const auto alone = test::run_scenario_text(three_leaves(whole, ""));
+  const auto loaded = test::run_scenario_text(three_leaves(whole, load));
+  const auto faint = test::run_scenario_text(three_leaves(whole, "{gradient: 1B, iteration: 1s}"));
+  const double t0 = alone["jobs"][0]["iteration_time_s"].get<double>();
+  const double t1 = loaded["jobs"][0]["iteration_time_s"].get<double>();
+  INFO("iteration alone " << t0 << " s, beside the load " << t1 << " s");
+  CHECK(loaded["scheduler"]["trace_traffic_runs"] == 3); // every trace job spans nodes
+  CHECK_FALSE(alone["scheduler"].contains("trace_traffic_runs"));
+  // The 4-GPU job's ring moves 2 x 3/4 x 10 GB a second over each edge, a third of the 50 GB/s
+  // uplink at the scale-out efficiency: the training job's gradient reduction, exposed, slows.
+  CHECK(t1 > 1.2 * t0);
+  CHECK(faint["jobs"][0]["iteration_time_s"].get<double>() == Approx(t0).epsilon(1e-6));
+  // The load leaves at 20 s: iterations before take t1, after t0; fast-forwarding (a change of
+  // load ends the steady state) gives what simulating every iteration gives.
+  const auto ended = test::run_scenario_text(three_leaves(brief, load));
+  const auto ended_every = test::run_config(test::load_text(three_leaves(brief, load)), false);
+  const double loaded_iterations = 19.0 / t1;
+  const double expected_end = 1 + 19 + (600 - loaded_iterations) * t0;
+  CHECK(end_of_w(ended) == Approx(expected_end).margin(t1));
+  CHECK(end_of_w(ended) == Approx(end_of_w(ended_every)).epsilon(1e-6));
+  CHECK(end_of_w(alone) < end_of_w(ended));
+  CHECK(end_of_w(ended) < end_of_w(loaded));
+}
+
+TEST_CASE("trace traffic: jobs within a node load nothing; errors name the key", "[scheduler][trace]")
+{
+  const std::string small = test::write_trace("traffic-small.csv", "submit_time_s,duration_s,gpus\n0,100,1\n0,100,1\n");
+  const auto r = test::run_scenario_text(three_leaves(small, "{gradient: 10GB, iteration: 1s}"));
+  CHECK(r["scheduler"]["trace_traffic_runs"] == 0);
+  const auto error = [](const std::string& scheduler) { return test::load_error(test::one_node(scheduler)); };
+  CHECK_THAT(error("{policy: fifo, trace_traffic: {gradient: 1GB, iteration: 1s}}"),
+             Catch::Contains("scheduler.trace_traffic: describes a trace's jobs but there is no trace"));
+  CHECK_THAT(error("{trace: " + small + ", trace_traffic: {iteration: 1s}}"),
+             Catch::Contains("scheduler.trace_traffic.gradient"));
+  CHECK_THAT(error("{trace: " + small + ", trace_traffic: {gradient: 1GB, iteration: 0s}}"),
+             Catch::Contains("scheduler.trace_traffic.iteration"));
+  CHECK_THAT(error("{trace: " + small + ", trace_traffic: {gradient: 1GB, iteration: 1s, every: 2}}"),
+             Catch::Contains("scheduler.trace_traffic.every"));
+  CHECK_THAT(error("{trace: " + small + ", trace_traffic: 1GB}"), Catch::Contains("scheduler.trace_traffic"));
+}
+
+} // namespace
+} // namespace dcsim
