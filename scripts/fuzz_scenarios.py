@@ -160,7 +160,8 @@ def trace_case(work, i, rng):
             groups = sorted({row[-1] for row in rows[1:] if row})
             picked = rng.sample(groups, min(len(groups), rng.choice([1, 2, 4])))
             doc["scheduler"]["multifactor"]["accounts"] = rng.choice(
-                [{"org": picked}, {"x": picked[:1], "y": picked[1:] or ["nope"]}, {"org": []}, picked])
+                [{"org": picked}, {"x": picked[:1], "y": picked[1:] or ["nope"]}, {"org": []}, picked,
+                 {"org": ["sub"] + picked[:1], "sub": picked[1:] or ["org"]}, {"x": ["y"], "y": ["x"] + picked}])
     if doc["scheduler"]["policy"] == "conservative_backfill" and rng.random() < 0.5:
         doc["scheduler"]["backfill_depth"] = rng.choice([1, 3, 500])
         doc["scheduler"]["backfill_window"] = rng.choice(["1h", "1d", "30d"])

@@ -330,12 +330,13 @@ struct BackfillPlanConfig {
 /// Slurm's priority/multifactor plugin (slurm.schedmd.com/priority_multifactor.html): a job's
 /// priority is the weighted sum of factors in [0, 1]. Weights default to the plugin
 /// documentation's configuration example (age 1000, fair-share 10000, job size 1000).
-/// An account of Slurm's association tree above some groups (multifactor.accounts): Fair Tree
-/// ranks the accounts against each other and the groups directly under the root first, then the
-/// groups within each account.
+/// An account of Slurm's association tree above some groups and accounts (multifactor.accounts):
+/// Fair Tree ranks the nodes directly under the root first (accounts, and groups in none), then
+/// the children of each account within it, and so on down.
 struct FairTreeAccount {
   std::string name;
   std::vector<int> groups; ///< indices into SchedulerConfig::groups
+  int parent = -1;         ///< index of the account it sits under; -1: the root
 };
 
 struct MultifactorConfig {

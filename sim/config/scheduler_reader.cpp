@@ -131,11 +131,23 @@ void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
                               "a cluster (Philly) or group column, an SWF trace with trace_group, or jobs with group: NAME");
 }
 
-/// `accounts: {ACCOUNT: [GROUP, ...], ...}`: Slurm accounts above the groups, for Fair Tree.
+/// Whether account `a`'s chain of parents comes back to it.
+bool in_cycle(const std::vector<FairTreeAccount>& accounts, int a)
+{
+  int at = accounts[a].parent;
+  for (size_t steps = 0; at >= 0 && steps < accounts.size(); ++steps, at = accounts[at].parent)
+    if (at == a)
+      return true;
+  return false;
+}
+
+/// `accounts: {ACCOUNT: [GROUP or ACCOUNT, ...], ...}`: Slurm accounts above the groups, for Fair
+/// Tree; an account listing another puts it below itself, so the tree may be as deep as Slurm's.
 void read_accounts(MapReader& m, const std::vector<std::string>& groups, MultifactorConfig& c)
 {
   const YAML::Node node = m.raw("accounts");
-  const std::string expected = "; expected {ACCOUNT: [GROUP, ...], ...} naming groups of the trace or the jobs";
+  const std::string expected =
+      "; expected {ACCOUNT: [GROUP or ACCOUNT, ...], ...} naming groups of the trace or the jobs, or other accounts";
   if (!c.fair_tree) {
     m.error("accounts", "rank groups within accounts, which only Fair Tree does; expected fair_tree: true beside it");
     return;
@@ -144,9 +156,19 @@ void read_accounts(MapReader& m, const std::vector<std::string>& groups, Multifa
     m.error("accounts", "is not a mapping of accounts to groups" + expected);
     return;
   }
+  std::vector<FairTreeAccount> accounts;
+  for (const auto& entry : node)
+    accounts.push_back({entry.first.Scalar(), {}, -1});
+  const auto account_index = [&](const std::string& name) {
+    for (size_t a = 0; a < accounts.size(); ++a)
+      if (accounts[a].name == name)
+        return static_cast<int>(a);
+    return -1;
+  };
   std::vector<bool> placed(groups.size(), false);
+  int a = 0;
   for (const auto& entry : node) {
-    FairTreeAccount account{entry.first.Scalar(), {}};
+    FairTreeAccount& account = accounts[a];
     const YAML::Node members = entry.second;
     if (std::find(groups.begin(), groups.end(), account.name) != groups.end()) {
       m.error("accounts", "account \"" + account.name + "\" has a group's name; expected names of their own");
@@ -158,9 +180,20 @@ void read_accounts(MapReader& m, const std::vector<std::string>& groups, Multifa
     }
     for (const auto& member : members) {
       const std::string name = member.IsScalar() ? member.Scalar() : "";
+      const int child = account_index(name);
+      if (child >= 0) { // an account below this one
+        if (child == a || accounts[child].parent >= 0) {
+          m.error("accounts", "account \"" + name + "\" is listed " +
+                                  (child == a ? "in itself" : "under two accounts") +
+                                  "; expected each account under one account at most");
+          return;
+        }
+        accounts[child].parent = a;
+        continue;
+      }
       const auto it = std::find(groups.begin(), groups.end(), name);
       if (it == groups.end()) {
-        m.error("accounts", "account \"" + account.name + "\" lists \"" + name + "\", which is not a group" + expected);
+        m.error("accounts", "account \"" + account.name + "\" lists \"" + name + "\", which is neither a group nor an account" + expected);
         return;
       }
       const int g = static_cast<int>(it - groups.begin());
@@ -171,8 +204,14 @@ void read_accounts(MapReader& m, const std::vector<std::string>& groups, Multifa
       placed[g] = true;
       account.groups.push_back(g);
     }
-    c.accounts.push_back(account);
+    ++a;
   }
+  for (size_t i = 0; i < accounts.size(); ++i)
+    if (in_cycle(accounts, static_cast<int>(i))) {
+      m.error("accounts", "account \"" + accounts[i].name + "\" is below itself; expected a tree");
+      return;
+    }
+  c.accounts = std::move(accounts);
 }
 
 /// `multifactor: {age, fair_share, job_size, max_age, favor_small, backfill}` with policy multifactor.

@@ -128,9 +128,12 @@ void ClusterScheduler::set_shares()
   for (double& share : shares_)
     share /= total;
   account_of_.assign(groups, -1);
-  for (size_t a = 0; a < multifactor_config_.accounts.size(); ++a)
+  account_parent_.clear();
+  for (size_t a = 0; a < multifactor_config_.accounts.size(); ++a) {
     for (int g : multifactor_config_.accounts[a].groups)
       account_of_[g] = static_cast<int>(a);
+    account_parent_.push_back(multifactor_config_.accounts[a].parent);
+  }
 }
 
 bool ClusterScheduler::within_quota(const QueuedJob& job) const

@@ -267,6 +267,7 @@ private:
   std::vector<double> usage_gpu_s_; ///< fair_share: per group, decayed GPU-seconds
   std::vector<double> shares_;      ///< fair_share: per group, its share of the cluster (sum 1)
   std::vector<int> account_of_;     ///< Fair Tree: per group, its account (multifactor.accounts), -1: none
+  std::vector<int> account_parent_; ///< Fair Tree: per account, the account above it, -1: the root
   double usage_at_s_ = 0;
   int running_gpus_ = 0;
   long long trace_failures_ = 0;       ///< node failures that struck trace jobs (a guard against a hang)

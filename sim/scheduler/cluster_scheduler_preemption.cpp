@@ -47,7 +47,7 @@ void ClusterScheduler::set_priorities(double t)
   charge_usage(t);
   const std::vector<double> factors =
       !tracks_usage_                  ? std::vector<double>{}
-      : multifactor_config_.fair_tree ? fair_tree_factors(usage_gpu_s_, shares_, account_of_)
+      : multifactor_config_.fair_tree ? fair_tree_factors(usage_gpu_s_, shares_, account_of_, account_parent_)
                                       : fair_share_factors(usage_gpu_s_, shares_);
   const int total_gpus = cluster_nodes_ * gpus_per_node_;
   for (QueuedJob& q : queue_) {

@@ -33,9 +33,9 @@ double level_fairshare(double share, double usage, double parent_share, double p
   return usage > 0 && parent_usage > 0 ? (share / parent_share) / (usage / parent_usage) : INFINITY;
 }
 
-/// Factors from each group's sort key, higher first: rank over the number of groups, the highest
-/// 1, groups of equal keys the rank of the first of them.
-std::vector<double> factors_by_rank(const std::vector<std::pair<double, double>>& key)
+/// Factors from each group's sort key, higher first (lexicographic): rank over the number of
+/// groups, the highest 1, groups of equal keys the rank of the first of them.
+std::vector<double> factors_by_rank(const std::vector<std::vector<double>>& key)
 {
   const size_t groups = key.size();
   std::vector<size_t> order(groups);
@@ -61,27 +61,41 @@ std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, co
 std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares,
                                       const std::vector<int>& account_of)
 {
+  const int accounts = account_of.empty() ? 0 : *std::max_element(account_of.begin(), account_of.end()) + 1;
+  return fair_tree_factors(usage_gpu_s, shares, account_of, std::vector<int>(accounts, -1));
+}
+
+std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares,
+                                      const std::vector<int>& account_of, const std::vector<int>& account_parent)
+{
   const size_t groups = usage_gpu_s.size();
   const double total_usage = std::accumulate(usage_gpu_s.begin(), usage_gpu_s.end(), 0.0);
   const double total_share = std::accumulate(shares.begin(), shares.end(), 0.0);
-  const int accounts = groups == 0 ? 0 : *std::max_element(account_of.begin(), account_of.end()) + 1;
-  std::vector<double> account_share(accounts, 0.0), account_usage(accounts, 0.0);
+  // Every account's share and usage: its groups', all the way down.
+  std::vector<double> account_share(account_parent.size(), 0.0), account_usage(account_parent.size(), 0.0);
   for (size_t g = 0; g < groups; ++g)
-    if (account_of[g] >= 0) {
-      account_share[account_of[g]] += shares[g];
-      account_usage[account_of[g]] += usage_gpu_s[g];
+    for (int a = account_of[g]; a >= 0; a = account_parent[a]) {
+      account_share[a] += shares[g];
+      account_usage[a] += usage_gpu_s[g];
     }
-  // Each group's key: its top-level node's level fairshare, then its own within its account.
-  std::vector<std::pair<double, double>> key(groups);
+  // Each group's key: the level fairshares along its path from the root, its own last.
+  std::vector<std::vector<double>> key(groups);
+  size_t depth = 0;
   for (size_t g = 0; g < groups; ++g) {
-    const int a = account_of[g];
-    if (a < 0) {
-      const double level = level_fairshare(shares[g], usage_gpu_s[g], total_share, total_usage);
-      key[g] = {level, level};
-    } else {
-      key[g] = {level_fairshare(account_share[a], account_usage[a], total_share, total_usage),
-                level_fairshare(shares[g], usage_gpu_s[g], account_share[a], account_usage[a])};
+    std::vector<int> path;
+    for (int a = account_of[g]; a >= 0; a = account_parent[a])
+      path.push_back(a);
+    double parent_share = total_share, parent_usage = total_usage;
+    for (auto a = path.rbegin(); a != path.rend(); ++a) {
+      key[g].push_back(level_fairshare(account_share[*a], account_usage[*a], parent_share, parent_usage));
+      parent_share = account_share[*a], parent_usage = account_usage[*a];
     }
+    key[g].push_back(level_fairshare(shares[g], usage_gpu_s[g], parent_share, parent_usage));
+    depth = std::max(depth, key[g].size());
+  }
+  for (auto& k : key) {
+    const double last = k.back(); // (resize may move the elements a reference would point into)
+    k.resize(depth, last);
   }
   return factors_by_rank(key);
 }

@@ -31,4 +31,13 @@ std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, co
 std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares,
                                       const std::vector<int>& account_of);
 
+/// The same over a deeper tree: accounts may sit under accounts (`account_parent[a]`: the account
+/// above account a, -1: the root). Fair Tree walks the tree depth first, each node's children
+/// (accounts and groups) in order of their level fairshare within it, an account's share and
+/// usage being those of all the groups below it; a group's place is its path of level
+/// fairshares from the root (a shorter path repeats its last value). Groups on equal paths share
+/// the first one's rank.
+std::vector<double> fair_tree_factors(const std::vector<double>& usage_gpu_s, const std::vector<double>& shares,
+                                      const std::vector<int>& account_of, const std::vector<int>& account_parent);
+
 } // namespace dcsim

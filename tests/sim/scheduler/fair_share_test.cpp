@@ -66,6 +66,35 @@ TEST_CASE("fair tree: accounts are ranked first, then the groups within each (Sl
   CHECK(fair_tree_factors(usage, shares, {-1, -1, -1}) == fair_tree_factors(usage, shares));
 }
 
+TEST_CASE("fair tree: accounts under accounts, walked depth first (worked by hand)", "[scheduler]")
+{
+  // Groups g0-g3 with equal shares and usages 10, 30, 10, 50 (of 100). Tree: account A holds
+  // account B and g2, B holds g0 and g1, g3 sits under the root. Root level: A (share 3/4, usage
+  // 1/2: level 1.5) before g3 (0.5). Within A (share 3/4, usage 50): B ((1/2 / 3/4) / (40/50) =
+  // 0.833) after g2 ((1/4 / 3/4) / (10/50) = 1.667). Within B (share 1/2, usage 40): g0 (2.0)
+  // before g1 (0.667). Order g2, g0, g1, g3: factors 1, 3/4, 1/2, 1/4.
+  const std::vector<double> usage = {10, 30, 10, 50}, shares = {0.25, 0.25, 0.25, 0.25};
+  const std::vector<int> account_of = {1, 1, 0, -1}, parent = {-1, 0}; // accounts A (0) and B (1)
+  const auto f = fair_tree_factors(usage, shares, account_of, parent);
+  CHECK(f == std::vector<double>{0.75, 0.5, 1.0, 0.25});
+  // Flat, g0 and g2 tie (level 2.5) ahead of g1 and g3; with g0-g2 straight under A, g0 and g2
+  // tie within A (1.667): the deeper tree is what puts g2 first.
+  CHECK(fair_tree_factors(usage, shares) == std::vector<double>{1.0, 0.5, 1.0, 0.25});
+  CHECK(fair_tree_factors(usage, shares, {0, 0, 0, -1}, {-1}) == std::vector<double>{1.0, 0.5, 1.0, 0.25});
+  // Read from a scenario: accounts naming accounts.
+  const std::string trace = write_trace("fair_tree_deep.csv", "submit_time_s,duration_s,gpus,group\n"
+                                                              "0,10,1,g0\n0,10,1,g1\n0,10,1,g2\n0,10,1,g3\n");
+  const ScenarioConfig c = test::load_text(one_node(
+      "{policy: multifactor, trace: " + trace + ", multifactor: {fair_tree: true, accounts: {A: [B, g2], B: [g0, g1]}}}"));
+  const auto& accounts = c.scheduler.multifactor.accounts;
+  REQUIRE(accounts.size() == 2);
+  CHECK(accounts[0].name == "A");
+  CHECK(accounts[0].parent == -1);
+  CHECK(accounts[0].groups == std::vector<int>{2});
+  CHECK(accounts[1].parent == 0);
+  CHECK(accounts[1].groups == std::vector<int>{0, 1});
+}
+
 TEST_CASE("fair tree: with accounts a group's job can go before a less used group's (worked by hand)", "[scheduler]")
 {
   // One 8-GPU node. a1 runs 0-100 s, b1 (from 1 s) 100-180 s; then one 10-s job of each waits
@@ -92,7 +121,11 @@ TEST_CASE("fair tree: with accounts a group's job can go before a less used grou
   CHECK_THAT(error("{accounts: {A: [a1]}}"), Catch::Contains("scheduler.multifactor.accounts: rank groups within "
                                                               "accounts, which only Fair Tree does"));
   CHECK_THAT(error("{fair_tree: true, accounts: {A: [a1, zz]}}"),
-             Catch::Contains("account \"A\" lists \"zz\", which is not a group"));
+             Catch::Contains("account \"A\" lists \"zz\", which is neither a group nor an account"));
+  CHECK_THAT(error("{fair_tree: true, accounts: {A: [a1, B], B: [b1, A]}}"), Catch::Contains("is below itself"));
+  CHECK_THAT(error("{fair_tree: true, accounts: {A: [a1, A]}}"), Catch::Contains("account \"A\" is listed in itself"));
+  CHECK_THAT(error("{fair_tree: true, accounts: {A: [a1, C], B: [b1, C], C: [a2]}}"),
+             Catch::Contains("account \"C\" is listed under two accounts"));
   CHECK_THAT(error("{fair_tree: true, accounts: {A: [a1], B: [a1]}}"),
              Catch::Contains("group \"a1\" is in two accounts"));
   CHECK_THAT(error("{fair_tree: true, accounts: {a2: [a1]}}"), Catch::Contains("account \"a2\" has a group's name"));
