@@ -127,7 +127,8 @@ def trace_case(work, i, rng):
         rows = [["; Version: 2.2"]] + [
             [str(k + 1), str(k * 37.5), "-1", row[1], rng.choice([row[2], row[2], "-1"]), "-1", "-1", row[2],
              rng.choice([row[1], "-1", "3600"]), "-1", "1", str(teams.setdefault(row[-1], len(teams))), "1", "-1",
-             str(k % 3), "-1", "-1", "-1"] for k, row in enumerate(rows[1:])]
+             str(k % 3), "-1", rng.choice(["-1", "-1", str(max(1, k - rng.randrange(1, 5))), str(k + 5)]),
+             rng.choice(["-1", "0", "30", "1e9"])] for k, row in enumerate(rows[1:])]
     what = "; ".join(mutate_trace(rows, rng) for _ in range(rng.choice([1, 1, 2, 3])))
     path = os.path.join(work, f"case{i}-trace." + ("swf" if swf else "csv"))
     with open(path, "w") as f:
@@ -150,6 +151,8 @@ def trace_case(work, i, rng):
             doc["scheduler"]["trace_processors_per_gpu"] = rng.choice([1, 2, 8, 0])
         if rng.random() < 0.2:
             doc["scheduler"]["trace_format"] = rng.choice(["swf", "csv", "auto"])
+        if rng.random() < 0.4:
+            doc["scheduler"]["trace_feedback"] = rng.choice([True, False, "maybe"])
     if doc["scheduler"]["policy"] == "multifactor" and rng.random() < 0.5:
         doc["scheduler"]["multifactor"] = {"age": rng.choice([0, 1000]), "job_size": rng.choice([0, 1000]),
                                            "favor_small": rng.random() < 0.5,

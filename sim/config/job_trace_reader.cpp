@@ -151,7 +151,8 @@ std::string read_csv_trace(const std::string& text, JobTrace& out)
 
 // The Standard Workload Format's fields (1-based, as its definition numbers them).
 constexpr int kSwfFields = 18;
-constexpr int kSubmit = 2, kRunTime = 4, kAllocated = 5, kRequested = 8, kRequestedTime = 9;
+constexpr int kNumber = 1, kSubmit = 2, kRunTime = 4, kAllocated = 5, kRequested = 8, kRequestedTime = 9;
+constexpr int kPreceding = 17, kThinkTime = 18;
 constexpr int kUser = 12, kGroup = 13, kQueue = 15, kPartition = 16;
 const std::array<const char*, kSwfFields + 1> kSwfFieldNames = {
     "", "job number", "submit time", "wait time", "run time", "allocated processors", "average CPU time",
@@ -227,6 +228,11 @@ std::string read_swf_trace(const std::string& text, const TraceOptions& options,
     job.line = number;
     if (field[kRequestedTime] >= 0)
       job.estimate_s = std::min(field[kRequestedTime], kMaxSimulatedTimeS);
+    job.number = static_cast<long long>(field[kNumber]);
+    if (field[kPreceding] >= 1 && field[kPreceding] < field[kNumber]) { // an earlier job: no cycles
+      job.preceding = static_cast<long long>(field[kPreceding]);
+      job.think_s = std::min(field[kThinkTime], kMaxSimulatedTimeS);
+    }
     if (group_at > 0 && field[group_at] >= 0) // -1: the log does not say; the job is in no group
       job.group = group_id(group_prefix + std::to_string(static_cast<long long>(field[group_at])), group_ids, out.groups);
     out.jobs.push_back(job);

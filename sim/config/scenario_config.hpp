@@ -368,6 +368,11 @@ struct TraceJob {
   /// What the user asked for (the trace's estimate_s column, as SWF's requested time): what
   /// EASY backfilling plans with. < 0: none given, the duration is used (exact estimates).
   double estimate_s = -1;
+  /// SWF's feedback fields: the job's number (field 1), the number of the job it followed
+  /// (field 17; -1: none) and the think time after that job's end (field 18; -1: unknown).
+  long long number = -1;
+  long long preceding = -1;
+  double think_s = -1;
 };
 
 /// How a trace file is laid out (`scheduler.trace_format`; sim/config/job_trace_reader.hpp).
@@ -381,6 +386,9 @@ struct TraceOptions {
   TraceFormat format = TraceFormat::Auto;
   SwfGroupField swf_group = SwfGroupField::None;
   int processors_per_gpu = 1;
+  /// SWF's feedback (`trace_feedback`): a job that names a preceding job is submitted its think
+  /// time after that job ends, not at its logged time (sim/scheduler/cluster_scheduler.hpp).
+  bool feedback = false;
 };
 
 /// What a trace's multi-node jobs put on the fabric (`scheduler.trace_traffic`): each all-reduces

@@ -273,7 +273,7 @@ void skip_keys_needing_the_trace(MapReader& scheduler)
   for (const char* key : {"quotas", "quota_borrowing", "preemption", "las_thresholds", "las_promote_knob",
                           "fair_share_half_life", "multifactor", "backfill_depth", "backfill_window",
                           "backfill_interval", "trace_format", "trace_group", "trace_processors_per_gpu",
-                          "trace_traffic"})
+                          "trace_traffic", "trace_feedback"})
     scheduler.has(key);
 }
 
@@ -321,9 +321,9 @@ void read_las_thresholds(MapReader& scheduler, SchedulerConfig& out)
 TraceOptions read_trace_options(MapReader& scheduler, const std::string* trace_text, const std::string& trace_path)
 {
   TraceOptions options;
-  const char* swf_keys[] = {"trace_group", "trace_processors_per_gpu"};
+  const char* swf_keys[] = {"trace_group", "trace_processors_per_gpu", "trace_feedback"};
   if (!trace_text) {
-    for (const char* key : {"trace_format", swf_keys[0], swf_keys[1]})
+    for (const char* key : {"trace_format", swf_keys[0], swf_keys[1], swf_keys[2]})
       if (scheduler.has(key))
         scheduler.error(key, "describes a trace but none is given; expected a trace: FILE beside it");
     return options;
@@ -340,6 +340,7 @@ TraceOptions read_trace_options(MapReader& scheduler, const std::string* trace_t
   }
   options.swf_group = scheduler.choice("trace_group", kSwfGroups, SwfGroupField::None);
   options.processors_per_gpu = static_cast<int>(scheduler.integer("trace_processors_per_gpu", 1, 1, 1000000));
+  options.feedback = scheduler.boolean("trace_feedback", false);
   return options;
 }
 

@@ -10,6 +10,7 @@
 #include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace sg4 = simgrid::s4u;
 
@@ -65,6 +66,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   }
   std::stable_sort(arrivals_.begin(), arrivals_.end(),
                    [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
+  hold_back_followers(config.scheduler);
   for (int id : arrivals_)
     if (!records_[id].training && records_[id].gpus > gpus_per_node_)
       multi_node_submits_.push_back(records_[id].submit_s);
@@ -76,6 +78,44 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
 }
 
 double ClusterScheduler::now() { return sg4::Engine::get_clock(); }
+
+void ClusterScheduler::hold_back_followers(const SchedulerConfig& config)
+{
+  followers_.assign(records_.size(), {});
+  think_s_.assign(records_.size(), 0.0);
+  if (!config.trace_options.feedback)
+    return;
+  // Records are the training jobs, then the trace's in its order.
+  const int first_trace = static_cast<int>(records_.size() - config.trace_jobs.size());
+  std::unordered_map<long long, int> by_number; // replayed trace jobs by their SWF job number
+  for (int id : arrivals_)
+    if (!records_[id].training)
+      by_number[config.trace_jobs[id - first_trace].number] = id;
+  std::vector<int> kept;
+  for (int id : arrivals_) {
+    const TraceJob* job = records_[id].training ? nullptr : &config.trace_jobs[id - first_trace];
+    const auto leader = job && job->preceding >= 0 ? by_number.find(job->preceding) : by_number.end();
+    if (leader == by_number.end()) { // no preceding job, or it is not replayed: the logged time
+      kept.push_back(id);
+      continue;
+    }
+    followers_[leader->second].push_back(id);
+    think_s_[id] = std::max(0.0, job->think_s); // -1: unknown, taken as none
+    ++held_back_;
+    multi_node_followers_ += records_[id].gpus > gpus_per_node_ ? 1 : 0;
+  }
+  arrivals_ = std::move(kept);
+}
+
+void ClusterScheduler::submit_followers(int id, double t)
+{
+  for (int follower : followers_[id]) {
+    records_[follower].submit_s = t + think_s_[follower];
+    late_arrivals_.insert({records_[follower].submit_s, follower});
+    --held_back_;
+  }
+  followers_[id].clear();
+}
 
 void ClusterScheduler::set_quotas(const SchedulerConfig& config)
 {
@@ -268,10 +308,17 @@ void ClusterScheduler::run()
 
 void ClusterScheduler::admit_arrivals(double t)
 {
-  for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_) {
-    const int id = arrivals_[next_arrival_];
+  const auto admit = [&](int id) {
     const Record& r = records_[id];
     queue_.push_back({id, r.gpus, r.training ? kNever : r.estimate_s, r.group});
+  };
+  for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_)
+    admit(arrivals_[next_arrival_]);
+  while (!late_arrivals_.empty() && late_arrivals_.begin()->first <= t) {
+    const int id = late_arrivals_.begin()->second;
+    late_arrivals_.erase(late_arrivals_.begin());
+    multi_node_followers_ -= records_[id].gpus > gpus_per_node_ ? 1 : 0;
+    admit(id);
   }
 }
 
@@ -310,6 +357,7 @@ void ClusterScheduler::end_trace_jobs(double t)
     r.held_s += r.end_s - r.run_start_s;
     charge_lost(r, r.run_overhead_s, r.run_after); // this last run's restart too
     release(id);
+    submit_followers(id, t);
   }
 }
 
@@ -441,6 +489,8 @@ std::vector<RunningJob> ClusterScheduler::running_jobs() const
 double ClusterScheduler::next_wake_s() const
 {
   double wake = next_arrival_ < arrivals_.size() ? records_[arrivals_[next_arrival_]].submit_s : kNever;
+  if (!late_arrivals_.empty())
+    wake = std::min(wake, late_arrivals_.begin()->first);
   if (!trace_ends_.empty())
     wake = std::min(wake, trace_ends_.top().at_s);
   if (backfill_pending_ && !queue_.empty())
@@ -452,7 +502,10 @@ double ClusterScheduler::next_load_change_s(double t, double wake)
 {
   if (!traffic_ || !traffic_->enabled())
     return kNever;
-  // A queued multi-node trace job may start at any decision, and so may a loaded one be preempted.
+  // A queued multi-node trace job may start at any decision, and so may a loaded one be preempted;
+  // one that follows another (SWF feedback) may be submitted at any job's end.
+  if (multi_node_followers_ > 0)
+    return wake;
   for (const QueuedJob& q : queue_)
     if (!records_[q.id].training && q.gpus > gpus_per_node_)
       return wake;
@@ -470,7 +523,8 @@ bool ClusterScheduler::training_waiting() const { return training_not_started_ >
 
 bool ClusterScheduler::all_done() const
 {
-  return queue_.empty() && next_arrival_ == arrivals_.size() && trace_ends_.empty() && running_training_ == 0;
+  return queue_.empty() && next_arrival_ == arrivals_.size() && late_arrivals_.empty() && held_back_ == 0 &&
+         trace_ends_.empty() && running_training_ == 0;
 }
 
 } // namespace dcsim

@@ -206,6 +206,10 @@ private:
   ScheduledJobTable job_table() const;
   void run();
   void admit_arrivals(double now);
+  /// SWF feedback: jobs that follow another are held back from the arrivals until it ends.
+  void hold_back_followers(const SchedulerConfig& config);
+  /// Job `id` has ended at `t`: the jobs that follow it are submitted after their think times.
+  void submit_followers(int id, double t);
   void end_trace_jobs(double now);
   void dispatch(double now);
   /// Starts `job` at `now` where the placement policy puts it (leaving `reserved` alone; only on
@@ -288,6 +292,12 @@ private:
   int trace_skipped_ = 0; ///< SWF lines the trace reader could not replay
   TraceTraffic* traffic_ = nullptr;
   std::vector<double> multi_node_submits_; ///< trace jobs spanning nodes (whose load may start), in order
+  // SWF feedback (scheduler.trace_feedback): jobs held back until the job they follow ends.
+  std::vector<std::vector<int>> followers_;       ///< per job, the jobs submitted after it ends
+  std::vector<double> think_s_;                    ///< per follower, its think time
+  std::set<std::pair<double, int>> late_arrivals_; ///< followers' submissions, once known
+  int held_back_ = 0;                              ///< followers whose job has not ended yet
+  int multi_node_followers_ = 0;                   ///< of held_back_ and late_arrivals_, those spanning nodes
   size_t next_multi_node_ = 0;
   bool woken_ = false;
   simgrid::s4u::MutexPtr mutex_;
