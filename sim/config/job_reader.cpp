@@ -233,8 +233,19 @@ JobConfig read_job(MapReader& job, int index)
   out.attention = job.choice("attention", kAttention, AttentionKernel::Flash);
   out.iterations = static_cast<int>(job.integer("iterations", 1));
   out.group = job.text("group", "");
+  const bool has_start_time = job.has("start_time");
   out.start_time_s =
       job.quantity_at_most("start_time", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10y", kSimulatedTimeLimitWhy);
+  out.after = job.text("after", "");
+  if (!out.after.empty() && has_start_time)
+    job.error("after", "and start_time both say when the job is submitted; expected one of them");
+  if (job.has("after_delay")) {
+    if (out.after.empty())
+      job.error("after_delay", "is a delay after another job's end, but there is no after: NAME; expected after beside it");
+    else
+      out.after_delay_s = job.quantity_at_most("after_delay", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10y",
+                                               kSimulatedTimeLimitWhy);
+  }
   out.gradient_bytes = static_cast<int>(job.integer("gradient_bytes", out.precision == Precision::Fp16 ? 2 : 4));
   if (out.gradient_bytes != 2 && out.gradient_bytes != 4)
     job.error("gradient_bytes", std::to_string(out.gradient_bytes) + " is not a gradient width; expected 2 or 4");

@@ -258,6 +258,10 @@ struct JobConfig {
   AttentionKernel attention = AttentionKernel::Flash;
   int iterations = 1;
   double start_time_s = 0;
+  /// With a scheduler: submitted `after_delay_s` after the training job named `after` ends
+  /// (pretraining, then a long-context phase, then fine-tuning), not at start_time. "" = none.
+  std::string after;
+  double after_delay_s = 0;
   std::string group;                 ///< quota group with a scheduler (scheduler.quotas); "" = none
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;

@@ -72,6 +72,41 @@ std::vector<std::string> training_groups(const YAML::Node& jobs)
   return groups;
 }
 
+/// `jobs[].after`: a job of the scenario, not the job itself nor one that (through its own
+/// `after`) comes after it, and only with a scheduler, which submits it.
+void check_job_order(const YAML::Node& jobs, MapReader& top, const ScenarioConfig& config)
+{
+  const auto index_of = [&](const std::string& name) {
+    for (size_t i = 0; i < config.jobs.size(); ++i)
+      if (config.jobs[i].name == name)
+        return static_cast<int>(i);
+    return -1;
+  };
+  for (size_t i = 0; i < config.jobs.size(); ++i) {
+    const std::string& after = config.jobs[i].after;
+    if (after.empty())
+      continue;
+    MapReader job_reader(jobs[i], "jobs." + std::to_string(i), top.context());
+    if (!config.scheduler.enabled) {
+      job_reader.error("after", "needs a scheduler to submit the job when \"" + after +
+                                    "\" ends; expected a scheduler section (policy: fifo will do)");
+      continue;
+    }
+    int at = index_of(after);
+    if (at < 0) {
+      job_reader.error("after", "\"" + after + "\" is not the name of a job of the scenario; expected one of its jobs");
+      continue;
+    }
+    for (size_t steps = 0; at >= 0 && steps <= config.jobs.size(); ++steps) {
+      if (at == static_cast<int>(i)) {
+        job_reader.error("after", "\"" + after + "\" comes after this job itself (through after); expected jobs in an order");
+        break;
+      }
+      at = index_of(config.jobs[at].after);
+    }
+  }
+}
+
 void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics, bool require_jobs, bool cluster_ok)
 {
   const YAML::Node jobs = top.raw("jobs");
@@ -118,6 +153,7 @@ void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics,
                                    "; expected jobs that fit the cluster together");
     config.jobs.push_back(std::move(job));
   }
+  check_job_order(jobs, top, config);
 }
 
 ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const LoadOptions& options,
@@ -166,6 +202,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
   if (auto scheduler = top.child("scheduler")) {
     config.scheduler = internal::read_scheduler(*scheduler, training_groups(std::as_const(root)["jobs"]));
     internal::check_trace_failures(*scheduler, config.scheduler, config.failures, config.cluster);
+    internal::check_trace_feedback(*scheduler, config.scheduler, config.cluster);
     scheduler->finish();
   }
   if (options.cluster_only)

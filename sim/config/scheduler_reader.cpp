@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <unordered_map>
 
 namespace dcsim::internal {
 
@@ -465,6 +466,32 @@ void check_trace_failures(MapReader& scheduler, const SchedulerConfig& config, c
                                  ", would take more than 10 years to finish; expected failures.trace_job_checkpoint, a longer "
                                  "failures.node_mtbf or a shorter failures.restart");
     return; // one line: the first such job
+  }
+}
+
+void check_trace_feedback(MapReader& scheduler, const SchedulerConfig& config, const ClusterConfig& cluster)
+{
+  if (!config.trace_options.feedback || config.trace_jobs.empty())
+    return;
+  // A follower is submitted no earlier than the job it follows, plus that job's run, plus its think
+  // time: a chain of them past the simulator's 10 years can never be replayed. (Jobs larger than
+  // the cluster are not run; those that follow them keep their logged times.)
+  std::unordered_map<long long, double> earliest_end_s; // by SWF job number
+  for (const TraceJob& job : config.trace_jobs) {
+    if (job.gpus > cluster.total_gpus())
+      continue;
+    double submit_s = job.submit_s;
+    const auto leader = job.preceding >= 0 ? earliest_end_s.find(job.preceding) : earliest_end_s.end();
+    if (leader != earliest_end_s.end())
+      submit_s = leader->second + std::max(0.0, job.think_s);
+    if (submit_s > kMaxSimulatedTimeS) {
+      scheduler.error("trace_feedback", config.trace_path + " line " + std::to_string(job.line) +
+                                            ": the jobs it follows (field 17) and their think times (field 18) put "
+                                            "its submission past 10 years (" + kSimulatedTimeLimitWhy +
+                                            "); expected shorter think times, or trace_feedback: false");
+      return;
+    }
+    earliest_end_s[job.number] = submit_s + job.duration_s;
   }
 }
 

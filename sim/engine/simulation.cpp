@@ -39,9 +39,13 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   // its own with the iterations left, on the GPUs it gets then).
   std::vector<std::vector<std::unique_ptr<JobRunner>>> runs(config.jobs.size());
   std::deque<JobConfig> resumed; // the resumed runs' configurations (stable addresses)
-  auto make_runner = [&](int job, const Placement& placement) {
+  auto make_runner = [&](int job, const Placement& placement, double submitted_s) {
     const JobConfig* run_config = &config.jobs[job];
-    if (!runs[job].empty()) {
+    if (runs[job].empty() && submitted_s != run_config->start_time_s) { // submitted after another job (after:)
+      resumed.push_back(config.jobs[job]);
+      resumed.back().start_time_s = submitted_s;
+      run_config = &resumed.back();
+    } else if (!runs[job].empty()) {
       int done = 0;
       for (const auto& run : runs[job])
         done += run->iterations_done();
@@ -63,11 +67,11 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
     scheduler = std::make_unique<ClusterScheduler>(config, platform.locality(), coordinator, spares,
                                                    [&](int job, const Placement& placement) {
       // Waiting since its submission, or since it was preempted.
-      const double since_s = runs[job].empty() ? config.jobs[job].start_time_s : runs[job].back()->end_s();
+      const double since_s = runs[job].empty() ? scheduler->submitted_s(job) : runs[job].back()->end_s();
       if (trace && sg4::Engine::get_clock() > since_s)
         trace->push_back({runs[job].empty() ? "waiting for GPUs" : "preempted, waiting for GPUs", job, 0, since_s,
                           sg4::Engine::get_clock() - since_s});
-      make_runner(job, placement);
+      make_runner(job, placement, scheduler->submitted_s(job));
       JobRunner& run = *runs[job].back();
       run.set_on_finish([&scheduler, &run, job] {
         if (run.suspended())
@@ -83,7 +87,8 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   } else {
     int next_gpu = 0; // each job on GPUs of its own, in order
     for (size_t i = 0; i < config.jobs.size(); ++i) {
-      make_runner(static_cast<int>(i), Placement::consecutive(next_gpu, config.jobs[i].gpus, config.cluster.node.gpus));
+      make_runner(static_cast<int>(i), Placement::consecutive(next_gpu, config.jobs[i].gpus, config.cluster.node.gpus),
+                  config.jobs[i].start_time_s);
       next_gpu += config.jobs[i].gpus;
     }
     for (auto& job_runs : runs)

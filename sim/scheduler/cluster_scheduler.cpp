@@ -66,13 +66,16 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   }
   std::stable_sort(arrivals_.begin(), arrivals_.end(),
                    [&](int a, int b) { return records_[a].submit_s < records_[b].submit_s; });
+  for (const JobConfig& job : config.jobs) {
+    training_names_.push_back(job.name);
+    training_after_.push_back(job.after);
+    training_after_delay_s_.push_back(job.after_delay_s);
+  }
   hold_back_followers(config.scheduler);
   for (int id : arrivals_)
     if (!records_[id].training && records_[id].gpus > gpus_per_node_)
       multi_node_submits_.push_back(records_[id].submit_s);
   training_not_started_ = static_cast<int>(config.jobs.size());
-  for (const JobConfig& job : config.jobs)
-    training_names_.push_back(job.name);
   job_table_ = config.output.job_table;
   backfill_interval_s_ = config.scheduler.backfill_interval_s;
 }
@@ -83,15 +86,28 @@ void ClusterScheduler::hold_back_followers(const SchedulerConfig& config)
 {
   followers_.assign(records_.size(), {});
   think_s_.assign(records_.size(), 0.0);
-  if (!config.trace_options.feedback)
-    return;
   // Records are the training jobs, then the trace's in its order.
   const int first_trace = static_cast<int>(records_.size() - config.trace_jobs.size());
+  std::vector<int> kept;
+  for (int id : arrivals_) { // training jobs that come after another (jobs[].after)
+    const std::string after = id < first_trace ? training_after_[id] : "";
+    const auto leader = std::find(training_names_.begin(), training_names_.end(), after);
+    if (after.empty() || leader == training_names_.end()) {
+      kept.push_back(id);
+      continue;
+    }
+    followers_[leader - training_names_.begin()].push_back(id);
+    think_s_[id] = training_after_delay_s_[id];
+    ++held_back_;
+  }
+  arrivals_ = std::move(kept);
+  if (!config.trace_options.feedback)
+    return;
   std::unordered_map<long long, int> by_number; // replayed trace jobs by their SWF job number
   for (int id : arrivals_)
     if (!records_[id].training)
       by_number[config.trace_jobs[id - first_trace].number] = id;
-  std::vector<int> kept;
+  kept.clear();
   for (int id : arrivals_) {
     const TraceJob* job = records_[id].training ? nullptr : &config.trace_jobs[id - first_trace];
     const auto leader = job && job->preceding >= 0 ? by_number.find(job->preceding) : by_number.end();
@@ -254,6 +270,7 @@ void ClusterScheduler::training_finished(int job)
   r.suspending = false; // it ended before its next boundary
   release(job);
   --running_training_;
+  submit_followers(job, r.end_s);
   woken_ = true;
   wake_->notify_all();
 }

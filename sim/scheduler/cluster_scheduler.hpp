@@ -72,6 +72,8 @@ public:
   /// and it queues again for the iterations it has left.
   void training_suspended(int job);
   SchedulerStats stats() const;
+  /// When job `id` was submitted (a follower's, once the job it follows has ended).
+  double submitted_s(int id) const { return records_[id].submit_s; }
   /// Why the scheduler stopped before its jobs were done ("" when it did not).
   const std::string& gave_up() const { return gave_up_; }
 
@@ -293,6 +295,8 @@ private:
   TraceTraffic* traffic_ = nullptr;
   std::vector<double> multi_node_submits_; ///< trace jobs spanning nodes (whose load may start), in order
   // SWF feedback (scheduler.trace_feedback): jobs held back until the job they follow ends.
+  std::vector<std::string> training_after_;       ///< per training job, the job it comes after ("": none)
+  std::vector<double> training_after_delay_s_;
   std::vector<std::vector<int>> followers_;       ///< per job, the jobs submitted after it ends
   std::vector<double> think_s_;                    ///< per follower, its think time
   std::set<std::pair<double, int>> late_arrivals_; ///< followers' submissions, once known

@@ -34,6 +34,9 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
 /// an error on the scheduler's `trace` (the run would otherwise stop at the limit, or take for ever).
 void check_trace_failures(MapReader& scheduler, const SchedulerConfig& config, const FailureConfig& failures,
                           const ClusterConfig& cluster);
+/// With trace_feedback: a job whose chain of preceding jobs and think times would submit it past
+/// the simulator's 10 years is an error on the scheduler's `trace_feedback`.
+void check_trace_feedback(MapReader& scheduler, const SchedulerConfig& config, const ClusterConfig& cluster);
 CostConfig read_cost(MapReader& cost);
 /// Slow nodes, listed or drawn from `seed` among the cluster's `cluster_nodes`.
 StragglerConfig read_stragglers(MapReader& stragglers, int cluster_nodes, std::uint64_t seed);

@@ -52,6 +52,15 @@ TEST_CASE("SWF feedback: a preceding job that is not replayed leaves the logged 
   const std::string csv = test::write_trace("feedback.csv", "submit_time_s,duration_s,gpus\n0,5,1\n");
   CHECK_THAT(test::load_error(test::one_node("{trace: " + csv + ", trace_feedback: true}")),
              Catch::Contains("scheduler.trace_feedback: applies to Standard Workload Format traces"));
+  // Two think times of 2e8 s put the third job past the simulator's 10 years (3.16e8 s): refused
+  // when read, naming its line, rather than after a run that could never end.
+  const std::string far = test::write_trace("far.swf", "1 0 -1 100 8 -1 -1 8 -1 -1 1 1 1 -1 1 -1 -1 -1\n"
+                                                       "2 5 -1 10 8 -1 -1 8 -1 -1 1 1 1 -1 1 -1 1 2e8\n"
+                                                       "3 6 -1 10 8 -1 -1 8 -1 -1 1 1 1 -1 1 -1 2 2e8\n");
+  CHECK_THAT(test::load_error(test::one_node("{trace: " + far + ", trace_feedback: true}")),
+             Catch::Contains("scheduler.trace_feedback: " + far + " line 3: the jobs it follows (field 17) and their "
+                             "think times (field 18) put its submission past 10 years"));
+  CHECK(test::load_error(test::one_node("{trace: " + far + "}")).empty()); // without feedback: the logged times
 }
 
 } // namespace
