@@ -175,6 +175,21 @@ def test_the_job_table_lists_every_job_the_scheduler_ran(tmp_path):
     assert "scheduler.job_table.start_s" not in result.summary()  # lists stay out of the flat row
 
 
+def test_an_swf_log_replays_as_its_csv_twin_and_counts_what_it_skips(tmp_path):
+    # The same trace job (both nodes, 100 s) as an SWF line, with a cancelled job (run time -1)
+    # that cannot be replayed: the training job waits 90 s as with the CSV trace above.
+    log = tmp_path / "trace.swf"
+    log.write_text("; MaxProcs: 16\n"
+                   "1 0 -1 100 16 -1 -1 16 -1 -1 1 1 1 -1 1 -1 -1 -1\n"
+                   "2 1 -1 -1 -1 -1 -1 4 -1 -1 5 1 1 -1 1 -1 -1 -1\n")
+    result = dcsim.load(SMALL_SCENARIO).override({"scheduler.policy": "fifo", "scheduler.trace": str(log),
+                                                  "jobs.0.start_time": "10s"}).run()
+    assert result["jobs"][0]["queue_s"] == pytest.approx(90, rel=1e-9)
+    assert result.scheduler["trace_jobs"] == 1
+    assert result.scheduler["trace_skipped_jobs"] == 1
+    assert result.summary()["scheduler.trace_skipped_jobs"] == 1
+
+
 def test_quota_groups_wait_for_their_own_jobs(tmp_path):
     # Group a's quota is one node: its second whole-node job waits for its first (100 s) although
     # the other node is free; b's job starts at once.
