@@ -10,7 +10,6 @@
 #include <limits>
 #include <mutex>
 #include <stdexcept>
-#include <unordered_map>
 
 namespace sg4 = simgrid::s4u;
 
@@ -81,57 +80,6 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
 }
 
 double ClusterScheduler::now() { return sg4::Engine::get_clock(); }
-
-void ClusterScheduler::hold_back_followers(const SchedulerConfig& config)
-{
-  followers_.assign(records_.size(), {});
-  think_s_.assign(records_.size(), 0.0);
-  // Records are the training jobs, then the trace's in its order.
-  const int first_trace = static_cast<int>(records_.size() - config.trace_jobs.size());
-  std::vector<int> kept;
-  for (int id : arrivals_) { // training jobs that come after another (jobs[].after)
-    const std::string after = id < first_trace ? training_after_[id] : "";
-    const auto leader = std::find(training_names_.begin(), training_names_.end(), after);
-    if (after.empty() || leader == training_names_.end()) {
-      kept.push_back(id);
-      continue;
-    }
-    followers_[leader - training_names_.begin()].push_back(id);
-    think_s_[id] = training_after_delay_s_[id];
-    ++held_back_;
-  }
-  arrivals_ = std::move(kept);
-  if (!config.trace_options.feedback)
-    return;
-  std::unordered_map<long long, int> by_number; // replayed trace jobs by their SWF job number
-  for (int id : arrivals_)
-    if (!records_[id].training)
-      by_number[config.trace_jobs[id - first_trace].number] = id;
-  kept.clear();
-  for (int id : arrivals_) {
-    const TraceJob* job = records_[id].training ? nullptr : &config.trace_jobs[id - first_trace];
-    const auto leader = job && job->preceding >= 0 ? by_number.find(job->preceding) : by_number.end();
-    if (leader == by_number.end()) { // no preceding job, or it is not replayed: the logged time
-      kept.push_back(id);
-      continue;
-    }
-    followers_[leader->second].push_back(id);
-    think_s_[id] = std::max(0.0, job->think_s); // -1: unknown, taken as none
-    ++held_back_;
-    multi_node_followers_ += records_[id].gpus > gpus_per_node_ ? 1 : 0;
-  }
-  arrivals_ = std::move(kept);
-}
-
-void ClusterScheduler::submit_followers(int id, double t)
-{
-  for (int follower : followers_[id]) {
-    records_[follower].submit_s = t + think_s_[follower];
-    late_arrivals_.insert({records_[follower].submit_s, follower});
-    --held_back_;
-  }
-  followers_[id].clear();
-}
 
 void ClusterScheduler::set_quotas(const SchedulerConfig& config)
 {
@@ -323,22 +271,6 @@ void ClusterScheduler::run()
   coordinator_.set_external_event(kNever);
 }
 
-void ClusterScheduler::admit_arrivals(double t)
-{
-  const auto admit = [&](int id) {
-    const Record& r = records_[id];
-    queue_.push_back({id, r.gpus, r.training ? kNever : r.estimate_s, r.group});
-  };
-  for (; next_arrival_ < arrivals_.size() && records_[arrivals_[next_arrival_]].submit_s <= t; ++next_arrival_)
-    admit(arrivals_[next_arrival_]);
-  while (!late_arrivals_.empty() && late_arrivals_.begin()->first <= t) {
-    const int id = late_arrivals_.begin()->second;
-    late_arrivals_.erase(late_arrivals_.begin());
-    multi_node_followers_ -= records_[id].gpus > gpus_per_node_ ? 1 : 0;
-    admit(id);
-  }
-}
-
 void ClusterScheduler::end_trace_jobs(double t)
 {
   for (drop_stale_ends(); gave_up_.empty() && !trace_ends_.empty() && trace_ends_.top().at_s <= t; drop_stale_ends()) {
@@ -513,27 +445,6 @@ double ClusterScheduler::next_wake_s() const
   if (backfill_pending_ && !queue_.empty())
     wake = std::min(wake, next_backfill_s_);
   return wake;
-}
-
-double ClusterScheduler::next_load_change_s(double t, double wake)
-{
-  if (!traffic_ || !traffic_->enabled())
-    return kNever;
-  // A queued multi-node trace job may start at any decision, and so may a loaded one be preempted;
-  // one that follows another (SWF feedback) may be submitted at any job's end.
-  if (multi_node_followers_ > 0)
-    return wake;
-  for (const QueuedJob& q : queue_)
-    if (!records_[q.id].training && q.gpus > gpus_per_node_)
-      return wake;
-  if (preemption_.enabled && !traffic_->loaded_jobs().empty())
-    return wake;
-  while (next_multi_node_ < multi_node_submits_.size() && multi_node_submits_[next_multi_node_] <= t)
-    ++next_multi_node_;
-  double next = next_multi_node_ < multi_node_submits_.size() ? multi_node_submits_[next_multi_node_] : kNever;
-  for (int id : traffic_->loaded_jobs())
-    next = std::min(next, records_[id].end_s); // its run's scheduled end (failures only postpone it)
-  return next;
 }
 
 bool ClusterScheduler::training_waiting() const { return training_not_started_ > 0; }
