@@ -103,8 +103,13 @@ std::string read_csv_trace(const std::string& text, JobTrace& out)
   const bool has_groups = group_column != column.end();
   const auto estimate_column = column.find("estimate_s");
   const bool has_estimates = estimate_column != column.end();
+  const auto gradient_column = column.find("gradient_bytes");
+  const auto iteration_column = column.find("iteration_s");
+  const bool has_gradients = gradient_column != column.end(), has_iterations = iteration_column != column.end();
   const size_t needed = std::max({submit_col, duration_col, gpus_col, has_groups ? group_column->second : 0,
-                                  has_estimates ? estimate_column->second : 0}) + 1;
+                                  has_estimates ? estimate_column->second : 0,
+                                  has_gradients ? gradient_column->second : 0,
+                                  has_iterations ? iteration_column->second : 0}) + 1;
   std::map<std::string, int> group_ids;
   int number = 1;
   while (std::getline(lines, line)) {
@@ -130,6 +135,16 @@ std::string read_csv_trace(const std::string& text, JobTrace& out)
       const std::string& cell = cells[estimate_column->second];
       if (!parse_number(cell, job.estimate_s) || job.estimate_s < 0 || job.estimate_s > kMaxSimulatedTimeS)
         return where + "estimate \"" + cell + "\" is not a duration; expected seconds from 0 to 10 years";
+    }
+    if (has_gradients) {
+      const std::string& cell = cells[gradient_column->second];
+      if (!parse_number(cell, job.gradient_bytes) || job.gradient_bytes < 0 || job.gradient_bytes > 1e15)
+        return where + "gradient_bytes \"" + cell + "\" is not a size; expected bytes from 0 (no traffic) to 1e15";
+    }
+    if (has_iterations) {
+      const std::string& cell = cells[iteration_column->second];
+      if (!parse_number(cell, job.iteration_s) || job.iteration_s <= 0 || job.iteration_s > kMaxSimulatedTimeS)
+        return where + "iteration_s \"" + cell + "\" is not a duration; expected seconds above 0";
     }
     job.line = number;
     if (!parse_number(cells[gpus_col], gpus) || gpus < 1 || gpus != std::floor(gpus) || gpus > 1e6)

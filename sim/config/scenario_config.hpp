@@ -377,6 +377,10 @@ struct TraceJob {
   long long number = -1;
   long long preceding = -1;
   double think_s = -1;
+  /// What this job all-reduces, and how often, when its trace says (columns gradient_bytes and
+  /// iteration_s): its load on the fabric instead of scheduler.trace_traffic's. < 0: not given.
+  double gradient_bytes = -1;
+  double iteration_s = -1;
 };
 
 /// How a trace file is laid out (`scheduler.trace_format`; sim/config/job_trace_reader.hpp).

@@ -416,6 +416,13 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   out.groups = std::move(trace.groups);
   out.trace_skipped_jobs = trace.skipped;
   read_trace_traffic(scheduler, true, out);
+  for (const TraceJob& job : out.trace_jobs)
+    if (job.gradient_bytes > 0 && job.iteration_s <= 0 && !(out.trace_traffic.iteration_s > 0)) {
+      scheduler.error("trace", name + " line " + std::to_string(job.line) +
+                                   ": gives the job's gradient_bytes but not how often it sends them; expected an "
+                                   "iteration_s column, or trace_traffic: {gradient, iteration} beside the trace");
+      break;
+    }
   if (limit > 0 && static_cast<size_t>(limit) < out.trace_jobs.size())
     out.trace_jobs.resize(static_cast<size_t>(limit));
   add_training_groups(training_groups, out.groups);

@@ -60,7 +60,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
     if (resumed)
       runs[job].back()->mark_resumed();
   };
-  TraceTraffic traffic(config.scheduler.trace_traffic, platform, config.cluster.profile.communication, coordinator);
+  TraceTraffic traffic(config.scheduler, platform, config.cluster.profile.communication, coordinator);
   std::unique_ptr<ClusterScheduler> scheduler;
   if (config.scheduler.enabled) {
     // Jobs start when the scheduler gives them GPUs; their runners are made then.

@@ -6,20 +6,23 @@
 
 namespace dcsim {
 
-TraceTraffic::TraceTraffic(const TraceTrafficConfig& config, const Platform& platform,
+TraceTraffic::TraceTraffic(const SchedulerConfig& scheduler, const Platform& platform,
                            const CommunicationParams& params, SteadyStateCoordinator& coordinator)
-    : config_(config), platform_(platform), params_(params), coordinator_(coordinator)
+    : config_(scheduler.trace_traffic), platform_(platform), params_(params), coordinator_(coordinator)
 {
+  enabled_ = config_.enabled() || std::any_of(scheduler.trace_jobs.begin(), scheduler.trace_jobs.end(),
+                                              [](const TraceJob& j) { return j.gradient_bytes > 0; });
 }
 
-void TraceTraffic::start(int id, const Placement& placement)
+void TraceTraffic::start(int id, const Placement& placement, double gradient_bytes, double iteration_s)
 {
-  if (!enabled() || placement.nodes().size() < 2)
+  const double gradient = gradient_bytes >= 0 ? gradient_bytes : config_.gradient_bytes;
+  const double period = iteration_s > 0 ? iteration_s : config_.iteration_s;
+  if (!enabled() || !(gradient > 0) || !(period > 0) || placement.nodes().size() < 2)
     return;
   CommPlan plan;
-  append_collective(plan, placement.gpu_list(), {CollectiveKind::AllReduce, config_.gradient_bytes, 1}, platform_,
-                    params_);
-  SteadyLoad load = SteadyLoad::start(plan, config_.iteration_s, platform_, params_);
+  append_collective(plan, placement.gpu_list(), {CollectiveKind::AllReduce, gradient, 1}, platform_, params_);
+  SteadyLoad load = SteadyLoad::start(plan, period, platform_, params_);
   if (!load.running())
     return;
   loads_[id] = std::move(load);

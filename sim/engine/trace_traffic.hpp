@@ -25,12 +25,14 @@ class Platform;
 
 class TraceTraffic {
 public:
-  TraceTraffic(const TraceTrafficConfig& config, const Platform& platform, const CommunicationParams& params,
+  TraceTraffic(const SchedulerConfig& scheduler, const Platform& platform, const CommunicationParams& params,
                SteadyStateCoordinator& coordinator);
-  bool enabled() const { return config_.enabled(); }
+  /// Whether any trace job may load the fabric (trace_traffic, or a job's own gradient_bytes).
+  bool enabled() const { return enabled_; }
   /// Trace job `id` starts holding `placement`'s GPUs (called from an actor): its load starts
-  /// if it spans nodes.
-  void start(int id, const Placement& placement);
+  /// if it spans nodes. `gradient_bytes` and `iteration_s` are the job's own when >= 0 and > 0
+  /// (its trace's columns), else trace_traffic's.
+  void start(int id, const Placement& placement, double gradient_bytes = -1, double iteration_s = -1);
   /// It releases its GPUs: its load, if any, stops.
   void stop(int id);
   /// Runs of trace jobs that put a load on the network.
@@ -40,6 +42,7 @@ public:
 
 private:
   TraceTrafficConfig config_;
+  bool enabled_ = false;
   const Platform& platform_;
   const CommunicationParams& params_;
   SteadyStateCoordinator& coordinator_;

@@ -49,6 +49,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
     records_.back().source = job.line;
     records_.back().estimate_s = job.estimate_s >= 0 ? job.estimate_s : job.duration_s;
+    records_.back().gradient_bytes = job.gradient_bytes;
+    records_.back().traffic_iteration_s = job.iteration_s;
   }
   set_quotas(config.scheduler);
   set_shares();
@@ -417,7 +419,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   } else {
     begin_run(job.id, t, r.preemptions > 0 ? preemption_.restart_s : 0, Interruption::Preemption);
     if (traffic_)
-      traffic_->start(job.id, *r.placement);
+      traffic_->start(job.id, *r.placement, r.gradient_bytes, r.traffic_iteration_s);
   }
   return true;
 }

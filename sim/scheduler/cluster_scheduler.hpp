@@ -115,6 +115,8 @@ private:
     double failure_repair_s = 0;      ///< ... and the failed node's repair
     double replaced_s = 0;            ///< when spares had replaced every node failed so far
     bool hung = false;                ///< struck by a failure not noticed yet (failures.detect)
+    double gradient_bytes = -1;       ///< trace jobs: their own load (TraceJob), < 0 none
+    double traffic_iteration_s = -1;
   };
   enum class EventKind : std::uint8_t {
     End,     ///< the run ends: its GPUs are free

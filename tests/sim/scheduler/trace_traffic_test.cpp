@@ -67,6 +67,30 @@ TEST_CASE("trace traffic: a trace job's load slows the training job sharing its 
   CHECK(end_of_w(ended) < end_of_w(loaded));
 }
 
+TEST_CASE("trace traffic: a trace's own gradient_bytes and iteration_s columns, job by job", "[scheduler][trace]")
+{
+  // Only the 4-GPU job sends (10 GB a second, as trace_traffic gave every job above); the other
+  // two say 0 bytes: one loaded run, and the training job slows as it did beside that job.
+  const std::string own = test::write_trace("traffic-own.csv", "submit_time_s,duration_s,gpus,gradient_bytes,iteration_s\n"
+                                                               "0,1000,5,0,1\n0,1000,4,1e10,1\n0,1000,3,0,1\n");
+  const std::string every = test::write_trace("traffic-every.csv", "submit_time_s,duration_s,gpus\n"
+                                                                   "0,1000,5\n0,1000,4\n0,1000,3\n");
+  const auto by_column = test::run_scenario_text(three_leaves(own, ""));
+  const auto by_key = test::run_scenario_text(three_leaves(every, "{gradient: 10GB, iteration: 1s}"));
+  CHECK(by_column["scheduler"]["trace_traffic_runs"] == 1);
+  CHECK(by_column["jobs"][0]["iteration_time_s"].get<double>() ==
+        Approx(by_key["jobs"][0]["iteration_time_s"].get<double>()).epsilon(1e-9));
+  // A column without the period is an error naming the line.
+  const std::string no_period = test::write_trace("traffic-no-period.csv", "submit_time_s,duration_s,gpus,gradient_bytes\n"
+                                                                           "0,10,1,0\n0,10,2,1e9\n");
+  CHECK_THAT(test::load_error(test::one_node("{trace: " + no_period + "}")),
+             Catch::Contains("line 3: gives the job's gradient_bytes but not how often it sends them"));
+  const std::string bad = test::write_trace("traffic-bad.csv", "submit_time_s,duration_s,gpus,gradient_bytes,iteration_s\n"
+                                                               "0,10,1,-5,1\n");
+  CHECK_THAT(test::load_error(test::one_node("{trace: " + bad + "}")),
+             Catch::Contains("line 2: gradient_bytes \"-5\" is not a size"));
+}
+
 TEST_CASE("trace traffic: jobs within a node load nothing; errors name the key", "[scheduler][trace]")
 {
   const std::string small = test::write_trace("traffic-small.csv", "submit_time_s,duration_s,gpus\n0,100,1\n0,100,1\n");
