@@ -121,6 +121,9 @@ def trace_case(work, i, rng):
     if rng.random() < 0.5:  # dcsim's own columns, submission in seconds
         rows = [["submit_time_s", "duration_s", "gpus", "group"]] + \
                [[str(k * 37.5), row[1], row[2], row[4]] for k, row in enumerate(rows[1:])]
+        if rng.random() < 0.3:  # each job's own load on the fabric
+            rows = [rows[0] + ["gradient_bytes", "iteration_s"]] + \
+                   [row + [rng.choice(["0", "1e9", "4e10"]), rng.choice(["0.5", "1", "30"])] for row in rows[1:]]
     swf = rng.random() < 0.3  # as a Standard Workload Format log: ';' header, 18 numbers a job
     if swf:
         teams = {}

@@ -3,6 +3,7 @@
 #include "collectives/steady_load.hpp"
 
 #include "collectives/fabric_occupancy.hpp"
+#include "collectives/tuner.hpp"
 #include "engine/isolation.hpp"
 #include "platform/platform.hpp"
 #include "support/test_support.hpp"
@@ -82,6 +83,68 @@ TEST_CASE("SteadyLoad: a transfer through a loaded uplink gets what the load lea
   // The period divides the rate: the same bytes every 4 s are a sixteenth of the uplink.
   const Timings slow = run(0.25 * uplink * eff, 4.0, bytes);
   CHECK(slow.loaded_s == Approx(wire / (uplink * 15 / 16)).epsilon(1e-6));
+}
+
+struct Beside {
+  double collective_s = 0;
+  long solo_runs = 0;
+};
+
+/// A 128-GPU ring all-reduce of 4 GiB on 16 nodes (1:1 fat-tree) beside a load from GPU 0 to GPU
+/// 127 (node 0 to node 15, across leaves) of `fraction` of a NIC, started at `load_start_s`.
+Beside ring_beside_load(double fraction, double load_start_s, bool allow_solo)
+{
+  const ClusterConfig cluster = test::h100_test_cluster(16);
+  const nlohmann::json out = run_isolated([&] {
+    int argc = 4;
+    const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
+                          "--log=root.thresh:critical", nullptr};
+    sg4::Engine engine(&argc, const_cast<char**>(argv));
+    FabricOccupancy::current().reset();
+    FabricOccupancy::current().allow_solo(allow_solo);
+    Platform platform(cluster, 1);
+    const CommunicationParams& params = cluster.profile.communication;
+    double done = 0;
+    sg4::Actor::create("load", platform.gpu_host(0), [&] {
+      sg4::this_actor::sleep_for(load_start_s);
+      CommPlan plan;
+      plan.add_flow(0, 127, fraction * 50e9 * params.scale_out_efficiency);
+      SteadyLoad load = SteadyLoad::start(plan, 1.0, platform, params);
+      sg4::this_actor::sleep_for(100);
+      load.stop();
+    });
+    sg4::Actor::create("ring", platform.gpu_host(1), [&] {
+      std::vector<int> group(128);
+      for (int i = 0; i < 128; ++i)
+        group[i] = i;
+      CommPlan plan;
+      append_collective(plan, group, {CollectiveKind::AllReduce, 4.0 * (1 << 30), 1}, platform, params,
+                        {"ring", Protocol::Simple});
+      run_flows(plan, platform, params);
+      done = sg4::Engine::get_clock();
+    });
+    engine.run();
+    return nlohmann::json{{"done", done}, {"solo", FabricOccupancy::current().solo_runs()}};
+  });
+  return {out["done"], out["solo"]};
+}
+
+TEST_CASE("SteadyLoad: a collective beside a load gives the flow-by-flow result", "[collectives]")
+{
+  // A load on links the ring uses keeps its phases off the solo path (started with the ring), or
+  // turns its solo phase into real flows (started 10 ms into it); either way the ring ends as
+  // when every phase runs flow by flow.
+  for (const double fraction : {0.01, 0.2})
+    for (const double start : {0.0, 0.01}) {
+      const Beside solo = ring_beside_load(fraction, start, true);
+      const Beside flows = ring_beside_load(fraction, start, false);
+      INFO("load " << fraction << " of a NIC from " << start << " s: " << solo.collective_s << " s solo-capable, "
+                   << flows.collective_s << " s flow by flow, " << solo.solo_runs << " solo runs");
+      CHECK(solo.collective_s == Approx(flows.collective_s).epsilon(1e-6));
+      CHECK(flows.solo_runs == 0);
+      if (start > 0) // the ring started solo, and the load interrupted it
+        CHECK(solo.solo_runs > 0);
+    }
 }
 
 TEST_CASE("SteadyLoad: flows inside an NVLink domain are left out", "[collectives]")
