@@ -236,6 +236,7 @@ JobConfig read_job(MapReader& job, int index)
   const bool has_start_time = job.has("start_time");
   out.start_time_s =
       job.quantity_at_most("start_time", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10y", kSimulatedTimeLimitWhy);
+  out.min_gpus = static_cast<int>(job.integer("min_gpus", 0, 1));
   out.after = job.text("after", "");
   if (!out.after.empty() && has_start_time)
     job.error("after", "and start_time both say when the job is submitted; expected one of them");

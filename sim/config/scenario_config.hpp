@@ -262,6 +262,12 @@ struct JobConfig {
   /// (pretraining, then a long-context phase, then fine-tuning), not at start_time. "" = none.
   std::string after;
   double after_delay_s = 0;
+  /// With a scheduler: the job may start on fewer GPUs, down to `min_gpus`, when all of them are
+  /// not free (a moldable job, as Slurm's --nodes=MIN-MAX): fewer data-parallel replicas, the
+  /// global batch kept. `sizes_gpus`, filled when the scenario is read: every size it can run
+  /// at, largest (gpus) first; what the scheduler tries in order.
+  int min_gpus = 0;
+  std::vector<int> sizes_gpus;
   std::string group;                 ///< quota group with a scheduler (scheduler.quotas); "" = none
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;

@@ -107,6 +107,37 @@ void check_job_order(const YAML::Node& jobs, MapReader& top, const ScenarioConfi
   }
 }
 
+/// `jobs[].min_gpus`: the sizes a moldable job can start at, from `gpus` down, each with fewer
+/// data-parallel replicas and checked as the job itself is (batch divisibility, memory: ZeRO
+/// shards over fewer ranks), quietly; none below `gpus` is an error.
+void mold_sizes(JobConfig& job, const ClusterConfig& cluster, MapReader& job_reader, const YAML::Node& node)
+{
+  job.sizes_gpus = {job.gpus};
+  if (job.min_gpus <= 0)
+    return;
+  if (job.min_gpus >= job.gpus) {
+    job_reader.error("min_gpus", std::to_string(job.min_gpus) + " is not below the job's " + std::to_string(job.gpus) +
+                                     " GPUs; expected fewer (the least it may start on)");
+    return;
+  }
+  const long long per_replica = job.parallelism.total() / job.parallelism.data;
+  for (int data = job.parallelism.data - 1; data >= 1; --data) {
+    JobConfig smaller = job;
+    smaller.parallelism.data = data;
+    smaller.gpus = static_cast<int>(per_replica * data);
+    if (smaller.gpus < job.min_gpus)
+      break;
+    Diagnostics scratch;
+    MapReader quiet(node, job_reader.path(), {job_reader.context().file, &scratch, job_reader.context().overrides});
+    internal::validate_job(smaller, cluster, quiet);
+    if (scratch.empty())
+      job.sizes_gpus.push_back(smaller.gpus);
+  }
+  if (job.sizes_gpus.size() == 1)
+    job_reader.error("min_gpus", "leaves the job no smaller size to start at (fewer data-parallel replicas must divide "
+                                 "the global batch and fit in memory); expected a min_gpus that one of them reaches");
+}
+
 void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics, bool require_jobs, bool cluster_ok)
 {
   const YAML::Node jobs = top.raw("jobs");
@@ -132,6 +163,13 @@ void read_jobs(MapReader& top, ScenarioConfig& config, Diagnostics& diagnostics,
       internal::validate_job(job, config.cluster, job_reader);
       internal::validate_reliability(job, config, job_reader);
     }
+    if (job.min_gpus > 0 && !config.scheduler.enabled)
+      job_reader.error("min_gpus", "lets a scheduler start the job on fewer GPUs, but the scenario has no scheduler; "
+                                   "expected a scheduler section");
+    else if (job_ok && cluster_ok && diagnostics.size() == errors_before)
+      mold_sizes(job, config.cluster, job_reader, jobs[i]);
+    else
+      job.sizes_gpus = {job.gpus};
     for (size_t earlier = 0; earlier < config.jobs.size(); ++earlier)
       if (config.jobs[earlier].name == job.name)
         job_reader.error("name", "\"" + job.name + "\" is already the name of jobs." + std::to_string(earlier) +

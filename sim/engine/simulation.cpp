@@ -54,6 +54,14 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       resumed.back().start_time_s = sg4::Engine::get_clock() + config.scheduler.preemption.restart_s;
       run_config = &resumed.back();
     }
+    if (placement.gpus() != run_config->gpus) { // a moldable job (min_gpus) started on fewer GPUs
+      const JobConfig whole = *run_config;
+      resumed.push_back(whole);
+      resumed.back().parallelism.data =
+          static_cast<int>(placement.gpus() / (whole.parallelism.total() / whole.parallelism.data));
+      resumed.back().gpus = placement.gpus();
+      run_config = &resumed.back();
+    }
     const bool resumed = !runs[job].empty();
     runs[job].push_back(
         std::make_unique<JobRunner>(*run_config, job, placement, platform, config, coordinator, spares, trace));

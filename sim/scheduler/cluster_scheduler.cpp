@@ -44,6 +44,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   for (const JobConfig& job : config.jobs) {
     const auto it = std::find(groups.begin(), groups.end(), job.group);
     add(job.start_time_s, job.gpus, true, 0, it == groups.end() ? -1 : static_cast<int>(it - groups.begin()));
+    records_.back().sizes = job.sizes_gpus.empty() ? std::vector<int>{job.gpus} : job.sizes_gpus;
   }
   for (const TraceJob& job : config.scheduler.trace_jobs) {
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
@@ -237,6 +238,7 @@ void ClusterScheduler::training_suspended(int job)
   suspending_jobs_ -= r.suspending ? 1 : 0;
   r.suspending = false;
   release(job);
+  r.gpus = r.sizes.front(); // it queues again for all it asked for (and may start smaller)
   started_[job] = 0;
   --running_training_;
   ++training_not_started_;
@@ -390,6 +392,10 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   if (over_quota && !lending_now_)
     return false;
   r.placement = allocator_.allocate(r.gpus, reserved, allowed);
+  // A moldable training job (min_gpus) takes the largest of its sizes that is free now.
+  for (size_t k = 1; !r.placement && r.training && k < r.sizes.size(); ++k)
+    if ((r.placement = allocator_.allocate(r.sizes[k], reserved, allowed)))
+      r.gpus = r.sizes[k];
   if (!r.placement && reclaiming_ && !over_quota && !allowed)
     r.placement = reclaim(job, t, reserved);
   if (!r.placement)

@@ -115,6 +115,7 @@ private:
     double failure_repair_s = 0;      ///< ... and the failed node's repair
     double replaced_s = 0;            ///< when spares had replaced every node failed so far
     bool hung = false;                ///< struck by a failure not noticed yet (failures.detect)
+    std::vector<int> sizes;           ///< training jobs: the GPU counts it may start at, largest first (min_gpus)
     double gradient_bytes = -1;       ///< trace jobs: their own load (TraceJob), < 0 none
     double traffic_iteration_s = -1;
   };
