@@ -17,6 +17,28 @@ namespace sg4 = simgrid::s4u;
 namespace dcsim {
 namespace {
 
+/// Runs, in a child process, a fresh engine (CM02, no cross-traffic: the options the engine runs
+/// with) on `cluster`: `actors(platform, out)` creates the actors, which write their findings
+/// into `out`, returned once the simulation has ended.
+template <typename Actors>
+nlohmann::json in_engine(const ClusterConfig& cluster, bool allow_solo, Actors actors)
+{
+  return run_isolated([&] {
+    int argc = 4;
+    const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
+                          "--log=root.thresh:critical", nullptr};
+    sg4::Engine engine(&argc, const_cast<char**>(argv));
+    FabricOccupancy::current().reset();
+    FabricOccupancy::current().allow_solo(allow_solo);
+    Platform platform(cluster, 1);
+    nlohmann::json out;
+    actors(platform, out);
+    engine.run();
+    out["solo"] = FabricOccupancy::current().solo_runs();
+    return out;
+  });
+}
+
 struct Timings {
   double loaded_s = 0;   ///< the transfer beside the load
   double after_s = 0;    ///< the same transfer once the load stopped
@@ -32,16 +54,10 @@ Timings run(double load_bytes, double period_s, double bytes)
   const ClusterConfig cluster = test::h100_test_cluster(
       14, {"cluster.node.gpus=1", "cluster.node.nics.count=1", "cluster.fabric.radix=8",
            "cluster.fabric.oversubscription=7"});
-  const nlohmann::json out = run_isolated([&] {
-    int argc = 4;
-    const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
-                          "--log=root.thresh:critical", nullptr};
-    sg4::Engine engine(&argc, const_cast<char**>(argv));
-    FabricOccupancy::current().reset();
-    Platform platform(cluster, 1);
-    const CommunicationParams& params = cluster.profile.communication;
-    Timings t;
+  const CommunicationParams& params = cluster.profile.communication;
+  const nlohmann::json out = in_engine(cluster, true, [&](const Platform& platform, nlohmann::json& result) {
     sg4::Actor::create("driver", platform.gpu_host(1), [&] {
+      Timings t;
       CommPlan load_plan;
       load_plan.add_flow(0, 7, load_bytes);
       SteadyLoad load = SteadyLoad::start(load_plan, period_s, platform, params);
@@ -56,10 +72,8 @@ Timings run(double load_bytes, double period_s, double bytes)
       start = sg4::Engine::get_clock();
       run_flows(transfer, platform, params);
       t.after_s = sg4::Engine::get_clock() - start;
+      result = {{"loaded", t.loaded_s}, {"after", t.after_s}, {"rate", t.load_bytes_per_s}, {"flows", t.load_flows}};
     });
-    engine.run();
-    return nlohmann::json{{"loaded", t.loaded_s}, {"after", t.after_s}, {"rate", t.load_bytes_per_s},
-                          {"flows", t.load_flows}};
   });
   return {out["loaded"], out["after"], out["rate"], out["flows"]};
 }
@@ -95,16 +109,8 @@ struct Beside {
 Beside ring_beside_load(double fraction, double load_start_s, bool allow_solo)
 {
   const ClusterConfig cluster = test::h100_test_cluster(16);
-  const nlohmann::json out = run_isolated([&] {
-    int argc = 4;
-    const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
-                          "--log=root.thresh:critical", nullptr};
-    sg4::Engine engine(&argc, const_cast<char**>(argv));
-    FabricOccupancy::current().reset();
-    FabricOccupancy::current().allow_solo(allow_solo);
-    Platform platform(cluster, 1);
-    const CommunicationParams& params = cluster.profile.communication;
-    double done = 0;
+  const CommunicationParams& params = cluster.profile.communication;
+  const nlohmann::json out = in_engine(cluster, allow_solo, [&](const Platform& platform, nlohmann::json& result) {
     sg4::Actor::create("load", platform.gpu_host(0), [&] {
       sg4::this_actor::sleep_for(load_start_s);
       CommPlan plan;
@@ -121,10 +127,8 @@ Beside ring_beside_load(double fraction, double load_start_s, bool allow_solo)
       append_collective(plan, group, {CollectiveKind::AllReduce, 4.0 * (1 << 30), 1}, platform, params,
                         {"ring", Protocol::Simple});
       run_flows(plan, platform, params);
-      done = sg4::Engine::get_clock();
+      result["done"] = sg4::Engine::get_clock();
     });
-    engine.run();
-    return nlohmann::json{{"done", done}, {"solo", FabricOccupancy::current().solo_runs()}};
   });
   return {out["done"], out["solo"]};
 }
@@ -150,14 +154,7 @@ TEST_CASE("SteadyLoad: a collective beside a load gives the flow-by-flow result"
 TEST_CASE("SteadyLoad: flows inside an NVLink domain are left out", "[collectives]")
 {
   const ClusterConfig cluster = test::h100_test_cluster(2);
-  const nlohmann::json out = run_isolated([&] {
-    int argc = 2;
-    const char* argv[] = {"test", "--log=root.thresh:critical", nullptr};
-    sg4::Engine engine(&argc, const_cast<char**>(argv));
-    FabricOccupancy::current().reset();
-    Platform platform(cluster, 1);
-    std::size_t flows = 0;
-    bool running = true;
+  const nlohmann::json out = in_engine(cluster, true, [&](const Platform& platform, nlohmann::json& result) {
     sg4::Actor::create("driver", platform.gpu_host(0), [&] {
       CommPlan plan;
       plan.add_flow(0, 1, 1e9);  // NVLink
@@ -166,12 +163,10 @@ TEST_CASE("SteadyLoad: flows inside an NVLink domain are left out", "[collective
       plan.add_flow(0, 8, 1e9);  // the same pair again: one flow
       plan.add_flow(9, 1, 1e9);
       SteadyLoad load = SteadyLoad::start(plan, 1.0, platform, cluster.profile.communication);
-      flows = load.flows();
+      result["flows"] = load.flows();
       load.stop();
-      running = load.running();
+      result["running"] = load.running();
     });
-    engine.run();
-    return nlohmann::json{{"flows", flows}, {"running", running}};
   });
   CHECK(out["flows"] == 2);
   CHECK(out["running"] == false);
