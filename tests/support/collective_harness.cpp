@@ -20,11 +20,10 @@ std::vector<double> time_concurrent_collectives(const ClusterConfig& cluster, co
   return run_concurrent_collectives(cluster, groups, call, choice, start_s, allow_solo).done_s;
 }
 
-ConcurrentRun run_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
-                                         const CollectiveCall& call, const CollectiveOverride& choice,
-                                         const std::vector<double>& start_s, bool allow_solo)
+nlohmann::json run_in_engine(const ClusterConfig& cluster, bool allow_solo,
+                             const std::function<void(const Platform&, nlohmann::json&)>& actors)
 {
-  const nlohmann::json run = run_isolated([&] {
+  return run_isolated([&] {
     int argc = 4;
     const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
                           "--log=root.thresh:critical", nullptr};
@@ -32,7 +31,22 @@ ConcurrentRun run_concurrent_collectives(const ClusterConfig& cluster, const std
     FabricOccupancy::current().reset();
     FabricOccupancy::current().allow_solo(allow_solo);
     Platform platform(cluster, 1);
-    std::vector<double> done(groups.size(), 0.0);
+    nlohmann::json out = nlohmann::json::object();
+    actors(platform, out);
+    engine.run();
+    const FabricOccupancy& occupancy = FabricOccupancy::current();
+    out["solo"] = occupancy.solo_runs();
+    out["interrupted"] = occupancy.interrupted_runs();
+    return out;
+  });
+}
+
+ConcurrentRun run_concurrent_collectives(const ClusterConfig& cluster, const std::vector<std::vector<int>>& groups,
+                                         const CollectiveCall& call, const CollectiveOverride& choice,
+                                         const std::vector<double>& start_s, bool allow_solo)
+{
+  const nlohmann::json run = run_in_engine(cluster, allow_solo, [&](const Platform& platform, nlohmann::json& out) {
+    out["done"] = std::vector<double>(groups.size(), 0.0);
     for (size_t g = 0; g < groups.size(); ++g)
       sg4::Actor::create("collective" + std::to_string(g), platform.gpu_host(groups[g][0]), [&, g] {
         if (g < start_s.size())
@@ -40,11 +54,8 @@ ConcurrentRun run_concurrent_collectives(const ClusterConfig& cluster, const std
         CommPlan plan;
         append_collective(plan, groups[g], call, platform, cluster.profile.communication, choice);
         start_flows(plan, platform, cluster.profile.communication).wait();
-        done[g] = sg4::Engine::get_clock();
+        out["done"][g] = sg4::Engine::get_clock();
       });
-    engine.run();
-    const FabricOccupancy& occupancy = FabricOccupancy::current();
-    return nlohmann::json{{"done", done}, {"solo", occupancy.solo_runs()}, {"interrupted", occupancy.interrupted_runs()}};
   });
   return {run["done"].get<std::vector<double>>(), run["solo"].get<long>(), run["interrupted"].get<long>()};
 }

@@ -6,9 +6,23 @@
 #include "collectives/tuner.hpp"
 #include "parallelism/collective_call.hpp"
 
+#include <functional>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+namespace dcsim {
+class Platform;
+}
+
 namespace dcsim::test {
+
+/// Runs, in a child process, a fresh engine on `cluster` with the options the engine runs with
+/// (CM02, no cross-traffic): `actors(platform, out)` creates the actors, which write what they
+/// find into `out`; returns `out` once the simulation has ended, with `solo` and `interrupted`
+/// (FabricOccupancy's counts) added.
+nlohmann::json run_in_engine(const ClusterConfig& cluster, bool allow_solo,
+                             const std::function<void(const Platform&, nlohmann::json&)>& actors);
 
 /// Starts one collective per group at t = 0 (all concurrently; or at `start_s[g]` when given) and
 /// returns when each finished. The algorithm and protocol are the tuner's unless `choice` names

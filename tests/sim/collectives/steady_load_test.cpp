@@ -6,6 +6,7 @@
 #include "collectives/tuner.hpp"
 #include "engine/isolation.hpp"
 #include "platform/platform.hpp"
+#include "support/collective_harness.hpp"
 #include "support/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,28 +17,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 namespace {
-
-/// Runs, in a child process, a fresh engine (CM02, no cross-traffic: the options the engine runs
-/// with) on `cluster`: `actors(platform, out)` creates the actors, which write their findings
-/// into `out`, returned once the simulation has ended.
-template <typename Actors>
-nlohmann::json in_engine(const ClusterConfig& cluster, bool allow_solo, Actors actors)
-{
-  return run_isolated([&] {
-    int argc = 4;
-    const char* argv[] = {"test", "--cfg=network/model:CM02", "--cfg=network/crosstraffic:0",
-                          "--log=root.thresh:critical", nullptr};
-    sg4::Engine engine(&argc, const_cast<char**>(argv));
-    FabricOccupancy::current().reset();
-    FabricOccupancy::current().allow_solo(allow_solo);
-    Platform platform(cluster, 1);
-    nlohmann::json out;
-    actors(platform, out);
-    engine.run();
-    out["solo"] = FabricOccupancy::current().solo_runs();
-    return out;
-  });
-}
 
 struct Timings {
   double loaded_s = 0;   ///< the transfer beside the load
@@ -55,7 +34,7 @@ Timings run(double load_bytes, double period_s, double bytes)
       14, {"cluster.node.gpus=1", "cluster.node.nics.count=1", "cluster.fabric.radix=8",
            "cluster.fabric.oversubscription=7"});
   const CommunicationParams& params = cluster.profile.communication;
-  const nlohmann::json out = in_engine(cluster, true, [&](const Platform& platform, nlohmann::json& result) {
+  const nlohmann::json out = test::run_in_engine(cluster, true, [&](const Platform& platform, nlohmann::json& result) {
     sg4::Actor::create("driver", platform.gpu_host(1), [&] {
       Timings t;
       CommPlan load_plan;
@@ -110,7 +89,7 @@ Beside ring_beside_load(double fraction, double load_start_s, bool allow_solo)
 {
   const ClusterConfig cluster = test::h100_test_cluster(16);
   const CommunicationParams& params = cluster.profile.communication;
-  const nlohmann::json out = in_engine(cluster, allow_solo, [&](const Platform& platform, nlohmann::json& result) {
+  const nlohmann::json out = test::run_in_engine(cluster, allow_solo, [&](const Platform& platform, nlohmann::json& result) {
     sg4::Actor::create("load", platform.gpu_host(0), [&] {
       sg4::this_actor::sleep_for(load_start_s);
       CommPlan plan;
@@ -154,7 +133,7 @@ TEST_CASE("SteadyLoad: a collective beside a load gives the flow-by-flow result"
 TEST_CASE("SteadyLoad: flows inside an NVLink domain are left out", "[collectives]")
 {
   const ClusterConfig cluster = test::h100_test_cluster(2);
-  const nlohmann::json out = in_engine(cluster, true, [&](const Platform& platform, nlohmann::json& result) {
+  const nlohmann::json out = test::run_in_engine(cluster, true, [&](const Platform& platform, nlohmann::json& result) {
     sg4::Actor::create("driver", platform.gpu_host(0), [&] {
       CommPlan plan;
       plan.add_flow(0, 1, 1e9);  // NVLink
