@@ -16,6 +16,7 @@ from .plan import plan
 from .result import Result
 from .scenario import Scenario, load
 from .sweeps import sweep
+from .trace import read_trace
 
 
 def run(scenario, overrides=None, *, fast_forward=True, trace=False, every_flow=False):
@@ -25,4 +26,4 @@ def run(scenario, overrides=None, *, fast_forward=True, trace=False, every_flow=
 
 
 __all__ = ["CollectiveResult", "Result", "Scenario", "SimulationError", "collective", "data_directory",
-           "load", "plan", "run", "sweep", "__version__"]
+           "load", "plan", "read_trace", "run", "sweep", "__version__"]

@@ -7,6 +7,7 @@
 #include "collective_bindings.hpp"
 #include "plan_bindings.hpp"
 #include "scenario_bindings.hpp"
+#include "trace_bindings.hpp"
 
 #include "engine/isolation.hpp"
 
@@ -30,4 +31,5 @@ PYBIND11_MODULE(_core, module)
   dcsim::python::bind_scenario(module);
   dcsim::python::bind_collective(module);
   dcsim::python::bind_plan(module);
+  dcsim::python::bind_trace(module);
 }
