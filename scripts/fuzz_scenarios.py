@@ -206,6 +206,8 @@ def trace_case(work, i, rng):
     doc["jobs"][0]["batch"]["global"] = 64
     if rng.random() < 0.2:  # moldable: may start on fewer GPUs
         doc["jobs"][0]["min_gpus"] = rng.choice([2, 8, 12, 16, 0, "x"])
+        if rng.random() < 0.5:
+            doc["jobs"][0]["grow"] = rng.choice([True, False, "maybe"])
     if rng.random() < 0.05:  # ordered after a job (itself: a cycle, refused)
         doc["jobs"][0]["after"] = rng.choice([doc["jobs"][0]["name"], "nobody"])
     return doc, path, what

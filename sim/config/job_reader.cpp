@@ -237,6 +237,10 @@ JobConfig read_job(MapReader& job, int index)
   out.start_time_s =
       job.quantity_at_most("start_time", Dimension::Seconds, 0.0, true, kMaxSimulatedTimeS, "10y", kSimulatedTimeLimitWhy);
   out.min_gpus = static_cast<int>(job.integer("min_gpus", 0, 1));
+  out.grow = job.boolean("grow", false);
+  if (out.grow && out.min_gpus <= 0)
+    job.error("grow", "restarts a job that started on fewer GPUs on more, but the job has no min_gpus; expected "
+                      "min_gpus beside it");
   out.after = job.text("after", "");
   if (!out.after.empty() && has_start_time)
     job.error("after", "and start_time both say when the job is submitted; expected one of them");

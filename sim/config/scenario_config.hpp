@@ -268,6 +268,9 @@ struct JobConfig {
   /// at, largest (gpus) first; what the scheduler tries in order.
   int min_gpus = 0;
   std::vector<int> sizes_gpus;
+  /// With min_gpus: a job running on fewer GPUs than it asked for stops at an iteration boundary
+  /// and restarts larger when the GPUs are free and no job waits (a malleable job).
+  bool grow = false;
   std::string group;                 ///< quota group with a scheduler (scheduler.quotas); "" = none
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;

@@ -113,6 +113,10 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
     for (const auto& run : runs[i])
       parts.push_back(run->result());
     result.jobs.push_back(merge_segments(parts, config.jobs[i].iterations));
+    if (scheduler) { // its runs after a growth restart are not preemptions
+      result.jobs.back().grows = scheduler->grows_of(static_cast<int>(i));
+      result.jobs.back().preemptions -= result.jobs.back().grows;
+    }
   }
   if (scheduler)
     result.scheduler = scheduler->stats();

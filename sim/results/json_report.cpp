@@ -134,6 +134,7 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"trace_jobs", s.trace_jobs},
           {"rejected_jobs", s.rejected_jobs},
           {"trace_skipped_jobs", s.trace_skipped_jobs},
+          {"grows", s.grows},
           {"mean_queue_s", s.mean_queue_s},
           {"mean_queue_within_node_s", s.mean_queue_within_node_s},
           {"mean_queue_multi_node_s", s.mean_queue_multi_node_s},
@@ -236,10 +237,12 @@ nlohmann::json job_json(const JobResult& j)
           {"cost", cost_json(j.energy, true)}};
   if (!j.reliability.by_cause.empty()) // the scenario has failures
     out["failures_by_cause"] = failures_by_cause_json(j.reliability.by_cause);
-  if (j.preemptions > 0) { // a scheduler preempted it (only then: the contract's keys stay as they were)
+  if (j.preemptions > 0 || j.grows > 0) { // a scheduler stopped it (only then: the contract's keys stay as they were)
     out["preemptions"] = j.preemptions;
     out["suspended_s"] = j.suspended_s;
   }
+  if (j.grows > 0)
+    out["grows"] = j.grows;
   return out;
 }
 

@@ -163,6 +163,7 @@ struct SchedulerStats {
   int trace_jobs = 0;
   int rejected_jobs = 0;     ///< trace jobs needing more GPUs than the cluster has: not run
   int trace_skipped_jobs = 0; ///< SWF log lines without a run time or processor count: not replayed
+  int grows = 0;              ///< training jobs restarted on more GPUs (jobs[].grow)
   bool trace_traffic = false; ///< scheduler.trace_traffic: multi-node trace jobs load the fabric
   int trace_traffic_runs = 0; ///< ... runs of trace jobs that did
   double mean_queue_s = 0;   ///< from submission to start
@@ -226,6 +227,7 @@ struct JobResult {
   /// Failure-free training time over the job's wall-clock time (1 without failures or checkpoints).
   double goodput = 1;
   int preemptions = 0;   ///< times the scheduler preempted it (it then waited and resumed)
+  int grows = 0;         ///< times it stopped to restart on more GPUs (jobs[].grow)
   double suspended_s = 0; ///< between its first start and its end, time it held no GPUs
   EnergyStats energy;
 };

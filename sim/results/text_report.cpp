@@ -271,6 +271,9 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
   if (r.preemptions > 0)
     out += line("  preempted %d time%s, %s without GPUs before resuming (counted in its wait)", r.preemptions,
                 r.preemptions == 1 ? "" : "s", format_seconds(r.suspended_s).c_str());
+  if (r.grows > 0)
+    out += line("  restarted %d time%s on more GPUs (grow), %s between runs", r.grows, r.grows == 1 ? "" : "s",
+                format_seconds(r.suspended_s).c_str());
   out += reliability_summary(r);
   out += energy_summary(config, r);
   return out;

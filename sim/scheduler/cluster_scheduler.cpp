@@ -45,6 +45,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     const auto it = std::find(groups.begin(), groups.end(), job.group);
     add(job.start_time_s, job.gpus, true, 0, it == groups.end() ? -1 : static_cast<int>(it - groups.begin()));
     records_.back().sizes = job.sizes_gpus.empty() ? std::vector<int>{job.gpus} : job.sizes_gpus;
+    records_.back().may_grow = job.grow;
   }
   for (const TraceJob& job : config.scheduler.trace_jobs) {
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
@@ -233,7 +234,13 @@ void ClusterScheduler::training_suspended(int job)
   Record& r = records_[job];
   r.held_s += t - r.run_start_s;
   r.preempted_s = t;
-  ++r.preemptions;
+  if (r.growing) { // it stopped to restart on more GPUs, not for another job
+    r.growing = false;
+    ++r.grows;
+    ++grows_;
+  } else {
+    ++r.preemptions;
+  }
   ++r.run; // its demotion events no longer hold
   suspending_jobs_ -= r.suspending ? 1 : 0;
   r.suspending = false;
@@ -257,13 +264,16 @@ void ClusterScheduler::run()
     if (!gave_up_.empty())
       break;
     dispatch(t);
+    grow_jobs();
     drop_stale_ends();
     if (all_done())
       break;
     const double wake = next_wake_s();
     // While a training job waits, the scheduler's next decision is an event for fast-forwarding;
     // so is the next moment a trace job's load on the fabric may start or stop.
-    coordinator_.set_external_event(training_waiting() || training_preemptible() ? wake : next_load_change_s(t, wake));
+    coordinator_.set_external_event(training_waiting() || training_preemptible() || growth_possible()
+                                        ? wake
+                                        : next_load_change_s(t, wake));
     if (!woken_) {
       if (wake == kNever)
         wake_->wait(lock);
@@ -402,7 +412,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
     return false;
   ++starts_;
   charge_usage(t);
-  if (r.preemptions == 0)
+  if (r.preemptions == 0 && r.grows == 0)
     r.start_s = t;
   else
     r.requeued_wait_s += t - r.preempted_s;

@@ -72,6 +72,8 @@ public:
   /// and it queues again for the iterations it has left.
   void training_suspended(int job);
   SchedulerStats stats() const;
+  /// How many times training job `id` stopped to restart on more GPUs (jobs[].grow).
+  int grows_of(int id) const { return records_[id].grows; }
   /// When job `id` was submitted (a follower's, once the job it follows has ended).
   double submitted_s(int id) const { return records_[id].submit_s; }
   /// Why the scheduler stopped before its jobs were done ("" when it did not).
@@ -116,6 +118,9 @@ private:
     double replaced_s = 0;            ///< when spares had replaced every node failed so far
     bool hung = false;                ///< struck by a failure not noticed yet (failures.detect)
     std::vector<int> sizes;           ///< training jobs: the GPU counts it may start at, largest first (min_gpus)
+    bool may_grow = false;            ///< jobs[].grow
+    bool growing = false;             ///< asked to stop so as to restart larger
+    int grows = 0;                    ///< restarts on more GPUs
     double gradient_bytes = -1;       ///< trace jobs: their own load (TraceJob), < 0 none
     double traffic_iteration_s = -1;
   };
@@ -196,6 +201,12 @@ private:
   /// A running training job may be preempted (las, or on lent GPUs): the scheduler's decisions
   /// must then end fast-forward windows, so that it sees a request within an iteration.
   bool training_preemptible() const;
+  /// Jobs that may grow (jobs[].grow) and run on fewer GPUs than they asked for, when no job
+  /// waits: each whose larger size fits the free GPUs with its own is asked to stop, to restart
+  /// on them.
+  void grow_jobs();
+  /// Whether some running job may still grow (the scheduler's decisions then matter to it).
+  bool growth_possible() const;
   /// The next moment a trace job's load on the fabric may start or stop (kNever: none).
   double next_load_change_s(double t, double wake);
   void charge_lost(Record& r, double seconds, Interruption to) const;
@@ -294,6 +305,7 @@ private:
   int running_training_ = 0;
   int training_not_started_ = 0;
   int rejected_ = 0;
+  int grows_ = 0;
   int trace_skipped_ = 0; ///< SWF lines the trace reader could not replay
   TraceTraffic* traffic_ = nullptr;
   std::vector<double> multi_node_submits_; ///< trace jobs spanning nodes (whose load may start), in order

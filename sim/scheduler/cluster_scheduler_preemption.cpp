@@ -309,4 +309,39 @@ void ClusterScheduler::requeue_preempted()
   preempted_.clear();
 }
 
+bool ClusterScheduler::growth_possible() const
+{
+  for (int id : running_) {
+    const Record& r = records_[id];
+    if (r.training && r.may_grow && r.gpus < r.sizes.front())
+      return true;
+  }
+  return false;
+}
+
+void ClusterScheduler::grow_jobs()
+{
+  if (!queue_.empty() || allocator_.free_gpus() == 0)
+    return;
+  for (int id : running_) {
+    Record& r = records_[id];
+    if (!r.training || !r.may_grow || r.suspending || r.gpus >= r.sizes.front())
+      continue;
+    GpuAllocator after(allocator_); // with this job's GPUs free too
+    after.release(*r.placement);
+    for (int size : r.sizes) { // largest first
+      if (size <= r.gpus)
+        break;
+      if (r.group >= 0 && group_used_[r.group] - r.gpus + size > quota_[r.group])
+        continue;
+      if (after.allocate(size)) {
+        r.suspending = r.growing = true;
+        ++suspending_jobs_;
+        request_suspend_(id);
+        break;
+      }
+    }
+  }
+}
+
 } // namespace dcsim

@@ -47,6 +47,36 @@ TEST_CASE("moldable job: starts at once on the GPUs that are free, as the smalle
         Approx(test::run_scenario_text(busy_node(16, "", idle))["jobs"][0]["iteration_time_s"].get<double>()).epsilon(1e-12));
 }
 
+TEST_CASE("malleable job: started small, it restarts on all its GPUs once they are free", "[scheduler]")
+{
+  // The trace job holds one node until 100 s. The job (16 GPUs, min 8, grow) starts on 8 at 1 s;
+  // at 100 s nobody waits and its 16 fit: it stops at its next iteration boundary and restarts
+  // on both nodes, where each iteration takes what the 16-GPU job's does.
+  const std::string trace = test::write_trace("grow-busy.csv", "submit_time_s,duration_s,gpus\n0,100,8\n");
+  std::string text = busy_node(16, "    min_gpus: 8\n    grow: true\n", trace);
+  text.replace(text.find("iterations: 20"), 14, "iterations: 3000");
+  const auto grown = test::run_scenario_text(text);
+  std::string no_grow_text = text;
+  no_grow_text.replace(no_grow_text.find("    grow: true\n"), 15, "");
+  const auto stayed = test::run_scenario_text(no_grow_text);
+  std::string whole_text = busy_node(16, "", test::write_trace("grow-idle.csv", "submit_time_s,duration_s,gpus\n0,0.5,1\n"));
+  whole_text.replace(whole_text.find("iterations: 20"), 14, "iterations: 3000");
+  const auto whole = test::run_scenario_text(whole_text)["jobs"][0];
+  const auto job = grown["jobs"][0];
+  INFO(grown["scheduler"].dump());
+  CHECK(grown["scheduler"]["grows"] == 1);
+  CHECK(job["grows"] == 1);
+  CHECK(job["preemptions"] == 0); // a growth restart is not a preemption
+  CHECK(stayed["scheduler"]["grows"] == 0);
+  CHECK(job["start_time_s"].get<double>() == Approx(1).epsilon(1e-12));
+  CHECK(job["iteration_time_s"].get<double>() == Approx(whole["iteration_time_s"].get<double>()).epsilon(1e-9));
+  // Faster than staying on 8 GPUs, slower than having all 16 from the start (at 0.5 s).
+  CHECK(job["end_time_s"].get<double>() < stayed["jobs"][0]["end_time_s"].get<double>());
+  CHECK(job["end_time_s"].get<double>() > whole["end_time_s"].get<double>());
+  CHECK_THAT(test::load_error(busy_node(16, "    grow: true\n", trace)),
+             Catch::Contains("jobs.0.grow: restarts a job that started on fewer GPUs on more, but the job has no min_gpus"));
+}
+
 TEST_CASE("moldable job: the sizes it may take, and errors naming min_gpus", "[scheduler]")
 {
   const std::string trace = test::write_trace("mold-keys.csv", "submit_time_s,duration_s,gpus\n0,10,1\n");
