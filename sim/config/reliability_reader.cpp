@@ -107,7 +107,8 @@ CheckpointConfig read_checkpoint(MapReader& checkpoint)
   out.enabled = checkpoint.boolean("enabled", true);
   const YAML::Node interval = checkpoint.raw("interval");
   if (!(interval.IsScalar() && interval.Scalar() == "auto"))
-    out.interval_s = checkpoint.quantity("interval", Dimension::Seconds, 0.0);
+    out.interval_s = checkpoint.quantity_at_most("interval", Dimension::Seconds, 0.0, false, kMaxSimulatedTimeS,
+                                                 "10 years", kSimulatedTimeLimitWhy);
   out.bytes = checkpoint.quantity("size", Dimension::Bytes, 0.0);
   out.async = checkpoint.boolean("async", false);
   out.snapshot_bytes_per_s = checkpoint.quantity("snapshot_bandwidth", Dimension::BytesPerSecond, 0.0);
