@@ -6,7 +6,6 @@
 
 #include <pybind11/stl.h>
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -25,15 +24,16 @@ namespace {
   throw std::logic_error("unreachable");
 }
 
+/// `word` among the scenario key's spellings (job_trace_reader.hpp).
 template <typename E>
-E choose(const std::string& keyword, const std::string& word, const std::map<std::string, E>& names)
+E choose(const std::string& keyword, const std::string& word, const std::vector<std::pair<std::string, E>>& names)
 {
-  const auto it = names.find(word);
-  if (it != names.end())
-    return it->second;
   std::string spellings;
-  for (const auto& [name, value] : names)
+  for (const auto& [name, value] : names) {
+    if (name == word)
+      return value;
     spellings += (spellings.empty() ? "" : ", ") + name;
+  }
   invalid(keyword, "\"" + word + "\" is not one; expected " + spellings);
 }
 
@@ -41,13 +41,8 @@ py::dict read_trace(const std::string& path, const std::string& format, const st
                     int processors_per_gpu, bool feedback)
 {
   TraceOptions options;
-  options.format = choose<TraceFormat>("format", format, {{"auto", TraceFormat::Auto}, {"csv", TraceFormat::Csv},
-                                                         {"swf", TraceFormat::Swf}});
-  options.swf_group = choose<SwfGroupField>("group", group, {{"none", SwfGroupField::None},
-                                                             {"user", SwfGroupField::User},
-                                                             {"group", SwfGroupField::Group},
-                                                             {"queue", SwfGroupField::Queue},
-                                                             {"partition", SwfGroupField::Partition}});
+  options.format = choose("format", format, trace_format_names());
+  options.swf_group = choose("group", group, swf_group_names());
   if (processors_per_gpu < 1)
     invalid("processors_per_gpu", std::to_string(processors_per_gpu) + " is not a count; expected 1 or more");
   options.processors_per_gpu = processors_per_gpu;

@@ -272,6 +272,23 @@ bool ends_with_swf(const std::string& path)
 
 } // namespace
 
+const std::vector<std::pair<std::string, TraceFormat>>& trace_format_names()
+{
+  static const std::vector<std::pair<std::string, TraceFormat>> names = {
+      {"auto", TraceFormat::Auto}, {"csv", TraceFormat::Csv}, {"swf", TraceFormat::Swf}};
+  return names;
+}
+
+const std::vector<std::pair<std::string, SwfGroupField>>& swf_group_names()
+{
+  static const std::vector<std::pair<std::string, SwfGroupField>> names = {{"none", SwfGroupField::None},
+                                                                           {"user", SwfGroupField::User},
+                                                                           {"group", SwfGroupField::Group},
+                                                                           {"queue", SwfGroupField::Queue},
+                                                                           {"partition", SwfGroupField::Partition}};
+  return names;
+}
+
 TraceFormat detect_trace_format(const std::string& text, const std::string& path)
 {
   if (ends_with_swf(path))

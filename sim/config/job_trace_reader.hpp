@@ -17,6 +17,7 @@
 #include "config/scenario_config.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dcsim {
@@ -33,6 +34,11 @@ struct JobTrace {
 /// "line N: ..." (or a whole-file problem such as "has no jobs ...").
 std::string read_job_trace(const std::string& text, const std::string& path, const TraceOptions& options,
                            JobTrace& out);
+
+/// The spellings of the layouts and of SWF's group fields (`trace_format`, `trace_group`; also
+/// Python's read_trace), each with what it means.
+const std::vector<std::pair<std::string, TraceFormat>>& trace_format_names();
+const std::vector<std::pair<std::string, SwfGroupField>>& swf_group_names();
 
 /// The layout Auto resolves to for this file.
 TraceFormat detect_trace_format(const std::string& text, const std::string& path);

@@ -280,6 +280,17 @@ struct JobConfig {
   {
     return static_cast<int>(batch.global / (static_cast<long long>(batch.micro) * parallelism.data));
   }
+  /// GPUs of one data-parallel replica (tensor x pipeline x context).
+  int gpus_per_replica() const { return static_cast<int>(parallelism.total() / parallelism.data); }
+  /// The same job on `data` replicas (a moldable job's smaller size): its GPUs follow, the
+  /// global batch stays.
+  JobConfig on_replicas(int data) const
+  {
+    JobConfig out = *this;
+    out.gpus = gpus_per_replica() * data;
+    out.parallelism.data = data;
+    return out;
+  }
 };
 
 /// A job's extent before it is placed: its GPUs, its nodes, and one switch (the fewest it can

@@ -120,11 +120,8 @@ void mold_sizes(JobConfig& job, const ClusterConfig& cluster, MapReader& job_rea
                                      " GPUs; expected fewer (the least it may start on)");
     return;
   }
-  const long long per_replica = job.parallelism.total() / job.parallelism.data;
   for (int data = job.parallelism.data - 1; data >= 1; --data) {
-    JobConfig smaller = job;
-    smaller.parallelism.data = data;
-    smaller.gpus = static_cast<int>(per_replica * data);
+    const JobConfig smaller = job.on_replicas(data);
     if (smaller.gpus < job.min_gpus)
       break;
     Diagnostics scratch;

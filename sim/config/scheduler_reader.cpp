@@ -26,13 +26,6 @@ const NameTable<BackfillKind> kBackfills = {{"easy", BackfillKind::Easy},
                                             {"none", BackfillKind::None},
                                             {"true", BackfillKind::Easy},
                                             {"false", BackfillKind::None}};
-const NameTable<TraceFormat> kTraceFormats = {
-    {"auto", TraceFormat::Auto}, {"csv", TraceFormat::Csv}, {"swf", TraceFormat::Swf}};
-const NameTable<SwfGroupField> kSwfGroups = {{"none", SwfGroupField::None},
-                                             {"user", SwfGroupField::User},
-                                             {"group", SwfGroupField::Group},
-                                             {"queue", SwfGroupField::Queue},
-                                             {"partition", SwfGroupField::Partition}};
 const NameTable<PlacementKind> kPlacements = {{"consecutive", PlacementKind::Consecutive},
                                               {"topology_aware", PlacementKind::TopologyAware},
                                               {"scattered", PlacementKind::Scattered}};
@@ -329,7 +322,7 @@ TraceOptions read_trace_options(MapReader& scheduler, const std::string* trace_t
         scheduler.error(key, "describes a trace but none is given; expected a trace: FILE beside it");
     return options;
   }
-  options.format = scheduler.choice("trace_format", kTraceFormats, TraceFormat::Auto);
+  options.format = scheduler.choice("trace_format", trace_format_names(), TraceFormat::Auto);
   const TraceFormat format =
       options.format == TraceFormat::Auto ? detect_trace_format(*trace_text, trace_path) : options.format;
   if (format != TraceFormat::Swf) {
@@ -339,7 +332,7 @@ TraceOptions read_trace_options(MapReader& scheduler, const std::string* trace_t
                                  " is read as CSV; expected a .swf file, or trace_format: swf");
     return options;
   }
-  options.swf_group = scheduler.choice("trace_group", kSwfGroups, SwfGroupField::None);
+  options.swf_group = scheduler.choice("trace_group", swf_group_names(), SwfGroupField::None);
   options.processors_per_gpu = static_cast<int>(scheduler.integer("trace_processors_per_gpu", 1, 1, 1000000));
   options.feedback = scheduler.boolean("trace_feedback", false);
   return options;

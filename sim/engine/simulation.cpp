@@ -55,11 +55,7 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       run_config = &resumed.back();
     }
     if (placement.gpus() != run_config->gpus) { // a moldable job (min_gpus) started on fewer GPUs
-      const JobConfig whole = *run_config;
-      resumed.push_back(whole);
-      resumed.back().parallelism.data =
-          static_cast<int>(placement.gpus() / (whole.parallelism.total() / whole.parallelism.data));
-      resumed.back().gpus = placement.gpus();
+      resumed.push_back(run_config->on_replicas(placement.gpus() / run_config->gpus_per_replica()));
       run_config = &resumed.back();
     }
     const bool resumed = !runs[job].empty();

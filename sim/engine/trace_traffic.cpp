@@ -26,7 +26,6 @@ void TraceTraffic::start(int id, const Placement& placement, double gradient_byt
   if (!load.running())
     return;
   loads_[id] = std::move(load);
-  loaded_ids_.push_back(id);
   ++loaded_runs_;
   coordinator_.external_change();
 }
@@ -38,7 +37,6 @@ void TraceTraffic::stop(int id)
     return;
   it->second.stop();
   loads_.erase(it);
-  loaded_ids_.erase(std::find(loaded_ids_.begin(), loaded_ids_.end(), id));
   coordinator_.external_change();
 }
 

@@ -17,7 +17,6 @@
 #include "engine/steady_state.hpp"
 
 #include <unordered_map>
-#include <vector>
 
 namespace dcsim {
 
@@ -37,8 +36,8 @@ public:
   void stop(int id);
   /// Runs of trace jobs that put a load on the network.
   int loaded_runs() const { return loaded_runs_; }
-  /// The trace jobs whose load runs now.
-  const std::vector<int>& loaded_jobs() const { return loaded_ids_; }
+  /// The loads running now, by trace job.
+  const std::unordered_map<int, SteadyLoad>& loads() const { return loads_; }
 
 private:
   TraceTrafficConfig config_;
@@ -47,7 +46,6 @@ private:
   const CommunicationParams& params_;
   SteadyStateCoordinator& coordinator_;
   std::unordered_map<int, SteadyLoad> loads_;
-  std::vector<int> loaded_ids_; ///< loads_'s keys
   int loaded_runs_ = 0;
 };
 

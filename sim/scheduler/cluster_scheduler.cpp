@@ -237,7 +237,6 @@ void ClusterScheduler::training_suspended(int job)
   if (r.growing) { // it stopped to restart on more GPUs, not for another job
     r.growing = false;
     ++r.grows;
-    ++grows_;
   } else {
     ++r.preemptions;
   }

@@ -305,7 +305,6 @@ private:
   int running_training_ = 0;
   int training_not_started_ = 0;
   int rejected_ = 0;
-  int grows_ = 0;
   int trace_skipped_ = 0; ///< SWF lines the trace reader could not replay
   TraceTraffic* traffic_ = nullptr;
   std::vector<double> multi_node_submits_; ///< trace jobs spanning nodes (whose load may start), in order

@@ -86,12 +86,12 @@ double ClusterScheduler::next_load_change_s(double t, double wake)
   for (const QueuedJob& q : queue_)
     if (!records_[q.id].training && q.gpus > gpus_per_node_)
       return wake;
-  if (preemption_.enabled && !traffic_->loaded_jobs().empty())
+  if (preemption_.enabled && !traffic_->loads().empty())
     return wake;
   while (next_multi_node_ < multi_node_submits_.size() && multi_node_submits_[next_multi_node_] <= t)
     ++next_multi_node_;
   double next = next_multi_node_ < multi_node_submits_.size() ? multi_node_submits_[next_multi_node_] : kNever;
-  for (int id : traffic_->loaded_jobs())
+  for (const auto& [id, load] : traffic_->loads())
     next = std::min(next, records_[id].end_s); // its run's scheduled end (failures only postpone it)
   return next;
 }

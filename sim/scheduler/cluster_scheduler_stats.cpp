@@ -40,7 +40,8 @@ SchedulerStats ClusterScheduler::stats() const
   s.placement = allocator_.policy().name();
   s.rejected_jobs = rejected_;
   s.trace_skipped_jobs = trace_skipped_;
-  s.grows = grows_;
+  for (const Record& r : records_)
+    s.grows += r.grows;
   s.trace_traffic = traffic_ && traffic_->enabled();
   s.trace_traffic_runs = traffic_ ? traffic_->loaded_runs() : 0;
   std::vector<double> queue, jct;
