@@ -60,6 +60,13 @@ CASES = [
     ("run the Philly trace with its multi-node jobs' traffic on a 4:1 fabric (topology-aware)", "run",
      "scenarios/scheduler-philly.yaml --set cluster.fabric.oversubscription=4 --set scheduler.placement=topology_aware "
      "--set scheduler.trace_traffic.gradient=1GB --set scheduler.trace_traffic.iteration=1s", 15.0),
+    # The same with stretch on nodes of one 100G NIC, where placement slows the trace's own jobs:
+    # the stretched loads freeze while the training job fast-forwards (engine/trace_traffic.hpp).
+    ("run the Philly trace with stretched trace jobs on one 100G NIC per node (topology-aware)", "run",
+     "scenarios/scheduler-philly.yaml --set cluster.fabric.oversubscription=4 --set scheduler.placement=topology_aware "
+     "--set cluster.node.nics.count=1 --set cluster.node.nics.bandwidth=100Gb/s "
+     "--set scheduler.trace_traffic.gradient=4GB --set scheduler.trace_traffic.iteration=1s "
+     "--set scheduler.trace_traffic.stretch=true", 20.0),
     ("run GPT-3 175B's 300B tokens, energy and cost", "run", "scenarios/energy-cost.yaml", 1.0),
     ("run 16,384 GPUs at 128K tokens, context parallel 16", "run",
      "scenarios/validation/llama3-405b-pretrain.yaml --set jobs.0.parallelism.context=16 "

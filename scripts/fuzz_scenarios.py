@@ -147,6 +147,12 @@ def trace_case(work, i, rng):
                                                         {"gradient": 0, "iteration": "1s"}, {"gradient": "1MB"},
                                                         "1GB"])
         doc["cluster"]["fabric"]["oversubscription"] = rng.choice([1, 4])
+        if isinstance(doc["scheduler"]["trace_traffic"], dict) and rng.random() < 0.5:  # runs as long as loads take
+            doc["scheduler"]["trace_traffic"]["stretch"] = rng.choice([True, True, True, "maybe"])
+            if rng.random() < 0.3:  # stretched runs stopped by maintenance and failures
+                doc["failures"] = {"node_mtbf": rng.choice(["1000h", "30d"]), "restart": "10min",
+                                   "maintenance": {"interval": rng.choice(["1d", "7d"]), "downtime": "1h"},
+                                   "trace_job_checkpoint": rng.choice(["0s", "1h"])}
     if swf or rng.random() < 0.05:
         if rng.random() < 0.7:
             doc["scheduler"]["trace_group"] = rng.choice(["user", "queue", "none", "partition", "users"])

@@ -123,12 +123,14 @@ class Result:
     def scheduled_jobs(self):
         """DataFrame with one row per job the scheduler ran to the end, with ``output.job_table: true``
         (columns name -- a training job's, or ``trace:LINE`` -- group, gpus, submit_s, start_s, end_s,
-        queue_s, held_s, preemptions, failures); None otherwise."""
+        queue_s, held_s, preemptions, failures, and with ``trace_traffic.stretch`` contention_s); None
+        otherwise."""
         table = (self._data.get("scheduler") or {}).get("job_table")
         if table is None:
             return None
         columns = ("name", "group", "gpus", "submit_s", "start_s", "end_s", "queue_s", "held_s", "preemptions",
-                   "failures")
+                   "failures", "contention_s")
+        columns = tuple(key for key in columns if key in table)
         return _pandas().DataFrame({key: table[key] for key in columns})
 
     @property

@@ -175,6 +175,22 @@ def test_the_job_table_lists_every_job_the_scheduler_ran(tmp_path):
     assert "scheduler.job_table.start_s" not in result.summary()  # lists stay out of the flat row
 
 
+def test_a_stretched_trace_job_runs_as_long_as_its_load_takes(tmp_path):
+    # The trace job spans both nodes and sends far more than the nodes' NICs carry each second:
+    # with trace_traffic.stretch its run outlasts the traced 100 s, by its contention_s.
+    trace = tmp_path / "trace.csv"
+    trace.write_text("submit_time_s,duration_s,gpus,gradient_bytes,iteration_s\n0,100,16,1e13,1\n")
+    base = dcsim.load(SMALL_SCENARIO).override({"scheduler.trace": str(trace), "jobs": [], "output.job_table": True,
+                                                "scheduler.trace_traffic": {"gradient": "1B", "iteration": "1s"}})
+    assert "contention_s" not in base.run().scheduled_jobs.columns  # the traced 100 s stand
+    result = base.override({"scheduler.trace_traffic.stretch": True}).run()
+    row = result.scheduled_jobs.set_index("name").loc["trace:2"]
+    assert row["end_s"] > 200
+    assert row["contention_s"] == pytest.approx(row["end_s"] - 100, rel=1e-9)
+    assert result.scheduler["trace_slowed_jobs"] == 1
+    assert result.scheduler["trace_max_stretch"] == pytest.approx(row["end_s"] / 100, rel=1e-9)
+
+
 def test_an_swf_log_replays_as_its_csv_twin_and_counts_what_it_skips(tmp_path):
     # The same trace job (both nodes, 100 s) as an SWF line, with a cancelled job (run time -1)
     # that cannot be replayed: the training job waits 90 s as with the CSV trace above.

@@ -6,6 +6,9 @@
 
 #include <simgrid/s4u/Mailbox.hpp>
 
+#include <simgrid/Exception.hpp>
+
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -41,25 +44,70 @@ std::vector<Flow> network_flows(const CommPlan& plan, const Platform& platform)
 struct SteadyLoad::State {
   std::vector<int> links;             ///< held as real traffic (FabricOccupancy) while running
   std::vector<sg4::CommPtr> comms;    ///< filled by the sender when it runs
+  std::vector<double> bytes;          ///< with a work: each flow's bytes when it starts
+  sg4::Mailbox* mailbox = nullptr;
   sg4::ActorPtr sender, receiver;
 };
 
+double SteadyLoad::remaining_work_s() const
+{
+  if (!state_ || state_->bytes.empty())
+    return 0;
+  const std::vector<double> left = bytes_left();
+  double left_s = 0;
+  for (std::size_t i = 0; i < left.size(); ++i)
+    left_s = std::max(left_s, left[i] / flows_.caps_bytes_per_s[i]);
+  return left_s;
+}
+
+bool SteadyLoad::flowing() const { return state_ && !state_->comms.empty(); }
+
+std::vector<double> SteadyLoad::bytes_left() const
+{
+  if (!state_ || state_->bytes.empty())
+    return {};
+  if (state_->comms.size() < state_->bytes.size()) // still waiting for its delay
+    return state_->bytes;
+  std::vector<double> left(state_->comms.size());
+  for (std::size_t i = 0; i < left.size(); ++i)
+    left[i] = state_->comms[i]->get_remaining();
+  return left;
+}
+
 SteadyLoad SteadyLoad::start(const CommPlan& plan, double period_s, const Platform& platform,
-                             const CommunicationParams& params)
+                             const CommunicationParams& params, const LoadWork* work)
+{
+  LoadFlows load;
+  load.flows = network_flows(plan, platform);
+  if (load.flows.empty() || !(period_s > 0))
+    return {};
+  std::vector<double> bytes;
+  for (const Flow& f : load.flows) {
+    load.caps_bytes_per_s.push_back(wire_bytes(f, platform, params) / period_s);
+    if (work)
+      bytes.push_back(std::min(kEndlessBytes, load.caps_bytes_per_s.back() * std::max(0.0, work->work_s)));
+  }
+  return launch(std::move(load), platform, work, std::move(bytes));
+}
+
+SteadyLoad SteadyLoad::resume(const LoadFlows& flows, const Platform& platform, const LoadWork& work,
+                              const std::vector<double>& bytes_left)
+{
+  return launch(flows, platform, &work, bytes_left);
+}
+
+SteadyLoad SteadyLoad::launch(LoadFlows flows, const Platform& platform, const LoadWork* work, std::vector<double> bytes)
 {
   SteadyLoad load;
-  const std::vector<Flow> flows = network_flows(plan, platform);
-  if (flows.empty() || !(period_s > 0))
-    return load;
   auto state = std::make_shared<State>();
-  state->links = links_of(flows, platform);
+  state->links = links_of(flows.flows, platform);
   FabricOccupancy::current().begin_real(state->links);
-  std::vector<double> caps;
-  for (const Flow& f : flows) {
-    caps.push_back(wire_bytes(f, platform, params) / period_s);
-    load.bytes_per_s_ += caps.back();
-  }
-  load.flows_ = flows.size();
+  for (double cap : flows.caps_bytes_per_s)
+    load.bytes_per_s_ += cap;
+  state->bytes = std::move(bytes);
+  const double delay_s = work ? std::max(0.0, work->delay_s) : 0;
+  std::function<void()> on_done = work ? work->on_done : nullptr;
+  const bool carries_work = work != nullptr;
   // Capped flows must be mailbox communications (SimGrid 3.32 ignores the rate of host-to-host
   // ones). In permanent-receiver mode a put starts at once, towards wherever the receiver is
   // then; neither actor waits on anything, and both are daemons so that a load never keeps the
@@ -67,28 +115,43 @@ SteadyLoad SteadyLoad::start(const CommPlan& plan, double period_s, const Platfo
   static long created = 0;
   sg4::Mailbox* mailbox = sg4::Mailbox::by_name("dcsim.steady." + std::to_string(created++));
   // The receiver does nothing: it only stands at each flow's destination when the flow starts.
-  state->receiver = helper_actor("steady-load-receiver", platform.gpu_host(flows.front().dst),
+  state->receiver = helper_actor("steady-load-receiver", platform.gpu_host(flows.flows.front().dst),
                                  [] { sg4::this_actor::sleep_for(kForeverS); });
   state->receiver->daemonize();
   mailbox->set_receiver(state->receiver);
+  state->mailbox = mailbox;
   std::weak_ptr<State> weak = state;
-  state->sender = helper_actor("steady-load", platform.gpu_host(flows.front().src),
-                               [weak, flows, caps, mailbox, &platform] {
+  state->sender = helper_actor("steady-load", platform.gpu_host(flows.flows.front().src),
+                               [weak, flows, mailbox, &platform, carries_work, delay_s, on_done] {
     static char payload; // the simulated data needs no storage; SimGrid wants a non-null pointer
+    if (delay_s > 0)
+      sg4::this_actor::sleep_for(delay_s);
     const std::shared_ptr<State> s = weak.lock();
     if (!s)
       return;
-    for (std::size_t i = 0; i < flows.size(); ++i) {
-      sg4::this_actor::set_host(platform.gpu_host(flows[i].src));
-      s->receiver->set_host(platform.gpu_host(flows[i].dst));
-      s->comms.push_back(mailbox->put_init(&payload, static_cast<std::uint64_t>(kEndlessBytes))
-                             ->set_rate(caps[i])
+    for (std::size_t i = 0; i < flows.flows.size(); ++i) {
+      sg4::this_actor::set_host(platform.gpu_host(flows.flows[i].src));
+      s->receiver->set_host(platform.gpu_host(flows.flows[i].dst));
+      const double bytes = carries_work ? s->bytes[i] : kEndlessBytes;
+      s->comms.push_back(mailbox->put_init(&payload, static_cast<std::uint64_t>(bytes))
+                             ->set_rate(flows.caps_bytes_per_s[i])
                              ->start());
     }
+    if (carries_work) {
+      try {
+        sg4::Comm::wait_all(s->comms);
+      } catch (const simgrid::Exception&) { // stopped: its flows were cancelled
+        return;
+      }
+      if (on_done)
+        on_done();
+    }
+    // Stopping kills this actor: it waits for that (not suspended, see kForeverS).
     sg4::this_actor::sleep_for(kForeverS);
   });
   state->sender->daemonize();
   load.state_ = std::move(state);
+  load.flows_ = std::move(flows);
   return load;
 }
 
@@ -100,6 +163,10 @@ void SteadyLoad::stop()
     c->cancel();
   state_->sender->kill();
   state_->receiver->kill();
+  // A permanent receiver keeps its actor (and the mailbox its finished flows) alive: let go of
+  // both, or every load started leaks them.
+  state_->mailbox->set_receiver(nullptr);
+  state_->mailbox->clear();
   FabricOccupancy::current().end_real(state_->links);
   state_.reset();
 }

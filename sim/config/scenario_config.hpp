@@ -426,6 +426,8 @@ struct TraceOptions {
 struct TraceTrafficConfig {
   double gradient_bytes = 0;
   double iteration_s = 0;
+  /// `stretch: true`: a loaded job runs as long as its load takes (engine/trace_traffic.hpp).
+  bool stretch = false;
   bool enabled() const { return gradient_bytes > 0; }
 };
 

@@ -354,6 +354,7 @@ void read_trace_traffic(MapReader& scheduler, bool has_trace, SchedulerConfig& o
   t.gradient_bytes = keys.quantity("gradient", Dimension::Bytes);
   t.iteration_s = keys.quantity_at_most("iteration", Dimension::Seconds, std::nullopt, false, kMaxSimulatedTimeS,
                                         "10 years", kSimulatedTimeLimitWhy);
+  t.stretch = keys.boolean("stretch", false);
   keys.finish();
 }
 

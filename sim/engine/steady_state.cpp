@@ -81,6 +81,8 @@ int SteadyStateCoordinator::skip_within_window(JobState& s, double now_s)
 
 int SteadyStateCoordinator::after_iteration(int job, double now_s, double iteration_time_s, int remaining)
 {
+  if (listener_)
+    listener_->iteration_boundary(job, now_s);
   update_steadiness(jobs_[job], iteration_time_s);
   return resume_skip(job, now_s, remaining);
 }
@@ -99,7 +101,12 @@ int SteadyStateCoordinator::resume_skip(int job, double now_s, int remaining)
   if (!s.steady || s.epoch_at_last != epoch_ || !all_running_steady())
     return 0;
   window_end_s_ = next_event_s();
-  return skip_within_window(s, now_s);
+  if (listener_)
+    window_end_s_ = std::min(window_end_s_, listener_->window_limit_s(job, now_s, s.iteration_time_s));
+  const int skip = skip_within_window(s, now_s);
+  if (skip > 0 && listener_)
+    listener_->window_opened(now_s, s.boundary_s);
+  return skip;
 }
 
 } // namespace dcsim

@@ -15,6 +15,20 @@
 
 namespace dcsim {
 
+/// Something else on the network that must know when the jobs fast-forward (engine/trace_traffic.hpp's
+/// stretched loads, whose pace depends on the jobs' traffic, which a window takes away).
+class SteadyStateListener {
+public:
+  virtual ~SteadyStateListener() = default;
+  /// Job `job` is at an iteration boundary at `now_s`, before it asks to skip.
+  virtual void iteration_boundary(int job, double now_s) = 0;
+  /// Job `job` would open a window at `now_s`, its iterations `iteration_s` long: the latest the
+  /// window may end (infinity: whenever; `now_s`: not now).
+  virtual double window_limit_s(int job, double now_s, double iteration_s) = 0;
+  /// The window opened at `now_s`; the job that opened it wakes at `wake_s`.
+  virtual void window_opened(double now_s, double wake_s) = 0;
+};
+
 class SteadyStateCoordinator {
 public:
   /// Two iterations this close (relative) count as identical. Concurrent jobs drift slightly
@@ -38,6 +52,8 @@ public:
   /// Something outside the jobs changed what they see (a trace job's load on the fabric started
   /// or stopped): each must simulate again until its iterations repeat.
   void external_change() { ++epoch_; }
+  /// Told of boundaries and windows (nullptr: nobody).
+  void set_listener(SteadyStateListener* listener) { listener_ = listener; }
 
   /// Called by a job at an iteration boundary; returns how many of its `remaining` iterations it
   /// may skip (0: simulate the next one).
@@ -71,6 +87,7 @@ private:
   long epoch_ = 0;
   double window_end_s_ = -1; ///< end of the open fast-forward window (< now: none)
   double external_event_s_ = std::numeric_limits<double>::infinity();
+  SteadyStateListener* listener_ = nullptr;
 };
 
 } // namespace dcsim

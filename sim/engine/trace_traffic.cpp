@@ -1,10 +1,22 @@
 #include "engine/trace_traffic.hpp"
 
+#include "collectives/helper_actor.hpp"
 #include "collectives/tuner.hpp"
+#include "platform/platform.hpp"
+
+#include <simgrid/s4u/Engine.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
+
+namespace {
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+} // namespace
 
 TraceTraffic::TraceTraffic(const SchedulerConfig& scheduler, const Platform& platform,
                            const CommunicationParams& params, SteadyStateCoordinator& coordinator)
@@ -12,22 +24,28 @@ TraceTraffic::TraceTraffic(const SchedulerConfig& scheduler, const Platform& pla
 {
   enabled_ = config_.enabled() || std::any_of(scheduler.trace_jobs.begin(), scheduler.trace_jobs.end(),
                                               [](const TraceJob& j) { return j.gradient_bytes > 0; });
+  if (enabled_ && config_.stretch)
+    coordinator_.set_listener(this);
 }
 
-void TraceTraffic::start(int id, const Placement& placement, double gradient_bytes, double iteration_s)
+bool TraceTraffic::start(int id, const Placement& placement, double gradient_bytes, double iteration_s,
+                         const LoadWork* work)
 {
   const double gradient = gradient_bytes >= 0 ? gradient_bytes : config_.gradient_bytes;
   const double period = iteration_s > 0 ? iteration_s : config_.iteration_s;
   if (!enabled() || !(gradient > 0) || !(period > 0) || placement.nodes().size() < 2)
-    return;
+    return false;
   CommPlan plan;
   append_collective(plan, placement.gpu_list(), {CollectiveKind::AllReduce, gradient, 1}, platform_, params_);
-  SteadyLoad load = SteadyLoad::start(plan, period, platform_, params_);
+  SteadyLoad load = SteadyLoad::start(plan, period, platform_, params_, work);
   if (!load.running())
-    return;
+    return false;
   loads_[id] = std::move(load);
+  if (work)
+    works_[id] = *work;
   ++loaded_runs_;
   coordinator_.external_change();
+  return true;
 }
 
 void TraceTraffic::stop(int id)
@@ -37,7 +55,100 @@ void TraceTraffic::stop(int id)
     return;
   it->second.stop();
   loads_.erase(it);
+  works_.erase(id);
+  frozen_.erase(id);
   coordinator_.external_change();
+}
+
+std::vector<double> TraceTraffic::Frozen::now_left(double now_s) const
+{
+  std::vector<double> left(bytes_left.size());
+  for (std::size_t i = 0; i < left.size(); ++i)
+    left[i] = std::max(0.0, bytes_left[i] - bytes_per_s[i] * (now_s - at_s));
+  return left;
+}
+
+double TraceTraffic::remaining_work_s(int id) const
+{
+  const auto it = loads_.find(id);
+  if (it == loads_.end())
+    return 0;
+  const auto frozen = frozen_.find(id);
+  if (frozen == frozen_.end())
+    return it->second.remaining_work_s();
+  const std::vector<double> left = frozen->second.now_left(sg4::Engine::get_clock());
+  const std::vector<double>& caps = it->second.load_flows().caps_bytes_per_s;
+  double left_s = 0;
+  for (std::size_t i = 0; i < left.size(); ++i)
+    left_s = std::max(left_s, left[i] / caps[i]);
+  return left_s;
+}
+
+void TraceTraffic::iteration_boundary(int job, double now_s)
+{
+  auto& [previous, last] = samples_[job];
+  previous = std::move(last);
+  last = Sample{now_s, {}};
+  for (const auto& [id, load] : loads_)
+    if (load.flowing())
+      last.bytes_left[id] = load.bytes_left();
+}
+
+double TraceTraffic::window_limit_s(int job, double now_s, double iteration_s)
+{
+  paces_.clear();
+  if (loads_.empty())
+    return kInfinity;
+  // The paces come from the job's last iteration, which every load must have spent flowing.
+  const auto& [previous, last] = samples_[job];
+  const double dt = now_s - previous.at_s;
+  if (!frozen_.empty() || last.at_s != now_s || previous.at_s < 0 ||
+      std::fabs(dt - iteration_s) > 1e-6 * iteration_s)
+    return now_s;
+  double limit = kInfinity;
+  for (const auto& [id, load] : loads_) {
+    const auto before = previous.bytes_left.find(id);
+    const auto after = last.bytes_left.find(id);
+    if (before == previous.bytes_left.end() || after == last.bytes_left.end())
+      return now_s;
+    std::vector<double>& pace = paces_[id];
+    double done_s = 0; // when its slowest flow would arrive at this pace
+    for (std::size_t i = 0; i < after->second.size(); ++i) {
+      pace.push_back(std::max(0.0, (before->second[i] - after->second[i]) / dt));
+      if (after->second[i] > 0)
+        done_s = std::max(done_s, pace.back() > 0 ? after->second[i] / pace.back() : kInfinity);
+    }
+    limit = std::min(limit, now_s + done_s);
+  }
+  return limit;
+}
+
+void TraceTraffic::window_opened(double now_s, double wake_s)
+{
+  if (paces_.empty())
+    return;
+  for (auto& [id, pace] : paces_) {
+    SteadyLoad& load = loads_.at(id);
+    frozen_[id] = Frozen{load.bytes_left(), std::move(pace), now_s};
+    load.stop();
+  }
+  paces_.clear();
+  // Back on the network when the job that opened the window wakes (its flows with it).
+  helper_actor("stretched-loads-thaw", platform_.gpu_host(0), [this, wake_s] {
+    sg4::this_actor::sleep_until(wake_s);
+    thaw(wake_s);
+  })->daemonize();
+}
+
+void TraceTraffic::thaw(double now_s)
+{
+  for (const auto& [id, frozen] : frozen_) {
+    SteadyLoad& load = loads_.at(id);
+    LoadWork work = works_.at(id);
+    work.delay_s = 0;
+    load = SteadyLoad::resume(load.load_flows(), platform_, work, frozen.now_left(now_s));
+  }
+  frozen_.clear();
 }
 
 } // namespace dcsim

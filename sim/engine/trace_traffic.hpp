@@ -7,8 +7,17 @@
 // as the job holds its GPUs. The training jobs beside it then share those links with it. The
 // trace job's own duration stays the traced one: it is the record of what it took.
 //
+// With `stretch: true` the traced duration is instead the job's work with its load fully served:
+// the load carries that work (LoadWork), and where the network gives the job's flows less than
+// they ask (its own placement across a thin uplink, its neighbours), its run lasts longer, as
+// long as its slowest flow takes. The scheduler then ends the job when the work is done.
+//
 // Each start and stop is a change for fast-forwarding (SteadyStateCoordinator::external_change):
-// the training jobs simulate again until their iterations repeat under the new load.
+// the training jobs simulate again until their iterations repeat under the new load. A window
+// takes the training jobs' traffic off the network, which a stretched load would notice (it
+// would go faster); so while one is open the stretched loads are frozen instead: each flow moves
+// on at the pace it kept over the last simulated iteration of the job that opened the window,
+// counted, not simulated, and the window ends before the first of them would finish.
 #pragma once
 
 #include "collectives/steady_load.hpp"
@@ -22,30 +31,60 @@ namespace dcsim {
 
 class Platform;
 
-class TraceTraffic {
+class TraceTraffic final : public SteadyStateListener {
 public:
   TraceTraffic(const SchedulerConfig& scheduler, const Platform& platform, const CommunicationParams& params,
                SteadyStateCoordinator& coordinator);
   /// Whether any trace job may load the fabric (trace_traffic, or a job's own gradient_bytes).
   bool enabled() const { return enabled_; }
+  /// Whether a loaded job's run lasts as long as its load takes (`stretch: true`).
+  bool stretches() const { return config_.stretch; }
   /// Trace job `id` starts holding `placement`'s GPUs (called from an actor): its load starts
   /// if it spans nodes. `gradient_bytes` and `iteration_s` are the job's own when >= 0 and > 0
-  /// (its trace's columns), else trace_traffic's.
-  void start(int id, const Placement& placement, double gradient_bytes = -1, double iteration_s = -1);
-  /// It releases its GPUs: its load, if any, stops.
+  /// (its trace's columns), else trace_traffic's. With `work`, the load carries it (stretches());
+  /// returns whether a load started.
+  bool start(int id, const Placement& placement, double gradient_bytes = -1, double iteration_s = -1,
+             const LoadWork* work = nullptr);
+  /// It releases its GPUs, or stops working: its load, if any, stops.
   void stop(int id);
+  /// The work left to job `id`'s load, in seconds at its full pace (0 without one).
+  double remaining_work_s(int id) const;
   /// Runs of trace jobs that put a load on the network.
   int loaded_runs() const { return loaded_runs_; }
-  /// The loads running now, by trace job.
+  /// The loads by trace job (a frozen one is there, stopped).
   const std::unordered_map<int, SteadyLoad>& loads() const { return loads_; }
 
+  // SteadyStateListener (with stretch):
+  void iteration_boundary(int job, double now_s) override;
+  double window_limit_s(int job, double now_s, double iteration_s) override;
+  void window_opened(double now_s, double wake_s) override;
+
 private:
+  /// Each flowing load's bytes left, at one moment.
+  struct Sample {
+    double at_s = -1;
+    std::unordered_map<int, std::vector<double>> bytes_left;
+  };
+  /// A stretched load taken off the network for a window, moving on at its measured pace.
+  struct Frozen {
+    std::vector<double> bytes_left;
+    std::vector<double> bytes_per_s;
+    double at_s = 0;
+    std::vector<double> now_left(double now_s) const;
+  };
+  /// Puts the frozen loads back on the network at `now_s`, with what they have left.
+  void thaw(double now_s);
+
   TraceTrafficConfig config_;
   bool enabled_ = false;
   const Platform& platform_;
   const CommunicationParams& params_;
   SteadyStateCoordinator& coordinator_;
   std::unordered_map<int, SteadyLoad> loads_;
+  std::unordered_map<int, LoadWork> works_;          ///< what each stretched load carries
+  std::unordered_map<int, std::pair<Sample, Sample>> samples_; ///< by training job: previous, last
+  std::unordered_map<int, std::vector<double>> paces_; ///< measured by window_limit_s, bytes/s per flow
+  std::unordered_map<int, Frozen> frozen_;
   int loaded_runs_ = 0;
 };
 

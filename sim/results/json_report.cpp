@@ -149,6 +149,11 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"gpu_utilization", s.gpu_utilization}};
   if (s.trace_traffic)
     out["trace_traffic_runs"] = s.trace_traffic_runs;
+  if (s.trace_traffic_stretch) {
+    out["trace_slowed_jobs"] = s.trace_slowed_jobs;
+    out["trace_contention_gpu_hours"] = s.trace_contention_gpu_hours;
+    out["trace_max_stretch"] = s.trace_max_stretch;
+  }
   if (s.preemption) {
     out["preemptions"] = s.preemptions;
     out["preempted_jobs"] = s.preempted_jobs;
@@ -189,6 +194,8 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
                         {"submit_s", t.submit_s}, {"start_s", t.start_s}, {"end_s", t.end_s},
                         {"queue_s", t.queue_s},   {"held_s", t.held_s},   {"preemptions", t.preemptions},
                         {"failures", t.failures}};
+    if (!t.contention_s.empty())
+      out["job_table"]["contention_s"] = t.contention_s;
   }
   return out;
 }

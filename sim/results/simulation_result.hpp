@@ -151,6 +151,8 @@ struct ScheduledJobTable {
   std::vector<double> held_s;      ///< GPUs held over all its runs
   std::vector<int> preemptions;
   std::vector<int> failures;       ///< trace jobs struck by failures (training jobs: in their reliability)
+  /// With trace_traffic.stretch: how much longer a trace job's runs took than traced (else empty).
+  std::vector<double> contention_s;
 };
 
 /// A cluster scheduler's run (scenario `scheduler`): every job it queued, training and trace.
@@ -166,6 +168,10 @@ struct SchedulerStats {
   int grows = 0;              ///< training jobs restarted on more GPUs (jobs[].grow)
   bool trace_traffic = false; ///< scheduler.trace_traffic: multi-node trace jobs load the fabric
   int trace_traffic_runs = 0; ///< ... runs of trace jobs that did
+  bool trace_traffic_stretch = false; ///< ... and their runs last as long as their loads take
+  int trace_slowed_jobs = 0;          ///< ... trace jobs that ran >= 1% longer than traced
+  double trace_contention_gpu_hours = 0; ///< ... the GPU-hours their runs took beyond the traced
+  double trace_max_stretch = 1;       ///< ... the most a job's run time grew (run over traced)
   double mean_queue_s = 0;   ///< from submission to start
   double mean_queue_within_node_s = 0; ///< jobs that fit in one node
   double mean_queue_multi_node_s = 0;  ///< jobs of whole nodes

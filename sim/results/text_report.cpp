@@ -139,6 +139,9 @@ std::string scheduler_summary(const SchedulerStats& s)
                              : "");
   if (s.trace_traffic)
     out += line("  trace traffic       %d runs of multi-node trace jobs loaded the network", s.trace_traffic_runs);
+  if (s.trace_traffic_stretch)
+    out += line("  trace contention    %d jobs ran >= 1%% longer than traced, %.1f GPU-hours in all, at most %.2fx",
+                s.trace_slowed_jobs, s.trace_contention_gpu_hours, s.trace_max_stretch);
   if (s.trace_skipped_jobs > 0)
     out += line("  trace               %d line%s not replayed (the log gives no run time or processor count)",
                 s.trace_skipped_jobs, s.trace_skipped_jobs == 1 ? "" : "s");

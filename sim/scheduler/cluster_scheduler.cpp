@@ -227,6 +227,15 @@ void ClusterScheduler::training_finished(int job)
   wake_->notify_all();
 }
 
+void ClusterScheduler::load_done(int id, unsigned run)
+{
+  // No lock: the scheduler may hold it while it stops this very load, and SimGrid would hand a
+  // killed waiter the mutex. Actors take turns, so the scheduler reads the list when it next runs.
+  loads_done_.push_back({now(), id, run});
+  woken_ = true;
+  wake_->notify_all();
+}
+
 void ClusterScheduler::training_suspended(int job)
 {
   std::unique_lock<sg4::Mutex> lock(*mutex_);
@@ -269,8 +278,10 @@ void ClusterScheduler::run()
       break;
     const double wake = next_wake_s();
     // While a training job waits, the scheduler's next decision is an event for fast-forwarding;
-    // so is the next moment a trace job's load on the fabric may start or stop.
-    coordinator_.set_external_event(training_waiting() || training_preemptible() || growth_possible()
+    // so is the next moment a trace job's load on the fabric may start or stop (any event, while
+    // a stretched one runs: its failures and maintenance stop it).
+    coordinator_.set_external_event(training_waiting() || training_preemptible() || growth_possible() ||
+                                            stretched_load_running()
                                         ? wake
                                         : next_load_change_s(t, wake));
     if (!woken_) {
@@ -286,6 +297,16 @@ void ClusterScheduler::run()
 
 void ClusterScheduler::end_trace_jobs(double t)
 {
+  // Stretched runs whose loads have done their work. One that did before its traced end (a
+  // frozen load's pace, counted, is off by rounding) ends at that end, which is still queued.
+  for (const End& e : loads_done_) {
+    Record& r = records_[e.id];
+    if (r.run != e.run || running_.count(e.id) == 0 || e.at_s < r.end_s)
+      continue;
+    r.end_s = e.at_s;
+    trace_ends_.push(e);
+  }
+  loads_done_.clear();
   for (drop_stale_ends(); gave_up_.empty() && !trace_ends_.empty() && trace_ends_.top().at_s <= t; drop_stale_ends()) {
     const End e = trace_ends_.top();
     trace_ends_.pop();
@@ -316,9 +337,18 @@ void ClusterScheduler::end_trace_jobs(double t)
     }
     const int id = e.id;
     Record& r = records_[id];
+    // A stretched run ends when its load has done its work (load_done): at its traced end only
+    // if the load is there too, give or take its flows' latency. Its traced end, not a few
+    // microseconds after it, keeps its order with the trace's events of the same second.
+    constexpr double kStretchSlackS = 1e-3;
+    if (r.stretched && traffic_->remaining_work_s(id) > kStretchSlackS)
+      continue;
+    if (r.stretched)
+      r.contention_s += std::max(0.0, r.end_s - r.run_start_s - r.run_overhead_s - r.remaining_s);
     r.held_s += r.end_s - r.run_start_s;
     charge_lost(r, r.run_overhead_s, r.run_after); // this last run's restart too
     release(id);
+    ++r.run; // its other events no longer hold (a stretched run has two ends)
     submit_followers(id, t);
   }
 }
@@ -433,7 +463,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
       schedule_demotion(job.id, t);
   } else {
     begin_run(job.id, t, r.preemptions > 0 ? preemption_.restart_s : 0, Interruption::Preemption);
-    if (traffic_)
+    if (traffic_ && !traffic_->stretches()) // a stretched load starts with the run
       traffic_->start(job.id, *r.placement, r.gradient_bytes, r.traffic_iteration_s);
   }
   return true;
@@ -469,7 +499,7 @@ bool ClusterScheduler::training_waiting() const { return training_not_started_ >
 bool ClusterScheduler::all_done() const
 {
   return queue_.empty() && next_arrival_ == arrivals_.size() && late_arrivals_.empty() && held_back_ == 0 &&
-         trace_ends_.empty() && running_training_ == 0;
+         trace_ends_.empty() && running_training_ == 0 && running_.empty(); // a stretched run has no End yet
 }
 
 } // namespace dcsim

@@ -123,6 +123,8 @@ private:
     int grows = 0;                    ///< restarts on more GPUs
     double gradient_bytes = -1;       ///< trace jobs: their own load (TraceJob), < 0 none
     double traffic_iteration_s = -1;
+    bool stretched = false;           ///< its run's work rides its load (trace_traffic.stretch)
+    double contention_s = 0;          ///< trace jobs: how much longer its runs took than their work
   };
   enum class EventKind : std::uint8_t {
     End,     ///< the run ends: its GPUs are free
@@ -185,7 +187,14 @@ private:
   /// (`checkpoint_interval_s`; 0: all of it when preempted, none when struck by a failure). What
   /// it held and did not keep is charged to its causes: the run's restart to what caused it,
   /// the unsaved work to `by_failure` or a preemption.
-  void stop_run(Record& r, double now, double checkpoint_interval_s, Interruption by);
+  void stop_run(int id, double now, double checkpoint_interval_s, Interruption by);
+  /// With trace_traffic.stretch, starts the load that carries trace job `id`'s work after
+  /// `overhead_s` (its restart); returns whether it did (a job within a node has none).
+  bool start_stretched_load(int id, double overhead_s);
+  /// Called from a stretched load's actor: run `run` of job `id` has done its work.
+  void load_done(int id, unsigned run);
+  /// Whether a trace job's stretched load is on the network now.
+  bool stretched_load_running() const { return traffic_ && traffic_->stretches() && !traffic_->loads().empty(); }
   /// A node of trace job `id` fails at `now`: it restarts in place.
   void fail_in_place(int id, double now);
   /// A failed job, noticed at `now`, gets its spare and restarts in place.
@@ -300,6 +309,7 @@ private:
   bool preemption_order_valid_ = false;
   int suspending_jobs_ = 0; ///< training jobs asked to stop at their next iteration boundary
   std::vector<int> preempted_;         ///< not yet back in the queue
+  std::vector<End> loads_done_;        ///< stretched runs' loads that finished (load_done)
   long long starts_ = 0;
   std::vector<QueuedJob> eligible_;    ///< reused by waiting_jobs()
   int running_training_ = 0;

@@ -162,7 +162,7 @@ std::optional<Placement> ClusterScheduler::reclaim(const QueuedJob& job, double 
 void ClusterScheduler::preempt(int id, double t)
 {
   Record& r = records_[id];
-  stop_run(r, t, preemption_.checkpoint_interval_s, Interruption::Preemption);
+  stop_run(id, t, preemption_.checkpoint_interval_s, Interruption::Preemption);
   r.preempted_s = t;
   ++r.preemptions;
   release(id);
@@ -177,20 +177,35 @@ void ClusterScheduler::begin_run(int id, double t, double overhead_s, Interrupti
   r.run_overhead_s = overhead_s;
   r.run_after = after;
   r.end_s = t + overhead_s + r.remaining_s;
-  trace_ends_.push({r.end_s, id, r.run, EventKind::End});
+  r.stretched = start_stretched_load(id, overhead_s);
+  trace_ends_.push({r.end_s, id, r.run, EventKind::End}); // a stretched run's earliest
+
+  // A stretched run may end after end_s (its load says when): later events may still strike it.
+  const double horizon_s = r.stretched ? kNever : r.end_s;
   if (failures_.maintenance_interval_s > 0) {
     const double at_s = failures_.next_maintenance_s(t);
-    if (at_s < r.end_s)
+    if (at_s < horizon_s)
       trace_ends_.push({at_s, id, r.run, EventKind::Maintenance});
   }
   if (las_)
     schedule_demotion(id, t);
   if (failures_.enabled()) {
     const double failure_s = next_failure_s(id, t);
-    if (failure_s < r.end_s)
+    if (failure_s < horizon_s)
       trace_ends_.push({failure_s, id, r.run, EventKind::Failure});
   }
 }
+
+bool ClusterScheduler::start_stretched_load(int id, double overhead_s)
+{
+  if (!traffic_ || !traffic_->stretches())
+    return false;
+  Record& r = records_[id];
+  const unsigned run = r.run;
+  const LoadWork work{r.remaining_s, overhead_s, [this, id, run] { load_done(id, run); }};
+  return traffic_->start(id, *r.placement, r.gradient_bytes, r.traffic_iteration_s, &work);
+}
+
 
 void ClusterScheduler::charge_lost(Record& r, double seconds, Interruption to) const
 {
@@ -201,16 +216,30 @@ void ClusterScheduler::charge_lost(Record& r, double seconds, Interruption to) c
   }
 }
 
-void ClusterScheduler::stop_run(Record& r, double t, double checkpoint_interval_s, Interruption by)
+void ClusterScheduler::stop_run(int id, double t, double checkpoint_interval_s, Interruption by)
 {
+  Record& r = records_[id];
   const double held = t - r.run_start_s;
-  const double kept = by == Interruption::Failure && checkpoint_interval_s <= 0
-                          ? 0
-                          : std::min(r.remaining_s, work_kept_s(held, r.run_overhead_s, checkpoint_interval_s));
+  // The time up to its last checkpoint, and the work it had done by then: the same, unless its
+  // load stretched the run (then at the run's average pace).
+  double kept_s = by == Interruption::Failure && checkpoint_interval_s <= 0
+                      ? 0
+                      : work_kept_s(held, r.run_overhead_s, checkpoint_interval_s);
+  double kept_work_s = std::min(r.remaining_s, kept_s);
+  if (r.stretched) {
+    const double worked = std::max(0.0, held - r.run_overhead_s);
+    const double done = r.remaining_s - traffic_->remaining_work_s(id);
+    kept_work_s = worked > 0 ? std::min(done, kept_s * done / worked) : 0;
+    r.contention_s += std::max(0.0, worked - done);
+    traffic_->stop(id); // it sends nothing until its next run
+    r.stretched = false;
+  } else {
+    kept_s = kept_work_s;
+  }
   const double restarting = std::min(held, r.run_overhead_s);
   charge_lost(r, restarting, r.run_after);
-  charge_lost(r, held - restarting - kept, by);
-  r.remaining_s -= kept;
+  charge_lost(r, held - restarting - kept_s, by);
+  r.remaining_s -= kept_work_s;
   r.held_s += held;
   ++r.run; // the run's scheduled events no longer hold
 }
@@ -218,7 +247,7 @@ void ClusterScheduler::stop_run(Record& r, double t, double checkpoint_interval_
 void ClusterScheduler::fail_in_place(int id, double t)
 {
   Record& r = records_[id];
-  stop_run(r, t, failures_.trace_job_checkpoint_s, Interruption::Failure);
+  stop_run(id, t, failures_.trace_job_checkpoint_s, Interruption::Failure);
   ++r.failures;
   if (trace_failures_by_cause_.empty())
     trace_failures_by_cause_.assign(failures_.causes.size(), 0);
@@ -263,7 +292,7 @@ void ClusterScheduler::restart_in_place(int id, double t)
 void ClusterScheduler::pause_for_maintenance(int id, double t)
 {
   Record& r = records_[id];
-  stop_run(r, t, 0.0, Interruption::Maintenance); // saved when stopped: nothing is lost
+  stop_run(id, t, 0.0, Interruption::Maintenance); // saved when stopped: nothing is lost
   ++r.maintenances;
   begin_run(id, t, failures_.maintenance_downtime_s, Interruption::Maintenance);
 }

@@ -44,6 +44,15 @@ SchedulerStats ClusterScheduler::stats() const
     s.grows += r.grows;
   s.trace_traffic = traffic_ && traffic_->enabled();
   s.trace_traffic_runs = traffic_ ? traffic_->loaded_runs() : 0;
+  s.trace_traffic_stretch = s.trace_traffic && traffic_->stretches();
+  for (const Record& r : records_) {
+    if (r.training || r.duration_s <= 0 || r.contention_s <= 0)
+      continue;
+    constexpr double kSlowed = 0.01; // a run 1% longer than traced counts as slowed
+    s.trace_slowed_jobs += r.contention_s >= kSlowed * r.duration_s ? 1 : 0;
+    s.trace_contention_gpu_hours += r.gpus * r.contention_s / 3600;
+    s.trace_max_stretch = std::max(s.trace_max_stretch, 1 + r.contention_s / r.duration_s);
+  }
   std::vector<double> queue, jct;
   double small_wait_s = 0, large_wait_s = 0;
   double first_submit = kNever, last_end = 0, gpu_seconds = 0;
@@ -123,6 +132,8 @@ ScheduledJobTable ClusterScheduler::job_table() const
     t.held_s.push_back(held_s(r));
     t.preemptions.push_back(r.preemptions);
     t.failures.push_back(r.failures);
+    if (traffic_ && traffic_->enabled() && traffic_->stretches())
+      t.contention_s.push_back(r.contention_s);
   }
   return t;
 }

@@ -1,0 +1,145 @@
+// scheduler.trace_traffic.stretch: a trace job's traced duration is its work with its load fully
+// served; where the network gives its flows less, its run lasts longer, as max-min sharing says.
+// Checked on one-GPU nodes under three leaves of a 7:1 fat-tree, where every NIC and every leaf's
+// single uplink carry 50 GB/s.
+#include "sim/scheduler/trace_scenarios.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+namespace dcsim {
+namespace {
+
+/// 21 one-GPU nodes, radix 8 at 7:1: nodes 0-6, 7-13 and 14-20 under three leaves, each with one
+/// uplink of one NIC's bandwidth. `rows`: the trace's lines (submit, duration, GPUs, gradient
+/// bytes a second), placed consecutively.
+std::string leaves(const std::string& name, const std::string& rows, bool stretch = true,
+                   const std::string& extra = "")
+{
+  const std::string trace =
+      test::write_trace(name + ".csv", "submit_time_s,duration_s,gpus,gradient_bytes,iteration_s\n" + rows);
+  return "name: trace-stretch\n"
+         "cluster:\n"
+         "  nodes: 21\n"
+         "  node: {gpu: H100-SXM-80GB, gpus: 1, scale_up: {bandwidth: 450GB/s}, nics: {count: 1, bandwidth: 400Gb/s}}\n"
+         "  fabric: {topology: fat-tree, tiers: 2, radix: 8, oversubscription: 7}\n" +
+         extra +
+         "scheduler: {policy: fifo, trace: " + trace + ", trace_traffic: {gradient: 1B, iteration: 1s, stretch: " +
+         (stretch ? "true" : "false") + "}}\n"
+         "output: {job_table: true}\n";
+}
+
+double end_of(const nlohmann::json& result, int job) { return result["scheduler"]["job_table"]["end_s"][job].get<double>(); }
+
+TEST_CASE("trace stretch: a job whose flows ask more than its NICs carry runs longer in proportion",
+          "[scheduler][trace]")
+{
+  // Three GPUs under leaf 0: a ring whose three flows each cross one NIC. Below the NIC's rate
+  // the job takes its traced 1,000 s; above, the ratio of what it asks to what the NIC gives.
+  const auto run = [](const std::string& gradient, bool stretch = true) {
+    return test::run_scenario_text(leaves("stretch-nic-" + gradient, "0,1000,3," + gradient + ",1\n", stretch));
+  };
+  const auto light = run("10e9");
+  const auto heavy = run("80e9");
+  const auto heavier = run("160e9");
+  const auto moderate = run("40e9");
+  CHECK(end_of(light, 0) == Approx(1000).epsilon(1e-6));
+  CHECK(light["scheduler"]["trace_slowed_jobs"] == 0);
+  const double t80 = end_of(heavy, 0);
+  INFO("80 GB a second: " << t80 << " s");
+  CHECK(t80 > 2000);
+  // Both above the NIC's rate: the run is proportional to the bytes it must move.
+  CHECK(end_of(heavier, 0) == Approx(2 * t80).epsilon(1e-6));
+  CHECK(end_of(moderate, 0) == Approx(t80 / 2).epsilon(1e-6));
+  CHECK(heavy["scheduler"]["trace_slowed_jobs"] == 1);
+  CHECK(heavy["scheduler"]["trace_max_stretch"].get<double>() == Approx(t80 / 1000).epsilon(1e-6));
+  CHECK(heavy["scheduler"]["job_table"]["contention_s"][0].get<double>() == Approx(t80 - 1000).epsilon(1e-6));
+  CHECK(heavy["scheduler"]["trace_contention_gpu_hours"].get<double>() == Approx(3 * (t80 - 1000) / 3600).epsilon(1e-6));
+  // Without stretch the trace's duration stands, and none of the stretch's keys are written.
+  const auto kept = run("80e9", false);
+  CHECK(end_of(kept, 0) == Approx(1000).epsilon(1e-9));
+  CHECK_FALSE(kept["scheduler"].contains("trace_slowed_jobs"));
+  CHECK_FALSE(kept["scheduler"]["job_table"].contains("contention_s"));
+}
+
+TEST_CASE("trace stretch: two jobs crossing one uplink share it max-min, and the survivor speeds up",
+          "[scheduler][trace]")
+{
+  // Jobs of 6, 2, 5 and 2 GPUs on nodes 0-5, 6-7, 8-12 and 13-14: A (6, 7) and B (13, 14) each
+  // send one flow up and one down through leaf 1's uplink; the other two send nothing.
+  const auto rows = [](const std::string& a, const std::string& b, int b_duration = 1000) {
+    return "0,1000,6,0,1\n0,1000,2," + a + ",1\n0,1000,5,0,1\n0," + std::to_string(b_duration) + ",2," + b + ",1\n";
+  };
+  const auto alone = test::run_scenario_text(leaves("stretch-a-alone", rows("40e9", "0")));
+  const auto alone_heavy = test::run_scenario_text(leaves("stretch-a-heavy", rows("160e9", "0")));
+  const auto both = test::run_scenario_text(leaves("stretch-both", rows("40e9", "40e9")));
+  // A alone at 40 GB a second fits its NICs and the uplink: its traced time.
+  CHECK(end_of(alone, 1) == Approx(1000).epsilon(1e-6));
+  // At 160 GB it asks c = 4 x (its 40 GB flow's rate) of the 50 GB/s, taking 1000 c / 50 s.
+  // Together at 40 GB each, A and B get half the uplink each: 1000 (c / 4) / 25 = half that.
+  const double t160 = end_of(alone_heavy, 1);
+  CHECK(t160 > 3000);
+  CHECK(end_of(both, 1) == Approx(t160 / 2).epsilon(1e-6));
+  CHECK(end_of(both, 3) == Approx(t160 / 2).epsilon(1e-6));
+  CHECK(both["scheduler"]["trace_slowed_jobs"] == 2);
+  // B's 300 s of work at half its pace (it moves 25 GB/s of the s x 50 its 40 GB asks, s =
+  // t160 / 4000) ends at 600 s; A has done as much by then and does its last 700 s alone.
+  const double s = t160 / 4000;
+  const auto brief = test::run_scenario_text(leaves("stretch-b-brief", rows("40e9", "40e9", 300)));
+  CHECK(end_of(brief, 3) == Approx(600 * s).epsilon(1e-6));
+  CHECK(end_of(brief, 1) == Approx(600 * s + 700).epsilon(1e-6));
+}
+
+TEST_CASE("trace stretch: maintenance stops the work and keeps it; the load rests while the job is down",
+          "[scheduler][trace]")
+{
+  // The 3-GPU job at 80 GB a second takes t80 alone; maintenance every 500 s of the calendar
+  // keeps 100 s of it down each time, while its load sends nothing: t80 + 100 per stop.
+  const std::string rows = "0,1000,3,80e9,1\n";
+  const double t80 = end_of(test::run_scenario_text(leaves("stretch-maint-alone", rows)), 0);
+  const auto paused = test::run_scenario_text(
+      leaves("stretch-maint", rows, true, "failures: {maintenance: {interval: 500s, downtime: 100s}}\n"));
+  const int stops = paused["scheduler"]["trace_maintenances"].get<int>();
+  INFO("alone " << t80 << " s; " << stops << " maintenance stops");
+  CHECK(stops == static_cast<int>((t80 + 100 * stops) / 500)); // one at every 500 s it was running
+  CHECK(end_of(paused, 0) == Approx(t80 + 100 * stops).epsilon(1e-6));
+  CHECK(paused["scheduler"]["job_table"]["contention_s"][0].get<double>() == Approx(t80 - 1000).epsilon(1e-6));
+}
+
+TEST_CASE("trace stretch: beside a training job, fast-forwarding gives what simulating every iteration gives",
+          "[scheduler][trace]")
+{
+  // Trace jobs of 5, 4 and 3 GPUs (nodes 0-4, 5-8, 9-11) send 30 GB a second; the training job
+  // (nodes 12-15, submitted at 1 s) shares leaf 1's uplink with the 4-GPU one, whose flows ask
+  // 47 of its 50 GB/s: the training job's bursts slow it. While the training job skips
+  // iterations its traffic is off the network; the stretched loads then move on at the pace
+  // they kept beside it, counted (engine/trace_traffic.hpp), so both runs agree.
+  const std::string text = leaves("stretch-beside-training", "0,100,5,30e9,1\n0,100,4,30e9,1\n0,100,3,30e9,1\n") +
+                           "jobs:\n"
+                           "  - name: w\n"
+                           "    gpus: 4\n"
+                           "    start_time: 1s\n"
+                           "    model: {hidden: 2048, layers: 8, heads: 16, seq_len: 1024, vocab: 32000}\n"
+                           "    parallelism: {data: 4}\n"
+                           "    batch: {global: 16, micro: 4}\n"
+                           "    iterations: 2000\n";
+  const auto skipped = test::run_scenario_text(text);
+  const auto every = test::run_config(test::load_text(text), false);
+  INFO("4-GPU trace job ends at " << end_of(skipped, 2) << " s (every iteration: " << end_of(every, 2) << " s)");
+  CHECK(end_of(skipped, 2) > 150); // slowed by the training job's bursts, not by its own NICs
+  CHECK(skipped["jobs"][0]["simulated_iterations"].get<int>() < 50);
+  for (int job = 0; job < 4; ++job)
+    CHECK(end_of(skipped, job) == Approx(end_of(every, job)).epsilon(1e-6));
+  CHECK(skipped["jobs"][0]["end_time_s"].get<double>() == Approx(every["jobs"][0]["end_time_s"].get<double>()).epsilon(1e-6));
+}
+
+TEST_CASE("trace stretch: the key is a boolean", "[scheduler][trace]")
+{
+  const std::string small = test::write_trace("stretch-small.csv", "submit_time_s,duration_s,gpus\n0,100,1\n");
+  CHECK_THAT(test::load_error(test::one_node("{trace: " + small + ", trace_traffic: {gradient: 1GB, iteration: 1s, stretch: 3}}")),
+             Catch::Contains("scheduler.trace_traffic.stretch: \"3\" is not a boolean"));
+}
+
+} // namespace
+} // namespace dcsim
