@@ -111,14 +111,13 @@ double TraceTraffic::window_limit_s(int job, double now_s, double iteration_s)
     const auto after = last.bytes_left.find(id);
     if (before == previous.bytes_left.end() || after == last.bytes_left.end())
       return now_s;
+    // The window ends before any flow would arrive: the others would then go faster.
     std::vector<double>& pace = paces_[id];
-    double done_s = 0; // when its slowest flow would arrive at this pace
     for (std::size_t i = 0; i < after->second.size(); ++i) {
       pace.push_back(std::max(0.0, (before->second[i] - after->second[i]) / dt));
-      if (after->second[i] > 0)
-        done_s = std::max(done_s, pace.back() > 0 ? after->second[i] / pace.back() : kInfinity);
+      if (after->second[i] > 0 && pace.back() > 0)
+        limit = std::min(limit, now_s + after->second[i] / pace.back());
     }
-    limit = std::min(limit, now_s + done_s);
   }
   return limit;
 }
