@@ -153,6 +153,9 @@ def trace_case(work, i, rng):
                 doc["failures"] = {"node_mtbf": rng.choice(["1000h", "30d"]), "restart": "10min",
                                    "maintenance": {"interval": rng.choice(["1d", "7d"]), "downtime": "1h"},
                                    "trace_job_checkpoint": rng.choice(["0s", "1h"])}
+                doc["cluster"]["storage"] = {"servers": 8, "bandwidth_per_server": "25GB/s"}
+                for job in doc.get("jobs") or []:
+                    job["checkpoint"] = {"interval": "2h"}
     if swf or rng.random() < 0.05:
         if rng.random() < 0.7:
             doc["scheduler"]["trace_group"] = rng.choice(["user", "queue", "none", "partition", "users"])

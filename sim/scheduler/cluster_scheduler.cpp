@@ -476,7 +476,9 @@ std::vector<RunningJob> ClusterScheduler::running_jobs() const
   for (int id : running_) {
     const Record& r = records_[id];
     // A trace job is expected to run its estimate (less the work an earlier run saved).
-    const double expected_s = r.run_start_s + r.run_overhead_s + std::max(0.0, r.estimate_s - (r.duration_s - r.remaining_s));
+    double expected_s = r.run_start_s + r.run_overhead_s + std::max(0.0, r.estimate_s - (r.duration_s - r.remaining_s));
+    if (r.stretched) // behind its load, it cannot end sooner than this
+      expected_s = std::max(expected_s, std::max(now(), r.run_start_s + r.run_overhead_s) + traffic_->remaining_work_s(id));
     out.push_back({r.training ? expected_end_(id) : expected_s, &*r.placement});
   }
   return out;

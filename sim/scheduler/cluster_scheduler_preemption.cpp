@@ -179,7 +179,6 @@ void ClusterScheduler::begin_run(int id, double t, double overhead_s, Interrupti
   r.end_s = t + overhead_s + r.remaining_s;
   r.stretched = start_stretched_load(id, overhead_s);
   trace_ends_.push({r.end_s, id, r.run, EventKind::End}); // a stretched run's earliest
-
   // A stretched run may end after end_s (its load says when): later events may still strike it.
   const double horizon_s = r.stretched ? kNever : r.end_s;
   if (failures_.maintenance_interval_s > 0) {
@@ -205,7 +204,6 @@ bool ClusterScheduler::start_stretched_load(int id, double overhead_s)
   const LoadWork work{r.remaining_s, overhead_s, [this, id, run] { load_done(id, run); }};
   return traffic_->start(id, *r.placement, r.gradient_bytes, r.traffic_iteration_s, &work);
 }
-
 
 void ClusterScheduler::charge_lost(Record& r, double seconds, Interruption to) const
 {

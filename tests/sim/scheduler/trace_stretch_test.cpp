@@ -116,14 +116,7 @@ TEST_CASE("trace stretch: beside a training job, fast-forwarding gives what simu
   // iterations its traffic is off the network; the stretched loads then move on at the pace
   // they kept beside it, counted (engine/trace_traffic.hpp), so both runs agree.
   const std::string text = leaves("stretch-beside-training", "0,100,5,30e9,1\n0,100,4,30e9,1\n0,100,3,30e9,1\n") +
-                           "jobs:\n"
-                           "  - name: w\n"
-                           "    gpus: 4\n"
-                           "    start_time: 1s\n"
-                           "    model: {hidden: 2048, layers: 8, heads: 16, seq_len: 1024, vocab: 32000}\n"
-                           "    parallelism: {data: 4}\n"
-                           "    batch: {global: 16, micro: 4}\n"
-                           "    iterations: 2000\n";
+                           test::small_training_job(2000);
   const auto skipped = test::run_scenario_text(text);
   const auto every = test::run_config(test::load_text(text), false);
   INFO("4-GPU trace job ends at " << end_of(skipped, 2) << " s (every iteration: " << end_of(every, 2) << " s)");

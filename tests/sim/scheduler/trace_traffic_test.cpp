@@ -22,15 +22,8 @@ std::string three_leaves(const std::string& trace, const std::string& traffic)
          "  nodes: 21\n"
          "  node: {gpu: H100-SXM-80GB, gpus: 1, scale_up: {bandwidth: 450GB/s}, nics: {count: 1, bandwidth: 400Gb/s}}\n"
          "  fabric: {topology: fat-tree, tiers: 2, radix: 8, oversubscription: 7}\n"
-         "scheduler: {policy: fifo, trace: " + trace + (traffic.empty() ? "" : ", trace_traffic: " + traffic) + "}\n"
-         "jobs:\n"
-         "  - name: w\n"
-         "    gpus: 4\n"
-         "    start_time: 1s\n"
-         "    model: {hidden: 2048, layers: 8, heads: 16, seq_len: 1024, vocab: 32000}\n"
-         "    parallelism: {data: 4}\n"
-         "    batch: {global: 16, micro: 4}\n"
-         "    iterations: 600\n";
+         "scheduler: {policy: fifo, trace: " + trace + (traffic.empty() ? "" : ", trace_traffic: " + traffic) + "}\n" +
+         test::small_training_job(600);
 }
 
 double end_of_w(const nlohmann::json& result) { return result["jobs"][0]["end_time_s"].get<double>(); }
