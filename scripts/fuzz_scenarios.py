@@ -156,6 +156,10 @@ def trace_case(work, i, rng):
                 doc["cluster"]["storage"] = {"servers": 8, "bandwidth_per_server": "25GB/s"}
                 for job in doc.get("jobs") or []:
                     job["checkpoint"] = {"interval": "2h"}
+    if rng.random() < 0.15:  # Slurm's --switches=count@max-time
+        doc["scheduler"]["placement"] = rng.choice(["topology_aware", "consecutive", "scattered"])
+        doc["scheduler"]["switches"] = rng.choice([{"count": 1, "wait": "1h"}, {"count": 2, "wait": "10min"},
+                                                   {"count": 1, "wait": "30d"}, {"count": 0, "wait": "1h"}, {"count": 1}])
     if swf or rng.random() < 0.05:
         if rng.random() < 0.7:
             doc["scheduler"]["trace_group"] = rng.choice(["user", "queue", "none", "partition", "users"])

@@ -473,6 +473,11 @@ struct SchedulerConfig {
   /// SWF lines that could not be replayed (run time or processor count unknown), not in trace_jobs.
   int trace_skipped_jobs = 0;
   TraceTrafficConfig trace_traffic;
+  /// `switches: {count, wait}`, Slurm's --switches=count@max-time: a job spanning nodes starts
+  /// only on nodes under at most `max_switches` leaf blocks, or once `max_switch_wait_s` has
+  /// passed since it could first have started on more; 0: any nodes.
+  int max_switches = 0;
+  double max_switch_wait_s = 0;
   std::vector<std::string> groups;  ///< group names: the trace's by first appearance, then the jobs' 
   QuotaConfig quotas;
   PreemptionConfig preemption;

@@ -108,6 +108,19 @@ void read_preemption(MapReader& scheduler, SchedulerConfig& out)
 
 /// `fair_share_half_life: DURATION` with policy fair_share (or multifactor), which needs groups
 /// to share between.
+/// `switches: {count: N, wait: DURATION}`: Slurm's --switches=count@max-time.
+void read_switches(MapReader& scheduler, SchedulerConfig& out)
+{
+  const std::optional<MapReader> child = scheduler.child("switches");
+  if (!child)
+    return;
+  MapReader keys = *child;
+  out.max_switches = static_cast<int>(keys.integer("count", 1, 1, 1000000));
+  out.max_switch_wait_s = keys.quantity_at_most("wait", Dimension::Seconds, std::nullopt, false, kMaxSimulatedTimeS,
+                                                "10 years", kSimulatedTimeLimitWhy);
+  keys.finish();
+}
+
 void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
 {
   const bool fair_share = out.policy == SchedulingPolicyKind::FairShare;
@@ -267,7 +280,7 @@ void skip_keys_needing_the_trace(MapReader& scheduler)
   for (const char* key : {"quotas", "quota_borrowing", "preemption", "las_thresholds", "las_promote_knob",
                           "fair_share_half_life", "multifactor", "backfill_depth", "backfill_window",
                           "backfill_interval", "trace_format", "trace_group", "trace_processors_per_gpu",
-                          "trace_traffic", "trace_feedback"})
+                          "trace_traffic", "trace_feedback", "switches"})
     scheduler.has(key);
 }
 
@@ -387,6 +400,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     read_multifactor(scheduler, out);
     read_backfill_plan(scheduler, out);
     read_fair_share(scheduler, out);
+    read_switches(scheduler, out);
     return out;
   }
   const std::string name = scheduler.text("trace");
@@ -426,6 +440,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   read_multifactor(scheduler, out);
   read_backfill_plan(scheduler, out);
   read_fair_share(scheduler, out);
+  read_switches(scheduler, out);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {
     scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "

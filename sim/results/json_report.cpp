@@ -149,6 +149,10 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"gpu_utilization", s.gpu_utilization}};
   if (s.trace_traffic)
     out["trace_traffic_runs"] = s.trace_traffic_runs;
+  if (s.max_switches > 0) {
+    out["switch_held_jobs"] = s.switch_held_jobs;
+    out["switch_expired_jobs"] = s.switch_expired_jobs;
+  }
   if (s.trace_traffic_stretch) {
     out["trace_slowed_jobs"] = s.trace_slowed_jobs;
     out["trace_contention_gpu_hours"] = s.trace_contention_gpu_hours;

@@ -81,6 +81,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   training_not_started_ = static_cast<int>(config.jobs.size());
   job_table_ = config.output.job_table;
   backfill_interval_s_ = config.scheduler.backfill_interval_s;
+  max_switches_ = config.scheduler.max_switches;
+  max_switch_wait_s_ = config.scheduler.max_switch_wait_s;
 }
 
 double ClusterScheduler::now() { return sg4::Engine::get_clock(); }
@@ -274,6 +276,8 @@ void ClusterScheduler::run()
     dispatch(t);
     grow_jobs();
     drop_stale_ends();
+    while (!switch_deadlines_.empty() && switch_deadlines_.top() <= t) // looked again at them now
+      switch_deadlines_.pop();
     if (all_done())
       break;
     const double wake = next_wake_s();
@@ -435,6 +439,10 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   for (size_t k = 1; !r.placement && r.training && k < r.sizes.size(); ++k)
     if ((r.placement = allocator_.allocate(r.sizes[k], reserved, allowed)))
       r.gpus = r.sizes[k];
+  if (r.placement && !within_switches(job.id, *r.placement, t)) {
+    allocator_.release(*r.placement);
+    r.placement.reset();
+  }
   if (!r.placement && reclaiming_ && !over_quota && !allowed)
     r.placement = reclaim(job, t, reserved);
   if (!r.placement)
@@ -469,6 +477,28 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
   return true;
 }
 
+bool ClusterScheduler::within_switches(int id, const Placement& placement, double t)
+{
+  if (max_switches_ <= 0)
+    return true;
+  const std::vector<int> nodes = placement.nodes();
+  if (nodes.size() < 2 || locality_.blocks_spanned(nodes) <= max_switches_)
+    return true;
+  // The wait counts from the first time it could have started on more leaves (Slurm's
+  // wait4switch_start), not from its submission: a job long queued still waits.
+  Record& r = records_[id];
+  if (!r.switch_held) {
+    r.switch_held = true;
+    r.switch_deadline_s = t + max_switch_wait_s_;
+    switch_deadlines_.push(r.switch_deadline_s);
+  }
+  if (t >= r.switch_deadline_s) { // it has waited enough: any nodes will do
+    r.switch_expired = true;
+    return true;
+  }
+  return false;
+}
+
 std::vector<RunningJob> ClusterScheduler::running_jobs() const
 {
   std::vector<RunningJob> out;
@@ -493,6 +523,8 @@ double ClusterScheduler::next_wake_s() const
     wake = std::min(wake, trace_ends_.top().at_s);
   if (backfill_pending_ && !queue_.empty())
     wake = std::min(wake, next_backfill_s_);
+  if (!switch_deadlines_.empty())
+    wake = std::min(wake, switch_deadlines_.top());
   return wake;
 }
 

@@ -124,6 +124,9 @@ private:
     double gradient_bytes = -1;       ///< trace jobs: their own load (TraceJob), < 0 none
     double traffic_iteration_s = -1;
     bool stretched = false;           ///< its run's work rides its load (trace_traffic.stretch)
+    bool switch_held = false;         ///< scheduler.switches kept it from nodes under too many leaves
+    bool switch_expired = false;      ///< ... until its wait ran out, and it started on them
+    double switch_deadline_s = 0;     ///< ... when its wait runs out
     double contention_s = 0;          ///< trace jobs: how much longer its runs took than their work
   };
   enum class EventKind : std::uint8_t {
@@ -193,6 +196,9 @@ private:
   bool start_stretched_load(int id, double overhead_s);
   /// Called from a stretched load's actor: run `run` of job `id` has done its work.
   void load_done(int id, unsigned run);
+  /// scheduler.switches: whether job `id` may start on `placement` at `now` (under few enough
+  /// leaf blocks, or it has waited long enough); when not, it is held until its deadline.
+  bool within_switches(int id, const Placement& placement, double now);
   /// Whether a trace job's stretched load is on the network now.
   bool stretched_load_running() const { return traffic_ && traffic_->stretches() && !traffic_->loads().empty(); }
   /// A node of trace job `id` fails at `now`: it restarts in place.
@@ -253,6 +259,10 @@ private:
 
   bool job_table_ = false;                 ///< output.job_table: stats() lists every job
   double backfill_interval_s_ = 0;         ///< scheduler.backfill_interval (0: every decision backfills)
+  int max_switches_ = 0;                   ///< scheduler.switches.count (0: any nodes)
+  double max_switch_wait_s_ = 0;           ///< scheduler.switches.wait
+  /// When jobs held by scheduler.switches may take any nodes: moments to look again.
+  std::priority_queue<double, std::vector<double>, std::greater<double>> switch_deadlines_;
   double next_backfill_s_ = -kNever;       ///< when backfilling may run again
   bool backfill_pending_ = false;          ///< a decision since the last cycle went without it
   std::vector<std::string> training_names_; ///< the training jobs' names, for the job table
