@@ -57,6 +57,7 @@ struct JobShared {
   std::vector<TimeBreakdown> last;     ///< per rank, last simulated iteration
   std::vector<double> iteration_times_s;
   int skip = 0;
+  double skip_iteration_s = 0; ///< the steady iteration time the skipped iterations take
   int done = 0; ///< iterations the job has completed (and kept, after failures)
   /// The scheduler preempts the job: it stops at its next iteration boundary, keeping every
   /// iteration done (a graceful suspend), and its GPUs go back; it resumes later as a new run.

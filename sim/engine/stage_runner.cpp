@@ -414,6 +414,7 @@ void StageRunner::operator()()
       if (expected > 0) { // still steady after a checkpoint: no iteration needs simulating
         s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), expected));
         s_.skip = s_.coordinator.resume_skip(s_.coordinator_id, now(), iterations - s_.done);
+        s_.skip_iteration_s = s_.coordinator.steady_iteration_s(s_.coordinator_id);
       }
 
     }
@@ -432,17 +433,18 @@ void StageRunner::operator()()
       s_.reliability.trained(t, true);
       s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), t));
       s_.skip = s_.coordinator.after_iteration(s_.coordinator_id, now(), t, iterations - s_.done);
+      s_.skip_iteration_s = s_.coordinator.steady_iteration_s(s_.coordinator_id);
       if (s_.suspend_requested) // preempted: no fast-forward past the boundary where it stops
         s_.skip = 0;
 
     }
     s_.barrier->wait();
     if (s_.skip > 0)
-      fast_forward(s_.skip * s_.iteration_times_s.back());
+      fast_forward(s_.skip * s_.skip_iteration_s);
     s_.barrier->wait();
     if (stage_ == 0) {
       s_.done += s_.skip;
-      s_.reliability.trained(s_.skip * s_.iteration_times_s.back(), false);
+      s_.reliability.trained(s_.skip * s_.skip_iteration_s, false);
       s_.skip = 0;
     }
   }

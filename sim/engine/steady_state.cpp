@@ -83,7 +83,13 @@ int SteadyStateCoordinator::after_iteration(int job, double now_s, double iterat
 {
   if (listener_)
     listener_->iteration_boundary(job, now_s);
-  update_steadiness(jobs_[job], iteration_time_s);
+  JobState& s = jobs_[job];
+  // A window another job opened while this one was mid-iteration: the rest of that iteration
+  // ran with the others' traffic gone, so its time is not the steady one. It skips at the time
+  // it was steady at when the window opened.
+  const bool entering = enabled_ && window_end_s_ > now_s && s.steady && s.epoch_at_last == epoch_;
+  if (!entering)
+    update_steadiness(s, iteration_time_s);
   return resume_skip(job, now_s, remaining);
 }
 

@@ -61,6 +61,9 @@ public:
   /// Called by a steady job that paused without anything around it changing (a checkpoint
   /// write): how many iterations it may skip right away, as after_iteration.
   int resume_skip(int job, double now_s, int remaining);
+  /// The iteration time the job's skipped iterations take: its steady one (not its last, if
+  /// that ran into a window another job opened).
+  double steady_iteration_s(int job) const { return jobs_[job].iteration_time_s; }
 
 private:
   struct JobState {

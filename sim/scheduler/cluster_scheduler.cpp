@@ -281,13 +281,13 @@ void ClusterScheduler::run()
     if (all_done())
       break;
     const double wake = next_wake_s();
-    // While a training job waits, the scheduler's next decision is an event for fast-forwarding;
-    // so is the next moment a trace job's load on the fabric may start or stop (any event, while
-    // a stretched one runs: its failures and maintenance stop it).
-    coordinator_.set_external_event(training_waiting() || training_preemptible() || growth_possible() ||
-                                            stretched_load_running()
+    // Events for fast-forwarding: the next moment a waiting training job may start (or a running
+    // one grow, or be preempted), and the next a trace job's load on the fabric may start or stop.
+    const bool may_start = training_waiting() || growth_possible();
+    coordinator_.set_external_event(training_preemptible() || (may_start && priorities_move())
                                         ? wake
-                                        : next_load_change_s(t, wake));
+                                        : std::min(may_start ? next_start_chance_s() : kNever,
+                                                   next_load_change_s(t, wake)));
     if (!woken_) {
       if (wake == kNever)
         wake_->wait(lock);

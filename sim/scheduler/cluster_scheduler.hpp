@@ -222,6 +222,13 @@ private:
   void grow_jobs();
   /// Whether some running job may still grow (the scheduler's decisions then matter to it).
   bool growth_possible() const;
+  /// Whether queued jobs' order moves with time alone (las, fair_share, multifactor): a job that
+  /// waits may then start at any decision.
+  bool priorities_move() const { return las_ || tracks_usage_ || multifactor_; }
+  /// Otherwise a waiting job starts only when GPUs free up, a switches wait runs out or a
+  /// backfill cycle comes: the next such moment the scheduler knows (a trace job's next event;
+  /// training jobs' ends end fast-forward windows anyway).
+  double next_start_chance_s() const;
   /// The next moment a trace job's load on the fabric may start or stop (kNever: none).
   double next_load_change_s(double t, double wake);
   void charge_lost(Record& r, double seconds, Interruption to) const;

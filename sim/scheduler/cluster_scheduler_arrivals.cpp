@@ -75,24 +75,48 @@ void ClusterScheduler::admit_arrivals(double t)
   }
 }
 
+double ClusterScheduler::next_start_chance_s() const
+{
+  double next = kNever;
+  if (!trace_ends_.empty())
+    next = std::min(next, trace_ends_.top().at_s);
+  if (!switch_deadlines_.empty())
+    next = std::min(next, switch_deadlines_.top());
+  if (backfill_pending_)
+    next = std::min(next, next_backfill_s_);
+  return next;
+}
+
 double ClusterScheduler::next_load_change_s(double t, double wake)
 {
   if (!traffic_ || !traffic_->enabled())
     return kNever;
-  // A queued multi-node trace job may start at any decision, and so may a loaded one be preempted;
-  // one that follows another (SWF feedback) may be submitted at any job's end.
-  if (multi_node_followers_ > 0)
+  // A loaded job may be preempted at any decision; one that follows another (SWF feedback) may
+  // be submitted at any job's end.
+  if (multi_node_followers_ > 0 || (preemption_.enabled && !traffic_->loads().empty()))
     return wake;
-  for (const QueuedJob& q : queue_)
-    if (!records_[q.id].training && q.gpus > gpus_per_node_)
-      return wake;
-  if (preemption_.enabled && !traffic_->loads().empty())
+  // A queued multi-node trace job starts when GPUs free up (a trace job's event: a training job's
+  // end ends windows anyway), when its switches wait runs out or a backfill cycle comes -- or,
+  // where priorities move with time, at any decision.
+  const bool multi_node_waits = std::any_of(queue_.begin(), queue_.end(), [&](const QueuedJob& q) {
+    return !records_[q.id].training && q.gpus > gpus_per_node_;
+  });
+  if (multi_node_waits && priorities_move())
     return wake;
   while (next_multi_node_ < multi_node_submits_.size() && multi_node_submits_[next_multi_node_] <= t)
     ++next_multi_node_;
   double next = next_multi_node_ < multi_node_submits_.size() ? multi_node_submits_[next_multi_node_] : kNever;
-  for (const auto& [id, load] : traffic_->loads())
-    next = std::min(next, records_[id].end_s); // its run's scheduled end (failures only postpone it)
+  // A stretched load also stops and starts again at its job's every event (a failure, its
+  // detection, maintenance), even while it is down.
+  if (multi_node_waits || traffic_->stretches())
+    next = std::min(next, next_start_chance_s());
+  for (const auto& [id, load] : traffic_->loads()) {
+    // Its run's scheduled end (failures only postpone it). A stretched run past it ends when its
+    // load is done, which fast-forwarding's windows foresee (TraceTraffic::window_limit_s).
+    const Record& r = records_[id];
+    if (!r.stretched || r.end_s > t)
+      next = std::min(next, r.end_s);
+  }
   return next;
 }
 
