@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace dcsim {
 
@@ -44,11 +45,32 @@ void SteadyStateCoordinator::job_finished(int job)
 
 bool SteadyStateCoordinator::update_steadiness(JobState& s, double iteration_time_s)
 {
-  const bool same_time = s.iteration_time_s > 0 &&
-                         std::fabs(iteration_time_s - s.iteration_time_s) <= kTolerance * iteration_time_s;
-  s.steady = same_time && s.epoch_at_last == epoch_;
+  const bool unchanged = s.epoch_at_last == epoch_;
+  const double gap = std::fabs(iteration_time_s - s.last_time_s);
+  const bool close = s.last_time_s > 0 && gap <= kTolerance * iteration_time_s;
   s.epoch_at_last = epoch_;
+  s.last_time_s = iteration_time_s;
   s.iteration_time_s = iteration_time_s;
+  const bool alone = std::none_of(jobs_.begin(), jobs_.end(), [&](const JobState& j) { return j.running && &j != &s; });
+  if (alone || !unchanged) {
+    s.recent.clear();
+    s.steady = unchanged && close;
+    return s.steady;
+  }
+  // Drifting beside other jobs: steady when the mean of its last kDriftIterations iterations
+  // repeats the mean of the kDriftIterations before, and it skips at that mean.
+  s.recent.push_back(iteration_time_s);
+  if (s.recent.size() > 2 * kDriftIterations)
+    s.recent.erase(s.recent.begin());
+  s.steady = false;
+  if (s.recent.size() < 2 * kDriftIterations)
+    return false;
+  const auto mid = s.recent.begin() + kDriftIterations;
+  const double before = std::accumulate(s.recent.begin(), mid, 0.0) / kDriftIterations;
+  const double last = std::accumulate(mid, s.recent.end(), 0.0) / kDriftIterations;
+  s.steady = std::fabs(last - before) <= kTolerance * last;
+  if (s.steady)
+    s.iteration_time_s = last;
   return s.steady;
 }
 
