@@ -86,9 +86,10 @@ double TraceTraffic::remaining_work_s(int id) const
 
 void TraceTraffic::iteration_boundary(int job, double now_s)
 {
-  auto& [previous, last] = samples_[job];
-  previous = std::move(last);
-  last = Sample{now_s, {}};
+  std::deque<Sample>& history = samples_[job];
+  if (history.size() > SteadyStateCoordinator::kDriftIterations)
+    history.pop_front();
+  Sample& last = history.emplace_back(Sample{now_s, {}});
   for (const auto& [id, load] : loads_)
     if (load.flowing())
       last.bytes_left[id] = load.bytes_left();
@@ -99,12 +100,23 @@ double TraceTraffic::window_limit_s(int job, double now_s, double iteration_s)
   paces_.clear();
   if (loads_.empty())
     return kInfinity;
-  // The paces come from the job's last iteration, which every load must have spent flowing.
-  const auto& [previous, last] = samples_[job];
-  const double dt = now_s - previous.at_s;
-  if (!frozen_.empty() || last.at_s != now_s || previous.at_s < 0 ||
-      std::fabs(dt - iteration_s) > 1e-6 * iteration_s)
+  // The paces come from the iterations the job's steady time stands for: its last one (a job
+  // alone), or the mean of its last kDriftIterations (beside other jobs). Every load must have
+  // spent them flowing.
+  const std::deque<Sample>& history = samples_[job];
+  if (!frozen_.empty() || history.size() < 2 || history.back().at_s != now_s)
     return now_s;
+  const Sample& last = history.back();
+  const auto spans = [&](const Sample& s, int n) { return std::fabs(now_s - s.at_s - n * iteration_s) <= 1e-6 * n * iteration_s; };
+  const int n = SteadyStateCoordinator::kDriftIterations;
+  const Sample* first = spans(history[history.size() - 2], 1) ? &history[history.size() - 2]
+                        : history.size() > static_cast<std::size_t>(n) && spans(history[history.size() - 1 - n], n)
+                            ? &history[history.size() - 1 - n]
+                            : nullptr;
+  if (!first)
+    return now_s;
+  const Sample& previous = *first;
+  const double dt = now_s - previous.at_s;
   double limit = kInfinity;
   for (const auto& [id, load] : loads_) {
     const auto before = previous.bytes_left.find(id);

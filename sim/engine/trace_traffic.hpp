@@ -25,6 +25,7 @@
 #include "engine/placement.hpp"
 #include "engine/steady_state.hpp"
 
+#include <deque>
 #include <unordered_map>
 
 namespace dcsim {
@@ -82,7 +83,9 @@ private:
   SteadyStateCoordinator& coordinator_;
   std::unordered_map<int, SteadyLoad> loads_;
   std::unordered_map<int, LoadWork> works_;          ///< what each stretched load carries
-  std::unordered_map<int, std::pair<Sample, Sample>> samples_; ///< by training job: previous, last
+  /// By training job: its last boundaries' samples, oldest first (enough to span the iterations
+  /// its steady time is a mean of, SteadyStateCoordinator::kDriftIterations).
+  std::unordered_map<int, std::deque<Sample>> samples_;
   std::unordered_map<int, std::vector<double>> paces_; ///< measured by window_limit_s, bytes/s per flow
   std::unordered_map<int, Frozen> frozen_;
   int loaded_runs_ = 0;

@@ -177,6 +177,29 @@ TEST_CASE("fast-forwarding two training jobs that share an uplink: within 0.5% o
   }
 }
 
+TEST_CASE("trace stretch: two training jobs beside a stretched load fast-forward as every iteration runs",
+          "[scheduler][trace]")
+{
+  // Trace jobs on nodes 0-7 (30 s), 8-10 and 11-15, the last sending 30 GB a second across leaves
+  // 1 and 2; the training job w on 16-19 and, from 30 s, v on 0-7, whose ring shares leaf 1's
+  // uplink with the stretched load. With two training jobs running the loads' pace is measured
+  // over the iterations their steady times are means of (TraceTraffic::window_limit_s).
+  const std::string text = leaves("stretch-two-training", "0,30,8,0,1\n0,1000,3,0,1\n0,1000,5,30e9,1\n") +
+                           test::small_training_job(3000) +
+                           "  - name: v\n    gpus: 8\n    start_time: 2s\n"
+                           "    model: {hidden: 2048, layers: 8, heads: 16, seq_len: 1024, vocab: 32000}\n"
+                           "    parallelism: {data: 8}\n    batch: {global: 32, micro: 4}\n    iterations: 2000\n";
+  const auto skipped = test::run_scenario_text(text);
+  const auto every = test::run_config(test::load_text(text), false);
+  const auto& ends = skipped["scheduler"]["job_table"]["end_s"];
+  INFO("stretched job ends at " << ends[4].get<double>() << " s (every iteration: "
+                                << every["scheduler"]["job_table"]["end_s"][4].get<double>() << " s)");
+  CHECK(skipped["scheduler"]["trace_slowed_jobs"] == 1);
+  CHECK(skipped["jobs"][1]["simulated_iterations"].get<int>() < 500);
+  for (size_t j = 0; j < ends.size(); ++j)
+    CHECK(ends[j].get<double>() == Approx(every["scheduler"]["job_table"]["end_s"][j].get<double>()).epsilon(1e-3));
+}
+
 TEST_CASE("trace stretch: the key is a boolean", "[scheduler][trace]")
 {
   const std::string small = test::write_trace("stretch-small.csv", "submit_time_s,duration_s,gpus\n0,100,1\n");
