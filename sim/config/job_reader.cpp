@@ -241,6 +241,7 @@ JobConfig read_job(MapReader& job, int index)
   if (out.grow && out.min_gpus <= 0)
     job.error("grow", "restarts a job that started on fewer GPUs on more, but the job has no min_gpus; expected "
                       "min_gpus beside it");
+  out.switches = read_switches(job);
   out.after = job.text("after", "");
   if (!out.after.empty() && has_start_time)
     job.error("after", "and start_time both say when the job is submitted; expected one of them");

@@ -246,6 +246,15 @@ struct RecomputeModules {
   bool expert_activation = false;    ///< moe_act: the routed experts' SwiGLU/GELU outputs
 };
 
+/// `switches: {count, wait}`, Slurm's --switches=count@max-time: a job spanning nodes starts
+/// only on nodes under at most `count` leaf blocks, or once `wait_s` has passed since it could
+/// first have started on more (scheduler.switches for every job, jobs[].switches for one).
+struct SwitchesConfig {
+  int count = 0; ///< 0: any nodes
+  double wait_s = 0;
+  bool set() const { return count > 0; }
+};
+
 struct JobConfig {
   std::string name;
   int gpus = 0;
@@ -271,6 +280,7 @@ struct JobConfig {
   /// With min_gpus: a job running on fewer GPUs than it asked for stops at an iteration boundary
   /// and restarts larger when the GPUs are free and no job waits (a malleable job).
   bool grow = false;
+  SwitchesConfig switches;           ///< with a scheduler: its own (else the scheduler's)
   std::string group;                 ///< quota group with a scheduler (scheduler.quotas); "" = none
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;
@@ -473,11 +483,7 @@ struct SchedulerConfig {
   /// SWF lines that could not be replayed (run time or processor count unknown), not in trace_jobs.
   int trace_skipped_jobs = 0;
   TraceTrafficConfig trace_traffic;
-  /// `switches: {count, wait}`, Slurm's --switches=count@max-time: a job spanning nodes starts
-  /// only on nodes under at most `max_switches` leaf blocks, or once `max_switch_wait_s` has
-  /// passed since it could first have started on more; 0: any nodes.
-  int max_switches = 0;
-  double max_switch_wait_s = 0;
+  SwitchesConfig switches; ///< every job's that gives none of its own
   std::vector<std::string> groups;  ///< group names: the trace's by first appearance, then the jobs' 
   QuotaConfig quotas;
   PreemptionConfig preemption;

@@ -84,6 +84,11 @@ void check_job_order(const YAML::Node& jobs, MapReader& top, const ScenarioConfi
   };
   for (size_t i = 0; i < config.jobs.size(); ++i) {
     const std::string& after = config.jobs[i].after;
+    if (config.jobs[i].switches.set() && !config.scheduler.enabled) {
+      MapReader job_reader(jobs[i], "jobs." + std::to_string(i), top.context());
+      job_reader.error("switches", "holds the job for nodes under few leaf switches, which a scheduler decides; "
+                                   "expected a scheduler section (policy: fifo will do)");
+    }
     if (after.empty())
       continue;
     MapReader job_reader(jobs[i], "jobs." + std::to_string(i), top.context());

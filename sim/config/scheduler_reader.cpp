@@ -108,19 +108,6 @@ void read_preemption(MapReader& scheduler, SchedulerConfig& out)
 
 /// `fair_share_half_life: DURATION` with policy fair_share (or multifactor), which needs groups
 /// to share between.
-/// `switches: {count: N, wait: DURATION}`: Slurm's --switches=count@max-time.
-void read_switches(MapReader& scheduler, SchedulerConfig& out)
-{
-  const std::optional<MapReader> child = scheduler.child("switches");
-  if (!child)
-    return;
-  MapReader keys = *child;
-  out.max_switches = static_cast<int>(keys.integer("count", 1, 1, 1000000));
-  out.max_switch_wait_s = keys.quantity_at_most("wait", Dimension::Seconds, std::nullopt, false, kMaxSimulatedTimeS,
-                                                "10 years", kSimulatedTimeLimitWhy);
-  keys.finish();
-}
-
 void read_fair_share(MapReader& scheduler, SchedulerConfig& out)
 {
   const bool fair_share = out.policy == SchedulingPolicyKind::FairShare;
@@ -381,6 +368,20 @@ void add_training_groups(const std::vector<std::string>& training_groups, std::v
 
 } // namespace
 
+SwitchesConfig read_switches(MapReader& parent)
+{
+  SwitchesConfig out;
+  const std::optional<MapReader> child = parent.child("switches");
+  if (!child)
+    return out;
+  MapReader keys = *child;
+  out.count = static_cast<int>(keys.integer("count", 1, 1, 1000000));
+  out.wait_s = keys.quantity_at_most("wait", Dimension::Seconds, std::nullopt, false, kMaxSimulatedTimeS, "10 years",
+                                     kSimulatedTimeLimitWhy);
+  keys.finish();
+  return out;
+}
+
 SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::string>& training_groups)
 {
   SchedulerConfig out;
@@ -400,7 +401,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
     read_multifactor(scheduler, out);
     read_backfill_plan(scheduler, out);
     read_fair_share(scheduler, out);
-    read_switches(scheduler, out);
+    out.switches = read_switches(scheduler);
     return out;
   }
   const std::string name = scheduler.text("trace");
@@ -440,7 +441,7 @@ SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::stri
   read_multifactor(scheduler, out);
   read_backfill_plan(scheduler, out);
   read_fair_share(scheduler, out);
-  read_switches(scheduler, out);
+  out.switches = read_switches(scheduler);
   const TraceJob& last = out.trace_jobs.back(); // in submission order
   if (last.submit_s > kMaxSimulatedTimeS) {
     scheduler.error("trace", name + " line " + std::to_string(last.line) + ": submitted more than 10 years after "

@@ -149,7 +149,7 @@ nlohmann::json scheduler_json(const SchedulerStats& s)
           {"gpu_utilization", s.gpu_utilization}};
   if (s.trace_traffic)
     out["trace_traffic_runs"] = s.trace_traffic_runs;
-  if (s.max_switches > 0) {
+  if (s.switches_set) {
     out["switch_held_jobs"] = s.switch_held_jobs;
     out["switch_expired_jobs"] = s.switch_expired_jobs;
   }

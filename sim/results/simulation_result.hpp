@@ -172,7 +172,7 @@ struct SchedulerStats {
   int trace_slowed_jobs = 0;          ///< ... trace jobs that ran >= 1% longer than traced
   double trace_contention_gpu_hours = 0; ///< ... the GPU-hours their runs took beyond the traced
   double trace_max_stretch = 1;       ///< ... the most a job's run time grew (run over traced)
-  int max_switches = 0;        ///< scheduler.switches.count (0: not set)
+  bool switches_set = false;   ///< scheduler.switches or some job's jobs[].switches
   int switch_held_jobs = 0;    ///< ... jobs it kept from nodes under more leaf blocks
   int switch_expired_jobs = 0; ///< ... of them, those whose wait ran out before such nodes freed
   double mean_queue_s = 0;   ///< from submission to start

@@ -139,10 +139,10 @@ std::string scheduler_summary(const SchedulerStats& s)
                              : "");
   if (s.trace_traffic)
     out += line("  trace traffic       %d runs of multi-node trace jobs loaded the network", s.trace_traffic_runs);
-  if (s.max_switches > 0)
-    out += line("  switches            %d jobs waited for nodes under at most %d leaf block%s; %d of them ran out of "
+  if (s.switches_set)
+    out += line("  switches            %d jobs waited for nodes under fewer leaf blocks; %d of them ran out of "
                 "time and took other nodes",
-                s.switch_held_jobs, s.max_switches, s.max_switches == 1 ? "" : "s", s.switch_expired_jobs);
+                s.switch_held_jobs, s.switch_expired_jobs);
   if (s.trace_traffic_stretch)
     out += line("  trace contention    %d jobs ran >= 1%% longer than traced, %.1f GPU-hours in all, at most %.2fx",
                 s.trace_slowed_jobs, s.trace_contention_gpu_hours, s.trace_max_stretch);

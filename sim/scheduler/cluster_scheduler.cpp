@@ -38,6 +38,7 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     r.submit_s = submit_s, r.gpus = gpus, r.training = training, r.duration_s = duration_s, r.group = group;
     r.source = static_cast<int>(records_.size()); // training jobs come first, in scenario order
     r.remaining_s = duration_s;
+    r.switches = config.scheduler.switches;
     records_.push_back(r);
   };
   const auto& groups = config.scheduler.groups;
@@ -46,6 +47,8 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
     add(job.start_time_s, job.gpus, true, 0, it == groups.end() ? -1 : static_cast<int>(it - groups.begin()));
     records_.back().sizes = job.sizes_gpus.empty() ? std::vector<int>{job.gpus} : job.sizes_gpus;
     records_.back().may_grow = job.grow;
+    if (job.switches.set())
+      records_.back().switches = job.switches;
   }
   for (const TraceJob& job : config.scheduler.trace_jobs) {
     add(job.submit_s, job.gpus, false, job.duration_s, job.group);
@@ -81,8 +84,6 @@ ClusterScheduler::ClusterScheduler(const ScenarioConfig& config, const NodeLocal
   training_not_started_ = static_cast<int>(config.jobs.size());
   job_table_ = config.output.job_table;
   backfill_interval_s_ = config.scheduler.backfill_interval_s;
-  max_switches_ = config.scheduler.max_switches;
-  max_switch_wait_s_ = config.scheduler.max_switch_wait_s;
 }
 
 double ClusterScheduler::now() { return sg4::Engine::get_clock(); }
@@ -479,17 +480,17 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
 
 bool ClusterScheduler::within_switches(int id, const Placement& placement, double t)
 {
-  if (max_switches_ <= 0)
+  Record& r = records_[id];
+  if (!r.switches.set())
     return true;
   const std::vector<int> nodes = placement.nodes();
-  if (nodes.size() < 2 || locality_.blocks_spanned(nodes) <= max_switches_)
+  if (nodes.size() < 2 || locality_.blocks_spanned(nodes) <= r.switches.count)
     return true;
   // The wait counts from the first time it could have started on more leaves (Slurm's
   // wait4switch_start), not from its submission: a job long queued still waits.
-  Record& r = records_[id];
   if (!r.switch_held) {
     r.switch_held = true;
-    r.switch_deadline_s = t + max_switch_wait_s_;
+    r.switch_deadline_s = t + r.switches.wait_s;
     switch_deadlines_.push(r.switch_deadline_s);
   }
   if (t >= r.switch_deadline_s) { // it has waited enough: any nodes will do

@@ -127,6 +127,7 @@ private:
     bool switch_held = false;         ///< scheduler.switches kept it from nodes under too many leaves
     bool switch_expired = false;      ///< ... until its wait ran out, and it started on them
     double switch_deadline_s = 0;     ///< ... when its wait runs out
+    SwitchesConfig switches;          ///< jobs[].switches, else scheduler.switches
     double contention_s = 0;          ///< trace jobs: how much longer its runs took than their work
   };
   enum class EventKind : std::uint8_t {
@@ -266,8 +267,7 @@ private:
 
   bool job_table_ = false;                 ///< output.job_table: stats() lists every job
   double backfill_interval_s_ = 0;         ///< scheduler.backfill_interval (0: every decision backfills)
-  int max_switches_ = 0;                   ///< scheduler.switches.count (0: any nodes)
-  double max_switch_wait_s_ = 0;           ///< scheduler.switches.wait
+
   /// When jobs held by scheduler.switches may take any nodes: moments to look again.
   std::priority_queue<double, std::vector<double>, std::greater<double>> switch_deadlines_;
   double next_backfill_s_ = -kNever;       ///< when backfilling may run again

@@ -45,8 +45,8 @@ SchedulerStats ClusterScheduler::stats() const
   s.trace_traffic = traffic_ && traffic_->enabled();
   s.trace_traffic_runs = traffic_ ? traffic_->loaded_runs() : 0;
   s.trace_traffic_stretch = s.trace_traffic && traffic_->stretches();
-  s.max_switches = max_switches_;
   for (const Record& r : records_) {
+    s.switches_set = s.switches_set || r.switches.set();
     s.switch_held_jobs += r.switch_held ? 1 : 0;
     s.switch_expired_jobs += r.switch_held && r.switch_expired ? 1 : 0;
   }

@@ -30,6 +30,8 @@ PowerConfig read_power(MapReader& power);
 /// The scheduler section; reads and checks the trace file it names (relative to the scenario).
 /// `training_groups`: the groups the scenario's jobs name (quotas may name them too).
 SchedulerConfig read_scheduler(MapReader& scheduler, const std::vector<std::string>& training_groups);
+/// `switches: {count, wait}` under `parent` (none when absent).
+SwitchesConfig read_switches(MapReader& parent);
 /// A trace job that node failures would keep from finishing within the simulator's 10 years is
 /// an error on the scheduler's `trace` (the run would otherwise stop at the limit, or take for ever).
 void check_trace_failures(MapReader& scheduler, const SchedulerConfig& config, const FailureConfig& failures,
