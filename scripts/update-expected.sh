@@ -16,7 +16,8 @@ golden = {"jobs": [{"name": j["name"], **{k: j[k] for k in keep},
 if "scheduler" in r:
     golden["scheduler"] = {k: r["scheduler"][k] for k in ["jobs", "mean_queue_s", "makespan_s", "gpu_utilization",
                                                         "preemptions", "preemption_lost_gpu_hours", "trace_failures",
-                                                        "failure_lost_gpu_hours", "trace_traffic_runs"]
+                                                        "failure_lost_gpu_hours", "trace_traffic_runs", "trace_slowed_jobs",
+                                                        "trace_contention_gpu_hours", "switch_held_jobs", "switch_expired_jobs"]
                            if k in r["scheduler"]}
 json.dump(golden, open(sys.argv[1], "w"), indent=2)
 open(sys.argv[1], "a").write("\n")
