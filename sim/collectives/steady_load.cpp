@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <string>
 
 namespace sg4 = simgrid::s4u;
@@ -49,16 +50,20 @@ struct SteadyLoad::State {
   sg4::ActorPtr sender, receiver;
 };
 
-double SteadyLoad::remaining_work_s() const
+double LoadFlows::work_left_s(const std::vector<double>& bytes_left) const
 {
-  if (!state_ || state_->bytes.empty())
-    return 0;
-  const std::vector<double> left = bytes_left();
   double left_s = 0;
-  for (std::size_t i = 0; i < left.size(); ++i)
-    left_s = std::max(left_s, left[i] / flows_.caps_bytes_per_s[i]);
+  for (std::size_t i = 0; i < bytes_left.size(); ++i)
+    left_s = std::max(left_s, bytes_left[i] / caps_bytes_per_s[i]);
   return left_s;
 }
+
+double SteadyLoad::bytes_per_s() const
+{
+  return std::accumulate(flows_.caps_bytes_per_s.begin(), flows_.caps_bytes_per_s.end(), 0.0);
+}
+
+double SteadyLoad::remaining_work_s() const { return flows_.work_left_s(bytes_left()); }
 
 bool SteadyLoad::flowing() const { return state_ && !state_->comms.empty(); }
 
@@ -102,8 +107,6 @@ SteadyLoad SteadyLoad::launch(LoadFlows flows, const Platform& platform, const L
   auto state = std::make_shared<State>();
   state->links = links_of(flows.flows, platform);
   FabricOccupancy::current().begin_real(state->links);
-  for (double cap : flows.caps_bytes_per_s)
-    load.bytes_per_s_ += cap;
   state->bytes = std::move(bytes);
   const double delay_s = work ? std::max(0.0, work->delay_s) : 0;
   std::function<void()> on_done = work ? work->on_done : nullptr;

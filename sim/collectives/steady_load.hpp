@@ -38,6 +38,8 @@ struct LoadWork {
 struct LoadFlows {
   std::vector<Flow> flows;
   std::vector<double> caps_bytes_per_s;
+  /// The work `bytes_left` (flow by flow) stands for: the slowest flow's bytes over its cap.
+  double work_left_s(const std::vector<double>& bytes_left) const;
 };
 
 class SteadyLoad {
@@ -59,7 +61,7 @@ public:
   void stop();
   bool running() const { return state_ != nullptr; }
   /// The flows' caps added up (wire bytes per second across the network).
-  double bytes_per_s() const { return bytes_per_s_; }
+  double bytes_per_s() const;
   /// Network flows, one per pair.
   std::size_t flows() const { return flows_.flows.size(); }
   const LoadFlows& load_flows() const { return flows_; }
@@ -76,7 +78,6 @@ private:
   /// Starts the flows, each with `bytes[i]` (with a work) or endless.
   static SteadyLoad launch(LoadFlows flows, const Platform& platform, const LoadWork* work, std::vector<double> bytes);
   std::shared_ptr<State> state_; ///< shared with the actor that starts the flows
-  double bytes_per_s_ = 0;
   LoadFlows flows_;
 };
 

@@ -76,12 +76,7 @@ double TraceTraffic::remaining_work_s(int id) const
   const auto frozen = frozen_.find(id);
   if (frozen == frozen_.end())
     return it->second.remaining_work_s();
-  const std::vector<double> left = frozen->second.now_left(sg4::Engine::get_clock());
-  const std::vector<double>& caps = it->second.load_flows().caps_bytes_per_s;
-  double left_s = 0;
-  for (std::size_t i = 0; i < left.size(); ++i)
-    left_s = std::max(left_s, left[i] / caps[i]);
-  return left_s;
+  return it->second.load_flows().work_left_s(frozen->second.now_left(sg4::Engine::get_clock()));
 }
 
 void TraceTraffic::iteration_boundary(int job, double now_s)

@@ -520,13 +520,7 @@ double ClusterScheduler::next_wake_s() const
   double wake = next_arrival_ < arrivals_.size() ? records_[arrivals_[next_arrival_]].submit_s : kNever;
   if (!late_arrivals_.empty())
     wake = std::min(wake, late_arrivals_.begin()->first);
-  if (!trace_ends_.empty())
-    wake = std::min(wake, trace_ends_.top().at_s);
-  if (backfill_pending_ && !queue_.empty())
-    wake = std::min(wake, next_backfill_s_);
-  if (!switch_deadlines_.empty())
-    wake = std::min(wake, switch_deadlines_.top());
-  return wake;
+  return std::min(wake, next_start_chance_s());
 }
 
 bool ClusterScheduler::training_waiting() const { return training_not_started_ > 0; }

@@ -200,8 +200,6 @@ private:
   /// scheduler.switches: whether job `id` may start on `placement` at `now` (under few enough
   /// leaf blocks, or it has waited long enough); when not, it is held until its deadline.
   bool within_switches(int id, const Placement& placement, double now);
-  /// Whether a trace job's stretched load is on the network now.
-  bool stretched_load_running() const { return traffic_ && traffic_->stretches() && !traffic_->loads().empty(); }
   /// A node of trace job `id` fails at `now`: it restarts in place.
   void fail_in_place(int id, double now);
   /// A failed job, noticed at `now`, gets its spare and restarts in place.
@@ -228,7 +226,8 @@ private:
   bool priorities_move() const { return las_ || tracks_usage_ || multifactor_; }
   /// Otherwise a waiting job starts only when GPUs free up, a switches wait runs out or a
   /// backfill cycle comes: the next such moment the scheduler knows (a trace job's next event;
-  /// training jobs' ends end fast-forward windows anyway).
+  /// training jobs' ends end fast-forward windows anyway). Besides arrivals, the scheduler's
+  /// own next wake.
   double next_start_chance_s() const;
   /// The next moment a trace job's load on the fabric may start or stop (kNever: none).
   double next_load_change_s(double t, double wake);

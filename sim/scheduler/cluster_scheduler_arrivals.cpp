@@ -82,7 +82,7 @@ double ClusterScheduler::next_start_chance_s() const
     next = std::min(next, trace_ends_.top().at_s);
   if (!switch_deadlines_.empty())
     next = std::min(next, switch_deadlines_.top());
-  if (backfill_pending_)
+  if (backfill_pending_ && !queue_.empty())
     next = std::min(next, next_backfill_s_);
   return next;
 }
