@@ -34,6 +34,9 @@ CASES = [
     ("topology 65,536 GPUs (3-tier fat-tree)", "topology", "scenarios/bench/65k-gpu.yaml", 30.0),
     ("collective all-reduce 1 GiB on 16,384 GPUs", "collective",
      "--cluster scenarios/bench/16k-gpu.yaml --op allreduce --gpus 16384 --bytes 1GiB", 1.0),
+    ("collective all-reduce 1 GiB on 16,384 GPUs, adaptive routing", "collective",
+     "--cluster scenarios/bench/16k-gpu.yaml --op allreduce --gpus 16384 --bytes 1GiB "
+     "--set cluster.fabric.routing=adaptive", 1.0),
     ("collective sweep 8 B-8 GiB on 1,024 GPUs", "collective",
      "--cluster scenarios/1024gpu.yaml --op allreduce --gpus 1024 --min-bytes 8 --max-bytes 8GiB", 5.0),
     ("run a month, 1,024 GPUs, failures + checkpoints", "run", "scenarios/failures-checkpoint.yaml", 1.0),

@@ -369,6 +369,11 @@ def main():
                 doc["cluster"].setdefault("fabric", {})["degraded"] = degraded
                 what += f"; cluster.fabric.degraded = {degraded!r}"
             if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
+                    and isinstance(doc["cluster"].get("fabric", {}), dict):  # how up-ports are picked
+                routing = rng.choice(["adaptive", "adaptive", "ecmp", "dmodk", "Adaptive", "", 7])
+                doc["cluster"].setdefault("fabric", {})["routing"] = routing
+                what += f"; cluster.fabric.routing = {routing!r}"
+            if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
                     and isinstance(doc["cluster"].get("storage"), dict):  # storage on NICs of its own
                 net = rng.choice([{"nics": 2, "bandwidth": "200Gb/s"}, {"nics": 0, "bandwidth": "1Gb/s"},
                                   {"nics": 1}, {"nics": 1, "bandwidth": "1e30"}, {"nics": 65, "bandwidth": "1Gb/s"},

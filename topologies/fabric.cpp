@@ -36,6 +36,16 @@ const char* to_string(LinkKind kind)
   return "?";
 }
 
+const char* to_string(UpPortChoice choice)
+{
+  switch (choice) {
+    case UpPortChoice::DModK: return "D-mod-K routing";
+    case UpPortChoice::Ecmp: return "ECMP";
+    case UpPortChoice::Adaptive: return "adaptive routing";
+  }
+  return "?";
+}
+
 VertexId Fabric::add_vertex(VertexKind kind, int index, std::string name)
 {
   const VertexId v = boost::add_vertex(graph_);
@@ -101,6 +111,18 @@ int Fabric::connect_nic(int nic, VertexId fabric_switch, double latency_s)
   nic_switch_edge_[nic] = add_edge(nics_[nic], fabric_switch, LinkKind::NicToSwitch, nodes_.nic_bandwidth_bytes_per_s,
                                    latency_s);
   return nic_switch_edge_[nic];
+}
+
+void Fabric::add_trunk_pair(std::vector<std::vector<int>>& trunks,
+                            const std::vector<std::pair<int, VertexId>>& cables) const
+{
+  std::vector<int> up, down;
+  for (const auto& [edge, lower] : cables) {
+    up.push_back(directed(edge, lower));
+    down.push_back(directed(edge, lower) ^ 1);
+  }
+  trunks.push_back(std::move(up));
+  trunks.push_back(std::move(down));
 }
 
 int Fabric::directed(int edge_id, VertexId from) const

@@ -58,6 +58,16 @@ struct Route {
   void add(int directed_link, double latency) { links[hops++] = directed_link, latency_s += latency; }
 };
 
+/// How a Clos fabric (fat-tree, rail-optimized) picks among a switch's up-ports.
+enum class UpPortChoice {
+  DModK,    ///< by destination, as InfiniBand subnet managers route fat-trees: shifts never collide
+  Ecmp,     ///< by a hash of the flow, as Ethernet/RoCE switches do: flows may collide on a port
+  Adaptive, ///< packet by packet, by port load (InfiniBand adaptive routing, Spectrum-X): see Fabric::adaptive_trunks
+};
+
+/// "D-mod-K routing", "ECMP" or "adaptive routing", for describe().
+const char* to_string(UpPortChoice choice);
+
 /// What every topology puts at its edge: nodes of GPUs behind NICs, GPUs grouped into scale-up
 /// (NVLink) domains of `domain_gpus` (a multiple of the node's GPUs, e.g. 72 for NVL72).
 struct NodeParams {
@@ -119,6 +129,12 @@ public:
   /// Path from GPU `src` to GPU `dst`; `flow_hash` picks one of several equal-cost paths.
   /// @throw std::runtime_error when failed links leave no path.
   virtual Route route(int src, int dst, std::uint64_t flow_hash) const;
+  /// Groups of directed links that adaptive routing keeps equally loaded. Spraying packets over
+  /// every up-port by load spreads a switch's (a pod's) upward traffic evenly over its uplinks,
+  /// and the traffic coming down to it evenly over its downlinks, so in the fluid limit each group
+  /// shares its bandwidth among its flows as one link of the members' summed rate would (no
+  /// member is busier than the others). Empty unless the fabric routes adaptively.
+  virtual std::vector<std::vector<int>> adaptive_trunks() const { return {}; }
   /// Short description, e.g. "2-tier fat-tree, radix 64, ...".
   virtual std::string describe() const = 0;
 
@@ -176,6 +192,9 @@ protected:
   void add_hop(Route& route, int edge_id, VertexId from) const;
   int domain_gpus() const { return nodes_.domain_gpus > 0 ? nodes_.domain_gpus : nodes_.gpus_per_node; }
   bool is_up(int edge_id) const { return graph_[edges_[edge_id]].up; }
+  /// Appends two adaptive trunks: the upward and the downward directions of `cables` (each an
+  /// edge id and its lower end).
+  void add_trunk_pair(std::vector<std::vector<int>>& trunks, const std::vector<std::pair<int, VertexId>>& cables) const;
   /// Appends the GPU->NIC and NIC->GPU hops around a network route.
   void route_through_nics(Route& route, int src, int dst, std::uint64_t flow_hash) const;
   /// A shortest path between two switches over up cables, among equal-cost next hops chosen by

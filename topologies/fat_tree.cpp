@@ -155,7 +155,9 @@ void FatTree::route_network(Route& r, int src_nic, int dst_nic, std::uint64_t fl
   const int dst_leaf = leaf_of_nic(dst_nic);
   add_hop(r, nic_switch_edge_[src_nic], nic_vertex(src_nic));
   if (src_leaf != dst_leaf) {
-    const std::uint64_t selector = params_.ecmp ? flow_hash : static_cast<std::uint64_t>(dst_nic);
+    // Adaptive routing takes the D-mod-K path: its trunks make every member the same resource.
+    const bool hashed = params_.routing == UpPortChoice::Ecmp;
+    const std::uint64_t selector = hashed ? flow_hash : static_cast<std::uint64_t>(dst_nic);
     const int j0 = static_cast<int>(selector % s.leaf_up);
     const int groups = params_.tiers == 3 ? s.aggregation_up : 1;
     const int c0 = static_cast<int>((selector / s.leaf_up) % groups);
@@ -180,7 +182,30 @@ std::string FatTree::describe() const
     out += ", " + std::to_string(shape_.cores) + " cores";
   char ratio[64];
   std::snprintf(ratio, sizeof ratio, ", oversubscription %.3g:1", params_.oversubscription);
-  return out + ratio + (params_.ecmp ? ", ECMP" : ", D-mod-K routing");
+  return out + ratio + ", " + to_string(params_.routing);
+}
+
+std::vector<std::vector<int>> FatTree::adaptive_trunks() const
+{
+  std::vector<std::vector<int>> trunks;
+  if (params_.routing != UpPortChoice::Adaptive)
+    return trunks;
+  for (size_t l = 0; l < leaf_up_edge_.size(); ++l) {
+    std::vector<std::pair<int, VertexId>> cables;
+    for (int e : leaf_up_edge_[l])
+      cables.emplace_back(e, leaves_[l]);
+    add_trunk_pair(trunks, cables);
+  }
+  // A pod's aggregation switches share its traffic to and from the cores evenly: each leaf
+  // spreads over all of them, each of them over all its cores.
+  for (int pod = 0; pod < shape_.pods && !spine_up_edge_.empty(); ++pod) {
+    std::vector<std::pair<int, VertexId>> cables;
+    for (int a = pod * shape_.leaf_up; a < (pod + 1) * shape_.leaf_up; ++a)
+      for (int e : spine_up_edge_[a])
+        cables.emplace_back(e, spines_[a]);
+    add_trunk_pair(trunks, cables);
+  }
+  return trunks;
 }
 
 } // namespace dcsim

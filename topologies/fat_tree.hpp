@@ -13,7 +13,9 @@
 // destination (D-mod-K, the static fat-tree routing of InfiniBand subnet managers: port =
 // destination NIC mod U1, then (destination / U1) mod U2; shift patterns such as rings never
 // collide) or by hashing the flow (ECMP, as Ethernet/RoCE fabrics do; collisions happen). Both
-// are deterministic; a port whose cable is down is skipped for the next one.
+// are deterministic; a port whose cable is down is skipped for the next one. Adaptive routing
+// spreads packets over all up-ports by load: each leaf's uplinks, each leaf's downlinks, and (3
+// tiers) each pod's core uplinks and downlinks are then trunks (Fabric::adaptive_trunks).
 #pragma once
 
 #include "fabric.hpp"
@@ -31,7 +33,7 @@ struct FatTreeParams {
   double spine_oversubscription = 1.0;   ///< aggregation tier (3 tiers)
   double link_latency_s = 0;             ///< per cable
   double link_bandwidth_bytes_per_s = 0; ///< switch-to-switch; 0: derived from oversubscription
-  bool ecmp = false;                     ///< hash-based up-port choice instead of D-mod-K
+  UpPortChoice routing = UpPortChoice::DModK;
 };
 
 /// The switch counts a FatTreeParams leads to, or why it cannot be built.
@@ -58,6 +60,7 @@ public:
   explicit FatTree(const FatTreeParams& params);
 
   std::string describe() const override;
+  std::vector<std::vector<int>> adaptive_trunks() const override;
   const FatTreeShape& shape() const { return shape_; }
 
 protected:

@@ -78,7 +78,9 @@ void RailOptimized::route_network(Route& r, int src_nic, int dst_nic, std::uint6
     if (rail_of_nic(src_nic) != rail_of_nic(dst_nic) || spines_per_rail_ == 0)
       throw std::runtime_error("rails are separate planes: no path from NIC " + std::to_string(src_nic) +
                                " to NIC " + std::to_string(dst_nic));
-    const std::uint64_t selector = params_.ecmp ? flow_hash : static_cast<std::uint64_t>(dst_nic / rails_);
+    // Adaptive routing takes the D-mod-K path: its trunks make every member the same resource.
+    const bool hashed = params_.routing == UpPortChoice::Ecmp;
+    const std::uint64_t selector = hashed ? flow_hash : static_cast<std::uint64_t>(dst_nic / rails_);
     bool routed = false;
     for (int k = 0; k < spines_per_rail_ && !routed; ++k) {
       const int s = static_cast<int>((selector + k) % spines_per_rail_);
@@ -98,8 +100,22 @@ std::string RailOptimized::describe() const
 {
   char buf[200];
   std::snprintf(buf, sizeof buf, "rail-optimized, %d rails x %d groups of %d nodes, %d spines per rail, %s", rails_,
-                groups_, params_.rail_group_nodes, spines_per_rail_, params_.ecmp ? "ECMP" : "D-mod-K routing");
+                groups_, params_.rail_group_nodes, spines_per_rail_, to_string(params_.routing));
   return buf;
+}
+
+std::vector<std::vector<int>> RailOptimized::adaptive_trunks() const
+{
+  std::vector<std::vector<int>> trunks;
+  if (params_.routing != UpPortChoice::Adaptive)
+    return trunks;
+  for (size_t l = 0; l < leaf_up_edge_.size(); ++l) {
+    std::vector<std::pair<int, VertexId>> cables;
+    for (int e : leaf_up_edge_[l])
+      cables.emplace_back(e, leaves_[l]);
+    add_trunk_pair(trunks, cables);
+  }
+  return trunks;
 }
 
 } // namespace dcsim

@@ -5,7 +5,9 @@
 //
 // Routing is rail-aware, like NCCL's PXN: traffic to a GPU whose NIC is on another rail first
 // crosses NVLink to the local GPU on the destination's rail, then stays in that rail's plane.
-// Inside a plane, the spine is chosen by destination (D-mod-K) or flow hash (ECMP).
+// Inside a plane, the spine is chosen by destination (D-mod-K) or flow hash (ECMP), or packets
+// spread over all of them by load (adaptive routing: each leaf's uplinks and its downlinks are
+// then trunks, Fabric::adaptive_trunks).
 #pragma once
 
 #include "fabric.hpp"
@@ -22,7 +24,7 @@ struct RailOptimizedParams {
   double oversubscription = 1.0;
   double link_latency_s = 0;
   double link_bandwidth_bytes_per_s = 0; ///< leaf-spine; 0: rail_group_nodes * nic / (oversubscription * spines)
-  bool ecmp = false;
+  UpPortChoice routing = UpPortChoice::DModK;
 };
 
 class RailOptimized : public Fabric {
@@ -32,6 +34,7 @@ public:
 
   Route route(int src, int dst, std::uint64_t flow_hash) const override;
   std::string describe() const override;
+  std::vector<std::vector<int>> adaptive_trunks() const override;
   int spines_per_rail() const { return spines_per_rail_; }
   int groups() const { return groups_; }
 

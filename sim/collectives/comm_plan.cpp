@@ -124,7 +124,7 @@ double link_efficiency(const Flow& f, const Platform& platform, const Communicat
   return platform.same_domain(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
 }
 
-/// Bytes per directed link, in one table reused between calls (the tuner ranks many plans);
+/// Bytes per SimGrid link, in one table reused between calls (the tuner ranks many plans);
 /// only the links a phase touched are cleared afterwards. Two sums per link: the exact payload
 /// (which sets the phase's time) and the whole bytes the capped flows send (its footprint). Used
 /// by one function at a time (no simcall runs while one is alive).
@@ -134,9 +134,9 @@ public:
     double exact = 0;
     double whole = 0;
   };
-  explicit LinkBytes(const Fabric& fabric)
+  explicit LinkBytes(const Platform& platform)
   {
-    table().resize(std::max<size_t>(table().size(), fabric.directed_link_count()));
+    table().resize(std::max<size_t>(table().size(), platform.sim_link_count()));
   }
   ~LinkBytes()
   {
@@ -183,7 +183,7 @@ double wire_bytes(const Flow& f, const Platform& platform, const CommunicationPa
 namespace {
 
 struct PhaseLoad {
-  double seconds = 0;              ///< the busiest directed link's bytes over its bandwidth
+  double seconds = 0;              ///< the busiest SimGrid link's bytes over its bandwidth
   std::vector<LinkLoad> footprint; ///< every link the phase crosses, with its caps' sum
 };
 
@@ -192,8 +192,7 @@ struct PhaseLoad {
 PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const CommunicationParams& params,
                      bool with_footprint)
 {
-  const Fabric& fabric = platform.fabric();
-  LinkBytes link_bytes(fabric);
+  LinkBytes link_bytes(platform);
   PhaseLoad out;
   for (const auto& f : phase.flows) {
     if (f.src == f.dst || f.bytes <= 0)
@@ -201,27 +200,27 @@ PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const Com
     // The time from the exact payload; the footprint from the whole bytes the capped flows send.
     const double wire = f.bytes / link_efficiency(f, platform, params);
     const double whole = with_footprint ? wire_bytes(f, platform, params) : 0.0;
-    const Route r = platform.route(f.src, f.dst);
+    const SimRoute r = platform.sim_route(f.src, f.dst);
     for (int i = 0; i < r.hops; ++i) {
       const double bytes = link_bytes.add(r.links[i], wire, whole).exact;
-      out.seconds = std::max(out.seconds, bytes / fabric.edge(r.links[i] / 2).bandwidth_bytes_per_s);
+      out.seconds = std::max(out.seconds, bytes / platform.sim_link_bandwidth_bytes_per_s(r.links[i]));
     }
   }
   if (with_footprint && out.seconds > 0)
     for (int link : link_bytes.links())
       out.footprint.push_back(
-          {link, link_bytes.at(link).whole / out.seconds, fabric.edge(link / 2).bandwidth_bytes_per_s});
+          {link, link_bytes.at(link).whole / out.seconds, platform.sim_link_bandwidth_bytes_per_s(link)});
   return out;
 }
 
 } // namespace
 
-/// The directed links a set of flows crosses, each once.
+/// The SimGrid links a set of flows crosses, each once.
 std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platform)
 {
-  LinkBytes seen(platform.fabric());
+  LinkBytes seen(platform);
   for (const auto& f : flows) {
-    const Route r = platform.route(f.src, f.dst);
+    const SimRoute r = platform.sim_route(f.src, f.dst);
     for (int i = 0; i < r.hops; ++i)
       seen.add(r.links[i], 1.0, 0.0);
   }

@@ -106,7 +106,7 @@ void run_flows(const CommPlan& plan, const Platform& platform, const Communicati
 
 /// A flow's bytes on the wire: its payload at the NCCL efficiency of its path, in whole bytes.
 double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params);
-/// The directed links (topologies/fabric.hpp ids) a set of flows crosses, each once.
+/// The SimGrid links (Platform::sim_route) a set of flows crosses, each once.
 std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platform);
 
 /// The plan's duration if nothing else used the fabric: per phase, its latency plus the busiest

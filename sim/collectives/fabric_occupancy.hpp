@@ -19,10 +19,6 @@
 // Traffic whose links are not known in advance (checkpoint transfers to storage) claims the whole
 // fabric: it interrupts every solo phase, and runs solo itself only when nothing else is in flight.
 //
-// One difference remains: a solo phase's remainder takes its routes when it becomes real, so a
-// cable taken down while the phase was solo is avoided, where real flows keep the path they
-// started on (Platform::set_cable_up).
-//
 // All calls happen inside the simulation (SimGrid runs one actor at a time, so no locking).
 #pragma once
 
@@ -34,9 +30,9 @@
 
 namespace dcsim {
 
-/// What a phase puts on one directed link: the sum of its flows' rate caps.
+/// What a phase puts on one link: the sum of its flows' rate caps.
 struct LinkLoad {
-  int link = 0;               ///< directed link id (topologies/fabric.hpp)
+  int link = 0;               ///< SimGrid link id (Platform::sim_route)
   double bytes_per_s = 0;     ///< the phase's caps through this link
   double capacity_bytes_per_s = 0;
 };

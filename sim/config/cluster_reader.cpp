@@ -18,7 +18,8 @@ const NameTable<TopologyKind> kTopologies = {{"fat-tree", TopologyKind::FatTree}
                                              {"torus", TopologyKind::Torus},
                                              {"file", TopologyKind::File}};
 
-const NameTable<RoutingKind> kRouting = {{"dmodk", RoutingKind::DModK}, {"ecmp", RoutingKind::Ecmp}};
+const NameTable<RoutingKind> kRouting = {
+    {"dmodk", RoutingKind::DModK}, {"ecmp", RoutingKind::Ecmp}, {"adaptive", RoutingKind::Adaptive}};
 
 GpuSpec read_inline_gpu(MapReader gpu)
 {
@@ -294,6 +295,12 @@ FabricConfig read_fabric(MapReader fabric)
   // Absent: the NIC bandwidth (0 stands for that in the struct; a written 0 is an error).
   out.link_bandwidth_bytes_per_s = link_bandwidth(fabric, "link_bandwidth", 0.0);
   out.routing = fabric.choice("routing", kRouting, RoutingKind::DModK);
+  // Dragonflies and tori route minimally by flow hash; their adaptive routing (UGAL, Valiant)
+  // also takes longer paths, which trunks of equal members cannot describe.
+  const bool clos = out.topology == TopologyKind::FatTree || out.topology == TopologyKind::RailOptimized;
+  if (out.routing == RoutingKind::Adaptive && !clos)
+    fabric.error("routing", "adaptive is modelled on fat-tree and rail-optimized fabrics only; expected dmodk or "
+                            "ecmp (this topology routes shortest paths by flow hash either way)");
   switch (out.topology) {
     case TopologyKind::FatTree:
       read_fat_tree(fabric, out.fat_tree);

@@ -11,7 +11,7 @@
 namespace dcsim {
 
 enum class TopologyKind { FatTree, RailOptimized, Dragonfly, Torus, File };
-enum class RoutingKind { DModK, Ecmp };
+enum class RoutingKind { DModK, Ecmp, Adaptive };
 
 struct FatTreeConfig {
   int tiers = 2;

@@ -37,6 +37,16 @@ double link_bandwidth(const ClusterConfig& c)
                                                  : c.node.nics.bandwidth_bytes_per_s;
 }
 
+UpPortChoice up_port_choice(RoutingKind routing)
+{
+  switch (routing) {
+    case RoutingKind::DModK: return UpPortChoice::DModK;
+    case RoutingKind::Ecmp: return UpPortChoice::Ecmp;
+    case RoutingKind::Adaptive: return UpPortChoice::Adaptive;
+  }
+  return UpPortChoice::DModK;
+}
+
 FatTreeParams fat_tree_params(const ClusterConfig& c)
 {
   FatTreeParams p;
@@ -47,7 +57,7 @@ FatTreeParams fat_tree_params(const ClusterConfig& c)
   p.spine_oversubscription = c.fabric.fat_tree.spine_oversubscription;
   p.link_latency_s = c.fabric.link_latency_s;
   p.link_bandwidth_bytes_per_s = c.fabric.link_bandwidth_bytes_per_s;
-  p.ecmp = c.fabric.routing == RoutingKind::Ecmp;
+  p.routing = up_port_choice(c.fabric.routing);
   return p;
 }
 
@@ -60,7 +70,7 @@ RailOptimizedParams rail_params(const ClusterConfig& c)
   p.oversubscription = c.fabric.rail.oversubscription;
   p.link_latency_s = c.fabric.link_latency_s;
   p.link_bandwidth_bytes_per_s = c.fabric.link_bandwidth_bytes_per_s;
-  p.ecmp = c.fabric.routing == RoutingKind::Ecmp;
+  p.routing = up_port_choice(c.fabric.routing);
   return p;
 }
 

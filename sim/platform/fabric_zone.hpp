@@ -23,7 +23,7 @@ public:
   FabricZone(const std::string& name, const Fabric& fabric, std::uint64_t seed);
 
   /// Host netpoints must be created in GPU order; `links[merged_of_link[l]]` carries directed
-  /// fabric link l (several fabric links may share one SimGrid link, see series_links.hpp).
+  /// fabric link l (several fabric links may share one SimGrid link, see sim_links.hpp).
   void set_links(std::vector<simgrid::s4u::Link*> links, std::vector<int> merged_of_link);
 
   void get_local_route(const simgrid::kernel::routing::NetPoint* src, const simgrid::kernel::routing::NetPoint* dst,

@@ -2,7 +2,7 @@
 
 #include "platform/fabric_builder.hpp"
 #include "platform/fabric_zone.hpp"
-#include "platform/series_links.hpp"
+#include "platform/sim_links.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/NetZone.hpp>
@@ -25,12 +25,14 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
     hosts_.push_back(iface->create_host("gpu" + std::to_string(g), kWorkPerSecond));
   for (int s = 0; s < fabric_->storage_count(); ++s)
     storage_hosts_.push_back(iface->create_host("storage" + std::to_string(s), kWorkPerSecond));
-  SeriesLinks series = merge_series_links(*fabric_);
+  SimLinks sim = merge_links(*fabric_);
   std::vector<sg4::Link*> links;
-  links.reserve(series.bandwidth_bytes_per_s.size());
-  for (size_t l = 0; l < series.bandwidth_bytes_per_s.size(); ++l)
-    links.push_back(iface->create_link("l" + std::to_string(l), series.bandwidth_bytes_per_s[l])->seal());
-  zone->set_links(std::move(links), std::move(series.merged_of_link));
+  links.reserve(sim.bandwidth_bytes_per_s.size());
+  for (size_t l = 0; l < sim.bandwidth_bytes_per_s.size(); ++l)
+    links.push_back(iface->create_link("l" + std::to_string(l), sim.bandwidth_bytes_per_s[l])->seal());
+  zone->set_links(std::move(links), sim.of_link);
+  sim_link_of_ = std::move(sim.of_link);
+  sim_link_bandwidth_bytes_per_s_ = std::move(sim.bandwidth_bytes_per_s);
   iface->seal();
   root->seal();
 }
@@ -38,6 +40,20 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
 Route Platform::route(int src, int dst) const
 {
   return fabric_->route(src, dst, mix_hash(src, dst, seed_));
+}
+
+SimRoute Platform::sim_route(int src, int dst) const
+{
+  const Route r = route(src, dst);
+  SimRoute out;
+  int previous = -1;
+  for (int i = 0; i < r.hops; ++i) {
+    const int link = sim_link_of_[r.links[i]];
+    if (link != previous)
+      out.links[out.hops++] = link;
+    previous = link;
+  }
+  return out;
 }
 
 double Platform::route_latency_s(int src, int dst) const

@@ -10,11 +10,18 @@
 
 #include <simgrid/s4u/Host.hpp>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 namespace dcsim {
+
+/// A route as the SimGrid links it crosses, in order, each once (sim_links.hpp).
+struct SimRoute {
+  std::array<int, Route::kMaxHops> links; ///< only the first `hops` are set
+  int hops = 0;
+};
 
 class Platform {
 public:
@@ -38,9 +45,10 @@ public:
   double route_latency_s(int src, int dst) const;
   /// The route SimGrid will use between two GPUs.
   Route route(int src, int dst) const;
-  /// Takes a cable down or up: flows started afterwards are routed around it (flows already in
-  /// flight keep their path).
-  void set_cable_up(int edge_id, bool up) { fabric_->set_edge_up(edge_id, up); }
+  /// The SimGrid links SimGrid will use between two GPUs: what shares bandwidth.
+  SimRoute sim_route(int src, int dst) const;
+  int sim_link_count() const { return static_cast<int>(sim_link_bandwidth_bytes_per_s_.size()); }
+  double sim_link_bandwidth_bytes_per_s(int link) const { return sim_link_bandwidth_bytes_per_s_[link]; }
 
 private:
   std::unique_ptr<Fabric> fabric_;
@@ -48,6 +56,8 @@ private:
   std::uint64_t seed_;
   std::vector<simgrid::s4u::Host*> hosts_;
   std::vector<simgrid::s4u::Host*> storage_hosts_;
+  std::vector<int> sim_link_of_; ///< per directed fabric link
+  std::vector<double> sim_link_bandwidth_bytes_per_s_;
 };
 
 } // namespace dcsim

@@ -88,7 +88,7 @@ TEST_CASE("topologies::FatTree: ECMP spreads 10,000 flows within 5% of uniform",
   p.nodes = one_gpu_hosts(32);
   p.tiers = 2;
   p.radix = 8; // 4 hosts and 4 uplinks per leaf: 4 equal-cost paths between leaves
-  p.ecmp = true;
+  p.routing = dcsim::UpPortChoice::Ecmp;
   const dcsim::FatTree tree(p);
   std::map<int, int> per_uplink;
   int flows = 0;
@@ -128,4 +128,31 @@ TEST_CASE("topologies::FatTree: a radix too small for the hosts is refused with 
   auto p = k_ary(4);
   p.nodes.nodes = 100;
   CHECK_THROWS_WITH(dcsim::FatTree(p), Catch::Contains("connect at most 16"));
+}
+
+TEST_CASE("topologies::FatTree: adaptive trunks are each leaf's and each pod's cables, one per direction",
+          "[topologies]")
+{
+  dcsim::FatTreeParams p = k_ary(4); // 4 pods of 2 leaves and 2 aggregation switches, 4 cores
+  CHECK(dcsim::FatTree(p).adaptive_trunks().empty()); // D-mod-K routes have no trunks
+  p.routing = dcsim::UpPortChoice::Adaptive;
+  const dcsim::FatTree tree(p);
+  const auto trunks = tree.adaptive_trunks();
+  // 8 leaves x 2 directions of 2 cables, then 4 pods x 2 directions of 2 x 2 core cables.
+  REQUIRE(trunks.size() == 8 * 2 + 4 * 2);
+  std::set<int> members;
+  for (size_t t = 0; t < trunks.size(); ++t) {
+    CHECK(trunks[t].size() == (t < 16 ? 2u : 4u));
+    for (int link : trunks[t]) {
+      CHECK(members.insert(link).second); // no directed link is in two trunks
+      const std::string name = tree.link_name(link);
+      const bool upward = t % 2 == 0;
+      INFO(name);
+      // Upward trunks leave leaves (or aggregation switches); downward ones arrive there.
+      CHECK((name.rfind(t < 16 ? "leaf" : "agg", 0) == 0) == upward);
+    }
+  }
+  // Every switch-to-switch cable is in a trunk, in both directions.
+  CHECK(members.size() == 2u * (8 * 2 + 8 * 2));
+  CHECK(tree.describe().find("adaptive routing") != std::string::npos);
 }

@@ -1,4 +1,4 @@
-#include "platform/series_links.hpp"
+#include "platform/sim_links.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -25,13 +25,34 @@ private:
 
 bool route_end(VertexKind kind) { return kind == VertexKind::Gpu || kind == VertexKind::Storage; }
 
+/// Each directed link's bandwidth as a member of its unit: a trunk's summed rate for a trunk
+/// member, its own rate otherwise.
+std::vector<double> unit_bandwidths(const Fabric& fabric, UnionFind& sets)
+{
+  std::vector<double> rate(fabric.directed_link_count());
+  for (int l = 0; l < fabric.directed_link_count(); ++l)
+    rate[l] = fabric.edge(l / 2).bandwidth_bytes_per_s;
+  for (const std::vector<int>& trunk : fabric.adaptive_trunks()) {
+    double sum = 0;
+    for (int l : trunk)
+      sum += fabric.edge(l / 2).up ? rate[l] : 0.0;
+    for (int l : trunk) {
+      sets.unite(l, trunk.front());
+      if (sum > 0) // a trunk whose cables are all down carries nothing: keep the rates
+        rate[l] = sum;
+    }
+  }
+  return rate;
+}
+
 } // namespace
 
-SeriesLinks merge_series_links(const Fabric& fabric)
+SimLinks merge_links(const Fabric& fabric)
 {
   const FabricGraph& g = fabric.graph();
   const int links = fabric.directed_link_count();
   UnionFind sets(links);
+  const std::vector<double> unit_rate = unit_bandwidths(fabric, sets);
   // Directed link id of a cable walked away from `from` (see Fabric::directed: the orientation
   // is the cable's as stored, not the one an out-edge iterator reports).
   const auto leaving = [&](FabricGraph::edge_descriptor e, VertexId from) {
@@ -49,8 +70,8 @@ SeriesLinks merge_series_links(const Fabric& fabric)
     sets.unite(leaving(a, u), leaving(b, v)); // u -> v -> w
     sets.unite(leaving(b, w), leaving(a, v)); // w -> v -> u
   }
-  SeriesLinks out;
-  out.merged_of_link.assign(links, -1);
+  SimLinks out;
+  out.of_link.assign(links, -1);
   std::vector<int> merged_of_root(links, -1);
   for (int l = 0; l < links; ++l) {
     int& merged = merged_of_root[sets.find(l)];
@@ -58,9 +79,9 @@ SeriesLinks merge_series_links(const Fabric& fabric)
       merged = static_cast<int>(out.bandwidth_bytes_per_s.size());
       out.bandwidth_bytes_per_s.push_back(std::numeric_limits<double>::infinity());
     }
-    out.merged_of_link[l] = merged;
+    out.of_link[l] = merged;
     double& bandwidth = out.bandwidth_bytes_per_s[merged];
-    bandwidth = std::min(bandwidth, fabric.edge(l / 2).bandwidth_bytes_per_s);
+    bandwidth = std::min(bandwidth, unit_rate[l]);
   }
   return out;
 }
