@@ -374,6 +374,11 @@ def main():
                 doc["cluster"].setdefault("fabric", {})["routing"] = routing
                 what += f"; cluster.fabric.routing = {routing!r}"
             if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
+                    and isinstance(doc["cluster"].get("fabric", {}), dict):  # SHARP switches
+                sharp = rng.choice([True, True, False, "yes", 1, None])
+                doc["cluster"].setdefault("fabric", {})["in_network_reduction"] = sharp
+                what += f"; cluster.fabric.in_network_reduction = {sharp!r}"
+            if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
                     and isinstance(doc["cluster"].get("storage"), dict):  # storage on NICs of its own
                 net = rng.choice([{"nics": 2, "bandwidth": "200Gb/s"}, {"nics": 0, "bandwidth": "1Gb/s"},
                                   {"nics": 1}, {"nics": 1, "bandwidth": "1e30"}, {"nics": 65, "bandwidth": "1Gb/s"},

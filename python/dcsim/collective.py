@@ -48,12 +48,14 @@ def _size_text(size):
 
 
 def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None, algo=None, protocol=None,
-               datatype=None, step_factor=None, step_bytes=None):
+               datatype=None, step_factor=None, step_bytes=None, gpus_per_node=None):
     """Simulates `op` (allreduce, allgather, reducescatter, alltoall, broadcast, reduce, sendrecv)
     over the first `gpus` GPUs of `scenario`'s cluster (a path, dict or Scenario).
     `algo` / `protocol` force the choice the tuner would make (ring, tree, ...; LL, LL128, Simple).
     `datatype` is nccl-tests' -d (float by default; sizes round down to whole elements, per rank
-    for allgather, reducescatter and alltoall); `step_factor` / `step_bytes` its -f / -i."""
+    for allgather, reducescatter and alltoall); `step_factor` / `step_bytes` its -f / -i.
+    `gpus_per_node` places the ranks that many on each node in turn (as `mpirun -N K` does;
+    default every GPU of a node): 1 runs one rank per node, as a data-parallel group does."""
     scenario = load(scenario)
     if not isinstance(op, str):
         raise TypeError(f"op: {op!r} is not a string; expected allreduce, allgather, reducescatter, alltoall, "
@@ -61,10 +63,14 @@ def collective(scenario, op, gpus, *, bytes=None, min_bytes=None, max_bytes=None
     if isinstance(gpus, bool) or not float(gpus).is_integer():
         raise ValueError(f"gpus: {gpus!r} is not a whole number of GPUs; expected an integer")
     gpus = int(gpus)
+    if gpus_per_node is not None and (isinstance(gpus_per_node, bool) or not float(gpus_per_node).is_integer()
+                                      or not 1 <= gpus_per_node < 2**31):
+        raise ValueError(f"gpus_per_node: {gpus_per_node!r} is not a GPU count of a node; expected a whole number >= 1")
     if not -2**31 <= gpus < 2**31:  # beyond C++'s int: say what the CLI says, not a binding error
         raise ValueError(f"gpus: {gpus} GPUs is not available; expected 1 to the cluster's GPUs")
     data = _core.collective(scenario.text, scenario.name, scenario.set_arguments(), op, gpus,
                             _size_text(bytes), _size_text(min_bytes), _size_text(max_bytes),
                             algo or "", protocol or "", datatype or "",
-                            "" if step_factor is None else str(step_factor), _size_text(step_bytes))
+                            "" if step_factor is None else str(step_factor), _size_text(step_bytes),
+                            0 if gpus_per_node is None else int(gpus_per_node))
     return CollectiveResult(data)

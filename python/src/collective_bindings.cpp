@@ -18,8 +18,9 @@ namespace dcsim::python {
 
 namespace {
 
-const CollectiveArgumentNames kKeywords = {"op",   "gpus",     "bytes",    "min_bytes",   "max_bytes",
-                                           "algo", "protocol", "datatype", "step_factor", "step_bytes"};
+const CollectiveArgumentNames kKeywords = {"op",       "gpus",        "bytes",      "min_bytes",
+                                           "max_bytes", "algo",        "protocol",   "datatype",
+                                           "step_factor", "step_bytes", "gpus_per_node"};
 
 nlohmann::json run_collective(const std::string& text, const std::string& name,
                               const std::vector<std::string>& overrides, const CollectiveRequestText& request_text)
@@ -61,14 +62,16 @@ void bind_collective(py::module_& module)
       [](const std::string& text, const std::string& name, const std::vector<std::string>& overrides,
          const std::string& op, int gpus, const std::string& bytes, const std::string& min_bytes,
          const std::string& max_bytes, const std::string& algo, const std::string& protocol,
-         const std::string& datatype, const std::string& step_factor, const std::string& step_bytes) {
+         const std::string& datatype, const std::string& step_factor, const std::string& step_bytes,
+         int gpus_per_node) {
         return collective(text, name, overrides,
-                          {op, gpus, bytes, min_bytes, max_bytes, algo, protocol, datatype, step_factor, step_bytes});
+                          {op, gpus, gpus_per_node, bytes, min_bytes, max_bytes, algo, protocol, datatype,
+                           step_factor, step_bytes});
       },
       py::arg("text"), py::arg("name"), py::arg("overrides"), py::arg("op"), py::arg("gpus"), py::arg("bytes") = "",
       py::arg("min_bytes") = "", py::arg("max_bytes") = "", py::arg("algo") = "", py::arg("protocol") = "",
-      py::arg("datatype") = "", py::arg("step_factor") = "", py::arg("step_bytes") = "",
-      "Simulate one collective over the cluster's first `gpus` GPUs; returns the dict `dcsim collective --json` "
+      py::arg("datatype") = "", py::arg("step_factor") = "", py::arg("step_bytes") = "", py::arg("gpus_per_node") = 0,
+      "Simulate one collective over the cluster's first `gpus` GPUs (`gpus_per_node` on each node if > 0); returns the dict `dcsim collective --json` "
       "writes. Raises ValueError for invalid arguments or scenario.");
 }
 

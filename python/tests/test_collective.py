@@ -76,3 +76,21 @@ def test_a_fractional_gpu_count_or_a_non_string_op_is_refused_not_truncated():
     with pytest.raises(TypeError, match=r"^op: None is not a string"):
         dcsim.collective(CLUSTER, None, 8, bytes=1024)
     assert dcsim.collective(CLUSTER, "allreduce", 8.0, bytes=1024).gpus == 8
+
+
+def test_gpus_per_node_places_ranks_like_mpirun_and_matches_the_cli(tmp_path):
+    # One rank on each of 16 nodes, SHARP switches: the tuner takes CollNet (each NIC carries
+    # the buffer once each way), whose busbw is about twice the ring's.
+    sharp = dcsim.load(CLUSTER, {"cluster.fabric.in_network_reduction": True})
+    result = dcsim.collective(sharp, "allreduce", 16, bytes="1GiB", gpus_per_node=1)
+    expected = cli_json("collective", "--cluster", CLUSTER, "--set", "cluster.fabric.in_network_reduction=true",
+                        "--op", "allreduce", "--gpus", 16, "--bytes", "1GiB", "--gpus-per-node", 1, tmp_path=tmp_path)
+    assert result.to_dict() == expected
+    row = result.to_frame().iloc[0]
+    assert row["algorithm"] == "collnet"
+    ring = dcsim.collective(CLUSTER, "allreduce", 16, bytes="1GiB", gpus_per_node=1).to_frame().iloc[0]
+    assert row["busbw_GBps"] == pytest.approx(2 * 15 / 16 * ring["busbw_GBps"], rel=0.03)
+    with pytest.raises(ValueError, match=r"^gpus_per_node: 16 GPUs do not split into nodes of 3"):
+        dcsim.collective(CLUSTER, "allreduce", 16, bytes="1GiB", gpus_per_node=3)
+    with pytest.raises(ValueError, match=r"^gpus_per_node: 0 is not a GPU count of a node"):
+        dcsim.collective(CLUSTER, "allreduce", 16, bytes="1GiB", gpus_per_node=0)

@@ -1,5 +1,6 @@
 // `dcsim collective`: one collective on the scenario's cluster, like nccl-tests' *_perf, over the
-// first N GPUs (8 per node, node after node), for one size or every power of two in a range.
+// first N GPUs (every GPU of a node, node after node; or --gpus-per-node K, as `mpirun -N K`
+// places nccl-tests' ranks), for one size or every power of two in a range.
 // Prints nccl-tests' columns (time, algbw, busbw) plus the algorithm and protocol chosen.
 #include "cli/commands.hpp"
 
@@ -14,8 +15,9 @@ namespace dcsim::cli {
 
 namespace {
 
-const CollectiveArgumentNames kFlags = {"--op",   "--gpus",     "--bytes",       "--min-bytes",  "--max-bytes",
-                                        "--algo", "--protocol", "--datatype",    "--step-factor", "--step-bytes"};
+const CollectiveArgumentNames kFlags = {"--op",         "--gpus",       "--bytes",     "--min-bytes",
+                                        "--max-bytes",  "--algo",       "--protocol",  "--datatype",
+                                        "--step-factor", "--step-bytes", "--gpus-per-node"};
 
 } // namespace
 
@@ -34,8 +36,10 @@ int collective_command(const CollectiveArgs& args)
   diagnostics.throw_if_any();
 
   const auto results = run_collective_request(config.cluster, request, text, kFlags);
-  std::printf("# dcsim collective: %s on %d GPUs of %s (%s)\n", text.op.c_str(), request.gpus, config.name.c_str(),
-              config.cluster.node.gpu.name.c_str());
+  const std::string placement =
+      request.gpus_per_node > 0 ? " (" + std::to_string(request.gpus_per_node) + " per node)" : std::string();
+  std::printf("# dcsim collective: %s on %d GPUs%s of %s (%s)\n", text.op.c_str(), request.gpus, placement.c_str(),
+              config.name.c_str(), config.cluster.node.gpu.name.c_str());
   std::printf("#%13s %12s %8s %12s %9s %9s  %s\n", "size (B)", "count", "type", "time (us)", "algbw", "busbw",
               "algorithm/protocol");
   for (const auto& m : results) {

@@ -104,6 +104,8 @@ int dispatch(int argc, char** argv)
                          "allreduce, allgather, reducescatter, alltoall, broadcast, reduce or sendrecv")
       ->required();
   collective->add_option("--gpus", collective_args.request.gpus, "the first N GPUs of the cluster")->required();
+  collective->add_option("--gpus-per-node", collective_args.request.gpus_per_node,
+                         "place the ranks K on each node in turn, as mpirun -N K does (default: all of a node's)");
   collective->add_option("--bytes", collective_args.request.bytes, "one size, e.g. 1GiB");
   collective->add_option("--min-bytes,-b", collective_args.request.min_bytes, "sweep from (default 8)");
   collective->add_option("--max-bytes,-e", collective_args.request.max_bytes, "sweep to (default 8GiB)");
@@ -116,7 +118,7 @@ int dispatch(int argc, char** argv)
                          "uint32, int64, uint64, f8e4m3, f8e5m2; sizes round down to whole elements (per rank for "
                          "allgather, reducescatter, alltoall) as nccl-tests does");
   collective->add_option("--algo", collective_args.request.algorithm,
-                         "ring, tree, halving_doubling, hierarchical, nvls or direct (default: tuner)");
+                         "ring, tree, halving_doubling, hierarchical, nvls, collnet or direct (default: tuner)");
   collective->add_option("--protocol", collective_args.request.protocol, "LL, LL128 or Simple (default: tuner)");
   collective->add_option("--json", collective_args.json_path, "write the results as JSON");
 

@@ -13,7 +13,7 @@ const std::vector<const CollectiveAlgorithm*>& collective_algorithms()
 {
   static const std::vector<const CollectiveAlgorithm*> all = {
       &ring_algorithm(), &tree_algorithm(), &halving_doubling_algorithm(),
-      &hierarchical_algorithm(), &nvls_algorithm(), &direct_algorithm()};
+      &hierarchical_algorithm(), &nvls_algorithm(), &collnet_algorithm(), &direct_algorithm()};
   return all;
 }
 
@@ -38,6 +38,7 @@ GroupShape GroupShape::of(const std::vector<int>& group, const Platform& platfor
   GroupShape s;
   s.ranks = static_cast<int>(group.size());
   s.power_of_two = s.ranks > 0 && (s.ranks & (s.ranks - 1)) == 0;
+  s.in_network_reduction = platform.in_network_reduction();
   std::vector<int> counts;
   for (size_t i = 0; i < group.size(); ++i) {
     if (i == 0 || !platform.same_domain(group[i - 1], group[i]))

@@ -1,5 +1,5 @@
 // How a collective over a group of GPUs becomes flows. One algorithm per file (ring.cpp,
-// tree.cpp, halving_doubling.cpp, hierarchical.cpp, nvls.cpp, direct.cpp), listed once in
+// tree.cpp, halving_doubling.cpp, hierarchical.cpp, nvls.cpp, collnet.cpp, direct.cpp), listed once in
 // algorithms.cpp; the engine and the CLI reach them through the tuner (tuner.hpp).
 //
 // Every algorithm expresses its cost the same way: flows (bytes each pair moves, at the
@@ -23,6 +23,7 @@ struct GroupShape {
   int domains = 0;         ///< NVLink domains spanned
   int per_domain = 0;      ///< ranks per domain when uniform, else 0
   bool power_of_two = false;
+  bool in_network_reduction = false; ///< the fabric's switches reduce (Platform::in_network_reduction)
 
   static GroupShape of(const std::vector<int>& group, const Platform& platform);
 };
@@ -70,6 +71,7 @@ const CollectiveAlgorithm& tree_algorithm();
 const CollectiveAlgorithm& halving_doubling_algorithm();
 const CollectiveAlgorithm& hierarchical_algorithm();
 const CollectiveAlgorithm& nvls_algorithm();
+const CollectiveAlgorithm& collnet_algorithm();
 const CollectiveAlgorithm& direct_algorithm();
 
 /// Bytes each rank sends to its ring successor for `call` over `n` ranks, and the number of

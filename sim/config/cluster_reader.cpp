@@ -301,6 +301,10 @@ FabricConfig read_fabric(MapReader fabric)
   if (out.routing == RoutingKind::Adaptive && !clos)
     fabric.error("routing", "adaptive is modelled on fat-tree and rail-optimized fabrics only; expected dmodk or "
                             "ecmp (this topology routes shortest paths by flow hash either way)");
+  out.in_network_reduction = fabric.boolean("in_network_reduction", false);
+  if (out.in_network_reduction && !clos)
+    fabric.error("in_network_reduction", "is modelled on fat-tree and rail-optimized fabrics only (SHARP's "
+                                         "reduction trees); expected false for this topology");
   switch (out.topology) {
     case TopologyKind::FatTree:
       read_fat_tree(fabric, out.fat_tree);

@@ -54,6 +54,9 @@ struct FabricConfig {
   double link_latency_s = 600e-9;        ///< per switch-to-switch or NIC-to-switch cable
   double link_bandwidth_bytes_per_s = 0; ///< switch-to-switch links; 0 = derived (fat-tree) or the NIC rate
   RoutingKind routing = RoutingKind::DModK;
+  /// Switches that reduce in the network (InfiniBand SHARP): multi-node all-reduces may then run
+  /// NCCL's NVLS algorithm across nodes (sim/collectives/nvls.cpp).
+  bool in_network_reduction = false;
   FatTreeConfig fat_tree;
   RailOptimizedConfig rail;
   DragonflyConfig dragonfly;

@@ -157,6 +157,7 @@ CollectiveRequest check_collective_request(const CollectiveRequestText& text, co
   CollectiveRequest request;
   request.kind = parse_choice(names.op, text.op, kOpNames, diagnostics);
   request.gpus = text.gpus;
+  request.gpus_per_node = text.gpus_per_node;
   if (!text.algorithm.empty() && !find_collective_algorithm(text.algorithm))
     diagnostics.add({names.algorithm, 0, 0}, "",
                     unknown_choice("algorithm", text.algorithm, collective_algorithm_names()));
@@ -189,10 +190,28 @@ double CollectiveRequest::count(double bytes) const
 void check_collective_gpus(const CollectiveRequest& request, const ClusterConfig& cluster,
                            const CollectiveArgumentNames& names, Diagnostics& diagnostics)
 {
-  if (request.gpus < 1 || request.gpus > cluster.total_gpus())
+  if (request.gpus < 1 || request.gpus > cluster.total_gpus()) {
     diagnostics.add({names.gpus, 0, 0}, "",
                     std::to_string(request.gpus) + " GPUs is not available; expected 1 to " +
                         std::to_string(cluster.total_gpus()) + " (the cluster's GPUs)");
+    return;
+  }
+  const int per_node = request.gpus_per_node;
+  if (per_node == 0)
+    return;
+  const std::string node = std::to_string(cluster.node.gpus);
+  if (per_node < 0 || per_node > cluster.node.gpus)
+    diagnostics.add({names.gpus_per_node, 0, 0}, "",
+                    std::to_string(per_node) + " is not a GPU count of a node; expected 1 to " + node);
+  else if (request.gpus % per_node != 0)
+    diagnostics.add({names.gpus_per_node, 0, 0}, "",
+                    std::to_string(request.gpus) + " GPUs do not split into nodes of " + std::to_string(per_node) +
+                        "; expected a divisor of " + std::to_string(request.gpus));
+  else if (request.gpus / per_node > cluster.nodes)
+    diagnostics.add({names.gpus_per_node, 0, 0}, "",
+                    std::to_string(request.gpus) + " GPUs at " + std::to_string(per_node) + " a node need " +
+                        std::to_string(request.gpus / per_node) + " nodes; expected at most the cluster's " +
+                        std::to_string(cluster.nodes));
 }
 
 std::vector<CollectiveMeasurement> run_collective_request(const ClusterConfig& cluster, const CollectiveRequest& request,
@@ -200,7 +219,8 @@ std::vector<CollectiveMeasurement> run_collective_request(const ClusterConfig& c
                                                           const CollectiveArgumentNames& names)
 {
   try {
-    return sweep_collective(cluster, request.kind, request.gpus, request.sizes_bytes, request.choice);
+    return sweep_collective(cluster, request.kind, request.gpus, request.sizes_bytes, request.choice,
+                            request.gpus_per_node);
   } catch (const std::invalid_argument& e) {
     Diagnostics diagnostics;
     diagnostics.add({text.protocol.empty() ? names.algorithm : names.protocol, 0, 0}, "",
@@ -224,11 +244,14 @@ nlohmann::json collective_result_json(const CollectiveRequestText& text, const C
                     {"algorithm", m.algorithm},
                     {"protocol", to_string(m.protocol)}});
   }
-  return {{"op", text.op},
-          {"algo", text.algorithm.empty() ? "auto" : text.algorithm},
-          {"gpus", request.gpus},
-          {"datatype", request.datatype},
-          {"results", rows}};
+  nlohmann::json out = {{"op", text.op},
+                        {"algo", text.algorithm.empty() ? "auto" : text.algorithm},
+                        {"gpus", request.gpus},
+                        {"datatype", request.datatype},
+                        {"results", rows}};
+  if (request.gpus_per_node > 0)
+    out["gpus_per_node"] = request.gpus_per_node;
+  return out;
 }
 
 } // namespace dcsim

@@ -19,6 +19,7 @@ namespace dcsim {
 struct CollectiveRequestText {
   std::string op;
   int gpus = 0;
+  int gpus_per_node = 0;                   ///< ranks placed on each node in turn; 0 = all its GPUs
   std::string bytes, min_bytes, max_bytes; ///< one size, or a sweep (default 8 B to 8 GiB)
   std::string algorithm, protocol;         ///< "" = the tuner chooses
   std::string datatype;                    ///< nccl-tests' -d: "" = float
@@ -27,12 +28,14 @@ struct CollectiveRequestText {
 
 /// How each argument is named in error messages.
 struct CollectiveArgumentNames {
-  std::string op, gpus, bytes, min_bytes, max_bytes, algorithm, protocol, datatype, step_factor, step_bytes;
+  std::string op, gpus, bytes, min_bytes, max_bytes, algorithm, protocol, datatype, step_factor, step_bytes,
+      gpus_per_node;
 };
 
 struct CollectiveRequest {
   CollectiveKind kind = CollectiveKind::AllReduce;
   int gpus = 0;
+  int gpus_per_node = 0; ///< 0 = every GPU of a node (nccl-tests with one process per node's GPUs)
   std::string datatype = "float";
   int element_bytes = 4;
   /// The sizes as nccl-tests runs them: whole elements, and for all-gather, reduce-scatter and
@@ -48,7 +51,7 @@ struct CollectiveRequest {
 /// Checks everything that does not need the cluster; problems go to `diagnostics`.
 CollectiveRequest check_collective_request(const CollectiveRequestText& text, const CollectiveArgumentNames& names,
                                            Diagnostics& diagnostics);
-/// Checks the GPU count against the cluster's.
+/// Checks the GPU count (and GPUs per node) against the cluster's.
 void check_collective_gpus(const CollectiveRequest& request, const ClusterConfig& cluster,
                            const CollectiveArgumentNames& names, Diagnostics& diagnostics);
 /// Simulates the request (one process: see isolation.hpp). A forced algorithm or protocol that

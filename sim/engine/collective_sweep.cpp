@@ -45,17 +45,23 @@ std::vector<CollectiveMeasurement> one_gpu_copies(const ClusterConfig& cluster, 
 
 } // namespace
 
+std::vector<int> collective_group(const ClusterConfig& cluster, int gpus, int per_node)
+{
+  std::vector<int> group(gpus);
+  for (int r = 0; r < gpus; ++r)
+    group[r] = per_node > 0 ? r / per_node * cluster.node.gpus + r % per_node : r;
+  return group;
+}
+
 std::vector<CollectiveMeasurement> sweep_collective(const ClusterConfig& cluster, CollectiveKind kind, int gpus,
                                                     const std::vector<double>& sizes_bytes,
-                                                    const CollectiveOverride& choice)
+                                                    const CollectiveOverride& choice, int per_node)
 {
   if (gpus == 1) // NCCL copies on one rank whatever algorithm or protocol it is told to use
     return one_gpu_copies(cluster, sizes_bytes);
   auto engine = make_engine();
   Platform platform(cluster, 1);
-  std::vector<int> group(gpus);
-  for (int g = 0; g < gpus; ++g)
-    group[g] = g;
+  const std::vector<int> group = collective_group(cluster, gpus, per_node);
   const CommunicationParams& params = cluster.profile.communication;
   std::vector<CollectiveMeasurement> results;
   std::string error;

@@ -14,7 +14,8 @@ namespace sg4 = simgrid::s4u;
 namespace dcsim {
 
 Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
-    : fabric_(dcsim::build_fabric(cluster)), locality_(node_locality(*fabric_)), seed_(seed)
+    : fabric_(dcsim::build_fabric(cluster)), locality_(node_locality(*fabric_)), seed_(seed),
+      in_network_reduction_(cluster.fabric.in_network_reduction)
 {
   auto* root = sg4::create_empty_zone("datacenter");
   auto* zone = new FabricZone("fabric", *fabric_, seed); // owned by SimGrid once parented

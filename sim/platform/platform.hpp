@@ -39,6 +39,8 @@ public:
   simgrid::s4u::Host* storage_host(int server) const { return storage_hosts_[server]; }
   int storage_count() const { return static_cast<int>(storage_hosts_.size()); }
   int gpu_count() const { return static_cast<int>(hosts_.size()); }
+  /// Whether the fabric's switches reduce (`fabric.in_network_reduction`: InfiniBand SHARP).
+  bool in_network_reduction() const { return in_network_reduction_; }
   /// Whether two GPUs share a scale-up (NVLink) domain.
   bool same_domain(int a, int b) const { return fabric_->same_domain(a, b); }
   /// Summed latency of the route SimGrid will use between two GPUs.
@@ -54,6 +56,7 @@ private:
   std::unique_ptr<Fabric> fabric_;
   NodeLocality locality_;
   std::uint64_t seed_;
+  bool in_network_reduction_ = false;
   std::vector<simgrid::s4u::Host*> hosts_;
   std::vector<simgrid::s4u::Host*> storage_hosts_;
   std::vector<int> sim_link_of_; ///< per directed fabric link

@@ -93,6 +93,9 @@ std::vector<PublishedCase> published_cases()
 {
   const std::string dgx_a100 = node_cluster(4, "A100-SXM-80GB", 8, "300GB/s", 8, "200Gb/s");
   const std::string dgx_h100 = node_cluster(4, "H100-SXM-80GB", 8, "450GB/s", 8, "400Gb/s");
+  // The same with SHARP switches (InfiniBand Quantum-2): NVLS runs across the nodes.
+  std::string dgx_h100_sharp = dgx_h100;
+  dgx_h100_sharp.replace(dgx_h100_sharp.find("link_latency: 600ns"), 19, "link_latency: 600ns, in_network_reduction: true");
   const std::string hgx_h200 = node_cluster(1, "H200-SXM-141GB", 8, "450GB/s", 8, "400Gb/s");
   const std::string hgx_b200 = node_cluster(1, "B200", 8, "900GB/s", 8, "400Gb/s");
   const std::string nvl72 = node_cluster(18, "GB200", 4, "900GB/s", 4, "400Gb/s", ", domain: 72");
@@ -116,11 +119,15 @@ std::vector<PublishedCase> published_cases()
       {"GTC24 1x 400G RDMA per node", one_nic_400, AR, 16, big, "ring", gtc24["multi_node"]["rdma_400g"].as<double>()},
       {"GTC24 DGX A100 8x200G, 2 nodes", dgx_a100, AR, 16, big, "ring", gtc24["multi_node"]["dgx_a100_8x200g"].as<double>()},
       {"GTC24 DGX H100 8x400G, 2 nodes", dgx_h100, AR, 16, big, "ring", gtc24["multi_node"]["dgx_h100_8x400g"].as<double>()},
+      {"GTC24 DGX H100 SHARP + 8x400G, 2 nodes", dgx_h100_sharp, AR, 16, big, "nvls",
+       gtc24["multi_node"]["dgx_h100_sharp_8x400g"].as<double>()},
       {"GTC25 HGX B200 8 GPUs NVLink5", hgx_b200, AR, 8, big, "ring", gtc25["8_gpus"]["nvlink5_b200"].as<double>()},
       {"GTC25 HGX B200 8 GPUs NVLS", hgx_b200, AR, 8, big, "nvls", gtc25["8_gpus"]["nvlink5_sharp_b200"].as<double>()},
       {"GTC25 32 GPUs, 2x200G per node", two_nics_200, AR, 32, big, "ring", gtc25["32_gpus"]["2x200Gb_rdma"].as<double>()},
       {"GTC25 32 DGX A100 8x200G", dgx_a100, AR, 32, big, "ring", gtc25["32_gpus"]["dgx_a100_nvl3_8x200g"].as<double>()},
       {"GTC25 32 DGX H100 8x400G", dgx_h100, AR, 32, big, "ring", gtc25["32_gpus"]["dgx_h100_nvl4_8x400g"].as<double>()},
+      {"GTC25 32 DGX H100 SHARP + 8x400G", dgx_h100_sharp, AR, 32, big, "nvls",
+       gtc25["32_gpus"]["dgx_h100_sharp_8x400g"].as<double>()},
       {"GTC25 32 GPUs of GB200 NVL72", nvl72, AR, 32, big, "ring", gtc25["32_gpus"]["gb200_nvl72_nvlink"].as<double>()},
       {"GTC25 32 GPUs of GB200 NVL72 NVLS", nvl72, AR, 32, big, "nvls", gtc25["32_gpus"]["gb200_nvl72_nvlink5_sharp"].as<double>()},
       {"NCCL#812 DGX A100 multi-node", dgx_a100, AR, 32, big, "ring",

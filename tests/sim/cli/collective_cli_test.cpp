@@ -119,6 +119,10 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
       {"--op allreduce --gpus 8 -b 1 -e 8GiB -i 1", "--step-bytes: the sweep from 1 to 8GiB would have more than 10000 sizes; expected fewer (a larger step)"},
       {"--op allreduce --gpus 8 -b 8 -e 8GiB -f 1.0001", "--step-factor: the sweep from 8 to 8GiB would have more than 10000 sizes"},
       {"--op allreduce --gpus 8 --max-bytes 4", "--min-bytes: \"8\" (the default) is larger than --max-bytes \"4\"; expected min <= max"},
+      {"--op allreduce --gpus 16 --gpus-per-node 9", "--gpus-per-node: 9 is not a GPU count of a node; expected 1 to 8"},
+      {"--op allreduce --gpus 16 --gpus-per-node 3", "--gpus-per-node: 16 GPUs do not split into nodes of 3; expected a divisor of 16"},
+      {"--op allreduce --gpus 256 --gpus-per-node 1", "--gpus-per-node: 256 GPUs at 1 a node need 256 nodes; expected at most the cluster's 128"},
+      {"--op allreduce --gpus 16 --algo collnet", "--algo: algorithm collnet cannot run allreduce over 16 GPUs"},
   };
   for (const auto& [arguments, what] : cases)
     check(dcsim_cli(cluster + " " + arguments), what);
@@ -138,4 +142,34 @@ TEST_CASE("cli: a collective on one GPU is a device copy, not a zero time", "[cl
   CHECK(time_us == Approx(2 * 1073741824.0 / (3.35e12 * 0.85) * 1e6 + 2.5).epsilon(0.01));
   CHECK(busbw == 0.0);
   CHECK(chosen == "copy/Simple");
+}
+
+TEST_CASE("cli: --gpus-per-node places the ranks K on each node, as mpirun -N K does", "[cli][collectives]")
+{
+  // 16 ranks, one per node: every rank's traffic crosses its NIC, so a 1 GiB all-reduce runs at
+  // the NICs' pace (the ring's busbw about one NIC's 50 GB/s at the h100-sxm efficiency), far
+  // below 16 ranks on 2 nodes (NVLink inside each). With SHARP switches the tuner takes CollNet,
+  // whose algbw is one NIC's rate: twice the ring's busbw.
+  const std::string base = "collective --cluster " + dcsim::test::repo_path("scenarios/1024gpu.yaml") +
+                           " --op allreduce --gpus 16 --bytes 1GiB";
+  const auto busbw = [](const std::string& args, const char* algorithm) {
+    const auto json = temp_dir() / "per_node.json";
+    const auto r = dcsim_cli(args + " --json " + json.string());
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const auto result = nlohmann::json::parse(slurp(json));
+    CHECK(result["results"][0]["algorithm"] == algorithm);
+    return double(result["results"][0]["busbw_GBps"]);
+  };
+  const double packed = busbw(base, "ring");
+  const double spread = busbw(base + " --gpus-per-node 1 --algo ring", "ring");
+  const double sharp = busbw(base + " --gpus-per-node 1 --set cluster.fabric.in_network_reduction=true", "collnet");
+  INFO("2 nodes " << packed << ", one GPU per node: ring " << spread << ", CollNet " << sharp << " GB/s");
+  CHECK(spread < 50);
+  CHECK(spread > 40);
+  CHECK(packed > 3 * spread);
+  CHECK(sharp / spread == Approx(2 * 15.0 / 16).epsilon(0.03)); // algbw S/t = NIC: busbw 2(n-1)/n x NIC
+  const auto json = temp_dir() / "per_node.json";
+  REQUIRE(dcsim_cli(base + " --gpus-per-node 2 --json " + json.string()).status == 0);
+  CHECK(nlohmann::json::parse(slurp(json))["gpus_per_node"] == 2);
 }

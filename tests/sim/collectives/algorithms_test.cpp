@@ -106,6 +106,44 @@ TEST_CASE("collectives: NVLS all-reduce sends S into the switch and back at the 
   CHECK(simulate("nvls", CollectiveKind::AllReduce, gpus(0, 8), S) == Approx(expected).epsilon(0.01));
 }
 
+TEST_CASE("collectives: with SHARP switches, all-reduce goes through the network's reduction tree, within 1%",
+          "[collectives]")
+{
+  const Model m;
+  const dcsim::ClusterConfig sharp = dcsim::test::h100_test_cluster(4, {"cluster.fabric.in_network_reduction=true"});
+  const auto time = [&](const char* algorithm, const std::vector<int>& group) {
+    return dcsim::test::time_concurrent_collectives(sharp, {group}, {CollectiveKind::AllReduce, S, 1},
+                                                    {algorithm, Protocol::Simple})
+        .at(0);
+  };
+  // One GPU on each of 4 nodes (CollNet): each NIC sends S up the tree and receives S, against
+  // the ring's 2 x 3/4 S; two network steps.
+  const std::vector<int> one_per_node = {0, 8, 16, 24};
+  CHECK(time("collnet", one_per_node) == Approx(S / m.nic + m.base + 2 * m.net_hop).epsilon(0.01));
+  CHECK(time("ring", one_per_node) == Approx(1.5 * S / m.nic + m.base + 6 * m.net_hop).epsilon(0.01));
+  // All 32 GPUs (NVLS across nodes): NVLS's bus bandwidth of one node kept, so the NVLink bytes
+  // grow by (31/32) / (7/8); each NIC carries S/8 each way, concurrently (NVLink-bound here).
+  const double nvlink_s = S * (31.0 / 32) / (7.0 / 8) / (450e9 * m.comm.nvls_efficiency);
+  REQUIRE(nvlink_s > S / 8 / m.nic);
+  CHECK(time("nvls", gpus(0, 32)) ==
+        Approx(nvlink_s + m.comm.nvls_base_latency_s + 2 * m.nv_hop + 2 * m.net_hop).epsilon(0.01));
+  // Without SHARP neither runs across nodes.
+  CHECK_THROWS_WITH(dcsim::test::isolated_sweep(cluster(), CollectiveKind::AllReduce, 32, {S}, {"nvls", std::nullopt}),
+                    Catch::Contains("nvls cannot run allreduce over 32 GPUs"));
+}
+
+TEST_CASE("collectives: in-network reduction on a dragonfly or torus is an error at the key, exit 2", "[collectives]")
+{
+  for (const char* scenario : {"scenarios/fabric-dragonfly.yaml", "scenarios/fabric-torus.yaml"}) {
+    const auto r = dcsim::test::run_cli("validate " + dcsim::test::repo_path(scenario) +
+                                        " --set cluster.fabric.in_network_reduction=true");
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("cluster.fabric.in_network_reduction: is modelled on fat-tree and rail-optimized fabrics only") !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("collectives: direct all-to-all and send/recv across nodes are NIC-bound, within 1%", "[collectives]")
 {
   const Model m;
