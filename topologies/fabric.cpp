@@ -125,6 +125,17 @@ void Fabric::add_trunk_pair(std::vector<std::vector<int>>& trunks,
   trunks.push_back(std::move(down));
 }
 
+void Fabric::add_switch_trunks(std::vector<std::vector<int>>& trunks, const std::vector<VertexId>& switches,
+                               const std::vector<std::vector<int>>& up_edges) const
+{
+  for (size_t i = 0; i < up_edges.size(); ++i) {
+    std::vector<std::pair<int, VertexId>> cables;
+    for (int e : up_edges[i])
+      cables.emplace_back(e, switches[i]);
+    add_trunk_pair(trunks, cables);
+  }
+}
+
 int Fabric::directed(int edge_id, VertexId from) const
 {
   return 2 * edge_id + (boost::source(edges_[edge_id], graph_) == from ? 0 : 1);

@@ -195,6 +195,9 @@ protected:
   /// Appends two adaptive trunks: the upward and the downward directions of `cables` (each an
   /// edge id and its lower end).
   void add_trunk_pair(std::vector<std::vector<int>>& trunks, const std::vector<std::pair<int, VertexId>>& cables) const;
+  /// add_trunk_pair for each switch `switches[i]` and its uplinks `up_edges[i]`.
+  void add_switch_trunks(std::vector<std::vector<int>>& trunks, const std::vector<VertexId>& switches,
+                         const std::vector<std::vector<int>>& up_edges) const;
   /// Appends the GPU->NIC and NIC->GPU hops around a network route.
   void route_through_nics(Route& route, int src, int dst, std::uint64_t flow_hash) const;
   /// A shortest path between two switches over up cables, among equal-cost next hops chosen by

@@ -190,12 +190,7 @@ std::vector<std::vector<int>> FatTree::adaptive_trunks() const
   std::vector<std::vector<int>> trunks;
   if (params_.routing != UpPortChoice::Adaptive)
     return trunks;
-  for (size_t l = 0; l < leaf_up_edge_.size(); ++l) {
-    std::vector<std::pair<int, VertexId>> cables;
-    for (int e : leaf_up_edge_[l])
-      cables.emplace_back(e, leaves_[l]);
-    add_trunk_pair(trunks, cables);
-  }
+  add_switch_trunks(trunks, leaves_, leaf_up_edge_);
   // A pod's aggregation switches share its traffic to and from the cores evenly: each leaf
   // spreads over all of them, each of them over all its cores.
   for (int pod = 0; pod < shape_.pods && !spine_up_edge_.empty(); ++pod) {

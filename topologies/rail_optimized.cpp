@@ -109,12 +109,7 @@ std::vector<std::vector<int>> RailOptimized::adaptive_trunks() const
   std::vector<std::vector<int>> trunks;
   if (params_.routing != UpPortChoice::Adaptive)
     return trunks;
-  for (size_t l = 0; l < leaf_up_edge_.size(); ++l) {
-    std::vector<std::pair<int, VertexId>> cables;
-    for (int e : leaf_up_edge_[l])
-      cables.emplace_back(e, leaves_[l]);
-    add_trunk_pair(trunks, cables);
-  }
+  add_switch_trunks(trunks, leaves_, leaf_up_edge_);
   return trunks;
 }
 
