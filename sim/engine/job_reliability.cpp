@@ -239,10 +239,11 @@ bool JobReliability::write_checkpoint(int done)
   ++stops_;
   const double start = now();
   const double failure = clock_.pending();
-  // Not a pause for the coordinator: the job's traffic pattern does not change, so once written
-  // it goes on fast-forwarding. Other jobs simulate through the write (their windows end at this
-  // job's checkpoint time).
+  // Not a pause for the coordinator: the job's traffic pattern does not change, so alone it goes
+  // on fast-forwarding once written. Other jobs simulate through the write (their windows end at
+  // this job's checkpoint time), and afterwards meet its traffic at another phase (job_shifted).
   const bool written = mover_->move(CheckpointDirection::Write, failure);
+  coordinator_.job_shifted(coordinator_id_);
   stats_.checkpoint_time_s += now() - start;
   record(written ? "checkpoint write" : "checkpoint write (cut by a failure)", start);
   if (!written) {
@@ -294,6 +295,7 @@ void JobReliability::snapshot_checkpoint(int done, double steady_iteration_s)
     return;
   }
   sg4::this_actor::sleep_for(snapshot_s_);
+  coordinator_.job_shifted(coordinator_id_);
   stats_.checkpoint_time_s += snapshot_s_;
   stats_.checkpoint_snapshot_s = snapshot_s_;
   record("checkpoint snapshot", start);

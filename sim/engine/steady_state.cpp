@@ -25,6 +25,8 @@ void SteadyStateCoordinator::bump_epoch(JobState& by)
   // resumes (after a failure, on a spare node) in the same surroundings as it left.
   const bool current = by.epoch_at_last == epoch_;
   ++epoch_;
+  for (JobState& j : jobs_)
+    j.shifted = false; // a job started or stopped: periods may differ now (the drift rule)
   if (current)
     by.epoch_at_last = epoch_;
 }
@@ -34,6 +36,16 @@ void SteadyStateCoordinator::job_paused(int job, double resume_s)
   jobs_[job].running = false;
   jobs_[job].start_time_s = resume_s;
   bump_epoch(jobs_[job]);
+}
+
+void SteadyStateCoordinator::job_shifted(int job)
+{
+  const JobState& s = jobs_[job];
+  if (!std::any_of(jobs_.begin(), jobs_.end(), [&](const JobState& j) { return j.running && &j != &s; }))
+    return;
+  ++epoch_;
+  for (JobState& j : jobs_)
+    j.shifted = j.running;
 }
 
 void SteadyStateCoordinator::job_finished(int job)
@@ -52,9 +64,10 @@ bool SteadyStateCoordinator::update_steadiness(JobState& s, double iteration_tim
   s.last_time_s = iteration_time_s;
   s.iteration_time_s = iteration_time_s;
   const bool alone = std::none_of(jobs_.begin(), jobs_.end(), [&](const JobState& j) { return j.running && &j != &s; });
-  if (alone || !unchanged) {
+  if (alone || !unchanged || s.shifted) {
     s.recent.clear();
     s.steady = unchanged && close;
+    s.shifted = s.shifted && !s.steady;
     return s.steady;
   }
   // Drifting beside other jobs: steady when the mean of its last kDriftIterations iterations

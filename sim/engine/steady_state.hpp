@@ -49,6 +49,12 @@ public:
   void job_finished(int job);
   /// The job stops (a failure, a checkpoint write) until about `resume_s`, then calls job_started.
   void job_paused(int job, double resume_s);
+  /// The job stopped for a while (a checkpoint write) and trains on as before: alone, it stays
+  /// steady; beside other running jobs its traffic now meets theirs at another phase (it stood
+  /// still while they ran), so every job simulates again until two of its iterations agree. Two,
+  /// not kDriftIterations' means: no job's period changed, and the bursts settle at their new
+  /// phase at once (two lockstep jobs: the 95 iterations after the first write all equal).
+  void job_shifted(int job);
   /// The job's own next change (a checkpoint due, a failure): fast-forward windows end there.
   void set_own_event(int job, double time_s) { jobs_[job].own_event_s = time_s; }
 
@@ -84,6 +90,7 @@ private:
     double own_event_s = std::numeric_limits<double>::infinity();
     double last_time_s = 0;      ///< its last iteration's time
     std::vector<double> recent;  ///< beside other jobs: its iteration times since the last change
+    bool shifted = false;        ///< re-measuring after a job_shifted: two equal iterations make it steady
   };
   bool update_steadiness(JobState& s, double iteration_time_s);
   /// Something about `by` changed (started, paused, resumed): the others must re-check steadiness.
