@@ -128,3 +128,12 @@ TEST_CASE("collectives::adaptive routing: on a dragonfly or torus it is an error
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
 }
+
+TEST_CASE("collectives::adaptive routing: a run says how its fabric routes and whether its switches reduce",
+          "[collectives]")
+{
+  const auto r = dcsim::test::run_cli("run " + dcsim::test::repo_path("scenarios/fabric-sharp.yaml"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("oversubscription 4:1, adaptive routing, in-network reduction (SHARP)") != std::string::npos);
+}
