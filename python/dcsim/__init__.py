@@ -16,6 +16,7 @@ from .plan import plan
 from .result import Result
 from .scenario import Scenario, load
 from .sweeps import sweep
+from .topology import topology
 from .trace import read_trace
 
 
@@ -26,4 +27,4 @@ def run(scenario, overrides=None, *, fast_forward=True, trace=False, every_flow=
 
 
 __all__ = ["CollectiveResult", "Result", "Scenario", "SimulationError", "collective", "data_directory",
-           "load", "plan", "read_trace", "run", "sweep", "__version__"]
+           "load", "plan", "read_trace", "run", "sweep", "topology", "__version__"]

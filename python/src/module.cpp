@@ -7,6 +7,7 @@
 #include "collective_bindings.hpp"
 #include "plan_bindings.hpp"
 #include "scenario_bindings.hpp"
+#include "topology_bindings.hpp"
 #include "trace_bindings.hpp"
 
 #include "engine/isolation.hpp"
@@ -32,4 +33,5 @@ PYBIND11_MODULE(_core, module)
   dcsim::python::bind_collective(module);
   dcsim::python::bind_plan(module);
   dcsim::python::bind_trace(module);
+  dcsim::python::bind_topology(module);
 }

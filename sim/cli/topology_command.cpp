@@ -8,6 +8,7 @@
 #include "node_locality.hpp"
 #include "platform/fabric_builder.hpp"
 #include "results/json_report.hpp"
+#include "results/topology_report.hpp"
 #include "units/units.hpp"
 
 #include <algorithm>
@@ -19,24 +20,6 @@
 namespace dcsim::cli {
 
 namespace {
-
-nlohmann::json summary_json(const FabricSummary& s, const std::string& description)
-{
-  return {{"description", description},
-          {"gpus", s.gpus},
-          {"nodes", s.nodes},
-          {"nics", s.nics},
-          {"switches", s.switches},
-          {"vertices_by_kind", s.vertices_by_kind},
-          {"links", s.links},
-          {"links_by_kind", s.links_by_kind},
-          {"bisection_bandwidth_bytes_per_s", s.bisection_bandwidth_bytes_per_s},
-          {"diameter_hops", s.diameter_hops},
-          {"average_hops", s.average_hops},
-          {"ecmp_paths", {{"min", s.ecmp_paths_min}, {"mean", s.ecmp_paths_mean}, {"max", s.ecmp_paths_max}}},
-          {"routes_checked", s.routes_checked},
-          {"routes_not_shortest", s.routes_not_shortest}};
-}
 
 /// How the nodes group under the fabric's switches (what topology-aware placement packs into).
 struct LocalitySummary {
@@ -83,13 +66,10 @@ int topology_command(const TopologyArgs& args)
   const ScenarioConfig config = load_scenario(args.scenario, options);
   const auto fabric = build_fabric(config.cluster);
   const FabricSummary s = analyse_fabric(*fabric);
-  const LocalitySummary l = summarize(node_locality(*fabric));
-  if (!args.json_path.empty()) {
-    nlohmann::json j = summary_json(s, fabric->describe());
-    j["leaf_blocks"] = l.blocks;
-    j["pods"] = l.pods;
-    write_json_file(args.json_path, j);
-  }
+  const NodeLocality locality = node_locality(*fabric);
+  const LocalitySummary l = summarize(locality);
+  if (!args.json_path.empty())
+    write_json_file(args.json_path, topology_json(*fabric, s, locality));
   if (!args.dot_path.empty())
     write_text(args.dot_path, [&](std::ostream& o) { write_dot(o, *fabric); });
   if (!args.graphml_path.empty())
