@@ -257,6 +257,16 @@ int Fabric::network_switch_count() const
   return count;
 }
 
+int Fabric::network_cable_count() const
+{
+  int count = 0;
+  for (int e = 0; e < edge_count(); ++e) {
+    const LinkKind kind = edge(e).kind;
+    count += kind == LinkKind::NicToSwitch || kind == LinkKind::Fabric || kind == LinkKind::Global ? 1 : 0;
+  }
+  return count;
+}
+
 int Fabric::switch_slot(VertexId v) const
 {
   if (switch_slot_.size() != boost::num_vertices(graph_)) {

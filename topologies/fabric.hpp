@@ -171,6 +171,9 @@ public:
   static bool is_switch(VertexKind kind);
   /// Network switches in the fabric (scale-up switches are part of their nodes).
   int network_switch_count() const;
+  /// The fabric's cables: NIC to switch and switch to switch (each with two transceivers); not
+  /// the scale-up or GPU-to-NIC ones inside nodes, nor storage's.
+  int network_cable_count() const;
   /// Hop distance from switch `from` to switch `to` through switches and up cables (-1:
   /// unreachable). One BFS per destination on first use, cached until a cable changes state.
   int switch_distance(VertexId from, VertexId to) const;

@@ -31,13 +31,21 @@ CostConfig read_cost(MapReader& cost)
   out.usd_per_gpu_hour = cost.number("gpu_hour", 0.0, 0.0, 1e4);
   out.usd_per_kwh = cost.number("electricity", 0.0, 0.0, 100.0);
   out.gpu_capex_usd = cost.number("gpu_capex", 0.0, 0.0, 1e8);
+  out.switch_capex_usd = cost.number("switch_capex", 0.0, 0.0, 1e9);
+  out.cable_capex_usd = cost.number("cable_capex", 0.0, 0.0, 1e8);
   out.amortization_s = cost.quantity("amortization", Dimension::Seconds, 0.0, true);
   if (out.gpu_capex_usd > 0 && out.usd_per_gpu_hour > 0)
     cost.error("gpu_capex", "and gpu_hour are both given; expected one GPU-hour price: gpu_hour (e.g. a cloud "
                             "price), or gpu_capex with amortization");
   if (out.gpu_capex_usd > 0 && out.amortization_s <= 0)
     cost.error("gpu_capex", "needs a depreciation period; expected amortization, e.g. 4y");
-  if (out.amortization_s > 0 && out.gpu_capex_usd <= 0)
+  const char* network_key = out.switch_capex_usd > 0 ? "switch_capex" : "cable_capex";
+  if (out.network_priced() && out.usd_per_gpu_hour > 0)
+    cost.error(network_key, "prices the network an owner buys, and gpu_hour (a rental price) already includes it; "
+                            "expected gpu_capex with amortization, or no network prices");
+  else if (out.network_priced() && out.amortization_s <= 0)
+    cost.error(network_key, "needs a depreciation period; expected amortization, e.g. 4y");
+  if (out.amortization_s > 0 && out.gpu_capex_usd <= 0 && !out.network_priced())
     cost.error("amortization", "has no purchase price to spread; expected gpu_capex (USD per GPU) beside it");
   return out;
 }

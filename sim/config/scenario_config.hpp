@@ -328,9 +328,12 @@ struct CostConfig {
   double usd_per_gpu_hour = 0;    ///< allocation price; from gpu_capex / amortization when those are given
   double usd_per_kwh = 0;         ///< electricity, charged on facility energy (IT x PUE)
   double gpu_capex_usd = 0;       ///< purchase price per GPU, its share of node, network and install
-  double amortization_s = 0;      ///< depreciation period of gpu_capex_usd
+  double switch_capex_usd = 0;    ///< purchase price per network switch (then not in gpu_capex_usd)
+  double cable_capex_usd = 0;     ///< per network cable, its two transceivers included
+  double amortization_s = 0;      ///< depreciation period of the purchase prices
 
-  bool enabled() const { return usd_per_gpu_hour > 0 || usd_per_kwh > 0 || gpu_capex_usd > 0; }
+  bool network_priced() const { return switch_capex_usd > 0 || cable_capex_usd > 0; }
+  bool enabled() const { return usd_per_gpu_hour > 0 || usd_per_kwh > 0 || gpu_capex_usd > 0 || network_priced(); }
 };
 
 /// How queued jobs get GPUs (sim/scheduler/policies.cpp lists them, one file each).

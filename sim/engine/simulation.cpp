@@ -129,7 +129,8 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
                              "+ years of simulated time, past 10, beyond which the clock no longer resolves the "
                              "fabric's latencies; expected a shorter run (fewer iterations, or fewer and shorter stops)");
   }
-  account_energy(result, config, platform.fabric().network_switch_count(), platform.storage_count());
+  const Fabric& fabric = platform.fabric();
+  account_energy(result, config, fabric.network_switch_count(), fabric.network_cable_count(), platform.storage_count());
   summarize_reliability(result, config);
   result.wall_clock_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

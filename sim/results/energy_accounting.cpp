@@ -37,7 +37,7 @@ void finish(EnergyStats& e, double pue, double span_s)
 }
 
 EnergyStats job_energy(const JobResult& job, const JobConfig& config, const NodePower& power,
-                       const ScenarioConfig& scenario)
+                       const ScenarioConfig& scenario, const NetworkInventory& network)
 {
   EnergyStats e;
   // While preempted it holds no GPUs: the cluster counts them idle or busy with other jobs.
@@ -52,7 +52,7 @@ EnergyStats job_energy(const JobResult& job, const JobConfig& config, const Node
   e.idle_power_w = job.gpus * (power.gpu_idle_w + power.other_per_gpu_w());
   finish(e, scenario.power.pue, wall_s);
   const double tokens = static_cast<double>(job.iterations) * config.batch.global * config.model.seq_len;
-  e.cost = cost_of(scenario.cost, job.gpus * wall_s / 3600.0, e.facility_j);
+  e.cost = cost_of(scenario.cost, job.gpus * wall_s / 3600.0, e.facility_j, network);
   if (tokens > 0) {
     e.joules_per_token = e.facility_j / tokens;
     e.usd_per_million_tokens = e.cost.total_usd() / (tokens / 1e6);
@@ -62,10 +62,11 @@ EnergyStats job_energy(const JobResult& job, const JobConfig& config, const Node
 
 } // namespace
 
-void account_energy(SimulationResult& result, const ScenarioConfig& config, int network_switches,
+void account_energy(SimulationResult& result, const ScenarioConfig& config, int network_switches, int network_cables,
                     int storage_servers)
 {
   const ClusterConfig& cluster = config.cluster;
+  const NetworkInventory network{network_switches, network_cables, cluster.total_gpus()};
   const NodePower power = resolve_node_power(config.power, cluster.node.gpu, cluster.node.gpus);
   const double span_s = result.simulated_time_s;
   EnergyStats& all = result.energy;
@@ -74,7 +75,7 @@ void account_energy(SimulationResult& result, const ScenarioConfig& config, int 
   int job_gpus = 0;
   for (size_t i = 0; i < result.jobs.size(); ++i) {
     JobResult& job = result.jobs[i];
-    job.energy = job_energy(job, config.jobs[i], power, config);
+    job.energy = job_energy(job, config.jobs[i], power, config, network);
     all.gpu_j += job.energy.gpu_j;
     job_gpu_seconds += job.gpus * std::max(0.0, job.end_time_s - job.start_time_s - job.suspended_s);
     job_training_gpu_w += job.gpus * job.energy.gpu_training_w;
@@ -94,7 +95,7 @@ void account_energy(SimulationResult& result, const ScenarioConfig& config, int 
   all.idle_power_w = gpus * power.gpu_idle_w + fixed_w;
   all.busy_power_w = gpus * power.gpu_busy_w + fixed_w;
   finish(all, config.power.pue, span_s);
-  all.cost = cost_of(config.cost, gpus * span_s / 3600.0, all.facility_j);
+  all.cost = cost_of(config.cost, gpus * span_s / 3600.0, all.facility_j, network);
 }
 
 } // namespace dcsim

@@ -12,13 +12,14 @@
 #pragma once
 
 #include "config/scenario_config.hpp"
+#include "energy/cost_model.hpp"
 #include "results/simulation_result.hpp"
 
 namespace dcsim {
 
-/// Fills `result.energy` and every job's `energy`. `network_switches` and `storage_servers` are
-/// the fabric's counts.
-void account_energy(SimulationResult& result, const ScenarioConfig& config, int network_switches,
+/// Fills `result.energy` and every job's `energy`. `network_switches`, `network_cables` and
+/// `storage_servers` are the fabric's counts.
+void account_energy(SimulationResult& result, const ScenarioConfig& config, int network_switches, int network_cables,
                     int storage_servers);
 
 } // namespace dcsim

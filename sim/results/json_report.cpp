@@ -118,6 +118,7 @@ nlohmann::json cost_json(const EnergyStats& e, bool job)
 {
   nlohmann::json out = {{"gpu_hours", e.cost.gpu_hours},
                         {"allocation_usd", e.cost.allocation_usd},
+                        {"network_usd", e.cost.network_usd},
                         {"electricity_usd", e.cost.electricity_usd},
                         {"total_usd", e.cost.total_usd()}};
   if (job)

@@ -109,9 +109,12 @@ std::string cluster_energy_summary(const ScenarioConfig& config, const Simulatio
                          format_energy(e.facility_j).c_str(), format_seconds(result.simulated_time_s).c_str(),
                          format_watts(e.mean_power_w).c_str(), format_watts(e.training_power_w).c_str(),
                          format_watts(e.idle_power_w).c_str(), format_watts(e.busy_power_w).c_str());
-  if (config.cost.enabled())
-    out += line("cluster cost: %s (%.4g GPU-hours, electricity %s)", money(e.cost.total_usd()).c_str(),
-                e.cost.gpu_hours, money(e.cost.electricity_usd).c_str());
+  if (config.cost.enabled()) {
+    const std::string network =
+        config.cost.network_priced() ? ", network " + money(e.cost.network_usd) : std::string();
+    out += line("cluster cost: %s (%.4g GPU-hours%s, electricity %s)", money(e.cost.total_usd()).c_str(),
+                e.cost.gpu_hours, network.c_str(), money(e.cost.electricity_usd).c_str());
+  }
   return out;
 }
 

@@ -71,3 +71,23 @@ TEST_CASE("cost: a given GPU-hour price, or the purchase price spread over its a
   CHECK(cost_of(own, 10, 0).allocation_usd == Approx(10));
   CHECK(usd_per_gpu_hour(CostConfig{}) == 0);
 }
+
+TEST_CASE("cost: the network's switches and cables, amortized, spread over the cluster's GPUs")
+{
+  CostConfig own;
+  own.gpu_capex_usd = 35040;
+  own.switch_capex_usd = 40000;
+  own.cable_capex_usd = 1000;
+  own.amortization_s = 4 * 365 * 86400.0; // 35,040 hours
+  // 64 switches and 2,048 cables for 1,024 GPUs: $4.608M, $131.5 an hour, 12.84 cents per GPU-hour.
+  const NetworkInventory fabric{64, 2048, 1024};
+  const double per_gpu_hour = (64 * 40000.0 + 2048 * 1000.0) / 35040.0 / 1024;
+  CHECK(network_usd_per_gpu_hour(own, fabric) == Approx(per_gpu_hour).epsilon(1e-12));
+  const Cost c = cost_of(own, 10, 0, fabric);
+  CHECK(c.allocation_usd == Approx(10));
+  CHECK(c.network_usd == Approx(10 * per_gpu_hour).epsilon(1e-12));
+  CHECK(c.total_usd() == Approx(10 + 10 * per_gpu_hour).epsilon(1e-12));
+  // Unpriced, or without a cluster: nothing.
+  CHECK(network_usd_per_gpu_hour(CostConfig{}, fabric) == 0);
+  CHECK(cost_of(own, 10, 0).network_usd == 0);
+}

@@ -417,6 +417,14 @@ TEST_CASE("cli: bad power and cost settings exit 2 naming the key", "[cli]")
     const auto f = with("capex.yaml", "cost: {gpu_capex: 30000}");
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cost.gpu_capex", "amortization");
   }
+  SECTION("a network price beside a rental price, or without a depreciation period")
+  {
+    const auto rented = with("rented_network.yaml", "cost: {gpu_hour: 2, switch_capex: 40000}");
+    check_error_lines(dcsim_cli("run " + rented.string()), rented.string(), "cost.switch_capex",
+                      "gpu_hour (a rental price) already includes it");
+    const auto f = with("cables.yaml", "cost: {gpu_capex: 30000, cable_capex: 1000}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "cost.gpu_capex", "amortization");
+  }
 }
 
 TEST_CASE("cli: bad scheduler settings and traces exit 2 naming the key and the trace line", "[cli]")

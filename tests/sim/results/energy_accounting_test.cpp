@@ -59,7 +59,7 @@ TEST_CASE("energy: a job's and the cluster's energy and cost follow the state mo
   job.reliability.checkpoint_time_s = 50;
   job.reliability.restart_time_s = 50;
   result.jobs.push_back(job);
-  account_energy(result, config, 3, 1);
+  account_energy(result, config, 3, 0, 1);
 
   const double busy = 700, idle = 77, comm = 77 + 0.25 * (700 - 77), other = 2800;
   const double rank0 = 0.6 * busy + 0.3 * comm + 0.1 * idle;
@@ -106,4 +106,32 @@ TEST_CASE("energy: the engine's run reports energy consistent with its own break
   CHECK(e["gpu_training_w"].get<double>() < 700);
   CHECK(r["energy"]["facility_j"].get<double>() > e["facility_j"].get<double>());
   CHECK(r["cost"]["total_usd"].get<double>() > job["cost"]["total_usd"].get<double>());
+}
+
+TEST_CASE("energy: a priced network is charged to the GPU-hours, from the fabric's switches and cables")
+{
+  // scenarios/1024gpu.yaml at 1:1 has 64 switches and 2,048 network cables (1,024 NIC-to-leaf,
+  // 1,024 leaf-to-spine); at 4:1, 34 switches and fewer cables, so each GPU-hour owes less.
+  const std::string prices = "cost={gpu_capex: 30000, switch_capex: 40000, cable_capex: 1000, amortization: 4y}";
+  const double hours = 4 * 365 * 24.0; // `4y`: years of 365 days
+  const auto run = [&](int oversubscription) {
+    return test::run_scenario("scenarios/1024gpu.yaml",
+                              {prices, "cluster.fabric.oversubscription=" + std::to_string(oversubscription)});
+  };
+  const auto thick = run(1);
+  const auto& cost = thick["jobs"][0]["cost"];
+  const double per_gpu_hour = (64 * 40000.0 + 2048 * 1000.0) / hours / 1024;
+  CHECK(cost["network_usd"].get<double>() == Approx(cost["gpu_hours"].get<double>() * per_gpu_hour).epsilon(1e-9));
+  CHECK(cost["total_usd"].get<double>() ==
+        Approx(cost["allocation_usd"].get<double>() + cost["network_usd"].get<double>() +
+               cost["electricity_usd"].get<double>())
+            .epsilon(1e-12));
+  const auto& cluster = thick["cost"];
+  CHECK(cluster["network_usd"].get<double>() == Approx(cluster["gpu_hours"].get<double>() * per_gpu_hour).epsilon(1e-9));
+  const auto thin_run = run(4);
+  const auto& thin = thin_run["jobs"][0]["cost"];
+  const double thin_rate = thin["network_usd"].get<double>() / thin["gpu_hours"].get<double>();
+  INFO("per GPU-hour: 1:1 " << per_gpu_hour << ", 4:1 " << thin_rate);
+  CHECK(thin_rate < 0.7 * per_gpu_hour);
+  CHECK(thin_rate > 0);
 }
