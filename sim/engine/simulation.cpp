@@ -31,7 +31,8 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   auto engine = make_engine();
   FabricOccupancy::current().allow_solo(options.solo_phases);
   Platform platform(config.cluster, config.seed);
-  result.fabric = platform.fabric().describe();
+  result.fabric = platform.fabric().describe() +
+                  (config.cluster.fabric.in_network_reduction ? ", in-network reduction (SHARP)" : "");
   SteadyStateCoordinator coordinator(options.fast_forward);
   SparePool spares(config.failures.spare_nodes);
   std::vector<TraceEvent>* trace = options.record_trace ? &result.trace : nullptr;

@@ -304,8 +304,7 @@ std::string fabric_changes(const FabricConfig& fabric)
       std::snprintf(rate, sizeof rate, "%s", format_rate(d.bandwidth_bytes_per_s).c_str());
     slow += (slow.empty() ? "" : ", ") + name(d.a, d.b) + " at " + rate;
   }
-  return std::string(fabric.in_network_reduction ? ", in-network reduction (SHARP)" : "") +
-         (down.empty() ? "" : "; out of service: " + down) + (slow.empty() ? "" : "; below their rate: " + slow);
+  return (down.empty() ? "" : "; out of service: " + down) + (slow.empty() ? "" : "; below their rate: " + slow);
 }
 
 } // namespace
