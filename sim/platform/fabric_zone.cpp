@@ -1,5 +1,7 @@
 #include "platform/fabric_zone.hpp"
 
+#include "platform/sim_links.hpp"
+
 #include <simgrid/kernel/routing/NetPoint.hpp>
 
 namespace dcsim {
@@ -36,14 +38,7 @@ void FabricZone::get_local_route(const simgrid::kernel::routing::NetPoint* src,
     r = fabric_.route_storage(d, s - gpus, hash, true);
   else
     throw std::invalid_argument("storage servers do not talk to each other");
-  // Links merged in series are consecutive on a route: each must count once per flow.
-  int previous = -1;
-  for (int i = 0; i < r.hops; ++i) {
-    const int merged = merged_of_link_[r.links[i]];
-    if (merged != previous)
-      route->link_list_.push_back(links_[merged]);
-    previous = merged;
-  }
+  for_each_sim_link(r, merged_of_link_, [&](int link) { route->link_list_.push_back(links_[link]); });
 }
 
 } // namespace dcsim

@@ -45,15 +45,8 @@ Route Platform::route(int src, int dst) const
 
 SimRoute Platform::sim_route(int src, int dst) const
 {
-  const Route r = route(src, dst);
   SimRoute out;
-  int previous = -1;
-  for (int i = 0; i < r.hops; ++i) {
-    const int link = sim_link_of_[r.links[i]];
-    if (link != previous)
-      out.links[out.hops++] = link;
-    previous = link;
-  }
+  for_each_sim_link(route(src, dst), sim_link_of_, [&](int link) { out.links[out.hops++] = link; });
   return out;
 }
 

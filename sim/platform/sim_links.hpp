@@ -24,4 +24,18 @@ struct SimLinks {
 
 SimLinks merge_links(const Fabric& fabric);
 
+/// Calls `emit(sim_link)` for each SimGrid link route `r` crosses, in order, each once: links
+/// merged in series are consecutive on a route and must count once per flow.
+template <typename Emit>
+void for_each_sim_link(const Route& r, const std::vector<int>& of_link, Emit emit)
+{
+  int previous = -1;
+  for (int i = 0; i < r.hops; ++i) {
+    const int link = of_link[r.links[i]];
+    if (link != previous)
+      emit(link);
+    previous = link;
+  }
+}
+
 } // namespace dcsim
