@@ -70,6 +70,10 @@ CASES = [
      "--set cluster.node.nics.count=1 --set cluster.node.nics.bandwidth=100Gb/s "
      "--set scheduler.trace_traffic.gradient=4GB --set scheduler.trace_traffic.iteration=1s "
      "--set scheduler.trace_traffic.stretch=true", 20.0),
+    # Eight jobs sharing a 2:1 fabric, each checkpointing on its own clock for two days: after
+    # every write all of them re-measure their steady state (engine/steady_state.hpp, job_shifted).
+    ("run eight 16-GPU jobs checkpointing every 30-79 min for two days (fast-forwarded)", "run",
+     "scenarios/bench/eight-jobs-checkpoints.yaml", 30.0),
     ("run GPT-3 175B's 300B tokens, energy and cost", "run", "scenarios/energy-cost.yaml", 1.0),
     ("run 16,384 GPUs at 128K tokens, context parallel 16", "run",
      "scenarios/validation/llama3-405b-pretrain.yaml --set jobs.0.parallelism.context=16 "
