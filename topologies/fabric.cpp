@@ -228,9 +228,7 @@ Route Fabric::route_storage(int gpu, int server, std::uint64_t flow_hash, bool t
 void Fabric::route_storage_through_fabric(Route& r, int gpu, int server, std::uint64_t flow_hash) const
 {
   const int nic = nic_of_gpu(gpu);
-  const auto e = edges_[storage_edge_[server]];
-  const VertexId storage_switch =
-      boost::source(e, graph_) == storage_[server] ? boost::target(e, graph_) : boost::source(e, graph_);
+  const VertexId storage_switch = storage_switch_of(server);
   add_hop(r, gpu_nic_edge_[gpu], gpu_vertex(gpu));
   add_hop(r, nic_switch_edge_[nic], nics_[nic]);
   route_shortest(r, switch_of_nic(nic), storage_switch, flow_hash);
@@ -330,10 +328,9 @@ void Fabric::route_shortest(Route& r, VertexId from, VertexId to, std::uint64_t 
   }
 }
 
-int Fabric::first_cut_off_nic() const
+Fabric::SwitchGroups Fabric::switch_groups() const
 {
-  // Groups of switches joined by up cables (union-find over vertex ids), then the group holding
-  // the most NICs is the fabric; a NIC outside it, or on a cable that is down, is cut off.
+  // Union-find over vertex ids, through up cables between switches.
   std::vector<VertexId> parent(boost::num_vertices(graph_));
   std::iota(parent.begin(), parent.end(), VertexId{0});
   const auto find = [&](VertexId v) {
@@ -346,20 +343,53 @@ int Fabric::first_cut_off_nic() const
     if (graph_[e].up && is_switch(graph_[a].kind) && is_switch(graph_[b].kind))
       parent[find(a)] = find(b);
   }
-  constexpr VertexId kNone = ~VertexId{0}; // a NIC whose own cable is down reaches no group
-  std::vector<VertexId> group_of(nic_count(), kNone);
+  SwitchGroups g;
+  g.of.resize(parent.size());
+  for (VertexId v = 0; v < parent.size(); ++v)
+    g.of[v] = find(v);
   std::unordered_map<VertexId, int> nics_in;
   for (int nic = 0; nic < nic_count(); ++nic)
     if (is_up(nic_switch_edge_[nic]))
-      ++nics_in[group_of[nic] = find(switch_of_nic(nic))];
-  // The group with the most NICs; among equals, the lowest-numbered NIC's (max_element keeps the first).
-  const auto fabric = std::max_element(group_of.begin(), group_of.end(), [&](VertexId a, VertexId b) {
-    return (a == kNone ? 0 : nics_in[a]) < (b == kNone ? 0 : nics_in[b]);
-  });
+      ++nics_in[g.of[switch_of_nic(nic)]];
+  // The group with the most NICs; among equals, the lowest-numbered NIC's.
+  int most = 0;
+  for (int nic = 0; nic < nic_count(); ++nic) {
+    if (!is_up(nic_switch_edge_[nic]))
+      continue;
+    const VertexId group = g.of[switch_of_nic(nic)];
+    if (nics_in[group] > most) {
+      most = nics_in[group];
+      g.main = group;
+      g.any_nic = true;
+    }
+  }
+  return g;
+}
+
+int Fabric::first_cut_off_nic() const
+{
+  const SwitchGroups g = switch_groups();
   for (int nic = 0; nic < nic_count(); ++nic)
-    if (group_of[nic] == kNone || group_of[nic] != *fabric)
+    if (!is_up(nic_switch_edge_[nic]) || !g.any_nic || g.of[switch_of_nic(nic)] != g.main)
       return nic;
   return -1;
+}
+
+int Fabric::first_cut_off_storage() const
+{
+  if (separate_storage_network())
+    return -1;
+  const SwitchGroups g = switch_groups();
+  for (int server = 0; server < storage_count(); ++server)
+    if (!is_up(storage_edge_[server]) || !g.any_nic || g.of[storage_switch_of(server)] != g.main)
+      return server;
+  return -1;
+}
+
+VertexId Fabric::storage_switch_of(int server) const
+{
+  const auto e = edges_[storage_edge_[server]];
+  return boost::source(e, graph_) == storage_[server] ? boost::target(e, graph_) : boost::source(e, graph_);
 }
 
 std::optional<VertexId> Fabric::find_vertex(const std::string& name) const

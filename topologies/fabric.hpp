@@ -162,6 +162,12 @@ public:
   /// cable down, or its switch outside the largest group of switches still joined; among equal
   /// groups, NIC 0's), or -1.
   int first_cut_off_nic() const;
+  /// The first storage server cabled to the fabric that cables taken down leave unreachable
+  /// from the NICs (its cable down, or its switch outside the NICs' group of switches), or -1.
+  /// Servers on a storage network of their own are not checked.
+  int first_cut_off_storage() const;
+  /// The switch storage server `server` is cabled to.
+  VertexId storage_switch_of(int server) const;
   /// The vertex named `name` ("spine3"), if any.
   std::optional<VertexId> find_vertex(const std::string& name) const;
   /// The cables between two vertices (edge ids; several in parallel, or none).
@@ -221,6 +227,14 @@ protected:
   std::vector<int> gpu_switch_edge_, gpu_nic_edge_, nic_switch_edge_;
 
 private:
+  /// Switches joined by up cables: a representative per vertex (itself for non-switches), and
+  /// the representative of the group holding the most NICs (NIC 0's among equals).
+  struct SwitchGroups {
+    std::vector<VertexId> of;
+    VertexId main = 0;
+    bool any_nic = false;
+  };
+  SwitchGroups switch_groups() const;
   /// Distances from every switch (compact index) to `to`.
   const std::vector<int>& distances_to(VertexId to) const;
   int switch_slot(VertexId v) const;

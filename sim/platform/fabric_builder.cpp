@@ -177,6 +177,7 @@ void take_down(Fabric& fabric, const FabricConfig& config)
     fail("cuts node " + std::to_string(fabric.node_of_nic(nic)) + " off the rest of the fabric (its NIC " +
          std::to_string(nic) + "'s switch is down or unreachable); expected switches and cables whose loss leaves "
          "every node's NICs connected");
+
 }
 
 /// Slows `fabric.degraded`'s cables to their fraction or rate.
@@ -211,6 +212,17 @@ std::unique_ptr<Fabric> build_fabric(const ClusterConfig& c)
   take_down(*fabric, c.fabric);
   degrade(*fabric, c.fabric);
   return fabric;
+}
+
+std::string storage_cut_off(const Fabric& fabric)
+{
+  const int server = fabric.first_cut_off_storage();
+  if (server < 0)
+    return "";
+  return "cuts storage server " + std::to_string(server) + " off the nodes (it is cabled to " +
+         fabric.graph()[fabric.storage_switch_of(server)].name +
+         "), and checkpoints are written to every server; expected switches and cables whose loss leaves every "
+         "storage server reachable, or a storage network of its own (cluster.storage.network)";
 }
 
 std::string check_fabric(const ClusterConfig& c)

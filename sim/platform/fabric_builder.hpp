@@ -16,4 +16,8 @@ std::unique_ptr<Fabric> build_fabric(const ClusterConfig& cluster);
 /// Why the cluster's fabric cannot be built, or "" (cheap: no graph is built).
 std::string check_fabric(const ClusterConfig& cluster);
 
+/// Why switches and cables out of service (`fabric.down`) leave checkpoints nowhere to go: a
+/// storage server cabled to the fabric that the NICs can no longer reach. "" if none.
+std::string storage_cut_off(const Fabric& fabric);
+
 } // namespace dcsim

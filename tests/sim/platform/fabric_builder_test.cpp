@@ -216,3 +216,23 @@ TEST_CASE("fabric degraded: unknown names, missing or doubled rates and a rate a
   CHECK(r.err.find("degraded.yaml:11:") != std::string::npos);
   CHECK(r.err.find("cluster.fabric.degraded.1.cable: \"spine7\" is not a network switch or NIC") != std::string::npos);
 }
+
+TEST_CASE("fabric down: a storage server cut off is an error at the key when jobs checkpoint, exit 2")
+{
+  // scenarios/1024gpu.yaml cables its 16 storage servers to the spines in turn: spine0 down takes
+  // server 0 with it. Found by fuzzing: with checkpoints the run aborted at the first write.
+  const std::string scenario = dcsim::test::repo_path("scenarios/1024gpu.yaml");
+  const auto with_checkpoints = dcsim::test::run_cli("run " + scenario + " --set \"cluster.fabric.down=[spine0]\"" +
+                                                     " --set \"jobs.0.checkpoint={interval: 1min}\" --quiet");
+  CHECK(with_checkpoints.status == 2);
+  CHECK(with_checkpoints.err.find("cluster.fabric.down: cuts storage server 0 off the nodes (it is cabled to spine0)") !=
+        std::string::npos);
+  CHECK(std::count(with_checkpoints.err.begin(), with_checkpoints.err.end(), '\n') == 1);
+  // Without checkpoints nothing goes to storage; with a storage network of its own, the servers
+  // hang off its switch, not the spines.
+  CHECK(dcsim::test::run_cli("run " + scenario + " --set \"cluster.fabric.down=[spine0]\" --quiet").status == 0);
+  CHECK(dcsim::test::run_cli("run " + scenario + " --set \"cluster.fabric.down=[spine0]\"" +
+                             " --set \"jobs.0.checkpoint={interval: 1min}\"" +
+                             " --set \"cluster.storage.network={nics: 1, bandwidth: 200Gb/s}\" --quiet")
+            .status == 0);
+}
