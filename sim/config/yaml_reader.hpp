@@ -86,7 +86,9 @@ public:
     for (const auto& [name, value] : names)
       if (name == word)
         return value;
-    if (!word.empty())
+    // An empty value given is a mistake too (`routing: ''` used to mean the default); a missing
+    // required key has been reported by text().
+    if (!word.empty() || has(key))
       error(key, unknown_choice_message(word, spellings));
     return fallback ? *fallback : names.front().second;
   }

@@ -127,6 +127,12 @@ TEST_CASE("collectives::adaptive routing: on a dragonfly or torus it is an error
                      "expected dmodk or ecmp") != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
+  // An empty value is no routing either (it used to mean the default silently; found by fuzzing).
+  const auto empty = dcsim::test::run_cli("validate " + dcsim::test::repo_path("scenarios/1024gpu.yaml") +
+                                          " --set \"cluster.fabric.routing=''\"");
+  CHECK(empty.status == 2);
+  CHECK(empty.err.find("cluster.fabric.routing: unknown value \"\"; expected dmodk, ecmp or adaptive") !=
+        std::string::npos);
 }
 
 TEST_CASE("collectives::adaptive routing: a run says how its fabric routes and whether its switches reduce",
