@@ -40,8 +40,7 @@ void SteadyStateCoordinator::job_paused(int job, double resume_s)
 
 void SteadyStateCoordinator::job_shifted(int job)
 {
-  const JobState& s = jobs_[job];
-  if (!std::any_of(jobs_.begin(), jobs_.end(), [&](const JobState& j) { return j.running && &j != &s; }))
+  if (!others_running(jobs_[job]))
     return;
   ++epoch_;
   for (JobState& j : jobs_)
@@ -63,8 +62,7 @@ bool SteadyStateCoordinator::update_steadiness(JobState& s, double iteration_tim
   s.epoch_at_last = epoch_;
   s.last_time_s = iteration_time_s;
   s.iteration_time_s = iteration_time_s;
-  const bool alone = std::none_of(jobs_.begin(), jobs_.end(), [&](const JobState& j) { return j.running && &j != &s; });
-  if (alone || !unchanged || s.shifted) {
+  if (!others_running(s) || !unchanged || s.shifted) {
     s.recent.clear();
     s.steady = unchanged && close;
     s.shifted = s.shifted && !s.steady;
@@ -85,6 +83,11 @@ bool SteadyStateCoordinator::update_steadiness(JobState& s, double iteration_tim
   if (s.steady)
     s.iteration_time_s = last;
   return s.steady;
+}
+
+bool SteadyStateCoordinator::others_running(const JobState& s) const
+{
+  return std::any_of(jobs_.begin(), jobs_.end(), [&](const JobState& j) { return j.running && &j != &s; });
 }
 
 bool SteadyStateCoordinator::all_running_steady() const

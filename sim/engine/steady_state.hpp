@@ -96,6 +96,8 @@ private:
   /// Something about `by` changed (started, paused, resumed): the others must re-check steadiness.
   void bump_epoch(JobState& by);
   bool all_running_steady() const;
+  /// Whether any job but `s` is running (beside them its traffic meets theirs).
+  bool others_running(const JobState& s) const;
   /// Earliest next event: a pending job's start or a running job's end if it skipped through.
   double next_event_s() const;
   int skip_within_window(JobState& s, double now_s);

@@ -177,7 +177,6 @@ void take_down(Fabric& fabric, const FabricConfig& config)
     fail("cuts node " + std::to_string(fabric.node_of_nic(nic)) + " off the rest of the fabric (its NIC " +
          std::to_string(nic) + "'s switch is down or unreachable); expected switches and cables whose loss leaves "
          "every node's NICs connected");
-
 }
 
 /// Slows `fabric.degraded`'s cables to their fraction or rate.
