@@ -394,6 +394,15 @@ def main():
                 sharp = rng.choice([True, True, False, "yes", 1, None])
                 doc["cluster"].setdefault("fabric", {})["in_network_reduction"] = sharp
                 what += f"; cluster.fabric.in_network_reduction = {sharp!r}"
+            if rng.random() < 0.15 and isinstance(doc.get("jobs"), list) and doc["jobs"] \
+                    and isinstance(doc["jobs"][0], dict):  # a job's NCCL_ALGO / NCCL_PROTO
+                nccl = rng.choice([{"algo": "ring"}, {"algo": "^nvls"}, {"algo": "tree"}, {"algo": "nvls"},
+                                   {"algo": "allreduce:collnet;allgather:tree"}, {"proto": "LL"},
+                                   {"algo": "hierarchical", "proto": "^simple"}, {"algo": "NVLSTree"},
+                                   {"algo": "^ring,tree,nvls,collnet"}, {"algo": ""}, {"proto": 7},
+                                   {"algo": "alltoall:ring"}, {"algo": ["ring"]}, "ring", {"algo": "halving_doubling"}])
+                doc["jobs"][0]["nccl"] = nccl
+                what += f"; jobs[0].nccl = {nccl!r}"
             if rng.random() < 0.15 and isinstance(doc.get("cluster"), dict) \
                     and isinstance(doc["cluster"].get("storage"), dict):  # storage on NICs of its own
                 net = rng.choice([{"nics": 2, "bandwidth": "200Gb/s"}, {"nics": 0, "bandwidth": "1Gb/s"},

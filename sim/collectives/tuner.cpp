@@ -2,6 +2,7 @@
 
 #include "platform/platform.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
@@ -63,27 +64,39 @@ UnitCost unit_cost(const CollectiveAlgorithm& algorithm, Protocol protocol, cons
 
 } // namespace
 
-CollectiveChoice choose_collective(const std::vector<int>& group, const CollectiveCall& call, const Platform& platform,
-                                   const CommunicationParams& params, const CollectiveOverride& override)
+bool CollectiveOverride::allows(const std::string& algorithm) const
 {
-  const GroupShape shape = GroupShape::of(group, platform);
+  return algorithms.empty() || std::find(algorithms.begin(), algorithms.end(), algorithm) != algorithms.end();
+}
+
+bool CollectiveOverride::allows(Protocol protocol) const
+{
+  return protocols.empty() || std::find(protocols.begin(), protocols.end(), protocol) != protocols.end();
+}
+
+namespace {
+
+/// The fastest predicted (algorithm x protocol) among those `override` allows; no algorithm when
+/// none of them can run the call.
+CollectiveChoice fastest_allowed(const GroupShape& shape, const std::vector<int>& group, const CollectiveCall& call,
+                                 const Platform& platform, const CommunicationParams& params,
+                                 const CollectiveOverride& override)
+{
   CollectiveChoice best;
   best.estimated_s = std::numeric_limits<double>::infinity();
+  const bool named = !override.algorithms.empty();
   for (const CollectiveAlgorithm* algorithm : collective_algorithms()) {
-    if (!override.algorithm.empty() && algorithm->name() != override.algorithm)
+    if (!override.allows(algorithm->name()))
       continue;
-    // By default only what NCCL implements (ring, tree, NVLS, direct); halving-doubling and
-    // hierarchical (MPI/Horovod-style) run when asked for.
+    // By default only what NCCL implements (ring, tree, NVLS, CollNet, direct); halving-doubling
+    // and hierarchical (MPI/Horovod-style) run when asked for.
     const bool nccl = algorithm != &halving_doubling_algorithm() && algorithm != &hierarchical_algorithm();
-    if (override.algorithm.empty() && !nccl)
+    if (!named && !nccl)
       continue;
-    if (override.algorithm.empty() && algorithm == &direct_algorithm() && shape.ranks > kLargeGroup &&
-        call.kind != CollectiveKind::AllToAll)
+    if (!named && algorithm == &direct_algorithm() && shape.ranks > kLargeGroup && call.kind != CollectiveKind::AllToAll)
       continue;
     for (Protocol protocol : {Protocol::LL, Protocol::LL128, Protocol::Simple}) {
-      if (override.protocol && protocol != *override.protocol)
-        continue;
-      if (!algorithm->supports(call.kind, shape, protocol))
+      if (!override.allows(protocol) || !algorithm->supports(call.kind, shape, protocol))
         continue;
       if (algorithm == &nvls_algorithm() && params.nvls_efficiency <= 0)
         continue;
@@ -93,12 +106,41 @@ CollectiveChoice choose_collective(const std::vector<int>& group, const Collecti
         best = {algorithm, protocol, seconds};
     }
   }
+  return best;
+}
+
+std::string names_of(const std::vector<std::string>& algorithms)
+{
+  std::string out;
+  for (const auto& name : algorithms)
+    out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+std::string names_of(const std::vector<Protocol>& protocols)
+{
+  std::string out;
+  for (Protocol p : protocols)
+    out += (out.empty() ? "" : ", ") + to_string(p);
+  return out;
+}
+
+} // namespace
+
+CollectiveChoice choose_collective(const std::vector<int>& group, const CollectiveCall& call, const Platform& platform,
+                                   const CommunicationParams& params, const CollectiveOverride& override)
+{
+  const GroupShape shape = GroupShape::of(group, platform);
+  CollectiveChoice best = fastest_allowed(shape, group, call, platform, params, override);
+  if (!best.algorithm && override.fall_back_to_ring && !override.algorithms.empty())
+    best = fastest_allowed(shape, group, call, platform, params, {{"ring"}, override.protocols, false});
   if (!best.algorithm) {
-    const std::string what = override.algorithm.empty() ? "no collective algorithm can run "
-                                                        : "algorithm " + override.algorithm + " cannot run ";
-    throw std::invalid_argument(what + to_string(call.kind) + " over " +
-                                std::to_string(shape.ranks) + " GPUs" +
-                                (override.protocol ? " with protocol " + to_string(*override.protocol) : ""));
+    const auto& algorithms = override.algorithms;
+    const std::string what = algorithms.empty()      ? "no collective algorithm can run "
+                             : algorithms.size() == 1 ? "algorithm " + algorithms.front() + " cannot run "
+                                                      : "none of the algorithms " + names_of(algorithms) + " can run ";
+    throw std::invalid_argument(what + to_string(call.kind) + " over " + std::to_string(shape.ranks) + " GPUs" +
+                                (override.protocols.empty() ? "" : " with protocol " + names_of(override.protocols)));
   }
   return best;
 }

@@ -9,16 +9,11 @@
 #pragma once
 
 #include "collectives/collective_algorithm.hpp"
+#include "collectives/collective_override.hpp"
 
-#include <optional>
 #include <string>
 
 namespace dcsim {
-
-struct CollectiveOverride {
-  std::string algorithm;            ///< "" = let the tuner choose
-  std::optional<Protocol> protocol; ///< nothing = let the tuner choose
-};
 
 struct CollectiveChoice {
   const CollectiveAlgorithm* algorithm = nullptr;

@@ -203,6 +203,28 @@ ModelConfig read_model(MapReader& job)
   return model;
 }
 
+/// jobs[].nccl: {algo, proto}, NCCL_ALGO and NCCL_PROTO as the job's processes would set them.
+NcclSettings read_nccl(MapReader& job)
+{
+  NcclSettings out;
+  std::optional<MapReader> nccl = job.child("nccl");
+  if (!nccl)
+    return out;
+  const auto read = [&](const char* key, void (*parse)(const std::string&, NcclSettings&)) {
+    if (!nccl->has(key))
+      return;
+    try {
+      parse(nccl->text(key), out);
+    } catch (const std::invalid_argument& e) {
+      nccl->error(key, e.what());
+    }
+  };
+  read("algo", parse_nccl_algo);
+  read("proto", parse_nccl_proto);
+  nccl->finish();
+  return out;
+}
+
 JobConfig read_job(MapReader& job, int index)
 {
   JobConfig out;
@@ -242,6 +264,7 @@ JobConfig read_job(MapReader& job, int index)
     job.error("grow", "restarts a job that started on fewer GPUs on more, but the job has no min_gpus; expected "
                       "min_gpus beside it");
   out.switches = read_switches(job);
+  out.nccl = read_nccl(job);
   out.after = job.text("after", "");
   if (!out.after.empty() && has_start_time)
     job.error("after", "and start_time both say when the job is submitted; expected one of them");

@@ -3,6 +3,7 @@
 // Quantities are SI base units, named with their unit.
 #pragma once
 
+#include "collectives/nccl_settings.hpp"
 #include "compute/gpu_profile.hpp"
 #include "config/fabric_config.hpp"
 #include "config/failure_config.hpp"
@@ -281,6 +282,7 @@ struct JobConfig {
   /// and restarts larger when the GPUs are free and no job waits (a malleable job).
   bool grow = false;
   SwitchesConfig switches;           ///< with a scheduler: its own (else the scheduler's)
+  NcclSettings nccl;                 ///< NCCL_ALGO / NCCL_PROTO (jobs[].nccl); default: unrestricted
   std::string group;                 ///< quota group with a scheduler (scheduler.quotas); "" = none
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;

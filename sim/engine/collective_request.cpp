@@ -161,9 +161,10 @@ CollectiveRequest check_collective_request(const CollectiveRequestText& text, co
   if (!text.algorithm.empty() && !find_collective_algorithm(text.algorithm))
     diagnostics.add({names.algorithm, 0, 0}, "",
                     unknown_choice("algorithm", text.algorithm, collective_algorithm_names()));
-  request.choice.algorithm = text.algorithm;
+  if (!text.algorithm.empty())
+    request.choice.algorithms = {text.algorithm};
   if (!text.protocol.empty())
-    request.choice.protocol = parse_choice(names.protocol, text.protocol, kProtocolNames, diagnostics);
+    request.choice.protocols = {parse_choice(names.protocol, text.protocol, kProtocolNames, diagnostics)};
   if (!text.datatype.empty()) {
     request.datatype = text.datatype;
     request.element_bytes = parse_choice(names.datatype, text.datatype, kDataTypes, diagnostics);

@@ -265,7 +265,7 @@ TEST_CASE("validation: published large-message busbw (DGX A100/H100, HGX H200/B2
   std::printf("%-38s %10s %10s %8s\n", "case", "measured", "simulated", "error");
   for (const auto& c : published_cases()) {
     dcsim::CollectiveOverride choice;
-    choice.algorithm = c.algorithm;
+    choice.algorithms = {c.algorithm};
     const auto m = dcsim::test::isolated_sweep(load_cluster(c.cluster), c.kind, c.gpus, {c.bytes}, choice).at(0);
     const double busbw = m.algbw_bytes_per_s() * dcsim::bus_bandwidth_factor(c.kind, c.gpus) / 1e9;
     const double error = busbw / c.measured_busbw_GBps - 1;

@@ -43,7 +43,7 @@ std::vector<int> gpus(int first, int count)
 
 double simulate(const std::string& algorithm, CollectiveKind kind, const std::vector<int>& group, double bytes)
 {
-  return dcsim::test::time_concurrent_collectives(cluster(), {group}, {kind, bytes, 1}, {algorithm, Protocol::Simple})
+  return dcsim::test::time_concurrent_collectives(cluster(), {group}, {kind, bytes, 1}, {{algorithm}, {Protocol::Simple}})
       .at(0);
 }
 
@@ -113,7 +113,7 @@ TEST_CASE("collectives: with SHARP switches, all-reduce goes through the network
   const dcsim::ClusterConfig sharp = dcsim::test::h100_test_cluster(4, {"cluster.fabric.in_network_reduction=true"});
   const auto time = [&](const char* algorithm, const std::vector<int>& group) {
     return dcsim::test::time_concurrent_collectives(sharp, {group}, {CollectiveKind::AllReduce, S, 1},
-                                                    {algorithm, Protocol::Simple})
+                                                    {{algorithm}, {Protocol::Simple}})
         .at(0);
   };
   // One GPU on each of 4 nodes (CollNet): each NIC sends S up the tree and receives S, against
@@ -128,7 +128,7 @@ TEST_CASE("collectives: with SHARP switches, all-reduce goes through the network
   CHECK(time("nvls", gpus(0, 32)) ==
         Approx(nvlink_s + m.comm.nvls_base_latency_s + 2 * m.nv_hop + 2 * m.net_hop).epsilon(0.01));
   // Without SHARP neither runs across nodes.
-  CHECK_THROWS_WITH(dcsim::test::isolated_sweep(cluster(), CollectiveKind::AllReduce, 32, {S}, {"nvls", std::nullopt}),
+  CHECK_THROWS_WITH(dcsim::test::isolated_sweep(cluster(), CollectiveKind::AllReduce, 32, {S}, {{"nvls"}, {}}),
                     Catch::Contains("nvls cannot run allreduce over 32 GPUs"));
 }
 
@@ -166,7 +166,7 @@ TEST_CASE("collectives: all-to-all between nodes in merged flows loads every cab
   const dcsim::ClusterConfig c = dcsim::test::h100_test_cluster(8, {"cluster.fabric.radix=32",
                                                                      "cluster.fabric.oversubscription=3"});
   const double t = dcsim::test::time_concurrent_collectives(c, {gpus(0, 64)}, {CollectiveKind::AllToAll, S, 1},
-                                                            {"direct", Protocol::Simple})
+                                                            {{"direct"}, {Protocol::Simple}})
                        .at(0);
   const double expected = 15.0 / 8 * S / m.nic + m.base + m.net_hop;
   CHECK(t == Approx(expected).epsilon(0.01));
@@ -186,19 +186,19 @@ TEST_CASE("collectives::tuner: LL for small messages, Simple for large, NVLS on 
   CHECK(large.algorithm == "nvls");
   CHECK(large.protocol == Protocol::Simple);
   // Forced: the ring, slower than NVLS for this size.
-  const auto ring = run(S, gpus(0, 8), {"ring", std::nullopt});
+  const auto ring = run(S, gpus(0, 8), {{"ring"}, {}});
   CHECK(ring.algorithm == "ring");
   CHECK(ring.time_s > large.time_s);
   // Across nodes, a small all-reduce takes the tree (fewer sequential hops than the ring).
   CHECK(run(4096, gpus(0, 32)).algorithm == "tree");
   // The tuner's pick is the fastest of what it may choose, as simulated on an idle fabric.
-  const auto ll128 = run(256 * 1024, gpus(0, 8), {"", Protocol::LL128});
+  const auto ll128 = run(256 * 1024, gpus(0, 8), {{}, {Protocol::LL128}});
   const auto best = run(256 * 1024, gpus(0, 8));
   CHECK(best.time_s <= ll128.time_s * 1.001);
 }
 
 TEST_CASE("collectives::tuner: an algorithm that cannot run the call is refused with a reason", "[collectives]")
 {
-  CHECK_THROWS_WITH(dcsim::test::isolated_sweep(cluster(), CollectiveKind::AllGather, 8, {1024}, {"nvls", std::nullopt}),
+  CHECK_THROWS_WITH(dcsim::test::isolated_sweep(cluster(), CollectiveKind::AllGather, 8, {1024}, {{"nvls"}, {}}),
                     Catch::Contains("nvls cannot run allgather over 8 GPUs"));
 }

@@ -41,7 +41,7 @@ TEST_CASE("collectives::FabricOccupancy: a lone collective takes the same time s
   const auto c = cluster();
   const dcsim::CollectiveCall call{dcsim::CollectiveKind::AllReduce, 512.0 * 1024 * 1024, 1};
   for (const char* algorithm : {"ring", "tree"}) {
-    const dcsim::CollectiveOverride choice{algorithm, dcsim::Protocol::Simple};
+    const dcsim::CollectiveOverride choice{{algorithm}, {dcsim::Protocol::Simple}};
     const double solo = dcsim::test::time_concurrent_collectives(c, {gpus(0, 128)}, call, choice, {}, true)[0];
     const double flows = dcsim::test::time_concurrent_collectives(c, {gpus(0, 128)}, call, choice, {}, false)[0];
     INFO(algorithm << ": solo " << solo << " s, flow by flow " << flows << " s");
@@ -56,7 +56,7 @@ TEST_CASE("collectives::FabricOccupancy: a solo phase interrupted by other traff
   // share nodes 4-7), B starting 30% into A. Solo, A runs as a timer until B starts, then as flows.
   const auto c = cluster();
   const dcsim::CollectiveCall call{dcsim::CollectiveKind::AllReduce, 1024.0 * 1024 * 1024, 1};
-  const dcsim::CollectiveOverride ring{"ring", dcsim::Protocol::Simple};
+  const dcsim::CollectiveOverride ring{{"ring"}, {dcsim::Protocol::Simple}};
   const auto a = gpus(0, 64);
   const auto b = gpus(32, 64);
   const double alone = dcsim::test::time_concurrent_collectives(c, {a}, call, ring)[0];
@@ -79,7 +79,7 @@ TEST_CASE("collectives::FabricOccupancy: traffic interrupts only the solo phases
   // A's caps at full bandwidth) and turns A into real flows; C ends as the timer it started as.
   const auto c = dcsim::test::h100_test_cluster(32, {"cluster.fabric.radix=32"});
   const dcsim::CollectiveCall call{dcsim::CollectiveKind::AllReduce, 1024.0 * 1024 * 1024, 1};
-  const dcsim::CollectiveOverride ring{"ring", dcsim::Protocol::Simple};
+  const dcsim::CollectiveOverride ring{{"ring"}, {dcsim::Protocol::Simple}};
   const auto a = gpus(0, 64);
   const auto b = gpus(32, 64);
   const auto c_group = gpus(128, 64);

@@ -29,7 +29,7 @@ TEST_CASE("collectives::Ring: uncontended all-reduce matches 2(n-1)/n S/B + 2(n-
     group.push_back(node * 8);
   const double S = 1024.0 * 1024 * 1024;
   const auto t = dcsim::test::time_concurrent_collectives(c, {group}, {dcsim::CollectiveKind::AllReduce, S, 1},
-                                                         {"ring", dcsim::Protocol::Simple});
+                                                         {{"ring"}, {dcsim::Protocol::Simple}});
 
   // B: NIC rate x NCCL scale-out efficiency. alpha: per step, the edge's route latency (NIC 2us
   // + GPU-NIC-leaf-spine-leaf-NIC-GPU cables: 4 x 0.5us) plus the Simple protocol's step latency
@@ -54,7 +54,7 @@ TEST_CASE("collectives::Ring: a ring spanning nodes uses every NIC of a node (on
     group.push_back(g);
   const double S = 4.0 * 1024 * 1024 * 1024;
   const auto t = dcsim::test::time_concurrent_collectives(c, {group}, {dcsim::CollectiveKind::AllReduce, S, 1},
-                                                         {"ring", dcsim::Protocol::Simple});
+                                                         {{"ring"}, {dcsim::Protocol::Simple}});
   const double per_channel = 2.0 * 31 / 32 * S / 8; // bytes on each channel edge
   const double nic = 50e9 * c.profile.communication.scale_out_efficiency;
   const double nvlink = 450e9 * c.profile.communication.scale_up_efficiency;
@@ -74,7 +74,7 @@ TEST_CASE("collectives::Ring: two all-reduces sharing one oversubscribed uplink 
   const std::vector<int> b = {2, 3, 9, 10};  // the same single uplinks
   const double S = 2.0 * 1024 * 1024 * 1024;
   const dcsim::CollectiveCall call{dcsim::CollectiveKind::AllReduce, S, 1};
-  const dcsim::CollectiveOverride ring{"ring", dcsim::Protocol::Simple};
+  const dcsim::CollectiveOverride ring{{"ring"}, {dcsim::Protocol::Simple}};
   const double alone = dcsim::test::time_concurrent_collectives(c, {a}, call, ring)[0];
   const auto both = dcsim::test::time_concurrent_collectives(c, {a, b}, call, ring);
   INFO("alone " << alone << " s, together " << both[0] << " and " << both[1] << " s");

@@ -104,7 +104,7 @@ Beside ring_beside_load(double fraction, double load_start_s, bool allow_solo)
         group[i] = i;
       CommPlan plan;
       append_collective(plan, group, {CollectiveKind::AllReduce, 4.0 * (1 << 30), 1}, platform, params,
-                        {"ring", Protocol::Simple});
+                        {{"ring"}, {Protocol::Simple}});
       run_flows(plan, platform, params);
       result["done"] = sg4::Engine::get_clock();
     });
