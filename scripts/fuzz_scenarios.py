@@ -395,6 +395,18 @@ def main():
                 doc["cluster"].setdefault("fabric", {})["in_network_reduction"] = sharp
                 what += f"; cluster.fabric.in_network_reduction = {sharp!r}"
             if rng.random() < 0.15 and isinstance(doc.get("jobs"), list) and doc["jobs"] \
+                    and isinstance(doc["jobs"][0], dict):  # Slurm's time limit, Megatron's exit duration
+                limit = rng.choice([{"time_limit": "4h"}, {"time_limit": "1h", "exit_duration": "50min"},
+                                    {"time_limit": "10min"}, {"time_limit": "1s"}, {"exit_duration": "1h"},
+                                    {"time_limit": "1h", "exit_duration": "2h"}, {"time_limit": -1},
+                                    {"time_limit": "24h", "exit_duration": "23h"}, {"time_limit": "forever"}])
+                doc["jobs"][0].update(limit)
+                if rng.random() < 0.5:
+                    doc.setdefault("scheduler", {"policy": "fifo"})
+                if rng.random() < 0.5 and "checkpoint" not in doc["jobs"][0]:
+                    doc["jobs"][0]["checkpoint"] = {"interval": rng.choice(["30min", "auto", "5min"])}
+                what += f"; jobs[0] += {limit!r}"
+            if rng.random() < 0.15 and isinstance(doc.get("jobs"), list) and doc["jobs"] \
                     and isinstance(doc["jobs"][0], dict):  # a job's NCCL_ALGO / NCCL_PROTO
                 nccl = rng.choice([{"algo": "ring"}, {"algo": "^nvls"}, {"algo": "tree"}, {"algo": "nvls"},
                                    {"algo": "allreduce:collnet;allgather:tree"}, {"proto": "LL"},

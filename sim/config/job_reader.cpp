@@ -225,6 +225,23 @@ NcclSettings read_nccl(MapReader& job)
   return out;
 }
 
+/// jobs[].time_limit and exit_duration (their need for a scheduler is checked with the scenario).
+void read_time_limit(MapReader& job, JobConfig& out)
+{
+  out.time_limit_s = job.quantity_at_most("time_limit", Dimension::Seconds, 0.0, false, kMaxSimulatedTimeS, "10y",
+                                          kSimulatedTimeLimitWhy);
+  if (!job.has("exit_duration"))
+    return;
+  if (out.time_limit_s <= 0) {
+    job.error("exit_duration", "exits before a time limit, but the job has none; expected time_limit beside it");
+    return;
+  }
+  out.exit_duration_s = job.quantity_at_most("exit_duration", Dimension::Seconds, std::nullopt, false,
+                                             kMaxSimulatedTimeS, "10y", kSimulatedTimeLimitWhy);
+  if (out.exit_duration_s >= out.time_limit_s)
+    job.error("exit_duration", "is not before the time limit; expected less than time_limit, leaving time to save");
+}
+
 JobConfig read_job(MapReader& job, int index)
 {
   JobConfig out;
@@ -265,6 +282,7 @@ JobConfig read_job(MapReader& job, int index)
                       "min_gpus beside it");
   out.switches = read_switches(job);
   out.nccl = read_nccl(job);
+  read_time_limit(job, out);
   out.after = job.text("after", "");
   if (!out.after.empty() && has_start_time)
     job.error("after", "and start_time both say when the job is submitted; expected one of them");

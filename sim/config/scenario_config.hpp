@@ -283,6 +283,13 @@ struct JobConfig {
   bool grow = false;
   SwitchesConfig switches;           ///< with a scheduler: its own (else the scheduler's)
   NcclSettings nccl;                 ///< NCCL_ALGO / NCCL_PROTO (jobs[].nccl); default: unrestricted
+  /// With a scheduler: Slurm's --time, counted from each allocation. A run still going then is
+  /// killed (the work since its last checkpoint lost) and requeued, to resume from that
+  /// checkpoint. 0 = none.
+  double time_limit_s = 0;
+  /// Megatron's --exit-duration-in-mins (with time_limit): at the first iteration boundary this
+  /// long into an allocation the job saves a checkpoint and exits, to be requeued. 0 = none.
+  double exit_duration_s = 0;
   std::string group;                 ///< quota group with a scheduler (scheduler.quotas); "" = none
   int gradient_bytes = 4;            ///< bytes per gradient element reduced across data parallel
   MemoryCheck memory_check = MemoryCheck::Error;

@@ -111,6 +111,13 @@ JobReliability::JobReliability(const JobConfig& job, const ScenarioConfig& scena
     replicas_per_node_ = replicas_per_node(job.parallelism, placement);
   for (const FailureCause& c : scenario.failures.causes)
     gpu_cause_.push_back(!scenario.failures.replayed() && c.per == FailureScope::Gpu);
+  if (job.time_limit_s > 0) { // Slurm counts from the allocation, which is now (a resumed run's restart included)
+    const double allocated_s = sg4::Engine::get_clock();
+    kill_s_ = allocated_s + job.time_limit_s;
+    if (job.exit_duration_s > 0)
+      exit_s_ = allocated_s + job.exit_duration_s;
+    stats_.time_limited = true;
+  }
   if (!checkpoint_.enabled)
     return;
   const auto& node = scenario.cluster.node;
@@ -170,13 +177,15 @@ double JobReliability::next_event_s(double now_s, double iteration_s)
 {
   if (pending_ && !pending_->finished && write_slowdown_s_ < 0)
     return now_s; // the first write: simulate the iterations it slows
-  double next = clock_.pending();
+  double next = cut_s();
   if (checkpoint_.enabled)
     next = std::min(next, now_s + until_checkpoint_s(iteration_s));
-  if (next_maintenance_s_ < next) { // the boundary where it stops: the first at or after its time
-    const double ahead_s = std::max(0.0, next_maintenance_s_ - now_s);
-    next = std::min(next, iteration_s > 0 ? now_s + std::ceil(ahead_s / iteration_s - 1e-9) * iteration_s
-                                          : next_maintenance_s_);
+  // Maintenance and a time-limit exit stop the job at the first boundary at or after their time.
+  for (double at : {next_maintenance_s_, exit_s_}) {
+    if (at >= next)
+      continue;
+    const double ahead_s = std::max(0.0, at - now_s);
+    next = std::min(next, iteration_s > 0 ? now_s + std::ceil(ahead_s / iteration_s - 1e-9) * iteration_s : at);
   }
   return next;
 }
@@ -208,9 +217,17 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
       settle_write();
     const double t = now();
     const double failure = clock_.pending();
-    if (failure <= t) { // struck during the last iteration, which ran longer than the one before
+    if (time_limit_stop_ != TimeLimitStop::None) {
+      return committed_; // killed at the limit (a write it cut ended there)
+    } else if (failure <= t) { // struck during the last iteration, which ran longer than the one before
       lose_work(0);
       recover(t);
+    } else if (kill_s_ <= t) { // a write or a snapshot ran into the limit
+      killed_at_time_limit(0);
+      return committed_;
+    } else if (t >= exit_s_) { // Megatron's exit duration: save and exit (exit_for_time_limit)
+      time_limit_stop_ = TimeLimitStop::Exit;
+      return done;
     } else if (maintenance_due(t)) {
       maintain(done);
     } else if (checkpoint_due(next_iteration_s) && checkpoint_.async) {
@@ -219,6 +236,12 @@ int JobReliability::before_iteration(int done, double next_iteration_s)
     } else if (checkpoint_due(next_iteration_s)) {
       if (write_checkpoint(done))
         continue;
+    } else if (kill_s_ < std::min(failure, t + next_iteration_s)) {
+      // Slurm kills the run during the next iteration: it computes until then, for nothing.
+      coordinator_.job_paused(coordinator_id_, kill_s_);
+      sg4::this_actor::sleep_until(kill_s_);
+      killed_at_time_limit(kill_s_ - t);
+      return committed_;
     } else if (failure < t + next_iteration_s) {
       // The next iteration would not finish: the job computes until the failure, for nothing.
       coordinator_.job_paused(coordinator_id_,
@@ -242,10 +265,14 @@ bool JobReliability::write_checkpoint(int done)
   // Not a pause for the coordinator: the job's traffic pattern does not change, so alone it goes
   // on fast-forwarding once written. Other jobs simulate through the write (their windows end at
   // this job's checkpoint time), and afterwards meet its traffic at another phase (job_shifted).
-  const bool written = mover_->move(CheckpointDirection::Write, failure);
+  const bool written = mover_->move(CheckpointDirection::Write, std::min(failure, kill_s_));
   coordinator_.job_shifted(coordinator_id_);
   stats_.checkpoint_time_s += now() - start;
-  record(written ? "checkpoint write" : "checkpoint write (cut by a failure)", start);
+  const bool killed = !written && kill_s_ < failure;
+  record(written ? "checkpoint write" : killed ? "checkpoint write (cut by the time limit)" : "checkpoint write (cut by a failure)",
+         start);
+  if (killed)
+    return false; // the caller ends the run (killed_at_time_limit)
   if (!written) {
     lose_work(0);
     recover(failure);
@@ -282,7 +309,7 @@ void JobReliability::trained(double seconds, bool simulated)
 void JobReliability::snapshot_checkpoint(int done, double steady_iteration_s)
 {
   settle_write();
-  const double failure = clock_.pending();
+  const double failure = cut_s(); // a failure, or the time limit
   if (failure <= now())
     return; // struck while the last write finished
   drain_();
@@ -291,7 +318,8 @@ void JobReliability::snapshot_checkpoint(int done, double steady_iteration_s)
   if (failure < start + snapshot_s_) { // the copy to host memory does not finish
     sg4::this_actor::sleep_until(failure);
     stats_.checkpoint_time_s += now() - start;
-    record("checkpoint snapshot (cut by a failure)", start);
+    record(failure == kill_s_ ? "checkpoint snapshot (cut by the time limit)" : "checkpoint snapshot (cut by a failure)",
+           start);
     return;
   }
   sg4::this_actor::sleep_for(snapshot_s_);
@@ -304,7 +332,7 @@ void JobReliability::snapshot_checkpoint(int done, double steady_iteration_s)
   pending->done = done;
   pending->started_s = now();
   pending->steady_iteration_s = steady_iteration_s;
-  pending->deadline_s = failure;
+  pending->deadline_s = failure; // (cut_s(): a failure or the time limit)
   pending_ = pending;
   if (!writer_)
     start_writer();
@@ -403,8 +431,36 @@ int JobReliability::save_for_preemption(int done)
       return committed_;
     if (write_checkpoint(done))
       return done;
+    if (kill_s_ <= now()) { // the time limit cut it: the run ends
+      killed_at_time_limit(0);
+      return committed_;
+    }
     done = committed_;
   }
+}
+
+int JobReliability::exit_for_time_limit(int done)
+{
+  const int kept = save_for_preemption(done);
+  if (time_limit_stop_ == TimeLimitStop::Exit) {
+    ++stats_.time_limit_exits;
+    record("exit before the time limit", now());
+  }
+  return kept;
+}
+
+void JobReliability::killed_at_time_limit(double extra_s)
+{
+  settle_write(); // a write in flight ends by the kill (its deadline): landed or not
+  stats_.lost_work_s += since_checkpoint_s_ + extra_s;
+  stats_.time_limit_lost_s += since_checkpoint_s_ + extra_s;
+  since_checkpoint_s_ = since_snapshot_s_ = 0;
+  ++stats_.time_limit_kills;
+  time_limit_stop_ = TimeLimitStop::Killed;
+  record("killed at the time limit", now());
+  if (committed_ == 0) // saved nothing in this run: every run would end the same way
+    gave_up_ = "reached its time limit without saving a checkpoint in it, so no run of that length can make "
+               "progress; expected a longer time_limit, a shorter checkpoint interval, or an exit_duration";
 }
 
 void JobReliability::load_after_preemption()

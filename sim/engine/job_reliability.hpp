@@ -25,6 +25,7 @@
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Semaphore.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -44,7 +45,14 @@ public:
                  const Placement& placement, int job_index, SteadyStateCoordinator& coordinator, int coordinator_id,
                  SparePool& spares, std::vector<TraceEvent>* trace);
 
-  bool active() const { return checkpoint_.enabled || clock_.mtbi_s() > 0 || maintenance_interval_s_ > 0; }
+  bool active() const
+  {
+    return checkpoint_.enabled || clock_.mtbi_s() > 0 || maintenance_interval_s_ > 0 || time_limited();
+  }
+  /// How the run ended at its time limit (jobs[].time_limit): it saved and exited at
+  /// exit_duration, or Slurm killed it; either way the scheduler requeues the job.
+  enum class TimeLimitStop { None, Exit, Killed };
+  TimeLimitStop time_limit_stop() const { return time_limit_stop_; }
   /// What to wait for before a write or a restart: the job's communication still in flight (a
   /// synchronous checkpoint saves the state of a finished optimizer step; a failed job's last
   /// traffic ends before it restarts).
@@ -66,6 +74,11 @@ public:
   /// waited for first). Returns the iterations kept: `done`, or the last checkpoint's when a
   /// failure cut the write (without checkpoints, `done`: nothing to save to).
   int save_for_preemption(int done);
+  /// before_iteration() said Exit: saves a checkpoint of iteration `done` before the kill (the
+  /// kill cutting the write makes it Killed). Returns the iterations kept.
+  int exit_for_time_limit(int done);
+  /// When Slurm kills this run (infinity without a time limit).
+  double kill_s() const { return kill_s_; }
   /// A run resuming after a preemption reads the checkpoint back first (checkpoints on).
   void load_after_preemption();
   /// When this job's next checkpoint or failure is due, for the fast-forward windows: a
@@ -92,7 +105,14 @@ private:
   /// Fast-forwarding lands on iteration boundaries computed in floating point: one this close
   /// after a maintenance time counts as at it.
   static constexpr double kMaintenanceSlackS = 1e-6;
-  /// Writes a checkpoint; false when a failure cut it short (recovered from on return).
+  /// The next moment that throws unsaved work away: a failure, or the time limit's kill.
+  double cut_s() const { return std::min(clock_.pending(), kill_s_); }
+  bool time_limited() const { return kill_s_ < std::numeric_limits<double>::infinity(); }
+  /// Slurm killed the run (`extra_s` into an iteration): the work since the last checkpoint is
+  /// lost and the run ends there.
+  void killed_at_time_limit(double extra_s);
+  /// Writes a checkpoint; false when a failure (recovered from on return) or the time limit's
+  /// kill (not: the run ends) cut it short.
   bool write_checkpoint(int done);
   /// Asynchronous: waits for the write in flight, if any, then snapshots and starts the next.
   void snapshot_checkpoint(int done, double steady_iteration_s);
@@ -180,6 +200,10 @@ private:
   int iterations_ = 0;          ///< the run's iterations
   double iteration_s_ = 0;      ///< the last steady iteration (before_iteration's)
   bool elastic_finished_ = false; ///< an elastic run did the job's last iterations
+  // jobs[].time_limit, from this run's allocation
+  double kill_s_ = std::numeric_limits<double>::infinity();
+  double exit_s_ = std::numeric_limits<double>::infinity();
+  TimeLimitStop time_limit_stop_ = TimeLimitStop::None;
   std::string gave_up_;
   int job_index_;
   std::vector<TraceEvent>* trace_;

@@ -89,7 +89,8 @@ double JobRunner::expected_end_s(double now_s) const
   const JobShared& s = *shared_;
   if (s.iteration_times_s.empty())
     return std::numeric_limits<double>::infinity();
-  return now_s + (s.job.iterations - s.done) * s.iteration_times_s.back();
+  // Slurm plans with the time limit: the run ends by its kill at the latest.
+  return std::min(s.reliability.kill_s(), now_s + (s.job.iterations - s.done) * s.iteration_times_s.back());
 }
 
 namespace {

@@ -89,8 +89,13 @@ public:
   void request_suspend() { shared_->suspend_requested = true; }
   /// This run resumes a preempted job (before start()).
   void mark_resumed() { shared_->resumed = true; }
-  /// It stopped on request before its last iteration.
+  /// It stopped on request, or at its time limit, before its last iteration.
   bool suspended() const { return shared_->suspended; }
+  /// It stopped at its time limit (jobs[].time_limit): requeued, not preempted.
+  bool time_limited() const
+  {
+    return shared_->reliability.time_limit_stop() != JobReliability::TimeLimitStop::None;
+  }
   /// Iterations it has completed.
   int iterations_done() const { return shared_->done; }
   /// When it stopped (finished or suspended).

@@ -23,6 +23,9 @@ void add(ReliabilityStats& to, const ReliabilityStats& from)
   to.elastic_runs += from.elastic_runs;
   to.elastic_s += from.elastic_s;
   to.elastic_lost_s += from.elastic_lost_s;
+  to.time_limit_exits += from.time_limit_exits;
+  to.time_limit_kills += from.time_limit_kills;
+  to.time_limit_lost_s += from.time_limit_lost_s;
   for (size_t i = 0; i < to.by_cause.size() && i < from.by_cause.size(); ++i) {
     to.by_cause[i].failures += from.by_cause[i].failures;
     to.by_cause[i].restart_time_s += from.by_cause[i].restart_time_s;
@@ -54,6 +57,8 @@ JobResult merge_segments(const std::vector<JobResult>& segments, int iterations)
   r.reliability.maintenance_time_s = 0;
   r.reliability.elastic_runs = 0;
   r.reliability.elastic_s = r.reliability.elastic_lost_s = 0;
+  r.reliability.time_limit_exits = r.reliability.time_limit_kills = 0;
+  r.reliability.time_limit_lost_s = 0;
   for (CauseStats& c : r.reliability.by_cause)
     c = {c.name, c.per};
   for (size_t k = 0; k < segments.size(); ++k) {

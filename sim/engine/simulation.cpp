@@ -79,9 +79,9 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       make_runner(job, placement, scheduler->submitted_s(job));
       JobRunner& run = *runs[job].back();
       run.set_on_finish([&scheduler, &run, job] {
-        if (run.suspended())
-          scheduler->training_suspended(job);
-        else
+        if (run.suspended() && run.gave_up().empty())
+          scheduler->training_suspended(job, run.time_limited());
+        else // done, or it gave up (reported once the simulation ends)
           scheduler->training_finished(job);
       });
       run.start();
@@ -110,9 +110,10 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
     for (const auto& run : runs[i])
       parts.push_back(run->result());
     result.jobs.push_back(merge_segments(parts, config.jobs[i].iterations));
-    if (scheduler) { // its runs after a growth restart are not preemptions
-      result.jobs.back().grows = scheduler->grows_of(static_cast<int>(i));
-      result.jobs.back().preemptions -= result.jobs.back().grows;
+    if (scheduler) { // its runs after a growth restart or a time limit are not preemptions
+      JobResult& r = result.jobs.back();
+      r.grows = scheduler->grows_of(static_cast<int>(i));
+      r.preemptions -= r.grows + r.reliability.time_limit_exits + r.reliability.time_limit_kills;
     }
   }
   if (scheduler)

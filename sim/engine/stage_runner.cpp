@@ -409,6 +409,11 @@ void StageRunner::operator()()
       const double expected = s_.iteration_times_s.empty() ? 0.0 : s_.iteration_times_s.back();
       const int events = s_.reliability.events();
       s_.done = s_.reliability.before_iteration(s_.done, expected);
+      using Stop = JobReliability::TimeLimitStop;
+      if (s_.reliability.time_limit_stop() == Stop::Exit && s_.done < iterations)
+        s_.done = s_.reliability.exit_for_time_limit(s_.done);
+      // Requeued by the scheduler, as a preempted job is, unless it gave up.
+      s_.suspended = s_.reliability.time_limit_stop() != Stop::None && s_.done < iterations;
       s_.refill = s_.reliability.events() != events;
       s_.iteration_start_s = now();
       if (expected > 0) { // still steady after a checkpoint: no iteration needs simulating

@@ -79,6 +79,11 @@ nlohmann::json reliability_json(const ReliabilityStats& r)
     out["elastic_s"] = r.elastic_s;
     out["elastic_lost_s"] = r.elastic_lost_s;
   }
+  if (r.time_limited) {
+    out["time_limit_exits"] = r.time_limit_exits;
+    out["time_limit_kills"] = r.time_limit_kills;
+    out["time_limit_lost_s"] = r.time_limit_lost_s;
+  }
   return out;
 }
 

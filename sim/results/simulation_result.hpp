@@ -104,6 +104,10 @@ struct ReliabilityStats {
   int elastic_runs = 0;             ///< runs at reduced data parallelism while a spare was awaited
   double elastic_s = 0;             ///< their time
   double elastic_lost_s = 0;        ///< of elastic_s, the share of the replicas they went without
+  bool time_limited = false;        ///< jobs[].time_limit (the three below are reported)
+  int time_limit_exits = 0;         ///< runs that saved and exited before the limit (exit_duration)
+  int time_limit_kills = 0;         ///< runs Slurm killed at the limit
+  double time_limit_lost_s = 0;     ///< of lost_work_s, the training the kills threw away
   std::vector<CauseStats> by_cause; ///< the same by cause, one per FailureConfig::causes entry
 };
 

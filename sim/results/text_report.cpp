@@ -60,11 +60,16 @@ std::string reliability_summary(const JobResult& r)
     out += line("  failures            %d (one every %s on average); restarts %s%s, work lost %s", s.failures,
                 format_seconds(s.mtbi_s).c_str(), format_seconds(s.restart_time_s).c_str(),
                 s.detection_time_s > 0 ? (" (" + format_seconds(s.detection_time_s) + " hung until noticed)").c_str() : "",
-                format_seconds(s.lost_work_s).c_str());
+                format_seconds(s.lost_work_s - s.time_limit_lost_s).c_str());
   if (s.elastic_runs > 0)
     out += line("  elastic             %d run(s) on fewer replicas while spares came, %s (the missing replicas' "
                 "share %s)",
                 s.elastic_runs, format_seconds(s.elastic_s).c_str(), format_seconds(s.elastic_lost_s).c_str());
+  if (s.time_limit_exits + s.time_limit_kills > 0)
+    out += line("  time limit          requeued %d times: %d saved and exited before it, %d killed at it "
+                "(work lost %s)",
+                s.time_limit_exits + s.time_limit_kills, s.time_limit_exits, s.time_limit_kills,
+                format_seconds(s.time_limit_lost_s).c_str());
   if (s.maintenances > 0)
     out += line("  maintenance         %d planned stops; down and reading back %s", s.maintenances,
                 format_seconds(s.maintenance_time_s).c_str());

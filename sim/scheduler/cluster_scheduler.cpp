@@ -239,7 +239,7 @@ void ClusterScheduler::load_done(int id, unsigned run)
   wake_->notify_all();
 }
 
-void ClusterScheduler::training_suspended(int job)
+void ClusterScheduler::training_suspended(int job, bool time_limit)
 {
   std::unique_lock<sg4::Mutex> lock(*mutex_);
   const double t = now();
@@ -249,6 +249,8 @@ void ClusterScheduler::training_suspended(int job)
   if (r.growing) { // it stopped to restart on more GPUs, not for another job
     r.growing = false;
     ++r.grows;
+  } else if (time_limit) { // Slurm requeues it (a growth or preemption asked for meanwhile is void)
+    ++r.requeues;
   } else {
     ++r.preemptions;
   }
@@ -450,7 +452,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
     return false;
   ++starts_;
   charge_usage(t);
-  if (r.preemptions == 0 && r.grows == 0)
+  if (r.preemptions == 0 && r.grows == 0 && r.requeues == 0)
     r.start_s = t;
   else
     r.requeued_wait_s += t - r.preempted_s;

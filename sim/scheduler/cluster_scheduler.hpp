@@ -68,9 +68,10 @@ public:
   void start(simgrid::s4u::Host* host);
   /// Called from training job `job`'s actor when it has finished: its GPUs are free again.
   void training_finished(int job);
-  /// Called from training job `job`'s actor when it has stopped on request: its GPUs are free,
-  /// and it queues again for the iterations it has left.
-  void training_suspended(int job);
+  /// Called from training job `job`'s actor when it has stopped on request, or at its time
+  /// limit (`time_limit`: requeued, not preempted): its GPUs are free, and it queues again for
+  /// the iterations it has left.
+  void training_suspended(int job, bool time_limit = false);
   SchedulerStats stats() const;
   /// How many times training job `id` stopped to restart on more GPUs (jobs[].grow).
   int grows_of(int id) const { return records_[id].grows; }
@@ -121,6 +122,7 @@ private:
     bool may_grow = false;            ///< jobs[].grow
     bool growing = false;             ///< asked to stop so as to restart larger
     int grows = 0;                    ///< restarts on more GPUs
+    int requeues = 0;                 ///< runs ended by the job's time limit
     double gradient_bytes = -1;       ///< trace jobs: their own load (TraceJob), < 0 none
     double traffic_iteration_s = -1;
     bool stretched = false;           ///< its run's work rides its load (trace_traffic.stretch)

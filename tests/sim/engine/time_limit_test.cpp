@@ -1,0 +1,179 @@
+// Time limits (`jobs[].time_limit`, Slurm's --time, and `exit_duration`, Megatron's
+// --exit-duration-in-mins; engine/job_reliability.hpp): each allocation ends at the limit, the
+// work since the last checkpoint lost, or saves and exits at the exit duration; the scheduler
+// requeues the job, which reads its checkpoint back. Nothing is random, so the timeline can be
+// worked out iteration by iteration and compared with the engine's.
+#include "support/one_node_checkpoints.hpp"
+#include "support/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+// One node, checkpoints of 10 s every 60 s of training, 10 s reads; 10,000 iterations of ~39 ms.
+std::vector<std::string> limited(const std::string& limit, const std::string& exit = "")
+{
+  std::vector<std::string> out = {"scheduler={policy: fifo}", "jobs.0.time_limit=" + limit};
+  if (!exit.empty())
+    out.push_back("jobs.0.exit_duration=" + exit);
+  return out;
+}
+
+struct Timeline {
+  double end_s = 0;
+  double lost_s = 0;
+  int kills = 0;
+  int exits = 0;
+  int checkpoints = 0;
+};
+
+/// The job by hand: each allocation reads the checkpoint (10 s; not the first), then runs
+/// iterations of `iteration_s`, writing a checkpoint (10 s) before the one that would pass 60 s
+/// of training. Slurm kills it `limit_s` into the allocation (an iteration or a write under way
+/// then is lost with the training since the last checkpoint); with `exit_s`, at the first
+/// boundary that far in it saves (unless it just did) and exits, or is killed during that save.
+/// Requeued at once (no restart).
+Timeline by_hand(double iteration_s, int iterations, double limit_s, double exit_s)
+{
+  Timeline t;
+  double allocated = 0;
+  int committed = 0;
+  for (bool first = true;; first = false) {
+    double now = allocated + (first ? 0 : 10), since = 0;
+    const double kill = allocated + limit_s;
+    for (int done = committed;;) {
+      if (done >= iterations) {
+        t.end_s = now;
+        return t;
+      }
+      if (exit_s > 0 && now >= allocated + exit_s) {
+        if (since > 0 && now + 10 > kill) { // the save is cut: the same as a kill in a write
+          t.lost_s += since;
+          ++t.kills;
+          allocated = kill;
+          break;
+        }
+        if (since > 0) {
+          now += 10;
+          ++t.checkpoints;
+        }
+        committed = done;
+        ++t.exits;
+        allocated = now;
+        break;
+      }
+      const bool write = since > 0 && since + iteration_s > 60;
+      const double next = now + (write ? 10 : iteration_s);
+      if (next > kill) {
+        t.lost_s += since + (write ? 0 : kill - now);
+        ++t.kills;
+        allocated = kill;
+        break;
+      }
+      now = next;
+      if (write) {
+        ++t.checkpoints;
+        since = 0;
+        committed = done;
+      } else {
+        since += iteration_s;
+        ++done;
+      }
+    }
+  }
+}
+
+void check_against_hand(const nlohmann::json& job, const Timeline& expected)
+{
+  const auto& r = job["reliability"];
+  INFO(r.dump());
+  CHECK(r["time_limit_kills"].get<int>() == expected.kills);
+  CHECK(r["time_limit_exits"].get<int>() == expected.exits);
+  CHECK(r["checkpoints"].get<int>() == expected.checkpoints);
+  CHECK(r["time_limit_lost_s"].get<double>() == Approx(expected.lost_s).epsilon(1e-9));
+  CHECK(job["end_time_s"].get<double>() == Approx(expected.end_s).epsilon(1e-9));
+  CHECK(job["iterations"].get<int>() == 10000);
+}
+
+} // namespace
+
+TEST_CASE("time limit: killed at the limit, requeued, resumed from the last checkpoint, as worked by hand",
+          "[engine][time_limit]")
+{
+  const auto job = dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints, limited("175s"))["jobs"][0];
+  const Timeline expected = by_hand(job["iteration_time_s"].get<double>(), 10000, 175, 0);
+  // Allocations keep 120 s of training each and lose the ~35 s (first) or ~25 s (later) after
+  // their second checkpoint: three kills, then 31 s of training left.
+  CHECK(expected.kills == 3);
+  CHECK(expected.lost_s == Approx(35 + 25 + 25).margin(0.2));
+  check_against_hand(job, expected);
+  CHECK(job["reliability"]["lost_work_s"].get<double>() == job["reliability"]["time_limit_lost_s"].get<double>());
+  CHECK(job["reliability"]["restart_time_s"].get<double>() == Approx(3 * 10.0).epsilon(1e-9)); // the reads
+}
+
+TEST_CASE("time limit: exit_duration saves and exits before the limit, losing nothing, as worked by hand",
+          "[engine][time_limit]")
+{
+  const auto job =
+      dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints, limited("180s", "165s"))["jobs"][0];
+  const Timeline expected = by_hand(job["iteration_time_s"].get<double>(), 10000, 180, 165);
+  CHECK(expected.exits == 2);
+  CHECK(expected.kills == 0);
+  check_against_hand(job, expected);
+  CHECK(job["reliability"]["lost_work_s"].get<double>() == 0);
+  // An exit too late to save in time is killed during its write: the stretch since the last
+  // checkpoint is lost (176 s in: two periodic writes, then 16 s of training, its save cut at 180 s).
+  const auto late =
+      dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints, limited("180s", "176s"))["jobs"][0];
+  const Timeline cut = by_hand(late["iteration_time_s"].get<double>(), 10000, 180, 176);
+  CHECK(cut.kills == 3);
+  check_against_hand(late, cut);
+}
+
+TEST_CASE("time limit: fast-forwarding gives the every-iteration run, with failures and asynchronous writes too",
+          "[engine][time_limit]")
+{
+  for (const bool async : {false, true}) {
+    auto overrides = limited("175s", async ? "" : "150s");
+    overrides.push_back("failures={node_mtbf: 400s, restart: 20s}");
+    overrides.push_back("jobs.0.checkpoint.async=" + std::string(async ? "true" : "false"));
+    const auto config = dcsim::test::load_text(dcsim::test::kOneNodeCheckpoints, overrides);
+    const auto fast = dcsim::test::run_config(config, true)["jobs"][0];
+    const auto every = dcsim::test::run_config(config, false)["jobs"][0];
+    INFO("async " << async << "\nfast-forwarded " << fast["reliability"].dump() << "\nevery iteration "
+                  << every["reliability"].dump());
+    CHECK(fast["reliability"]["time_limit_kills"].get<int>() + fast["reliability"]["time_limit_exits"].get<int>() >= 2);
+    CHECK(fast["reliability"]["failures"].get<int>() >= 1);
+    CHECK(fast["reliability"]["time_limit_kills"] == every["reliability"]["time_limit_kills"]);
+    CHECK(fast["reliability"]["time_limit_exits"] == every["reliability"]["time_limit_exits"]);
+    CHECK(fast["reliability"]["failures"] == every["reliability"]["failures"]);
+    CHECK(fast["end_time_s"].get<double>() == Approx(every["end_time_s"].get<double>()).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("time limit: a limit no run can save within is an error, not a hang", "[engine][time_limit]")
+{
+  // 65 s: the first write (60-70 s) is cut every time.
+  CHECK_THROWS_WITH(dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints, limited("65s")),
+                    Catch::Contains("job small reached its time limit without saving a checkpoint in it"));
+}
+
+TEST_CASE("time limit: bad settings are one-line errors naming the key", "[engine][time_limit][config]")
+{
+  const auto error = [](const std::vector<std::string>& overrides) {
+    return dcsim::test::load_error(dcsim::test::kOneNodeCheckpoints, overrides);
+  };
+  CHECK_THAT(error({"jobs.0.time_limit=1h"}), Catch::Contains("jobs.0.time_limit") &&
+                                                  Catch::Contains("expected a scheduler section"));
+  CHECK_THAT(error({"scheduler={policy: fifo}", "jobs.0.time_limit=1h", "jobs.0.checkpoint=null"}),
+             Catch::Contains("writes none; expected a checkpoint section"));
+  CHECK_THAT(error({"scheduler={policy: fifo}", "jobs.0.exit_duration=1h"}),
+             Catch::Contains("jobs.0.exit_duration") && Catch::Contains("expected time_limit beside it"));
+  CHECK_THAT(error(limited("1h", "2h")), Catch::Contains("is not before the time limit"));
+  CHECK_THAT(error(limited("0s")), Catch::Contains("jobs.0.time_limit"));
+  CHECK_THAT(error(limited("soon")), Catch::Contains("jobs.0.time_limit"));
+}
