@@ -88,6 +88,10 @@ CASES = [
     ("run 110 days, 1,024 GPUs, one spare node, elastic runs while it is out", "run",
      "scenarios/failures-checkpoint.yaml --set jobs.0.iterations=1000000 --set failures.spare_nodes=1 "
      "--set failures.repair=3d --set failures.elastic=true", 1.0),
+    # 200 allocations of 4 hours, each killed at its limit and requeued: the requeued runs, on the
+    # same GPUs and alone, take the first run's simulated iterations (engine/run_memo.hpp).
+    ("run a month, 1,024 GPUs, in 4-hour Slurm allocations (200 requeues)", "run",
+     "scenarios/failures-checkpoint.yaml --set scheduler.policy=fifo --set jobs.0.time_limit=4h", 5.0),
     ("run DeepSeek-V3 on 2,048 GPUs, expert parallel 64 over 8 nodes (1 iteration)", "run",
      "scenarios/bench/deepseek-v3-2048.yaml", 10.0),
     ("run Llama 3 405B on 65,536 GPUs, TP8 PP16 (v=8) DP512", "run", "scenarios/bench/65k-gpu-llama3.yaml", 30.0),

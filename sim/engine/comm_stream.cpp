@@ -29,7 +29,15 @@ CommStream::CommStream(const Platform& platform, const CommunicationParams& para
 
 void CommStream::start(sg4::Host* host, const std::string& name)
 {
-  sg4::Actor::create(name, host, [this] { run(); })->daemonize();
+  actor_ = sg4::Actor::create(name, host, [this] { run(); });
+  actor_->daemonize();
+}
+
+void CommStream::stop()
+{
+  if (actor_ && outstanding_ == 0)
+    actor_->kill();
+  actor_ = nullptr;
 }
 
 void CommStream::enqueue(CommPlan plan, std::shared_ptr<StreamGate> gate)

@@ -6,6 +6,7 @@
 #include "collectives/comm_plan.hpp"
 #include "engine/sm_share.hpp"
 
+#include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Semaphore.hpp>
 
 #include <deque>
@@ -45,6 +46,9 @@ public:
   void enqueue(CommPlan plan, std::shared_ptr<StreamGate> gate = nullptr);
   /// Blocks the caller until everything enqueued so far has completed.
   void wait_idle();
+  /// Ends the stream's actor (idle: its run is over), so that runs that ended (requeued,
+  /// preempted) leave no actor behind.
+  void stop();
   bool idle() const { return outstanding_ == 0; }
 
 private:
@@ -58,6 +62,7 @@ private:
     std::shared_ptr<StreamGate> gate;
   };
   std::deque<Entry> queue_;
+  simgrid::s4u::ActorPtr actor_;
   simgrid::s4u::SemaphorePtr queued_;
   simgrid::s4u::SemaphorePtr completed_;
   int outstanding_ = 0;

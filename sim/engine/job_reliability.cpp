@@ -391,6 +391,10 @@ void JobReliability::charge_write_slowdown(const PendingWrite& write)
 void JobReliability::finish()
 {
   settle_write();
+  if (writer_) { // idle now: a run that ended (requeued, preempted) leaves no actor behind
+    writer_->kill();
+    writer_ = nullptr;
+  }
 }
 
 void JobReliability::maintain(int done)

@@ -77,6 +77,14 @@ public:
   /// before_iteration() said Exit: saves a checkpoint of iteration `done` before the kill (the
   /// kill cutting the write makes it Killed). Returns the iterations kept.
   int exit_for_time_limit(int done);
+  /// Training time an asynchronous write costs the job (< 0: not measured yet); a later run of the
+  /// job on the same GPUs assumes it instead of measuring it again (engine/run_memo.hpp).
+  double write_slowdown_s() const { return write_slowdown_s_; }
+  void assume_write_slowdown(double seconds)
+  {
+    write_slowdown_s_ = seconds;
+    stats_.checkpoint_slowdown_s = seconds;
+  }
   /// When Slurm kills this run (infinity without a time limit).
   double kill_s() const { return kill_s_; }
   /// A run resuming after a preemption reads the checkpoint back first (checkpoints on).

@@ -56,6 +56,7 @@ JobShared::JobShared(const JobConfig& job_, int index_, const Placement& placeme
     streams.push_back(std::make_unique<CommStream>(platform, comm, sm_share));
   current.resize(job.parallelism.pipeline);
   last.resize(job.parallelism.pipeline);
+  gather_pending.assign(job.parallelism.pipeline, 0);
   apply_stragglers(*this, scenario);
   reliability.set_drain([this] {
     for (auto& stream : streams)
@@ -82,6 +83,15 @@ void JobRunner::start()
     s.streams[stage]->start(host, name + ".comm");
     sg4::Actor::create(name, host, StageRunner(s, stage));
   }
+}
+
+void JobRunner::use_memos(RunMemos& memos)
+{
+  JobShared& s = *shared_;
+  s.memos = &memos;
+  s.memo = memos.find(s.index, s.layout.placement().gpu_list());
+  if (s.memo && s.memo->write_slowdown_s >= 0)
+    s.reliability.assume_write_slowdown(s.memo->write_slowdown_s);
 }
 
 double JobRunner::expected_end_s(double now_s) const

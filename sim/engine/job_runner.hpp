@@ -14,6 +14,7 @@
 #include "engine/job_layout.hpp"
 #include "engine/job_plans.hpp"
 #include "engine/job_reliability.hpp"
+#include "engine/run_memo.hpp"
 #include "engine/sm_share.hpp"
 #include "engine/steady_state.hpp"
 #include "parallelism/job_workload.hpp"
@@ -68,6 +69,13 @@ struct JobShared {
   double start_s = 0, end_s = 0, iteration_start_s = 0;
   int simulated_iterations = 0;
   std::function<void()> on_finish; ///< called once by pipeline rank 0 when the job has ended
+  /// Earlier runs' first iterations (run_memo.hpp): where this run records its own, and the
+  /// memo of an earlier run on the same GPUs it may take instead of simulating them.
+  RunMemos* memos = nullptr;
+  const RunMemo* memo = nullptr;
+  bool memo_taken = false;        ///< this run fast-forwarded through the memo's iterations
+  bool memo_recorded = false;
+  std::vector<char> gather_pending; ///< per rank, after its last simulated iteration
 
   JobShared(const JobConfig& job, int index, const Placement& placement, const Platform& platform, const ScenarioConfig& scenario,
             SteadyStateCoordinator& coordinator, SparePool& spares, std::vector<TraceEvent>* trace);
@@ -89,6 +97,9 @@ public:
   void request_suspend() { shared_->suspend_requested = true; }
   /// This run resumes a preempted job (before start()).
   void mark_resumed() { shared_->resumed = true; }
+  /// Records its first iterations in `memos`, and takes an earlier run's on the same GPUs when
+  /// it may (before start(); run_memo.hpp).
+  void use_memos(RunMemos& memos);
   /// It stopped on request, or at its time limit, before its last iteration.
   bool suspended() const { return shared_->suspended; }
   /// It stopped at its time limit (jobs[].time_limit): requeued, not preempted.

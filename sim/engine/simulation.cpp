@@ -11,6 +11,7 @@
 
 #include <simgrid/s4u/Engine.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <cmath>
@@ -40,6 +41,10 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   // its own with the iterations left, on the GPUs it gets then).
   std::vector<std::vector<std::unique_ptr<JobRunner>>> runs(config.jobs.size());
   std::deque<JobConfig> resumed; // the resumed runs' configurations (stable addresses)
+  RunMemos memos;                 // runs' first iterations, for the later runs of their jobs
+  const bool trace_loads = config.scheduler.trace_traffic.enabled() ||
+                           std::any_of(config.scheduler.trace_jobs.begin(), config.scheduler.trace_jobs.end(),
+                                       [](const TraceJob& j) { return j.gradient_bytes > 0; });
   auto make_runner = [&](int job, const Placement& placement, double submitted_s) {
     const JobConfig* run_config = &config.jobs[job];
     if (runs[job].empty() && submitted_s != run_config->start_time_s) { // submitted after another job (after:)
@@ -62,6 +67,8 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
     const bool resumed = !runs[job].empty();
     runs[job].push_back(
         std::make_unique<JobRunner>(*run_config, job, placement, platform, config, coordinator, spares, trace));
+    if (options.reuse_runs && !trace_loads) // loads are not the coordinator's jobs (run_memo.hpp)
+      runs[job].back()->use_memos(memos);
     if (resumed)
       runs[job].back()->mark_resumed();
   };

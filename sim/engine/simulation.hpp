@@ -13,6 +13,7 @@ struct SimulationOptions {
   bool record_trace = false; ///< collect per-pass events for --trace
   bool fast_forward = true;  ///< skip steady-state iterations (off: simulate every iteration)
   bool solo_phases = true;   ///< undisturbed large phases as timers (off: every flow simulated, for checking)
+  bool reuse_runs = true;    ///< later runs of a job take its first run's iterations (engine/run_memo.hpp)
 };
 
 SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions& options = {});

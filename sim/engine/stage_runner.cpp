@@ -389,6 +389,36 @@ void StageRunner::fast_forward(double seconds)
   sg4::this_actor::sleep_until(end);
 }
 
+void StageRunner::take_memo(int iterations_left)
+{
+  const RunMemo* memo = s_.memo;
+  if (!memo || s_.suspended || iterations_left < static_cast<int>(memo->iteration_times_s.size()))
+    return;
+  const double steady = memo->iteration_times_s.back();
+  double span = 0;
+  for (double t : memo->iteration_times_s)
+    span += t;
+  s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), steady));
+  if (!s_.coordinator.adopt(s_.coordinator_id, now(), span, steady))
+    return;
+  s_.memo_taken = true;
+  s_.iteration_times_s = memo->iteration_times_s;
+  s_.last = memo->last;
+  s_.skip = static_cast<int>(memo->iteration_times_s.size());
+  s_.skip_iteration_s = span / s_.skip;
+}
+
+void StageRunner::record_memo()
+{
+  // Only iterations simulated from the run's start with nothing around it changing, and no stop
+  // (checkpoint, failure) between them.
+  if (s_.memo_recorded || !s_.memos || s_.memo_taken || s_.reliability.events() != 0 ||
+      !s_.coordinator.pristine(s_.coordinator_id))
+    return;
+  s_.memos->store(s_.index, s_.layout.placement().gpu_list(), {s_.iteration_times_s, s_.last, s_.gather_pending});
+  s_.memo_recorded = true;
+}
+
 void StageRunner::operator()()
 {
   const int iterations = s_.job.iterations;
@@ -420,6 +450,8 @@ void StageRunner::operator()()
         s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), expected));
         s_.skip = s_.coordinator.resume_skip(s_.coordinator_id, now(), iterations - s_.done);
         s_.skip_iteration_s = s_.coordinator.steady_iteration_s(s_.coordinator_id);
+      } else {
+        take_memo(iterations - s_.done);
       }
 
     }
@@ -430,8 +462,10 @@ void StageRunner::operator()()
       gathers_owed_ = true;
     if (s_.done >= iterations || s_.suspended)
       break;
-    if (s_.skip == 0)
+    if (s_.skip == 0) {
       run_iteration();
+      s_.gather_pending[stage_] = parameter_gather_pending_;
+    }
     if (s_.skip == 0 && end_of_iteration_barrier()) {
       const double t = s_.iteration_times_s.back();
       ++s_.done;
@@ -441,9 +475,15 @@ void StageRunner::operator()()
       s_.skip_iteration_s = s_.coordinator.steady_iteration_s(s_.coordinator_id);
       if (s_.suspend_requested) // preempted: no fast-forward past the boundary where it stops
         s_.skip = 0;
+      if (s_.skip > 0)
+        record_memo();
 
     }
     s_.barrier->wait();
+    if (s_.memo_taken && !memo_applied_) { // in the state the memo's last iteration left
+      parameter_gather_pending_ = s_.memo->gather_pending[stage_];
+      memo_applied_ = true;
+    }
     if (s_.skip > 0)
       fast_forward(s_.skip * s_.skip_iteration_s);
     s_.barrier->wait();
@@ -457,12 +497,15 @@ void StageRunner::operator()()
   // at its last optimizer step, though the gather's traffic still completes on the fabric.
   if (stage_ == 0) {
     s_.reliability.finish();
+    if (s_.memos && s_.reliability.write_slowdown_s() >= 0)
+      s_.memos->note_write_slowdown(s_.index, s_.layout.placement().gpu_list(), s_.reliability.write_slowdown_s());
     s_.end_s = now();
     s_.coordinator.job_finished(s_.coordinator_id);
     if (s_.on_finish)
       s_.on_finish();
   }
   s_.streams[stage_]->wait_idle();
+  s_.streams[stage_]->stop();
 }
 
 } // namespace dcsim

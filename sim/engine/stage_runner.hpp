@@ -60,7 +60,13 @@ private:
   std::vector<int> last_gradient_step_;
   bool parameter_gather_pending_ = false;
   bool gathers_owed_ = false; ///< the next simulated iteration starts by issuing the parameter gathers
+  bool memo_applied_ = false; ///< this rank took the state an earlier run's memo left (run_memo.hpp)
   TimeBreakdown& now_stats();
+  /// Rank 0, at the run's first boundary: fast-forward through an earlier run's first iterations
+  /// instead of simulating them, when the coordinator allows it.
+  void take_memo(int iterations_left);
+  /// Rank 0, once the run first goes steady: record its first iterations for later runs.
+  void record_memo();
 };
 
 } // namespace dcsim

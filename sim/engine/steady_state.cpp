@@ -17,6 +17,30 @@ void SteadyStateCoordinator::job_started(int job)
 {
   jobs_[job].running = true;
   bump_epoch(jobs_[job]);
+  jobs_[job].epoch_at_start = epoch_;
+}
+
+bool SteadyStateCoordinator::pristine(int job) const
+{
+  const JobState& s = jobs_[job];
+  return enabled_ && s.steady && s.epoch_at_start == epoch_ && !others_running(s);
+}
+
+bool SteadyStateCoordinator::adopt(int job, double now_s, double span_s, double steady_s)
+{
+  JobState& s = jobs_[job];
+  if (!enabled_ || s.epoch_at_start != epoch_ || others_running(s))
+    return false;
+  double next = std::min(external_event_s_, s.own_event_s);
+  for (const JobState& j : jobs_)
+    if (!j.running && !j.finished)
+      next = std::min(next, j.start_time_s);
+  if (now_s + span_s + steady_s > next) // an iteration to spare: what is due is not passed
+    return false;
+  s.steady = true;
+  s.iteration_time_s = s.last_time_s = steady_s;
+  s.epoch_at_last = epoch_;
+  return true;
 }
 
 void SteadyStateCoordinator::bump_epoch(JobState& by)

@@ -76,6 +76,13 @@ public:
   /// The iteration time the job's skipped iterations take: its steady one (not its last, if
   /// that ran into a window another job opened).
   double steady_iteration_s(int job) const { return jobs_[job].iteration_time_s; }
+  /// The job is steady and nothing has changed since it started, nor run beside it: what it
+  /// simulated so far would repeat for a run of the same job on the same GPUs (run_memo.hpp).
+  bool pristine(int job) const;
+  /// A run starting alone at `now_s` takes a previous run's first iterations (`span_s` in all,
+  /// then `steady_s` each) instead of simulating them, when they end before anything is due:
+  /// true, and the job is steady at `steady_s`. False (simulate them) otherwise.
+  bool adopt(int job, double now_s, double span_s, double steady_s);
 
 private:
   struct JobState {
@@ -91,6 +98,7 @@ private:
     double last_time_s = 0;      ///< its last iteration's time
     std::vector<double> recent;  ///< beside other jobs: its iteration times since the last change
     bool shifted = false;        ///< re-measuring after a job_shifted: two equal iterations make it steady
+    long epoch_at_start = -1;    ///< the epoch its job_started left (pristine, adopt)
   };
   bool update_steadiness(JobState& s, double iteration_time_s);
   /// Something about `by` changed (started, paused, resumed): the others must re-check steadiness.

@@ -6,6 +6,8 @@
 #include "support/one_node_checkpoints.hpp"
 #include "support/test_support.hpp"
 
+#include "engine/simulation.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
@@ -113,6 +115,9 @@ TEST_CASE("time limit: killed at the limit, requeued, resumed from the last chec
   check_against_hand(job, expected);
   CHECK(job["reliability"]["lost_work_s"].get<double>() == job["reliability"]["time_limit_lost_s"].get<double>());
   CHECK(job["reliability"]["restart_time_s"].get<double>() == Approx(3 * 10.0).epsilon(1e-9)); // the reads
+  // The requeued runs, on the same GPUs and alone, take the first run's two simulated iterations
+  // (engine/run_memo.hpp) instead of simulating them again.
+  CHECK(job["simulated_iterations"].get<int>() == 2);
 }
 
 TEST_CASE("time limit: exit_duration saves and exits before the limit, losing nothing, as worked by hand",
@@ -176,4 +181,58 @@ TEST_CASE("time limit: bad settings are one-line errors naming the key", "[engin
   CHECK_THAT(error(limited("1h", "2h")), Catch::Contains("is not before the time limit"));
   CHECK_THAT(error(limited("0s")), Catch::Contains("jobs.0.time_limit"));
   CHECK_THAT(error(limited("soon")), Catch::Contains("jobs.0.time_limit"));
+}
+
+TEST_CASE("time limit: requeued runs taking the first run's iterations agree with every iteration simulated, "
+          "with ZeRO's parameter gathers and another job starting mid-run",
+          "[engine][time_limit][fast_forward]")
+{
+  // Two nodes: the time-limited ZeRO-1 job on one, a job arriving at 300 s on the other (its start
+  // makes the running one simulate again, in the state the memo's iterations left it in).
+  std::string text = dcsim::test::kOneNodeCheckpoints;
+  text.replace(text.find("nodes: 1"), 8, "nodes: 2");
+  text += "  - name: later\n    gpus: 8\n    model: {hidden: 1024, layers: 4, heads: 16, seq_len: 1024, vocab: 32000}\n"
+          "    parallelism: {tensor: 1, data: 8}\n    batch: {global: 64, micro: 8}\n    iterations: 3000\n"
+          "    start_time: 300s\n";
+  auto overrides = limited("175s");
+  overrides.push_back("jobs.0.parallelism.zero=1");
+  const auto config = dcsim::test::load_text(text, overrides);
+  const auto fast = dcsim::test::run_config(config, true)["jobs"];
+  const auto every = dcsim::test::run_config(config, false)["jobs"];
+  dcsim::SimulationOptions own;
+  own.reuse_runs = false;
+  const auto simulated = dcsim::test::run_config(config, own)["jobs"];
+  for (int j = 0; j < 2; ++j) {
+    INFO("job " << j << ": fast-forwarded " << fast[j]["reliability"].dump() << "\nevery iteration "
+                << every[j]["reliability"].dump());
+    // Taking the memo changes nothing but the work: the same as each run simulating its own first
+    // iterations (1e-9), and within the 1e-5 that fast-forwarding beside another running job
+    // keeps of every iteration (its drift rule; 3.7e-6 here either way).
+    CHECK(fast[j]["end_time_s"].get<double>() == Approx(simulated[j]["end_time_s"].get<double>()).epsilon(1e-9));
+    CHECK(fast[j]["end_time_s"].get<double>() == Approx(every[j]["end_time_s"].get<double>()).epsilon(1e-5));
+    CHECK(fast[j]["iteration_time_s"].get<double>() == Approx(every[j]["iteration_time_s"].get<double>()).epsilon(1e-9));
+  }
+  CHECK(fast[0]["reliability"]["time_limit_kills"] == every[0]["reliability"]["time_limit_kills"]);
+  CHECK(fast[0]["reliability"]["time_limit_kills"].get<int>() == 2);
+  CHECK(fast[0]["simulated_iterations"].get<int>() < simulated[0]["simulated_iterations"].get<int>());
+}
+
+TEST_CASE("time limit: with asynchronous writes, requeued runs assume the write cost the first run measured",
+          "[engine][time_limit][fast_forward]")
+{
+  auto overrides = limited("175s");
+  overrides.push_back("jobs.0.checkpoint.async=true");
+  overrides.push_back("jobs.0.checkpoint.interval=20s");
+  const auto config = dcsim::test::load_text(dcsim::test::kOneNodeCheckpoints, overrides);
+  const auto fast = dcsim::test::run_config(config, true)["jobs"][0];
+  const auto every = dcsim::test::run_config(config, false)["jobs"][0];
+  dcsim::SimulationOptions own;
+  own.reuse_runs = false;
+  const auto simulated = dcsim::test::run_config(config, own)["jobs"][0];
+  INFO("fast-forwarded " << fast["reliability"].dump() << "\nevery iteration " << every["reliability"].dump());
+  CHECK(fast["reliability"]["time_limit_kills"].get<int>() >= 2);
+  CHECK(fast["reliability"]["time_limit_kills"] == every["reliability"]["time_limit_kills"]);
+  CHECK(fast["end_time_s"].get<double>() == Approx(simulated["end_time_s"].get<double>()).epsilon(1e-9));
+  CHECK(fast["end_time_s"].get<double>() == Approx(every["end_time_s"].get<double>()).epsilon(1e-9));
+  CHECK(fast["simulated_iterations"].get<int>() < simulated["simulated_iterations"].get<int>());
 }
