@@ -118,6 +118,28 @@ def test_elastic_runs_count_against_goodput_and_beat_waiting_for_a_spare():
     assert row["spare_wait_s"] < waiting["spare_wait_s"]
 
 
+def test_time_limited_allocations_lose_work_at_each_kill_and_none_with_an_exit():
+    # scenarios/time-limits.yaml: 4-hour Slurm allocations; Megatron's exit saves 10 minutes before.
+    path = REPO / "scenarios" / "time-limits.yaml"
+    killed = dcsim.run(path).reliability.loc["gpt3-175b"]
+    exited = dcsim.run(path, {"jobs.0.exit_duration": "230min"}).reliability.loc["gpt3-175b"]
+    assert killed["time_limit_kills"] > 20 and killed["time_limit_exits"] == 0
+    assert 0 < killed["time_limit_lost_s"] <= killed["lost_work_s"]
+    assert exited["time_limit_exits"] > 20 and exited["time_limit_kills"] == 0
+    assert exited["time_limit_lost_s"] == 0
+    assert exited["goodput"] > killed["goodput"]
+
+
+def test_a_jobs_nccl_algo_leaving_collnet_out_equals_a_fabric_without_sharp():
+    path = REPO / "scenarios" / "fabric-sharp.yaml"
+    restricted = dcsim.run(path, {"jobs.0.nccl.algo": "^collnet"})
+    no_sharp = dcsim.run(path, {"cluster.fabric.in_network_reduction": False})
+    assert restricted["jobs"][0]["iteration_time_s"] == pytest.approx(no_sharp["jobs"][0]["iteration_time_s"],
+                                                                      rel=1e-12)
+    algorithms = set(restricted.collectives.query("op == 'allreduce'")["algorithm"])
+    assert "collnet" not in algorithms
+
+
 def test_energy_frame_has_each_job_and_the_cluster_and_prices_them():
     result = dcsim.run(SMALL_SCENARIO, {"power.pue": 1.2, "cost.gpu_hour": 2.0, "cost.electricity": 0.1})
     frame = result.energy
