@@ -90,13 +90,16 @@ void check_job_order(const YAML::Node& jobs, MapReader& top, const ScenarioConfi
       job_reader.error("switches", "holds the job for nodes under few leaf switches, which a scheduler decides; "
                                    "expected a scheduler section (policy: fifo will do)");
     }
-    if (config.jobs[i].time_limit_s > 0 && (!config.scheduler.enabled || !config.jobs[i].checkpoint.enabled)) {
+    if (config.jobs[i].time_limit_s > 0 &&
+        (!config.scheduler.enabled || !config.jobs[i].checkpoint.enabled || config.failures.elastic)) {
       MapReader job_reader(jobs[i], "jobs." + std::to_string(i), top.context());
-      job_reader.error("time_limit", !config.scheduler.enabled
-                                         ? "is Slurm's, which requeues the job; expected a scheduler section "
-                                           "(policy: fifo will do)"
-                                         : "requeues the job to resume from its last checkpoint, but it writes none; "
-                                           "expected a checkpoint section");
+      job_reader.error("time_limit", !config.scheduler.enabled ? "is Slurm's, which requeues the job; expected a "
+                                                                 "scheduler section (policy: fifo will do)"
+                                     : !config.jobs[i].checkpoint.enabled
+                                         ? "requeues the job to resume from its last checkpoint, but it writes "
+                                           "none; expected a checkpoint section"
+                                         : "is not modelled beside failures.elastic (an elastic run is not cut at "
+                                           "the limit); expected one of them");
     }
     if (after.empty())
       continue;

@@ -179,6 +179,9 @@ TEST_CASE("time limit: bad settings are one-line errors naming the key", "[engin
   CHECK_THAT(error({"scheduler={policy: fifo}", "jobs.0.exit_duration=1h"}),
              Catch::Contains("jobs.0.exit_duration") && Catch::Contains("expected time_limit beside it"));
   CHECK_THAT(error(limited("1h", "2h")), Catch::Contains("is not before the time limit"));
+  auto elastic = limited("1h");
+  elastic.push_back("failures={node_mtbf: 400s, restart: 20s, spare_nodes: 1, elastic: true}");
+  CHECK_THAT(error(elastic), Catch::Contains("not modelled beside failures.elastic"));
   CHECK_THAT(error(limited("0s")), Catch::Contains("jobs.0.time_limit"));
   CHECK_THAT(error(limited("soon")), Catch::Contains("jobs.0.time_limit"));
 }
