@@ -118,8 +118,10 @@ int dispatch(int argc, char** argv)
                          "uint32, int64, uint64, f8e4m3, f8e5m2; sizes round down to whole elements (per rank for "
                          "allgather, reducescatter, alltoall) as nccl-tests does");
   collective->add_option("--algo", collective_args.request.algorithm,
-                         "ring, tree, halving_doubling, hierarchical, nvls, collnet or direct (default: tuner)");
-  collective->add_option("--protocol", collective_args.request.protocol, "LL, LL128 or Simple (default: tuner)");
+                         "ring, tree, halving_doubling, hierarchical, nvls, collnet or direct (default: tuner); "
+                         "or NCCL_ALGO's list syntax, e.g. ring,tree or ^nvls (the tuner chooses among them)");
+  collective->add_option("--protocol", collective_args.request.protocol,
+                         "LL, LL128 or Simple (default: tuner); or NCCL_PROTO's list syntax, e.g. ^LL");
   collective->add_option("--json", collective_args.json_path, "write the results as JSON");
 
   cli::CalibrateArgs calibrate_args;

@@ -1,5 +1,7 @@
 #include "engine/collective_request.hpp"
 
+#include "collectives/nccl_settings.hpp"
+
 #include "collectives/tuner.hpp"
 #include "config/yaml_reader.hpp"
 #include "units/units.hpp"
@@ -158,12 +160,31 @@ CollectiveRequest check_collective_request(const CollectiveRequestText& text, co
   request.kind = parse_choice(names.op, text.op, kOpNames, diagnostics);
   request.gpus = text.gpus;
   request.gpus_per_node = text.gpus_per_node;
-  if (!text.algorithm.empty() && !find_collective_algorithm(text.algorithm))
-    diagnostics.add({names.algorithm, 0, 0}, "",
-                    unknown_choice("algorithm", text.algorithm, collective_algorithm_names()));
-  if (!text.algorithm.empty())
+  // One name forces it; a list in NCCL_ALGO's / NCCL_PROTO's syntax ("ring,tree", "^nvls") lets
+  // the tuner choose among what it allows (collectives/nccl_settings.hpp). Either way a call
+  // they cannot run is an error here, not NCCL's fallback to the ring.
+  const auto nccl_list = [](const std::string& value) { return value.find_first_of(",^:") != std::string::npos; };
+  const auto read_list = [&](const std::string& key, const std::string& value,
+                             void (*parse)(const std::string&, NcclSettings&)) {
+    NcclSettings settings;
+    try {
+      parse(value, settings);
+    } catch (const std::invalid_argument& e) {
+      diagnostics.add({key, 0, 0}, "", e.what());
+    }
+    return settings.for_kind(request.kind);
+  };
+  if (nccl_list(text.algorithm)) {
+    request.choice.algorithms = read_list(names.algorithm, text.algorithm, parse_nccl_algo).algorithms;
+  } else if (!text.algorithm.empty()) {
+    if (!find_collective_algorithm(text.algorithm))
+      diagnostics.add({names.algorithm, 0, 0}, "",
+                      unknown_choice("algorithm", text.algorithm, collective_algorithm_names()));
     request.choice.algorithms = {text.algorithm};
-  if (!text.protocol.empty())
+  }
+  if (nccl_list(text.protocol))
+    request.choice.protocols = read_list(names.protocol, text.protocol, parse_nccl_proto).protocols;
+  else if (!text.protocol.empty())
     request.choice.protocols = {parse_choice(names.protocol, text.protocol, kProtocolNames, diagnostics)};
   if (!text.datatype.empty()) {
     request.datatype = text.datatype;

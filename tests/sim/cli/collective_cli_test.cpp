@@ -123,6 +123,9 @@ TEST_CASE("cli: collective bad input (op, algorithm, GPUs, size) exits 2 with a 
       {"--op allreduce --gpus 16 --gpus-per-node 3", "--gpus-per-node: 16 GPUs do not split into nodes of 3; expected a divisor of 16"},
       {"--op allreduce --gpus 256 --gpus-per-node 1", "--gpus-per-node: 256 GPUs at 1 a node need 256 nodes; expected at most the cluster's 128"},
       {"--op allreduce --gpus 16 --algo collnet", "--algo: algorithm collnet cannot run allreduce over 16 GPUs"},
+      {"--op allreduce --gpus 16 --algo ring,foo", "--algo: unknown algorithm \"foo\" in \"ring,foo\""},
+      {"--op allgather --gpus 64 --algo tree,nvls", "--algo: none of the algorithms tree, nvls can run allgather"},
+      {"--op allreduce --gpus 8 --protocol ^ll,ll128,simple", "--protocol: \"^ll,ll128,simple\" leaves no protocol"},
   };
   for (const auto& [arguments, what] : cases)
     check(dcsim_cli(cluster + " " + arguments), what);
@@ -172,4 +175,31 @@ TEST_CASE("cli: --gpus-per-node places the ranks K on each node, as mpirun -N K 
   const auto json = temp_dir() / "per_node.json";
   REQUIRE(dcsim_cli(base + " --gpus-per-node 2 --json " + json.string()).status == 0);
   CHECK(nlohmann::json::parse(slurp(json))["gpus_per_node"] == 2);
+}
+
+TEST_CASE("cli: --algo and --protocol take NCCL_ALGO's and NCCL_PROTO's lists: the tuner chooses among them",
+          "[cli][collectives][nccl]")
+{
+  const std::string base = "collective --cluster " + dcsim::test::repo_path("scenarios/1024gpu.yaml") + " --bytes 64MiB ";
+  const auto chosen = [&](const std::string& arguments) {
+    const auto json = temp_dir() / "nccl-list.json";
+    const auto r = dcsim_cli(base + arguments + " --json " + json.string());
+    INFO(arguments << ": " << r.err);
+    REQUIRE(r.status == 0);
+    const auto row = nlohmann::json::parse(slurp(json))["results"][0];
+    return std::make_pair(row["algorithm"].get<std::string>(), row["time_s"].get<double>());
+  };
+  // One H100 node: NVLS unless left out, and then the ring, exactly as forcing it.
+  CHECK(chosen("--op allreduce --gpus 8").first == "nvls");
+  const auto no_nvls = chosen("--op allreduce --gpus 8 --algo ^nvls");
+  CHECK(no_nvls.first == "ring");
+  CHECK(no_nvls.second == Approx(chosen("--op allreduce --gpus 8 --algo ring").second).epsilon(1e-12));
+  // Eight nodes: the faster of the two named; leaving the ring out leaves the tree.
+  const auto either = chosen("--op allreduce --gpus 64 --algo ring,tree");
+  const auto tree = chosen("--op allreduce --gpus 64 --algo ^ring");
+  CHECK(tree.first == "tree");
+  CHECK(either.second <= tree.second);
+  CHECK(either.second <= chosen("--op allreduce --gpus 64 --algo ring").second);
+  // All-to-all is point-to-point: NCCL_ALGO does not apply.
+  CHECK(chosen("--op alltoall --gpus 16 --algo ring,tree").first == "direct");
 }
