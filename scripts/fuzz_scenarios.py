@@ -293,10 +293,12 @@ def run_case(path, out_json, timeout_s, plan=None):
 def classify(paths, out_json, status, err, wall_s, slow_s):
     lines = err.splitlines()
     # A job its failures never let finish (no checkpoints, or repairs longer than the time
-    # between failures) ends the run with exit 1 and one line saying so, as designed
-    # (tests/sim/engine/job_reliability_test.cpp).
+    # between failures), or whose time limit comes before its first checkpoint, ends the run with
+    # exit 1 and one line saying so, as designed (tests/sim/engine/job_reliability_test.cpp,
+    # time_limit_test.cpp).
     gave_up = status == 1 and len(lines) == 1 and lines[0].startswith("dcsim: error: job ") and (
-        "times without finishing" in lines[0] or "never resumed after its failure" in lines[0])
+        "times without finishing" in lines[0] or "never resumed after its failure" in lines[0] or
+        "reached its time limit without saving a checkpoint" in lines[0])
     if status not in (0, 2) and not gave_up:
         return "RC"
     # An error names the file, a --set, or (dcsim plan) the option it is about.

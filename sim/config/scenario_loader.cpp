@@ -100,6 +100,13 @@ void check_job_order(const YAML::Node& jobs, MapReader& top, const ScenarioConfi
                                            "none; expected a checkpoint section"
                                          : "is not modelled beside failures.elastic (an elastic run is not cut at "
                                            "the limit); expected one of them");
+    } else if (const JobConfig& job = config.jobs[i];
+               job.time_limit_s > 0 && job.exit_duration_s <= 0 && job.checkpoint.interval_s >= job.time_limit_s) {
+      // (Daly's interval, `auto`, is known only once the run measures its write: then the run says so.)
+      MapReader job_reader(jobs[i], "jobs." + std::to_string(i), top.context());
+      job_reader.error("time_limit", "is not longer than the checkpoint interval, so every run is killed before "
+                                     "it saves; expected a longer time_limit, a shorter checkpoint.interval or an "
+                                     "exit_duration");
     }
     if (after.empty())
       continue;

@@ -182,6 +182,8 @@ TEST_CASE("time limit: bad settings are one-line errors naming the key", "[engin
   auto elastic = limited("1h");
   elastic.push_back("failures={node_mtbf: 400s, restart: 20s, spare_nodes: 1, elastic: true}");
   CHECK_THAT(error(elastic), Catch::Contains("not modelled beside failures.elastic"));
+  CHECK_THAT(error(limited("60s")), Catch::Contains("is not longer than the checkpoint interval"));
+  CHECK(error(limited("60s", "50s")).empty()); // an exit saves before the limit
   CHECK_THAT(error(limited("0s")), Catch::Contains("jobs.0.time_limit"));
   CHECK_THAT(error(limited("soon")), Catch::Contains("jobs.0.time_limit"));
 }
