@@ -249,9 +249,7 @@ void ClusterScheduler::training_suspended(int job, bool time_limit)
   if (r.growing) { // it stopped to restart on more GPUs, not for another job
     r.growing = false;
     ++r.grows;
-  } else if (time_limit) { // Slurm requeues it (a growth or preemption asked for meanwhile is void)
-    ++r.requeues;
-  } else {
+  } else if (!time_limit) { // a time limit's requeue is not a preemption (nor counted here)
     ++r.preemptions;
   }
   ++r.run; // its demotion events no longer hold
@@ -452,7 +450,7 @@ bool ClusterScheduler::try_start(const QueuedJob& job, double t, const Placement
     return false;
   ++starts_;
   charge_usage(t);
-  if (r.preemptions == 0 && r.grows == 0 && r.requeues == 0)
+  if (r.start_s < 0) // its first start; later ones are resumptions
     r.start_s = t;
   else
     r.requeued_wait_s += t - r.preempted_s;

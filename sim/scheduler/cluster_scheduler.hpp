@@ -122,7 +122,6 @@ private:
     bool may_grow = false;            ///< jobs[].grow
     bool growing = false;             ///< asked to stop so as to restart larger
     int grows = 0;                    ///< restarts on more GPUs
-    int requeues = 0;                 ///< runs ended by the job's time limit
     double gradient_bytes = -1;       ///< trace jobs: their own load (TraceJob), < 0 none
     double traffic_iteration_s = -1;
     bool stretched = false;           ///< its run's work rides its load (trace_traffic.stretch)
