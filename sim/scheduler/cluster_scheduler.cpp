@@ -246,12 +246,14 @@ void ClusterScheduler::training_suspended(int job, bool time_limit)
   Record& r = records_[job];
   r.held_s += t - r.run_start_s;
   r.preempted_s = t;
-  if (r.growing) { // it stopped to restart on more GPUs, not for another job
-    r.growing = false;
+  // The time limit ended the run even when a growth was asked for (the kill cut its save): the
+  // run is counted once, by the job's reliability stats, not also as a growth.
+  if (!time_limit && r.growing) { // it stopped to restart on more GPUs, not for another job
     ++r.grows;
-  } else if (!time_limit) { // a time limit's requeue is not a preemption (nor counted here)
+  } else if (!time_limit) {
     ++r.preemptions;
   }
+  r.growing = false;
   ++r.run; // its demotion events no longer hold
   suspending_jobs_ -= r.suspending ? 1 : 0;
   r.suspending = false;
