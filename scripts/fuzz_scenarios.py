@@ -380,6 +380,10 @@ def main():
                 routing = rng.choice(["adaptive", "adaptive", "ecmp", "dmodk", "Adaptive", "", 7])
                 doc["cluster"].setdefault("fabric", {})["routing"] = routing
                 what += f"; cluster.fabric.routing = {routing!r}"
+                if rng.random() < 0.6:  # queue pairs hashed apart
+                    qps = rng.choice([1, 2, 4, 8, 32, 0, 33, -1, 2.5, "four"])
+                    doc["cluster"]["fabric"]["qps_per_pair"] = qps
+                    what += f"; cluster.fabric.qps_per_pair = {qps!r}"
             if rng.random() < 0.1:  # the network priced apart
                 prices = rng.choice([{"gpu_capex": 30000, "switch_capex": 40000, "cable_capex": 1000,
                                       "amortization": "4y"},

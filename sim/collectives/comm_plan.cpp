@@ -188,19 +188,19 @@ struct PhaseLoad {
 };
 
 /// The phase on an idle fabric: how long its flows take, and (when asked) what its capped flows
-/// put on each link.
-PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const CommunicationParams& params,
+/// put on each link. `flows` as wire_flows gives them (plan flows where no queue pairs split).
+PhaseLoad phase_load(const std::vector<Flow>& flows, const Platform& platform, const CommunicationParams& params,
                      bool with_footprint)
 {
   LinkBytes link_bytes(platform);
   PhaseLoad out;
-  for (const auto& f : phase.flows) {
+  for (const auto& f : flows) {
     if (f.src == f.dst || f.bytes <= 0)
       continue;
     // The time from the exact payload; the footprint from the whole bytes the capped flows send.
     const double wire = f.bytes / link_efficiency(f, platform, params);
     const double whole = with_footprint ? wire_bytes(f, platform, params) : 0.0;
-    const SimRoute r = platform.sim_route(f.src, f.dst);
+    const SimRoute r = platform.sim_route(f.src, f.dst, f.qp);
     for (int i = 0; i < r.hops; ++i) {
       const double bytes = link_bytes.add(r.links[i], wire, whole).exact;
       out.seconds = std::max(out.seconds, bytes / platform.sim_link_bandwidth_bytes_per_s(r.links[i]));
@@ -215,12 +215,26 @@ PhaseLoad phase_load(const CommPhase& phase, const Platform& platform, const Com
 
 } // namespace
 
+std::vector<Flow> wire_flows(const std::vector<Flow>& flows, const Platform& platform)
+{
+  std::vector<Flow> out;
+  out.reserve(flows.size());
+  for (const Flow& f : flows) {
+    if (f.src == f.dst || f.bytes <= 0)
+      continue;
+    const int qps = platform.hashed_qps(f.src, f.dst);
+    for (int q = 0; q < qps; ++q)
+      out.push_back({f.src, f.dst, f.bytes / qps, q});
+  }
+  return out;
+}
+
 /// The SimGrid links a set of flows crosses, each once.
 std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platform)
 {
   LinkBytes seen(platform);
   for (const auto& f : flows) {
-    const SimRoute r = platform.sim_route(f.src, f.dst);
+    const SimRoute r = platform.sim_route(f.src, f.dst, f.qp);
     for (int i = 0; i < r.hops; ++i)
       seen.add(r.links[i], 1.0, 0.0);
   }
@@ -287,8 +301,8 @@ void run_flow_chunk(const std::vector<Flow>& chunk, double phase_seconds, const 
   std::vector<sg4::CommPtr> comms;
   comms.reserve(chunk.size());
   for (const Flow& f : chunk) {
-    sg4::this_actor::set_host(platform.gpu_host(f.src));
-    receiver->set_host(platform.gpu_host(f.dst));
+    sg4::this_actor::set_host(platform.gpu_host(f.src, f.qp));
+    receiver->set_host(platform.gpu_host(f.dst, f.qp));
     const WireFlow w = wire_flow(f, phase_seconds, platform, params);
     comms.push_back(mailbox->put_init(&payload, static_cast<std::uint64_t>(w.bytes))->set_rate(w.rate_cap)->start());
   }
@@ -296,15 +310,6 @@ void run_flow_chunk(const std::vector<Flow>& chunk, double phase_seconds, const 
   receiver->join();
   mailbox->set_receiver(nullptr);
   free_mailboxes().push_back(mailbox);
-}
-
-std::vector<Flow> real_flows(const CommPhase& phase)
-{
-  std::vector<Flow> flows;
-  for (const auto& f : phase.flows)
-    if (f.src != f.dst && f.bytes > 0)
-      flows.push_back(f);
-  return flows;
 }
 
 constexpr size_t kMaxHelpers = 1024;
@@ -366,7 +371,7 @@ PendingComm start_small_phase(const std::vector<Flow>& flows, double latency_s, 
     const WireFlow w = wire_flow(f, -1, platform, params);
     // SimGrid 3.32 ignores the rate of host-to-host communications, so small phases run
     // uncapped: with this few flows, the ones that end early rarely share a link with the rest.
-    comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src), platform.gpu_host(f.dst),
+    comms.push_back(sg4::Comm::sendto_async(platform.gpu_host(f.src, f.qp), platform.gpu_host(f.dst, f.qp),
                                             static_cast<std::uint64_t>(w.bytes)));
   }
   return PendingComm(std::move(comms), {}, latency_s, std::move(links));
@@ -377,10 +382,10 @@ bool is_small(const std::vector<Flow>& flows) { return flows.size() <= PendingCo
 /// Starts one phase: a small one as direct communications, a large one on a phase actor.
 PendingComm start_phase(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
 {
-  std::vector<Flow> flows = real_flows(phase);
+  std::vector<Flow> flows = wire_flows(phase.flows, platform);
   if (is_small(flows))
     return start_small_phase(flows, phase.latency_s, platform, params);
-  PhaseLoad load = phase_load(phase, platform, params, true);
+  PhaseLoad load = phase_load(flows, platform, params, true);
   sg4::Host* host = platform.gpu_host(flows.front().src);
   sg4::ActorPtr runner = helper_actor("phase", host,
                                       [flows = std::move(flows), load = std::move(load), latency = phase.latency_s,
@@ -407,13 +412,13 @@ PendingComm start_flows(const CommPlan& plan, const Platform& platform, const Co
 void run_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params)
 {
   for (const auto& phase : plan.phases) {
-    const std::vector<Flow> flows = real_flows(phase);
+    const std::vector<Flow> flows = wire_flows(phase.flows, platform);
     // A large phase runs here rather than on a helper actor: the caller waits anyway, and most
     // such phases end as timers, for which an actor's stack was the main cost.
     if (is_small(flows))
       start_small_phase(flows, phase.latency_s, platform, params).wait();
     else
-      run_large_phase(flows, phase_load(phase, platform, params, true), phase.latency_s, platform, params);
+      run_large_phase(flows, phase_load(flows, platform, params, true), phase.latency_s, platform, params);
   }
 }
 
@@ -421,7 +426,10 @@ double uncontended_seconds(const CommPlan& plan, const Platform& platform, const
 {
   double total = 0;
   for (const auto& phase : plan.phases)
-    total += phase_load(phase, platform, params, false).seconds + phase.latency_s;
+    total += phase_load(platform.splits_queue_pairs() ? wire_flows(phase.flows, platform) : phase.flows, platform,
+                        params, false)
+                 .seconds +
+             phase.latency_s;
   return total;
 }
 

@@ -26,6 +26,7 @@ struct Flow {
   int src = 0;      ///< GPU index
   int dst = 0;
   double bytes = 0; ///< bytes on the wire at the protocol's efficiency (link efficiency applied at start)
+  int qp = 0;       ///< queue pair (Platform::gpu_host): set when a phase starts, 0 in plans
 };
 
 class CommPhase {
@@ -106,6 +107,10 @@ void run_flows(const CommPlan& plan, const Platform& platform, const Communicati
 
 /// A flow's bytes on the wire: its payload at the NCCL efficiency of its path, in whole bytes.
 double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params);
+/// The flows that go on the wire: each pair's bytes split evenly over the queue pairs the
+/// platform hashes onto paths of their own (Platform::hashed_qps); self-sends and empty flows
+/// dropped.
+std::vector<Flow> wire_flows(const std::vector<Flow>& flows, const Platform& platform);
 /// The SimGrid links (Platform::sim_route) a set of flows crosses, each once.
 std::vector<int> links_of(const std::vector<Flow>& flows, const Platform& platform);
 

@@ -37,7 +37,7 @@ std::vector<Flow> network_flows(const CommPlan& plan, const Platform& platform)
   std::vector<Flow> flows;
   for (const auto& [pair, b] : bytes)
     flows.push_back({pair.first, pair.second, b});
-  return flows;
+  return wire_flows(flows, platform);
 }
 
 } // namespace
@@ -133,8 +133,8 @@ SteadyLoad SteadyLoad::launch(LoadFlows flows, const Platform& platform, const L
     if (!s)
       return;
     for (std::size_t i = 0; i < flows.flows.size(); ++i) {
-      sg4::this_actor::set_host(platform.gpu_host(flows.flows[i].src));
-      s->receiver->set_host(platform.gpu_host(flows.flows[i].dst));
+      sg4::this_actor::set_host(platform.gpu_host(flows.flows[i].src, flows.flows[i].qp));
+      s->receiver->set_host(platform.gpu_host(flows.flows[i].dst, flows.flows[i].qp));
       const double bytes = carries_work ? s->bytes[i] : kEndlessBytes;
       s->comms.push_back(mailbox->put_init(&payload, static_cast<std::uint64_t>(bytes))
                              ->set_rate(flows.caps_bytes_per_s[i])

@@ -2,8 +2,9 @@
 // that is not simulated iteration by iteration (a scheduler trace's job) does to the jobs that
 // are.
 //
-// Each pair of GPUs that the plan's flows connect across the network gets one flow that runs
-// until stopped, capped at the wire bytes the pair moves per period (all phases summed). Max-min
+// Each pair of GPUs that the plan's flows connect across the network gets one flow per hashed
+// queue pair (comm_plan.hpp, wire_flows) that runs until stopped, capped at its share of the wire
+// bytes the pair moves per period (all phases summed). Max-min
 // sharing then gives the other traffic on those links what the load leaves: exactly what a
 // constant background stream would cost them. A real job moves the same bytes in bursts (its
 // collective, then its computation), which collide with a neighbour's bursts more or less

@@ -287,6 +287,11 @@ void read_degraded(MapReader& fabric, FabricConfig& out)
   }
 }
 
+/// Each queue pair beyond the first costs a SimGrid host per GPU (platform/platform.hpp); NCCL
+/// itself allows 128 per connection, but past a few dozen per pair the hashed paths are already
+/// as even as adaptive routing.
+constexpr long long kMaxQpsPerPair = 32;
+
 FabricConfig read_fabric(MapReader fabric)
 {
   FabricConfig out;
@@ -301,6 +306,7 @@ FabricConfig read_fabric(MapReader fabric)
   if (out.routing == RoutingKind::Adaptive && !clos)
     fabric.error("routing", "adaptive is modelled on fat-tree and rail-optimized fabrics only; expected dmodk or "
                             "ecmp (this topology routes shortest paths by flow hash either way)");
+  out.qps_per_pair = static_cast<int>(fabric.integer("qps_per_pair", 2, 1, kMaxQpsPerPair));
   out.in_network_reduction = fabric.boolean("in_network_reduction", false);
   if (out.in_network_reduction && !clos)
     fabric.error("in_network_reduction", "is modelled on fat-tree and rail-optimized fabrics only (SHARP's "

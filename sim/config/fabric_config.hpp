@@ -54,6 +54,11 @@ struct FabricConfig {
   double link_latency_s = 600e-9;        ///< per switch-to-switch or NIC-to-switch cable
   double link_bandwidth_bytes_per_s = 0; ///< switch-to-switch links; 0 = derived (fat-tree) or the NIC rate
   RoutingKind routing = RoutingKind::DModK;
+  /// Queue pairs two GPUs talk over across the network, each hashed onto its own path where routes
+  /// are chosen by flow hash (`routing: ecmp`, dragonfly, torus, file): NCCL duplicates the
+  /// channels its ring search finds (src/graph/connect.cc), so each NIC carries two connections to
+  /// a peer, one queue pair each (NCCL_IB_QPS_PER_CONNECTION, default 1, multiplies them).
+  int qps_per_pair = 2;
   /// Switches that reduce in the network (InfiniBand SHARP): multi-node all-reduces may then run
   /// NCCL's NVLS algorithm across nodes (sim/collectives/nvls.cpp).
   bool in_network_reduction = false;

@@ -6,6 +6,12 @@
 
 namespace dcsim {
 
+std::uint64_t queue_pair_hash(int src, int dst, int qp, std::uint64_t seed)
+{
+  // Queue pair 0 keeps the hash routes had before queue pairs were modelled.
+  return qp == 0 ? mix_hash(src, dst, seed) : mix_hash(src, dst, mix_hash(seed, qp, 0x51));
+}
+
 FabricZone::FabricZone(const std::string& name, const Fabric& fabric, std::uint64_t seed)
     : NetZoneImpl(name), fabric_(fabric), seed_(seed)
 {
@@ -24,11 +30,20 @@ void FabricZone::get_local_route(const simgrid::kernel::routing::NetPoint* src,
                                  const simgrid::kernel::routing::NetPoint* dst, simgrid::kernel::routing::Route* route,
                                  double* /*latency*/)
 {
-  // Netpoints are created GPUs first, then storage servers.
-  const auto s = static_cast<int>(src->id());
-  const auto d = static_cast<int>(dst->id());
+  // Netpoints are created GPUs first, then storage servers, then queue-pair hosts.
   const int gpus = fabric_.gpu_count();
-  const std::uint64_t hash = mix_hash(s, d, seed_);
+  const int first_qp_host = gpus + fabric_.storage_count();
+  int qp = 0;
+  auto endpoint = [&](const simgrid::kernel::routing::NetPoint* point) {
+    const auto id = static_cast<int>(point->id());
+    if (id < first_qp_host)
+      return id;
+    qp = (id - first_qp_host) / gpus + 1; // both ends of a flow are on the same queue pair
+    return (id - first_qp_host) % gpus;
+  };
+  const int s = endpoint(src);
+  const int d = endpoint(dst);
+  const std::uint64_t hash = queue_pair_hash(s, d, qp, seed_);
   Route r;
   if (s < gpus && d < gpus)
     r = fabric_.route(s, d, hash);

@@ -18,11 +18,15 @@
 
 namespace dcsim {
 
+/// The flow hash of queue pair `qp` between two GPUs (queue pair 0: the GPUs' own hosts).
+std::uint64_t queue_pair_hash(int src, int dst, int qp, std::uint64_t seed);
+
 class FabricZone : public simgrid::kernel::routing::NetZoneImpl {
 public:
   FabricZone(const std::string& name, const Fabric& fabric, std::uint64_t seed);
 
-  /// Host netpoints must be created in GPU order; `links[merged_of_link[l]]` carries directed
+  /// Host netpoints must be created in GPU order, then storage servers, then queue-pair hosts
+  /// (platform.hpp: queue pair q >= 1 of every GPU in GPU order, q after q); `links[merged_of_link[l]]` carries directed
   /// fabric link l (several fabric links may share one SimGrid link, see sim_links.hpp).
   void set_links(std::vector<simgrid::s4u::Link*> links, std::vector<int> merged_of_link);
 

@@ -13,6 +13,17 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 
+namespace {
+
+/// Whether the fabric picks among equal-cost paths by flow hash.
+bool routes_by_hash(const FabricConfig& fabric)
+{
+  const bool clos = fabric.topology == TopologyKind::FatTree || fabric.topology == TopologyKind::RailOptimized;
+  return !clos || fabric.routing == RoutingKind::Ecmp;
+}
+
+} // namespace
+
 Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
     : fabric_(dcsim::build_fabric(cluster)), locality_(node_locality(*fabric_)), seed_(seed),
       in_network_reduction_(cluster.fabric.in_network_reduction)
@@ -26,6 +37,12 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
     hosts_.push_back(iface->create_host("gpu" + std::to_string(g), kWorkPerSecond));
   for (int s = 0; s < fabric_->storage_count(); ++s)
     storage_hosts_.push_back(iface->create_host("storage" + std::to_string(s), kWorkPerSecond));
+  // Created last: FabricZone reads a netpoint id past the storage servers as (queue pair, GPU).
+  hashed_qps_ = routes_by_hash(cluster.fabric) ? cluster.fabric.qps_per_pair : 1;
+  qp_hosts_.reserve(static_cast<size_t>(hashed_qps_ - 1) * hosts_.size());
+  for (int q = 1; q < hashed_qps_; ++q)
+    for (int g = 0; g < fabric_->gpu_count(); ++g)
+      qp_hosts_.push_back(iface->create_host("gpu" + std::to_string(g) + ".qp" + std::to_string(q), kWorkPerSecond));
   SimLinks sim = merge_links(*fabric_);
   std::vector<sg4::Link*> links;
   links.reserve(sim.bandwidth_bytes_per_s.size());
@@ -38,21 +55,18 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
   root->seal();
 }
 
-Route Platform::route(int src, int dst) const
+Route Platform::route(int src, int dst, int qp) const
 {
-  return fabric_->route(src, dst, mix_hash(src, dst, seed_));
+  return fabric_->route(src, dst, queue_pair_hash(src, dst, qp, seed_));
 }
 
-SimRoute Platform::sim_route(int src, int dst) const
+SimRoute Platform::sim_route(int src, int dst, int qp) const
 {
   SimRoute out;
-  for_each_sim_link(route(src, dst), sim_link_of_, [&](int link) { out.links[out.hops++] = link; });
+  for_each_sim_link(route(src, dst, qp), sim_link_of_, [&](int link) { out.links[out.hops++] = link; });
   return out;
 }
 
-double Platform::route_latency_s(int src, int dst) const
-{
-  return fabric_->route(src, dst, mix_hash(src, dst, seed_)).latency_s;
-}
+double Platform::route_latency_s(int src, int dst) const { return route(src, dst).latency_s; }
 
 } // namespace dcsim
