@@ -95,6 +95,8 @@ Slot within_node_slot(const QueuedJob& job, const NodeCalendar& calendar, double
 {
   Slot best;
   for (int node = 0; node < calendar.nodes() && best.start_s > now; ++node) {
+    if (calendar.first_room(node, job.gpus) >= best.start_s)
+      continue; // it cannot start there before the best start found
     const double at = calendar.earliest(node, job.gpus, now, duration_s, best.start_s);
     if (at < best.start_s)
       best = {at, {node}};

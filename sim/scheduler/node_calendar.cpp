@@ -6,8 +6,26 @@
 namespace dcsim {
 
 NodeCalendar::NodeCalendar(int nodes, int gpus_per_node, double origin_s)
-    : gpus_per_node_(gpus_per_node), profiles_(nodes, Profile{{origin_s, 0}})
+    : gpus_per_node_(gpus_per_node), profiles_(nodes, Profile{{origin_s, 0}}),
+      first_room_(static_cast<size_t>(nodes) * (gpus_per_node + 1), origin_s), first_room_known_(nodes, 1)
 {
+}
+
+void NodeCalendar::settle_first_room(int node) const
+{
+  // One pass: each step's free GPUs settle every count not yet free before it.
+  double* room = &first_room_[static_cast<size_t>(node) * (gpus_per_node_ + 1)];
+  std::fill(room, room + gpus_per_node_ + 1, INFINITY);
+  int settled = -1; // counts up to this one are free earlier
+  for (const Step& step : profiles_[node]) {
+    const int free = gpus_per_node_ - step.load;
+    for (int g = settled + 1; g <= free; ++g)
+      room[g] = step.t;
+    settled = std::max(settled, free);
+    if (settled == gpus_per_node_)
+      break;
+  }
+  first_room_known_[node] = 1;
 }
 
 size_t NodeCalendar::split(Profile& profile, double t)
@@ -27,45 +45,11 @@ void NodeCalendar::book(int node, int gpus, double from_s, double to_s)
   from_s = std::max(from_s, profile.front().t);
   if (gpus <= 0 || !(to_s > from_s))
     return;
+  first_room_known_[node] = 0;
   const size_t first = split(profile, from_s);
   const size_t end = split(profile, to_s); // after `first`: inserting it leaves `first` in place
   for (size_t i = first; i < end; ++i)
     profile[i].load += gpus;
-}
-
-bool NodeCalendar::fits(int node, int gpus, double from_s, double to_s) const
-{
-  const Profile& profile = profiles_[node];
-  const int limit = gpus_per_node_ - gpus;
-  for (size_t i = holding(profile, from_s); i < profile.size() && profile[i].t < to_s; ++i)
-    if (profile[i].load > limit)
-      return false;
-  return true;
-}
-
-double NodeCalendar::earliest(int node, int gpus, double from_s, double duration_s, double before_s) const
-{
-  const Profile& profile = profiles_[node];
-  const int limit = gpus_per_node_ - gpus;
-  if (limit < 0)
-    return INFINITY;
-  size_t first = holding(profile, from_s);
-  double t = from_s;
-  for (;;) {
-    // Scan [t, t + duration_s) for a step over the limit; none: t it is.
-    size_t i = first;
-    while (i < profile.size() && profile[i].t < t + duration_s && profile[i].load <= limit)
-      ++i;
-    if (i == profile.size() || profile[i].t >= t + duration_s)
-      return t;
-    // Too full at step i: the next chance is the first step after it with room.
-    first = i + 1;
-    while (first < profile.size() && profile[first].load > limit)
-      ++first;
-    if (first == profile.size() || profile[first].t >= before_s)
-      return INFINITY;
-    t = profile[first].t;
-  }
 }
 
 } // namespace dcsim

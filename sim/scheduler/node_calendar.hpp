@@ -26,6 +26,17 @@ public:
   /// The earliest t >= from_s at which `node` has `gpus` GPUs free throughout [t, t + duration_s):
   /// from_s itself or the end of one of its bookings; infinite when there is none before `before_s`.
   double earliest(int node, int gpus, double from_s, double duration_s, double before_s = INFINITY) const;
+  /// The first moment `node` has `gpus` GPUs free (for any time): a lower bound of every
+  /// earliest() on it, kept until the node is booked again, so that a search over nodes skips
+  /// those that cannot beat the best start found without scanning them.
+  double first_room(int node, int gpus) const
+  {
+    if (gpus > gpus_per_node_)
+      return INFINITY;
+    if (!first_room_known_[node])
+      settle_first_room(node);
+    return first_room_[static_cast<std::size_t>(node) * (gpus_per_node_ + 1) + std::max(0, gpus)];
+  }
 
 private:
   /// GPUs booked from `t` until the next step's t (the last step's load lasts for ever).
@@ -35,6 +46,7 @@ private:
   };
   using Profile = std::vector<Step>; ///< in time order; the first step starts at the origin
 
+  void settle_first_room(int node) const;
   /// The index of the step starting at `t` in `profile`, split off the one holding `t` if need be.
   static std::size_t split(Profile& profile, double t);
   /// The index of the step holding `t` (the first at the origin or before).
@@ -49,6 +61,44 @@ private:
 
   int gpus_per_node_;
   std::vector<Profile> profiles_; ///< per node
+  mutable std::vector<double> first_room_; ///< per node, per GPU count 0..gpus_per_node
+  mutable std::vector<char> first_room_known_; ///< per node; cleared by book()
 };
+
+// Inline: a conservative plan asks these hundreds of millions of times (a few steps each).
+inline bool NodeCalendar::fits(int node, int gpus, double from_s, double to_s) const
+{
+  const Profile& profile = profiles_[node];
+  const int limit = gpus_per_node_ - gpus;
+  for (size_t i = holding(profile, from_s); i < profile.size() && profile[i].t < to_s; ++i)
+    if (profile[i].load > limit)
+      return false;
+  return true;
+}
+
+inline double NodeCalendar::earliest(int node, int gpus, double from_s, double duration_s, double before_s) const
+{
+  const Profile& profile = profiles_[node];
+  const int limit = gpus_per_node_ - gpus;
+  if (limit < 0)
+    return INFINITY;
+  size_t first = holding(profile, from_s);
+  double t = from_s;
+  for (;;) {
+    // Scan [t, t + duration_s) for a step over the limit; none: t it is.
+    size_t i = first;
+    while (i < profile.size() && profile[i].t < t + duration_s && profile[i].load <= limit)
+      ++i;
+    if (i == profile.size() || profile[i].t >= t + duration_s)
+      return t;
+    // Too full at step i: the next chance is the first step after it with room.
+    first = i + 1;
+    while (first < profile.size() && profile[first].load > limit)
+      ++first;
+    if (first == profile.size() || profile[first].t >= before_s)
+      return INFINITY;
+    t = profile[first].t;
+  }
+}
 
 } // namespace dcsim

@@ -27,8 +27,21 @@ TEST_CASE("node calendar: a node's load over time, and where a job of g GPUs for
   CHECK(c.earliest(0, 9, 0, 1) == INFINITY); // more than a node
   CHECK(c.earliest(0, 7, 0, 10, 300) == INFINITY); // none before 300 s
   CHECK(c.earliest(1, 8, 0, INFINITY) == 0); // node 1 is empty for good
+  // The first moment g GPUs are free at all, for any time: a lower bound of every earliest().
+  CHECK(c.first_room(0, 2) == 0);
+  CHECK(c.first_room(0, 4) == 0);
+  CHECK(c.first_room(0, 5) == 200); // [100, 200) leaves 2 and 0
+  CHECK(c.first_room(0, 6) == 200);
+  CHECK(c.first_room(0, 7) == 400);
+  CHECK(c.first_room(0, 9) == INFINITY);
+  CHECK(c.first_room(1, 8) == 0);
   // A booking without an end (a job of unknown length) leaves no later room.
   c.book(1, 3, 50, INFINITY);
+  CHECK(c.first_room(1, 6) == 0); // a booking forgets what was known of the node
+  CHECK(c.first_room(1, 5) == 0);
+  c.book(1, 2, 0, 50);
+  CHECK(c.first_room(1, 6) == 0);
+  CHECK(c.first_room(1, 7) == INFINITY);
   CHECK(c.earliest(1, 5, 0, INFINITY) == 0);
   CHECK(c.earliest(1, 6, 0, 50) == 0);
   CHECK(c.earliest(1, 6, 0, 51) == INFINITY);
