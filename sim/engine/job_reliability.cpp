@@ -413,6 +413,14 @@ void JobReliability::recover(double failure_s)
   double not_restart_s = 0, cause_not_restart_s = 0;
   int missing_replicas = 0; // failures.elastic: the replicas on nodes that failed and await a spare
   double covered_s = failure_s; // spare waits counted, or trained through on fewer replicas, up to here
+  bool killed = false; // the time limit came before the job was running again: the run ends there
+  const auto killed_before = [&](double back_s) {
+    if (!(kill_s_ < back_s))
+      return false;
+    if (kill_s_ > now())
+      sg4::this_actor::sleep_until(kill_s_);
+    return killed = true;
+  };
   for (;;) {
     // At the failure's time (a later one strikes during the restart): the spare pool is shared
     // by every job and must be asked in time order.
@@ -439,6 +447,8 @@ void JobReliability::recover(double failure_s)
     // Noticed `detect` after it struck (at once for a failure during a restart already waiting
     // longer): the job holds its GPUs, hung, until then, and only then asks for a spare.
     const double detected = std::max(failed_at + detect_of(cause), now());
+    if (killed_before(detected)) // hung until Slurm ends the allocation
+      break;
     stats_.detection_time_s += std::max(0.0, detected - std::max(failed_at, replaced_s)); // the union, as waits
     if (detected > now())
       sg4::this_actor::sleep_until(detected);
@@ -470,6 +480,8 @@ void JobReliability::recover(double failure_s)
       break;
     replaced_s = std::max(replaced_s, now()); // after an elastic run: its closing checkpoint
     const double resume = replaced_s + restart_of(cause);
+    if (killed_before(std::min(next_failure, resume))) // restarting (or waiting for a spare) at the limit
+      break;
     coordinator_.job_paused(coordinator_id_, resume);
     if (next_failure < resume) {
       stats_.by_cause[cause].restart_time_s += next_failure - failed_at - std::exchange(cause_not_restart_s, 0.0);
@@ -481,10 +493,12 @@ void JobReliability::recover(double failure_s)
     if (stats_.checkpoints == 0)
       break;
     const double read_start = now();
-    if (mover_->move(CheckpointDirection::Read, next_failure)) {
+    if (mover_->move(CheckpointDirection::Read, std::min(next_failure, kill_s_))) {
       stats_.checkpoint_read_s = now() - read_start;
       break;
     }
+    if (killed_before(next_failure)) // the read ran into the limit
+      break;
     stats_.by_cause[cause].restart_time_s += next_failure - failed_at - std::exchange(cause_not_restart_s, 0.0);
     failed_at = next_failure;
     cause = next_cause;
@@ -494,7 +508,10 @@ void JobReliability::recover(double failure_s)
   record("failure: restart and checkpoint read", failure_s);
   since_checkpoint_s_ = 0;
   since_snapshot_s_ = 0;
-  coordinator_.job_started(coordinator_id_);
+  if (killed) // (a failure, not the limit, kept this run from saving: no reason to give up)
+    killed_at_time_limit(0, true); // the caller ends the run (time_limit_stop())
+  else
+    coordinator_.job_started(coordinator_id_);
 }
 
 } // namespace dcsim

@@ -117,8 +117,9 @@ private:
   double cut_s() const { return std::min(clock_.pending(), kill_s_); }
   bool time_limited() const { return kill_s_ < std::numeric_limits<double>::infinity(); }
   /// Slurm killed the run (`extra_s` into an iteration): the work since the last checkpoint is
-  /// lost and the run ends there.
-  void killed_at_time_limit(double extra_s);
+  /// lost and the run ends there. `restarting`: during a failure's restart (no reason to give up
+  /// when nothing was saved: the failure, not the limit, cost the work).
+  void killed_at_time_limit(double extra_s, bool restarting = false);
   /// Writes a checkpoint; false when a failure (recovered from on return) or the time limit's
   /// kill (not: the run ends) cut it short.
   bool write_checkpoint(int done);

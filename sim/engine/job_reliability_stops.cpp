@@ -57,6 +57,8 @@ int JobReliability::save_for_preemption(int done)
       return committed_;
     if (write_checkpoint(done))
       return done;
+    if (time_limit_stop_ == TimeLimitStop::Killed) // a failure cut it, and the limit the restart
+      return committed_;
     if (kill_s_ <= now()) { // the time limit cut it: the run ends
       killed_at_time_limit(0);
       return committed_;
@@ -75,7 +77,7 @@ int JobReliability::exit_for_time_limit(int done)
   return kept;
 }
 
-void JobReliability::killed_at_time_limit(double extra_s)
+void JobReliability::killed_at_time_limit(double extra_s, bool restarting)
 {
   settle_write(); // a write in flight ends by the kill (its deadline): landed or not
   stats_.lost_work_s += since_checkpoint_s_ + extra_s;
@@ -84,7 +86,7 @@ void JobReliability::killed_at_time_limit(double extra_s)
   ++stats_.time_limit_kills;
   time_limit_stop_ = TimeLimitStop::Killed;
   record("killed at the time limit", now());
-  if (committed_ == 0) // saved nothing in this run: every run would end the same way
+  if (committed_ == 0 && !restarting) // saved nothing in this run: every run would end the same way
     gave_up_ = "reached its time limit without saving a checkpoint in it, so no run of that length can make "
                "progress; expected a longer time_limit, a shorter checkpoint interval, or an exit_duration";
 }

@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +33,15 @@ struct Timeline {
   int kills = 0;
   int exits = 0;
   int checkpoints = 0;
+  double failure_lost_s = 0; ///< training a failure threw away
+  double restart_s = 0;      ///< from the failure to training again (restart and read), or to the kill
+};
+
+/// One failure at `at_s` (not during a write), after which the job is training again `restart_s`
+/// later plus a 10 s read, unless the limit comes first.
+struct OneFailure {
+  double at_s = INFINITY;
+  double restart_s = 0;
 };
 
 /// The job by hand: each allocation reads the checkpoint (10 s; not the first), then runs
@@ -39,7 +50,7 @@ struct Timeline {
 /// then is lost with the training since the last checkpoint); with `exit_s`, at the first
 /// boundary that far in it saves (unless it just did) and exits, or is killed during that save.
 /// Requeued at once (no restart).
-Timeline by_hand(double iteration_s, int iterations, double limit_s, double exit_s)
+Timeline by_hand(double iteration_s, int iterations, double limit_s, double exit_s, OneFailure failure = {})
 {
   Timeline t;
   double allocated = 0;
@@ -70,11 +81,29 @@ Timeline by_hand(double iteration_s, int iterations, double limit_s, double exit
       }
       const bool write = since > 0 && since + iteration_s > 60;
       const double next = now + (write ? 10 : iteration_s);
-      if (next > kill) {
+      if (next > kill && kill < failure.at_s) {
         t.lost_s += since + (write ? 0 : kill - now);
         ++t.kills;
         allocated = kill;
         break;
+      }
+      if (failure.at_s < next) {
+        if (write)
+          throw std::logic_error("by_hand: a failure during a write is not worked out here");
+        t.failure_lost_s += since + (failure.at_s - now);
+        since = 0;
+        done = committed;
+        const double back = failure.at_s + failure.restart_s + 10; // restart, then the read
+        const double stopped = std::min(back, kill);
+        t.restart_s += stopped - failure.at_s;
+        failure.at_s = INFINITY;
+        if (kill < back) { // the restart or the read runs into the limit: killed there
+          ++t.kills;
+          allocated = kill;
+          break;
+        }
+        now = back;
+        continue;
       }
       now = next;
       if (write) {
@@ -137,6 +166,41 @@ TEST_CASE("time limit: exit_duration saves and exits before the limit, losing no
   const Timeline cut = by_hand(late["iteration_time_s"].get<double>(), 10000, 180, 176);
   CHECK(cut.kills == 3);
   check_against_hand(late, cut);
+}
+
+TEST_CASE("time limit: a failure's restart or read that runs into the limit ends the run at the limit, as worked "
+          "by hand",
+          "[engine][time_limit]")
+{
+  // One fault at 150 s (the fault trace's times are in days), in the first allocation's training
+  // after its 130-140 s write. A restart of 60 s would end at 210 s, one of 20 s plus the read at
+  // 180 s: both past the 175 s limit, so the run ends at 175 s, 25 s of restart. One of 5 s
+  // trains again from 165 s and is killed at 175 s with 10 s of training lost to the limit.
+  const std::string trace = dcsim::test::temp_dir() + "/time-limit-fault.json";
+  std::ofstream(trace) << R"([
+    {"node_id": "a", "event_time": 0.001736111111111111, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 5.0, "event_type": "fault_start"},
+    {"node_id": "a", "event_time": 5.1, "event_type": "fault_end"}])";
+  for (const double restart_s : {60.0, 20.0, 5.0}) {
+    auto overrides = limited("175s");
+    overrides.push_back("failures={trace: " + trace + ", trace_servers: 1, restart: " + std::to_string(restart_s) +
+                        "}");
+    const auto job = dcsim::test::run_scenario_text(dcsim::test::kOneNodeCheckpoints, overrides)["jobs"][0];
+    const Timeline expected =
+        by_hand(job["iteration_time_s"].get<double>(), 10000, 175, 0, {150.0, restart_s});
+    INFO("restart " << restart_s << " s: " << job["reliability"].dump());
+    check_against_hand(job, expected);
+    const auto& r = job["reliability"];
+    CHECK(r["failures"].get<int>() == 1);
+    CHECK(r["lost_work_s"].get<double>() == Approx(expected.lost_s + expected.failure_lost_s).epsilon(1e-9));
+    // The requeued allocations' reads (10 s each) are restart time too.
+    const double reads_s = 10.0 * expected.kills;
+    CHECK(r["restart_time_s"].get<double>() == Approx(expected.restart_s + reads_s).epsilon(1e-9));
+    if (restart_s >= 20)
+      CHECK(expected.restart_s == Approx(25).epsilon(1e-12));
+    else
+      CHECK(expected.restart_s == Approx(15).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("time limit: fast-forwarding gives the every-iteration run, with failures and asynchronous writes too",
