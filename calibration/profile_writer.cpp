@@ -59,6 +59,15 @@ void emit_communication(YAML::Emitter& out, const CommunicationParams& c)
   out << YAML::Key << "nvls_efficiency" << YAML::Value << c.nvls_efficiency;
   out << YAML::Key << "nvls_base_latency" << YAML::Value << c.nvls_base_latency_s;
   out << YAML::Key << "tree_efficiency" << YAML::Value << c.tree_efficiency;
+  if (c.nccl_nvls_choice.given()) {
+    const NcclNvlsModel& m = c.nccl_nvls_choice;
+    out << YAML::Key << "nccl_nvls_choice" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+        << "nvlink_bandwidth" << YAML::Value << m.nvlink_bytes_per_s << YAML::Key << "efficiency" << YAML::Value
+        << m.efficiency << YAML::Key << "speeds_GBps" << YAML::Value << YAML::BeginSeq;
+    for (double speed : m.speeds_bytes_per_s)
+      out << speed / 1e9;
+    out << YAML::EndSeq << YAML::EndMap;
+  }
   out << YAML::Key << "protocols" << YAML::Value << YAML::BeginMap;
   const char* names[] = {"ll", "ll128", "simple"};
   for (int i = 0; i < kProtocols; ++i) {

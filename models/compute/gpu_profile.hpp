@@ -47,6 +47,16 @@ struct ProtocolParams {
   double efficiency = 1.0;      ///< payload rate relative to Simple
 };
 
+/// What NCCL's own tuner believes of NVLS and the ring inside one NVLink domain: NCCL picks by its
+/// model, not by what is fastest on the hardware (sim/collectives/nccl_nvls_choice.hpp). The
+/// constants are NCCL's (src/graph/topo.h, search.cc, tuning.cc); empty: dcsim's prediction decides.
+struct NcclNvlsModel {
+  double nvlink_bytes_per_s = 0;            ///< NCCL's figure for a GPU's NVLinks to the switch
+  double efficiency = 0;                    ///< NCCL's nvlsEfficiency for the architecture
+  std::vector<double> speeds_bytes_per_s;   ///< the intra-node channel speeds its search tries
+  bool given() const { return nvlink_bytes_per_s > 0 && efficiency > 0 && !speeds_bytes_per_s.empty(); }
+};
+
 struct CommunicationParams {
   double scale_up_efficiency = 0.82;  ///< NCCL Simple payload rate / link rate inside the NVLink domain
   double scale_out_efficiency = 0.95; ///< the same across the network
@@ -55,6 +65,7 @@ struct CommunicationParams {
   /// Payload rate of NCCL's (double binary) tree relative to the ring's on the same links: its
   /// pipeline of reduce-then-broadcast through chains and tree heads does not keep links as busy.
   double tree_efficiency = 1.0;
+  NcclNvlsModel nccl_nvls_choice;
   ProtocolParams protocols[kProtocols] = {{5e-6, 1.5e-6, 2e-6, 0.25}, {8e-6, 2.5e-6, 2e-6, 0.8}, {10e-6, 5e-6, 6e-6, 1.0}};
 
   const ProtocolParams& protocol(Protocol p) const { return protocols[static_cast<int>(p)]; }

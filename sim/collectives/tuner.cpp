@@ -1,5 +1,7 @@
 #include "collectives/tuner.hpp"
 
+#include "collectives/nccl_nvls_choice.hpp"
+
 #include "platform/platform.hpp"
 
 #include <algorithm>
@@ -99,6 +101,12 @@ CollectiveChoice fastest_allowed(const GroupShape& shape, const std::vector<int>
       if (!override.allows(protocol) || !algorithm->supports(call.kind, shape, protocol))
         continue;
       if (algorithm == &nvls_algorithm() && params.nvls_efficiency <= 0)
+        continue;
+      // Inside one domain NCCL runs NVLS only where its own model ranks it above the ring
+      // (nccl_nvls_choice.hpp), unless it is the only algorithm allowed.
+      const bool only_nvls = override.algorithms.size() == 1 && override.algorithms.front() == "nvls";
+      if (algorithm == &nvls_algorithm() && shape.domains == 1 && !only_nvls &&
+          !nccl_model_prefers_nvls(params.nccl_nvls_choice, shape.ranks))
         continue;
       const UnitCost cost = unit_cost(*algorithm, protocol, group, call.kind, platform, params);
       const double seconds = call.count * (cost.latency_s + call.bytes * cost.seconds_per_byte);

@@ -72,6 +72,19 @@ void read_communication(MapReader comm, CommunicationParams& out)
   out.nvls_efficiency = comm.number("nvls_efficiency", out.nvls_efficiency, 0.0, 1.0);
   out.nvls_base_latency_s = overhead_s(comm, "nvls_base_latency", out.nvls_base_latency_s);
   out.tree_efficiency = comm.number("tree_efficiency", out.tree_efficiency, 0.01, 1.0);
+  if (auto nccl = comm.child("nccl_nvls_choice")) {
+    NcclNvlsModel& m = out.nccl_nvls_choice;
+    m.nvlink_bytes_per_s = nccl->quantity("nvlink_bandwidth", Dimension::BytesPerSecond);
+    m.efficiency = nccl->number("efficiency", std::nullopt, 0.01, 1.0);
+    for (double gbps : nccl->numbers("speeds_GBps")) {
+      if (!(gbps > 0)) {
+        nccl->error("speeds_GBps", "has a speed that is not positive; expected NCCL's channel speeds in GB/s");
+        break;
+      }
+      m.speeds_bytes_per_s.push_back(gbps * 1e9);
+    }
+    nccl->finish();
+  }
   if (auto protocols = comm.child("protocols")) {
     const NameTable<Protocol> names = {{"ll", Protocol::LL}, {"ll128", Protocol::LL128}, {"simple", Protocol::Simple}};
     for (const auto& [name, protocol] : names) {

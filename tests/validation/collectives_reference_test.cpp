@@ -274,3 +274,28 @@ TEST_CASE("validation: published large-message busbw (DGX A100/H100, HGX H200/B2
     CHECK(std::fabs(error) <= 0.10);
   }
 }
+
+TEST_CASE("validation: the tuner runs NVLS on the H200 and B200 GPU counts where NCCL did, ring elsewhere",
+          "[validation][collectives]")
+{
+  // NCCL chooses by its own model (sim/collectives/nccl_nvls_choice.hpp). The B200 rows were
+  // measured with AWS's tuner plugin (NCCL_TUNER_PLUGIN=ofi), which ran NVLS on 6 GPUs where
+  // NCCL's model keeps the ring (666 vs 720 GB/s): that row is the one expected to differ.
+  int differ = 0;
+  for (const auto& [id, gpu, nvlink] : {std::tuple{"stas_h200_allreduce_vs_gpucount", "H200-SXM-141GB", "450GB/s"},
+                                        std::tuple{"stas_b200_allreduce_vs_gpucount", "B200", "900GB/s"}})
+    for (const auto& row : published_entry(id)["measured"]["rows"]) {
+      const int n = row["gpus"].as<int>();
+      const std::string ran = row["algo"].as<std::string>() == "NVLS" ? "nvls" : "ring";
+      const auto m = dcsim::test::isolated_sweep(load_cluster(node_cluster(1, gpu, 8, nvlink, 8, "400Gb/s")),
+                                                 CollectiveKind::AllReduce, n, {8.0 * 1024 * kMiB})
+                         .at(0);
+      std::printf("%-16s %d GPUs: NCCL ran %-5s tuner %s\n", gpu, n, ran.c_str(), m.algorithm.c_str());
+      if (m.algorithm != ran) {
+        ++differ;
+        CHECK(std::string(gpu) == "B200");
+        CHECK(n == 6);
+      }
+    }
+  CHECK(differ == 1);
+}
