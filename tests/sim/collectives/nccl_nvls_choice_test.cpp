@@ -47,7 +47,7 @@ TEST_CASE("nccl nvls choice: NCCL's model of the ring and of NVLS, by GPU count,
   CHECK(nccl_model_prefers_nvls(NcclNvlsModel{}, 4));
 }
 
-TEST_CASE("nccl nvls choice: the shipped Hopper and Blackwell profiles carry NCCL's constants", "[collectives]")
+TEST_CASE("nccl nvls choice: the shipped Hopper and Blackwell profiles carry NCCL's constants, the others no NVLS", "[collectives]")
 {
   for (const char* name : {"h100-sxm", "h200-sxm", "h200-measured"}) {
     const NcclNvlsModel m = builtin_profile(name)->communication.nccl_nvls_choice;
@@ -62,5 +62,10 @@ TEST_CASE("nccl nvls choice: the shipped Hopper and Blackwell profiles carry NCC
     CHECK(m.nvlink_bytes_per_s == Approx(721.8e9).epsilon(1e-12));
     CHECK(m.efficiency == 0.74);
     CHECK(m.speeds_bytes_per_s == blackwell().speeds_bytes_per_s);
+  }
+  // No NVLink switch of the third generation, no NVLS (A100 nodes; PCIe H100s, at most bridged pairs).
+  for (const char* name : {"a100-sxm", "a100-azure-ndv4", "a100-vtrain-node", "h100-pcie"}) {
+    INFO(name);
+    CHECK(builtin_profile(name)->communication.nvls_efficiency == 0);
   }
 }
