@@ -94,3 +94,12 @@ def test_gpus_per_node_places_ranks_like_mpirun_and_matches_the_cli(tmp_path):
         dcsim.collective(CLUSTER, "allreduce", 16, bytes="1GiB", gpus_per_node=3)
     with pytest.raises(ValueError, match=r"^gpus_per_node: 0 is not a GPU count of a node"):
         dcsim.collective(CLUSTER, "allreduce", 16, bytes="1GiB", gpus_per_node=0)
+
+
+def test_nvls_runs_in_a_hopper_node_where_nccls_model_puts_it_above_the_ring():
+    # NCCL's tuning model (sim/collectives/nccl_nvls_choice.hpp): on H100/H200 NVLS busbw 306 GB/s
+    # on 4 GPUs against the ring's 360, 408 on 5: the ring on 4, NVLS from 5, as an H200 node ran.
+    picks = {n: dcsim.collective(CLUSTER, "allreduce", n, bytes="8GiB").to_frame()["algorithm"][0] for n in (4, 5, 8)}
+    assert picks == {4: "ring", 5: "nvls", 8: "nvls"}
+    # Asked for by name, NVLS still runs on 4 (NCCL_ALGO=NVLS).
+    assert dcsim.collective(CLUSTER, "allreduce", 4, bytes="8GiB", algo="nvls").to_frame()["algorithm"][0] == "nvls"
