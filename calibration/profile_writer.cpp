@@ -63,7 +63,9 @@ void emit_communication(YAML::Emitter& out, const CommunicationParams& c)
     const NcclNvlsModel& m = c.nccl_nvls_choice;
     out << YAML::Key << "nccl_nvls_choice" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
         << "nvlink_bandwidth" << YAML::Value << m.nvlink_bytes_per_s << YAML::Key << "efficiency" << YAML::Value
-        << m.efficiency << YAML::Key << "speeds_GBps" << YAML::Value << YAML::BeginSeq;
+        << m.efficiency << YAML::Key << "ll_max_bandwidth" << YAML::Value << m.ll_max_bytes_per_s << YAML::Key
+        << "ll128_channel_bandwidth" << YAML::Value << m.ll128_channel_bytes_per_s << YAML::Key << "speeds_GBps"
+        << YAML::Value << YAML::BeginSeq;
     for (double speed : m.speeds_bytes_per_s)
       out << speed / 1e9;
     out << YAML::EndSeq << YAML::EndMap;

@@ -54,7 +54,13 @@ struct NcclNvlsModel {
   double nvlink_bytes_per_s = 0;            ///< NCCL's figure for a GPU's NVLinks to the switch
   double efficiency = 0;                    ///< NCCL's nvlsEfficiency for the architecture
   std::vector<double> speeds_bytes_per_s;   ///< the intra-node channel speeds its search tries
-  bool given() const { return nvlink_bytes_per_s > 0 && efficiency > 0 && !speeds_bytes_per_s.empty(); }
+  double ll_max_bytes_per_s = 0;            ///< llMaxBws: LL's bus bandwidth cap on one node
+  double ll128_channel_bytes_per_s = 0;     ///< perChMaxRingLL128Bws: LL128's per ring channel
+  bool given() const
+  {
+    return nvlink_bytes_per_s > 0 && efficiency > 0 && !speeds_bytes_per_s.empty() && ll_max_bytes_per_s > 0 &&
+           ll128_channel_bytes_per_s > 0;
+  }
 };
 
 struct CommunicationParams {

@@ -1,19 +1,21 @@
-// Whether NCCL's own tuner runs NVLS rather than the ring inside one NVLink domain.
+// Whether NCCL's own tuner runs NVLS rather than the ring for an all-reduce inside one NVLink
+// domain.
 //
-// NCCL picks an algorithm by its tuning model, not by what is fastest on the hardware, and its
-// model of NVLS depends on the GPU count: NVLS runs one channel per GPU, each GPU the head of one,
-// and its search (src/graph/search.cc, ncclTopoSearchTryNvls) books a channel's speed twice on
-// its head's NVLinks and once on every other GPU's, so with n channels a speed s fits when
-// s (n + 1) <= the GPU's NVLink bandwidth B; the fastest speed of the architecture's list that
-// fits is taken. Its bus bandwidth for an all-reduce (src/graph/tuning.cc) is then
-//   n s x nvlsEfficiency x (n - 1) / n x 2,
-// against the ring's channels x speed (at most B). On Hopper (B = 18 x 20.6 GB/s, efficiency
-// 0.85) that puts NVLS below the ring on 4 GPUs (306 vs 360 GB/s) and above it from 5 (408), as
-// measured on an H200 node (ring on 4, NVLS on 5-8; ../shared/reference published.yaml
-// stas_h200_allreduce_vs_gpucount); on Blackwell (18 x 40.1 GB/s, 0.74) from 7 GPUs (6: 666 vs
-// 720). Where NCCL's model ranks NVLS below the ring, NCCL never runs it (its latency is also
-// higher), so the tuner leaves it out unless NVLS alone is asked for; where the model ranks it
-// above, dcsim's own prediction picks the size from which it wins.
+// NCCL picks an algorithm and protocol by its tuning model (src/graph/tuning.cc), not by what is
+// fastest on the hardware: the time of each is latency + bytes / algorithm bandwidth, the
+// bandwidth being a bus bandwidth times n / (2 (n - 1)) for an all-reduce on n GPUs.
+// - NVLS runs one channel per GPU (at most 32), each GPU the head of one, and NCCL's search
+//   (src/graph/search.cc, ncclTopoSearchTryNvls) books a channel's speed twice on its head's
+//   NVLinks and once on every other GPU's: with c channels a speed s fits when s (c + 1) <= the
+//   GPU's NVLink bandwidth B, the fastest of the architecture's list that fits is taken, and the
+//   bus bandwidth is c s x nvlsEfficiency x (c - 1) / c x 2. Latency 25 us.
+// - The ring: channels x speed with channels x speed <= B (360 GB/s on Hopper, 720 on Blackwell);
+//   Simple at that, LL at half of it up to LL's cap, LL128 at 0.92 of it up to its per-channel
+//   cap; latencies base + 2 (n - 1) x per-step (6.6 + 0.6, 14 + 1.9, 8.4 + 3.4 us).
+// On 8 Hopper GPUs that puts NVLS ahead of ring/LL from ~1.1 MB, as measured on an H200 node
+// (ring/LL up to 1 MiB, NVLS from 2 MiB), and never ahead on 4 GPUs at 8 GiB (306 vs 360 GB/s of
+// bus bandwidth; ring on 4, NVLS on 5-8 measured). The architecture's figures come from the
+// profile (NcclNvlsModel); NCCL's latencies, which do not depend on the GPU, are here.
 #pragma once
 
 #include "compute/gpu_profile.hpp"
@@ -22,11 +24,13 @@ namespace dcsim {
 
 /// NCCL's predicted ring all-reduce bus bandwidth inside one NVLink domain (Simple protocol).
 double nccl_model_ring_busbw(const NcclNvlsModel& model);
-/// NCCL's predicted NVLS all-reduce bus bandwidth on `gpus` GPUs of one NVLink domain (0: its
-/// search finds no speed).
+/// NCCL's predicted NVLS all-reduce bus bandwidth on `gpus` GPUs of one domain (0: none fits).
 double nccl_model_nvls_busbw(const NcclNvlsModel& model, int gpus);
-/// Whether NCCL's tuner would run NVLS for a large all-reduce on `gpus` GPUs of one domain; true
-/// when the profile does not give NCCL's model.
-bool nccl_model_prefers_nvls(const NcclNvlsModel& model, int gpus);
+/// NCCL's predicted times of an all-reduce of `bytes` on `gpus` GPUs of one domain.
+double nccl_model_ring_seconds(const NcclNvlsModel& model, Protocol protocol, int gpus, double bytes);
+double nccl_model_nvls_seconds(const NcclNvlsModel& model, int gpus, double bytes);
+/// Whether NCCL's tuner would run NVLS (rather than the ring at its best protocol) for that
+/// all-reduce. Only meaningful when model.given().
+bool nccl_model_prefers_nvls(const NcclNvlsModel& model, int gpus, double bytes);
 
 } // namespace dcsim

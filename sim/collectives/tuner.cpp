@@ -1,13 +1,13 @@
 #include "collectives/tuner.hpp"
 
 #include "collectives/nccl_nvls_choice.hpp"
-
 #include "platform/platform.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 
@@ -87,6 +87,15 @@ CollectiveChoice fastest_allowed(const GroupShape& shape, const std::vector<int>
   CollectiveChoice best;
   best.estimated_s = std::numeric_limits<double>::infinity();
   const bool named = !override.algorithms.empty();
+  // Inside one domain NCCL decides between NVLS and the ring by its own model
+  // (nccl_nvls_choice.hpp): where it runs NVLS so does this, elsewhere NVLS is left out -- unless
+  // NVLS alone is asked for.
+  std::optional<bool> nccl_runs_nvls;
+  const bool only_nvls = override.algorithms.size() == 1 && override.algorithms.front() == "nvls";
+  if (shape.domains == 1 && !only_nvls && params.nccl_nvls_choice.given() && params.nvls_efficiency > 0 &&
+      override.allows("nvls") && override.allows(Protocol::Simple) &&
+      nvls_algorithm().supports(call.kind, shape, Protocol::Simple))
+    nccl_runs_nvls = nccl_model_prefers_nvls(params.nccl_nvls_choice, shape.ranks, call.bytes);
   for (const CollectiveAlgorithm* algorithm : collective_algorithms()) {
     if (!override.allows(algorithm->name()))
       continue;
@@ -102,11 +111,7 @@ CollectiveChoice fastest_allowed(const GroupShape& shape, const std::vector<int>
         continue;
       if (algorithm == &nvls_algorithm() && params.nvls_efficiency <= 0)
         continue;
-      // Inside one domain NCCL runs NVLS only where its own model ranks it above the ring
-      // (nccl_nvls_choice.hpp), unless it is the only algorithm allowed.
-      const bool only_nvls = override.algorithms.size() == 1 && override.algorithms.front() == "nvls";
-      if (algorithm == &nvls_algorithm() && shape.domains == 1 && !only_nvls &&
-          !nccl_model_prefers_nvls(params.nccl_nvls_choice, shape.ranks))
+      if (nccl_runs_nvls && *nccl_runs_nvls != (algorithm == &nvls_algorithm()))
         continue;
       const UnitCost cost = unit_cost(*algorithm, protocol, group, call.kind, platform, params);
       const double seconds = call.count * (cost.latency_s + call.bytes * cost.seconds_per_byte);

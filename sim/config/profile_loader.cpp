@@ -76,6 +76,8 @@ void read_communication(MapReader comm, CommunicationParams& out)
     NcclNvlsModel& m = out.nccl_nvls_choice;
     m.nvlink_bytes_per_s = nccl->quantity("nvlink_bandwidth", Dimension::BytesPerSecond);
     m.efficiency = nccl->number("efficiency", std::nullopt, 0.01, 1.0);
+    m.ll_max_bytes_per_s = nccl->quantity("ll_max_bandwidth", Dimension::BytesPerSecond);
+    m.ll128_channel_bytes_per_s = nccl->quantity("ll128_channel_bandwidth", Dimension::BytesPerSecond);
     for (double gbps : nccl->numbers("speeds_GBps")) {
       if (!(gbps > 0)) {
         nccl->error("speeds_GBps", "has a speed that is not positive; expected NCCL's channel speeds in GB/s");

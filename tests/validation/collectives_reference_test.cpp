@@ -299,3 +299,24 @@ TEST_CASE("validation: the tuner runs NVLS on the H200 and B200 GPU counts where
     }
   CHECK(differ == 1);
 }
+
+TEST_CASE("validation: on 8 H200s the tuner switches from ring/LL to NVLS between 1 and 2 MiB, as NCCL did",
+          "[validation][collectives]")
+{
+  // published.yaml stas_h200_collectives_16gib, nvls_switch_point: "RING/LL up to 1 MiB,
+  // NVLS/SIMPLE from 2 MiB" (NCCL 2.27.7). NCCL's model puts the crossing at 1.145 MB
+  // (tests/sim/collectives/nccl_nvls_choice_test.cpp).
+  const YAML::Node entry = published_entry("stas_h200_collectives_16gib")["measured"];
+  REQUIRE(entry["nvls_switch_point"].as<std::string>() == "RING/LL up to 1 MiB, NVLS/SIMPLE from 2 MiB");
+  const auto cluster = load_cluster(node_cluster(1, "H200-SXM-141GB", 8, "450GB/s", 8, "400Gb/s"));
+  const auto runs = dcsim::test::isolated_sweep(cluster, CollectiveKind::AllReduce, 8, {0.5 * kMiB, 1 * kMiB, 2 * kMiB, 4 * kMiB});
+  for (const auto& m : runs)
+    std::printf("8 H200 all-reduce %s: %s/%s\n", size_label(m.bytes).c_str(), m.algorithm.c_str(),
+                dcsim::to_string(m.protocol).c_str());
+  CHECK(runs[0].algorithm == "ring");
+  CHECK(runs[0].protocol == dcsim::Protocol::LL);
+  CHECK(runs[1].algorithm == "ring");
+  CHECK(runs[1].protocol == dcsim::Protocol::LL);
+  CHECK(runs[2].algorithm == "nvls");
+  CHECK(runs[3].algorithm == "nvls");
+}
