@@ -37,6 +37,9 @@ struct ServerTransfer {
   sg4::ActorPtr sender;
   sg4::ActorPtr receiver;
   std::shared_ptr<bool> sent = std::make_shared<bool>(false);
+  /// The sender's communications, so that a cut transfer cancels them before its actors are
+  /// killed (SimGrid prints a backtrace for every communication freed while still running).
+  std::shared_ptr<std::vector<sg4::CommPtr>> comms = std::make_shared<std::vector<sg4::CommPtr>>();
 };
 
 /// A job's mailbox to one server; jobs own disjoint GPUs, so their first endpoint names them.
@@ -64,17 +67,16 @@ ServerTransfer start_server_transfer(const std::vector<HostFlow>& flows, sg4::Ma
   mailbox->set_receiver(t.receiver);
   t.sender = sg4::Actor::init("checkpoint-sender", flows.front().src)
                  ->set_stacksize(kStackKiB)
-                 ->start([flows, mailbox, receiver = t.receiver, move_receiver, sent = t.sent] {
-                   std::vector<sg4::CommPtr> comms;
+                 ->start([flows, mailbox, receiver = t.receiver, move_receiver, sent = t.sent, comms = t.comms] {
                    for (const HostFlow& f : flows) {
                      if (move_receiver)
                        receiver->set_host(f.dst);
                      else
                        sg4::this_actor::set_host(f.src);
-                     comms.push_back(mailbox->put_async(&payload, static_cast<std::uint64_t>(f.bytes)));
+                     comms->push_back(mailbox->put_async(&payload, static_cast<std::uint64_t>(f.bytes)));
                    }
                    try {
-                     sg4::Comm::wait_all(comms);
+                     sg4::Comm::wait_all(*comms);
                      *sent = true;
                    } catch (const simgrid::Exception&) { // the receiver was killed: a failure cut the transfer
                    }
@@ -129,14 +131,23 @@ bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpo
   }
   if (!done)
     for (const ServerTransfer& t : transfers) {
+      for (const sg4::CommPtr& c : *t.comms)
+        c->cancel();
+      t.comms->clear();
       t.receiver->kill();
       t.sender->kill();
     }
   else
     for (const ServerTransfer& t : transfers)
       t.receiver->join();
-  for (int s = 0; s < servers; ++s)
-    checkpoint_mailbox(endpoints.front(), s)->set_receiver(nullptr);
+  for (int s = 0; s < servers; ++s) {
+    sg4::Mailbox* mailbox = checkpoint_mailbox(endpoints.front(), s);
+    mailbox->set_receiver(nullptr);
+    // A cut transfer's communications stay queued in the mailbox (its receiver was killed), and
+    // every later transfer through it would scan them: let go of them.
+    if (!done)
+      mailbox->clear();
+  }
   FabricOccupancy::current().end_real_anywhere();
   return done;
 }
