@@ -92,6 +92,10 @@ int topology_command(const TopologyArgs& args)
   std::printf("  diameter %d hops, average %.2f hops between nodes\n", s.diameter_hops, s.average_hops);
   std::printf("  equal-cost paths between leaf switches: min %.0f, mean %.1f, max %.0f\n", s.ecmp_paths_min,
               s.ecmp_paths_mean, s.ecmp_paths_max);
+  if (routes_by_flow_hash(config.cluster.fabric))
+    std::printf("  flow hashing: each GPU pair's traffic over %d queue pair%s, each hashed onto its own path "
+                "(cluster.fabric.qps_per_pair)\n",
+                config.cluster.fabric.qps_per_pair, config.cluster.fabric.qps_per_pair == 1 ? "" : "s");
   std::printf("  routes checked (each GPU to its peer in the next node): %d, %d longer than shortest\n",
               s.routes_checked, s.routes_not_shortest);
   std::printf("  node locality: %d leaf blocks of %d-%d nodes in %d pod%s (scheduler.placement: topology_aware)\n",

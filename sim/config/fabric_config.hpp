@@ -87,4 +87,12 @@ struct FabricConfig {
   std::vector<Degraded> degraded;
 };
 
+/// Whether the fabric picks among equal-cost paths by flow hash (ECMP; dragonflies, tori and
+/// file fabrics always do), so that queue pairs (`qps_per_pair`) take paths of their own.
+inline bool routes_by_flow_hash(const FabricConfig& fabric)
+{
+  const bool clos = fabric.topology == TopologyKind::FatTree || fabric.topology == TopologyKind::RailOptimized;
+  return !clos || fabric.routing == RoutingKind::Ecmp;
+}
+
 } // namespace dcsim

@@ -13,17 +13,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace dcsim {
 
-namespace {
-
-/// Whether the fabric picks among equal-cost paths by flow hash.
-bool routes_by_hash(const FabricConfig& fabric)
-{
-  const bool clos = fabric.topology == TopologyKind::FatTree || fabric.topology == TopologyKind::RailOptimized;
-  return !clos || fabric.routing == RoutingKind::Ecmp;
-}
-
-} // namespace
-
 Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
     : fabric_(dcsim::build_fabric(cluster)), locality_(node_locality(*fabric_)), seed_(seed),
       in_network_reduction_(cluster.fabric.in_network_reduction)
@@ -38,7 +27,7 @@ Platform::Platform(const ClusterConfig& cluster, std::uint64_t seed)
   for (int s = 0; s < fabric_->storage_count(); ++s)
     storage_hosts_.push_back(iface->create_host("storage" + std::to_string(s), kWorkPerSecond));
   // Created last: FabricZone reads a netpoint id past the storage servers as (queue pair, GPU).
-  hashed_qps_ = routes_by_hash(cluster.fabric) ? cluster.fabric.qps_per_pair : 1;
+  hashed_qps_ = routes_by_flow_hash(cluster.fabric) ? cluster.fabric.qps_per_pair : 1;
   qp_hosts_.reserve(static_cast<size_t>(hashed_qps_ - 1) * hosts_.size());
   for (int q = 1; q < hashed_qps_; ++q)
     for (int g = 0; g < fabric_->gpu_count(); ++g)

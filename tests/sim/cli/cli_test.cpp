@@ -291,6 +291,12 @@ TEST_CASE("cli: topology prints the analysis and writes the contract's JSON, DOT
   CHECK(r.out.find("node locality: 32 leaf blocks of 4-4 nodes in 1 pod") != std::string::npos);
   CHECK(slurp(dot).rfind("graph G {", 0) == 0);
   CHECK(slurp(graphml).find("<graphml") != std::string::npos);
+  // D-mod-K: no flow hashing to report; under ECMP, the queue pairs each GPU pair is hashed over.
+  CHECK(r.out.find("flow hashing") == std::string::npos);
+  const auto ecmp = dcsim_cli("topology " + dcsim::test::repo_path("scenarios/1024gpu.yaml") +
+                              " --set cluster.fabric.routing=ecmp --set cluster.fabric.qps_per_pair=4");
+  REQUIRE(ecmp.status == 0);
+  CHECK(ecmp.out.find("flow hashing: each GPU pair's traffic over 4 queue pairs") != std::string::npos);
 }
 
 TEST_CASE("cli: bad fabric input exits 2 with file:line errors", "[cli]")
