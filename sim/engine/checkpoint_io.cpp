@@ -138,8 +138,10 @@ bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpo
       t.sender->kill();
     }
   else
-    for (const ServerTransfer& t : transfers)
+    for (const ServerTransfer& t : transfers) {
       t.receiver->join();
+      t.comms->clear(); // the sender has ended; its code (and this list) may outlive it in SimGrid
+    }
   for (int s = 0; s < servers; ++s) {
     sg4::Mailbox* mailbox = checkpoint_mailbox(endpoints.front(), s);
     mailbox->set_receiver(nullptr);
