@@ -379,6 +379,25 @@ PendingComm start_small_phase(const std::vector<Flow>& flows, double latency_s, 
 
 bool is_small(const std::vector<Flow>& flows) { return flows.size() <= PendingComm::kFlowsPerActor; }
 
+/// A small phase that its own actor waits for: solo while nobody else uses its links (a timer,
+/// as a large phase; the data-parallel stream's buckets are mostly that, and as direct
+/// communications they were most of a multi-job run's cost), direct communications otherwise.
+/// Interrupted, it sends what it has left directly.
+void run_small_phase(std::vector<Flow> flows, double latency_s, const Platform& platform,
+                     const CommunicationParams& params)
+{
+  const PhaseLoad load = phase_load(flows, platform, params, true);
+  if (const auto left = FabricOccupancy::current().try_run_solo(load.seconds, load.footprint)) {
+    if (*left <= 0) {
+      sg4::this_actor::sleep_for(latency_s);
+      return;
+    }
+    for (Flow& f : flows)
+      f.bytes *= *left;
+  }
+  start_small_phase(flows, latency_s, platform, params).wait();
+}
+
 /// Starts one phase: a small one as direct communications, a large one on a phase actor.
 PendingComm start_phase(const CommPhase& phase, const Platform& platform, const CommunicationParams& params)
 {
@@ -416,7 +435,7 @@ void run_flows(const CommPlan& plan, const Platform& platform, const Communicati
     // A large phase runs here rather than on a helper actor: the caller waits anyway, and most
     // such phases end as timers, for which an actor's stack was the main cost.
     if (is_small(flows))
-      start_small_phase(flows, phase.latency_s, platform, params).wait();
+      run_small_phase(flows, phase.latency_s, platform, params);
     else
       run_large_phase(flows, phase_load(flows, platform, params, true), phase.latency_s, platform, params);
   }

@@ -16,6 +16,7 @@
 #include <simgrid/s4u/Host.hpp>
 #include <simgrid/s4u/NetZone.hpp>
 
+#include <iomanip>
 #include <numeric>
 
 namespace {
@@ -174,4 +175,38 @@ TEST_CASE("collectives::FabricOccupancy: whole training runs give the flow-by-fl
         CHECK(a["breakdown_s"][part].get<double>() == Approx(seconds.get<double>()).epsilon(1e-6).margin(1e-9));
     }
   }
+}
+
+TEST_CASE("collectives::FabricOccupancy: small phases run solo too, and interrupted end near their flows", "[collectives]")
+{
+  // Hierarchical all-reduce over 2 nodes: three phases of 16 flows each (reduce-scatter in each
+  // node, all-reduce per rail, all-gather in each node), each small enough to have been sent as
+  // direct communications. Alone, all three run as timers and take the flow-by-flow time. Beside
+  // a second one on nodes 1-2, starting 30% into the first, a phase interrupted part-way sends
+  // what it has left uncapped, as a small phase always did (measured: both ends within 1e-9 of
+  // flow by flow; bound 1e-6, SimGrid's whole bytes).
+  const auto c = cluster();
+  const dcsim::CollectiveCall call{dcsim::CollectiveKind::AllReduce, 256.0 * 1024 * 1024, 1};
+  const dcsim::CollectiveOverride hierarchical{{"hierarchical"}, {dcsim::Protocol::Simple}};
+  const auto a = gpus(0, 16);
+  const auto b = gpus(8, 16);
+  const auto alone_solo = dcsim::test::run_concurrent_collectives(c, {a}, call, hierarchical, {}, true);
+  const auto alone_flows = dcsim::test::run_concurrent_collectives(c, {a}, call, hierarchical, {}, false);
+  INFO(std::setprecision(12) << "alone: solo " << alone_solo.done_s[0] << " s (" << alone_solo.solo_runs << " solo phases), flow by flow "
+                      << alone_flows.done_s[0] << " s");
+  CHECK(alone_solo.solo_runs == 3);
+  CHECK(alone_solo.interrupted_runs == 0);
+  // Equal up to the whole bytes SimGrid sends (1e-6 relative).
+  CHECK(alone_solo.done_s[0] == Approx(alone_flows.done_s[0]).epsilon(1e-6));
+
+  const std::vector<double> start = {0.0, 0.3 * alone_flows.done_s[0]};
+  const auto solo = dcsim::test::run_concurrent_collectives(c, {a, b}, call, hierarchical, start, true);
+  const auto flows = dcsim::test::run_concurrent_collectives(c, {a, b}, call, hierarchical, start, false);
+  INFO(std::setprecision(9) << "with a second one: solo " << solo.done_s[0] << ", " << solo.done_s[1] << " s (" << solo.solo_runs
+                                  << " solo phases, " << solo.interrupted_runs << " interrupted); flow by flow "
+                                  << flows.done_s[0] << ", " << flows.done_s[1] << " s");
+  CHECK(solo.interrupted_runs >= 1);
+  CHECK(flows.done_s[0] > 1.05 * alone_flows.done_s[0]); // they really slowed each other down
+  for (int g = 0; g < 2; ++g)
+    CHECK(solo.done_s[g] == Approx(flows.done_s[g]).epsilon(1e-6));
 }
