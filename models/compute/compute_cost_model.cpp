@@ -83,6 +83,21 @@ double ComputeCostModel::seconds(const std::vector<Op>& ops) const
   return total;
 }
 
+bool ComputeCostModel::memory_bound(const Op& op) const
+{
+  // kernel_seconds is the larger of the two roofline terms: memory-bound when it is the memory one.
+  return op.kind == OpKind::MemoryBound || kernel_seconds(op) <= op.bytes / memory_bandwidth_bytes_per_s();
+}
+
+double ComputeCostModel::memory_bound_seconds(const std::vector<Op>& ops) const
+{
+  double total = 0;
+  for (const auto& op : ops)
+    if (memory_bound(op))
+      total += kernel_seconds(op) + profile_.kernel_overhead_s;
+  return total;
+}
+
 } // namespace dcsim
 
 namespace dcsim {

@@ -34,6 +34,11 @@ public:
   double kernel_seconds(const Op& op) const;
   /// Sum over `ops` of kernel time plus the per-kernel gap (GPU side only).
   double seconds(const std::vector<Op>& ops) const;
+  /// Whether HBM bandwidth, not arithmetic, sets the kernel's time (it then draws less power:
+  /// models/energy/power_model.hpp).
+  bool memory_bound(const Op& op) const;
+  /// The part of seconds(ops) spent in memory-bound kernels (their gaps included).
+  double memory_bound_seconds(const std::vector<Op>& ops) const;
   /// Host time to issue `ops` (launch_overhead_s each).
   double host_seconds(const std::vector<Op>& ops) const;
 

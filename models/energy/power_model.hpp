@@ -1,13 +1,17 @@
 // Electrical power of a GPU node by what its GPUs are doing.
 //
 // A state model, the coarsest that still separates what training plans change: each GPU is
-// busy (running compute or optimizer kernels), communicating (only communication kernels run:
+// busy (running compute kernels), memory-bound (running kernels whose time HBM bandwidth sets:
+// norms, activations, the optimizer step), communicating (only communication kernels run:
 // exposed collectives, waits for a pipeline message) or idle (nothing to run: pipeline bubbles,
 // checkpoint writes, restarts, no job); the rest of the node (CPUs, memory, NICs, NVSwitches,
 // fans, power-supply losses) draws a constant power. Defaults, when the scenario's `power`
 // section leaves a value out:
 // - busy = the GPU's TDP. Large-model training holds the GPUs at their power cap; the profiles'
 //   sustained_clock_fraction is the clock they run at there (calibration/README.md).
+// - memory-bound = idle + 54% of (busy - idle). Measured on one H200 SXM at its 700 W limit
+//   (2026-11-30, scripts/device-power.sh; docs/validation.md "Measured H200"): idle 78.7 W,
+//   bf16 GEMMs 689 W, a copy through the whole HBM at 4.27 TB/s 409 W: (409 - 78.7) / (689 - 78.7).
 // - idle = 11% of TDP: 77 W on a 700 W GPU, between the 74 W and 80 W that two 2026 nvidia-smi
 //   measurements of idle H200 SXM GPUs with a context report (ConserveMode's RunPod study;
 //   the Alice GPU energy benchmark).
@@ -23,6 +27,7 @@ namespace dcsim {
 
 inline constexpr double kGpuIdleFractionOfTdp = 0.11;
 inline constexpr double kCommunicatingShareOfActive = 0.25;
+inline constexpr double kMemoryBoundShareOfActive = (409.0 - 78.7) / (689.0 - 78.7);
 inline constexpr double kNodeOtherPerGpuTdp = 0.5;
 /// A 64-port 400G switch: 32 OSFP cages of Class 8 (17 W) optics (NVIDIA QM97xx manual), about
 /// 0.55 kW, plus its ASIC, fans and power supplies. An estimate.
@@ -33,6 +38,7 @@ inline constexpr double kDefaultStorageServerWatts = 1000.0;
 /// Watts of one GPU in each state and of the rest of its node, every default resolved.
 struct NodePower {
   double gpu_busy_w = 0;
+  double gpu_memory_bound_w = 0;
   double gpu_communicating_w = 0;
   double gpu_idle_w = 0;
   double node_other_w = 0; ///< the whole node apart from its GPUs
@@ -50,10 +56,11 @@ double storage_server_watts(const PowerConfig& config);
 /// Seconds one GPU spends in each state over some stretch of time.
 struct GpuStateTimes {
   double busy_s = 0;
+  double memory_bound_s = 0;
   double communicating_s = 0;
   double idle_s = 0;
 
-  double total_s() const { return busy_s + communicating_s + idle_s; }
+  double total_s() const { return busy_s + memory_bound_s + communicating_s + idle_s; }
 };
 
 /// Energy of one GPU over `times`, in joules.

@@ -42,6 +42,7 @@ double flops_of(const std::vector<Op>& ops)
 void add_ops(PassWork& pass, const std::vector<Op>& ops, const ComputeCostModel& cost)
 {
   pass.gpu_s += cost.seconds(ops);
+  pass.memory_bound_s += cost.memory_bound_seconds(ops);
   pass.host_s += cost.host_seconds(ops);
   pass.flops += flops_of(ops);
 }
@@ -179,6 +180,7 @@ SectionWork mtp_join_work(const JobConfig& job, const ComputeCostModel& cost, co
 void accumulate(PassWork& into, const PassWork& part, int times)
 {
   into.gpu_s += part.gpu_s * times;
+  into.memory_bound_s += part.memory_bound_s * times;
   into.host_s += part.host_s * times;
   into.flops += part.flops * times;
   into.context_overlap_s += part.context_overlap_s * times;
@@ -200,6 +202,7 @@ PassWork input_gradient_of(const PassWork& backward, const PassWork& weight_grad
 {
   PassWork pass = backward;
   pass.gpu_s -= weight_gradient.gpu_s;
+  pass.memory_bound_s -= weight_gradient.memory_bound_s;
   pass.host_s -= weight_gradient.host_s;
   pass.flops -= weight_gradient.flops;
   finish_pass(pass);
@@ -207,6 +210,18 @@ PassWork input_gradient_of(const PassWork& backward, const PassWork& weight_grad
 }
 
 } // namespace
+
+double memory_bound_share(const JobWorkload& workload, int stage)
+{
+  double memory_bound = 0, all = 0;
+  for (const ChunkWork& chunk : workload.chunks)
+    if (chunk.layout.stage == stage)
+      for (const PassWork* pass : {&chunk.forward, &chunk.backward}) {
+        memory_bound += pass->memory_bound_s;
+        all += pass->gpu_s;
+      }
+  return all > 0 ? memory_bound / all : 0.0;
+}
 
 double activation_element_bytes(Precision precision)
 {

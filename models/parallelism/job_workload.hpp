@@ -19,6 +19,7 @@ namespace dcsim {
 struct PassWork {
   double compute_s = 0;      ///< max(GPU time, host issue time) of the pass's kernels
   double gpu_s = 0;          ///< kernels on one GPU, launch gaps included
+  double memory_bound_s = 0; ///< the part of gpu_s in kernels HBM bandwidth sets (ComputeCostModel::memory_bound)
   double host_s = 0;         ///< CPU time to issue the kernels and collectives
   double flops = 0;          ///< executed FLOPs on one GPU (recompute included)
   CollectiveCalls tensor_parallel; ///< collectives over the TP group, on the critical path
@@ -60,6 +61,10 @@ JobWorkload build_job_workload(const JobConfig& job, const ComputeCostModel& cos
 /// Adam step time for `parameters` parameters on one GPU: fp32 master weights, moments and
 /// gradient read and written, 16-bit weights written, gradient norm read: 34 bytes per parameter.
 double optimizer_seconds(double parameters, const ComputeCostModel& cost);
+
+/// The share of pipeline rank `stage`'s pass kernel time (forward and backward, recompute
+/// included) spent in memory-bound kernels.
+double memory_bound_share(const JobWorkload& workload, int stage);
 
 /// Bytes per activation element for a precision (FP8 still keeps 16-bit activations).
 double activation_element_bytes(Precision precision);

@@ -7,6 +7,7 @@ PowerConfig read_power(MapReader& power)
 {
   PowerConfig out;
   out.gpu_busy_watts = power.quantity("gpu_busy", Dimension::Watts, 0.0, true);
+  out.gpu_memory_bound_watts = power.quantity("gpu_memory_bound", Dimension::Watts, 0.0, true);
   out.gpu_communicating_watts = power.quantity("gpu_communicating", Dimension::Watts, 0.0, true);
   out.gpu_idle_watts = power.quantity("gpu_idle", Dimension::Watts, 0.0, true);
   out.node_other_watts = power.quantity("node_other", Dimension::Watts, 0.0, true);
@@ -18,6 +19,9 @@ PowerConfig read_power(MapReader& power)
   if (busy_given && out.gpu_idle_watts > out.gpu_busy_watts)
     power.error("gpu_idle", "is " + plain_number(out.gpu_idle_watts) + " W, more than gpu_busy (" +
                                 plain_number(out.gpu_busy_watts) + " W); expected an idle GPU to draw less");
+  if (busy_given && out.gpu_memory_bound_watts > out.gpu_busy_watts)
+    power.error("gpu_memory_bound", "is " + plain_number(out.gpu_memory_bound_watts) + " W, more than gpu_busy (" +
+                                        plain_number(out.gpu_busy_watts) + " W); expected at most the busy power");
   if (busy_given && out.gpu_communicating_watts > out.gpu_busy_watts)
     power.error("gpu_communicating", "is " + plain_number(out.gpu_communicating_watts) +
                                          " W, more than gpu_busy (" + plain_number(out.gpu_busy_watts) +

@@ -323,6 +323,7 @@ inline FailureExtent unplaced_extent(const ClusterConfig& cluster, int gpus)
 /// TDP by models/energy/power_model.hpp, which says where each default comes from.
 struct PowerConfig {
   double gpu_busy_watts = 0;          ///< running kernels (compute, optimizer); 0 = TDP
+  double gpu_memory_bound_watts = 0;  ///< running kernels HBM bandwidth sets (norms, activations, optimizer); 0 = derived
   double gpu_communicating_watts = 0; ///< only communication kernels (exposed comm, pipeline waits); 0 = derived
   double gpu_idle_watts = 0;          ///< nothing to run (bubbles, checkpoints, restarts, no job); 0 = derived
   double node_other_watts = 0;        ///< a node's CPUs, memory, NICs, NVSwitches, fans, PSU losses; 0 = derived

@@ -151,11 +151,15 @@ JobResult JobRunner::result() const
   r.collectives = collective_uses(s);
   r.reliability = s.reliability.stats();
   r.stages = s.last;
+  for (size_t stage = 0; stage < r.stages.size(); ++stage) {
+    TimeBreakdown& b = r.stages[stage];
+    b.memory_bound_s = memory_bound_share(s.workload, static_cast<int>(stage)) * b.compute_s + b.optimizer_s;
+  }
   r.straggler_nodes = s.straggler_nodes;
   if (s.straggler_nodes > 0)
     r.stage_slowdown = s.slowdown;
-  if (!s.last.empty())
-    r.breakdown = s.last.front();
+  if (!r.stages.empty())
+    r.breakdown = r.stages.front();
   if (s.iteration_times_s.empty())
     return r;
   const double t = s.iteration_times_s.back();

@@ -12,7 +12,9 @@ namespace {
 GpuStateTimes states_of(const TimeBreakdown& b)
 {
   GpuStateTimes t;
-  t.busy_s = b.compute_s + b.optimizer_s;
+  const double kernels_s = b.compute_s + b.optimizer_s;
+  t.memory_bound_s = std::clamp(b.memory_bound_s, 0.0, kernels_s);
+  t.busy_s = kernels_s - t.memory_bound_s;
   t.communicating_s = b.exposed_comm_s + b.pipeline_wait_s;
   t.idle_s = std::max(0.0, b.pipeline_bubble_s - b.pipeline_wait_s);
   return t;

@@ -1,8 +1,9 @@
 // Energy and cost of a finished simulation, from the times the engine measured.
 //
 // A job's GPUs draw, while it trains, the mean of its pipeline ranks' steady-iteration state mix
-// (models/energy/power_model.hpp: compute and optimizer busy, exposed communication and waits
-// for pipeline messages communicating, the rest of the bubble idle); the warm-up iterations and
+// (models/energy/power_model.hpp: compute kernels busy, memory-bound kernels and the optimizer
+// step at the memory-bound power, exposed communication and waits for pipeline messages
+// communicating, the rest of the bubble idle); the warm-up iterations and
 // work later lost to failures count as training too. Checkpoint writes and restarts leave the
 // GPUs idle. The rest of each node is charged to its jobs by GPU share. The cluster adds the
 // GPUs of a scheduler's trace jobs (busy: the trace does not say what they ran), its GPUs

@@ -30,6 +30,10 @@ struct TimeBreakdown {
   /// Part of compute_s: what the kernels lost to the SMs that communication kernels held beside
   /// them (parallelism.overlap_comm_sms; engine/sm_share.hpp).
   double compute_slowed_s = 0;
+  /// Part of compute_s + optimizer_s: kernels whose time HBM bandwidth sets (the optimizer step,
+  /// and compute_s times the share of the rank's pass kernel time in memory-bound kernels). They
+  /// draw less power (models/energy/power_model.hpp). Not a slice of the iteration of its own.
+  double memory_bound_s = 0;
 };
 
 /// Why a job runs a collective.

@@ -136,3 +136,22 @@ TEST_CASE("compute::ComputeCostModel: memory-bound kernels stream at the profile
   const auto op = dcsim::Op::memory("copy", 3.35e9);
   CHECK(m.kernel_seconds(op) == Approx(1e-3 / m.profile().memory_bound_efficiency));
 }
+
+TEST_CASE("compute::memory-bound kernels: element-wise kernels and GEMMs whose bytes outlast their FLOPs", "[models]")
+{
+  // H100 at 3.35 TB/s x the profile's memory efficiency. A 8192^3 GEMM is compute-bound; a
+  // matrix-vector product (m = 1) moves its 8192 x 8192 weights for 2 x 8192^2 FLOPs: memory-bound.
+  const auto m = model("H100-SXM-80GB", "h100-sxm", dcsim::Precision::Bf16);
+  const auto big = dcsim::Op::gemm("big", 8192, 8192, 8192, 1, 2);
+  const auto gemv = dcsim::Op::gemm("gemv", 1, 8192, 8192, 1, 2);
+  const auto norm = dcsim::Op::memory("layernorm", 64.0 * 1024 * 1024);
+  CHECK_FALSE(m.memory_bound(big));
+  CHECK(m.memory_bound(gemv));
+  CHECK(m.memory_bound(norm));
+  CHECK(m.kernel_seconds(gemv) == Approx(gemv.bytes / m.memory_bandwidth_bytes_per_s()).epsilon(1e-12));
+  // The memory-bound part of a sequence is those kernels' time, launch gaps included.
+  const double gap = m.profile().kernel_overhead_s;
+  CHECK(m.memory_bound_seconds({big, gemv, norm}) ==
+        Approx(m.kernel_seconds(gemv) + m.kernel_seconds(norm) + 2 * gap).epsilon(1e-12));
+  CHECK(m.memory_bound_seconds({big}) == 0);
+}

@@ -22,6 +22,10 @@ TEST_CASE("energy: defaults come from the GPU's TDP (busy at the cap, idle 11%, 
   CHECK(p.gpu_busy_w == 700);
   CHECK(p.gpu_idle_w == Approx(77));
   CHECK(p.gpu_communicating_w == Approx(77 + 0.25 * (700 - 77)));
+  // Memory-bound kernels: the measured H200's HBM copy over its GEMMs, above idle (409 W, 689 W,
+  // 78.7 W): 54.1% of the way from idle to busy, 414 W on a 700 W GPU.
+  CHECK(p.gpu_memory_bound_w == Approx(77 + (409 - 78.7) / (689 - 78.7) * (700 - 77)).epsilon(1e-12));
+  CHECK(p.gpu_memory_bound_w == Approx(414.2).epsilon(1e-3));
   CHECK(p.node_other_w == Approx(2800));
   // Every GPU busy: 8.4 kW, Latif et al.'s measured maximum for a training HGX H100 node (8.48 kW).
   CHECK(8 * p.gpu_busy_w + p.node_other_w == Approx(8480).epsilon(0.01));
@@ -39,6 +43,7 @@ TEST_CASE("energy: given values replace the defaults; a derived communicating po
   CHECK(p.gpu_busy_w == 600);
   CHECK(p.gpu_idle_w == 100);
   CHECK(p.gpu_communicating_w == Approx(225));
+  CHECK(p.gpu_memory_bound_w == Approx(100 + kMemoryBoundShareOfActive * 500));
   CHECK(p.node_other_w == 1500);
   CHECK(p.other_per_gpu_w() == Approx(375));
   CHECK(switch_watts(config) == 0);
@@ -46,11 +51,18 @@ TEST_CASE("energy: given values replace the defaults; a derived communicating po
 
 TEST_CASE("energy: a GPU's energy is the sum of its states' time x power")
 {
-  const NodePower p = resolve_node_power(PowerConfig{}, h100(), 8);
-  const GpuStateTimes t{2.0, 0.5, 1.5}; // busy, communicating, idle
-  const double expected = 2.0 * 700 + 0.5 * p.gpu_communicating_w + 1.5 * 77;
+  PowerConfig config;
+  config.gpu_memory_bound_watts = 400;
+  const NodePower p = resolve_node_power(config, h100(), 8);
+  CHECK(p.gpu_memory_bound_w == 400);
+  GpuStateTimes t;
+  t.busy_s = 2.0;
+  t.memory_bound_s = 0.25;
+  t.communicating_s = 0.5;
+  t.idle_s = 1.5;
+  const double expected = 2.0 * 700 + 0.25 * 400 + 0.5 * p.gpu_communicating_w + 1.5 * 77;
   CHECK(gpu_energy_j(t, p) == Approx(expected).epsilon(1e-12));
-  CHECK(mean_gpu_watts(t, p) == Approx(expected / 4.0).epsilon(1e-12));
+  CHECK(mean_gpu_watts(t, p) == Approx(expected / 4.25).epsilon(1e-12));
   CHECK(mean_gpu_watts(GpuStateTimes{}, p) == Approx(77)); // nothing to do: idle
 }
 

@@ -55,6 +55,28 @@ TEST_CASE("parallelism::job_workload: recompute modules re-run their kernels in 
   CHECK(core.flops - none.flops == Approx(core_flops).epsilon(0.01));
 }
 
+TEST_CASE("parallelism::job_workload: memory-bound kernel time is counted apart (it draws less power)", "[models]")
+{
+  const auto core = backward({});
+  CHECK(core.memory_bound_s > 0);
+  CHECK(core.memory_bound_s < core.gpu_s);
+  // Recomputing the norms adds only memory-bound kernels: all of the added time is memory-bound.
+  const auto norms = backward({"jobs.0.recompute_modules=[core_attn, layernorm]"});
+  CHECK(norms.memory_bound_s - core.memory_bound_s == Approx(norms.gpu_s - core.gpu_s).epsilon(1e-9));
+  // Recomputing the attention core adds a FlashAttention kernel, compute-bound: none of it is.
+  const auto no_core = backward({"jobs.0.recompute_modules=[layernorm]"});
+  CHECK(norms.gpu_s > no_core.gpu_s);
+  CHECK(norms.memory_bound_s == Approx(no_core.memory_bound_s).epsilon(1e-12));
+  // A rank's share is its passes' memory-bound time over their time (one chunk per rank here).
+  const auto config = dcsim::test::load_text(kScenario);
+  const dcsim::ComputeCostModel cost(config.cluster.node.gpu, config.cluster.profile, config.jobs[0].precision);
+  const auto w = dcsim::build_job_workload(config.jobs[0], cost);
+  const auto& c = w.chunks[1];
+  CHECK(dcsim::memory_bound_share(w, 1) ==
+        Approx((c.forward.memory_bound_s + c.backward.memory_bound_s) / (c.forward.gpu_s + c.backward.gpu_s))
+            .epsilon(1e-12));
+}
+
 TEST_CASE("parallelism::job_workload: recompute_modules errors name the key and what was expected", "[models]")
 {
   const auto error = [](const std::vector<std::string>& overrides) {

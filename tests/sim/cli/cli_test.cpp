@@ -413,6 +413,11 @@ TEST_CASE("cli: bad power and cost settings exit 2 naming the key", "[cli]")
     const auto f = with("idle.yaml", "power: {gpu_busy: 300W, gpu_idle: 400W}");
     check_error_lines(dcsim_cli("run " + f.string()), f.string(), "power.gpu_idle", "more than gpu_busy");
   }
+  SECTION("memory-bound kernels drawing more than compute-bound ones")
+  {
+    const auto f = with("memory_bound.yaml", "power: {gpu_busy: 300W, gpu_memory_bound: 450W}");
+    check_error_lines(dcsim_cli("run " + f.string()), f.string(), "power.gpu_memory_bound", "more than gpu_busy");
+  }
   SECTION("two GPU-hour prices")
   {
     const auto f = with("two_prices.yaml", "cost: {gpu_hour: 2, gpu_capex: 30000, amortization: 4y}");

@@ -32,9 +32,11 @@ jobs:
     iterations: 100
 )";
 
-TimeBreakdown stage(double compute, double comm, double bubble, double wait, double optimizer)
+TimeBreakdown stage(double compute, double comm, double bubble, double wait, double optimizer,
+                    double memory_bound = 0)
 {
   TimeBreakdown b;
+  b.memory_bound_s = memory_bound;
   b.compute_s = compute;
   b.exposed_comm_s = comm;
   b.pipeline_bubble_s = bubble;
@@ -55,15 +57,18 @@ TEST_CASE("energy: a job's and the cluster's energy and cost follow the state mo
   job.iterations = 100;
   job.start_time_s = 0;
   job.end_time_s = 900;
-  job.stages = {stage(0.6, 0.2, 0.2, 0.1, 0.0), stage(0.7, 0.1, 0.15, 0.05, 0.05)}; // 1 s iterations
+  // 1 s iterations; rank 1 spends 0.2 s of its kernels' 0.75 s in memory-bound ones (its
+  // optimizer step among them).
+  job.stages = {stage(0.6, 0.2, 0.2, 0.1, 0.0), stage(0.7, 0.1, 0.15, 0.05, 0.05, 0.2)};
   job.reliability.checkpoint_time_s = 50;
   job.reliability.restart_time_s = 50;
   result.jobs.push_back(job);
   account_energy(result, config, 3, 0, 1);
 
   const double busy = 700, idle = 77, comm = 77 + 0.25 * (700 - 77), other = 2800;
+  const double memory = 77 + (409 - 78.7) / (689 - 78.7) * (700 - 77);
   const double rank0 = 0.6 * busy + 0.3 * comm + 0.1 * idle;
-  const double rank1 = 0.75 * busy + 0.15 * comm + 0.10 * idle;
+  const double rank1 = 0.55 * busy + 0.2 * memory + 0.15 * comm + 0.10 * idle;
   const double gpu_w = (rank0 + rank1) / 2;
   const EnergyStats& e = result.jobs[0].energy;
   CHECK(e.gpu_training_w == Approx(gpu_w).epsilon(1e-12));
@@ -106,6 +111,15 @@ TEST_CASE("energy: the engine's run reports energy consistent with its own break
   CHECK(e["gpu_training_w"].get<double>() < 700);
   CHECK(r["energy"]["facility_j"].get<double>() > e["facility_j"].get<double>());
   CHECK(r["cost"]["total_usd"].get<double>() > job["cost"]["total_usd"].get<double>());
+  // Its norms, activations and optimizer step draw the memory-bound power (414 W by default):
+  // raised to the busy power, the same run draws more; lowered, less.
+  const auto watts = [](const char* memory_bound) {
+    return test::run_scenario_text(kScenario, {std::string("power.gpu_memory_bound=") + memory_bound})["jobs"][0]
+        ["energy"]["gpu_training_w"]
+            .get<double>();
+  };
+  CHECK(watts("700W") > e["gpu_training_w"].get<double>());
+  CHECK(watts("200W") < e["gpu_training_w"].get<double>());
 }
 
 TEST_CASE("energy: a priced network is charged to the GPU-hours, from the fabric's switches and cables")
