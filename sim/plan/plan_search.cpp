@@ -28,6 +28,9 @@ ScenarioConfig job_alone(ScenarioConfig config, int job_index)
   JobConfig job = config.jobs[job_index];
   job.start_time_s = 0;
   job.checkpoint = {};
+  // Without checkpoints a time limit would end every run before it saved anything (an error).
+  job.time_limit_s = 0;
+  job.exit_duration_s = 0;
   job.group.clear();
   config.jobs = {job};
   config.scheduler = SchedulerConfig();

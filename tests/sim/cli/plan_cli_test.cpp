@@ -189,6 +189,31 @@ TEST_CASE("plan: the scenario's own plan is simulated as the scenario has it", "
   CHECK(found == 1);
 }
 
+TEST_CASE("plan: a job with a time limit is ranked by its speed, as a job without one", "[cli]")
+{
+  // Plans are simulated without checkpoints or failures; a time limit kept beside no checkpoint
+  // ended each such run in an error (found by scripts/fuzz_scenarios.py --plan on
+  // scenarios/time-limits.yaml). Now the limit goes with them: the scenario's plan runs at what
+  // `dcsim run` gives (the limit only cuts runs into allocations).
+  const std::string scenario = small_scenario();
+  const std::vector<std::string> limited = {"scheduler.policy=fifo", "jobs.0.iterations=40", "jobs.0.time_limit=1min",
+                                            "jobs.0.checkpoint={interval: 20s}",
+                                            "cluster.storage={servers: 2, bandwidth_per_server: 25GB/s}"};
+  std::string sets;
+  for (const auto& s : limited)
+    sets += " --set \"" + s + "\"";
+  const auto result = plan_json(scenario, sets + " --tensor 8 --pipeline 2 --micro-batch 1 --recompute none");
+  const auto run = dcsim::test::run_scenario_text(dcsim::test::slurp(scenario), limited);
+  int found = 0;
+  for (const auto& p : result["plans"])
+    if (p["plan"] == result["scenario_plan"]) {
+      ++found;
+      CHECK(p["iteration_time_s"].get<double>() ==
+            Approx(run["jobs"][0]["iteration_time_s"].get<double>()).epsilon(1e-9));
+    }
+  CHECK(found == 1);
+}
+
 TEST_CASE("plan: several GPU counts are searched each on its own, with the strong-scaling efficiency", "[cli]")
 {
   const std::string scenario = small_scenario();
