@@ -157,6 +157,20 @@ def test_energy_frame_has_each_job_and_the_cluster_and_prices_them():
     assert summary["cost.total_usd"] == row["total_usd"]
 
 
+def test_memory_bound_kernels_power_is_a_scenario_key():
+    # Norms, activations and the optimizer draw power.gpu_memory_bound (414 W by default on a
+    # 700 W GPU): at the busy power the job's GPUs draw more, at 200 W less; the state model is
+    # linear in it, so the default lies between the two in proportion.
+    def watts(memory_bound=None):
+        overrides = {} if memory_bound is None else {"power.gpu_memory_bound": memory_bound}
+        return dcsim.run(SMALL_SCENARIO, overrides)["jobs"][0]["energy"]["gpu_training_w"]
+
+    default, busy, low = watts(), watts("700W"), watts("200W")
+    assert low < default < busy
+    default_w = 77 + (409 - 78.7) / (689 - 78.7) * (700 - 77)
+    assert (default - low) / (busy - low) == pytest.approx((default_w - 200) / (700 - 200), rel=1e-9)
+
+
 def test_scheduler_statistics_and_each_jobs_wait(tmp_path):
     # A trace job holds both nodes for 100 s, so the training job submitted at 10 s waits 90 s.
     trace = tmp_path / "trace.csv"
