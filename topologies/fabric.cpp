@@ -60,6 +60,7 @@ int Fabric::add_edge(VertexId a, VertexId b, LinkKind kind, double bandwidth_byt
   const int id = static_cast<int>(edges_.size());
   const auto added = boost::add_edge(a, b, FabricEdge{kind, bandwidth_bytes_per_s, latency_s, true, id}, graph_);
   edges_.push_back(added.first);
+  edge_ends_.push_back({a, latency_s});
   return id;
 }
 
@@ -138,14 +139,14 @@ void Fabric::add_switch_trunks(std::vector<std::vector<int>>& trunks, const std:
 
 int Fabric::directed(int edge_id, VertexId from) const
 {
-  return 2 * edge_id + (boost::source(edges_[edge_id], graph_) == from ? 0 : 1);
+  return 2 * edge_id + (edge_ends_[edge_id].source == from ? 0 : 1);
 }
 
 void Fabric::add_hop(Route& route, int edge_id, VertexId from) const
 {
   if (route.hops >= Route::kMaxHops)
     throw std::logic_error("route longer than Route::kMaxHops");
-  route.add(directed(edge_id, from), graph_[edges_[edge_id]].latency_s);
+  route.add(directed(edge_id, from), edge_ends_[edge_id].latency_s);
 }
 
 void Fabric::route_through_nics(Route& r, int src, int dst, std::uint64_t flow_hash) const

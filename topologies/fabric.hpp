@@ -224,6 +224,13 @@ protected:
   std::vector<int> storage_nic_edge_;  ///< per node: its storage NICs' cable to the storage switch
   VertexId storage_switch_ = 0;
   std::vector<FabricGraph::edge_descriptor> edges_;
+  /// Per edge id, what routing reads at every hop, kept flat: at 65K GPUs the graph's own edge
+  /// records are scattered in memory and two lookups a hop were a tenth of a run.
+  struct EdgeEnds {
+    VertexId source = 0;
+    double latency_s = 0;
+  };
+  std::vector<EdgeEnds> edge_ends_;
   std::vector<int> gpu_switch_edge_, gpu_nic_edge_, nic_switch_edge_;
 
 private:
