@@ -91,15 +91,17 @@ void check_job_order(const YAML::Node& jobs, MapReader& top, const ScenarioConfi
                                    "expected a scheduler section (policy: fifo will do)");
     }
     if (config.jobs[i].time_limit_s > 0 &&
-        (!config.scheduler.enabled || !config.jobs[i].checkpoint.enabled || config.failures.elastic)) {
+        (!config.scheduler.enabled || !config.jobs[i].checkpoint.enabled ||
+         (config.failures.elastic && config.jobs[i].exit_duration_s > 0))) {
       MapReader job_reader(jobs[i], "jobs." + std::to_string(i), top.context());
       job_reader.error("time_limit", !config.scheduler.enabled ? "is Slurm's, which requeues the job; expected a "
                                                                  "scheduler section (policy: fifo will do)"
                                      : !config.jobs[i].checkpoint.enabled
                                          ? "requeues the job to resume from its last checkpoint, but it writes "
                                            "none; expected a checkpoint section"
-                                         : "is not modelled beside failures.elastic (an elastic run is not cut at "
-                                           "the limit); expected one of them");
+                                         : "with exit_duration is not modelled beside failures.elastic (an "
+                                           "elastic run does not exit before the limit; the limit alone kills it); "
+                                           "expected time_limit without exit_duration, or no elastic runs");
     } else if (const JobConfig& job = config.jobs[i];
                job.time_limit_s > 0 && job.exit_duration_s <= 0 && job.checkpoint.interval_s >= job.time_limit_s) {
       // (Daly's interval, `auto`, is known only once the run measures its write: then the run says so.)

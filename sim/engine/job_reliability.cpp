@@ -414,6 +414,7 @@ void JobReliability::recover(double failure_s)
   int missing_replicas = 0; // failures.elastic: the replicas on nodes that failed and await a spare
   double covered_s = failure_s; // spare waits counted, or trained through on fewer replicas, up to here
   bool killed = false; // the time limit came before the job was running again: the run ends there
+  double limit_lost_s = 0; // training an elastic run did and the limit threw away
   const auto killed_before = [&](double back_s) {
     if (!(kill_s_ < back_s))
       return false;
@@ -465,7 +466,8 @@ void JobReliability::recover(double failure_s)
       missing_replicas += replicas_lost(cause);
     const double busy_before = stats_.elastic_s + stats_.checkpoint_time_s;
     const ElasticRun elastic =
-        elastic_ ? run_elastic(missing_replicas, detected + restart_of(cause), replaced_s, next_failure, cause)
+        elastic_ ? run_elastic(missing_replicas, detected + restart_of(cause), replaced_s, next_failure, cause,
+                               limit_lost_s)
                  : ElasticRun::NotRun;
     const double busy = stats_.elastic_s + stats_.checkpoint_time_s - busy_before;
     not_restart_s += busy;
@@ -478,6 +480,10 @@ void JobReliability::recover(double failure_s)
     }
     if (elastic == ElasticRun::Finished)
       break;
+    if (elastic == ElasticRun::Killed) {
+      killed = true;
+      break;
+    }
     replaced_s = std::max(replaced_s, now()); // after an elastic run: its closing checkpoint
     const double resume = replaced_s + restart_of(cause);
     if (killed_before(std::min(next_failure, resume))) // restarting (or waiting for a spare) at the limit
@@ -509,7 +515,7 @@ void JobReliability::recover(double failure_s)
   since_checkpoint_s_ = 0;
   since_snapshot_s_ = 0;
   if (killed) // (a failure, not the limit, kept this run from saving: no reason to give up)
-    killed_at_time_limit(0, true); // the caller ends the run (time_limit_stop())
+    killed_at_time_limit(limit_lost_s, true); // the caller ends the run (time_limit_stop())
   else
     coordinator_.job_started(coordinator_id_);
 }

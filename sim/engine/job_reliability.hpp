@@ -145,15 +145,17 @@ private:
     stats_.lost_work_s += since_checkpoint_s_ + extra_s;
     stats_.by_cause[clock_.pending_cause()].lost_work_s += since_checkpoint_s_ + extra_s;
   }
-  enum class ElasticRun { NotRun, Ran, Finished };
+  enum class ElasticRun { NotRun, Ran, Finished, Killed };
   /// failures.elastic (job_reliability_elastic.cpp): the job waits for spares until `spare_s`,
   /// `missing` of its replicas on nodes that failed. It restarts without them (done at
   /// `restart_s`), reads its checkpoint and trains on the replicas left, checkpointing at its
   /// interval, until the spares are in (Ran), the next failure strikes (Ran, at that failure:
-  /// the unsaved work is lost) or it has done all its iterations (Finished). NotRun when it
-  /// cannot: no replica left, no iteration time known yet, or nothing to gain before the spares
-  /// or the next failure. `cause` is charged the work lost.
-  ElasticRun run_elastic(int missing, double restart_s, double spare_s, double next_failure_s, int cause);
+  /// the unsaved work is lost), it has done all its iterations (Finished) or its allocation's
+  /// time limit ends it (Killed, at the limit: the unsaved work is added to `limit_lost_s`).
+  /// NotRun when it cannot: no replica left, no iteration time known yet, or nothing to gain
+  /// before the spares, the next failure or the limit. `cause` is charged work lost to failures.
+  ElasticRun run_elastic(int missing, double restart_s, double spare_s, double next_failure_s, int cause,
+                         double& limit_lost_s);
   /// How many data-parallel replicas a failure of `cause` takes: 1 for a GPU, a node's for a node.
   int replicas_lost(int cause) const;
   double restart_of(int cause) const { return restart_by_cause_[cause]; }

@@ -5,7 +5,9 @@
 // samples), saving at its checkpoint interval, and when the spare is in saves that work and
 // restarts at full size (an asynchronous job's saves here are synchronous writes, at Daly's
 // interval for them). A failure during the run loses what it had not saved; the job then
-// recovers from it as from any failure (another elastic run if it must wait for spares). The run is not
+// recovers from it as from any failure (another elastic run if it must wait for spares). The
+// allocation's time limit (jobs[].time_limit) kills it as it kills any run: what it had not
+// saved is lost, and the scheduler requeues the job. The run is not
 // simulated iteration by iteration: its iterations are the last steady one's (the data-parallel
 // collectives over d - k ranks instead of d differ by less than 1/d), and its traffic is off the
 // fabric meanwhile, as a waiting job's is.
@@ -27,17 +29,20 @@ namespace dcsim {
 int JobReliability::replicas_lost(int cause) const { return gpu_cause_[cause] ? 1 : replicas_per_node_; }
 
 JobReliability::ElasticRun JobReliability::run_elastic(int missing, double restart_s, double spare_s,
-                                                       double next_failure_s, int cause)
+                                                       double next_failure_s, int cause, double& limit_lost_s)
 {
-  if (missing <= 0 || missing >= replicas_ || iteration_s_ <= 0 || restart_s >= std::min(spare_s, next_failure_s))
+  if (missing <= 0 || missing >= replicas_ || iteration_s_ <= 0 ||
+      restart_s >= std::min({spare_s, next_failure_s, kill_s_}))
     return ElasticRun::NotRun;
   const auto now = [] { return sg4::Engine::get_clock(); };
   coordinator_.job_paused(coordinator_id_, spare_s);
   sg4::this_actor::sleep_until(restart_s);
+  // Saves and reads end at the next failure or at the limit, whichever comes first.
+  const double deadline_s = std::min(next_failure_s, kill_s_);
   if (stats_.checkpoints > 0) {
     const double read_start = now();
-    if (!mover_->move(CheckpointDirection::Read, next_failure_s))
-      return ElasticRun::Ran; // cut by the next failure, which the restart loop takes from here
+    if (!mover_->move(CheckpointDirection::Read, deadline_s)) // cut: by the next failure, which the
+      return now() < next_failure_s ? ElasticRun::Killed : ElasticRun::Ran; // restart loop takes from here
     stats_.checkpoint_read_s = now() - read_start;
   }
   const double share = double(replicas_ - missing) / replicas_;
@@ -52,7 +57,7 @@ JobReliability::ElasticRun JobReliability::run_elastic(int missing, double resta
     const double start = now();
     const int left = iterations_ - committed_;
     const double finish_s = start + left * iteration_s_ / share;
-    const double end = std::min({spare_s, next_failure_s, finish_s, start + stretch_s});
+    const double end = std::min({spare_s, next_failure_s, finish_s, start + stretch_s, kill_s_});
     sg4::this_actor::sleep_until(end);
     stats_.elastic_s += end - start;
     stats_.elastic_lost_s += (end - start) * (1 - share);
@@ -70,14 +75,26 @@ JobReliability::ElasticRun JobReliability::run_elastic(int missing, double resta
       lose();
       return ElasticRun::Ran;
     }
+    if (end >= kill_s_) { // killed before it saved this stretch
+      limit_lost_s += (end - start) * share;
+      return ElasticRun::Killed;
+    }
     const int trained = static_cast<int>(std::floor((end - start) * share / iteration_s_ + 1e-9));
     const double write_start = now();
-    const bool written = mover_->move(CheckpointDirection::Write, next_failure_s);
+    const bool written = mover_->move(CheckpointDirection::Write, deadline_s);
     stats_.checkpoint_time_s += now() - write_start;
-    record(written ? "checkpoint write (elastic run)" : "checkpoint write (cut by a failure)", write_start);
-    if (!written) {
+    const bool by_failure = now() >= next_failure_s;
+    record(written     ? "checkpoint write (elastic run)"
+           : by_failure ? "checkpoint write (cut by a failure)"
+                        : "checkpoint write (cut by the time limit)",
+           write_start);
+    if (!written && by_failure) {
       lose();
       return ElasticRun::Ran;
+    }
+    if (!written) {
+      limit_lost_s += (end - start) * share;
+      return ElasticRun::Killed;
     }
     stats_.checkpoint_write_s = now() - write_start;
     commit(committed_ + trained);

@@ -82,6 +82,36 @@ TEST_CASE("elastic: a job waiting for its node trains on the other replica, then
   CHECK(elastic["goodput"].get<double>() == Approx(1 - (10 + 30 + 43200 + 4315) / held).epsilon(1e-9));
 }
 
+TEST_CASE("elastic: the time limit kills an elastic run, and the next allocation resumes from the last checkpoint",
+          "[engine][reliability][time_limit]")
+{
+  // Hourly checkpoints, 4 h short of the job's end (660,000 iterations) when node 0 fails at
+  // 43,200 s; the allocation's limit is 43,920 s. Restarted at 43,210 s and read by 43,220 s, the
+  // elastic run trains one replica of two for 700 s and is killed before it saves: 350 s of work
+  // lost to the limit. The requeued run then does what a job that waited for its spare (killed
+  // at the limit while waiting) does: reads the same checkpoint at 43,920 s, trains the rest and
+  // writes on the hour (it used to inherit the killed run's fast-forward window and skip that
+  // write). So both end at the same moment and write as often.
+  const std::vector<std::string> limited = {"jobs.0.checkpoint.interval=1h", "jobs.0.iterations=660000",
+                                            "scheduler={policy: fifo}", "jobs.0.time_limit=43920s"};
+  const auto elastic = run(true, limited), waiting = run(false, limited);
+  const auto unlimited = run(true, {"jobs.0.checkpoint.interval=1h", "jobs.0.iterations=660000"});
+  const auto& r = elastic["reliability"];
+  INFO("elastic " << r.dump() << "\nwaiting " << waiting["reliability"].dump());
+  CHECK(r["elastic_runs"] == 1);
+  CHECK(r["elastic_s"].get<double>() == Approx(700).epsilon(1e-9));
+  CHECK(r["elastic_lost_s"].get<double>() == Approx(350).epsilon(1e-9));
+  CHECK(r["time_limit_kills"] == 1);
+  CHECK(r["time_limit_lost_s"].get<double>() == Approx(350).epsilon(1e-9));
+  CHECK(r["lost_work_s"].get<double>() ==
+        Approx(unlimited["reliability"]["lost_work_s"].get<double>() + 350).epsilon(1e-9));
+  CHECK(waiting["reliability"]["time_limit_kills"] == 1);
+  CHECK(elastic["end_time_s"].get<double>() == Approx(waiting["end_time_s"].get<double>()).epsilon(1e-12));
+  CHECK(r["checkpoints"] == waiting["reliability"]["checkpoints"]);
+  CHECK(r["checkpoint_time_s"].get<double>() ==
+        Approx(waiting["reliability"]["checkpoint_time_s"].get<double>()).epsilon(1e-12));
+}
+
 TEST_CASE("elastic: a job that finishes on the replicas left does not wait for the spare", "[engine][reliability]")
 {
   // Hourly checkpoints: what is left after the last one before the failure takes less than the
@@ -146,4 +176,27 @@ TEST_CASE("elastic: fast-forwarded and every-iteration runs agree under frequent
   CHECK(fast["reliability"]["elastic_s"].get<double>() ==
         Approx(every["reliability"]["elastic_s"].get<double>()).epsilon(1e-9));
   CHECK(fast["goodput"].get<double>() == Approx(every["goodput"].get<double>()).epsilon(1e-9));
+}
+
+TEST_CASE("elastic: fast-forwarded and every-iteration runs agree when the time limit cuts elastic runs",
+          "[engine][reliability][time_limit]")
+{
+  // The same failures in 40-minute allocations: 3 kills, two of them during elastic runs (at
+  // 2,400 and 4,800 s; measured with --trace), each losing the half-speed training since the
+  // run's last save (~6 s of every-iteration simulation).
+  std::vector<std::string> set = kTwoNodes;
+  set.insert(set.end(), {"jobs.0.iterations=60000", "jobs.0.checkpoint.interval=5min",
+                         "failures={node_mtbf: 30min, restart: 10s, repair: 20min, spare_nodes: 0, elastic: true}",
+                         "scheduler={policy: fifo}", "jobs.0.time_limit=40min"});
+  const auto config = dcsim::test::load_text(dcsim::test::kOneNodeCheckpoints, set);
+  const auto fast = dcsim::test::run_config(config, true)["jobs"][0];
+  const auto every = dcsim::test::run_config(config, false)["jobs"][0];
+  const auto& r = fast["reliability"];
+  INFO("fast-forwarded " << r.dump() << "\nevery iteration " << every["reliability"].dump());
+  REQUIRE(r["elastic_runs"].get<int>() >= 2);
+  REQUIRE(r["time_limit_kills"].get<int>() >= 2);
+  CHECK(fast["end_time_s"].get<double>() == Approx(every["end_time_s"].get<double>()).epsilon(1e-9));
+  for (const char* key : {"elastic_s", "time_limit_lost_s", "lost_work_s", "checkpoint_time_s"})
+    CHECK(r[key].get<double>() == Approx(every["reliability"][key].get<double>()).epsilon(1e-9));
+  CHECK(r["checkpoints"] == every["reliability"]["checkpoints"]);
 }
