@@ -41,8 +41,9 @@ JobReliability::ElasticRun JobReliability::run_elastic(int missing, double resta
   const double deadline_s = std::min(next_failure_s, kill_s_);
   if (stats_.checkpoints > 0) {
     const double read_start = now();
-    if (!mover_->move(CheckpointDirection::Read, deadline_s)) // cut: by the next failure, which the
-      return now() < next_failure_s ? ElasticRun::Killed : ElasticRun::Ran; // restart loop takes from here
+    // Cut by the next failure (the restart loop takes it from there) or by the limit.
+    if (!mover_->move(CheckpointDirection::Read, deadline_s))
+      return now() < next_failure_s ? ElasticRun::Killed : ElasticRun::Ran;
     stats_.checkpoint_read_s = now() - read_start;
   }
   const double share = double(replicas_ - missing) / replicas_;
