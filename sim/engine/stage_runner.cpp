@@ -446,10 +446,7 @@ void StageRunner::operator()()
       s_.suspended = s_.reliability.time_limit_stop() != Stop::None && s_.done < iterations;
       s_.refill = s_.reliability.events() != events;
       s_.iteration_start_s = now();
-      if (s_.suspended) {
-        // The run ends here (requeued at its time limit): it asks for no fast-forward window,
-        // which would outlive it and carry the next run of the job past its checkpoints.
-      } else if (expected > 0) { // still steady after a checkpoint: no iteration needs simulating
+      if (expected > 0) { // still steady after a checkpoint: no iteration needs simulating
         s_.coordinator.set_own_event(s_.coordinator_id, s_.reliability.next_event_s(now(), expected));
         s_.skip = s_.coordinator.resume_skip(s_.coordinator_id, now(), iterations - s_.done);
         s_.skip_iteration_s = s_.coordinator.steady_iteration_s(s_.coordinator_id);

@@ -133,7 +133,9 @@ double SteadyStateCoordinator::next_event_s() const
 
 int SteadyStateCoordinator::skip_within_window(JobState& s, double now_s)
 {
-  const double room = window_end_s_ - now_s;
+  // Never past the job's own next event: a job that entered a window opened before it knew of
+  // that event (a run started since) would otherwise skip its checkpoint.
+  const double room = std::min(window_end_s_, s.own_event_s) - now_s;
   // A small epsilon keeps the job that defines the window's end from missing its last iteration.
   const int skip = std::clamp(static_cast<int>(std::floor(room / s.iteration_time_s + 1e-9)), 0, s.remaining);
   s.boundary_s = now_s + skip * s.iteration_time_s;
