@@ -75,27 +75,22 @@ double ComputeCostModel::kernel_seconds(const Op& op) const
   return 0;
 }
 
-double ComputeCostModel::seconds(const std::vector<Op>& ops) const
+ComputeCostModel::SplitSeconds ComputeCostModel::split_seconds(const std::vector<Op>& ops) const
 {
-  double total = 0;
-  for (const auto& op : ops)
-    total += kernel_seconds(op) + profile_.kernel_overhead_s;
+  SplitSeconds total;
+  for (const auto& op : ops) {
+    const double kernel_s = kernel_seconds(op);
+    total.all_s += kernel_s + profile_.kernel_overhead_s;
+    if (memory_bound(op, kernel_s))
+      total.memory_bound_s += kernel_s + profile_.kernel_overhead_s;
+  }
   return total;
 }
 
-bool ComputeCostModel::memory_bound(const Op& op) const
+bool ComputeCostModel::memory_bound(const Op& op, double kernel_s) const
 {
-  // kernel_seconds is the larger of the two roofline terms: memory-bound when it is the memory one.
-  return op.kind == OpKind::MemoryBound || kernel_seconds(op) <= op.bytes / memory_bandwidth_bytes_per_s();
-}
-
-double ComputeCostModel::memory_bound_seconds(const std::vector<Op>& ops) const
-{
-  double total = 0;
-  for (const auto& op : ops)
-    if (memory_bound(op))
-      total += kernel_seconds(op) + profile_.kernel_overhead_s;
-  return total;
+  // kernel_s is the larger of the two roofline terms: memory-bound when it is the memory one.
+  return op.kind == OpKind::MemoryBound || kernel_s <= op.bytes / memory_bandwidth_bytes_per_s();
 }
 
 } // namespace dcsim

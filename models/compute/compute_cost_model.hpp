@@ -33,12 +33,18 @@ public:
   /// Kernel time without the launch gap.
   double kernel_seconds(const Op& op) const;
   /// Sum over `ops` of kernel time plus the per-kernel gap (GPU side only).
-  double seconds(const std::vector<Op>& ops) const;
+  double seconds(const std::vector<Op>& ops) const { return split_seconds(ops).all_s; }
   /// Whether HBM bandwidth, not arithmetic, sets the kernel's time (it then draws less power:
   /// models/energy/power_model.hpp).
-  bool memory_bound(const Op& op) const;
+  bool memory_bound(const Op& op) const { return memory_bound(op, kernel_seconds(op)); }
   /// The part of seconds(ops) spent in memory-bound kernels (their gaps included).
-  double memory_bound_seconds(const std::vector<Op>& ops) const;
+  double memory_bound_seconds(const std::vector<Op>& ops) const { return split_seconds(ops).memory_bound_s; }
+  /// Both at once, each kernel timed once.
+  struct SplitSeconds {
+    double all_s = 0;
+    double memory_bound_s = 0;
+  };
+  SplitSeconds split_seconds(const std::vector<Op>& ops) const;
   /// Host time to issue `ops` (launch_overhead_s each).
   double host_seconds(const std::vector<Op>& ops) const;
 
@@ -50,6 +56,7 @@ public:
 
 private:
   double wave_efficiency(long long m, long long n, long long batch) const;
+  bool memory_bound(const Op& op, double kernel_s) const;
 
   /// The precision a kernel runs in: the job's, or BF16 for a high-precision op of an FP8 job.
   Precision precision_of(bool high_precision) const

@@ -41,8 +41,9 @@ double flops_of(const std::vector<Op>& ops)
 
 void add_ops(PassWork& pass, const std::vector<Op>& ops, const ComputeCostModel& cost)
 {
-  pass.gpu_s += cost.seconds(ops);
-  pass.memory_bound_s += cost.memory_bound_seconds(ops);
+  const ComputeCostModel::SplitSeconds kernels = cost.split_seconds(ops);
+  pass.gpu_s += kernels.all_s;
+  pass.memory_bound_s += kernels.memory_bound_s;
   pass.host_s += cost.host_seconds(ops);
   pass.flops += flops_of(ops);
 }

@@ -336,6 +336,19 @@ void run_real_flows(const std::vector<Flow>& flows, double seconds, double fract
     helper->join();
 }
 
+/// The links a phase's flows cross when they start for real: its footprint's, unless it ran solo
+/// for a while first (`solo`), during which routes may have changed, or has none (no time).
+std::vector<int> real_links(const std::vector<Flow>& flows, const PhaseLoad& load, bool solo, const Platform& platform)
+{
+  if (solo || load.footprint.empty())
+    return links_of(flows, platform);
+  std::vector<int> links;
+  links.reserve(load.footprint.size());
+  for (const LinkLoad& l : load.footprint)
+    links.push_back(l.link);
+  return links;
+}
+
 /// A large phase, then its latency: solo (a timer, see fabric_occupancy.hpp) while nobody else
 /// uses its links, real flows from the moment real traffic starts on one of them.
 void run_large_phase(const std::vector<Flow>& flows, const PhaseLoad& load, double latency_s,
@@ -344,13 +357,7 @@ void run_large_phase(const std::vector<Flow>& flows, const PhaseLoad& load, doub
   FabricOccupancy& occupancy = FabricOccupancy::current();
   const auto solo = occupancy.try_run_solo(load.seconds, load.footprint);
   if (!solo || *solo > 0) {
-    std::vector<int> links;
-    if (solo) {
-      links = links_of(flows, platform); // routes may have changed meanwhile
-    } else {
-      for (const LinkLoad& l : load.footprint)
-        links.push_back(l.link);
-    }
+    const std::vector<int> links = real_links(flows, load, solo.has_value(), platform);
     occupancy.begin_real(links);
     run_real_flows(flows, load.seconds, solo.value_or(1.0), platform, params);
     occupancy.end_real(links);
@@ -358,13 +365,13 @@ void run_large_phase(const std::vector<Flow>& flows, const PhaseLoad& load, doub
   sg4::this_actor::sleep_for(latency_s);
 }
 
-/// A small phase as direct host-to-host communications (cheap while few are in flight).
-PendingComm start_small_phase(const std::vector<Flow>& flows, double latency_s, const Platform& platform,
-                              const CommunicationParams& params)
+/// A small phase as direct host-to-host communications (cheap while few are in flight), on
+/// `links` (links_of(flows)).
+PendingComm start_small_phase(const std::vector<Flow>& flows, std::vector<int> links, double latency_s,
+                              const Platform& platform, const CommunicationParams& params)
 {
   if (flows.empty())
     return PendingComm({}, {}, latency_s);
-  std::vector<int> links = links_of(flows, platform);
   FabricOccupancy::current().begin_real(links);
   std::vector<sg4::CommPtr> comms;
   for (const Flow& f : flows) {
@@ -387,15 +394,15 @@ void run_small_phase(std::vector<Flow> flows, double latency_s, const Platform& 
                      const CommunicationParams& params)
 {
   const PhaseLoad load = phase_load(flows, platform, params, true);
-  if (const auto left = FabricOccupancy::current().try_run_solo(load.seconds, load.footprint)) {
-    if (*left <= 0) {
-      sg4::this_actor::sleep_for(latency_s);
-      return;
-    }
+  const auto left = FabricOccupancy::current().try_run_solo(load.seconds, load.footprint);
+  if (left && *left <= 0) {
+    sg4::this_actor::sleep_for(latency_s);
+    return;
+  }
+  if (left)
     for (Flow& f : flows)
       f.bytes *= *left;
-  }
-  start_small_phase(flows, latency_s, platform, params).wait();
+  start_small_phase(flows, real_links(flows, load, left.has_value(), platform), latency_s, platform, params).wait();
 }
 
 /// Starts one phase: a small one as direct communications, a large one on a phase actor.
@@ -403,7 +410,7 @@ PendingComm start_phase(const CommPhase& phase, const Platform& platform, const 
 {
   std::vector<Flow> flows = wire_flows(phase.flows, platform);
   if (is_small(flows))
-    return start_small_phase(flows, phase.latency_s, platform, params);
+    return start_small_phase(flows, links_of(flows, platform), phase.latency_s, platform, params);
   PhaseLoad load = phase_load(flows, platform, params, true);
   sg4::Host* host = platform.gpu_host(flows.front().src);
   sg4::ActorPtr runner = helper_actor("phase", host,
