@@ -41,16 +41,19 @@ void book(NodeCalendar& calendar, const Placement& placement, double from_s, dou
   }
 }
 
-/// The running jobs, booked until their expected ends (one overdue still holds its GPUs now).
-NodeCalendar running_calendar(const JobStarter& starter)
+/// Draws `calendar` afresh: the running jobs, booked until their expected ends (one overdue
+/// still holds its GPUs now).
+void book_running(NodeCalendar& calendar, const JobStarter& starter)
 {
   const int per_node = starter.gpus_per_node();
   const double now = starter.now_s();
-  NodeCalendar calendar(starter.total_gpus() / per_node, per_node, now);
+  const int nodes = starter.total_gpus() / per_node;
+  if (calendar.nodes() != nodes || calendar.gpus_per_node() != per_node)
+    calendar = NodeCalendar(nodes, per_node, now);
+  calendar.reset(now);
   const double just_after = std::nextafter(now, INFINITY);
   for (const RunningJob& job : starter.running())
     book(calendar, *job.placement, now, std::max(job.end_s, just_after));
-  return calendar;
 }
 
 /// GPUs a job takes on each of its nodes while planning: whole nodes past one node (the
@@ -93,15 +96,17 @@ Slot whole_nodes_slot(const QueuedJob& job, const NodeCalendar& calendar, const 
 /// lowest-numbered among equals).
 Slot within_node_slot(const QueuedJob& job, const NodeCalendar& calendar, double now, double duration_s)
 {
-  Slot best;
-  for (int node = 0; node < calendar.nodes() && best.start_s > now; ++node) {
-    if (calendar.first_room(node, job.gpus) >= best.start_s)
+  const double* first_room = calendar.first_rooms(job.gpus); // job.gpus <= gpus per node
+  double best_s = INFINITY;
+  int best_node = -1;
+  for (int node = 0; node < calendar.nodes() && best_s > now; ++node) {
+    if (first_room[node] >= best_s)
       continue; // it cannot start there before the best start found
-    const double at = calendar.earliest(node, job.gpus, now, duration_s, best.start_s);
-    if (at < best.start_s)
-      best = {at, {node}};
+    const double at = calendar.earliest(node, job.gpus, now, duration_s, best_s);
+    if (at < best_s)
+      best_s = at, best_node = node;
   }
-  return best;
+  return best_node < 0 ? Slot{} : Slot{best_s, {best_node}};
 }
 
 /// Starts `job` now on nodes whose GPUs stay free for it through its estimate, and books what it
@@ -118,14 +123,22 @@ void start_now(const QueuedJob& job, NodeCalendar& calendar, JobStarter& starter
 }
 
 /// Whether some node has `gpus` GPUs free throughout [now, now + duration_s): if not, no job
-/// needing at least that many for at least that long can start now.
-bool room_now(const NodeCalendar& calendar, int gpus, double now, double duration_s)
-{
-  for (int node = 0; node < calendar.nodes(); ++node)
-    if (calendar.fits(node, gpus, now, now + duration_s))
-      return true;
-  return false;
-}
+/// needing at least that many for at least that long can start now. Asked with `gpus` and
+/// `duration_s` that never shrink while the calendar only fills, so a node that once has no room
+/// never has it again in this plan: the search resumes where it last stopped.
+class RoomNow {
+public:
+  bool operator()(const NodeCalendar& calendar, int gpus, double now, double duration_s)
+  {
+    for (; node_ < calendar.nodes(); ++node_)
+      if (calendar.fits(node_, gpus, now, now + duration_s))
+        return true;
+    return false;
+  }
+
+private:
+  int node_ = 0;
+};
 
 class ConservativeBackfill final : public SchedulingPolicy {
 public:
@@ -134,19 +147,22 @@ public:
   std::string name() const override { return "conservative_backfill"; }
   void dispatch(const std::vector<QueuedJob>& queue, JobStarter& starter) const override
   {
-    plan_in_order(submission_order(queue), starter, limits_);
+    plan_in_order(submission_order(queue, static_cast<std::size_t>(std::max(0, limits_.depth))), starter, limits_,
+                  calendar_);
   }
 
 private:
   BackfillPlanConfig limits_;
+  mutable NodeCalendar calendar_{0, 1, 0.0}; ///< drawn afresh at every decision, its memory kept
 };
 
 } // namespace
 
-void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter, const BackfillPlanConfig& limits)
+void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter, const BackfillPlanConfig& limits,
+                   NodeCalendar& calendar)
 {
   const double now = starter.now_s();
-  NodeCalendar calendar = running_calendar(starter);
+  book_running(calendar, starter);
   const int per_node = calendar.gpus_per_node();
   const size_t depth = std::min(order.size(), static_cast<size_t>(limits.depth));
   // The fewest GPUs and the shortest estimate among the jobs from i on: once no node has that
@@ -158,6 +174,7 @@ void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& start
     fewest_gpus[i] = std::min(fewest_gpus[i + 1], std::min(order[i]->gpus, per_node));
     shortest_s[i] = std::min(shortest_s[i + 1], order[i]->estimate_s);
   }
+  RoomNow room_now;
   for (size_t i = 0; i < depth && starter.free_gpus() > 0; ++i) {
     if (!room_now(calendar, fewest_gpus[i], now, shortest_s[i]))
       break;

@@ -3,6 +3,7 @@
 // EASY (the first job that does not fit gets a reservation; the default here) or conservatively
 // (every job, in priority order, gets one: how Slurm's sched/backfill plans, up to its
 // bf_max_job_test jobs); or strictly, as sched/builtin: nothing starts past a job that does not fit.
+#include "scheduler/node_calendar.hpp"
 #include "scheduler/scheduling_policy.hpp"
 
 namespace dcsim {
@@ -22,7 +23,7 @@ public:
       return;
     }
     if (backfill_ == BackfillKind::Conservative) {
-      plan_in_order(sorted_queue(queue, by_priority), starter, limits_);
+      plan_in_order(sorted_queue(queue, by_priority), starter, limits_, calendar_);
       return;
     }
     dispatch_strictly(queue, starter);
@@ -47,6 +48,7 @@ public:
 private:
   BackfillKind backfill_;
   BackfillPlanConfig limits_;
+  mutable NodeCalendar calendar_{0, 1, 0.0}; ///< scratch for conservative plans
 };
 
 } // namespace

@@ -11,16 +11,27 @@ NodeCalendar::NodeCalendar(int nodes, int gpus_per_node, double origin_s)
 {
 }
 
+void NodeCalendar::reset(double origin_s)
+{
+  for (Profile& profile : profiles_)
+    profile.assign(1, Step{origin_s, 0});
+  std::fill(first_room_.begin(), first_room_.end(), origin_s);
+  std::fill(first_room_known_.begin(), first_room_known_.end(), 1);
+  unsettled_.clear();
+}
+
 void NodeCalendar::settle_first_room(int node) const
 {
   // One pass: each step's free GPUs settle every count not yet free before it.
-  double* room = &first_room_[static_cast<size_t>(node) * (gpus_per_node_ + 1)];
-  std::fill(room, room + gpus_per_node_ + 1, INFINITY);
+  const size_t stride = profiles_.size();
+  double* room = &first_room_[static_cast<size_t>(node)];
+  for (int g = 0; g <= gpus_per_node_; ++g)
+    room[g * stride] = INFINITY;
   int settled = -1; // counts up to this one are free earlier
   for (const Step& step : profiles_[node]) {
     const int free = gpus_per_node_ - step.load;
     for (int g = settled + 1; g <= free; ++g)
-      room[g] = step.t;
+      room[g * stride] = step.t;
     settled = std::max(settled, free);
     if (settled == gpus_per_node_)
       break;
@@ -45,7 +56,10 @@ void NodeCalendar::book(int node, int gpus, double from_s, double to_s)
   from_s = std::max(from_s, profile.front().t);
   if (gpus <= 0 || !(to_s > from_s))
     return;
-  first_room_known_[node] = 0;
+  if (first_room_known_[node]) {
+    first_room_known_[node] = 0;
+    unsettled_.push_back(node);
+  }
   const size_t first = split(profile, from_s);
   const size_t end = split(profile, to_s); // after `first`: inserting it leaves `first` in place
   for (size_t i = first; i < end; ++i)

@@ -17,6 +17,10 @@ public:
   /// Empty nodes from `origin_s` (now) on; nothing before it is kept, and queries start there.
   NodeCalendar(int nodes, int gpus_per_node, double origin_s);
 
+  /// Empties every node again from `origin_s` on, keeping the memory (a plan is drawn at every
+  /// scheduling decision).
+  void reset(double origin_s);
+
   int nodes() const { return static_cast<int>(profiles_.size()); }
   int gpus_per_node() const { return gpus_per_node_; }
   /// Books `gpus` of `node` over [from_s, to_s); to_s may be infinite (an unknown end).
@@ -35,7 +39,17 @@ public:
       return INFINITY;
     if (!first_room_known_[node])
       settle_first_room(node);
-    return first_room_[static_cast<std::size_t>(node) * (gpus_per_node_ + 1) + std::max(0, gpus)];
+    return first_room_[static_cast<std::size_t>(std::max(0, gpus)) * profiles_.size() + node];
+  }
+  /// first_room(node, gpus) of every node, indexed by node (`gpus` at most gpus_per_node): a
+  /// search over all nodes reads them without a check each.
+  const double* first_rooms(int gpus) const
+  {
+    for (int node : unsettled_)
+      if (!first_room_known_[node])
+        settle_first_room(node);
+    unsettled_.clear();
+    return &first_room_[static_cast<std::size_t>(std::max(0, gpus)) * profiles_.size()];
   }
 
 private:
@@ -61,8 +75,11 @@ private:
 
   int gpus_per_node_;
   std::vector<Profile> profiles_; ///< per node
-  mutable std::vector<double> first_room_; ///< per node, per GPU count 0..gpus_per_node
+  /// Per GPU count 0..gpus_per_node, per node: a search over nodes for one count reads a few
+  /// cache lines.
+  mutable std::vector<double> first_room_;
   mutable std::vector<char> first_room_known_; ///< per node; cleared by book()
+  mutable std::vector<int> unsettled_; ///< nodes booked since first_rooms() last settled them
 };
 
 // Inline: a conservative plan asks these hundreds of millions of times (a few steps each).

@@ -16,6 +16,8 @@
 
 namespace dcsim {
 
+class NodeCalendar;
+
 /// A job waiting for GPUs (queues are in submission order).
 struct QueuedJob {
   int id = 0;
@@ -91,15 +93,19 @@ void start_in_order(const std::vector<const QueuedJob*>& order, JobStarter& star
 void backfill_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter);
 /// Conservative backfilling over `order` (conservative_backfill.cpp): each job, in that order,
 /// starts now or gets the earliest reservation that delays none made before it.
-void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter, const BackfillPlanConfig& limits);
+/// `calendar` is the policy's scratch, drawn afresh from the running jobs (kept to reuse its memory).
+void plan_in_order(const std::vector<const QueuedJob*>& order, JobStarter& starter, const BackfillPlanConfig& limits,
+                   NodeCalendar& calendar);
 
-/// `queue`'s jobs as they are (submission order).
-inline std::vector<const QueuedJob*> submission_order(const std::vector<QueuedJob>& queue)
+/// `queue`'s first `limit` jobs as they are (submission order). A plan that looks at 500 jobs
+/// need not list the thousands queued behind them at every decision.
+inline std::vector<const QueuedJob*> submission_order(const std::vector<QueuedJob>& queue,
+                                                     std::size_t limit = static_cast<std::size_t>(-1))
 {
   std::vector<const QueuedJob*> order;
-  order.reserve(queue.size());
-  for (const QueuedJob& job : queue)
-    order.push_back(&job);
+  order.reserve(std::min(queue.size(), limit));
+  for (std::size_t i = 0; i < queue.size() && i < limit; ++i)
+    order.push_back(&queue[i]);
   return order;
 }
 

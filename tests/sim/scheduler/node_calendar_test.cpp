@@ -50,3 +50,30 @@ TEST_CASE("node calendar: a node's load over time, and where a job of g GPUs for
   late.book(0, 8, 0, 1500);
   CHECK(late.earliest(0, 1, 1000, 10) == 1500);
 }
+
+TEST_CASE("NodeCalendar: first_rooms agrees with first_room after bookings, and reset empties it", "[scheduler]")
+{
+  NodeCalendar c(3, 8, 0.0);
+  c.book(0, 8, 0.0, 50.0);
+  c.book(1, 4, 0.0, 20.0);
+  c.book(1, 6, 30.0, 40.0); // node 1: 4 free until 20, 8 until 30, 2 until 40, then 8
+  c.book(2, 7, 10.0, INFINITY);
+  for (int g = 0; g <= 8; ++g) {
+    const double* rooms = c.first_rooms(g);
+    for (int node = 0; node < 3; ++node)
+      CHECK(rooms[node] == c.first_room(node, g));
+  }
+  CHECK(c.first_rooms(8)[0] == 50.0);
+  CHECK(c.first_rooms(5)[1] == 20.0);
+  CHECK(c.first_rooms(1)[2] == 0.0);
+  CHECK(c.first_rooms(8)[2] == 0.0); // empty until 10
+  c.book(2, 1, 0.0, 5.0); // booked after first_rooms settled it: settled again on the next call
+  CHECK(c.first_rooms(8)[2] == 5.0);
+  CHECK(c.first_rooms(2)[2] == 0.0); // 7 free on [0, 5)
+
+  c.reset(100.0);
+  for (int node = 0; node < 3; ++node) {
+    CHECK(c.first_rooms(8)[node] == 100.0);
+    CHECK(c.earliest(node, 8, 100.0, 1e9) == 100.0);
+  }
+}
