@@ -7,6 +7,7 @@
     result.stages           # one row per job and pipeline rank: the same breakdown per rank
     result.memory           # one row per job: bytes per GPU by kind, total, capacity, fits
     result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
+    result.network          # one row per job and fabric tier: bytes per iteration, utilization, busiest link
     result.energy           # one row per job and one for the cluster: joules, watts, cost in USD
     result.failures         # one row per job and cause of failure: failures, restarts, lost work
     result.scheduler        # the cluster scheduler's statistics (a dict), None without one
@@ -162,6 +163,17 @@ class Result:
         rows = [{"job": job["name"], **use}
                 for job in self._data["jobs"]
                 for use in job.get("collectives", [])]
+        return _pandas().DataFrame(rows)
+
+    @property
+    def network(self):
+        """DataFrame with one row per job and fabric tier its steady iteration uses, from the GPUs
+        up (scale_up, gpu_nic, nic_leaf, leaf_spine, ...): job, tier, links (directed links with
+        traffic), bytes_per_iteration (summed over those links), bytes_by_purpose.<purpose>,
+        mean_utilization, busiest_link and busiest_link_utilization (share of the iteration busy)."""
+        rows = [{"job": job["name"], **flatten(tier)}
+                for job in self._data["jobs"]
+                for tier in job.get("network", {}).get("tiers", [])]
         return _pandas().DataFrame(rows)
 
     @property

@@ -89,6 +89,19 @@ def test_collectives_frame_lists_each_kind_of_collective_with_the_json_numbers(s
     assert (frame["estimated_s"] > 0).all() and (frame["calls_per_iteration"] > 0).all()
 
 
+def test_network_frame_has_a_row_per_tier_whose_purposes_add_up(small):
+    result = small.run()  # TP2 PP2 DP4 in small-job.yaml
+    frame = result.network
+    tiers = result["jobs"][0]["network"]["tiers"]
+    assert list(frame["tier"]) == [t["tier"] for t in tiers]
+    assert frame["tier"].iloc[0] == "scale_up"  # from the GPUs up
+    purposes = frame.filter(like="bytes_by_purpose.").fillna(0).sum(axis=1)
+    assert list(purposes) == pytest.approx(list(frame["bytes_per_iteration"]), rel=1e-12)
+    assert ((frame["mean_utilization"] > 0) & (frame["mean_utilization"] <= frame["busiest_link_utilization"] * (1 + 1e-12))).all()
+    total = result["jobs"][0]["network"]["link_bytes_per_iteration"]
+    assert frame["bytes_per_iteration"].sum() == pytest.approx(total, rel=1e-12)
+
+
 def test_reliability_frame_accounts_for_the_wall_clock_time_lost():
     # A month of GPT-3 175B on 1,024 GPUs with Llama 3's node failure rate (scenario header).
     result = dcsim.load(REPO / "scenarios" / "failures-checkpoint.yaml").run()

@@ -1,5 +1,6 @@
 #include "engine/job_runner.hpp"
 
+#include "engine/job_traffic.hpp"
 #include "engine/stage_runner.hpp"
 #include "platform/platform.hpp"
 #include "transformer/model_flops.hpp"
@@ -169,6 +170,7 @@ JobResult JobRunner::result() const
   r.tokens_per_s = sequences * job.model.seq_len / t;
   r.model_tflops_per_gpu = model_flops_per_iteration(job.model, sequences) / t / job.gpus / 1e12;
   r.hardware_tflops_per_gpu = hardware_flops_per_iteration(job.model, sequences, job.recompute, job.recompute_modules) / t / job.gpus / 1e12;
+  r.network = steady_traffic(job, s.layout, s.plans, s.platform, s.comm, t);
   r.mfu = r.model_tflops_per_gpu * 1e12 / peak;
   r.hfu = r.hardware_tflops_per_gpu * 1e12 / peak;
   const ReliabilityStats& rs = r.reliability;

@@ -56,6 +56,28 @@ nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
   return out;
 }
 
+/// Per fabric tier, what the job's steady iteration puts on it (engine/job_traffic.hpp).
+nlohmann::json network_json(const std::vector<TierTraffic>& tiers)
+{
+  nlohmann::json out = nlohmann::json::array();
+  double total = 0;
+  for (const TierTraffic& t : tiers) {
+    nlohmann::json by_purpose = nlohmann::json::object();
+    for (int k = 0; k < kCollectivePurposes; ++k)
+      if (t.bytes_by_purpose[k] > 0)
+        by_purpose[to_string(static_cast<CollectivePurpose>(k))] = t.bytes_by_purpose[k];
+    out.push_back({{"tier", t.tier},
+                   {"links", t.links},
+                   {"bytes_per_iteration", t.bytes},
+                   {"bytes_by_purpose", by_purpose},
+                   {"mean_utilization", t.mean_utilization},
+                   {"busiest_link", t.busiest_link},
+                   {"busiest_link_utilization", t.busiest_link_utilization}});
+    total += t.bytes;
+  }
+  return {{"link_bytes_per_iteration", total}, {"tiers", out}};
+}
+
 nlohmann::json reliability_json(const ReliabilityStats& r)
 {
   nlohmann::json out = {{"mtbi_s", r.mtbi_s},
@@ -248,6 +270,7 @@ nlohmann::json job_json(const JobResult& j)
           {"simulated_iterations", j.simulated_iterations},
           {"iteration_times_s", j.iteration_times_s},
           {"collectives", collectives_json(j.collectives)},
+          {"network", network_json(j.network)},
           {"goodput", j.goodput},
           {"reliability", reliability_json(j.reliability)},
           {"energy", energy_json(j.energy, true)},

@@ -7,6 +7,7 @@
 #include "parallelism/collective_call.hpp"
 #include "transformer/memory_model.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,8 @@ enum class CollectivePurpose {
   ParameterGather
 };
 
+constexpr int kCollectivePurposes = 6;
+
 /// Tensor-, context-, expert-parallel and pipeline traffic repeats every micro-batch; the rest once an iteration.
 inline bool repeats_per_micro_batch(CollectivePurpose purpose)
 {
@@ -72,7 +75,17 @@ struct CollectiveUse {
   }
 };
 
-/// Failures and checkpoints of one job (all zero when the scenario has neither).
+/// What one tier of the fabric carries for a job in a steady iteration (engine/job_traffic.hpp).
+struct TierTraffic {
+  std::string tier;   ///< "scale_up", "gpu_nic", "nic_leaf", "leaf_spine", "spine_core", "global", ...
+  int links = 0;      ///< directed links of the tier that carry some of the job's traffic
+  double bytes = 0;   ///< bytes on the wire summed over those links (a flow counts once per link it crosses)
+  std::array<double, kCollectivePurposes> bytes_by_purpose{}; ///< indexed by CollectivePurpose
+  double mean_utilization = 0;   ///< bytes over (the links' summed bandwidth x the iteration time)
+  std::string busiest_link;      ///< e.g. "leaf3->spine1"
+  double busiest_link_utilization = 0;
+};
+
 /// Failures of one cause (FailureConfig::causes) in one job.
 struct CauseStats {
   std::string name;
@@ -82,6 +95,7 @@ struct CauseStats {
   double lost_work_s = 0;    ///< training thrown away by its failures
 };
 
+/// Failures and checkpoints of one job (all zero when the scenario has neither).
 struct ReliabilityStats {
   /// Wall-clock time the job was stopped: checkpointing, restarting, maintenance.
   double stopped_s() const { return checkpoint_time_s + restart_time_s + maintenance_time_s; }
@@ -240,6 +254,7 @@ struct JobResult {
   int simulated_iterations = 0;      ///< the rest were steady and fast-forwarded
   std::vector<double> iteration_times_s; ///< of the simulated iterations
   std::vector<CollectiveUse> collectives;
+  std::vector<TierTraffic> network; ///< per fabric tier, steady iteration; empty for a job that never ran
   ReliabilityStats reliability;
   /// Failure-free training time over the job's wall-clock time (1 without failures or checkpoints).
   double goodput = 1;

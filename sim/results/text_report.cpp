@@ -197,6 +197,18 @@ std::string scheduler_summary(const SchedulerStats& s)
   return out;
 }
 
+/// Per tier: what a steady iteration puts on its links, and how busy they are over it.
+std::string network_summary(const JobResult& r)
+{
+  if (r.network.empty())
+    return {};
+  std::string out = line("  network per iteration (bytes summed over links; time busy, mean and busiest link):");
+  for (const TierTraffic& t : r.network)
+    out += line("    %-16s %9s on %d links   %5.1f%% mean, %5.1f%% %s", t.tier.c_str(), format_bytes(t.bytes).c_str(),
+                t.links, 100 * t.mean_utilization, 100 * t.busiest_link_utilization, t.busiest_link.c_str());
+  return out;
+}
+
 std::string job_summary(const ScenarioConfig& config, const JobConfig& job, const JobResult& r)
 {
   const auto& p = job.parallelism;
@@ -263,6 +275,7 @@ std::string job_summary(const ScenarioConfig& config, const JobConfig& job, cons
     out += line("  most exposed comm   pipeline rank %zu: %s %s (%s)", busiest, format_seconds(w.exposed_comm_s).c_str(),
                 percent_of(w.exposed_comm_s, t).c_str(), parts.c_str());
   }
+  out += network_summary(r);
   if (r.straggler_nodes > 0) {
     std::string ranks;
     for (size_t p = 0; p < r.stage_slowdown.size(); ++p)
