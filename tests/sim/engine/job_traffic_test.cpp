@@ -44,6 +44,14 @@ double purpose_bytes(const nlohmann::json& tier, const char* purpose)
   return tier["bytes_by_purpose"].value(purpose, 0.0);
 }
 
+/// The efficiency of the protocol a collective of the job's list ran with.
+double protocol_efficiency(const dcsim::CommunicationParams& comm, const nlohmann::json& use)
+{
+  const std::string name = use["protocol"];
+  return comm.protocol(name == "LL" ? dcsim::Protocol::LL : name == "LL128" ? dcsim::Protocol::LL128 : dcsim::Protocol::Simple)
+      .efficiency;
+}
+
 /// Bytes one ring call sends, summed over its n ranks (each rank's share of the buffer passes
 /// n - 1 hops; an all-reduce goes round twice).
 double ring_bytes(const nlohmann::json& use)
@@ -117,11 +125,8 @@ TEST_CASE("network report: every replica's pipeline sends, each on its own GPUs'
   double sends = 0;
   for (const auto& use : job["collectives"])
     if (use["purpose"] == "pipeline_send") {
-      const std::string name = use["protocol"];
-      const auto protocol = name == "LL" ? dcsim::Protocol::LL
-                            : name == "LL128" ? dcsim::Protocol::LL128 : dcsim::Protocol::Simple;
       sends += use["bytes"].get<double>() * use["calls_per_iteration"].get<double>() /
-               comm.protocol(protocol).efficiency;
+               protocol_efficiency(comm, use);
     }
   REQUIRE(sends > 0);
   auto tiers = tiers_of(job);
@@ -149,11 +154,8 @@ TEST_CASE("network report: every expert group's token all-to-alls, inside its no
     if (use["purpose"] == "expert_parallel") {
       REQUIRE(use["op"] == "alltoall");
       REQUIRE(use["ranks"] == 8);
-      const std::string name = use["protocol"];
-      const auto protocol = name == "LL" ? dcsim::Protocol::LL
-                            : name == "LL128" ? dcsim::Protocol::LL128 : dcsim::Protocol::Simple;
       sent += 7 * use["bytes"].get<double>() * use["calls_per_iteration"].get<double>() /
-              comm.protocol(protocol).efficiency;
+              protocol_efficiency(comm, use);
     }
   REQUIRE(sent > 0);
   auto tiers = tiers_of(job);
