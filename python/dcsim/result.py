@@ -43,10 +43,20 @@ _LEADING_JOB_COLUMNS = ("name", "iteration_time_s", "tokens_per_s", "mfu", "hfu"
                         "fits_in_memory")
 
 
+def _tier_columns(job):
+    """Each fabric tier's utilizations as columns (network.leaf_spine.busiest_link_utilization),
+    so that a sweep over the fabric plots them directly."""
+    columns = {}
+    for tier in job.get("network", {}).get("tiers", []):
+        for key in ("bytes_per_iteration", "mean_utilization", "busiest_link_utilization"):
+            columns[f"network.{tier['tier']}.{key}"] = tier[key]
+    return columns
+
+
 def _job_columns(job):
     leading = {key: job[key] for key in _LEADING_JOB_COLUMNS if key in job}
     rest = {key: value for key, value in job.items() if key not in _JOB_LISTS and key not in leading}
-    return {**leading, **flatten(rest)}
+    return {**leading, **flatten(rest), **_tier_columns(job)}
 
 
 class Result:

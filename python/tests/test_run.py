@@ -100,6 +100,11 @@ def test_network_frame_has_a_row_per_tier_whose_purposes_add_up(small):
     assert ((frame["mean_utilization"] > 0) & (frame["mean_utilization"] <= frame["busiest_link_utilization"] * (1 + 1e-12))).all()
     total = result["jobs"][0]["network"]["link_bytes_per_iteration"]
     assert frame["bytes_per_iteration"].sum() == pytest.approx(total, rel=1e-12)
+    # A sweep's flat row carries each tier's utilizations.
+    row = result.summary()
+    for tier in tiers:
+        assert row[f"network.{tier['tier']}.busiest_link_utilization"] == tier["busiest_link_utilization"]
+        assert row[f"network.{tier['tier']}.mean_utilization"] == tier["mean_utilization"]
 
 
 def test_reliability_frame_accounts_for_the_wall_clock_time_lost():
