@@ -117,12 +117,12 @@ void PendingComm::wait()
   latency_s_ = 0;
 }
 
-namespace {
-
 double link_efficiency(const Flow& f, const Platform& platform, const CommunicationParams& params)
 {
   return platform.same_domain(f.src, f.dst) ? params.scale_up_efficiency : params.scale_out_efficiency;
 }
+
+namespace {
 
 /// Bytes per SimGrid link, in one table reused between calls (the tuner ranks many plans);
 /// only the links a phase touched are cleared afterwards. Two sums per link: the exact payload

@@ -105,6 +105,8 @@ PendingComm start_flows(const CommPlan& plan, const Platform& platform, const Co
 /// start_flows(...).wait() without a helper actor for the phases: the calling actor runs them.
 void run_flows(const CommPlan& plan, const Platform& platform, const CommunicationParams& params);
 
+/// The NCCL efficiency of a flow's path: scale-up inside an NVLink domain, scale-out across it.
+double link_efficiency(const Flow& f, const Platform& platform, const CommunicationParams& params);
 /// A flow's bytes on the wire: its payload at the NCCL efficiency of its path, in whole bytes.
 double wire_bytes(const Flow& f, const Platform& platform, const CommunicationParams& params);
 /// The flows that go on the wire: each pair's bytes split evenly over the queue pairs the

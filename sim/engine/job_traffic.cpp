@@ -121,8 +121,7 @@ LinkBytes route_pairs(const PairBytes& pairs, const Platform& platform, const Co
   for (const auto& [key, by_purpose] : pairs.pairs()) {
     const int src = PairBytes::src_of(key), dst = PairBytes::dst_of(key);
     const int qps = platform.hashed_qps(src, dst);
-    // Wire bytes over payload on this pair's path (the NCCL efficiency of scale-up or -out).
-    const double wire_per_byte = wire_bytes({src, dst, 1e12, 0}, platform, params) / 1e12;
+    const double wire_per_byte = 1.0 / link_efficiency({src, dst, 0.0, 0}, platform, params);
     for (int q = 0; q < qps; ++q) {
       const Route r = platform.route(src, dst, q);
       for (int h = 0; h < r.hops; ++h)
