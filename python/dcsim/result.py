@@ -8,6 +8,7 @@
     result.memory           # one row per job: bytes per GPU by kind, total, capacity, fits
     result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
     result.network          # one row per job and fabric tier: bytes per iteration, utilization, busiest link
+    result.cluster_network  # one row per fabric tier: every job's traffic over the run, mean and peak utilization
     result.energy           # one row per job and one for the cluster: joules, watts, cost in USD
     result.failures         # one row per job and cause of failure: failures, restarts, lost work
     result.scheduler        # the cluster scheduler's statistics (a dict), None without one
@@ -187,6 +188,16 @@ class Result:
         return _pandas().DataFrame(rows)
 
     @property
+    def cluster_network(self):
+        """DataFrame indexed by fabric tier (from the GPUs up) with every job's traffic over the
+        whole run, training runs and trace jobs' loads together: links (directed, in service),
+        links_used, bytes, mean_utilization (over the simulated time), peak_utilization (the
+        tier's busiest moment, each job at its steady rate) and peak_at_s, busiest_link with its
+        busiest_link_peak_utilization and busiest_link_mean_utilization."""
+        frame = _pandas().DataFrame(self._data.get("network", {}).get("tiers", []))
+        return frame.set_index("tier") if "tier" in frame else frame
+
+    @property
     def failures(self):
         """DataFrame with one row per job and cause of failure when the scenario has `failures`
         (the causes of `failures.causes`, "node" for `node_mtbf`, or a fault trace's classes):
@@ -199,13 +210,17 @@ class Result:
 
     def summary(self):
         """One flat dict of numbers: simulated_time_s, wall_clock_s, the cluster's energy and cost
-        (``cluster.energy.facility_j``, ``cluster.cost.total_usd``), the scheduler's statistics
+        (``cluster.energy.facility_j``, ``cluster.cost.total_usd``), its fabric tiers' use over the
+        run (``cluster.network.leaf_spine.peak_utilization``), the scheduler's statistics
         when there is one (``scheduler.mean_queue_s``), the spare nodes' with ``failures.spare_nodes``
         (``spares.waits``), then each job's scalars.
         With one job its columns are unprefixed (``iteration_time_s``); with several, each is
         prefixed by the job's name (``gpt3.iteration_time_s``)."""
         row = {key: self._data[key] for key in _SCENARIO_COLUMNS}
         row.update(flatten({"energy": self._data["energy"], "cost": self._data["cost"]}, "cluster."))
+        for tier in self._data.get("network", {}).get("tiers", []):
+            for key in ("bytes", "mean_utilization", "peak_utilization", "busiest_link_peak_utilization"):
+                row[f"cluster.network.{tier['tier']}.{key}"] = tier[key]
         if "reliability" in self._data:
             row.update(flatten(self._data["reliability"], "cluster.reliability."))
         if "scheduler" in self._data:

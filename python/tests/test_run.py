@@ -318,6 +318,25 @@ def test_summary_is_one_flat_row_prefixed_by_job_name_when_there_are_several():
     assert "iteration_time_s" not in row
 
 
+def test_cluster_network_adds_up_every_jobs_traffic_over_the_run():
+    result = dcsim.run(REPO / "scenarios/jobs-shared-fabric.yaml")
+    frame = result.cluster_network
+    assert frame.index[0] == "scale_up"  # from the GPUs up
+    expected = {}
+    for job in result["jobs"]:  # no failures there: every iteration ran once
+        for tier in job["network"]["tiers"]:
+            expected[tier["tier"]] = expected.get(tier["tier"], 0) + tier["bytes_per_iteration"] * job["iterations"]
+    assert sorted(frame.index) == sorted(expected)
+    for tier, bytes_ in expected.items():
+        assert frame.loc[tier, "bytes"] == pytest.approx(bytes_, rel=1e-9)
+    # At the busiest moment a tier carries at least its average over the run.
+    assert (frame["peak_utilization"] >= frame["mean_utilization"] * (1 - 1e-12)).all()
+    assert (frame["links_used"] <= frame["links"]).all()
+    row = result.summary()
+    for tier in result["network"]["tiers"]:
+        assert row[f"cluster.network.{tier['tier']}.peak_utilization"] == tier["peak_utilization"]
+
+
 def test_trace_is_kept_on_request(small):
     result = small.run(trace=True)
     events = result.trace["traceEvents"]

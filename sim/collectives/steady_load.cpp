@@ -79,6 +79,17 @@ std::vector<double> SteadyLoad::bytes_left() const
   return left;
 }
 
+std::vector<double> SteadyLoad::bytes_moved() const
+{
+  std::vector<double> moved(flows_.flows.size());
+  if (!state_ || !state_->bytes.empty())
+    return moved;
+  // An endless flow's bytes moved are what it no longer has to (1e19 holds bytes to 2 KiB).
+  for (std::size_t i = 0; i < state_->comms.size(); ++i)
+    moved[i] = std::max(0.0, kEndlessBytes - state_->comms[i]->get_remaining());
+  return moved;
+}
+
 SteadyLoad SteadyLoad::start(const CommPlan& plan, double period_s, const Platform& platform,
                              const CommunicationParams& params, const LoadWork* work)
 {

@@ -73,6 +73,8 @@ public:
   std::vector<double> bytes_left() const;
   /// Whether its flows have started (a load with a delay waits first).
   bool flowing() const;
+  /// Without a work: each flow's bytes moved since it started (0 before then).
+  std::vector<double> bytes_moved() const;
 
 private:
   struct State;

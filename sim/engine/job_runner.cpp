@@ -179,4 +179,24 @@ JobResult JobRunner::result() const
   return r;
 }
 
+FabricUse JobRunner::fabric_use() const
+{
+  const JobShared& s = *shared_;
+  if (s.done <= 0 || s.iteration_times_s.empty() || !(s.end_s > s.start_s))
+    return {};
+  const double iteration_s = s.iteration_times_s.back();
+  // Iterations that failures threw away moved their bytes too.
+  const double iterations = s.done + s.reliability.stats().lost_work_s / iteration_s;
+  // While it trains, a link carries the steady iteration's bytes at its pace; the first
+  // iterations can be quicker (nothing to overlap yet), so never less than the run's average.
+  const double pace_per_s = std::max(1.0 / iteration_s, iterations / (s.end_s - s.start_s));
+  std::vector<double> bytes = steady_link_bytes(s.job, s.layout, s.plans, s.platform, s.comm);
+  std::vector<double> bytes_per_s(bytes.size());
+  for (std::size_t l = 0; l < bytes.size(); ++l) {
+    bytes_per_s[l] = bytes[l] * pace_per_s;
+    bytes[l] *= iterations;
+  }
+  return make_fabric_use(s.start_s, s.end_s, bytes_per_s, bytes);
+}
+
 } // namespace dcsim

@@ -11,6 +11,7 @@
 #include "config/scenario_config.hpp"
 #include "engine/channel.hpp"
 #include "engine/comm_stream.hpp"
+#include "engine/fabric_usage.hpp"
 #include "engine/job_layout.hpp"
 #include "engine/job_plans.hpp"
 #include "engine/job_reliability.hpp"
@@ -91,6 +92,10 @@ public:
   /// When the job should end if it keeps its last iteration time (infinity before the first).
   double expected_end_s(double now_s) const;
   JobResult result() const;
+  /// What the run put on the fabric (engine/fabric_usage.hpp): its steady iteration's traffic at
+  /// that iteration's mean rate from its start to its end, and the bytes of the iterations it
+  /// ran (those failures threw away too). Empty when it completed none.
+  FabricUse fabric_use() const;
   /// Why the job stopped before its last iteration ("" when it did not).
   const std::string& gave_up() const { return shared_->reliability.gave_up(); }
   /// Asks the job to stop at its next iteration boundary (preemption).

@@ -113,11 +113,45 @@ PairBytes iteration_pairs(const JobConfig& job, const JobLayout& layout, const s
 }
 
 /// Wire bytes per directed fabric link and purpose.
-using LinkBytes = std::vector<std::array<double, kCollectivePurposes>>;
+using PurposeBytes = std::vector<std::array<double, kCollectivePurposes>>;
 
-LinkBytes route_pairs(const PairBytes& pairs, const Platform& platform, const CommunicationParams& params)
+void add_to(double& sum, double v) { sum += v; }
+void add_to(std::array<double, kCollectivePurposes>& sum, const std::array<double, kCollectivePurposes>& v)
 {
-  LinkBytes links(platform.fabric().directed_link_count());
+  for (int k = 0; k < kCollectivePurposes; ++k)
+    sum[k] += v[k];
+}
+double scaled(double v, double by) { return v * by; }
+std::array<double, kCollectivePurposes> scaled(std::array<double, kCollectivePurposes> v, double by)
+{
+  for (double& x : v)
+    x *= by;
+  return v;
+}
+
+/// Adaptive routing keeps a trunk's members equally busy: each carries its bandwidth's share of
+/// what the routes put on the trunk.
+template <class Value>
+void even_trunks(std::vector<Value>& links, const Fabric& fabric)
+{
+  for (const std::vector<int>& trunk : fabric.adaptive_trunks()) {
+    Value sum{};
+    double bandwidth = 0;
+    for (int l : trunk) {
+      add_to(sum, links[l]);
+      if (fabric.edge(l / 2).up)
+        bandwidth += fabric.edge(l / 2).bandwidth_bytes_per_s;
+    }
+    for (int l : trunk) {
+      const FabricEdge& e = fabric.edge(l / 2);
+      links[l] = scaled(sum, e.up && bandwidth > 0 ? e.bandwidth_bytes_per_s / bandwidth : 0.0);
+    }
+  }
+}
+
+PurposeBytes route_pairs(const PairBytes& pairs, const Platform& platform, const CommunicationParams& params)
+{
+  PurposeBytes links(platform.fabric().directed_link_count());
   for (const auto& [key, by_purpose] : pairs.pairs()) {
     const int src = PairBytes::src_of(key), dst = PairBytes::dst_of(key);
     const int qps = platform.hashed_qps(src, dst);
@@ -125,28 +159,10 @@ LinkBytes route_pairs(const PairBytes& pairs, const Platform& platform, const Co
     for (int q = 0; q < qps; ++q) {
       const Route r = platform.route(src, dst, q);
       for (int h = 0; h < r.hops; ++h)
-        for (int k = 0; k < kCollectivePurposes; ++k)
-          links[r.links[h]][k] += by_purpose[k] * wire_per_byte / qps;
+        add_to(links[r.links[h]], scaled(by_purpose, wire_per_byte / qps));
     }
   }
-  // Adaptive routing keeps a trunk's members equally busy: each carries its bandwidth's share.
-  const Fabric& fabric = platform.fabric();
-  for (const std::vector<int>& trunk : fabric.adaptive_trunks()) {
-    std::array<double, kCollectivePurposes> sum{};
-    double bandwidth = 0;
-    for (int l : trunk) {
-      for (int k = 0; k < kCollectivePurposes; ++k)
-        sum[k] += links[l][k];
-      if (fabric.edge(l / 2).up)
-        bandwidth += fabric.edge(l / 2).bandwidth_bytes_per_s;
-    }
-    for (int l : trunk) {
-      const FabricEdge& e = fabric.edge(l / 2);
-      const double share = e.up && bandwidth > 0 ? e.bandwidth_bytes_per_s / bandwidth : 0.0;
-      for (int k = 0; k < kCollectivePurposes; ++k)
-        links[l][k] = sum[k] * share;
-    }
-  }
+  even_trunks(links, platform.fabric());
   return links;
 }
 
@@ -187,12 +203,43 @@ std::string link_tier(const Fabric& fabric, int directed_link)
   }
 }
 
+int link_tier_rank(const Fabric& fabric, int directed_link)
+{
+  return tier_rank(fabric.edge(directed_link / 2), ends_by_kind(fabric, directed_link).second);
+}
+
+std::vector<double> steady_link_bytes(const JobConfig& job, const JobLayout& layout,
+                                      const std::vector<ChunkPlans>& plans, const Platform& platform,
+                                      const CommunicationParams& params)
+{
+  const PurposeBytes by_purpose =
+      route_pairs(iteration_pairs(job, layout, plans, platform.gpu_count()), platform, params);
+  std::vector<double> links(by_purpose.size());
+  for (std::size_t l = 0; l < links.size(); ++l)
+    for (double b : by_purpose[l])
+      links[l] += b;
+  return links;
+}
+
+std::vector<double> route_wire_flows(const std::vector<Flow>& flows, const std::vector<double>& bytes,
+                                     const Platform& platform)
+{
+  std::vector<double> links(platform.fabric().directed_link_count());
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    const Route r = platform.route(flows[i].src, flows[i].dst, flows[i].qp);
+    for (int h = 0; h < r.hops; ++h)
+      links[r.links[h]] += bytes[i];
+  }
+  even_trunks(links, platform.fabric());
+  return links;
+}
+
 std::vector<TierTraffic> steady_traffic(const JobConfig& job, const JobLayout& layout,
                                         const std::vector<ChunkPlans>& plans, const Platform& platform,
                                         const CommunicationParams& params, double iteration_time_s)
 {
   const Fabric& fabric = platform.fabric();
-  const LinkBytes links = route_pairs(iteration_pairs(job, layout, plans, platform.gpu_count()), platform, params);
+  const PurposeBytes links = route_pairs(iteration_pairs(job, layout, plans, platform.gpu_count()), platform, params);
   struct Tier {
     TierTraffic traffic;
     double bandwidth_bytes_per_s = 0; ///< of its links that carry traffic
@@ -209,7 +256,7 @@ std::vector<TierTraffic> steady_traffic(const JobConfig& job, const JobLayout& l
     const FabricEdge& e = fabric.edge(l / 2);
     Tier& tier = tiers[link_tier(fabric, l)];
     TierTraffic& t = tier.traffic;
-    tier.rank = tier_rank(e, ends_by_kind(fabric, l).second);
+    tier.rank = link_tier_rank(fabric, l);
     ++t.links;
     t.bytes += bytes;
     for (int k = 0; k < kCollectivePurposes; ++k)

@@ -33,5 +33,18 @@ std::vector<TierTraffic> steady_traffic(const JobConfig& job, const JobLayout& l
 /// A directed link's tier: "scale_up", "gpu_nic", "nic_<switch>" (e.g. "nic_leaf"), the two
 /// switch kinds of a fabric link from the lower up (e.g. "leaf_spine"), "global" or "storage".
 std::string link_tier(const Fabric& fabric, int directed_link);
+/// Where a link's tier comes in the fabric's order from the GPUs up (lower first).
+int link_tier_rank(const Fabric& fabric, int directed_link);
+
+/// Wire bytes a steady iteration of the job puts on each directed link (indexed by link; every
+/// purpose and replica, as steady_traffic counts them).
+std::vector<double> steady_link_bytes(const JobConfig& job, const JobLayout& layout,
+                                      const std::vector<ChunkPlans>& plans, const Platform& platform,
+                                      const CommunicationParams& params);
+
+/// `bytes[i]` on every directed link flow i's route crosses (flows already on the wire, each on
+/// its queue pair's route), adaptive trunks evened out as in steady_traffic; indexed by link.
+std::vector<double> route_wire_flows(const std::vector<Flow>& flows, const std::vector<double>& bytes,
+                                     const Platform& platform);
 
 } // namespace dcsim

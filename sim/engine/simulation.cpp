@@ -2,6 +2,7 @@
 
 #include "collectives/fabric_occupancy.hpp"
 #include "engine/engine_options.hpp"
+#include "engine/fabric_usage.hpp"
 #include "engine/job_runner.hpp"
 #include "engine/job_segments.hpp"
 #include "platform/platform.hpp"
@@ -139,6 +140,14 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
                              "fabric's latencies; expected a shorter run (fewer iterations, or fewer and shorter stops)");
   }
   const Fabric& fabric = platform.fabric();
+  FabricUsage usage;
+  for (const auto& job_runs : runs)
+    for (const auto& run : job_runs)
+      usage.add(run->fabric_use());
+  traffic.finish(result.simulated_time_s);
+  for (const FabricUse& use : traffic.fabric_uses())
+    usage.add(use);
+  result.network = usage.report(fabric, result.simulated_time_s);
   account_energy(result, config, fabric.network_switch_count(), fabric.network_cable_count(), platform.storage_count());
   summarize_reliability(result, config);
   result.wall_clock_s =

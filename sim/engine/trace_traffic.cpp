@@ -2,6 +2,7 @@
 
 #include "collectives/helper_actor.hpp"
 #include "collectives/tuner.hpp"
+#include "engine/job_traffic.hpp"
 #include "platform/platform.hpp"
 
 #include <simgrid/s4u/Engine.hpp>
@@ -43,6 +44,7 @@ bool TraceTraffic::start(int id, const Placement& placement, double gradient_byt
   loads_[id] = std::move(load);
   if (work)
     works_[id] = *work;
+  started_s_[id] = sg4::Engine::get_clock();
   ++loaded_runs_;
   coordinator_.external_change();
   return true;
@@ -53,11 +55,43 @@ void TraceTraffic::stop(int id)
   const auto it = loads_.find(id);
   if (it == loads_.end())
     return;
+  record_use(id, sg4::Engine::get_clock());
   it->second.stop();
   loads_.erase(it);
   works_.erase(id);
   frozen_.erase(id);
+  started_s_.erase(id);
   coordinator_.external_change();
+}
+
+void TraceTraffic::finish(double now_s)
+{
+  std::vector<int> running;
+  for (const auto& [id, load] : loads_)
+    running.push_back(id);
+  std::sort(running.begin(), running.end()); // the same order every run
+  for (int id : running)
+    record_use(id, now_s);
+  started_s_.clear();
+}
+
+void TraceTraffic::record_use(int id, double now_s)
+{
+  const SteadyLoad& load = loads_.at(id);
+  const LoadFlows& flows = load.load_flows();
+  std::vector<double> moved;
+  const auto work = works_.find(id);
+  if (work == works_.end()) {
+    moved = load.bytes_moved();
+  } else { // its work done: what its flows were given less what they have left
+    const auto frozen = frozen_.find(id);
+    const std::vector<double> left = frozen == frozen_.end() ? load.bytes_left() : frozen->second.now_left(now_s);
+    moved.assign(flows.flows.size(), 0.0);
+    for (std::size_t i = 0; i < left.size() && i < moved.size(); ++i)
+      moved[i] = std::max(0.0, flows.caps_bytes_per_s[i] * std::max(0.0, work->second.work_s) - left[i]);
+  }
+  const std::vector<double> rates = route_wire_flows(flows.flows, flows.caps_bytes_per_s, platform_);
+  uses_.push_back(make_fabric_use(started_s_.at(id), now_s, rates, route_wire_flows(flows.flows, moved, platform_)));
 }
 
 std::vector<double> TraceTraffic::Frozen::now_left(double now_s) const

@@ -22,6 +22,7 @@
 
 #include "collectives/steady_load.hpp"
 #include "config/scenario_config.hpp"
+#include "engine/fabric_usage.hpp"
 #include "engine/placement.hpp"
 #include "engine/steady_state.hpp"
 
@@ -54,6 +55,11 @@ public:
   int loaded_runs() const { return loaded_runs_; }
   /// The loads by trace job (a frozen one is there, stopped).
   const std::unordered_map<int, SteadyLoad>& loads() const { return loads_; }
+  /// What the loads put on the fabric (engine/fabric_usage.hpp), each from its start to its
+  /// stop: its flows' caps, and the bytes they moved (a stretched load: its work done).
+  const std::vector<FabricUse>& fabric_uses() const { return uses_; }
+  /// Counts the loads still running at `now_s` into fabric_uses() (the end of the simulation).
+  void finish(double now_s);
 
   // SteadyStateListener (with stretch):
   void iteration_boundary(int job, double now_s) override;
@@ -75,6 +81,8 @@ private:
   };
   /// Puts the frozen loads back on the network at `now_s`, with what they have left.
   void thaw(double now_s);
+  /// Adds load `id`'s FabricUse up to `now_s` to uses_.
+  void record_use(int id, double now_s);
 
   TraceTrafficConfig config_;
   bool enabled_ = false;
@@ -88,6 +96,8 @@ private:
   std::unordered_map<int, std::deque<Sample>> samples_;
   std::unordered_map<int, std::vector<double>> paces_; ///< measured by window_limit_s, bytes/s per flow
   std::unordered_map<int, Frozen> frozen_;
+  std::unordered_map<int, double> started_s_; ///< by trace job, when its load started
+  std::vector<FabricUse> uses_;
   int loaded_runs_ = 0;
 };
 

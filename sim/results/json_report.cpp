@@ -57,6 +57,24 @@ nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
 }
 
 /// Per fabric tier, what the job's steady iteration puts on it (engine/job_traffic.hpp).
+/// Per fabric tier, every job's traffic over the run (engine/fabric_usage.hpp).
+nlohmann::json cluster_network_json(const std::vector<FabricTierUsage>& tiers)
+{
+  nlohmann::json out = nlohmann::json::array();
+  for (const FabricTierUsage& t : tiers)
+    out.push_back({{"tier", t.tier},
+                   {"links", t.links},
+                   {"links_used", t.links_used},
+                   {"bytes", t.bytes},
+                   {"mean_utilization", t.mean_utilization},
+                   {"peak_utilization", t.peak_utilization},
+                   {"peak_at_s", t.peak_at_s},
+                   {"busiest_link", t.busiest_link},
+                   {"busiest_link_peak_utilization", t.busiest_link_peak_utilization},
+                   {"busiest_link_mean_utilization", t.busiest_link_mean_utilization}});
+  return {{"tiers", out}};
+}
+
 nlohmann::json network_json(const std::vector<TierTraffic>& tiers)
 {
   nlohmann::json out = nlohmann::json::array();
@@ -300,6 +318,7 @@ nlohmann::json to_json(const SimulationResult& r)
                         {"simulated_time_s", r.simulated_time_s},
                         {"fabric", r.fabric},
                         {"jobs", jobs},
+                        {"network", cluster_network_json(r.network)},
                         {"energy", energy_json(r.energy, false)},
                         {"cost", cost_json(r.energy, false)}};
   if (r.scheduler.enabled)

@@ -86,6 +86,23 @@ struct TierTraffic {
   double busiest_link_utilization = 0;
 };
 
+/// What every job together put on one tier of the fabric over the whole run
+/// (engine/fabric_usage.hpp): the tier's load averaged over the run and at its busiest moment.
+struct FabricTierUsage {
+  std::string tier;    ///< as TierTraffic::tier
+  int links = 0;       ///< directed links of the tier in service
+  int links_used = 0;  ///< of them, those that carried traffic
+  double bytes = 0;    ///< on the wire over the run, summed over the tier's links
+  double mean_utilization = 0; ///< bytes over (the tier's summed bandwidth x the simulated time)
+  /// The tier's summed traffic rate at its busiest moment over its summed bandwidth (each job at
+  /// its steady iteration's mean rate while it runs).
+  double peak_utilization = 0;
+  double peak_at_s = 0;           ///< when that moment began
+  std::string busiest_link;       ///< the link whose rate came nearest its bandwidth
+  double busiest_link_peak_utilization = 0;
+  double busiest_link_mean_utilization = 0; ///< that link's bytes over its bandwidth x the simulated time
+};
+
 /// Failures of one cause (FailureConfig::causes) in one job.
 struct CauseStats {
   std::string name;
@@ -305,6 +322,9 @@ struct SimulationResult {
   double simulated_time_s = 0;
   std::string fabric;
   std::vector<JobResult> jobs;
+  /// Per fabric tier, every job's traffic (training runs and trace jobs' loads) over the run, in
+  /// the fabric's order from the GPUs up; tiers nothing crossed are left out.
+  std::vector<FabricTierUsage> network;
   EnergyStats energy; ///< the whole cluster from time 0 to the last job's end
   SchedulerStats scheduler;
   SpareStats spares; ///< failures.spare_nodes (spares < 0: unlimited, not reported)

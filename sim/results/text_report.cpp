@@ -209,6 +209,21 @@ std::string network_summary(const JobResult& r)
   return out;
 }
 
+/// Per tier, every job's traffic over the run: printed when jobs shared the fabric (one job's
+/// lines above already say it).
+std::string cluster_network_summary(const SimulationResult& result)
+{
+  if (result.network.empty() || (result.jobs.size() < 2 && !result.scheduler.enabled))
+    return {};
+  std::string out = line("cluster network over the run (every job's traffic; time busy, mean and at the busiest moment):");
+  for (const FabricTierUsage& t : result.network)
+    out += line("  %-16s %9s on %d of %d links   %.3g%% mean, %.3g%% peak at %s; busiest %s %.3g%% peak",
+                t.tier.c_str(), format_bytes(t.bytes).c_str(), t.links_used, t.links, 100 * t.mean_utilization,
+                100 * t.peak_utilization, format_seconds(t.peak_at_s).c_str(), t.busiest_link.c_str(),
+                100 * t.busiest_link_peak_utilization);
+  return out;
+}
+
 std::string job_summary(const ScenarioConfig& config, const JobConfig& job, const JobResult& r)
 {
   const auto& p = job.parallelism;
@@ -349,6 +364,7 @@ std::string text_summary(const ScenarioConfig& config, const SimulationResult& r
     out += line("spare nodes: %d; %lld failed nodes replaced, %lld waited for a spare (%s in all, at most %s)",
                 result.spares.spares, result.spares.replacements, result.spares.waits,
                 format_seconds(result.spares.wait_s).c_str(), format_seconds(result.spares.max_wait_s).c_str());
+  out += cluster_network_summary(result);
   out += cluster_energy_summary(config, result);
   out += line("simulated %s in %.3f s wall-clock", format_seconds(result.simulated_time_s).c_str(),
               result.wall_clock_s);

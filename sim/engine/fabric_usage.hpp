@@ -1,0 +1,50 @@
+// What the whole cluster put on its fabric over a run, tier by tier: the answer to "how busy are
+// my spines under this mix of jobs, on average and at the worst moment?", which decides how much
+// oversubscription a cluster can take.
+//
+// Every piece of traffic is a FabricUse: a span of time, each link's rate while it runs and the
+// bytes it moved in all. A training run contributes its steady iteration's traffic
+// (job_traffic.hpp) at that iteration's mean rate, from its start to its end, and the bytes of
+// the iterations it completed; a trace job's load (trace_traffic.hpp) its flows' caps and the
+// bytes they moved. Means over the run come from the bytes; the busiest moment from the rates,
+// summed over whatever ran at once. Rates are averages over an iteration: a job's bursts (a
+// collective at full speed, then computation) reach higher for moments shorter than one.
+// Checkpoint and storage traffic is not counted.
+#pragma once
+
+#include "results/simulation_result.hpp"
+
+#include <vector>
+
+namespace dcsim {
+
+class Fabric;
+
+/// One directed link's share of a FabricUse.
+struct LinkUse {
+  int link = 0;
+  double bytes_per_s = 0; ///< while the use runs
+  double bytes = 0;       ///< over the whole use
+};
+
+struct FabricUse {
+  double start_s = 0;
+  double end_s = 0;
+  std::vector<LinkUse> links; ///< only links it crosses
+};
+
+/// Keeps links with traffic: `bytes_per_s[l]` and `bytes[l]` for each directed link l.
+FabricUse make_fabric_use(double start_s, double end_s, const std::vector<double>& bytes_per_s,
+                          const std::vector<double>& bytes);
+
+class FabricUsage {
+public:
+  void add(FabricUse use);
+  /// Per tier that carried traffic, from the GPUs up, over [0, simulated_s].
+  std::vector<FabricTierUsage> report(const Fabric& fabric, double simulated_s) const;
+
+private:
+  std::vector<FabricUse> uses_;
+};
+
+} // namespace dcsim
