@@ -1,6 +1,7 @@
 #include "engine/checkpoint_io.hpp"
 
 #include "collectives/fabric_occupancy.hpp"
+#include "engine/job_traffic.hpp"
 #include "platform/platform.hpp"
 
 #include <simgrid/s4u/Actor.hpp>
@@ -102,8 +103,24 @@ std::vector<int> checkpoint_endpoints(const Platform& platform, const Placement&
   return endpoints;
 }
 
+std::vector<double> checkpoint_link_bytes(const Platform& platform, const std::vector<int>& endpoints, double bytes,
+                                          CheckpointDirection direction)
+{
+  std::vector<double> links(platform.fabric().directed_link_count());
+  const int servers = platform.storage_count();
+  const double share = bytes / static_cast<double>(endpoints.size());
+  for (size_t k = 0; k < endpoints.size(); ++k) {
+    const Route r = platform.storage_route(endpoints[k], static_cast<int>(k % servers),
+                                           direction == CheckpointDirection::Read);
+    for (int h = 0; h < r.hops; ++h)
+      links[r.links[h]] += share;
+  }
+  even_adaptive_trunks(links, platform.fabric());
+  return links;
+}
+
 bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpoints, double bytes,
-                         CheckpointDirection direction, double deadline_s)
+                         CheckpointDirection direction, double deadline_s, double* moved_bytes)
 {
   const int servers = platform.storage_count();
   std::vector<std::vector<HostFlow>> per_server(servers);
@@ -129,10 +146,15 @@ bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpo
       break;
     }
   }
+  if (moved_bytes)
+    *moved_bytes = bytes;
   if (!done)
     for (const ServerTransfer& t : transfers) {
-      for (const sg4::CommPtr& c : *t.comms)
+      for (const sg4::CommPtr& c : *t.comms) {
+        if (moved_bytes)
+          *moved_bytes -= c->get_remaining();
         c->cancel();
+      }
       t.comms->clear();
       t.receiver->kill();
       t.sender->kill();
@@ -158,24 +180,42 @@ bool CheckpointMover::move(CheckpointDirection direction, double deadline_s)
 {
   FabricOccupancy& occupancy = FabricOccupancy::current();
   double& solo = solo_s_[direction == CheckpointDirection::Write ? 0 : 1];
+  const double began = sg4::Engine::get_clock();
   double fraction = 1.0;
   if (solo > 0 && occupancy.idle()) {
-    const double timer = std::min(solo, deadline_s - sg4::Engine::get_clock());
+    const double timer = std::min(solo, deadline_s - began);
     if (timer <= 0)
       return false;
     if (const auto left = occupancy.try_run_solo_anywhere(timer)) {
-      if (*left <= 0)
-        return timer >= solo; // done, unless the deadline came first
+      if (*left <= 0) { // done, unless the deadline came first
+        record(direction, began, std::min(1.0, timer / solo));
+        return timer >= solo;
+      }
       fraction = 1.0 - timer * (1.0 - *left) / solo;
     }
   }
   const bool alone = fraction == 1.0 && occupancy.idle();
   const long starts = occupancy.real_starts();
   const double start = sg4::Engine::get_clock();
-  const bool done = transfer_checkpoint(*platform_, endpoints_, bytes_ * fraction, direction, deadline_s);
+  double moved = 0;
+  const bool done = transfer_checkpoint(*platform_, endpoints_, bytes_ * fraction, direction, deadline_s, &moved);
   if (done && alone && occupancy.real_starts() == starts + 1)
     solo = sg4::Engine::get_clock() - start;
+  record(direction, began, 1.0 - fraction + (bytes_ > 0 ? moved / bytes_ : 0.0));
   return done;
+}
+
+void CheckpointMover::record(CheckpointDirection direction, double start_s, double fraction)
+{
+  if (!(bytes_ > 0) || !(fraction > 0))
+    return;
+  LinkPattern& pattern = pattern_[direction == CheckpointDirection::Write ? 0 : 1];
+  if (!pattern) {
+    const std::vector<double> bytes = checkpoint_link_bytes(*platform_, endpoints_, bytes_, direction);
+    pattern = make_link_pattern(bytes, bytes);
+  }
+  const double end_s = sg4::Engine::get_clock();
+  uses_.push_back({start_s, end_s, pattern, end_s > start_s ? fraction / (end_s - start_s) : 0.0, fraction});
 }
 
 } // namespace dcsim

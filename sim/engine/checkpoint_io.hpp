@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/fabric_usage.hpp"
 #include "engine/placement.hpp"
 
 namespace dcsim {
@@ -25,7 +26,12 @@ std::vector<int> checkpoint_endpoints(const Platform& platform, const Placement&
 /// Moves `bytes` in total, called from an actor; returns when done (true) or at `deadline_s`
 /// (false: the transfer is abandoned, its flows cancelled), whichever comes first.
 bool transfer_checkpoint(const Platform& platform, const std::vector<int>& endpoints, double bytes,
-                         CheckpointDirection direction, double deadline_s);
+                         CheckpointDirection direction, double deadline_s, double* moved_bytes = nullptr);
+
+/// The bytes a whole checkpoint puts on each directed link (indexed by link), as
+/// transfer_checkpoint routes it.
+std::vector<double> checkpoint_link_bytes(const Platform& platform, const std::vector<int>& endpoints, double bytes,
+                                          CheckpointDirection direction);
 
 /// One job's checkpoint transfers, memoized: a transfer that had the fabric to itself took a
 /// time that the next one alone on the fabric will take again, so that one runs as a timer
@@ -39,12 +45,20 @@ public:
   }
   /// As transfer_checkpoint.
   bool move(CheckpointDirection direction, double deadline_s);
+  /// Every transfer so far on the fabric (engine/fabric_usage.hpp), each at its mean rate, the
+  /// bytes it moved (all of them, or what a cut one had moved).
+  const std::vector<FabricUse>& fabric_uses() const { return uses_; }
 
 private:
+  /// Adds a transfer of `fraction` of the checkpoint from `start_s` to now.
+  void record(CheckpointDirection direction, double start_s, double fraction);
+
   const Platform* platform_;
   std::vector<int> endpoints_;
   double bytes_;
   double solo_s_[2] = {0, 0}; ///< per direction: the last transfer alone on the fabric (0: none yet)
+  LinkPattern pattern_[2];    ///< per direction: a whole checkpoint's bytes per link (made once)
+  std::vector<FabricUse> uses_;
 };
 
 } // namespace dcsim

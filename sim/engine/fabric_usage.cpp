@@ -4,6 +4,7 @@
 #include "fabric.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <utility>
 
@@ -38,80 +39,158 @@ struct Peaks {
   std::vector<double> tier_at_s;
 };
 
-Peaks sweep(const std::vector<FabricUse>& uses, const Tiers& tiers)
+/// How much of each pattern runs at one moment: (pattern, coefficient) by pattern, coefficients
+/// above zero only. A link's rate then is the sum of coefficient x pattern rate.
+using Mix = std::vector<std::pair<int, double>>;
+
+/// Whether every pattern of `a` runs in `b` at least as much (patterns' rates are never negative,
+/// so no link is busier under `a`).
+bool within(const Mix& a, const Mix& b)
 {
-  Peaks peaks{std::vector<double>(tiers.of_link.size()), std::vector<double>(tiers.names.size()),
-              std::vector<double>(tiers.names.size())};
+  std::size_t j = 0;
+  for (const auto& [pattern, coefficient] : a) {
+    while (j < b.size() && b[j].first < pattern)
+      ++j;
+    if (j == b.size() || b[j].first != pattern || b[j].second < coefficient)
+      return false;
+  }
+  return true;
+}
+
+/// The mixes no other mix holds within it: a link's peak is under one of them.
+class MaximalMixes {
+public:
+  void add(Mix mix)
+  {
+    for (const Mix& m : mixes_)
+      if (within(mix, m))
+        return;
+    mixes_.erase(std::remove_if(mixes_.begin(), mixes_.end(), [&](const Mix& m) { return within(m, mix); }),
+                 mixes_.end());
+    mixes_.push_back(std::move(mix));
+  }
+  const std::vector<Mix>& mixes() const { return mixes_; }
+
+private:
+  std::vector<Mix> mixes_;
+};
+
+/// Uses repeat a few patterns (a job's training, its checkpoints): the sweep follows each
+/// pattern's coefficient over time, and the tiers' rates through each pattern's tier totals;
+/// links are summed only for the mixes that could hold a link's peak, once each at the end.
+Peaks sweep(const std::vector<FabricUse>& uses, const std::vector<const std::vector<LinkUse>*>& patterns,
+            const std::vector<int>& pattern_of_use, const Tiers& tiers)
+{
+  const std::size_t tier_count = tiers.names.size();
+  Peaks peaks{std::vector<double>(tiers.of_link.size()), std::vector<double>(tier_count),
+              std::vector<double>(tier_count)};
+  std::vector<std::vector<double>> tier_totals(patterns.size(), std::vector<double>(tier_count));
+  for (std::size_t p = 0; p < patterns.size(); ++p)
+    for (const LinkUse& l : *patterns[p])
+      tier_totals[p][tiers.of_link[l.link]] += l.bytes_per_s;
   struct Event {
     double at_s;
-    bool starts;
-    int use;
+    double change; // of its pattern's coefficient
+    int pattern;
   };
   std::vector<Event> events;
-  for (int u = 0; u < static_cast<int>(uses.size()); ++u)
-    if (uses[u].end_s > uses[u].start_s) {
-      events.push_back({uses[u].start_s, true, u});
-      events.push_back({uses[u].end_s, false, u});
+  for (std::size_t u = 0; u < uses.size(); ++u)
+    if (uses[u].end_s > uses[u].start_s && uses[u].rate_scale != 0) {
+      events.push_back({uses[u].start_s, uses[u].rate_scale, pattern_of_use[u]});
+      events.push_back({uses[u].end_s, -uses[u].rate_scale, pattern_of_use[u]});
     }
-  std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    return a.at_s != b.at_s ? a.at_s < b.at_s : (a.starts != b.starts ? !a.starts : a.use < b.use);
-  });
-  std::vector<double> link_rate(tiers.of_link.size());
-  std::vector<double> tier_rate(tiers.names.size());
-  std::vector<int> started; // links of the uses starting at this moment
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.at_s < b.at_s; });
+  std::vector<double> coefficient(patterns.size());
+  std::vector<double> tier_rate(tier_count);
+  MaximalMixes mixes;
   // Every change at one moment is made before the peaks are read: a use ending as another
   // starts never runs beside it.
   for (std::size_t i = 0; i < events.size();) {
     const double now_s = events[i].at_s;
-    started.clear();
+    bool rose = false;
     for (; i < events.size() && events[i].at_s == now_s; ++i) {
-      const double sign = events[i].starts ? 1.0 : -1.0;
-      for (const LinkUse& l : uses[events[i].use].links) {
-        link_rate[l.link] += sign * l.bytes_per_s;
-        tier_rate[tiers.of_link[l.link]] += sign * l.bytes_per_s;
-        if (events[i].starts)
-          started.push_back(l.link);
-      }
+      const Event& e = events[i];
+      coefficient[e.pattern] += e.change;
+      for (std::size_t t = 0; t < tier_count; ++t)
+        tier_rate[t] += e.change * tier_totals[e.pattern][t];
+      rose = rose || e.change > 0;
     }
-    // Only a start raises a rate, so a peak begins with one.
-    for (int l : started) {
-      peaks.link_bytes_per_s[l] = std::max(peaks.link_bytes_per_s[l], link_rate[l]);
-      const int t = tiers.of_link[l];
-      if (tier_rate[t] > peaks.tier_bytes_per_s[t]) {
+    if (!rose) // a peak begins when a rate rises
+      continue;
+    for (std::size_t t = 0; t < tier_count; ++t)
+      if (tier_rate[t] > peaks.tier_bytes_per_s[t] * (1 + 1e-12)) {
         peaks.tier_bytes_per_s[t] = tier_rate[t];
         peaks.tier_at_s[t] = now_s;
       }
+    Mix mix;
+    for (std::size_t p = 0; p < patterns.size(); ++p)
+      if (coefficient[p] > 1e-12) // what ended leaves 0 or crumbs of 1e-16 (a whole pattern is 1)
+        mix.emplace_back(static_cast<int>(p), coefficient[p]);
+    mixes.add(std::move(mix));
+  }
+  std::vector<double> rate(tiers.of_link.size());
+  std::vector<int> touched;
+  for (const Mix& mix : mixes.mixes()) {
+    for (const auto& [p, c] : mix)
+      for (const LinkUse& l : *patterns[p]) {
+        if (rate[l.link] == 0)
+          touched.push_back(l.link);
+        rate[l.link] += c * l.bytes_per_s;
+      }
+    for (int l : touched) {
+      peaks.link_bytes_per_s[l] = std::max(peaks.link_bytes_per_s[l], rate[l]);
+      rate[l] = 0;
     }
+    touched.clear();
   }
   return peaks;
 }
 
 } // namespace
 
+LinkPattern make_link_pattern(const std::vector<double>& bytes_per_s, const std::vector<double>& bytes)
+{
+  auto links = std::make_shared<std::vector<LinkUse>>();
+  for (std::size_t l = 0; l < bytes.size(); ++l)
+    if (bytes_per_s[l] > 0 || bytes[l] > 0)
+      links->push_back({static_cast<int>(l), bytes_per_s[l], bytes[l]});
+  return links;
+}
+
 FabricUse make_fabric_use(double start_s, double end_s, const std::vector<double>& bytes_per_s,
                           const std::vector<double>& bytes)
 {
-  FabricUse use{start_s, end_s, {}};
-  for (std::size_t l = 0; l < bytes.size(); ++l)
-    if (bytes_per_s[l] > 0 || bytes[l] > 0)
-      use.links.push_back({static_cast<int>(l), bytes_per_s[l], bytes[l]});
-  return use;
+  return {start_s, end_s, make_link_pattern(bytes_per_s, bytes)};
 }
 
 void FabricUsage::add(FabricUse use)
 {
-  if (!use.links.empty())
+  if (use.links && !use.links->empty())
     uses_.push_back(std::move(use));
 }
 
 std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double simulated_s) const
 {
   const Tiers tiers(fabric);
+  // The patterns the uses share, and the bytes each moved in all.
+  std::map<const std::vector<LinkUse>*, int> index;
+  std::vector<const std::vector<LinkUse>*> patterns;
+  std::vector<int> pattern_of_use;
+  std::vector<double> bytes_scale;
+  for (const FabricUse& use : uses_) {
+    const auto [it, added] = index.emplace(use.links.get(), static_cast<int>(patterns.size()));
+    if (added) {
+      patterns.push_back(use.links.get());
+      bytes_scale.push_back(0);
+    }
+    pattern_of_use.push_back(it->second);
+    bytes_scale[it->second] += use.bytes_scale;
+  }
   std::vector<double> link_bytes(tiers.of_link.size());
-  for (const FabricUse& use : uses_)
-    for (const LinkUse& l : use.links)
-      link_bytes[l.link] += l.bytes;
-  const Peaks peaks = sweep(uses_, tiers);
+  for (std::size_t p = 0; p < patterns.size(); ++p)
+    for (const LinkUse& l : *patterns[p])
+      link_bytes[l.link] += l.bytes * bytes_scale[p];
+  const Peaks peaks = sweep(uses_, patterns, pattern_of_use, tiers);
   std::vector<FabricTierUsage> out(tiers.names.size());
   std::vector<double> capacity(tiers.names.size()), busiest(tiers.names.size(), -1.0);
   for (int l = 0; l < static_cast<int>(tiers.of_link.size()); ++l) {

@@ -148,10 +148,12 @@ void JobReliability::schedule_maintenance(double now_s)
     next_maintenance_s_ = next_multiple_after_s(now_s, maintenance_interval_s_);
 }
 
-void JobReliability::record(const char* name, double start_s)
+void JobReliability::record(const char* name, double start_s, Training training)
 {
   if (trace_)
     trace_->push_back({name, job_index_, 0, start_s, now() - start_s});
+  if (training == Training::Stopped && now() > start_s)
+    pauses_.emplace_back(start_s, now());
 }
 
 void JobReliability::set_interval(double blocking_s)
@@ -270,7 +272,7 @@ bool JobReliability::write_checkpoint(int done)
   stats_.checkpoint_time_s += now() - start;
   const bool killed = !written && kill_s_ < failure;
   record(written ? "checkpoint write" : killed ? "checkpoint write (cut by the time limit)" : "checkpoint write (cut by a failure)",
-         start);
+         start, Training::Stopped);
   if (killed)
     return false; // the caller ends the run (killed_at_time_limit)
   if (!written) {
@@ -319,14 +321,14 @@ void JobReliability::snapshot_checkpoint(int done, double steady_iteration_s)
     sg4::this_actor::sleep_until(failure);
     stats_.checkpoint_time_s += now() - start;
     record(failure == kill_s_ ? "checkpoint snapshot (cut by the time limit)" : "checkpoint snapshot (cut by a failure)",
-           start);
+           start, Training::Stopped);
     return;
   }
   sg4::this_actor::sleep_for(snapshot_s_);
   coordinator_.job_shifted(coordinator_id_);
   stats_.checkpoint_time_s += snapshot_s_;
   stats_.checkpoint_snapshot_s = snapshot_s_;
-  record("checkpoint snapshot", start);
+  record("checkpoint snapshot", start, Training::Stopped);
   since_snapshot_s_ = 0;
   auto pending = std::make_shared<PendingWrite>();
   pending->done = done;
@@ -350,7 +352,8 @@ void JobReliability::start_writer()
       w->written = mover_->move(CheckpointDirection::Write, w->deadline_s);
       w->ended_s = now();
       w->finished = true;
-      record(w->written ? "checkpoint write (background)" : "checkpoint write (cut by a failure)", w->started_s);
+      record(w->written ? "checkpoint write (background)" : "checkpoint write (cut by a failure)", w->started_s,
+             Training::Running);
       landed_->release();
     }
   });
@@ -384,7 +387,7 @@ void JobReliability::charge_write_slowdown(const PendingWrite& write)
     const double start = now();
     sg4::this_actor::sleep_for(write_slowdown_s_);
     stats_.checkpoint_time_s += write_slowdown_s_;
-    record("checkpoint write slowdown (fast-forwarded)", start);
+    record("checkpoint write slowdown (fast-forwarded)", start, Training::Running);
   }
 }
 
@@ -511,7 +514,7 @@ void JobReliability::recover(double failure_s)
   }
   stats_.by_cause[cause].restart_time_s += now() - failed_at - cause_not_restart_s;
   stats_.restart_time_s += now() - failure_s - not_restart_s;
-  record("failure: restart and checkpoint read", failure_s);
+  record("failure: restart and checkpoint read", failure_s, Training::Stopped); // elastic runs included
   since_checkpoint_s_ = 0;
   since_snapshot_s_ = 0;
   if (killed) // (a failure, not the limit, kept this run from saving: no reason to give up)

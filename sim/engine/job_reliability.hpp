@@ -94,6 +94,12 @@ public:
   /// `iteration_s` (0: not known yet).
   double next_event_s(double now_s, double iteration_s);
   const ReliabilityStats& stats() const { return stats_; }
+  /// When training stopped (checkpoint writes and snapshots, restarts, maintenance, reads after
+  /// a preemption; an elastic run's too: its traffic is off the fabric), as (from, to) spans that
+  /// do not overlap.
+  const std::vector<std::pair<double, double>>& training_pauses() const { return pauses_; }
+  /// The checkpoint writes and reads on the fabric so far (engine/fabric_usage.hpp).
+  std::vector<FabricUse> checkpoint_uses() const { return mover_ ? mover_->fabric_uses() : std::vector<FabricUse>{}; }
   /// Why the job could not go on ("" if it could): it failed more often than anything finishes.
   const std::string& gave_up() const { return gave_up_; }
   /// Times the job stopped and drained its communication (checkpoint writes or snapshots,
@@ -160,7 +166,11 @@ private:
   int replicas_lost(int cause) const;
   double restart_of(int cause) const { return restart_by_cause_[cause]; }
   double detect_of(int cause) const { return detect_by_cause_[cause]; }
-  void record(const char* name, double start_s);
+  /// Whether training stopped for a recorded span (its traffic off the fabric), or went on.
+  enum class Training { Stopped, Running };
+  /// A span from `start_s` to now: a trace event, and a pause of the job's traffic if `training`
+  /// stopped.
+  void record(const char* name, double start_s, Training training);
 
   /// An asynchronous write in flight (written by the job's writer actor).
   struct PendingWrite {
@@ -218,6 +228,7 @@ private:
   std::string gave_up_;
   int job_index_;
   std::vector<TraceEvent>* trace_;
+  std::vector<std::pair<double, double>> pauses_; ///< training_pauses()
 };
 
 } // namespace dcsim

@@ -62,7 +62,7 @@ JobReliability::ElasticRun JobReliability::run_elastic(int missing, double resta
     sg4::this_actor::sleep_until(end);
     stats_.elastic_s += end - start;
     stats_.elastic_lost_s += (end - start) * (1 - share);
-    record("elastic run on fewer replicas", start);
+    record("elastic run on fewer replicas", start, Training::Running); // within the restart's pause
     if (end >= finish_s) {
       committed_ = iterations_;
       elastic_finished_ = true;
@@ -88,7 +88,7 @@ JobReliability::ElasticRun JobReliability::run_elastic(int missing, double resta
     record(written     ? "checkpoint write (elastic run)"
            : by_failure ? "checkpoint write (cut by a failure)"
                         : "checkpoint write (cut by the time limit)",
-           write_start);
+           write_start, Training::Running); // within the restart's pause
     if (!written && by_failure) {
       lose();
       return ElasticRun::Ran;

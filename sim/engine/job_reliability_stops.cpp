@@ -38,7 +38,7 @@ void JobReliability::maintain(int done)
   ++stats_.maintenances;
   stats_.maintenance_time_s += now() - start;
   schedule_maintenance(start);
-  record("maintenance: downtime and checkpoint read", start);
+  record("maintenance: downtime and checkpoint read", start, Training::Stopped);
   if (read)
     coordinator_.job_started(coordinator_id_);
   else
@@ -72,7 +72,7 @@ int JobReliability::exit_for_time_limit(int done)
   const int kept = save_for_preemption(done);
   if (time_limit_stop_ == TimeLimitStop::Exit) {
     ++stats_.time_limit_exits;
-    record("exit before the time limit", now());
+    record("exit before the time limit", now(), Training::Running);
   }
   return kept;
 }
@@ -85,7 +85,7 @@ void JobReliability::killed_at_time_limit(double extra_s, bool restarting)
   since_checkpoint_s_ = since_snapshot_s_ = 0;
   ++stats_.time_limit_kills;
   time_limit_stop_ = TimeLimitStop::Killed;
-  record("killed at the time limit", now());
+  record("killed at the time limit", now(), Training::Running);
   if (committed_ == 0 && !restarting) // saved nothing in this run: every run would end the same way
     gave_up_ = "reached its time limit without saving a checkpoint in it, so no run of that length can make "
                "progress; expected a longer time_limit, a shorter checkpoint interval, or an exit_duration";
@@ -101,7 +101,7 @@ void JobReliability::load_after_preemption()
   if (mover_->move(CheckpointDirection::Read, failure)) {
     stats_.checkpoint_read_s = now() - start;
     stats_.restart_time_s += now() - start;
-    record("checkpoint read (resuming after a preemption)", start);
+    record("checkpoint read (resuming after a preemption)", start, Training::Stopped);
     return;
   }
   stats_.restart_time_s += now() - start;

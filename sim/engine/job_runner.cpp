@@ -179,24 +179,36 @@ JobResult JobRunner::result() const
   return r;
 }
 
-FabricUse JobRunner::fabric_use() const
+std::vector<FabricUse> JobRunner::fabric_uses() const
 {
   const JobShared& s = *shared_;
+  std::vector<FabricUse> uses = s.reliability.checkpoint_uses();
   if (s.done <= 0 || s.iteration_times_s.empty() || !(s.end_s > s.start_s))
-    return {};
+    return uses;
   const double iteration_s = s.iteration_times_s.back();
   // Iterations that failures threw away moved their bytes too.
   const double iterations = s.done + s.reliability.stats().lost_work_s / iteration_s;
   // While it trains, a link carries the steady iteration's bytes at its pace; the first
-  // iterations can be quicker (nothing to overlap yet), so never less than the run's average.
-  const double pace_per_s = std::max(1.0 / iteration_s, iterations / (s.end_s - s.start_s));
+  // iterations can be quicker (nothing to overlap yet), so never less than the run's average
+  // over the time it trained.
+  double paused_s = 0;
+  for (const auto& [from_s, to_s] : s.reliability.training_pauses())
+    paused_s += std::max(0.0, std::min(to_s, s.end_s) - std::max(from_s, s.start_s));
+  const double trained_s = s.end_s - s.start_s - paused_s;
+  const double pace_per_s = std::max(1.0 / iteration_s, trained_s > 0 ? iterations / trained_s : 0.0);
   std::vector<double> bytes = steady_link_bytes(s.job, s.layout, s.plans, s.platform, s.comm);
   std::vector<double> bytes_per_s(bytes.size());
   for (std::size_t l = 0; l < bytes.size(); ++l) {
     bytes_per_s[l] = bytes[l] * pace_per_s;
     bytes[l] *= iterations;
   }
-  return make_fabric_use(s.start_s, s.end_s, bytes_per_s, bytes);
+  FabricUse training = make_fabric_use(s.start_s, s.end_s, bytes_per_s, bytes);
+  // While training stops (a synchronous checkpoint, a restart), its traffic is off the fabric.
+  for (const auto& [from_s, to_s] : s.reliability.training_pauses())
+    if (std::min(to_s, s.end_s) > std::max(from_s, s.start_s))
+      uses.push_back({std::max(from_s, s.start_s), std::min(to_s, s.end_s), training.links, -1.0, 0.0});
+  uses.insert(uses.begin(), std::move(training));
+  return uses;
 }
 
 } // namespace dcsim

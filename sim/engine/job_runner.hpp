@@ -94,8 +94,9 @@ public:
   JobResult result() const;
   /// What the run put on the fabric (engine/fabric_usage.hpp): its steady iteration's traffic at
   /// that iteration's mean rate from its start to its end, and the bytes of the iterations it
-  /// ran (those failures threw away too). Empty when it completed none.
-  FabricUse fabric_use() const;
+  /// ran (those failures threw away too; none when it completed none), then each checkpoint
+  /// write and read.
+  std::vector<FabricUse> fabric_uses() const;
   /// Why the job stopped before its last iteration ("" when it did not).
   const std::string& gave_up() const { return shared_->reliability.gave_up(); }
   /// Asks the job to stop at its next iteration boundary (preemption).

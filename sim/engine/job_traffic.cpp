@@ -221,6 +221,8 @@ std::vector<double> steady_link_bytes(const JobConfig& job, const JobLayout& lay
   return links;
 }
 
+void even_adaptive_trunks(std::vector<double>& per_link, const Fabric& fabric) { even_trunks(per_link, fabric); }
+
 std::vector<double> route_wire_flows(const std::vector<Flow>& flows, const std::vector<double>& bytes,
                                      const Platform& platform)
 {

@@ -42,6 +42,10 @@ std::vector<double> steady_link_bytes(const JobConfig& job, const JobLayout& lay
                                       const std::vector<ChunkPlans>& plans, const Platform& platform,
                                       const CommunicationParams& params);
 
+/// Adaptive routing keeps a trunk's members equally busy: spreads what routes put on each of
+/// the fabric's trunks over its members by bandwidth (`per_link` indexed by directed link).
+void even_adaptive_trunks(std::vector<double>& per_link, const Fabric& fabric);
+
 /// `bytes[i]` on every directed link flow i's route crosses (flows already on the wire, each on
 /// its queue pair's route), adaptive trunks evened out as in steady_traffic; indexed by link.
 std::vector<double> route_wire_flows(const std::vector<Flow>& flows, const std::vector<double>& bytes,

@@ -143,7 +143,8 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   FabricUsage usage;
   for (const auto& job_runs : runs)
     for (const auto& run : job_runs)
-      usage.add(run->fabric_use());
+      for (FabricUse& use : run->fabric_uses())
+        usage.add(std::move(use));
   traffic.finish(result.simulated_time_s);
   for (const FabricUse& use : traffic.fabric_uses())
     usage.add(use);

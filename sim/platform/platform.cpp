@@ -49,6 +49,14 @@ Route Platform::route(int src, int dst, int qp) const
   return fabric_->route(src, dst, queue_pair_hash(src, dst, qp, seed_));
 }
 
+Route Platform::storage_route(int gpu, int server, bool to_gpu) const
+{
+  // As FabricZone hashes it: storage servers' netpoints come after the GPUs'.
+  const int storage = fabric_->gpu_count() + server;
+  const std::uint64_t hash = to_gpu ? queue_pair_hash(storage, gpu, 0, seed_) : queue_pair_hash(gpu, storage, 0, seed_);
+  return fabric_->route_storage(gpu, server, hash, to_gpu);
+}
+
 SimRoute Platform::sim_route(int src, int dst, int qp) const
 {
   SimRoute out;

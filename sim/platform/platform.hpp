@@ -63,6 +63,9 @@ public:
   double route_latency_s(int src, int dst) const;
   /// The route SimGrid will use between two GPUs (on queue pair `qp`).
   Route route(int src, int dst, int qp = 0) const;
+  /// The route SimGrid will use between GPU `gpu` and storage server `server`, towards the
+  /// server or (`to_gpu`) from it.
+  Route storage_route(int gpu, int server, bool to_gpu) const;
   /// The SimGrid links SimGrid will use between two GPUs: what shares bandwidth.
   SimRoute sim_route(int src, int dst, int qp = 0) const;
   int sim_link_count() const { return static_cast<int>(sim_link_bandwidth_bytes_per_s_.size()); }

@@ -1,10 +1,12 @@
 // The cluster's network over a run (engine/fabric_usage.hpp): means from the bytes every job
 // moved, the busiest moment from the rates of what ran at once; worked by hand, from the jobs'
-// own per-iteration reports, and from a trace job's load served at its caps.
+// own per-iteration reports, from a trace job's load served at its caps, and from a job's
+// checkpoints to storage.
 #include "engine/fabric_usage.hpp"
 #include "engine/job_traffic.hpp"
 #include "platform/fabric_builder.hpp"
 #include "sim/scheduler/trace_scenarios.hpp"
+#include "support/one_node_checkpoints.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -65,10 +67,14 @@ TEST_CASE("fabric usage: means from the bytes, the busiest moment from overlappi
   const int l1 = uplinks[0], l2 = uplinks[1];
   const double bw = fabric->edge(l1 / 2).bandwidth_bytes_per_s;
   FabricUsage usage;
-  usage.add({0, 10, {{l1, 5e9, 50e9}}});
-  usage.add({5, 15, {{l1, 3e9, 30e9}, {l2, 1e9, 10e9}}});
-  usage.add({15, 20, {{l1, 7e9, 35e9}}}); // starts as the second ends: 7, never 10
-  usage.add({});                          // nothing: left out
+  const auto pattern = [](std::vector<LinkUse> links) { return std::make_shared<const std::vector<LinkUse>>(std::move(links)); };
+  const auto a = pattern({{l1, 5e9, 50e9}});
+  usage.add({0, 10, a});
+  usage.add({4, 6, a, -1.0, 0.0}); // a pauses (its bytes are counted above): it is back at 6, beside the second
+  usage.add({5, 15, pattern({{l1, 3e9, 30e9}, {l2, 1e9, 10e9}})});
+  // Starts as the second ends: 7 on l1, never 10. Given as a pattern scaled by half.
+  usage.add({15, 20, pattern({{l1, 14e9, 70e9}}), 0.5, 0.5});
+  usage.add({}); // nothing: left out
   const auto report = usage.report(*fabric, 20);
   REQUIRE(report.size() == 1);
   const FabricTierUsage& t = report[0];
@@ -77,8 +83,8 @@ TEST_CASE("fabric usage: means from the bytes, the busiest moment from overlappi
   CHECK(t.links_used == 2);
   CHECK(t.bytes == Approx(125e9).epsilon(1e-12));
   CHECK(t.mean_utilization == Approx(125e9 / (capacity * 20)).epsilon(1e-12));
-  CHECK(t.peak_utilization == Approx(9e9 / capacity).epsilon(1e-12)); // 5 + 3 on l1, 1 on l2
-  CHECK(t.peak_at_s == 5);
+  CHECK(t.peak_utilization == Approx(9e9 / capacity).epsilon(1e-12)); // 5 + 3 on l1, 1 on l2 from 6 s
+  CHECK(t.peak_at_s == 6);
   CHECK(t.busiest_link == fabric->link_name(l1));
   CHECK(t.busiest_link_peak_utilization == Approx(8e9 / bw).epsilon(1e-12));
   CHECK(t.busiest_link_mean_utilization == Approx(115e9 / (bw * 20)).epsilon(1e-12));
@@ -152,6 +158,52 @@ TEST_CASE("fabric usage: a trace job's load, served at its caps, moves its rate 
   // counted from the work its flows finished instead of from endless flows' progress.
   const auto stretched = by_tier(test::run_scenario_text(scenario("{gradient: 10GB, iteration: 1s, stretch: true}"))["network"]["tiers"]);
   CHECK(stretched.at("nic_leaf")["bytes"].get<double>() == Approx(cluster.at("nic_leaf")["bytes"].get<double>()).epsilon(1e-6));
+}
+
+} // namespace dcsim
+
+namespace dcsim {
+
+TEST_CASE("fabric usage: checkpoints go to storage, and training's traffic pauses while they are written",
+          "[engine]")
+{
+  // One node writing 10 GB every 60 s of training to one storage server of 1 GB/s, over its one
+  // NIC: the NIC carries nothing but the checkpoints (the data-parallel rings stay on NVLink).
+  const auto r = test::run_scenario_text(test::kOneNodeCheckpoints);
+  const auto& job = r["jobs"][0];
+  const int checkpoints = job["reliability"]["checkpoints"];
+  REQUIRE(checkpoints >= 5);
+  const auto cluster = by_tier(r["network"]["tiers"]);
+  REQUIRE(cluster.count("storage"));
+  const auto& nic = cluster.at("gpu_nic");
+  CHECK(nic["links_used"] == 1); // towards the storage only
+  CHECK(nic["bytes"].get<double>() == Approx(checkpoints * 10e9).epsilon(1e-9));
+  // Each write runs at the server's 1 GB/s: 4% of the 200 Gb/s NIC, 100% of the server's link.
+  CHECK(nic["busiest_link_peak_utilization"].get<double>() == Approx(1e9 / 25e9).epsilon(1e-3));
+  CHECK(cluster.at("storage")["busiest_link_peak_utilization"].get<double>() == Approx(1.0).epsilon(1e-3));
+  // Training's NVLink traffic stops while it writes: the tier's busiest moment is training alone.
+  const auto own = by_tier(job["network"]["tiers"]);
+  CHECK(cluster.at("scale_up")["peak_utilization"].get<double>() ==
+        Approx(own.at("scale_up")["mean_utilization"].get<double>()).epsilon(1e-9));
+  CHECK(cluster.at("scale_up")["mean_utilization"].get<double>() < cluster.at("scale_up")["peak_utilization"].get<double>());
+}
+
+TEST_CASE("fabric usage: a month of failures and checkpoints never stacks a synchronous write on training",
+          "[engine]")
+{
+  // scenarios/failures-checkpoint.yaml: GPT-3 175B on 1,024 GPUs whose checkpoints cross the
+  // same NICs and leaf uplinks as its gradients. With training paused during every write and
+  // restart, each tier's busiest moment is the training iteration's own utilization.
+  const auto r = test::run_scenario("scenarios/failures-checkpoint.yaml");
+  const auto cluster = by_tier(r["network"]["tiers"]);
+  for (const auto& t : r["jobs"][0]["network"]["tiers"]) {
+    INFO(t["tier"]);
+    const auto& c = cluster.at(t["tier"].get<std::string>());
+    CHECK(c["peak_utilization"].get<double>() == Approx(t["mean_utilization"].get<double>()).epsilon(1e-9));
+    CHECK(c["busiest_link_peak_utilization"].get<double>() ==
+          Approx(t["busiest_link_utilization"].get<double>()).epsilon(1e-9));
+  }
+  CHECK(cluster.at("storage")["busiest_link_peak_utilization"].get<double>() == Approx(1.0).epsilon(1e-3));
 }
 
 } // namespace dcsim
