@@ -207,15 +207,24 @@ bool CheckpointMover::move(CheckpointDirection direction, double deadline_s)
 
 void CheckpointMover::record(CheckpointDirection direction, double start_s, double fraction)
 {
-  if (!(bytes_ > 0) || !(fraction > 0))
-    return;
-  LinkPattern& pattern = pattern_[direction == CheckpointDirection::Write ? 0 : 1];
-  if (!pattern) {
-    const std::vector<double> bytes = checkpoint_link_bytes(*platform_, endpoints_, bytes_, direction);
-    pattern = make_link_pattern(bytes, bytes);
+  if (bytes_ > 0 && fraction > 0)
+    transfers_.push_back({direction, start_s, sg4::Engine::get_clock(), fraction});
+}
+
+std::vector<FabricUse> CheckpointMover::fabric_uses() const
+{
+  LinkPattern pattern[2]; // per direction: a whole checkpoint's bytes per link
+  std::vector<FabricUse> uses;
+  for (const Transfer& t : transfers_) {
+    const int d = t.direction == CheckpointDirection::Write ? 0 : 1;
+    if (!pattern[d]) {
+      const std::vector<double> bytes = checkpoint_link_bytes(*platform_, endpoints_, bytes_, t.direction);
+      pattern[d] = make_link_pattern(bytes, bytes);
+    }
+    uses.push_back({t.start_s, t.end_s, pattern[d], t.end_s > t.start_s ? t.fraction / (t.end_s - t.start_s) : 0.0,
+                    t.fraction});
   }
-  const double end_s = sg4::Engine::get_clock();
-  uses_.push_back({start_s, end_s, pattern, end_s > start_s ? fraction / (end_s - start_s) : 0.0, fraction});
+  return uses;
 }
 
 } // namespace dcsim

@@ -47,9 +47,14 @@ public:
   bool move(CheckpointDirection direction, double deadline_s);
   /// Every transfer so far on the fabric (engine/fabric_usage.hpp), each at its mean rate, the
   /// bytes it moved (all of them, or what a cut one had moved).
-  const std::vector<FabricUse>& fabric_uses() const { return uses_; }
+  std::vector<FabricUse> fabric_uses() const;
 
 private:
+  /// A transfer of `fraction` of the checkpoint.
+  struct Transfer {
+    CheckpointDirection direction;
+    double start_s, end_s, fraction;
+  };
   /// Adds a transfer of `fraction` of the checkpoint from `start_s` to now.
   void record(CheckpointDirection direction, double start_s, double fraction);
 
@@ -57,8 +62,7 @@ private:
   std::vector<int> endpoints_;
   double bytes_;
   double solo_s_[2] = {0, 0}; ///< per direction: the last transfer alone on the fabric (0: none yet)
-  LinkPattern pattern_[2];    ///< per direction: a whole checkpoint's bytes per link (made once)
-  std::vector<FabricUse> uses_;
+  std::vector<Transfer> transfers_; ///< routed only when asked for: a month holds thousands
 };
 
 } // namespace dcsim

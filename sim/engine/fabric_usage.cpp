@@ -163,10 +163,46 @@ FabricUse make_fabric_use(double start_s, double end_s, const std::vector<double
   return {start_s, end_s, make_link_pattern(bytes_per_s, bytes)};
 }
 
-void FabricUsage::add(FabricUse use)
+namespace {
+
+bool same(const std::vector<LinkUse>& a, const std::vector<LinkUse>& b)
 {
-  if (use.links && !use.links->empty())
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const LinkUse& x, const LinkUse& y) {
+    return x.link == y.link && x.bytes_per_s == y.bytes_per_s && x.bytes == y.bytes;
+  });
+}
+
+std::size_t content_hash(const std::vector<LinkUse>& links)
+{
+  std::size_t h = links.size();
+  for (const LinkUse& l : links)
+    for (std::size_t v : {std::hash<int>()(l.link), std::hash<double>()(l.bytes_per_s), std::hash<double>()(l.bytes)})
+      h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+} // namespace
+
+void FabricUsage::add(std::vector<FabricUse> uses)
+{
+  // Each pattern of the batch is looked up once, however many uses repeat it.
+  std::unordered_map<const std::vector<LinkUse>*, LinkPattern> kept_for;
+  for (FabricUse& use : uses) {
+    if (!use.links || use.links->empty())
+      continue;
+    auto [known, added] = kept_for.emplace(use.links.get(), use.links);
+    if (added) {
+      const std::size_t h = content_hash(*use.links);
+      const auto [first, last] = patterns_.equal_range(h);
+      const auto kept = std::find_if(first, last, [&](const auto& k) { return same(*k.second, *use.links); });
+      if (kept != last)
+        known->second = kept->second;
+      else
+        patterns_.emplace(h, use.links);
+    }
+    use.links = known->second;
     uses_.push_back(std::move(use));
+  }
 }
 
 std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double simulated_s) const

@@ -16,6 +16,7 @@
 #include "results/simulation_result.hpp"
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace dcsim {
@@ -49,12 +50,15 @@ FabricUse make_fabric_use(double start_s, double end_s, const std::vector<double
 
 class FabricUsage {
 public:
-  void add(FabricUse use);
+  /// Keeps `uses` (one run's, one trace's; those sharing a pattern share it by pointer), each
+  /// pattern shared with an equal one added before (the runs of a requeued job on the same GPUs).
+  void add(std::vector<FabricUse> uses);
   /// Per tier that carried traffic, from the GPUs up, over [0, simulated_s].
   std::vector<FabricTierUsage> report(const Fabric& fabric, double simulated_s) const;
 
 private:
   std::vector<FabricUse> uses_;
+  std::unordered_multimap<std::size_t, LinkPattern> patterns_; ///< by a hash of their contents
 };
 
 } // namespace dcsim

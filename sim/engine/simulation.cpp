@@ -143,11 +143,9 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
   FabricUsage usage;
   for (const auto& job_runs : runs)
     for (const auto& run : job_runs)
-      for (FabricUse& use : run->fabric_uses())
-        usage.add(std::move(use));
+      usage.add(run->fabric_uses());
   traffic.finish(result.simulated_time_s);
-  for (const FabricUse& use : traffic.fabric_uses())
-    usage.add(use);
+  usage.add(traffic.fabric_uses());
   result.network = usage.report(fabric, result.simulated_time_s);
   account_energy(result, config, fabric.network_switch_count(), fabric.network_cable_count(), platform.storage_count());
   summarize_reliability(result, config);

@@ -209,11 +209,22 @@ std::string network_summary(const JobResult& r)
   return out;
 }
 
-/// Per tier, every job's traffic over the run: printed when jobs shared the fabric (one job's
-/// lines above already say it).
+/// Whether the cluster's report says more than the one job's lines: jobs shared the fabric, or
+/// its checkpoints reached tiers its iterations do not (storage).
+bool cluster_network_adds(const SimulationResult& result)
+{
+  if (result.jobs.size() != 1 || result.scheduler.enabled)
+    return true;
+  const auto& own = result.jobs.front().network;
+  return std::any_of(result.network.begin(), result.network.end(), [&](const FabricTierUsage& t) {
+    return std::none_of(own.begin(), own.end(), [&](const TierTraffic& o) { return o.tier == t.tier; });
+  });
+}
+
+/// Per tier, every job's traffic over the run (checkpoints included), when it adds to the jobs'.
 std::string cluster_network_summary(const SimulationResult& result)
 {
-  if (result.network.empty() || (result.jobs.size() < 2 && !result.scheduler.enabled))
+  if (result.network.empty() || !cluster_network_adds(result))
     return {};
   std::string out = line("cluster network over the run (every job's traffic; time busy, mean and at the busiest moment):");
   for (const FabricTierUsage& t : result.network)

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -173,7 +174,7 @@ double parse_quantity(std::string_view raw, Dimension expected)
 }
 
 namespace {
-std::string format_scaled(double value, const std::array<const char*, 6>& names, double base)
+std::string format_scaled(double value, std::initializer_list<const char*> names, double base)
 {
   size_t i = 0;
   double v = value;
@@ -182,14 +183,15 @@ std::string format_scaled(double value, const std::array<const char*, 6>& names,
     ++i;
   }
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3g %s", v, names[i]);
+  std::snprintf(buf, sizeof buf, "%.3g %s", v, names.begin()[i]);
   return buf;
 }
 } // namespace
 
 std::string format_bytes(double bytes)
 {
-  return format_scaled(bytes, {"B", "KiB", "MiB", "GiB", "TiB", "PiB"}, 1024.0);
+  // A month of a large job's NVLink traffic runs to hundreds of EiB.
+  return format_scaled(bytes, {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB"}, 1024.0);
 }
 
 std::string format_rate(double bytes_per_s)

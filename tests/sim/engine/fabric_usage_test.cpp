@@ -69,12 +69,11 @@ TEST_CASE("fabric usage: means from the bytes, the busiest moment from overlappi
   FabricUsage usage;
   const auto pattern = [](std::vector<LinkUse> links) { return std::make_shared<const std::vector<LinkUse>>(std::move(links)); };
   const auto a = pattern({{l1, 5e9, 50e9}});
-  usage.add({0, 10, a});
-  usage.add({4, 6, a, -1.0, 0.0}); // a pauses (its bytes are counted above): it is back at 6, beside the second
-  usage.add({5, 15, pattern({{l1, 3e9, 30e9}, {l2, 1e9, 10e9}})});
+  usage.add({{0, 10, a}, {4, 6, a, -1.0, 0.0}}); // a pauses (its bytes counted once): back at 6, beside the second
+  usage.add({{5, 15, pattern({{l1, 3e9, 30e9}, {l2, 1e9, 10e9}})}});
   // Starts as the second ends: 7 on l1, never 10. Given as a pattern scaled by half.
-  usage.add({15, 20, pattern({{l1, 14e9, 70e9}}), 0.5, 0.5});
-  usage.add({}); // nothing: left out
+  usage.add({{15, 20, pattern({{l1, 14e9, 70e9}}), 0.5, 0.5}});
+  usage.add({{}}); // nothing: left out
   const auto report = usage.report(*fabric, 20);
   REQUIRE(report.size() == 1);
   const FabricTierUsage& t = report[0];

@@ -71,4 +71,6 @@ TEST_CASE("units::parse_decimal reads decimal numbers only, and says where they 
 TEST_CASE("units::format_bytes uses binary units", "[units]")
 {
   CHECK(dcsim::format_bytes(80.0 * 1024 * 1024 * 1024) == "80 GiB");
+  CHECK(dcsim::format_bytes(253.0 * 1024 * 1024 * 1024 * 1024 * 1024 * 1024) == "253 EiB");
+  CHECK(dcsim::format_bytes(2048.0 * 1024 * 1024 * 1024 * 1024 * 1024 * 1024 * 1024) == "2.05e+03 ZiB");
 }
