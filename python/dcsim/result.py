@@ -9,6 +9,7 @@
     result.collectives      # one row per job and kind of collective: op, ranks, bytes, algorithm...
     result.network          # one row per job and fabric tier: bytes per iteration, utilization, busiest link
     result.cluster_network  # one row per fabric tier: every job's traffic over the run, mean and peak utilization
+    result.network_timeline # each fabric tier's utilization over time (with output.network_timeline), else None
     result.energy           # one row per job and one for the cluster: joules, watts, cost in USD
     result.failures         # one row per job and cause of failure: failures, restarts, lost work
     result.scheduler        # the cluster scheduler's statistics (a dict), None without one
@@ -196,6 +197,21 @@ class Result:
         busiest_link_peak_utilization and busiest_link_mean_utilization."""
         frame = _pandas().DataFrame(self._data.get("network", {}).get("tiers", []))
         return frame.set_index("tier") if "tier" in frame else frame
+
+    @property
+    def network_timeline(self):
+        """DataFrame indexed by at_s (seconds) with one column per fabric tier, from the GPUs up: the
+        tier's utilization from that moment to the next row's (the last until the run's end), every
+        job at its steady rate while it runs; when the scenario sets ``output.network_timeline``,
+        else None."""
+        network = self._data.get("network", {})
+        timeline = network.get("timeline")
+        if timeline is None:
+            return None
+        tiers = [tier["tier"] for tier in network.get("tiers", [])]
+        frame = _pandas().DataFrame({tier: timeline["utilization"][tier] for tier in tiers},
+                                    index=_pandas().Index(timeline["at_s"], name="at_s"))
+        return frame
 
     @property
     def failures(self):

@@ -552,6 +552,7 @@ struct OutputConfig {
   std::string trace_path; ///< "" = no Chrome trace
   bool quiet = false;     ///< no text summary
   bool job_table = false; ///< with a scheduler: every job's submit, start, end and wait in the JSON
+  bool network_timeline = false; ///< each fabric tier's utilization over time in the JSON (network.timeline)
 };
 
 struct ScenarioConfig {

@@ -264,6 +264,7 @@ ScenarioConfig parse_scenario(YAML::Node root, const std::string& file, const Lo
     config.output.trace_path = output->text("trace", "");
     config.output.quiet = output->boolean("quiet", false);
     config.output.job_table = output->boolean("job_table", false);
+    config.output.network_timeline = output->boolean("network_timeline", false);
     if (config.output.job_table && !std::as_const(root)["scheduler"])
       output->error("job_table", "lists the jobs a scheduler ran, but the scenario has no scheduler; expected a "
                                  "scheduler section beside it");

@@ -78,8 +78,14 @@ private:
 /// Uses repeat a few patterns (a job's training, its checkpoints): the sweep follows each
 /// pattern's coefficient over time, and the tiers' rates through each pattern's tier totals;
 /// links are summed only for the mixes that could hold a link's peak, once each at the end.
+/// Every tier's summed rate after each moment something changed (a step function).
+struct RateSteps {
+  std::vector<double> at_s;
+  std::vector<std::vector<double>> rates; ///< per moment, per tier
+};
+
 Peaks sweep(const std::vector<FabricUse>& uses, const std::vector<const std::vector<LinkUse>*>& patterns,
-            const std::vector<int>& pattern_of_use, const Tiers& tiers)
+            const std::vector<int>& pattern_of_use, const Tiers& tiers, RateSteps* steps)
 {
   const std::size_t tier_count = tiers.names.size();
   Peaks peaks{std::vector<double>(tiers.of_link.size()), std::vector<double>(tier_count),
@@ -115,6 +121,10 @@ Peaks sweep(const std::vector<FabricUse>& uses, const std::vector<const std::vec
         tier_rate[t] += e.change * tier_totals[e.pattern][t];
       rose = rose || e.change > 0;
     }
+    if (steps) {
+      steps->at_s.push_back(now_s);
+      steps->rates.push_back(tier_rate);
+    }
     if (!rose) // a peak begins when a rate rises
       continue;
     for (std::size_t t = 0; t < tier_count; ++t)
@@ -144,6 +154,36 @@ Peaks sweep(const std::vector<FabricUse>& uses, const std::vector<const std::vec
     touched.clear();
   }
   return peaks;
+}
+
+/// The steps as the tiers in `order`'s utilizations, from time 0, each moment kept only if some
+/// tier's utilization changed.
+NetworkTimeline to_timeline(const RateSteps& steps, const std::vector<int>& order, const std::vector<double>& capacity,
+                            const std::vector<double>& peak_bytes_per_s)
+{
+  NetworkTimeline timeline;
+  timeline.utilization.resize(order.size());
+  const auto push = [&](double at_s, const std::vector<double>& rates) {
+    std::vector<double> row(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const int t = order[i];
+      // What the ends leave of the sums: crumbs of the rates that were added and taken away.
+      const double rate = std::fabs(rates[t]) <= 1e-9 * peak_bytes_per_s[t] ? 0.0 : rates[t];
+      row[i] = capacity[t] > 0 ? rate / capacity[t] : 0.0;
+    }
+    const bool same = !timeline.at_s.empty() && std::equal(row.begin(), row.end(), timeline.utilization.begin(),
+                                                          [](double v, const std::vector<double>& u) { return u.back() == v; });
+    if (same)
+      return;
+    timeline.at_s.push_back(at_s);
+    for (std::size_t i = 0; i < row.size(); ++i)
+      timeline.utilization[i].push_back(row[i]);
+  };
+  if (steps.at_s.empty() || steps.at_s.front() > 0)
+    push(0, std::vector<double>(capacity.size()));
+  for (std::size_t k = 0; k < steps.at_s.size(); ++k)
+    push(steps.at_s[k], steps.rates[k]);
+  return timeline;
 }
 
 } // namespace
@@ -205,7 +245,8 @@ void FabricUsage::add(std::vector<FabricUse> uses)
   }
 }
 
-std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double simulated_s) const
+std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double simulated_s,
+                                                 NetworkTimeline* timeline) const
 {
   const Tiers tiers(fabric);
   // The patterns the uses share, and the bytes each moved in all.
@@ -226,7 +267,8 @@ std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double si
   for (std::size_t p = 0; p < patterns.size(); ++p)
     for (const LinkUse& l : *patterns[p])
       link_bytes[l.link] += l.bytes * bytes_scale[p];
-  const Peaks peaks = sweep(uses_, patterns, pattern_of_use, tiers);
+  RateSteps steps;
+  const Peaks peaks = sweep(uses_, patterns, pattern_of_use, tiers, timeline ? &steps : nullptr);
   std::vector<FabricTierUsage> out(tiers.names.size());
   std::vector<double> capacity(tiers.names.size()), busiest(tiers.names.size(), -1.0);
   for (int l = 0; l < static_cast<int>(tiers.of_link.size()); ++l) {
@@ -268,6 +310,8 @@ std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double si
   std::vector<FabricTierUsage> tiers_used;
   for (int t : order)
     tiers_used.push_back(std::move(out[t]));
+  if (timeline)
+    *timeline = to_timeline(steps, order, capacity, peaks.tier_bytes_per_s);
   return tiers_used;
 }
 

@@ -53,8 +53,10 @@ public:
   /// Keeps `uses` (one run's, one trace's; those sharing a pattern share it by pointer), each
   /// pattern shared with an equal one added before (the runs of a requeued job on the same GPUs).
   void add(std::vector<FabricUse> uses);
-  /// Per tier that carried traffic, from the GPUs up, over [0, simulated_s].
-  std::vector<FabricTierUsage> report(const Fabric& fabric, double simulated_s) const;
+  /// Per tier that carried traffic, from the GPUs up, over [0, simulated_s]; with `timeline`,
+  /// also those tiers' utilizations over time.
+  std::vector<FabricTierUsage> report(const Fabric& fabric, double simulated_s,
+                                      NetworkTimeline* timeline = nullptr) const;
 
 private:
   std::vector<FabricUse> uses_;

@@ -146,7 +146,8 @@ SimulationResult simulate(const ScenarioConfig& config, const SimulationOptions&
       usage.add(run->fabric_uses());
   traffic.finish(result.simulated_time_s);
   usage.add(traffic.fabric_uses());
-  result.network = usage.report(fabric, result.simulated_time_s);
+  result.network =
+      usage.report(fabric, result.simulated_time_s, config.output.network_timeline ? &result.network_timeline : nullptr);
   account_energy(result, config, fabric.network_switch_count(), fabric.network_cable_count(), platform.storage_count());
   summarize_reliability(result, config);
   result.wall_clock_s =

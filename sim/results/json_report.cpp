@@ -57,8 +57,9 @@ nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
 }
 
 /// Per fabric tier, what the job's steady iteration puts on it (engine/job_traffic.hpp).
-/// Per fabric tier, every job's traffic over the run (engine/fabric_usage.hpp).
-nlohmann::json cluster_network_json(const std::vector<FabricTierUsage>& tiers)
+/// Per fabric tier, every job's traffic over the run (engine/fabric_usage.hpp), and with
+/// output.network_timeline each tier's utilization over time.
+nlohmann::json cluster_network_json(const std::vector<FabricTierUsage>& tiers, const NetworkTimeline& timeline)
 {
   nlohmann::json out = nlohmann::json::array();
   for (const FabricTierUsage& t : tiers)
@@ -72,7 +73,14 @@ nlohmann::json cluster_network_json(const std::vector<FabricTierUsage>& tiers)
                    {"busiest_link", t.busiest_link},
                    {"busiest_link_peak_utilization", t.busiest_link_peak_utilization},
                    {"busiest_link_mean_utilization", t.busiest_link_mean_utilization}});
-  return {{"tiers", out}};
+  nlohmann::json network = {{"tiers", out}};
+  if (!timeline.at_s.empty()) { // columns: a month's steps load as one table
+    nlohmann::json utilization = nlohmann::json::object();
+    for (std::size_t i = 0; i < tiers.size() && i < timeline.utilization.size(); ++i)
+      utilization[tiers[i].tier] = timeline.utilization[i];
+    network["timeline"] = {{"at_s", timeline.at_s}, {"utilization", utilization}};
+  }
+  return network;
 }
 
 nlohmann::json network_json(const std::vector<TierTraffic>& tiers)
@@ -318,7 +326,7 @@ nlohmann::json to_json(const SimulationResult& r)
                         {"simulated_time_s", r.simulated_time_s},
                         {"fabric", r.fabric},
                         {"jobs", jobs},
-                        {"network", cluster_network_json(r.network)},
+                        {"network", cluster_network_json(r.network, r.network_timeline)},
                         {"energy", energy_json(r.energy, false)},
                         {"cost", cost_json(r.energy, false)}};
   if (r.scheduler.enabled)

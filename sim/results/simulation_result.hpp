@@ -103,6 +103,14 @@ struct FabricTierUsage {
   double busiest_link_mean_utilization = 0; ///< that link's bytes over its bandwidth x the simulated time
 };
 
+/// Each fabric tier's utilization over the run (output.network_timeline): a step function, the
+/// tier's summed rate over its summed bandwidth from at_s[i] until at_s[i + 1] (the last until
+/// the run's end), every job at its steady rate while it runs.
+struct NetworkTimeline {
+  std::vector<double> at_s;
+  std::vector<std::vector<double>> utilization; ///< per tier of SimulationResult::network, in its order
+};
+
 /// Failures of one cause (FailureConfig::causes) in one job.
 struct CauseStats {
   std::string name;
@@ -325,6 +333,7 @@ struct SimulationResult {
   /// Per fabric tier, every job's traffic (training runs and trace jobs' loads) over the run, in
   /// the fabric's order from the GPUs up; tiers nothing crossed are left out.
   std::vector<FabricTierUsage> network;
+  NetworkTimeline network_timeline; ///< empty unless output.network_timeline
   EnergyStats energy; ///< the whole cluster from time 0 to the last job's end
   SchedulerStats scheduler;
   SpareStats spares; ///< failures.spare_nodes (spares < 0: unlimited, not reported)

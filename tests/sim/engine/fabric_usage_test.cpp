@@ -74,7 +74,8 @@ TEST_CASE("fabric usage: means from the bytes, the busiest moment from overlappi
   // Starts as the second ends: 7 on l1, never 10. Given as a pattern scaled by half.
   usage.add({{15, 20, pattern({{l1, 14e9, 70e9}}), 0.5, 0.5}});
   usage.add({{}}); // nothing: left out
-  const auto report = usage.report(*fabric, 20);
+  NetworkTimeline timeline;
+  const auto report = usage.report(*fabric, 20, &timeline);
   REQUIRE(report.size() == 1);
   const FabricTierUsage& t = report[0];
   CHECK(t.tier == "leaf_spine");
@@ -87,12 +88,20 @@ TEST_CASE("fabric usage: means from the bytes, the busiest moment from overlappi
   CHECK(t.busiest_link == fabric->link_name(l1));
   CHECK(t.busiest_link_peak_utilization == Approx(8e9 / bw).epsilon(1e-12));
   CHECK(t.busiest_link_mean_utilization == Approx(115e9 / (bw * 20)).epsilon(1e-12));
+  // The tier's rate as a step function: 5, paused 0, the second's 4, both 9, 4, the third's 7, 0.
+  CHECK(timeline.at_s == std::vector<double>{0, 4, 5, 6, 10, 15, 20});
+  REQUIRE(timeline.utilization.size() == 1);
+  const std::vector<double> rates = {5e9, 0, 4e9, 9e9, 4e9, 7e9, 0};
+  REQUIRE(timeline.utilization[0].size() == rates.size());
+  for (std::size_t i = 0; i < rates.size(); ++i)
+    CHECK(timeline.utilization[0][i] == Approx(rates[i] / capacity).margin(1e-15));
 }
 
 TEST_CASE("fabric usage: two training jobs add up to their own per-iteration reports", "[engine]")
 {
   const auto r = test::run_scenario_text(two_jobs(3, 2));
   const auto cluster = by_tier(r["network"]["tiers"]);
+  CHECK_FALSE(r["network"].contains("timeline")); // only when output.network_timeline asks
   REQUIRE(r["jobs"].size() == 2);
   std::map<std::string, double> bytes, rate; // expected per tier: over the run, and with both running
   for (const auto& job : r["jobs"]) {
@@ -136,7 +145,7 @@ TEST_CASE("fabric usage: a trace job's load, served at its caps, moves its rate 
            "  fabric: {topology: fat-tree, tiers: 2, radix: 8}\n"
            "scheduler: {policy: fifo, trace: " + trace + ", trace_traffic: " + traffic + "}\n";
   };
-  const auto r = test::run_scenario_text(scenario("{gradient: 10GB, iteration: 1s}"));
+  const auto r = test::run_scenario_text(scenario("{gradient: 10GB, iteration: 1s}"), {"output.network_timeline=true"});
   CHECK(r["scheduler"]["trace_traffic_runs"] == 1);
   const double simulated = r["simulated_time_s"];
   CHECK(simulated == Approx(100).epsilon(1e-9));
@@ -149,6 +158,16 @@ TEST_CASE("fabric usage: a trace job's load, served at its caps, moves its rate 
     CHECK(t["bytes"].get<double>() > 1e12);
     CHECK(t["peak_utilization"].get<double>() == Approx(t["mean_utilization"].get<double>()).epsilon(1e-6));
     CHECK(t["peak_at_s"].get<double>() == 0);
+  }
+  // Over time: the load's rate from 0 to 100 s, then nothing.
+  const auto& timeline = r["network"]["timeline"];
+  CHECK(timeline["at_s"] == nlohmann::json::array({0.0, 100.0}));
+  for (const auto& [name, t] : cluster) {
+    INFO(name);
+    const auto& steps = timeline["utilization"][name];
+    REQUIRE(steps.size() == 2);
+    CHECK(steps[0].get<double>() == Approx(t["peak_utilization"].get<double>()).epsilon(1e-12));
+    CHECK(steps[1].get<double>() == 0);
   }
   // The same flows leave through the GPUs' NIC links and the NICs' cables.
   CHECK(cluster.at("gpu_nic")["bytes"].get<double>() == Approx(cluster.at("nic_leaf")["bytes"].get<double>()).epsilon(1e-9));
