@@ -191,11 +191,12 @@ class Result:
     @property
     def cluster_network(self):
         """DataFrame indexed by fabric tier (from the GPUs up) with every job's traffic over the
-        whole run, training runs and trace jobs' loads together: links (directed, in service),
-        links_used, bytes, mean_utilization (over the simulated time), peak_utilization (the
+        whole run, training runs, their checkpoints and trace jobs' loads together: links
+        (directed, in service), links_used, bytes and bytes_by_source.<training|checkpoints|
+        trace_jobs>, mean_utilization (over the simulated time), peak_utilization (the
         tier's busiest moment, each job at its steady rate) and peak_at_s, busiest_link with its
         busiest_link_peak_utilization and busiest_link_mean_utilization."""
-        frame = _pandas().DataFrame(self._data.get("network", {}).get("tiers", []))
+        frame = _pandas().DataFrame([flatten(tier) for tier in self._data.get("network", {}).get("tiers", [])])
         return frame.set_index("tier") if "tier" in frame else frame
 
     @property

@@ -329,6 +329,7 @@ def test_cluster_network_adds_up_every_jobs_traffic_over_the_run():
     assert sorted(frame.index) == sorted(expected)
     for tier, bytes_ in expected.items():
         assert frame.loc[tier, "bytes"] == pytest.approx(bytes_, rel=1e-9)
+        assert frame.loc[tier, "bytes_by_source.training"] == frame.loc[tier, "bytes"]  # no checkpoints there
     # At the busiest moment a tier carries at least its average over the run.
     assert (frame["peak_utilization"] >= frame["mean_utilization"] * (1 - 1e-12)).all()
     assert (frame["links_used"] <= frame["links"]).all()

@@ -222,7 +222,7 @@ std::vector<FabricUse> CheckpointMover::fabric_uses() const
       pattern[d] = make_link_pattern(bytes, bytes);
     }
     uses.push_back({t.start_s, t.end_s, pattern[d], t.end_s > t.start_s ? t.fraction / (t.end_s - t.start_s) : 0.0,
-                    t.fraction});
+                    t.fraction, TrafficSource::Checkpoints});
   }
   return uses;
 }

@@ -253,20 +253,24 @@ std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double si
   std::map<const std::vector<LinkUse>*, int> index;
   std::vector<const std::vector<LinkUse>*> patterns;
   std::vector<int> pattern_of_use;
-  std::vector<double> bytes_scale;
+  std::vector<std::array<double, kTrafficSources>> bytes_scale; // per pattern and source
   for (const FabricUse& use : uses_) {
     const auto [it, added] = index.emplace(use.links.get(), static_cast<int>(patterns.size()));
     if (added) {
       patterns.push_back(use.links.get());
-      bytes_scale.push_back(0);
+      bytes_scale.push_back({});
     }
     pattern_of_use.push_back(it->second);
-    bytes_scale[it->second] += use.bytes_scale;
+    bytes_scale[it->second][static_cast<int>(use.source)] += use.bytes_scale;
   }
   std::vector<double> link_bytes(tiers.of_link.size());
+  std::vector<std::array<double, kTrafficSources>> tier_bytes(tiers.names.size());
   for (std::size_t p = 0; p < patterns.size(); ++p)
     for (const LinkUse& l : *patterns[p])
-      link_bytes[l.link] += l.bytes * bytes_scale[p];
+      for (int k = 0; k < kTrafficSources; ++k) {
+        link_bytes[l.link] += l.bytes * bytes_scale[p][k];
+        tier_bytes[tiers.of_link[l.link]][k] += l.bytes * bytes_scale[p][k];
+      }
   RateSteps steps;
   const Peaks peaks = sweep(uses_, patterns, pattern_of_use, tiers, timeline ? &steps : nullptr);
   std::vector<FabricTierUsage> out(tiers.names.size());
@@ -279,7 +283,6 @@ std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double si
     FabricTierUsage& u = out[t];
     ++u.links;
     capacity[t] += e.bandwidth_bytes_per_s;
-    u.bytes += link_bytes[l];
     if (link_bytes[l] > 0 || peaks.link_bytes_per_s[l] > 0)
       ++u.links_used;
     const double peak = peaks.link_bytes_per_s[l] / e.bandwidth_bytes_per_s;
@@ -295,6 +298,9 @@ std::vector<FabricTierUsage> FabricUsage::report(const Fabric& fabric, double si
   for (int t = 0; t < static_cast<int>(out.size()); ++t) {
     FabricTierUsage& u = out[t];
     u.tier = tiers.names[t];
+    u.bytes_by_source = tier_bytes[t];
+    for (double b : u.bytes_by_source) // the sum of the parts, to the last digit
+      u.bytes += b;
     if (u.links_used == 0)
       continue;
     if (capacity[t] > 0) {

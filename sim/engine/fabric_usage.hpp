@@ -41,6 +41,7 @@ struct FabricUse {
   /// another use accounts for (a job's training while it checkpoints).
   double rate_scale = 1;
   double bytes_scale = 1; ///< and its bytes LinkUse::bytes times this
+  TrafficSource source = TrafficSource::Training;
 };
 
 /// Keeps links with traffic: `bytes_per_s[l]` and `bytes[l]` for each directed link l.

@@ -91,7 +91,9 @@ void TraceTraffic::record_use(int id, double now_s)
       moved[i] = std::max(0.0, flows.caps_bytes_per_s[i] * std::max(0.0, work->second.work_s) - left[i]);
   }
   const std::vector<double> rates = route_wire_flows(flows.flows, flows.caps_bytes_per_s, platform_);
-  uses_.push_back(make_fabric_use(started_s_.at(id), now_s, rates, route_wire_flows(flows.flows, moved, platform_)));
+  FabricUse use = make_fabric_use(started_s_.at(id), now_s, rates, route_wire_flows(flows.flows, moved, platform_));
+  use.source = TrafficSource::TraceJobs;
+  uses_.push_back(std::move(use));
 }
 
 std::vector<double> TraceTraffic::Frozen::now_left(double now_s) const

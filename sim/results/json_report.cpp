@@ -41,6 +41,16 @@ std::string to_string(CollectivePurpose purpose)
   return "unknown";
 }
 
+std::string to_string(TrafficSource source)
+{
+  switch (source) {
+    case TrafficSource::Training: return "training";
+    case TrafficSource::Checkpoints: return "checkpoints";
+    case TrafficSource::TraceJobs: return "trace_jobs";
+  }
+  return "unknown";
+}
+
 nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
 {
   nlohmann::json out = nlohmann::json::array();
@@ -62,17 +72,23 @@ nlohmann::json collectives_json(const std::vector<CollectiveUse>& uses)
 nlohmann::json cluster_network_json(const std::vector<FabricTierUsage>& tiers, const NetworkTimeline& timeline)
 {
   nlohmann::json out = nlohmann::json::array();
-  for (const FabricTierUsage& t : tiers)
+  for (const FabricTierUsage& t : tiers) {
+    nlohmann::json by_source = nlohmann::json::object();
+    for (int k = 0; k < kTrafficSources; ++k)
+      if (t.bytes_by_source[k] > 0)
+        by_source[to_string(static_cast<TrafficSource>(k))] = t.bytes_by_source[k];
     out.push_back({{"tier", t.tier},
                    {"links", t.links},
                    {"links_used", t.links_used},
                    {"bytes", t.bytes},
+                   {"bytes_by_source", by_source},
                    {"mean_utilization", t.mean_utilization},
                    {"peak_utilization", t.peak_utilization},
                    {"peak_at_s", t.peak_at_s},
                    {"busiest_link", t.busiest_link},
                    {"busiest_link_peak_utilization", t.busiest_link_peak_utilization},
                    {"busiest_link_mean_utilization", t.busiest_link_mean_utilization}});
+  }
   nlohmann::json network = {{"tiers", out}};
   if (!timeline.at_s.empty()) { // columns: a month's steps load as one table
     nlohmann::json utilization = nlohmann::json::object();

@@ -86,6 +86,10 @@ struct TierTraffic {
   double busiest_link_utilization = 0;
 };
 
+/// Where the cluster's traffic comes from (FabricTierUsage::bytes_by_source).
+enum class TrafficSource { Training, Checkpoints, TraceJobs };
+inline constexpr int kTrafficSources = 3;
+
 /// What every job together put on one tier of the fabric over the whole run
 /// (engine/fabric_usage.hpp): the tier's load averaged over the run and at its busiest moment.
 struct FabricTierUsage {
@@ -93,6 +97,7 @@ struct FabricTierUsage {
   int links = 0;       ///< directed links of the tier in service
   int links_used = 0;  ///< of them, those that carried traffic
   double bytes = 0;    ///< on the wire over the run, summed over the tier's links
+  std::array<double, kTrafficSources> bytes_by_source{}; ///< indexed by TrafficSource
   double mean_utilization = 0; ///< bytes over (the tier's summed bandwidth x the simulated time)
   /// The tier's summed traffic rate at its busiest moment over its summed bandwidth (each job at
   /// its steady iteration's mean rate while it runs).

@@ -119,6 +119,7 @@ TEST_CASE("fabric usage: two training jobs add up to their own per-iteration rep
   for (const auto& [name, t] : cluster) {
     INFO(name);
     CHECK(t["bytes"].get<double>() == Approx(bytes[name]).epsilon(1e-9));
+    CHECK(t["bytes_by_source"] == nlohmann::json{{"training", t["bytes"]}});
     // Utilizations relate bytes and rates through the tier's capacity, which is the same for both.
     const double capacity = t["bytes"].get<double>() / (t["mean_utilization"].get<double>() * simulated);
     CHECK(t["peak_utilization"].get<double>() == Approx(rate[name] / capacity).epsilon(1e-9));
@@ -156,6 +157,7 @@ TEST_CASE("fabric usage: a trace job's load, served at its caps, moves its rate 
   for (const auto& [name, t] : cluster) {
     INFO(name);
     CHECK(t["bytes"].get<double>() > 1e12);
+    CHECK(t["bytes_by_source"] == nlohmann::json{{"trace_jobs", t["bytes"]}});
     CHECK(t["peak_utilization"].get<double>() == Approx(t["mean_utilization"].get<double>()).epsilon(1e-6));
     CHECK(t["peak_at_s"].get<double>() == 0);
   }
@@ -196,6 +198,8 @@ TEST_CASE("fabric usage: checkpoints go to storage, and training's traffic pause
   const auto& nic = cluster.at("gpu_nic");
   CHECK(nic["links_used"] == 1); // towards the storage only
   CHECK(nic["bytes"].get<double>() == Approx(checkpoints * 10e9).epsilon(1e-9));
+  CHECK(nic["bytes_by_source"] == nlohmann::json{{"checkpoints", nic["bytes"]}});
+  CHECK(cluster.at("scale_up")["bytes_by_source"] == nlohmann::json{{"training", cluster.at("scale_up")["bytes"]}});
   // Each write runs at the server's 1 GB/s: 4% of the 200 Gb/s NIC, 100% of the server's link.
   CHECK(nic["busiest_link_peak_utilization"].get<double>() == Approx(1e9 / 25e9).epsilon(1e-3));
   CHECK(cluster.at("storage")["busiest_link_peak_utilization"].get<double>() == Approx(1.0).epsilon(1e-3));
