@@ -191,9 +191,15 @@ std::vector<FabricUse> JobRunner::fabric_uses() const
   // While it trains, a link carries the steady iteration's bytes at its pace; the first
   // iterations can be quicker (nothing to overlap yet), so never less than the run's average
   // over the time it trained.
+  std::vector<std::pair<double, double>> pauses; // within the run
   double paused_s = 0;
-  for (const auto& [from_s, to_s] : s.reliability.training_pauses())
-    paused_s += std::max(0.0, std::min(to_s, s.end_s) - std::max(from_s, s.start_s));
+  for (const auto& [from_s, to_s] : s.reliability.training_pauses()) {
+    const double from = std::max(from_s, s.start_s), to = std::min(to_s, s.end_s);
+    if (to > from) {
+      pauses.emplace_back(from, to);
+      paused_s += to - from;
+    }
+  }
   const double trained_s = s.end_s - s.start_s - paused_s;
   const double pace_per_s = std::max(1.0 / iteration_s, trained_s > 0 ? iterations / trained_s : 0.0);
   std::vector<double> bytes = steady_link_bytes(s.job, s.layout, s.plans, s.platform, s.comm);
@@ -204,9 +210,8 @@ std::vector<FabricUse> JobRunner::fabric_uses() const
   }
   FabricUse training = make_fabric_use(s.start_s, s.end_s, bytes_per_s, bytes);
   // While training stops (a synchronous checkpoint, a restart), its traffic is off the fabric.
-  for (const auto& [from_s, to_s] : s.reliability.training_pauses())
-    if (std::min(to_s, s.end_s) > std::max(from_s, s.start_s))
-      uses.push_back({std::max(from_s, s.start_s), std::min(to_s, s.end_s), training.links, -1.0, 0.0});
+  for (const auto& [from_s, to_s] : pauses)
+    uses.push_back({from_s, to_s, training.links, -1.0, 0.0});
   uses.insert(uses.begin(), std::move(training));
   return uses;
 }
