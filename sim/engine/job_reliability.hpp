@@ -98,6 +98,15 @@ public:
   /// a preemption; an elastic run's too: its traffic is off the fabric), as (from, to) spans that
   /// do not overlap.
   const std::vector<std::pair<double, double>>& training_pauses() const { return pauses_; }
+  /// An elastic run's training (failures.elastic), inside a pause: from, to, and on how many of
+  /// the job's `replicas()` data-parallel replicas.
+  struct ElasticSpan {
+    double from_s = 0;
+    double to_s = 0;
+    int replicas = 0;
+  };
+  const std::vector<ElasticSpan>& elastic_spans() const { return elastic_spans_; }
+  int replicas() const { return replicas_; }
   /// The checkpoint writes and reads on the fabric so far (engine/fabric_usage.hpp).
   std::vector<FabricUse> checkpoint_uses() const { return mover_ ? mover_->fabric_uses() : std::vector<FabricUse>{}; }
   /// Why the job could not go on ("" if it could): it failed more often than anything finishes.
@@ -229,6 +238,7 @@ private:
   int job_index_;
   std::vector<TraceEvent>* trace_;
   std::vector<std::pair<double, double>> pauses_; ///< training_pauses()
+  std::vector<ElasticSpan> elastic_spans_;
 };
 
 } // namespace dcsim

@@ -9,8 +9,8 @@
 // allocation's time limit (jobs[].time_limit) kills it as it kills any run: what it had not
 // saved is lost, and the scheduler requeues the job. The run is not
 // simulated iteration by iteration: its iterations are the last steady one's (the data-parallel
-// collectives over d - k ranks instead of d differ by less than 1/d), and its traffic is off the
-// fabric meanwhile, as a waiting job's is.
+// collectives over d - k ranks instead of d differ by less than 1/d); its traffic on the fabric
+// is the full job's scaled to the replicas left (engine/job_runner.cpp, fabric_uses).
 #include "engine/job_reliability.hpp"
 
 #include "engine/checkpoint_io.hpp"
@@ -63,6 +63,7 @@ JobReliability::ElasticRun JobReliability::run_elastic(int missing, double resta
     stats_.elastic_s += end - start;
     stats_.elastic_lost_s += (end - start) * (1 - share);
     record("elastic run on fewer replicas", start, Training::Running); // within the restart's pause
+    elastic_spans_.push_back({start, end, replicas_ - missing});
     if (end >= finish_s) {
       committed_ = iterations_;
       elastic_finished_ = true;

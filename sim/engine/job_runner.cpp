@@ -186,11 +186,6 @@ std::vector<FabricUse> JobRunner::fabric_uses() const
   if (s.done <= 0 || s.iteration_times_s.empty() || !(s.end_s > s.start_s))
     return uses;
   const double iteration_s = s.iteration_times_s.back();
-  // Iterations that failures threw away moved their bytes too.
-  const double iterations = s.done + s.reliability.stats().lost_work_s / iteration_s;
-  // While it trains, a link carries the steady iteration's bytes at its pace; the first
-  // iterations can be quicker (nothing to overlap yet), so never less than the run's average
-  // over the time it trained.
   std::vector<std::pair<double, double>> pauses; // within the run
   double paused_s = 0;
   for (const auto& [from_s, to_s] : s.reliability.training_pauses()) {
@@ -200,18 +195,52 @@ std::vector<FabricUse> JobRunner::fabric_uses() const
       paused_s += to - from;
     }
   }
+  // Elastic runs train inside a pause on fewer replicas: each iteration takes the steady one's
+  // time and does their share of its samples.
+  const int replicas = s.reliability.replicas();
+  std::vector<JobReliability::ElasticSpan> elastic; // within the run
+  double elastic_iterations = 0;                    // in whole iterations' samples
+  for (auto span : s.reliability.elastic_spans()) {
+    span.from_s = std::max(span.from_s, s.start_s);
+    span.to_s = std::min(span.to_s, s.end_s);
+    if (span.to_s > span.from_s) {
+      elastic.push_back(span);
+      elastic_iterations += (span.to_s - span.from_s) / iteration_s * span.replicas / replicas;
+    }
+  }
+  // Iterations that failures threw away moved their bytes too; the elastic runs' own below.
+  const double iterations =
+      std::max(0.0, s.done + s.reliability.stats().lost_work_s / iteration_s - elastic_iterations);
+  // While it trains, a link carries the steady iteration's bytes at its pace; the first
+  // iterations can be quicker (nothing to overlap yet), so never less than the run's average
+  // over the time it trained.
   const double trained_s = s.end_s - s.start_s - paused_s;
   const double pace_per_s = std::max(1.0 / iteration_s, trained_s > 0 ? iterations / trained_s : 0.0);
-  std::vector<double> bytes = steady_link_bytes(s.job, s.layout, s.plans, s.platform, s.comm);
-  std::vector<double> bytes_per_s(bytes.size());
-  for (std::size_t l = 0; l < bytes.size(); ++l) {
-    bytes_per_s[l] = bytes[l] * pace_per_s;
-    bytes[l] *= iterations;
+  const SteadyLinkBytes steady = steady_link_bytes(s.job, s.layout, s.plans, s.platform, s.comm);
+  const std::size_t links = steady.within_replicas.size();
+  std::vector<double> bytes_per_s(links), bytes(links);
+  for (std::size_t l = 0; l < links; ++l) {
+    bytes_per_s[l] = steady.total(l) * pace_per_s;
+    bytes[l] = steady.total(l) * iterations;
   }
   FabricUse training = make_fabric_use(s.start_s, s.end_s, bytes_per_s, bytes);
   // While training stops (a synchronous checkpoint, a restart), its traffic is off the fabric.
   for (const auto& [from_s, to_s] : pauses)
     uses.push_back({from_s, to_s, training.links, -1.0, 0.0});
+  // r of d replicas: each one's own traffic r/d of the job's, a ring across them (r - 1)/(d - 1)
+  // of the gradients' (all-gathers and reduce-scatters alike). Per link this spreads the missing
+  // replicas' share over all of the job's links; by tier it is what the smaller job moves.
+  for (const auto& span : elastic) {
+    const double within = double(span.replicas) / replicas;
+    const double across = replicas > 1 ? double(span.replicas - 1) / (replicas - 1) : 0.0;
+    const double elastic_s = span.to_s - span.from_s;
+    for (std::size_t l = 0; l < links; ++l) {
+      const double per_iteration = steady.within_replicas[l] * within + steady.across_replicas[l] * across;
+      bytes_per_s[l] = per_iteration / iteration_s;
+      bytes[l] = per_iteration * elastic_s / iteration_s;
+    }
+    uses.push_back(make_fabric_use(span.from_s, span.to_s, bytes_per_s, bytes));
+  }
   uses.insert(uses.begin(), std::move(training));
   return uses;
 }

@@ -208,16 +208,18 @@ int link_tier_rank(const Fabric& fabric, int directed_link)
   return tier_rank(fabric.edge(directed_link / 2), ends_by_kind(fabric, directed_link).second);
 }
 
-std::vector<double> steady_link_bytes(const JobConfig& job, const JobLayout& layout,
-                                      const std::vector<ChunkPlans>& plans, const Platform& platform,
-                                      const CommunicationParams& params)
+SteadyLinkBytes steady_link_bytes(const JobConfig& job, const JobLayout& layout, const std::vector<ChunkPlans>& plans,
+                                  const Platform& platform, const CommunicationParams& params)
 {
   const PurposeBytes by_purpose =
       route_pairs(iteration_pairs(job, layout, plans, platform.gpu_count()), platform, params);
-  std::vector<double> links(by_purpose.size());
-  for (std::size_t l = 0; l < links.size(); ++l)
-    for (double b : by_purpose[l])
-      links[l] += b;
+  SteadyLinkBytes links{std::vector<double>(by_purpose.size()), std::vector<double>(by_purpose.size())};
+  for (std::size_t l = 0; l < by_purpose.size(); ++l)
+    for (int p = 0; p < kCollectivePurposes; ++p) {
+      const auto purpose = static_cast<CollectivePurpose>(p);
+      const bool across = purpose == CollectivePurpose::DataParallel || purpose == CollectivePurpose::ParameterGather;
+      (across ? links.across_replicas : links.within_replicas)[l] += by_purpose[l][p];
+    }
   return links;
 }
 

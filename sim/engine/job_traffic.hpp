@@ -37,10 +37,19 @@ std::string link_tier(const Fabric& fabric, int directed_link);
 int link_tier_rank(const Fabric& fabric, int directed_link);
 
 /// Wire bytes a steady iteration of the job puts on each directed link (indexed by link; every
-/// purpose and replica, as steady_traffic counts them).
-std::vector<double> steady_link_bytes(const JobConfig& job, const JobLayout& layout,
-                                      const std::vector<ChunkPlans>& plans, const Platform& platform,
-                                      const CommunicationParams& params);
+/// purpose and replica, as steady_traffic counts them), in two parts: what each data-parallel
+/// replica sends among its own GPUs (tensor, context, expert and pipeline traffic), and the
+/// collectives across the replicas (gradients, ZeRO's parameter gathers). A run on fewer
+/// replicas (failures.elastic) moves the first in proportion to the replicas and the second as
+/// a ring over them does.
+struct SteadyLinkBytes {
+  std::vector<double> within_replicas;
+  std::vector<double> across_replicas;
+  /// Both parts on link l.
+  double total(std::size_t l) const { return within_replicas[l] + across_replicas[l]; }
+};
+SteadyLinkBytes steady_link_bytes(const JobConfig& job, const JobLayout& layout, const std::vector<ChunkPlans>& plans,
+                                  const Platform& platform, const CommunicationParams& params);
 
 /// Adaptive routing keeps a trunk's members equally busy: spreads what routes put on each of
 /// the fabric's trunks over its members by bandwidth (`per_link` indexed by directed link).

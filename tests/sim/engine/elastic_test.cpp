@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <string>
@@ -199,4 +200,47 @@ TEST_CASE("elastic: fast-forwarded and every-iteration runs agree when the time 
   for (const char* key : {"elastic_s", "time_limit_lost_s", "lost_work_s", "checkpoint_time_s"})
     CHECK(r[key].get<double>() == Approx(every["reliability"][key].get<double>()).epsilon(1e-9));
   CHECK(r["checkpoints"] == every["reliability"]["checkpoints"]);
+}
+
+TEST_CASE("elastic: the cluster's network carries the replica left's traffic during the run", "[engine][reliability]")
+{
+  // TP8 DP2 on two nodes: each replica's tensor-parallel traffic stays on its node's NVLink, the
+  // gradients' ring crosses the NICs. On one replica of two (43,210-51,840 s) NVLink carries half
+  // the steady rate and the NICs nothing (a ring over one rank); during the restart, nothing.
+  const auto r = run_two_nodes({"failures={trace: " + one_fault_trace() +
+                                    ", trace_servers: 1, restart: 10s, spare_nodes: 0, elastic: true}",
+                                "output.network_timeline=true"});
+  const auto& job = r["jobs"][0];
+  const double t = job["iteration_time_s"];
+  const auto& timeline = r["network"]["timeline"];
+  const std::vector<double> at = timeline["at_s"];
+  const auto value_at = [&](const char* tier, double time_s) {
+    const auto step = std::upper_bound(at.begin(), at.end(), time_s) - at.begin() - 1;
+    return timeline["utilization"][tier][step].get<double>();
+  };
+  INFO("T " << t << " s; steps " << at.size());
+  for (const char* tier : {"scale_up", "gpu_nic"})
+    CHECK(value_at(tier, 43205) == 0); // restarting
+  CHECK(value_at("scale_up", 47000) == Approx(value_at("scale_up", 1000) / 2).epsilon(1e-6));
+  CHECK(value_at("gpu_nic", 1000) > 0);
+  CHECK(value_at("gpu_nic", 47000) == 0);
+  // Training's bytes: a steady iteration's for every iteration's worth of samples done or lost,
+  // except the gradients of the elastic run's (8,630 s of iterations of T, each half an
+  // iteration's samples). (The NICs also carry the checkpoint written and read: 20 GB.)
+  double nvlink_per_iteration = 0, nic_per_iteration = 0;
+  for (const auto& tier : job["network"]["tiers"]) {
+    if (tier["tier"] == "scale_up")
+      nvlink_per_iteration = tier["bytes_per_iteration"];
+    if (tier["tier"] == "gpu_nic")
+      nic_per_iteration = tier["bytes_per_iteration"];
+  }
+  const double iterations = job["iterations"].get<double>() + job["reliability"]["lost_work_s"].get<double>() / t;
+  for (const auto& tier : r["network"]["tiers"]) {
+    INFO(tier["tier"]);
+    if (tier["tier"] == "scale_up")
+      CHECK(tier["bytes_by_source"]["training"].get<double>() == Approx(nvlink_per_iteration * iterations).epsilon(1e-9));
+    if (tier["tier"] == "gpu_nic")
+      CHECK(tier["bytes_by_source"]["training"].get<double>() ==
+            Approx(nic_per_iteration * (iterations - 8630 / (2 * t))).epsilon(1e-9));
+  }
 }
