@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 namespace sg4 = simgrid::s4u;
 
@@ -230,16 +231,20 @@ std::vector<FabricUse> JobRunner::fabric_uses() const
   // r of d replicas: each one's own traffic r/d of the job's, a ring across them (r - 1)/(d - 1)
   // of the gradients' (all-gathers and reduce-scatters alike). Per link this spreads the missing
   // replicas' share over all of the job's links; by tier it is what the smaller job moves.
+  // One pattern per replica count (an iteration's bytes), each span taking its iterations' worth.
+  std::map<int, LinkPattern> elastic_patterns;
   for (const auto& span : elastic) {
-    const double within = double(span.replicas) / replicas;
-    const double across = replicas > 1 ? double(span.replicas - 1) / (replicas - 1) : 0.0;
-    const double elastic_s = span.to_s - span.from_s;
-    for (std::size_t l = 0; l < links; ++l) {
-      const double per_iteration = steady.within_replicas[l] * within + steady.across_replicas[l] * across;
-      bytes_per_s[l] = per_iteration / iteration_s;
-      bytes[l] = per_iteration * elastic_s / iteration_s;
+    LinkPattern& pattern = elastic_patterns[span.replicas];
+    if (!pattern) {
+      const double within = double(span.replicas) / replicas;
+      const double across = replicas > 1 ? double(span.replicas - 1) / (replicas - 1) : 0.0;
+      for (std::size_t l = 0; l < links; ++l) {
+        bytes[l] = steady.within_replicas[l] * within + steady.across_replicas[l] * across;
+        bytes_per_s[l] = bytes[l] / iteration_s;
+      }
+      pattern = make_link_pattern(bytes_per_s, bytes);
     }
-    uses.push_back(make_fabric_use(span.from_s, span.to_s, bytes_per_s, bytes));
+    uses.push_back({span.from_s, span.to_s, pattern, 1.0, (span.to_s - span.from_s) / iteration_s});
   }
   uses.insert(uses.begin(), std::move(training));
   return uses;
