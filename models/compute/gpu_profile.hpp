@@ -45,6 +45,9 @@ struct ProtocolParams {
   double step_latency_s = 2e-6; ///< per algorithm step, on top of the route's latency
   double network_step_latency_s = 0; ///< added to a step whose edge crosses the network (proxy, NIC)
   double efficiency = 1.0;      ///< payload rate relative to Simple
+  /// What each channel an operation runs on adds to its time; with CommunicationParams::channels,
+  /// NCCL runs a small operation on fewer channels (collectives/nccl_channels.hpp).
+  double channel_latency_s = 0;
 };
 
 /// What NCCL's own tuner believes of NVLS and the ring inside one NVLink domain: NCCL picks by its
@@ -71,6 +74,9 @@ struct CommunicationParams {
   /// Payload rate of NCCL's (double binary) tree relative to the ring's on the same links: its
   /// pipeline of reduce-then-broadcast through chains and tree heads does not keep links as busy.
   double tree_efficiency = 1.0;
+  /// The communicator's channels (an HGX A100's NCCL runs 24). 0: every operation runs at the
+  /// protocol's full rate, whatever its size.
+  int channels = 0;
   NcclNvlsModel nccl_nvls_choice;
   ProtocolParams protocols[kProtocols] = {{5e-6, 1.5e-6, 2e-6, 0.25}, {8e-6, 2.5e-6, 2e-6, 0.8}, {10e-6, 5e-6, 6e-6, 1.0}};
 

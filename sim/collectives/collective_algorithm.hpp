@@ -5,9 +5,12 @@
 // Every algorithm expresses its cost the same way: flows (bytes each pair moves, at the
 // protocol's efficiency), phases when partners change, and a latency of
 //   base_latency(protocol) + steps x (edge route latency + step_latency(protocol) [+ network step])
+// and, where the profile gives NCCL's channels, a ring's or tree's small call on fewer channels
+// (nccl_channels.hpp): a share of the rate and each channel's latency.
 #pragma once
 
 #include "collectives/comm_plan.hpp"
+#include "collectives/nccl_channels.hpp"
 #include "parallelism/collective_call.hpp"
 
 #include <string>
@@ -32,6 +35,9 @@ struct CollectiveContext {
   const Platform& platform;
   const CommunicationParams& params;
   Protocol protocol = Protocol::Simple;
+  /// Run on all of NCCL's channels whatever the size (the tuner's cost per byte; it adds
+  /// channel_use() itself).
+  bool all_channels = false;
 };
 
 class CollectiveAlgorithm {
@@ -43,6 +49,17 @@ public:
   /// to `plan`. Calls added to the same plan run one after the other.
   virtual void append(CommPlan& plan, const std::vector<int>& group, const CollectiveCall& call,
                       const CollectiveContext& context) const = 0;
+  /// On how many of NCCL's channels `call` runs over `ranks` ranks (nccl_channels.hpp): what its
+  /// rate and latency become. By default all of them.
+  virtual ChannelUse channel_use(const CollectiveCall&, int /*ranks*/, const CommunicationParams&, Protocol) const
+  {
+    return {};
+  }
+  /// channel_use() as `append` applies it: none when the context runs on all channels.
+  ChannelUse channels_for(const CollectiveCall& call, int ranks, const CollectiveContext& context) const
+  {
+    return context.all_channels ? ChannelUse{} : channel_use(call, ranks, context.params, context.protocol);
+  }
 };
 
 /// Every algorithm, in the order the tuner tries them.

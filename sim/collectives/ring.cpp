@@ -60,7 +60,9 @@ public:
     const RingCost cost = ring_cost(call, n);
     if (cost.steps == 0)
       return;
-    const double efficiency = context.params.protocol(context.protocol).efficiency;
+    // A small call runs on fewer of NCCL's channels: a lower rate, each channel's latency.
+    const ChannelUse use = channels_for(call, n, context);
+    const double efficiency = context.params.protocol(context.protocol).efficiency * use.rate_fraction;
     const auto rings = channel_rings(group, context.platform);
     const double channel_bytes = cost.edge_bytes * call.count / double(rings.size()) / efficiency;
     // Pipelined: each chunk crosses every edge steps/n times, so a ring pays steps/n times the
@@ -75,7 +77,14 @@ public:
       slowest_ring = std::max(slowest_ring, around);
     }
     const double base = context.params.protocol(context.protocol).base_latency_s;
-    plan.add_latency(call.count * (base + double(cost.steps) / n * slowest_ring));
+    plan.add_latency(call.count * (base + use.latency_s + double(cost.steps) / n * slowest_ring));
+  }
+
+  /// LL's threshold per thread grows with the ring's ranks (NCCL's tuning.cc).
+  ChannelUse channel_use(const CollectiveCall& call, int ranks, const CommunicationParams& params,
+                         Protocol protocol) const override
+  {
+    return nccl_channels_in_use(params, protocol, call.bytes, ranks);
   }
 };
 

@@ -40,7 +40,9 @@ public:
     const int k = static_cast<int>(domains.front().size());
     const bool up = call.kind != CollectiveKind::Broadcast;  // reduce towards the root
     const bool down = call.kind != CollectiveKind::Reduce;   // broadcast from the root
-    const double efficiency = context.params.protocol(context.protocol).efficiency * context.params.tree_efficiency;
+    const ChannelUse use = channels_for(call, static_cast<int>(group.size()), context);
+    const double efficiency =
+        context.params.protocol(context.protocol).efficiency * context.params.tree_efficiency * use.rate_fraction;
     // NCCL runs the first tree on half of the channels and the mirrored one on the other half;
     // one channel per GPU of a domain (at least two, so that both trees run).
     const int channels = std::max(k, 2);
@@ -78,7 +80,13 @@ public:
     }
     const double base = context.params.protocol(context.protocol).base_latency_s;
     const int directions = (up ? 1 : 0) + (down ? 1 : 0);
-    plan.add_latency(call.count * (base + directions * critical));
+    plan.add_latency(call.count * (base + use.latency_s + directions * critical));
+  }
+
+  ChannelUse channel_use(const CollectiveCall& call, int, const CommunicationParams& params,
+                         Protocol protocol) const override
+  {
+    return nccl_channels_in_use(params, protocol, call.bytes, 1);
   }
 };
 

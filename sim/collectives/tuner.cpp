@@ -54,7 +54,7 @@ UnitCost unit_cost(const CollectiveAlgorithm& algorithm, Protocol protocol, cons
     return found->second;
   constexpr double kUnit = 1 << 20;
   CommPlan plan;
-  algorithm.append(plan, group, {kind, kUnit, 1}, {platform, params, protocol});
+  algorithm.append(plan, group, {kind, kUnit, 1}, {platform, params, protocol, true});
   double latency = 0;
   for (const auto& phase : plan.phases)
     latency += phase.latency_s;
@@ -114,7 +114,9 @@ CollectiveChoice fastest_allowed(const GroupShape& shape, const std::vector<int>
       if (nccl_runs_nvls && *nccl_runs_nvls != (algorithm == &nvls_algorithm()))
         continue;
       const UnitCost cost = unit_cost(*algorithm, protocol, group, call.kind, platform, params);
-      const double seconds = call.count * (cost.latency_s + call.bytes * cost.seconds_per_byte);
+      const ChannelUse channels = algorithm->channel_use(call, shape.ranks, params, protocol);
+      const double seconds =
+          call.count * (cost.latency_s + channels.latency_s + call.bytes * cost.seconds_per_byte / channels.rate_fraction);
       if (seconds < best.estimated_s)
         best = {algorithm, protocol, seconds};
     }

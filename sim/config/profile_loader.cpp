@@ -72,6 +72,7 @@ void read_communication(MapReader comm, CommunicationParams& out)
   out.nvls_efficiency = comm.number("nvls_efficiency", out.nvls_efficiency, 0.0, 1.0);
   out.nvls_base_latency_s = overhead_s(comm, "nvls_base_latency", out.nvls_base_latency_s);
   out.tree_efficiency = comm.number("tree_efficiency", out.tree_efficiency, 0.01, 1.0);
+  out.channels = static_cast<int>(comm.integer("channels", out.channels, 1, 64));
   if (auto nccl = comm.child("nccl_nvls_choice")) {
     NcclNvlsModel& m = out.nccl_nvls_choice;
     m.nvlink_bytes_per_s = nccl->quantity("nvlink_bandwidth", Dimension::BytesPerSecond);
@@ -98,6 +99,7 @@ void read_communication(MapReader comm, CommunicationParams& out)
       params.step_latency_s = overhead_s(*p, "step_latency", params.step_latency_s);
       params.network_step_latency_s = overhead_s(*p, "network_step_latency", params.network_step_latency_s);
       params.efficiency = p->number("efficiency", params.efficiency, 0.01, 1.0);
+      params.channel_latency_s = overhead_s(*p, "channel_latency", params.channel_latency_s);
       p->finish();
     }
     protocols->finish();

@@ -72,7 +72,8 @@ std::vector<CollectiveMeasurement> sweep_collective(const ClusterConfig& cluster
         const CollectiveChoice chosen = append_collective(plan, group, {kind, bytes, 1}, platform, params, choice);
         const double start = sg4::Engine::get_clock();
         run_flows(plan, platform, params);
-        results.push_back({bytes, sg4::Engine::get_clock() - start, chosen.algorithm->name(), chosen.protocol});
+        results.push_back(
+            {bytes, sg4::Engine::get_clock() - start, chosen.algorithm->name(), chosen.protocol, chosen.estimated_s});
       }
     } catch (const std::exception& e) {
       error = e.what();

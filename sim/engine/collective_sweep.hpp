@@ -16,6 +16,7 @@ struct CollectiveMeasurement {
   double time_s = 0;
   std::string algorithm;
   Protocol protocol = Protocol::Simple;
+  double estimated_s = 0; ///< the tuner's prediction, by which it chose
 
   double algbw_bytes_per_s() const { return bytes / time_s; }
 };

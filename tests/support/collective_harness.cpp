@@ -71,13 +71,13 @@ std::vector<CollectiveMeasurement> isolated_sweep(const ClusterConfig& cluster, 
   const nlohmann::json rows = run_isolated([&] {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& m : sweep_collective(cluster, kind, gpus, sizes_bytes, choice))
-      out.push_back({m.bytes, m.time_s, m.algorithm, static_cast<int>(m.protocol)});
+      out.push_back({m.bytes, m.time_s, m.algorithm, static_cast<int>(m.protocol), m.estimated_s});
     return out;
   });
   std::vector<CollectiveMeasurement> results;
   for (const auto& r : rows)
     results.push_back({r[0].get<double>(), r[1].get<double>(), r[2].get<std::string>(),
-                       static_cast<Protocol>(r[3].get<int>())});
+                       static_cast<Protocol>(r[3].get<int>()), r[4].get<double>()});
   return results;
 }
 

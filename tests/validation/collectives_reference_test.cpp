@@ -8,10 +8,11 @@
 // Bounds (from the issue): busbw within 10% from 1 MiB, 25% from 64 KiB to 1 MiB, 10% for the
 // published figures. The 1-GPU log (busbw 0 by definition) is compared on time: one rank runs a
 // device copy of the buffer.
-// Known gap: six Echo points in the LL/LL128 range are outside the issue's bounds (the 2-GPU
-// runs are slower per byte there than 4 and 8 GPUs, which no per-protocol alpha-beta model
-// with one parameter set reproduces; docs/validation.md). They are guarded at 15% / 35%, and
-// the count of points outside the issue's bounds may not grow.
+// The Echo points used to miss in the LL range (the 2-GPU runs slower per byte than 4 and 8
+// GPUs) until the profile took NCCL's per-size channel count (collectives/nccl_channels.hpp):
+// a small operation runs on about bytes / (ranks x 4 KiB) channels, so at one size 2 GPUs run on
+// more channels than 8, each costing a fixed time (docs/validation.md). The protocol parameters
+// are fitted on these logs (scripts/fit_nccl_protocols.py): a calibration check, not a hold-out.
 #include "support/collective_harness.hpp"
 #include "support/test_support.hpp"
 
@@ -220,11 +221,10 @@ TEST_CASE("validation: nccl-tests all-reduce on Azure ND A100 v4 (Echo logs), bu
                   m.bytes / measured_s * factor / 1e9, m.algbw_bytes_per_s() * factor / 1e9, 100 * error,
                   m.algorithm.c_str(), dcsim::to_string(m.protocol).c_str(), within ? "" : "  (outside bound)");
       INFO(n << " GPUs, " << size_label(m.bytes) << ": error " << 100 * error << "%");
-      CHECK(std::fabs(error) <= (large ? 0.15 : 0.35));
+      CHECK(within);
     }
   }
   std::printf("points outside the issue's bounds: %d\n", outside);
-  CHECK(outside <= 6);
 }
 
 TEST_CASE("validation: nccl-tests all-reduce on one A100 (Echo log) is a device copy, time within 10% from 16 MiB",
