@@ -14,7 +14,8 @@ from .scenario import load
 
 class CollectiveResult:
     """The measurements: ``to_dict()`` is what ``dcsim collective --json`` writes; ``to_frame()``
-    one row per size (bytes, count, time_s, algbw_GBps, busbw_GBps, algorithm, protocol)."""
+    one row per size (bytes, count, time_s, algbw_GBps, busbw_GBps, algorithm, protocol; channels
+    where the profile models NCCL's)."""
 
     def __init__(self, data):
         self._data = data

@@ -45,8 +45,10 @@ int collective_command(const CollectiveArgs& args)
   for (const auto& m : results) {
     const double algbw = m.algbw_bytes_per_s() / 1e9;
     const double busbw = algbw * bus_bandwidth_factor(request.kind, request.gpus);
-    std::printf("%14.0f %12.0f %8s %12.2f %9.2f %9.2f  %s/%s\n", m.bytes, request.count(m.bytes), request.datatype.c_str(), m.time_s * 1e6, algbw,
-                busbw, m.algorithm.c_str(), to_string(m.protocol).c_str());
+    const std::string channels =
+        m.channels > 0 ? " on " + std::to_string(m.channels) + (m.channels == 1 ? " channel" : " channels") : "";
+    std::printf("%14.0f %12.0f %8s %12.2f %9.2f %9.2f  %s/%s%s\n", m.bytes, request.count(m.bytes), request.datatype.c_str(), m.time_s * 1e6, algbw,
+                busbw, m.algorithm.c_str(), to_string(m.protocol).c_str(), channels.c_str());
   }
   if (!args.json_path.empty())
     write_json_file(args.json_path, collective_result_json(text, request, results));

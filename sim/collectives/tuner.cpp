@@ -118,7 +118,7 @@ CollectiveChoice fastest_allowed(const GroupShape& shape, const std::vector<int>
       const double seconds =
           call.count * (cost.latency_s + channels.latency_s + call.bytes * cost.seconds_per_byte / channels.rate_fraction);
       if (seconds < best.estimated_s)
-        best = {algorithm, protocol, seconds};
+        best = {algorithm, protocol, seconds, channels.channels};
     }
   }
   return best;

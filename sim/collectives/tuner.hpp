@@ -19,6 +19,7 @@ struct CollectiveChoice {
   const CollectiveAlgorithm* algorithm = nullptr;
   Protocol protocol = Protocol::Simple;
   double estimated_s = 0;
+  int channels = 0; ///< NCCL channels it runs on, where the profile gives them (0: not modelled)
 };
 
 /// @throw std::invalid_argument when no algorithm (or not the forced one) supports the call.

@@ -265,6 +265,8 @@ nlohmann::json collective_result_json(const CollectiveRequestText& text, const C
                     {"busbw_GBps", algbw_gbps * bus_bandwidth_factor(request.kind, request.gpus)},
                     {"algorithm", m.algorithm},
                     {"protocol", to_string(m.protocol)}});
+    if (m.channels > 0) // as NCCL_DEBUG=INFO reports nChannels, where the profile models them
+      rows.back()["channels"] = m.channels;
   }
   nlohmann::json out = {{"op", text.op},
                         {"algo", text.algorithm.empty() ? "auto" : text.algorithm},

@@ -73,7 +73,8 @@ std::vector<CollectiveMeasurement> sweep_collective(const ClusterConfig& cluster
         const double start = sg4::Engine::get_clock();
         run_flows(plan, platform, params);
         results.push_back(
-            {bytes, sg4::Engine::get_clock() - start, chosen.algorithm->name(), chosen.protocol, chosen.estimated_s});
+            {bytes, sg4::Engine::get_clock() - start, chosen.algorithm->name(), chosen.protocol, chosen.estimated_s,
+             chosen.channels});
       }
     } catch (const std::exception& e) {
       error = e.what();

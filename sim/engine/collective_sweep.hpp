@@ -17,6 +17,7 @@ struct CollectiveMeasurement {
   std::string algorithm;
   Protocol protocol = Protocol::Simple;
   double estimated_s = 0; ///< the tuner's prediction, by which it chose
+  int channels = 0;       ///< NCCL channels in use, where the profile gives them (0: not modelled)
 
   double algbw_bytes_per_s() const { return bytes / time_s; }
 };

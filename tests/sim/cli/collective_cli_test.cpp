@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -45,6 +47,32 @@ TEST_CASE("cli: collective prints an nccl-tests table and writes the contract's 
   CHECK(double(rows.back()["busbw_GBps"]) > 100 * double(rows.front()["busbw_GBps"]));
   CHECK(result["datatype"] == "float");
   CHECK(double(rows.front()["count"]) == 2); // 8 B of floats
+}
+
+TEST_CASE("cli: collective reports the NCCL channels a call runs on where the profile models them", "[cli][collectives]")
+{
+  // The Echo cluster's profile gives NCCL's 24 channels: a ring LL all-reduce over 8 GPUs runs on
+  // one channel per 8 x 512 x 8 bytes (collectives/nccl_channels.hpp), LL128 on all 24.
+  const auto json = temp_dir() / "channels.json";
+  const auto r = dcsim_cli("collective --cluster " + dcsim::test::repo_path("scenarios/validation/azure-ndv4-a100.yaml") +
+                           " --op allreduce --gpus 8 -b 64KiB -e 2MiB --json " + json.string());
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("ring/LL on 2 channels") != std::string::npos);
+  std::map<double, nlohmann::json> rows;
+  const auto result = nlohmann::json::parse(slurp(json));
+  for (const auto& row : result["results"])
+    rows[row["bytes"].get<double>()] = row;
+  REQUIRE(rows.size() == 6);
+  CHECK(rows.at(65536)["channels"] == 2);
+  CHECK(rows.at(524288)["channels"] == 16);
+  CHECK(rows.at(2097152)["protocol"] == "LL128");
+  CHECK(rows.at(2097152)["channels"] == 24);
+  // A profile without channels reports none.
+  const auto plain = temp_dir() / "no_channels.json";
+  REQUIRE(dcsim_cli("collective --cluster " + dcsim::test::repo_path("scenarios/1024gpu.yaml") +
+                    " --op allreduce --gpus 8 --bytes 64KiB --json " + plain.string())
+              .status == 0);
+  CHECK_FALSE(nlohmann::json::parse(slurp(plain))["results"][0].contains("channels"));
 }
 
 TEST_CASE("cli: collective sizes, counts and steps follow nccl-tests (-d, -f, -i)", "[cli][collectives]")
