@@ -95,8 +95,8 @@ public:
   double next_event_s(double now_s, double iteration_s);
   const ReliabilityStats& stats() const { return stats_; }
   /// When training stopped (checkpoint writes and snapshots, restarts, maintenance, reads after
-  /// a preemption; an elastic run's too: its traffic is off the fabric), as (from, to) spans that
-  /// do not overlap.
+  /// a preemption; an elastic run's too, whose reduced traffic elastic_spans() gives), as (from,
+  /// to) spans that do not overlap.
   const std::vector<std::pair<double, double>>& training_pauses() const { return pauses_; }
   /// An elastic run's training (failures.elastic), inside a pause: from, to, and on how many of
   /// the job's `replicas()` data-parallel replicas.

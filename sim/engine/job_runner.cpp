@@ -180,6 +180,38 @@ JobResult JobRunner::result() const
   return r;
 }
 
+namespace {
+
+/// Elastic runs' traffic, each span at its iterations' pace. r of d replicas: each one's own
+/// traffic r/d of the job's, a ring across them (r - 1)/(d - 1) of the gradients' (all-gathers
+/// and reduce-scatters alike). Per link this spreads the missing replicas' share over all of the
+/// job's links; by tier it is what the smaller job moves. One pattern per replica count (an
+/// iteration's bytes), each span taking its iterations' worth.
+std::vector<FabricUse> elastic_uses(const std::vector<JobReliability::ElasticSpan>& spans, const SteadyLinkBytes& steady,
+                                    int replicas, double iteration_s)
+{
+  std::vector<FabricUse> uses;
+  std::map<int, LinkPattern> patterns;
+  const std::size_t links = steady.within_replicas.size();
+  for (const auto& span : spans) {
+    LinkPattern& pattern = patterns[span.replicas];
+    if (!pattern) {
+      const double within = double(span.replicas) / replicas;
+      const double across = replicas > 1 ? double(span.replicas - 1) / (replicas - 1) : 0.0;
+      std::vector<double> bytes(links), bytes_per_s(links);
+      for (std::size_t l = 0; l < links; ++l) {
+        bytes[l] = steady.within_replicas[l] * within + steady.across_replicas[l] * across;
+        bytes_per_s[l] = bytes[l] / iteration_s;
+      }
+      pattern = make_link_pattern(bytes_per_s, bytes);
+    }
+    uses.push_back({span.from_s, span.to_s, pattern, 1.0, (span.to_s - span.from_s) / iteration_s});
+  }
+  return uses;
+}
+
+} // namespace
+
 std::vector<FabricUse> JobRunner::fabric_uses() const
 {
   const JobShared& s = *shared_;
@@ -228,24 +260,8 @@ std::vector<FabricUse> JobRunner::fabric_uses() const
   // While training stops (a synchronous checkpoint, a restart), its traffic is off the fabric.
   for (const auto& [from_s, to_s] : pauses)
     uses.push_back({from_s, to_s, training.links, -1.0, 0.0});
-  // r of d replicas: each one's own traffic r/d of the job's, a ring across them (r - 1)/(d - 1)
-  // of the gradients' (all-gathers and reduce-scatters alike). Per link this spreads the missing
-  // replicas' share over all of the job's links; by tier it is what the smaller job moves.
-  // One pattern per replica count (an iteration's bytes), each span taking its iterations' worth.
-  std::map<int, LinkPattern> elastic_patterns;
-  for (const auto& span : elastic) {
-    LinkPattern& pattern = elastic_patterns[span.replicas];
-    if (!pattern) {
-      const double within = double(span.replicas) / replicas;
-      const double across = replicas > 1 ? double(span.replicas - 1) / (replicas - 1) : 0.0;
-      for (std::size_t l = 0; l < links; ++l) {
-        bytes[l] = steady.within_replicas[l] * within + steady.across_replicas[l] * across;
-        bytes_per_s[l] = bytes[l] / iteration_s;
-      }
-      pattern = make_link_pattern(bytes_per_s, bytes);
-    }
-    uses.push_back({span.from_s, span.to_s, pattern, 1.0, (span.to_s - span.from_s) / iteration_s});
-  }
+  for (FabricUse& use : elastic_uses(elastic, steady, replicas, iteration_s))
+    uses.push_back(std::move(use));
   uses.insert(uses.begin(), std::move(training));
   return uses;
 }
